@@ -1,0 +1,42 @@
+// Remembers which posts were counted, by (source, id), for a bounded span of event time,
+// so that reconnects, cursor rewinds and backfill never count a post twice.
+#ifndef HASHMON_DEDUP_WINDOW_H_
+#define HASHMON_DEDUP_WINDOW_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_set>
+
+#include "hashmon/post.h"
+
+namespace hashmon {
+
+class DedupWindow {
+ public:
+  // Keys older than `window_ms` (event time, behind the newest key) are forgotten, and
+  // never more than `max_keys` are kept.
+  DedupWindow(int64_t window_ms, size_t max_keys);
+
+  // Returns true if (source, id) is new, and remembers it.
+  bool Insert(SourceKind source, const std::string& id, int64_t event_ms);
+  bool Contains(SourceKind source, const std::string& id) const;
+
+  size_t size() const { return keys_.size(); }
+  int64_t window_ms() const { return window_ms_; }
+
+  static std::string Key(SourceKind source, const std::string& id);
+
+ private:
+  void Evict();
+
+  int64_t window_ms_;
+  size_t max_keys_;
+  int64_t newest_ms_ = INT64_MIN;
+  std::unordered_set<std::string> keys_;
+  std::deque<std::pair<int64_t, std::string>> order_;  // insertion order
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_DEDUP_WINDOW_H_

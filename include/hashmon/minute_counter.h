@@ -1,0 +1,66 @@
+// Counts mentions into (tag, country, minute) buckets by event time. Counts are handed to
+// the store as deltas at every commit, whether or not their minute has closed; a minute
+// closes (for detection) when the watermark, the newest event time seen minus the allowed
+// lateness, passes its end. A post later than that still counts, in its own minute.
+#ifndef HASHMON_MINUTE_COUNTER_H_
+#define HASHMON_MINUTE_COUNTER_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "hashmon/country_locator.h"
+
+namespace hashmon {
+
+struct BucketDelta {
+  std::string tag;  // tag key
+  std::string country;
+  int64_t minute;  // ms since epoch, start of the minute
+  Method method;
+  int64_t count;
+};
+
+struct ClosedMinute {
+  std::string tag;
+  std::string country;
+  int64_t minute;
+  int64_t count;
+};
+
+class MinuteCounter {
+ public:
+  explicit MinuteCounter(int64_t allowed_lateness_ms);
+
+  void Add(const std::string& tag, const std::string& country, Method method, int64_t event_ms);
+
+  // Moves the watermark forward to newest event time minus lateness (never back).
+  void Observe(int64_t event_ms);
+
+  // Counts added since the last call, for the store.
+  std::vector<BucketDelta> TakeDeltas();
+
+  // Minutes that closed since the last call, in time order, with their total counts.
+  // With flush_all, every open minute closes (end of input).
+  std::vector<ClosedMinute> TakeClosed(bool flush_all = false);
+
+  int64_t watermark() const { return watermark_; }
+  // Restores the watermark after a restart.
+  void set_watermark(int64_t w) { watermark_ = std::max(watermark_, w); }
+  int64_t late_posts() const { return late_posts_; }
+
+ private:
+  using Key = std::tuple<std::string, std::string, int64_t, int>;  // tag, country, minute, method
+  using OpenKey = std::tuple<int64_t, std::string, std::string>;   // minute, tag, country
+  int64_t lateness_ms_;
+  int64_t watermark_ = INT64_MIN;
+  int64_t late_posts_ = 0;
+  std::map<Key, int64_t> deltas_;
+  std::map<OpenKey, int64_t> open_;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_MINUTE_COUNTER_H_

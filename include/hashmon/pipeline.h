@@ -1,0 +1,123 @@
+// The core pipeline: record -> decoder -> matcher -> dedup -> locator -> counter. Owners of
+// sockets and files feed it records; the store takes its batches at each commit.
+#ifndef HASHMON_PIPELINE_H_
+#define HASHMON_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashmon/country_locator.h"
+#include "hashmon/decoder.h"
+#include "hashmon/dedup_window.h"
+#include "hashmon/minute_counter.h"
+#include "hashmon/tag_key.h"
+
+namespace hashmon {
+
+struct PipelineConfig {
+  std::vector<std::string> tags = {"twitterdown"};
+  // A minute closes this long (event time) after its end.
+  int64_t allowed_lateness_ms = 2 * 60'000;
+  // Posts are de-duplicated within this much event time.
+  int64_t dedup_window_ms = 6 * 3'600'000;
+  size_t dedup_max_keys = 2'000'000;
+};
+
+// One counted mention, kept so the store can remember it was seen (exactly once across
+// restarts) and keep sample posts as evidence.
+struct Mention {
+  SourceKind source;
+  std::string id;
+  int64_t created_at;
+  std::string tag;
+  std::string country;
+  Method method;
+  std::string text;
+};
+
+struct DeletedPost {
+  SourceKind source;
+  std::string id;
+};
+
+// What a commit writes, in one transaction with the source's cursor.
+struct Batch {
+  std::vector<BucketDelta> deltas;
+  std::vector<Mention> mentions;
+  std::vector<DeletedPost> deletes;
+  int64_t watermark = INT64_MIN;
+  bool empty() const { return deltas.empty() && mentions.empty() && deletes.empty(); }
+};
+
+struct PipelineStats {
+  int64_t records = 0;
+  int64_t posts = 0;
+  int64_t mentions = 0;
+  int64_t duplicates = 0;
+  int64_t deletes = 0;
+  int64_t newest_event_ms = INT64_MIN;
+  std::map<std::string, int64_t> notices;  // by reason
+  std::map<std::string, int64_t> ignored;  // by reason
+  std::map<std::string, int64_t> errors;   // by reason
+  int64_t error_total() const;
+};
+
+class Pipeline {
+ public:
+  Pipeline(PipelineConfig config, const CountryLocator* locator);
+
+  // Processes one record (see Decoder::Decode for the buffer contract). `unterminated`
+  // marks the last line of an input that ended without a newline: if it does not parse,
+  // it is counted as a torn line rather than as malformed JSON.
+  void OnRecord(char* text, size_t len, std::string_view sse_event = {}, bool unterminated = false);
+  // Counts a record rejected before decoding (e.g. a line too long to buffer).
+  void CountError(const char* reason) { ++stats_.records, ++stats_.errors[reason]; }
+  // Processes an already decoded post (also used by the record path).
+  void OnPost(const Post& post);
+
+  // Takes what the next commit must write.
+  Batch TakeBatch();
+
+  // Called with reason and the record when a record is rejected (for rate-limited logs).
+  void set_error_hook(std::function<void(const char* reason, std::string_view record)> hook) {
+    error_hook_ = std::move(hook);
+  }
+
+  // Called for every decoded post with the watched tags it carries (for `inspect`).
+  void set_post_hook(std::function<void(const Post&, const std::vector<int>&)> hook) {
+    post_hook_ = std::move(hook);
+  }
+
+  // Remembers a post id seen before a restart (from the store).
+  void RememberSeen(SourceKind source, const std::string& id, int64_t event_ms);
+
+  // The watched tags this post carries (indices into watched().keys()), each once.
+  std::vector<int> MatchTags(const Post& post) const;
+
+  const WatchedTags& watched() const { return watched_; }
+  const PipelineStats& stats() const { return stats_; }
+  MinuteCounter& counter() { return counter_; }
+  const CountryLocator& locator() const { return *locator_; }
+  const PipelineConfig& config() const { return config_; }
+
+ private:
+  PipelineConfig config_;
+  const CountryLocator* locator_;
+  WatchedTags watched_;
+  Decoder decoder_;
+  DedupWindow dedup_;
+  MinuteCounter counter_;
+  PipelineStats stats_;
+  Batch pending_;
+  std::function<void(const char*, std::string_view)> error_hook_;
+  std::function<void(const Post&, const std::vector<int>&)> post_hook_;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_PIPELINE_H_

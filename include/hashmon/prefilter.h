@@ -1,0 +1,57 @@
+// A byte-level pre-filter that finds the records which may carry a watched tag, so that
+// replay parses only those. It must never miss one: it matches each tag's longest ASCII
+// run case-insensitively, and any JSON escape of an ASCII letter, digit or '#'
+// ("\u0023", "\u0074"), since such a record could spell the tag in escapes.
+#ifndef HASHMON_PREFILTER_H_
+#define HASHMON_PREFILTER_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hashmon/tag_key.h"
+
+namespace hashmon {
+
+class Prefilter {
+ public:
+  explicit Prefilter(const WatchedTags& tags);
+
+  // False when some watched tag has no ASCII run long enough to search for; then every
+  // record must be parsed.
+  bool enabled() const { return enabled_; }
+
+  // The offset in [0, n) of the first byte of a possible match in p[0, n), or n if none.
+  // The caller parses the whole record (line) around that offset.
+  size_t FindCandidate(const char* p, size_t n) const;
+
+  // True if a record may carry a watched tag (the same test, for one record).
+  bool MayMatch(const char* p, size_t n) const { return !enabled_ || FindCandidate(p, n) < n; }
+
+  const std::vector<std::string>& needles() const { return needles_; }
+
+  // Walks the candidates of one buffer in order, remembering each search's next hit so
+  // that the buffer is scanned once per needle however many candidates it holds.
+  class Scanner {
+   public:
+    Scanner(const Prefilter& filter, const char* p, size_t n);
+    // The first candidate offset >= from, or n.
+    size_t Next(size_t from);
+
+   private:
+    const Prefilter& filter_;
+    const char* p_;
+    size_t n_;
+    std::vector<size_t> next_;  // per needle, then the escape search; SIZE_MAX = unknown
+  };
+
+ private:
+  size_t FindNeedle(const std::string& needle, const char* p, size_t n) const;
+  size_t FindEscape(const char* p, size_t n) const;
+  bool enabled_ = true;
+  std::vector<std::string> needles_;  // lower case ASCII
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_PREFILTER_H_

@@ -1,0 +1,180 @@
+// hashmon query: read-only questions to the SQLite history.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "hashmon/clock.h"
+#include "hashmon/tag_key.h"
+#include "hashmon/time_util.h"
+#include "store/sqlite_store.h"
+
+namespace hashmon {
+namespace {
+
+struct CountsArgs {
+  std::string db = "hashmon.db";
+  std::string tag;
+  std::string country = "all";
+  std::string since, until;
+  std::string every = "1m";
+  std::string format;
+};
+
+// Eight levels of block characters, scaled to the series' maximum.
+std::string Sparkline(const std::vector<int64_t>& values, size_t width) {
+  static const char* kBars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  std::vector<int64_t> cells;
+  if (values.size() <= width) {
+    cells = values;
+  } else {
+    for (size_t c = 0; c < width; ++c) {
+      const size_t from = c * values.size() / width, to = (c + 1) * values.size() / width;
+      cells.push_back(*std::max_element(values.begin() + from, values.begin() + std::max(to, from + 1)));
+    }
+  }
+  const int64_t top = cells.empty() ? 0 : *std::max_element(cells.begin(), cells.end());
+  std::string out;
+  for (int64_t v : cells) out += kBars[top == 0 ? 0 : (v == 0 ? 0 : 1 + (v * 7) / top)];
+  return out;
+}
+
+void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
+  if (rows.empty()) {
+    std::printf("no mentions in this range\n");
+    return;
+  }
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  std::map<std::pair<std::string, std::string>, std::map<int64_t, int64_t>> series;
+  for (const auto& r : rows) {
+    first = std::min(first, r.time);
+    last = std::max(last, r.time);
+    series[{r.tag, r.country}][r.time] += r.count;
+  }
+  const size_t n = static_cast<size_t>((last - first) / every_ms + 1);
+  std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(), FormatIsoTime(last + every_ms).c_str(),
+              static_cast<long long>(every_ms / 1000));
+  std::printf("%-14s %-7s %9s %6s  %-20s  %s\n", "tag", "country", "mentions", "peak", "peak at", "trend");
+  std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> order;
+  for (const auto& [key, points] : series) {
+    int64_t total = 0;
+    for (const auto& [t, c] : points) total += c;
+    order.push_back({-total, key});
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [neg_total, key] : order) {
+    const auto& points = series[key];
+    std::vector<int64_t> dense(n, 0);
+    int64_t peak = 0, peak_t = first;
+    for (const auto& [t, c] : points) {
+      dense[static_cast<size_t>((t - first) / every_ms)] = c;
+      if (c > peak) peak = c, peak_t = t;
+    }
+    std::printf("%-14s %-7s %9lld %6lld  %-20s  %s\n", key.first.c_str(), key.second.c_str(),
+                static_cast<long long>(-neg_total), static_cast<long long>(peak), FormatIsoTime(peak_t).c_str(),
+                Sparkline(dense, 60).c_str());
+  }
+}
+
+void PrintCsv(const std::vector<CountRow>& rows) {
+  std::printf("time,tag,country,count\n");
+  for (const auto& r : rows) {
+    std::printf("%s,%s,%s,%lld\n", FormatIsoTime(r.time).c_str(), r.tag.c_str(), r.country.c_str(),
+                static_cast<long long>(r.count));
+  }
+}
+
+void PrintJson(const std::vector<CountRow>& rows) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    w.Key("time");
+    w.String(FormatIsoTime(r.time).c_str());
+    w.Key("tag");
+    w.String(r.tag.c_str());
+    w.Key("country");
+    w.String(r.country.c_str());
+    w.Key("count");
+    w.Int64(r.count);
+    w.EndObject();
+  }
+  w.EndArray();
+  std::printf("%s\n", buf.GetString());
+}
+
+int RunCounts(const CountsArgs& a) {
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(a.db, &error);
+  if (!store) {
+    std::fprintf(stderr, "hashmon query: %s\n", error.c_str());
+    return 1;
+  }
+  SystemClock clock;
+  CountQuery q;
+  q.tag = a.tag.empty() ? "" : TagKey(a.tag[0] == '#' ? a.tag.substr(1) : a.tag);
+  q.country = a.country;
+  for (char& c : q.country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (q.country == "ALL") q.country = "all";
+  auto every = ParseDuration(a.every);
+  if (!every || *every < 60'000 || *every % 60'000 != 0) {
+    std::fprintf(stderr, "hashmon query: --every must be whole minutes: 1m, 5m, 1h or 1d\n");
+    return 2;
+  }
+  q.every_ms = *every;
+  if (!a.since.empty()) {
+    auto t = ParseUserTime(a.since, clock.NowMs());
+    if (!t) {
+      std::fprintf(stderr, "hashmon query: --since: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
+      return 2;
+    }
+    q.since_ms = *t;
+  }
+  if (!a.until.empty()) {
+    auto t = ParseUserTime(a.until, clock.NowMs());
+    if (!t) {
+      std::fprintf(stderr, "hashmon query: --until: expected ISO 8601 (2016-01-19T10:00:00Z) or -1h\n");
+      return 2;
+    }
+    q.until_ms = *t;
+  }
+  std::vector<CountRow> rows;
+  try {
+    rows = store->QueryCounts(q);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hashmon query: %s\n", e.what());
+    return 1;
+  }
+  const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
+  if (format == "csv") PrintCsv(rows);
+  else if (format == "json") PrintJson(rows);
+  else PrintTable(rows, q.every_ms);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterQuery(CLI::App& app, ExitCode* exit) {
+  CLI::App* query = app.add_subcommand("query", "Ask the history (read-only; safe while a collector writes)");
+  query->require_subcommand(1);
+  auto args = std::make_shared<CountsArgs>();
+  CLI::App* counts = query->add_subcommand("counts", "Mentions per tag, country and time bucket");
+  counts->add_option("--db", args->db, "SQLite database")->capture_default_str();
+  counts->add_option("--tag", args->tag, "Only this tag (default: every tag)");
+  counts->add_option("--country", args->country, "ISO code such as BR, ?? for unattributed, or all")
+      ->capture_default_str();
+  counts->add_option("--since", args->since, "Start (ISO 8601 UTC, or -2h relative to now)");
+  counts->add_option("--until", args->until, "End, exclusive");
+  counts->add_option("--every", args->every, "Bucket size: 1m, 5m, 1h, 1d")->capture_default_str();
+  counts->add_option("--format", args->format, "table (default on a terminal), csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  counts->callback([args, exit] { exit->value = RunCounts(*args); });
+}
+
+}  // namespace hashmon

@@ -1,0 +1,130 @@
+// hashmon replay: recorded feeds -> SQLite history, exactly as if they were live.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "feed/replayer.h"
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+struct ReplayArgs {
+  std::string db = "hashmon.db";
+  std::vector<std::string> tags;
+  std::vector<std::string> files;
+  double speed = 0;
+  std::string lateness = "2m";
+  size_t commit_mb = 64;
+  size_t read_kb = 1024;
+  bool no_prefilter = false;
+  bool quiet = false;
+};
+
+std::string Thousands(int64_t n) {
+  std::string s = std::to_string(n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i > 0 && (s.size() - i) % 3 == 0 && s[i - 1] != '-') out.push_back(',');
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+std::string ReasonList(const std::map<std::string, int64_t>& m) {
+  std::string out;
+  for (const auto& [reason, n] : m) out += (out.empty() ? "" : ", ") + reason + " " + Thousands(n);
+  return out;
+}
+
+int RunReplay(const ReplayArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  PipelineConfig config;
+  if (!a.tags.empty()) config.tags = a.tags;
+  auto lateness = ParseDuration(a.lateness);
+  if (!lateness) {
+    log.Error("--lateness: expected a duration such as 90s, 2m or 1h");
+    return 2;
+  }
+  config.allowed_lateness_ms = *lateness;
+  auto locator = CountryLocator::FromEmbeddedData();
+  Pipeline pipeline(config, locator.get());
+  pipeline.set_error_hook([&](const char* reason, std::string_view record) {
+    log.LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
+                   std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
+  });
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(a.db, &error);
+  if (!store) {
+    log.Error(error);
+    return 1;
+  }
+  ReplayOptions options;
+  options.speed = a.speed;
+  options.commit_bytes = a.commit_mb << 20;
+  options.read_bytes = std::max<size_t>(1, a.read_kb) << 10;
+  options.prefilter = !a.no_prefilter;
+  const bool tty = StderrIsTerminal() && !a.quiet;
+  if (tty) {
+    options.on_progress = [](const ReplayProgress& p) {
+      const double secs = std::max<int64_t>(1, p.elapsed_ms) / 1000.0;
+      std::fprintf(stderr, "\r%.0f MB  %s posts/s  event time %s  mentions %s   ", p.bytes / 1e6,
+                   Thousands(static_cast<int64_t>(p.posts / secs)).c_str(),
+                   p.newest_event_ms == INT64_MIN ? "-" : FormatIsoTime(p.newest_event_ms).c_str(),
+                   Thousands(p.mentions).c_str());
+    };
+  }
+  Replayer replayer(&pipeline, store.get(), &clock, &log, options);
+  const int64_t start = clock.MonotonicMs();
+  int status = 0;
+  for (const auto& path : ExpandInputPaths(a.files)) {
+    if (!replayer.ReplayPath(path, &error)) {
+      log.Error(error);
+      error.clear();
+      status = 1;
+    }
+  }
+  if (!replayer.Finish(&error)) {
+    log.Error(error);
+    status = 1;
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  if (!a.quiet) {
+    const auto& s = pipeline.stats();
+    const double secs = std::max<int64_t>(1, clock.MonotonicMs() - start) / 1000.0;
+    std::string tags;
+    for (const auto& t : pipeline.watched().keys()) tags += (tags.empty() ? "#" : ", #") + t;
+    std::printf("replayed %.1f MB in %.2f s into %s: %s posts parsed, %s mentions of %s, %s duplicates skipped\n",
+                replayer.progress().bytes / 1e6, secs, a.db.c_str(), Thousands(s.posts).c_str(),
+                Thousands(s.mentions).c_str(), tags.c_str(), Thousands(s.duplicates).c_str());
+    if (!s.errors.empty()) std::printf("rejected records: %s\n", ReasonList(s.errors).c_str());
+    if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
+    if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
+    if (replayer.skipped_members() > 0) {
+      std::printf("%s input(s) skipped: already replayed into this database\n",
+                  Thousands(replayer.skipped_members()).c_str());
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+void RegisterReplay(CLI::App& app, ExitCode* exit) {
+  auto args = std::make_shared<ReplayArgs>();
+  CLI::App* cmd = app.add_subcommand("replay", "Replay recorded feeds (JSONL, .gz/.bz2/.zst, tar, dir, -) into the database");
+  cmd->add_option("--db", args->db, "SQLite database to write")->capture_default_str();
+  cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
+  cmd->add_option("--speed", args->speed, "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--lateness", args->lateness, "Allowed lateness before a minute closes")->capture_default_str();
+  cmd->add_option("--commit-mb", args->commit_mb, "Commit every N MB of input")->capture_default_str();
+  cmd->add_option("--read-kb", args->read_kb, "Read size in KiB")->capture_default_str();
+  cmd->add_flag("--no-prefilter", args->no_prefilter, "Parse every record (slower; same counts)");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary");
+  cmd->add_option("files", args->files, "Files, archives or directories; - for stdin")->required();
+  cmd->callback([args, exit] { exit->value = RunReplay(*args); });
+}
+
+}  // namespace hashmon

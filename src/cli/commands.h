@@ -1,0 +1,21 @@
+// The hashmon subcommands. Each Register* adds one subcommand (and its options) to the
+// CLI11 app; the callback runs it and sets the process exit code.
+#ifndef HASHMON_CLI_COMMANDS_H_
+#define HASHMON_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace hashmon {
+
+struct ExitCode {
+  int value = 0;
+};
+
+void RegisterReplay(CLI::App& app, ExitCode* exit);
+void RegisterQuery(CLI::App& app, ExitCode* exit);
+void RegisterInspect(CLI::App& app, ExitCode* exit);
+void RegisterHashtags(CLI::App& app, ExitCode* exit);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_CLI_COMMANDS_H_

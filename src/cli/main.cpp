@@ -1,0 +1,18 @@
+// hashmon: counts hashtag mentions (#twitterdown) per country per minute from social
+// post feeds, stores them in SQLite and flags crowd-reported outages.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hashmon: watch social feeds for outage hashtags, per country per minute"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hashmon 0.1.0");
+  hashmon::ExitCode exit;
+  hashmon::RegisterReplay(app, &exit);
+  hashmon::RegisterQuery(app, &exit);
+  hashmon::RegisterInspect(app, &exit);
+  hashmon::RegisterHashtags(app, &exit);
+  CLI11_PARSE(app, argc, argv);
+  return exit.value;
+}

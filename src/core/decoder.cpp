@@ -1,0 +1,417 @@
+#include "hashmon/decoder.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <cstring>
+#include <vector>
+
+#include "hashmon/html_text.h"
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+
+const char* SourceKindName(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kX: return "x";
+    case SourceKind::kBluesky: return "bluesky";
+    case SourceKind::kMastodon: return "mastodon";
+  }
+  return "?";
+}
+
+namespace {
+
+using Allocator = rapidjson::MemoryPoolAllocator<>;
+using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
+using Value = rapidjson::GenericValue<rapidjson::UTF8<>, Allocator>;
+
+constexpr unsigned kParseFlags = rapidjson::kParseStopWhenDoneFlag;
+
+const Value* Member(const Value& obj, const char* name) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+const Value* ObjectMember(const Value& obj, const char* name) {
+  const Value* v = Member(obj, name);
+  return v && v->IsObject() ? v : nullptr;
+}
+
+const Value* ArrayMember(const Value& obj, const char* name) {
+  const Value* v = Member(obj, name);
+  return v && v->IsArray() ? v : nullptr;
+}
+
+std::string_view Str(const Value& obj, const char* name) {
+  const Value* v = Member(obj, name);
+  if (!v || !v->IsString()) return {};
+  return {v->GetString(), v->GetStringLength()};
+}
+
+// An id may arrive as a string or as a (64-bit) number.
+std::string IdString(const Value& obj, const char* name) {
+  const Value* v = Member(obj, name);
+  if (!v) return {};
+  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+  if (v->IsUint64()) return std::to_string(v->GetUint64());
+  return {};
+}
+
+Record Reject(RecordKind kind, const char* reason) {
+  Record r;
+  r.kind = kind;
+  r.reason = reason;
+  return r;
+}
+
+void AddTags(const Value* hashtags, const char* field, std::vector<std::string>* out) {
+  if (!hashtags || !hashtags->IsArray()) return;
+  for (const auto& h : hashtags->GetArray()) {
+    std::string_view tag = Str(h, field);
+    if (!tag.empty()) out->emplace_back(tag);
+  }
+}
+
+void AddLanguage(std::string_view lang, CountryEvidence* e) {
+  if (!lang.empty() && lang != "und") e->languages.emplace_back(lang);
+}
+
+// --- X API v1.1 --------------------------------------------------------------------
+
+void ReadV1Tags(const Value& tweet, std::string* text, std::vector<std::string>* tags) {
+  const Value* ext = ObjectMember(tweet, "extended_tweet");
+  const Value* src = ext ? ext : &tweet;
+  std::string_view t = Str(*src, ext ? "full_text" : "text");
+  if (t.empty()) t = Str(tweet, "full_text");
+  if (text) text->assign(t);
+  if (const Value* ents = ObjectMember(*src, "entities")) AddTags(Member(*ents, "hashtags"), "text", tags);
+}
+
+std::optional<GeoPoint> V1Coordinates(const Value& tweet) {
+  if (const Value* c = ObjectMember(tweet, "coordinates")) {  // GeoJSON: [lon, lat]
+    const Value* xy = ArrayMember(*c, "coordinates");
+    if (xy && xy->Size() == 2 && (*xy)[0].IsNumber() && (*xy)[1].IsNumber()) {
+      return GeoPoint{(*xy)[1].GetDouble(), (*xy)[0].GetDouble()};
+    }
+  }
+  if (const Value* g = ObjectMember(tweet, "geo")) {  // legacy: [lat, lon]
+    const Value* xy = ArrayMember(*g, "coordinates");
+    if (xy && xy->Size() == 2 && (*xy)[0].IsNumber() && (*xy)[1].IsNumber()) {
+      return GeoPoint{(*xy)[0].GetDouble(), (*xy)[1].GetDouble()};
+    }
+  }
+  return std::nullopt;
+}
+
+Record DecodeV1Tweet(const Value& tweet) {
+  Record r;
+  Post& p = r.post;
+  p.source = SourceKind::kX;
+  p.id = IdString(tweet, "id_str");
+  if (p.id.empty()) p.id = IdString(tweet, "id");
+  std::string_view ts = Str(tweet, "timestamp_ms");
+  std::optional<int64_t> when;
+  if (!ts.empty()) {
+    int64_t v = 0;
+    bool ok = ts.size() <= 16;
+    for (char c : ts) ok = ok && c >= '0' && c <= '9', v = v * 10 + (c - '0');
+    if (ok) when = v;
+  }
+  if (!when) when = ParseTwitterTime(Str(tweet, "created_at"));
+  if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v1_missing_id_or_time");
+  p.created_at = *when;
+  p.has_structured_tags = true;
+  ReadV1Tags(tweet, &p.text, &p.hashtags);
+  // A retweet carries the content of the post it repeats: its tags count for the retweeter.
+  if (const Value* rt = ObjectMember(tweet, "retweeted_status")) ReadV1Tags(*rt, nullptr, &p.hashtags);
+  if (const Value* place = ObjectMember(tweet, "place")) {
+    p.evidence.place_country_code = Str(*place, "country_code");
+  }
+  p.evidence.coordinates = V1Coordinates(tweet);
+  if (const Value* user = ObjectMember(tweet, "user")) {
+    p.evidence.profile_location = Str(*user, "location");
+    p.evidence.time_zone = Str(*user, "time_zone");
+  }
+  AddLanguage(Str(tweet, "lang"), &p.evidence);
+  r.kind = RecordKind::kPost;
+  return r;
+}
+
+Record DecodeV1Delete(const Value& del) {
+  const Value* status = ObjectMember(del, "status");
+  if (!status) return Reject(RecordKind::kNotice, "x_delete_other");
+  Record r;
+  r.kind = RecordKind::kDelete;
+  r.post.source = SourceKind::kX;
+  r.post.id = IdString(*status, "id_str");
+  if (r.post.id.empty()) r.post.id = IdString(*status, "id");
+  if (r.post.id.empty()) return Reject(RecordKind::kError, "x_delete_without_id");
+  return r;
+}
+
+// --- X API v2 ----------------------------------------------------------------------
+
+const Value* FindById(const Value* array, std::string_view id) {
+  if (!array || !array->IsArray() || id.empty()) return nullptr;
+  for (const auto& item : array->GetArray()) {
+    if (Str(item, "id") == id) return &item;
+  }
+  return nullptr;
+}
+
+Record DecodeV2(const Value& msg, const Value& data) {
+  Record r;
+  Post& p = r.post;
+  p.source = SourceKind::kX;
+  // Edits get new ids; the first id of the edit history identifies the post.
+  const Value* history = ArrayMember(data, "edit_history_tweet_ids");
+  if (history && history->Size() > 0 && (*history)[0].IsString()) {
+    p.id = (*history)[0].GetString();
+  } else {
+    p.id = IdString(data, "id");
+  }
+  auto when = ParseIsoTime(Str(data, "created_at"));
+  if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v2_missing_id_or_time");
+  p.created_at = *when;
+  p.text = Str(data, "text");
+  const Value* ents = ObjectMember(data, "entities");
+  const Value* tags = ents ? ArrayMember(*ents, "hashtags") : nullptr;
+  if (tags) {
+    p.has_structured_tags = true;
+    AddTags(tags, "tag", &p.hashtags);
+  } else {
+    p.extract_from_text = true;  // v2 leaves out empty entity arrays
+  }
+  const Value* includes = ObjectMember(msg, "includes");
+  if (const Value* refs = ArrayMember(data, "referenced_tweets")) {
+    for (const auto& ref : refs->GetArray()) {
+      if (Str(ref, "type") != "retweeted" || !includes) continue;
+      const Value* orig = FindById(Member(*includes, "tweets"), Str(ref, "id"));
+      const Value* oents = orig ? ObjectMember(*orig, "entities") : nullptr;
+      if (oents) AddTags(Member(*oents, "hashtags"), "tag", &p.hashtags);
+    }
+  }
+  if (const Value* geo = ObjectMember(data, "geo")) {
+    if (includes) {
+      const Value* place = FindById(Member(*includes, "places"), Str(*geo, "place_id"));
+      if (place) p.evidence.place_country_code = Str(*place, "country_code");
+    }
+    if (const Value* c = ObjectMember(*geo, "coordinates")) {
+      const Value* xy = ArrayMember(*c, "coordinates");
+      if (xy && xy->Size() == 2 && (*xy)[0].IsNumber() && (*xy)[1].IsNumber()) {
+        p.evidence.coordinates = GeoPoint{(*xy)[1].GetDouble(), (*xy)[0].GetDouble()};
+      }
+    }
+  }
+  if (includes) {
+    const Value* user = FindById(Member(*includes, "users"), Str(data, "author_id"));
+    if (user) p.evidence.profile_location = Str(*user, "location");
+  }
+  AddLanguage(Str(data, "lang"), &p.evidence);
+  r.kind = RecordKind::kPost;
+  return r;
+}
+
+// --- Bluesky Jetstream -------------------------------------------------------------
+
+Record DecodeJetstream(const Value& ev) {
+  std::string_view kind = Str(ev, "kind");
+  if (kind == "identity" || kind == "account") return Reject(RecordKind::kIgnored, "bluesky_identity");
+  if (kind != "commit") return Reject(RecordKind::kError, "bluesky_unknown_kind");
+  const Value* commit = ObjectMember(ev, "commit");
+  const Value* time_us = Member(ev, "time_us");
+  if (!commit || !time_us || !time_us->IsInt64()) return Reject(RecordKind::kError, "bluesky_bad_commit");
+  std::string_view collection = Str(*commit, "collection");
+  if (collection != "app.bsky.feed.post") return Reject(RecordKind::kIgnored, "bluesky_other_collection");
+  std::string_view op = Str(*commit, "operation");
+  std::string_view did = Str(ev, "did");
+  std::string_view rkey = Str(*commit, "rkey");
+  if (did.empty() || rkey.empty()) return Reject(RecordKind::kError, "bluesky_bad_commit");
+  Record r;
+  Post& p = r.post;
+  p.source = SourceKind::kBluesky;
+  p.id.reserve(did.size() + collection.size() + rkey.size() + 7);
+  p.id.append("at://").append(did).append("/").append(collection).append("/").append(rkey);
+  p.created_at = time_us->GetInt64() / 1000;
+  if (op == "delete") {
+    r.kind = RecordKind::kDelete;
+    return r;
+  }
+  if (op == "update") return Reject(RecordKind::kNotice, "bluesky_update");
+  if (op != "create") return Reject(RecordKind::kError, "bluesky_unknown_operation");
+  const Value* record = ObjectMember(*commit, "record");
+  if (!record) return Reject(RecordKind::kError, "bluesky_bad_commit");
+  p.text = Str(*record, "text");
+  const Value* facets = ArrayMember(*record, "facets");
+  if (facets) {
+    p.has_structured_tags = true;
+    for (const auto& facet : facets->GetArray()) {
+      const Value* features = ArrayMember(facet, "features");
+      if (!features) continue;
+      for (const auto& f : features->GetArray()) {
+        if (Str(f, "$type") == "app.bsky.richtext.facet#tag" && !Str(f, "tag").empty()) {
+          p.hashtags.emplace_back(Str(f, "tag"));
+        }
+      }
+    }
+  } else {
+    p.extract_from_text = true;
+  }
+  if (const Value* tags = ArrayMember(*record, "tags")) {
+    for (const auto& t : tags->GetArray()) {
+      if (t.IsString()) p.hashtags.emplace_back(t.GetString(), t.GetStringLength());
+    }
+  }
+  if (const Value* langs = ArrayMember(*record, "langs")) {
+    for (const auto& l : langs->GetArray()) {
+      if (l.IsString()) AddLanguage({l.GetString(), l.GetStringLength()}, &p.evidence);
+    }
+  }
+  if (did.substr(0, 8) == "did:web:") p.evidence.domain = did.substr(8);
+  r.kind = RecordKind::kPost;
+  return r;
+}
+
+// --- Mastodon ----------------------------------------------------------------------
+
+std::string_view HostOf(std::string_view url) {
+  size_t start = url.find("://");
+  if (start == std::string_view::npos) return {};
+  url.remove_prefix(start + 3);
+  return url.substr(0, url.find_first_of("/:?#"));
+}
+
+Record DecodeMastodonStatus(const Value& status) {
+  Record r;
+  Post& p = r.post;
+  p.source = SourceKind::kMastodon;
+  p.id = Str(status, "uri");  // ids are per instance; the uri is global
+  auto when = ParseIsoTime(Str(status, "created_at"));
+  if (p.id.empty() || !when) return Reject(RecordKind::kError, "mastodon_missing_uri_or_time");
+  p.created_at = *when;
+  // A reblog is a post of its own, carrying the content (and tags) of the boosted status.
+  const Value* reblog = ObjectMember(status, "reblog");
+  const Value& content_src = reblog ? *reblog : status;
+  p.text = HtmlToText(Str(content_src, "content"));
+  if (const Value* tags = ArrayMember(content_src, "tags")) {
+    p.has_structured_tags = true;
+    AddTags(tags, "name", &p.hashtags);
+  } else {
+    p.extract_from_text = true;
+  }
+  if (const Value* account = ObjectMember(status, "account")) {
+    std::string_view acct = Str(*account, "acct");
+    size_t at = acct.find('@');
+    p.evidence.domain = at != std::string_view::npos ? acct.substr(at + 1) : HostOf(Str(*account, "url"));
+  }
+  AddLanguage(Str(status, "language"), &p.evidence);
+  r.kind = RecordKind::kPost;
+  return r;
+}
+
+bool LooksLikeMastodonStatus(const Value& v) {
+  return Member(v, "uri") && Member(v, "content") && Member(v, "account");
+}
+
+}  // namespace
+
+struct Decoder::Impl {
+  std::vector<char> chunk = std::vector<char>(64 * 1024);
+  Allocator value_alloc{chunk.data(), chunk.size()};
+  Allocator stack_alloc;
+  std::string copy;
+
+  Record DecodeValue(const Value& v, std::string_view event, int depth);
+  Record DecodeMastodonEvent(const Value& v, std::string_view event, const Value* payload, int depth);
+  Record ParseAndDecode(char* text, std::string_view event, int depth);
+};
+
+Record Decoder::Impl::ParseAndDecode(char* text, std::string_view event, int depth) {
+  Document doc(&value_alloc, 1024, &stack_alloc);
+  doc.ParseInsitu<kParseFlags>(text);
+  if (doc.HasParseError()) return Reject(RecordKind::kError, "malformed_json");
+  return DecodeValue(doc, event, depth);
+}
+
+Record Decoder::Impl::DecodeMastodonEvent(const Value& v, std::string_view event, const Value* payload,
+                                          int depth) {
+  if (event == "update") {
+    if (payload && payload->IsString()) {
+      // The WebSocket API sends the Status as a JSON string: parse it a second time, in
+      // place (in-situ strings are NUL-terminated inside the first parse's buffer).
+      return ParseAndDecode(const_cast<char*>(payload->GetString()), {}, depth + 1);
+    }
+    if (payload && payload->IsObject()) return DecodeValue(*payload, {}, depth + 1);
+    if (LooksLikeMastodonStatus(v)) return DecodeMastodonStatus(v);
+    return Reject(RecordKind::kError, "mastodon_bad_update");
+  }
+  if (event == "delete") {
+    // Mastodon deletes carry the instance-local id only; they cannot retract a count anyway.
+    return Reject(RecordKind::kNotice, "mastodon_delete");
+  }
+  if (event == "status.update") return Reject(RecordKind::kNotice, "mastodon_edit");
+  return Reject(RecordKind::kIgnored, "mastodon_other_event");
+}
+
+Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int depth) {
+  if (depth > 3) return Reject(RecordKind::kError, "nested_too_deep");
+  if (!v.IsObject()) {
+    if (v.IsString() && event == "delete") return Reject(RecordKind::kNotice, "mastodon_delete");
+    return Reject(RecordKind::kError, "not_an_object");
+  }
+  // hashmon record envelope: {"recv": ..., "event": ..., "msg": <message>}.
+  if (const Value* msg = Member(v, "msg"); msg && Member(v, "recv")) {
+    std::string_view inner_event = Str(v, "event");
+    if (!inner_event.empty()) return DecodeMastodonEvent(*msg, inner_event, msg, depth + 1);
+    return DecodeValue(*msg, {}, depth + 1);
+  }
+  if (!event.empty()) return DecodeMastodonEvent(v, event, nullptr, depth);
+  if (const Value* data = ObjectMember(v, "data")) return DecodeV2(v, *data);
+  if (Member(v, "did") && Member(v, "kind")) return DecodeJetstream(v);
+  if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at"))) return DecodeV1Tweet(v);
+  if (const Value* del = ObjectMember(v, "delete")) return DecodeV1Delete(*del);
+  if (Member(v, "errors")) return Reject(RecordKind::kNotice, "x_v2_error");
+  if (Member(v, "limit")) return Reject(RecordKind::kNotice, "x_limit");
+  if (Member(v, "warning")) return Reject(RecordKind::kNotice, "x_warning");
+  if (Member(v, "disconnect")) return Reject(RecordKind::kNotice, "x_disconnect");
+  if (Member(v, "scrub_geo") || Member(v, "status_withheld") || Member(v, "user_withheld")) {
+    return Reject(RecordKind::kNotice, "x_compliance");
+  }
+  if (Member(v, "event") && Member(v, "stream")) {
+    std::string_view ev = Str(v, "event");
+    return DecodeMastodonEvent(v, ev, Member(v, "payload"), depth);
+  }
+  if (LooksLikeMastodonStatus(v)) return DecodeMastodonStatus(v);
+  if (Member(v, "type") && Member(v, "stream")) return Reject(RecordKind::kIgnored, "mastodon_client_message");
+  if (Member(v, "error")) return Reject(RecordKind::kNotice, "stream_error");
+  return Reject(RecordKind::kError, "unknown_message");
+}
+
+Decoder::Decoder() : impl_(std::make_unique<Impl>()) {}
+Decoder::~Decoder() = default;
+
+Record Decoder::Decode(char* text, size_t len, std::string_view sse_event) {
+  size_t start = 0;
+  while (start < len && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r')) ++start;
+  if (start == len) return Reject(RecordKind::kNotice, "keep_alive");
+  Record r;
+  if (text[start] != '{' && text[start] != '[' && sse_event == "delete") {
+    r = Reject(RecordKind::kNotice, "mastodon_delete");
+  } else if (text[start] != '{') {
+    r = Reject(RecordKind::kError, "not_json");
+  } else {
+    r = impl_->ParseAndDecode(text + start, sse_event, 0);
+  }
+  impl_->value_alloc.Clear();
+  impl_->stack_alloc.Clear();
+  return r;
+}
+
+Record Decoder::DecodeCopy(std::string_view text, std::string_view sse_event) {
+  impl_->copy.assign(text);
+  return Decode(impl_->copy.data(), impl_->copy.size(), sse_event);
+}
+
+}  // namespace hashmon

@@ -1,0 +1,54 @@
+#include "hashmon/embedded_data.h"
+
+#include <cstddef>
+
+// Each file is placed in .rodata by the assembler (.incbin), with start and end symbols.
+#define HASHMON_EMBED(sym, path)                                                  \
+  __asm__(".section .rodata\n.balign 16\n.global " #sym "_begin\n" #sym "_begin:\n" \
+          ".incbin \"" path "\"\n.global " #sym "_end\n" #sym "_end:\n.byte 0\n"    \
+          ".previous\n");                                                          \
+  extern "C" const char sym##_begin[];                                            \
+  extern "C" const char sym##_end[];
+
+HASHMON_EMBED(hm_gazetteer, HASHMON_DATA_DIR "/countries/gazetteer.tsv")
+HASHMON_EMBED(hm_ne50, HASHMON_DATA_DIR "/countries/ne_50m_admin_0_seven_countries.geojson")
+HASHMON_EMBED(hm_ne110, HASHMON_DATA_DIR "/countries/ne_110m_admin_0_countries.geojson")
+HASHMON_EMBED(hm_rails, HASHMON_DATA_DIR "/countries/rails_timezones.json")
+HASHMON_EMBED(hm_zonetab, HASHMON_DATA_DIR "/countries/zone.tab")
+HASHMON_EMBED(hm_schema1, HASHMON_SCHEMA_DIR "/001_init.sql")
+HASHMON_EMBED(hm_schema2, HASHMON_SCHEMA_DIR "/002_detection.sql")
+
+namespace hashmon {
+namespace {
+
+struct File {
+  const char* name;
+  const char* begin;
+  const char* end;
+};
+
+const File kFiles[] = {
+    {"countries/gazetteer.tsv", hm_gazetteer_begin, hm_gazetteer_end},
+    {"countries/ne_50m_admin_0_seven_countries.geojson", hm_ne50_begin, hm_ne50_end},
+    {"countries/ne_110m_admin_0_countries.geojson", hm_ne110_begin, hm_ne110_end},
+    {"countries/rails_timezones.json", hm_rails_begin, hm_rails_end},
+    {"countries/zone.tab", hm_zonetab_begin, hm_zonetab_end},
+};
+
+}  // namespace
+
+std::string_view EmbeddedDataFile(std::string_view name) {
+  for (const auto& f : kFiles) {
+    if (name == f.name) return {f.begin, static_cast<size_t>(f.end - f.begin)};
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() {
+  return {
+      {"001_init.sql", {hm_schema1_begin, static_cast<size_t>(hm_schema1_end - hm_schema1_begin)}},
+      {"002_detection.sql", {hm_schema2_begin, static_cast<size_t>(hm_schema2_end - hm_schema2_begin)}},
+  };
+}
+
+}  // namespace hashmon

@@ -1,0 +1,44 @@
+#include "hashmon/minute_counter.h"
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+
+MinuteCounter::MinuteCounter(int64_t allowed_lateness_ms) : lateness_ms_(allowed_lateness_ms) {}
+
+void MinuteCounter::Add(const std::string& tag, const std::string& country, Method method,
+                        int64_t event_ms) {
+  const int64_t minute = MinuteOf(event_ms);
+  ++deltas_[Key{tag, country, minute, static_cast<int>(method)}];
+  if (minute + kMillisPerMinute <= watermark_) {
+    ++late_posts_;  // its minute already closed: stored, but detection has moved on
+  } else {
+    ++open_[OpenKey{minute, tag, country}];
+  }
+}
+
+void MinuteCounter::Observe(int64_t event_ms) {
+  if (event_ms - lateness_ms_ > watermark_) watermark_ = event_ms - lateness_ms_;
+}
+
+std::vector<BucketDelta> MinuteCounter::TakeDeltas() {
+  std::vector<BucketDelta> out;
+  out.reserve(deltas_.size());
+  for (const auto& [k, n] : deltas_) {
+    out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), static_cast<Method>(std::get<3>(k)), n});
+  }
+  deltas_.clear();
+  return out;
+}
+
+std::vector<ClosedMinute> MinuteCounter::TakeClosed(bool flush_all) {
+  std::vector<ClosedMinute> out;
+  auto it = open_.begin();
+  while (it != open_.end() && (flush_all || std::get<0>(it->first) + kMillisPerMinute <= watermark_)) {
+    out.push_back({std::get<1>(it->first), std::get<2>(it->first), std::get<0>(it->first), it->second});
+    it = open_.erase(it);
+  }
+  return out;
+}
+
+}  // namespace hashmon

@@ -1,0 +1,63 @@
+#include "hashmon/tag_key.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+
+namespace hashmon {
+namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+std::string TagKey(std::string_view tag) {
+  if (IsAscii(tag)) {  // The common case needs no ICU: ASCII folds to lower case.
+    std::string out(tag);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return std::string(tag);
+  icu::UnicodeString s = icu::UnicodeString::fromUTF8(icu::StringPiece(tag.data(), tag.size()));
+  // Canonical caseless match (Unicode 3.13 D145): NFD, fold, NFD; then NFC for storage.
+  icu::UnicodeString folded = nfd->normalize(s, status);
+  folded.foldCase();
+  folded = nfc->normalize(nfd->normalize(folded, status), status);
+  if (U_FAILURE(status)) return std::string(tag);
+  std::string out;
+  folded.toUTF8String(out);
+  return out;
+}
+
+WatchedTags::WatchedTags(const std::vector<std::string>& tags) {
+  for (const auto& t : tags) {
+    std::string_view v = t;
+    if (!v.empty() && v[0] == '#') v.remove_prefix(1);
+    std::string key = TagKey(v);
+    if (!key.empty() && std::find(keys_.begin(), keys_.end(), key) == keys_.end()) {
+      keys_.push_back(std::move(key));
+    }
+  }
+}
+
+int WatchedTags::FindKey(std::string_view key) const {
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int WatchedTags::Find(std::string_view tag) const {
+  // Cheap reject: a key is never longer than three times the tag (folding expands at most 3x).
+  return FindKey(TagKey(tag));
+}
+
+}  // namespace hashmon

@@ -1,0 +1,322 @@
+#include "feed/input_file.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace hashmon {
+namespace {
+
+constexpr size_t kIdentityBytes = 64 * 1024;
+constexpr size_t kArchiveBlock = 1 << 20;
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+uint64_t Fnv1a(const char* p, size_t n, uint64_t h = 1469598103934665603ull) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<uint8_t>(p[i])) * 1099511628211ull;
+  return h;
+}
+
+class FdSource : public ByteSource {
+ public:
+  FdSource(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  ~FdSource() override {
+    if (owned_) close(fd_);
+  }
+  ssize_t Read(char* buf, size_t n) override {
+    while (true) {
+      ssize_t r = ::read(fd_, buf, n);
+      if (r >= 0) return r;
+      if (errno == EINTR) continue;
+      error_ = std::strerror(errno);
+      return -1;
+    }
+  }
+  bool Skip(uint64_t n) override {
+    if (lseek(fd_, static_cast<off_t>(n), SEEK_CUR) >= 0) return true;
+    return ByteSource::Skip(n);
+  }
+
+ private:
+  int fd_;
+  bool owned_;
+};
+
+// Serves bytes already read (to sniff the format or hash the identity) before the rest.
+class PrefixedSource : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, std::unique_ptr<ByteSource> rest)
+      : prefix_(std::move(prefix)), rest_(std::move(rest)) {}
+  ssize_t Read(char* buf, size_t n) override {
+    if (pos_ < prefix_.size()) {
+      const size_t k = std::min(n, prefix_.size() - pos_);
+      std::memcpy(buf, prefix_.data() + pos_, k);
+      pos_ += k;
+      return static_cast<ssize_t>(k);
+    }
+    ssize_t r = rest_->Read(buf, n);
+    if (r < 0) error_ = rest_->error();
+    return r;
+  }
+  bool Skip(uint64_t n) override {
+    const uint64_t from_prefix = std::min<uint64_t>(n, prefix_.size() - pos_);
+    pos_ += from_prefix;
+    return from_prefix == n || rest_->Skip(n - from_prefix);
+  }
+
+ private:
+  std::string prefix_;
+  size_t pos_ = 0;
+  std::unique_ptr<ByteSource> rest_;
+};
+
+// Reads up to n bytes, retrying short reads.
+std::string ReadPrefix(ByteSource* src, size_t n, bool* failed) {
+  std::string out(n, '\0');
+  size_t have = 0;
+  while (have < n) {
+    ssize_t r = src->Read(out.data() + have, n - have);
+    if (r < 0) {
+      *failed = true;
+      break;
+    }
+    if (r == 0) break;
+    have += static_cast<size_t>(r);
+  }
+  out.resize(have);
+  return out;
+}
+
+std::unique_ptr<Member> MakeMember(std::string name, std::string entry, std::unique_ptr<ByteSource> bytes,
+                                   bool identify, std::string* error) {
+  auto m = std::make_unique<Member>();
+  m->name = std::move(name);
+  bool failed = false;
+  std::string prefix = ReadPrefix(bytes.get(), kIdentityBytes, &failed);
+  if (failed) {
+    *error = m->name + ": " + bytes->error();
+    return nullptr;
+  }
+  if (identify) {
+    m->identity = "file:" + Hex64(Fnv1a(prefix.data(), prefix.size())) + ":" + entry;
+  }
+  m->bytes = std::make_unique<PrefixedSource>(std::move(prefix), std::move(bytes));
+  return m;
+}
+
+enum class Format { kPlain, kCompressed, kTar };
+
+Format Sniff(const std::string& head) {
+  auto starts = [&](const char* magic, size_t n) { return head.size() >= n && std::memcmp(head.data(), magic, n) == 0; };
+  if (starts("\x1f\x8b", 2) || starts("BZh", 3) || starts("\x28\xb5\x2f\xfd", 4) ||
+      starts("\xfd\x37\x7a\x58\x5a\x00", 6)) {
+    return Format::kCompressed;
+  }
+  if (head.size() >= 262 && std::memcmp(head.data() + 257, "ustar", 5) == 0) return Format::kTar;
+  return Format::kPlain;
+}
+
+// Reads the data of the current entry of an archive (raw format: the decompressed file).
+class ArchiveDataSource : public ByteSource {
+ public:
+  explicit ArchiveDataSource(struct archive* a) : a_(a) {}
+  ssize_t Read(char* buf, size_t n) override {
+    la_ssize_t r = archive_read_data(a_, buf, n);
+    if (r < 0) {
+      error_ = archive_error_string(a_) ? archive_error_string(a_) : "archive read error";
+      return -1;
+    }
+    return static_cast<ssize_t>(r);
+  }
+
+ private:
+  struct archive* a_;
+};
+
+// One archive handle over a ByteSource: a compressed file, a tar, or a compressed tar entry.
+class ArchiveReader {
+ public:
+  ArchiveReader(std::unique_ptr<ByteSource> src, bool allow_tar) : src_(std::move(src)), buf_(kArchiveBlock) {
+    a_ = archive_read_new();
+    archive_read_support_filter_all(a_);
+    if (allow_tar) archive_read_support_format_tar(a_);
+    archive_read_support_format_raw(a_);
+  }
+  ~ArchiveReader() { archive_read_free(a_); }
+
+  bool Open(std::string* error) {
+    if (archive_read_open(a_, this, nullptr, &ArchiveReader::ReadCallback, nullptr) != ARCHIVE_OK) {
+      *error = Error();
+      return false;
+    }
+    return true;
+  }
+  // Advances to the next entry; returns false at the end (error set on failure).
+  bool NextEntry(std::string* entry_name, bool* is_file, std::string* error) {
+    struct archive_entry* e;
+    int r = archive_read_next_header(a_, &e);
+    if (r == ARCHIVE_EOF) return false;
+    if (r < ARCHIVE_WARN) {
+      *error = Error();
+      return false;
+    }
+    const char* p = archive_entry_pathname(e);
+    *entry_name = p ? p : "";
+    *is_file = archive_format(a_) == ARCHIVE_FORMAT_RAW || archive_entry_filetype(e) == AE_IFREG;
+    return true;
+  }
+  bool is_raw() const { return archive_format(a_) == ARCHIVE_FORMAT_RAW; }
+  struct archive* handle() { return a_; }
+  std::string Error() const {
+    const char* s = archive_error_string(a_);
+    return s ? s : (src_->error().empty() ? "unreadable archive" : src_->error());
+  }
+
+ private:
+  static la_ssize_t ReadCallback(struct archive*, void* self, const void** buffer) {
+    auto* r = static_cast<ArchiveReader*>(self);
+    ssize_t n = r->src_->Read(r->buf_.data(), r->buf_.size());
+    *buffer = r->buf_.data();
+    return n;
+  }
+  std::unique_ptr<ByteSource> src_;
+  std::vector<char> buf_;
+  struct archive* a_;
+};
+
+// A compressed file inside a tar, read through a second archive handle.
+class NestedSource : public ByteSource {
+ public:
+  explicit NestedSource(std::unique_ptr<ArchiveReader> inner) : inner_(std::move(inner)) {}
+  ssize_t Read(char* buf, size_t n) override {
+    la_ssize_t r = archive_read_data(inner_->handle(), buf, n);
+    if (r < 0) {
+      error_ = inner_->Error();
+      return -1;
+    }
+    return static_cast<ssize_t>(r);
+  }
+
+ private:
+  std::unique_ptr<ArchiveReader> inner_;
+};
+
+class SingleMemberInput : public InputFile {
+ public:
+  explicit SingleMemberInput(std::unique_ptr<Member> m) : member_(std::move(m)) {}
+  std::unique_ptr<Member> Next(std::string*) override { return std::move(member_); }
+
+ private:
+  std::unique_ptr<Member> member_;
+};
+
+class CompressedInput : public InputFile {
+ public:
+  CompressedInput(std::string path, std::unique_ptr<ArchiveReader> reader, bool identify)
+      : path_(std::move(path)), reader_(std::move(reader)), identify_(identify) {}
+  std::unique_ptr<Member> Next(std::string* error) override {
+    while (true) {
+      std::string entry;
+      bool is_file = false;
+      if (!reader_->NextEntry(&entry, &is_file, error)) return nullptr;
+      if (!is_file) continue;
+      if (reader_->is_raw()) {
+        return MakeMember(path_, "", std::make_unique<ArchiveDataSource>(reader_->handle()), identify_, error);
+      }
+      const std::string name = path_ + ":" + entry;
+      auto data = std::make_unique<ArchiveDataSource>(reader_->handle());
+      if (EndsWith(entry, ".gz") || EndsWith(entry, ".bz2") || EndsWith(entry, ".zst") || EndsWith(entry, ".xz")) {
+        auto inner = std::make_unique<ArchiveReader>(std::move(data), false);
+        if (!inner->Open(error) || !inner->NextEntry(&entry, &is_file, error)) {
+          *error = name + ": " + *error;
+          return nullptr;
+        }
+        return MakeMember(name, entry_name_for(name), std::make_unique<NestedSource>(std::move(inner)),
+                          identify_, error);
+      }
+      return MakeMember(name, entry_name_for(name), std::move(data), identify_, error);
+    }
+  }
+
+ private:
+  std::string entry_name_for(const std::string& name) const { return name.substr(path_.size() + 1); }
+  std::string path_;
+  std::unique_ptr<ArchiveReader> reader_;
+  bool identify_;
+};
+
+}  // namespace
+
+bool ByteSource::Skip(uint64_t n) {
+  std::vector<char> sink(1 << 16);
+  while (n > 0) {
+    ssize_t r = Read(sink.data(), static_cast<size_t>(std::min<uint64_t>(n, sink.size())));
+    if (r <= 0) return false;
+    n -= static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+std::unique_ptr<InputFile> InputFile::Open(const std::string& path, std::string* error) {
+  const bool is_stdin = path == "-";
+  int fd = is_stdin ? 0 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  auto raw = std::make_unique<FdSource>(fd, !is_stdin);
+  bool failed = false;
+  std::string head = ReadPrefix(raw.get(), 512, &failed);
+  if (failed) {
+    *error = path + ": " + raw->error();
+    return nullptr;
+  }
+  const Format format = Sniff(head);
+  auto src = std::make_unique<PrefixedSource>(std::move(head), std::move(raw));
+  if (format == Format::kPlain) {
+    auto member = MakeMember(path, "", std::move(src), !is_stdin, error);
+    if (!member) return nullptr;
+    return std::make_unique<SingleMemberInput>(std::move(member));
+  }
+  auto reader = std::make_unique<ArchiveReader>(std::move(src), true);
+  if (!reader->Open(error)) {
+    *error = path + ": " + *error;
+    return nullptr;
+  }
+  return std::make_unique<CompressedInput>(path, std::move(reader), !is_stdin);
+}
+
+std::vector<std::string> ExpandInputPaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (p != "-" && std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> files;
+      for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
+        if (e.is_regular_file()) files.push_back(e.path().string());
+      }
+      std::sort(files.begin(), files.end());
+      out.insert(out.end(), files.begin(), files.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace hashmon

@@ -1,0 +1,74 @@
+// The SQLite history (WAL mode, one writer, any number of readers), through SQLiteCpp.
+#ifndef HASHMON_STORE_SQLITE_STORE_H_
+#define HASHMON_STORE_SQLITE_STORE_H_
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hashmon/pipeline.h"
+
+namespace hashmon {
+
+struct Checkpoint {
+  std::string cursor;
+  bool complete = false;
+};
+
+struct CountRow {
+  int64_t time;  // bucket start, ms
+  std::string tag;
+  std::string country;
+  int64_t count;
+};
+
+struct CountQuery {
+  std::string tag;        // key; empty = every tag
+  std::string country;    // "" or "all" = every country
+  int64_t since_ms = INT64_MIN;
+  int64_t until_ms = INT64_MAX;
+  int64_t every_ms = 60'000;
+};
+
+class SqliteStore {
+ public:
+  // Opens (creating if needed) for the single writer: applies migrations, WAL mode, and
+  // takes an exclusive lock so that a second writer fails fast. Returns null and sets
+  // *error with what to do on failure.
+  static std::unique_ptr<SqliteStore> OpenForWriting(const std::string& path, std::string* error);
+  // Opens an existing database read-only; works while a writer is active.
+  static std::unique_ptr<SqliteStore> OpenReadOnly(const std::string& path, std::string* error);
+  ~SqliteStore();
+
+  std::optional<Checkpoint> LoadCheckpoint(const std::string& source);
+
+  // Writes a batch and the source's cursor in one transaction. Throws SQLite::Exception
+  // (busy, full disk ...); the caller keeps the batch and retries.
+  void Commit(const Batch& batch, const std::string& source, const std::string& cursor, bool complete);
+
+  // Calls fn for each post counted at or after since_ms (to refill the dedup window).
+  void ForEachSeen(int64_t since_ms, const std::function<void(const std::string& source,
+                                                               const std::string& id, int64_t)>& fn);
+  void PruneSeen(int64_t before_ms);
+
+  std::optional<std::string> GetMeta(const std::string& key);
+
+  std::vector<CountRow> QueryCounts(const CountQuery& q);
+  std::vector<std::string> Tags();
+
+  int schema_version();
+  SQLite::Database& db() { return *db_; }
+
+ private:
+  SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
+  std::unique_ptr<SQLite::Database> db_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_STORE_SQLITE_STORE_H_

@@ -1,0 +1,36 @@
+// Helpers shared by the tests: fixture paths, temporary directories, running the binary.
+#ifndef HASHMON_TESTS_TEST_UTIL_H_
+#define HASHMON_TESTS_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+namespace hashmon::testing {
+
+std::string TestDataPath(const std::string& relative);
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& contents);
+
+// A fresh directory under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code;
+  std::string out;
+};
+
+// Runs the hashmon binary with a shell-quoted argument string; captures stdout.
+CommandResult RunHashmon(const std::string& args, const std::string& stdin_path = "");
+
+}  // namespace hashmon::testing
+
+#endif  // HASHMON_TESTS_TEST_UTIL_H_
