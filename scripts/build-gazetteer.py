@@ -16,13 +16,13 @@ Columns: name, country (ISO alpha-2), kind (country|subdivision|city|code), popu
 Names are written as people write them; hashmon normalises both sides at load time
 and treats names of three characters or fewer as codes (trusted only as a trailing token).
 """
-import csv, gettext, json, os, sys
+import csv, gettext, json, os, sys, unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data", "countries")
 ISO = "/usr/share/iso-codes/json"
 WATCHED = ["BR", "PH", "GB", "UG", "DE", "ZA", "LT"]
-LANGS = ["pt", "pt_BR", "de", "lt", "es", "fr", "it", "nl", "af", "fil", "tl", "zu", "xh", "pl", "sv"]
+LANGS = ["pt", "pt_BR", "de", "lt", "es", "fr", "af", "fil", "tl", "zu", "xh"]
 SUBDIVISION_COUNTRIES = WATCHED + ["US", "CA", "AU", "NZ", "IE", "IN", "NG", "KE", "PT", "AT", "CH", "MX", "AR"]
 # Subdivision codes trusted as a trailing token ("Austin, TX"). Others collide too often.
 CODE_COUNTRIES = ["US", "BR", "CA", "AU"]
@@ -135,8 +135,33 @@ US USA|US
 CURATED_REGIONS = """Europe|Africa|Asia|South America|Latin America|América Latina|North America|Central America|Middle East|Scandinavia|Caribbean|Balkans|West Africa|East Africa|Southern Africa|Southeast Asia|Oceania|Europa|Afrika|Ásia|Asien|Südamerika|Lateinamerika|América do Sul|Sudamérica|Nordamerika|Mittlerer Osten"""
 
 
+def fold(name):
+    """Rough normalisation, only to spot collisions here (hashmon normalises with ICU)."""
+    d = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in d if not unicodedata.combining(c)).casefold().replace("-", " ").split())
+
+
+def big_places():
+    """Names of big cities and of subdivisions: a translated country name that equals one
+    ("Salvador" is El Salvador in French) would pull that city's users abroad."""
+    names = set()
+    with open(os.path.join(DATA, "cities15000_seven_countries.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(line for line in f if not line.startswith("#")):
+            if int(r["population"]) >= 100_000:
+                names.add(fold(r["name"]))
+    for line in CURATED_CITIES.strip().splitlines():
+        for item in line.split(" ", 1)[1].split("|"):
+            names.add(fold(item.rsplit(" ", 1)[0]))
+    iso2 = json.load(open(os.path.join(ISO, "iso_3166-2.json"), encoding="utf-8"))["3166-2"]
+    for s in iso2:
+        if s["code"].split("-")[0] in SUBDIVISION_COUNTRIES:
+            names.add(fold(s["name"].split(" (")[0]))
+    return names
+
+
 def rows():
     out = []
+    collisions = big_places()
     names = json.load(open(os.path.join(DATA, "country_names.json"), encoding="utf-8"))["countries"]
     for cc, c in names.items():
         for n in c["names"]:
@@ -159,7 +184,7 @@ def rows():
                 out.append((c[key], cc, "country", 0))
                 for t in translations:
                     tr = t.gettext(c[key])
-                    if tr != c[key]:
+                    if tr != c[key] and fold(tr) not in collisions:
                         out.append((tr, cc, "country", 0))
     ne = json.load(open(os.path.join(DATA, "ne_110m_admin_0_countries.geojson"), encoding="utf-8"))
     fix = {"FRA": "FR", "NOR": "NO", "KOS": "XK"}
@@ -184,6 +209,11 @@ def rows():
         reader = csv.DictReader(line for line in f if not line.startswith("#"))
         for r in reader:
             out.append((r["name"], r["country"], "city", int(r["population"])))
+            # Filipinos write "Caloocan" for "Caloocan City" and the other way round.
+            if r["country"] == "PH" and r["name"].endswith(" City"):
+                out.append((r["name"][:-5], "PH", "city", int(r["population"])))
+            elif r["country"] == "PH":
+                out.append((r["name"] + " City", "PH", "city", int(r["population"])))
     for line in CURATED_CITIES.strip().splitlines():
         cc, rest = line.split(" ", 1)
         for item in rest.split("|"):

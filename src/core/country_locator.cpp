@@ -233,13 +233,16 @@ std::optional<std::string> CountryLocator::FromProfileLocation(std::string_view 
   const std::vector<std::string_view> parts = SplitPlaceParts(text);
   std::vector<std::map<std::string, Vote>> votes;
   for (size_t i = 0; i < parts.size(); ++i) votes.push_back(data_->PartVotes(parts[i], i + 1 == parts.size()));
-  // 1. The last part that names a country (or shows a flag) decides.
+  // 1. If the last part that names anything names a country (or shows a flag), it decides:
+  //    "Paris, France". A country name earlier on does not override a later place.
   for (size_t i = votes.size(); i-- > 0;) {
+    if (votes[i].empty()) continue;
     std::map<std::string, Vote> countries;
     for (const auto& [cc, v] : votes[i]) {
       if (v.best_kind == Kind::kCountry) countries[cc] = v;
     }
     if (!countries.empty()) return Decide(countries);
+    break;
   }
   // 2. A country that several parts agree on ("Maceió, AL": a city and a state code).
   std::map<std::string, int> agreement;
@@ -270,6 +273,12 @@ std::optional<std::string> CountryLocator::FromProfileLocation(std::string_view 
 
 std::optional<std::string> CountryLocator::FromTimeZone(std::string_view zone) const {
   if (zone.empty()) return std::nullopt;
+  // Rails names for regions rather than cities: users across many countries picked them.
+  static const char* kRegional[] = {"West Central Africa", "Central America", "Mid-Atlantic",
+                                    "International Date Line West", "UTC", "Greenwich"};
+  for (const char* r : kRegional) {
+    if (zone == r) return std::nullopt;
+  }
   auto it = data_->rails_zones.find(std::string(zone));
   if (it != data_->rails_zones.end()) return it->second;
   auto iana = data_->iana_zones.find(std::string(zone));
