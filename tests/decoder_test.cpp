@@ -1,0 +1,223 @@
+// The decoder recognises every feed format line by line and never throws on bad input.
+#include "hashmon/decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "hashmon/html_text.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+std::vector<std::string> Lines(const std::string& fixture) {
+  std::ifstream in(testing::TestDataPath("feeds/" + fixture));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<Record> DecodeAll(const std::string& fixture) {
+  Decoder d;
+  std::vector<Record> out;
+  for (const auto& line : Lines(fixture)) out.push_back(d.DecodeCopy(line));
+  return out;
+}
+
+TEST(Decoder, XV2PostCarriesPlaceAndProfileFromIncludes) {
+  auto records = DecodeAll("twitter_v2_stream_twarc_2021-04.ndjson");
+  ASSERT_EQ(records.size(), 9u);
+  const Post& p = records[0].post;
+  EXPECT_EQ(records[0].kind, RecordKind::kPost);
+  EXPECT_EQ(p.source, SourceKind::kX);
+  EXPECT_EQ(p.id, "1377650090978992134");
+  EXPECT_EQ(p.created_at, 1617292351000);
+  EXPECT_EQ(p.evidence.place_country_code, "MW");
+  EXPECT_EQ(p.evidence.profile_location, "Mzuzu, Malawi");
+  EXPECT_EQ(p.evidence.languages, std::vector<std::string>{"en"});
+}
+
+TEST(Decoder, XV2OperationalDisconnectIsANotice) {
+  auto records = DecodeAll("twitter_v2_stream_twarc_2021-04.ndjson");
+  EXPECT_EQ(records[4].kind, RecordKind::kNotice);
+  EXPECT_STREQ(records[4].reason, "x_v2_error");
+}
+
+TEST(Decoder, XV2DuplicateAfterReconnectHasTheSameId) {
+  auto records = DecodeAll("twitter_v2_stream_twarc_2021-04.ndjson");
+  EXPECT_EQ(records[7].post.id, records[8].post.id);
+  EXPECT_EQ(records[7].post.id, "1377650529766154240");
+}
+
+TEST(Decoder, XV2StructuredHashtagsAreUsed) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00.000Z","text":"x #TwitterDown",)"
+      R"("entities":{"hashtags":[{"start":2,"end":14,"tag":"TwitterDown"}]}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_TRUE(r.post.has_structured_tags);
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"TwitterDown"});
+}
+
+TEST(Decoder, XV2WithoutEntitiesFallsBackToText) {
+  Decoder d;
+  Record r = d.DecodeCopy(R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"}})");
+  EXPECT_TRUE(r.post.extract_from_text);
+}
+
+TEST(Decoder, XV2RetweetCarriesTheOriginalsTagsButIncludedTweetsNeverCount) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"data":{"id":"2","created_at":"2016-01-19T08:15:00Z","text":"RT @a: down",)"
+      R"("entities":{"hashtags":[]},"referenced_tweets":[{"type":"retweeted","id":"1"}]},)"
+      R"("includes":{"tweets":[{"id":"1","text":"down #twitterdown","entities":{"hashtags":[{"tag":"twitterdown"}]}}]}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.id, "2");
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
+}
+
+TEST(Decoder, TruncatedLastLineIsMalformed) {
+  auto lines = Lines("twitter_v2_stream_twarc_truncated_last_line.ndjson");
+  Decoder d;
+  Record r = d.DecodeCopy(lines.back());
+  EXPECT_EQ(r.kind, RecordKind::kError);
+  EXPECT_STREQ(r.reason, "malformed_json");
+}
+
+TEST(Decoder, XV1DeletesAndTweets) {
+  auto records = DecodeAll("twitter_v1_archiveteam_2021-01-01_0029.jsonl");
+  ASSERT_EQ(records.size(), 7u);
+  int deletes = 0, posts = 0;
+  for (const auto& r : records) {
+    deletes += r.kind == RecordKind::kDelete;
+    posts += r.kind == RecordKind::kPost;
+  }
+  EXPECT_EQ(deletes, 2);
+  EXPECT_EQ(posts, 5);
+  EXPECT_EQ(records[2].post.evidence.place_country_code, "PH");
+  EXPECT_EQ(records[2].post.created_at, 1609486152660);
+}
+
+TEST(Decoder, XV1ExtendedTweetTagsWin) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"id_str":"5","timestamp_ms":"1453191300000","text":"cut…","truncated":true,)"
+      R"("entities":{"hashtags":[]},"user":{"location":"Recife","time_zone":"Brasilia"},)"
+      R"("extended_tweet":{"full_text":"long #twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
+  EXPECT_EQ(r.post.text, "long #twitterdown");
+  EXPECT_EQ(r.post.evidence.time_zone, "Brasilia");
+}
+
+TEST(Decoder, XV1LegacyGeoIsLatLon) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"id_str":"5","timestamp_ms":"1453191300000","text":"x","entities":{"hashtags":[]},)"
+      R"("geo":{"type":"Point","coordinates":[-22.9,-43.2]}})");
+  ASSERT_TRUE(r.post.evidence.coordinates.has_value());
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lat, -22.9);
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lon, -43.2);
+}
+
+TEST(Decoder, XV1NoticesAreRecognised) {
+  Decoder d;
+  EXPECT_STREQ(d.DecodeCopy(R"({"limit":{"track":1234}})").reason, "x_limit");
+  EXPECT_STREQ(d.DecodeCopy(R"({"warning":{"code":"FALLING_BEHIND","percent_full":30}})").reason, "x_warning");
+  EXPECT_STREQ(d.DecodeCopy(R"({"disconnect":{"code":7,"reason":"dup"}})").reason, "x_disconnect");
+  EXPECT_EQ(d.DecodeCopy("").kind, RecordKind::kNotice);
+  EXPECT_EQ(d.DecodeCopy("\r").kind, RecordKind::kNotice);
+}
+
+TEST(Decoder, JetstreamPostsDeletesUpdatesAndSkips) {
+  auto records = DecodeAll("jetstream_v1_prod_2026-07-04.jsonl");
+  std::map<std::string, int> kinds;
+  int posts = 0, deletes = 0, tagged = 0;
+  for (const auto& r : records) {
+    posts += r.kind == RecordKind::kPost;
+    deletes += r.kind == RecordKind::kDelete;
+    tagged += r.kind == RecordKind::kPost && !r.post.hashtags.empty();
+    EXPECT_NE(r.kind, RecordKind::kError) << r.reason;
+    ++kinds[r.reason];
+  }
+  EXPECT_EQ(posts, 17);
+  EXPECT_EQ(deletes, 1);
+  EXPECT_EQ(tagged, 2);
+  EXPECT_EQ(kinds["bluesky_identity"], 2);
+}
+
+TEST(Decoder, JetstreamIdentityIsTheAtUriAndTimeIsTimeUs) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"did":"did:plc:abc","time_us":1453191300123456,"kind":"commit","commit":{"operation":"create",)"
+      R"("collection":"app.bsky.feed.post","rkey":"3k","record":{"text":"#TwitterDown","langs":["pt"]}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.id, "at://did:plc:abc/app.bsky.feed.post/3k");
+  EXPECT_EQ(r.post.created_at, 1453191300123);
+  EXPECT_TRUE(r.post.extract_from_text);  // no facets at all: read the text
+}
+
+TEST(Decoder, JetstreamWithFacetsDoesNotReadTheTextButRecordTagsAlwaysCount) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"did":"did:plc:abc","time_us":1,"kind":"commit","commit":{"operation":"create",)"
+      R"("collection":"app.bsky.feed.post","rkey":"3k","record":{"text":"#notatag here",)"
+      R"("facets":[{"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://x"}]}],"tags":["twitterdown"]}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_FALSE(r.post.extract_from_text);
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
+}
+
+TEST(Decoder, JetstreamReadmeExamplesAreRecognised) {
+  for (const auto& r : DecodeAll("jetstream_readme_examples.jsonl")) EXPECT_NE(r.kind, RecordKind::kError) << r.reason;
+}
+
+TEST(Decoder, MastodonWebSocketPayloadIsParsedTwice) {
+  auto records = DecodeAll("mastodon_websocket.jsonl");
+  int posts = 0;
+  for (const auto& r : records) {
+    if (r.kind == RecordKind::kPost) {
+      ++posts;
+      EXPECT_EQ(r.post.source, SourceKind::kMastodon);
+      EXPECT_EQ(r.post.id, "https://fosstodon.org/users/tobtobxx/statuses/108913983628474640");
+      EXPECT_EQ(r.post.evidence.domain, "fosstodon.org");
+    }
+  }
+  EXPECT_EQ(posts, 1);
+}
+
+TEST(Decoder, MastodonSseEventsByName) {
+  Decoder d;
+  const std::string status =
+      R"({"id":"1","uri":"https://social.example.de/users/a/statuses/1","created_at":"2016-01-19T08:15:00.000Z",)"
+      R"("content":"<p>down <a href=\"x\" class=\"mention hashtag\">#<span>TwitterDown</span></a></p>",)"
+      R"("tags":[{"name":"twitterdown"}],"language":"de","account":{"acct":"a","url":"https://social.example.de/@a"}})";
+  Record r = d.DecodeCopy(status, "update");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.text, "down #TwitterDown");
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
+  EXPECT_EQ(r.post.evidence.domain, "social.example.de");
+  EXPECT_EQ(d.DecodeCopy(status, "status.update").kind, RecordKind::kNotice);
+  EXPECT_EQ(d.DecodeCopy("108914430312582020", "delete").kind, RecordKind::kNotice);
+}
+
+TEST(Decoder, HostileInputIsRejectedNotFatal) {
+  Decoder d;
+  for (const char* bad : {"{", "[1,2]", "null", "{\"data\":5}", "{\"data\":{}}", "garbage", "{\"did\":1,\"kind\":2}",
+                          "{\"event\":\"update\",\"stream\":[],\"payload\":\"{not json\"}",
+                          "{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{}}}}}"}) {
+    Record r = d.DecodeCopy(bad);
+    EXPECT_NE(r.kind, RecordKind::kPost) << bad;
+  }
+}
+
+TEST(HtmlText, DecodesReferencesAndDropsTags) {
+  EXPECT_EQ(HtmlToText("<p>a &amp; b<br/>c &#35;d &#x41; &bogus;</p><p>e</p>"), "a & b\nc #d A &bogus;\ne");
+  EXPECT_EQ(HtmlEscape("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
+}
+
+}  // namespace
+}  // namespace hashmon
