@@ -61,6 +61,7 @@ class SqliteStore {
   std::vector<std::string> Tags();
 
   int schema_version();
+  void set_busy_timeout_ms(int ms) { db_->setBusyTimeout(ms); }
   SQLite::Database& db() { return *db_; }
 
  private:

@@ -1,0 +1,100 @@
+// Counting by event time, closing minutes behind a watermark, de-duplicating by id.
+#include "hashmon/minute_counter.h"
+
+#include <gtest/gtest.h>
+
+#include "hashmon/dedup_window.h"
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+const int64_t kT0 = *ParseIsoTime("2016-01-19T08:15:00Z");
+constexpr int64_t kMin = 60'000;
+
+TEST(MinuteCounter, CountsIntoTheMinuteOfTheEventTime) {
+  MinuteCounter c(2 * kMin);
+  c.Add("twitterdown", "BR", Method::kProfile, kT0 + 59'999);
+  c.Add("twitterdown", "BR", Method::kProfile, kT0 + 1);
+  c.Add("twitterdown", "BR", Method::kPlace, kT0 + kMin);
+  auto deltas = c.TakeDeltas();
+  ASSERT_EQ(deltas.size(), 2u);
+  EXPECT_EQ(deltas[0].minute, kT0);
+  EXPECT_EQ(deltas[0].count, 2);
+  EXPECT_EQ(deltas[1].minute, kT0 + kMin);
+  EXPECT_TRUE(c.TakeDeltas().empty());  // handed over once
+}
+
+TEST(MinuteCounter, MinuteClosesWhenTheWatermarkPassesItsEnd) {
+  MinuteCounter c(2 * kMin);
+  c.Add("t", "GB", Method::kLang, kT0 + 10);
+  c.Observe(kT0 + 10);
+  c.Observe(kT0 + 3 * kMin - 1);  // watermark = end of minute minus 1 ms
+  EXPECT_TRUE(c.TakeClosed().empty());
+  c.Observe(kT0 + 3 * kMin);
+  auto closed = c.TakeClosed();
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].minute, kT0);
+  EXPECT_EQ(closed[0].count, 1);
+}
+
+TEST(MinuteCounter, LateArrivalStillCountsInItsOwnMinute) {
+  MinuteCounter c(2 * kMin);
+  c.Observe(kT0 + 10 * kMin);
+  c.Add("t", "DE", Method::kCoords, kT0);
+  EXPECT_EQ(c.late_posts(), 1);
+  auto deltas = c.TakeDeltas();
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].minute, kT0);
+}
+
+TEST(MinuteCounter, WatermarkNeverMovesBack) {
+  MinuteCounter c(0);
+  c.Observe(kT0 + 5 * kMin);
+  c.Observe(kT0);
+  EXPECT_EQ(c.watermark(), kT0 + 5 * kMin);
+}
+
+TEST(MinuteCounter, EndOfInputFlushesEveryOpenMinute) {
+  MinuteCounter c(2 * kMin);
+  c.Add("t", "ZA", Method::kNone, kT0);
+  c.Add("t", "ZA", Method::kNone, kT0 + kMin);
+  c.Observe(kT0 + kMin);
+  EXPECT_EQ(c.TakeClosed(true).size(), 2u);
+}
+
+TEST(DedupWindow, RemembersIdsPerSource) {
+  DedupWindow d(60 * kMin, 100);
+  EXPECT_TRUE(d.Insert(SourceKind::kX, "1", kT0));
+  EXPECT_FALSE(d.Insert(SourceKind::kX, "1", kT0 + 5));
+  EXPECT_TRUE(d.Insert(SourceKind::kMastodon, "1", kT0));  // another id space
+}
+
+TEST(DedupWindow, ForgetsIdsOlderThanTheWindow) {
+  DedupWindow d(10 * kMin, 100);
+  d.Insert(SourceKind::kX, "old", kT0);
+  d.Insert(SourceKind::kX, "new", kT0 + 11 * kMin);
+  EXPECT_FALSE(d.Contains(SourceKind::kX, "old"));
+  EXPECT_TRUE(d.Contains(SourceKind::kX, "new"));
+}
+
+TEST(DedupWindow, IsBoundedInSize) {
+  DedupWindow d(1'000 * kMin, 3);
+  for (int i = 0; i < 10; ++i) d.Insert(SourceKind::kX, std::to_string(i), kT0);
+  EXPECT_EQ(d.size(), 3u);
+}
+
+TEST(TimeUtil, ParsesFeedTimestamps) {
+  EXPECT_EQ(*ParseIsoTime("2016-01-19T08:15:00Z"), 1453191300000);
+  EXPECT_EQ(*ParseIsoTime("2016-01-19T08:15:00.250Z"), 1453191300250);
+  EXPECT_EQ(*ParseIsoTime("2016-01-19T10:15:00+02:00"), 1453191300000);
+  EXPECT_EQ(*ParseIsoTime("2016-01-19 08:15:00"), 1453191300000);
+  EXPECT_EQ(*ParseTwitterTime("Tue Jan 19 08:15:00 +0000 2016"), 1453191300000);
+  EXPECT_FALSE(ParseIsoTime("2016-13-19T08:15:00Z"));
+  EXPECT_FALSE(ParseIsoTime("yesterday"));
+  EXPECT_EQ(FormatIsoTime(1453191300999), "2016-01-19T08:15:00Z");
+  EXPECT_EQ(MinuteOf(1453191359999), 1453191300000);
+}
+
+}  // namespace
+}  // namespace hashmon

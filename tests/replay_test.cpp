@@ -1,0 +1,289 @@
+// End to end: recorded feeds replayed into a real SQLite file give the counts the
+// generator says they should, whatever the chunking, batch size, speed or interruption.
+#include "feed/replayer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "hashmon/time_util.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::ReadFile;
+using testing::TempDir;
+using testing::TestDataPath;
+
+// A clock whose sleeps cost nothing; an optional hook runs on each sleep.
+class TestClock : public FakeClock {
+ public:
+  TestClock() : FakeClock(1'700'000'000'000) {}
+  void SleepForMs(int64_t ms) override {
+    FakeClock::SleepForMs(ms);
+    if (on_sleep) on_sleep();
+  }
+  std::function<void()> on_sleep;
+};
+
+struct RunResult {
+  bool ok;
+  std::string error;
+  PipelineStats stats;
+  int64_t skipped;
+};
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    locator_ = CountryLocator::FromEmbeddedData().release();
+    feed_dir_ = new TempDir();
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                            "/scripts/gen-sample.py' --posts 20000 --out '" + feed_dir_->File("feed.jsonl") +
+                            "' --truth '" + feed_dir_->File("truth.csv") + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  }
+  static void TearDownTestSuite() {
+    delete locator_;
+    delete feed_dir_;
+  }
+
+  RunResult Replay(const std::string& db, const std::vector<std::string>& paths, ReplayOptions options = {},
+                   TestClock* clock = nullptr, std::vector<std::string> tags = {}) {
+    TestClock own_clock;
+    if (!clock) clock = &own_clock;
+    std::ostringstream log_out;
+    Logger log(&log_out, clock);
+    PipelineConfig config;
+    if (!tags.empty()) config.tags = tags;
+    Pipeline pipeline(config, locator_);
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    if (!store) return {false, error, {}, 0};
+    Replayer replayer(&pipeline, store.get(), clock, &log, options);
+    bool ok = true;
+    for (const auto& p : paths) ok = replayer.ReplayPath(p, &error) && ok;
+    ok = replayer.Finish(&error) && ok;
+    return {ok, error, pipeline.stats(), replayer.skipped_members()};
+  }
+
+  // Every row of every table that replay writes, in a canonical order.
+  static std::string Dump(const std::string& db) {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    if (!store) return "error: " + error;
+    std::string out;
+    for (const char* sql :
+         {"SELECT tag, country, minute, method, count FROM buckets ORDER BY 1, 2, 3, 4",
+          "SELECT source, id, created_at FROM seen ORDER BY 1, 2", "SELECT value FROM meta WHERE key = 'watermark'"}) {
+      SQLite::Statement q(store->db(), sql);
+      while (q.executeStep()) {
+        for (int i = 0; i < q.getColumnCount(); ++i) out += q.getColumn(i).getString() + "|";
+        out += "\n";
+      }
+      out += "--\n";
+    }
+    return out;
+  }
+
+  static std::string CountsCsv(const std::string& db) {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    std::string out = "time,tag,country,count\n";
+    for (const auto& r : store->QueryCounts(CountQuery{})) {
+      out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) + "\n";
+    }
+    return out;
+  }
+
+  static std::string Feed() { return feed_dir_->File("feed.jsonl"); }
+
+  static CountryLocator* locator_;
+  static TempDir* feed_dir_;
+  TempDir dir_;
+};
+CountryLocator* ReplayTest::locator_ = nullptr;
+TempDir* ReplayTest::feed_dir_ = nullptr;
+
+TEST_F(ReplayTest, GeneratedDayMatchesTheGeneratorsTruth) {
+  const std::string db = dir_.File("h.db");
+  RunResult r = Replay(db, {Feed()});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
+  EXPECT_GT(r.stats.duplicates, 0);
+}
+
+TEST_F(ReplayTest, PrefilterChangesNoCount) {
+  ReplayOptions full;
+  full.prefilter = false;
+  ASSERT_TRUE(Replay(dir_.File("full.db"), {Feed()}, full).ok);
+  ASSERT_TRUE(Replay(dir_.File("fast.db"), {Feed()}).ok);
+  EXPECT_EQ(Dump(dir_.File("full.db")), Dump(dir_.File("fast.db")));
+}
+
+TEST_F(ReplayTest, ChunkingBatchSizeAndSpeedChangeNothing) {
+  ASSERT_TRUE(Replay(dir_.File("ref.db"), {Feed()}).ok);
+  const std::string reference = Dump(dir_.File("ref.db"));
+  struct Variant {
+    size_t read_bytes, commit_bytes;
+    double speed;
+  };
+  int i = 0;
+  for (const Variant& v : {Variant{61, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
+                           Variant{1 << 20, 1 << 20, 3600}}) {
+    ReplayOptions o;
+    o.read_bytes = v.read_bytes;
+    o.commit_bytes = v.commit_bytes;
+    o.speed = v.speed;
+    TestClock clock;
+    const std::string db = dir_.File("v" + std::to_string(i++) + ".db");
+    ASSERT_TRUE(Replay(db, {Feed()}, o, &clock).ok);
+    EXPECT_EQ(Dump(db), reference) << "read " << v.read_bytes << " commit " << v.commit_bytes << " speed " << v.speed;
+    if (v.speed > 0) {
+      EXPECT_GT(clock.slept_ms(), 20000);  // a day at 3600x is 24 s of pacing
+    }
+  }
+}
+
+TEST_F(ReplayTest, ReplayingTheSameFileAgainChangesNothing) {
+  const std::string db = dir_.File("h.db");
+  ASSERT_TRUE(Replay(db, {Feed()}).ok);
+  const std::string once = Dump(db);
+  RunResult again = Replay(db, {Feed()});
+  ASSERT_TRUE(again.ok);
+  EXPECT_EQ(again.stats.mentions, 0);
+  EXPECT_EQ(Dump(db), once);
+}
+
+TEST_F(ReplayTest, InterruptedReplayResumesWhereItStopped) {
+  // A prefix of the file (cut mid-line) has the same identity: replaying it and then the
+  // whole file is an interrupted run followed by a restart.
+  const std::string all = ReadFile(Feed());
+  const std::string prefix_path = dir_.File("feed.jsonl.part");
+  testing::WriteFile(prefix_path, all.substr(0, all.size() * 3 / 5 + 17));
+  const std::string db = dir_.File("resumed.db");
+  ReplayOptions small;
+  small.commit_bytes = 1 << 20;
+  ASSERT_TRUE(Replay(db, {prefix_path}, small).ok);
+  ASSERT_TRUE(Replay(db, {Feed()}, small).ok);
+  ASSERT_TRUE(Replay(dir_.File("clean.db"), {Feed()}).ok);
+  EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
+}
+
+TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
+  // The morning of the outage (a slice, to keep compression quick).
+  const std::string all = ReadFile(Feed());
+  const size_t from = all.find('\n', all.size() * 8 / 24) + 1, to = all.find('\n', all.size() * 9 / 24) + 1;
+  const std::string slice = dir_.File("slice.jsonl");
+  testing::WriteFile(slice, all.substr(from, to - from));
+  ASSERT_TRUE(Replay(dir_.File("plain.db"), {slice}).ok);
+  const std::string expected = CountsCsv(dir_.File("plain.db"));
+  // Archive Team layout: a tar of per-part .json.bz2 files under a date tree.
+  testing::WriteFile(dir_.File("make.sh"),
+                     "set -e\ncd \"$1\"\ngzip -c \"$2\" > f.gz\nbzip2 -c \"$2\" > f.bz2\n"
+                     "zstd -q -c \"$2\" > f.zst\nmkdir -p at/2016/01/19/08\n"
+                     "split -n l/3 -d \"$2\" at/2016/01/19/08/part\n"
+                     "for p in at/2016/01/19/08/part*; do bzip2 \"$p\"; done\ntar -cf at.tar -C at 2016\n");
+  ASSERT_EQ(std::system(("bash '" + dir_.File("make.sh") + "' '" + dir_.path() + "' '" + slice + "'").c_str()), 0);
+  for (const char* name : {"f.gz", "f.bz2", "f.zst", "at.tar"}) {
+    const std::string db = dir_.File(std::string(name) + ".db");
+    RunResult r = Replay(db, {dir_.File(name)});
+    ASSERT_TRUE(r.ok) << name << ": " << r.error;
+    EXPECT_EQ(CountsCsv(db), expected) << name;
+    EXPECT_GT(r.stats.mentions, 1000) << name;
+  }
+}
+
+TEST_F(ReplayTest, SameContentUnderAnotherNameIsNotCountedTwice) {
+  const std::string db = dir_.File("h.db");
+  ASSERT_TRUE(Replay(db, {Feed()}).ok);
+  ASSERT_EQ(std::system(("gzip -c '" + Feed() + "' > '" + dir_.File("copy.gz") + "'").c_str()), 0);
+  const std::string once = Dump(db);
+  RunResult again = Replay(db, {dir_.File("copy.gz")});
+  ASSERT_TRUE(again.ok);
+  EXPECT_EQ(Dump(db), once);
+}
+
+TEST_F(ReplayTest, EveryFixtureDecodesAndBadLinesAreCountedByReason) {
+  std::vector<std::string> fixtures;
+  for (const char* f : {"jetstream_readme_examples.jsonl", "jetstream_v1_prod_2026-07-04.jsonl", "mastodon_hashtag.sse",
+                        "mastodon_websocket.jsonl", "twitter_v1_archiveteam_2021-01-01_0029.jsonl",
+                        "twitter_v1_notices_constructed.jsonl", "twitter_v2_stream_twarc_2021-04.ndjson",
+                        "twitter_v2_stream_twarc_truncated_last_line.ndjson"}) {
+    fixtures.push_back(TestDataPath(std::string("feeds/") + f));
+  }
+  ReplayOptions every_record;
+  every_record.prefilter = false;  // count every notice, not only those near a tag
+  RunResult r = Replay(dir_.File("fx.db"), fixtures, every_record, nullptr,
+                       {"test", "IndieRebellion", "dogs", "SMTOWN"});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.stats.errors.size(), 1u);
+  EXPECT_EQ(r.stats.errors.at("truncated_last_line"), 1);
+  EXPECT_EQ(r.stats.notices.at("x_limit"), 1);
+  EXPECT_EQ(r.stats.notices.at("x_v2_error"), 1);
+  EXPECT_EQ(r.stats.notices.at("mastodon_edit"), 1);
+  EXPECT_GE(r.stats.ignored.at("bluesky_identity"), 2);
+  EXPECT_EQ(r.stats.deletes, 3);
+  EXPECT_EQ(CountsCsv(dir_.File("fx.db")), ReadFile(TestDataPath("golden/fixtures_counts.csv")));
+}
+
+TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {
+  const std::string db = dir_.File("locked.db");
+  { std::string e; ASSERT_TRUE(SqliteStore::OpenForWriting(db, &e)); }
+  // Another connection holds the write lock until the replay has waited a while.
+  auto blocker = std::make_unique<SQLite::Database>(db, SQLite::OPEN_READWRITE);
+  blocker->exec("BEGIN IMMEDIATE");
+  TestClock clock;
+  int sleeps = 0;
+  clock.on_sleep = [&] {
+    if (++sleeps == 2) blocker.reset();  // rolls back and releases the lock
+  };
+  std::ostringstream log_out;
+  Logger log(&log_out, &clock);
+  Pipeline pipeline(PipelineConfig{}, locator_);
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(store) << error;
+  store->set_busy_timeout_ms(0);
+  ReplayOptions o;
+  o.commit_bytes = 1 << 20;
+  Replayer replayer(&pipeline, store.get(), &clock, &log, o);
+  ASSERT_TRUE(replayer.ReplayPath(Feed(), &error)) << error;
+  ASSERT_TRUE(replayer.Finish(&error)) << error;
+  EXPECT_NE(log_out.str().find("cannot write to the database"), std::string::npos);
+  EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
+}
+
+TEST_F(ReplayTest, SecondWriterIsRefusedWithAClearMessage) {
+  std::string error;
+  auto first = SqliteStore::OpenForWriting(dir_.File("h.db"), &error);
+  ASSERT_TRUE(first);
+  auto second = SqliteStore::OpenForWriting(dir_.File("h.db"), &error);
+  EXPECT_FALSE(second);
+  EXPECT_NE(error.find("another hashmon process is writing"), std::string::npos) << error;
+}
+
+TEST_F(ReplayTest, NewerSchemaIsAClearError) {
+  const std::string db = dir_.File("h.db");
+  { SQLite::Database raw(db, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); raw.exec("PRAGMA user_version = 99"); }
+  std::string error;
+  EXPECT_FALSE(SqliteStore::OpenForWriting(db, &error));
+  EXPECT_NE(error.find("newer than this hashmon"), std::string::npos) << error;
+  EXPECT_FALSE(SqliteStore::OpenReadOnly(db, &error));
+  EXPECT_NE(error.find("newer than this hashmon"), std::string::npos) << error;
+}
+
+TEST_F(ReplayTest, ReadersWorkWhileTheWriterHoldsATransaction) {
+  const std::string db = dir_.File("h.db");
+  ASSERT_TRUE(Replay(db, {Feed()}).ok);
+  SQLite::Database writer(db, SQLite::OPEN_READWRITE);
+  writer.exec("BEGIN IMMEDIATE; DELETE FROM buckets;");
+  EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
+  writer.exec("ROLLBACK");
+}
+
+}  // namespace
+}  // namespace hashmon
