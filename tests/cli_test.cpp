@@ -1,0 +1,92 @@
+// The hashmon binary as users run it.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fstream>
+
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::RunHashmon;
+using testing::TempDir;
+using testing::TestDataPath;
+
+TEST(Cli, HashtagsCommandPassesTheConformanceCases) {
+  rapidjson::Document cases;
+  cases.Parse(testing::ReadFile(TestDataPath("hashtags/dev_cases.json")).c_str());
+  TempDir dir;
+  std::string input, expected;
+  for (const auto& c : cases.GetArray()) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    c["text"].Accept(w);
+    input += std::string(b.GetString()) + "\n";
+    rapidjson::StringBuffer e;
+    rapidjson::Writer<rapidjson::StringBuffer> we(e);
+    c["expected"].Accept(we);
+    expected += std::string(e.GetString()) + "\n";
+  }
+  testing::WriteFile(dir.File("in.jsonl"), input);
+  auto r = RunHashmon("hashtags", dir.File("in.jsonl"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST(Cli, InspectSaysWhyAPostCounts) {
+  TempDir dir;
+  testing::WriteFile(dir.File("p.jsonl"),
+                     R"({"id_str":"9","timestamp_ms":"1453191330000","text":"down #TwitterDown",)"
+                     R"("entities":{"hashtags":[{"text":"TwitterDown"}]},"user":{"location":"Recife, PE"}})"
+                     "\n");
+  auto r = RunHashmon("inspect " + dir.File("p.jsonl"));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out,
+            R"({"source":"x","id":"9","created_at":"2016-01-19T08:15:30Z","hashtags":["TwitterDown"],)"
+            R"("watched":true,"country":"BR","method":"profile"})"
+            "\n");
+}
+
+TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
+  TempDir dir;
+  std::string lines;
+  for (int i = 0; i < 3; ++i) {
+    lines += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"14531913)" + std::to_string(10 + i * 30) +
+             R"(000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})" "\n";
+  }
+  testing::WriteFile(dir.File("f.jsonl"), lines);
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  auto csv = RunHashmon("query counts --db " + db + " --format csv");
+  EXPECT_EQ(csv.out,
+            "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,GB,2\n2016-01-19T08:16:00Z,twitterdown,GB,1\n");
+  auto hourly = RunHashmon("query counts --db " + db + " --format csv --every 1h --country gb --tag '#TwitterDown'");
+  EXPECT_EQ(hourly.out, "time,tag,country,count\n2016-01-19T08:00:00Z,twitterdown,GB,3\n");
+  auto json = RunHashmon("query counts --db " + db + " --format json --since 2016-01-19T08:16:00Z");
+  EXPECT_EQ(json.out, R"([{"time":"2016-01-19T08:16:00Z","tag":"twitterdown","country":"GB","count":1}])" "\n");
+  auto table = RunHashmon("query counts --db " + db + " --format table");
+  EXPECT_NE(table.out.find("GB"), std::string::npos);
+  EXPECT_NE(table.out.find("█"), std::string::npos);
+}
+
+TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
+  TempDir dir;
+  auto r = RunHashmon("query counts --db " + dir.File("missing.db") + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST(Cli, ReplayReadsStdin) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"),
+                     R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" "\n");
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " -", dir.File("f.jsonl")).exit_code, 0);
+  EXPECT_EQ(RunHashmon("query counts --db " + db + " --format csv").out,
+            "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,??,1\n");
+}
+
+}  // namespace
+}  // namespace hashmon
