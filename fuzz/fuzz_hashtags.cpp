@@ -14,9 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static const hashmon::WatchedTags tags({"twitterdown"});
   static const hashmon::Prefilter filter(tags);
-  hashmon::Prefilter::Scanner scan(filter, text.data(), text.size());
   for (size_t pos = 0; pos < size;) {
-    const size_t hit = scan.Next(pos);
+    const size_t hit = pos + filter.FindCandidate(text.data() + pos, size - pos);
     if (hit > size) __builtin_trap();
     pos = hit + 1;
   }

@@ -132,7 +132,7 @@ TEST_F(ReplayTest, ChunkingBatchSizeAndSpeedChangeNothing) {
     double speed;
   };
   int i = 0;
-  for (const Variant& v : {Variant{61, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
+  for (const Variant& v : {Variant{997, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
                            Variant{1 << 20, 1 << 20, 3600}}) {
     ReplayOptions o;
     o.read_bytes = v.read_bytes;
@@ -228,6 +228,24 @@ TEST_F(ReplayTest, EveryFixtureDecodesAndBadLinesAreCountedByReason) {
   EXPECT_GE(r.stats.ignored.at("bluesky_identity"), 2);
   EXPECT_EQ(r.stats.deletes, 3);
   EXPECT_EQ(CountsCsv(dir_.File("fx.db")), ReadFile(TestDataPath("golden/fixtures_counts.csv")));
+}
+
+TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
+  std::string feed;
+  for (int i = 0; i < 5; ++i) {
+    const std::string filler(100'000 * (i + 1), 'a');
+    feed += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"1453191300000","text":")" + filler +
+            R"( #twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
+  }
+  testing::WriteFile(dir_.File("long.jsonl"), feed);
+  for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
+    ReplayOptions o;
+    o.read_bytes = read;
+    const std::string db = dir_.File("long" + std::to_string(read) + ".db");
+    RunResult r = Replay(db, {dir_.File("long.jsonl")}, o);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.stats.mentions, 5) << read;
+  }
 }
 
 TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {

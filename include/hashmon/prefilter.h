@@ -30,26 +30,16 @@ class Prefilter {
 
   const std::vector<std::string>& needles() const { return needles_; }
 
-  // Walks the candidates of one buffer in order, remembering each search's next hit so
-  // that the buffer is scanned once per needle however many candidates it holds.
-  class Scanner {
-   public:
-    Scanner(const Prefilter& filter, const char* p, size_t n);
-    // The first candidate offset >= from, or n.
-    size_t Next(size_t from);
-
-   private:
-    const Prefilter& filter_;
-    const char* p_;
-    size_t n_;
-    std::vector<size_t> next_;  // per needle, then the escape search; SIZE_MAX = unknown
-  };
-
  private:
-  size_t FindNeedle(const std::string& needle, const char* p, size_t n) const;
-  size_t FindEscape(const char* p, size_t n) const;
+  bool IsCandidateAt(const char* begin, const char* p, size_t left) const;
+  size_t FindScalar(const char* p, size_t n, size_t from) const;
+  size_t FindAvx2(const char* p, size_t n) const;
+
   bool enabled_ = true;
+  bool use_avx2_ = false;
   std::vector<std::string> needles_;  // lower case ASCII
+  std::vector<char> firsts_;
+  size_t max_needle_ = 0;
 };
 
 }  // namespace hashmon

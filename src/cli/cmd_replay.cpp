@@ -17,7 +17,7 @@ struct ReplayArgs {
   double speed = 0;
   std::string lateness = "2m";
   size_t commit_mb = 64;
-  size_t read_kb = 1024;
+  size_t read_kb = 4096;
   bool no_prefilter = false;
   bool quiet = false;
 };

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace hashmon {
@@ -44,7 +44,62 @@ bool IsAsciiEscape(const char* p, size_t left) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '#' || c == '_';
 }
 
+// An escaped backslash ("\\u0041") escapes nothing: count the backslashes before p.
+bool EscapeStartsHere(const char* begin, const char* p, size_t left) {
+  size_t run = 0;
+  while (p - run > begin && p[-1 - static_cast<ptrdiff_t>(run)] == '\\') ++run;
+  return run % 2 == 0 && IsAsciiEscape(p, left);
+}
+
 }  // namespace
+
+// Verifies a position flagged by a vector pass: a whole needle or an ASCII escape.
+bool Prefilter::IsCandidateAt(const char* begin, const char* p, size_t left) const {
+  if (*p == '\\') return EscapeStartsHere(begin, p, left);
+  for (const auto& needle : needles_) {
+    if (needle.size() <= left && EqualsNoCase(p, needle)) return true;
+  }
+  return false;
+}
+
+size_t Prefilter::FindScalar(const char* p, size_t n, size_t from) const {
+  for (size_t i = from; i < n; ++i) {
+    const char c = Lower(p[i]);
+    if (c == '\\' || std::find(firsts_.begin(), firsts_.end(), c) != firsts_.end()) {
+      if (IsCandidateAt(p, p + i, n - i)) return i;
+    }
+  }
+  return n;
+}
+
+#if defined(__x86_64__)
+// One pass over 32-byte blocks: for each needle, first and last byte (case-folded) must
+// match at their distance; a backslash may start an escape. Candidates are verified.
+__attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t n) const {
+  const size_t reach = max_needle_ - 1 + 32;
+  const __m256i case_bit = _mm256_set1_epi8(0x20);
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  size_t i = 0;
+  for (; i + reach <= n; i += 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i a_folded = _mm256_or_si256(a, case_bit);
+    uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, backslash)));
+    for (size_t k = 0; k < needles_.size(); ++k) {
+      const size_t m = needles_[k].size();
+      const __m256i b = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + m - 1)), case_bit);
+      const __m256i hit = _mm256_and_si256(_mm256_cmpeq_epi8(a_folded, _mm256_set1_epi8(needles_[k][0])),
+                                           _mm256_cmpeq_epi8(b, _mm256_set1_epi8(needles_[k][m - 1])));
+      mask |= static_cast<uint32_t>(_mm256_movemask_epi8(hit));
+    }
+    while (mask) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+      if (IsCandidateAt(p, p + at, n - at)) return at;
+      mask &= mask - 1;
+    }
+  }
+  return FindScalar(p, n, i);
+}
+#endif
 
 Prefilter::Prefilter(const WatchedTags& tags) {
   for (const auto& key : tags.keys()) {
@@ -66,68 +121,21 @@ Prefilter::Prefilter(const WatchedTags& tags) {
   }
   // Delete notices never carry the tag but must reach the store (they remove evidence).
   needles_.push_back("delete\"");
-}
-
-size_t Prefilter::FindNeedle(const std::string& needle, const char* p, size_t n) const {
-  const size_t m = needle.size();
-  if (n < m) return n;
-  const size_t last = n - m;  // last valid start
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i first = _mm_set1_epi8(needle[0]);
-  const __m128i final = _mm_set1_epi8(needle[m - 1]);
-  const __m128i case_bit = _mm_set1_epi8(0x20);
-  for (; i + 16 <= last + 1; i += 16) {
-    const __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), case_bit);
-    const __m128i b =
-        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + m - 1)), case_bit);
-    unsigned mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
-    while (mask) {
-      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      if (EqualsNoCase(p + i + bit, needle)) return i + bit;
-      mask &= mask - 1;
-    }
+  for (const auto& n : needles_) {
+    firsts_.push_back(n[0]);
+    max_needle_ = std::max(max_needle_, n.size());
   }
+#if defined(__x86_64__)
+  use_avx2_ = __builtin_cpu_supports("avx2");
 #endif
-  for (; i <= last; ++i) {
-    if (Lower(p[i]) == needle[0] && EqualsNoCase(p + i, needle)) return i;
-  }
-  return n;
-}
-
-size_t Prefilter::FindEscape(const char* p, size_t n) const {
-  const char* q = p;
-  const char* end = p + n;
-  while ((q = static_cast<const char*>(std::memchr(q, '\\', static_cast<size_t>(end - q)))) != nullptr) {
-    if (IsAsciiEscape(q, static_cast<size_t>(end - q))) return static_cast<size_t>(q - p);
-    q += (q + 1 < end && q[1] == '\\') ? 2 : 1;  // an escaped backslash escapes nothing
-  }
-  return n;
-}
-
-Prefilter::Scanner::Scanner(const Prefilter& filter, const char* p, size_t n)
-    : filter_(filter), p_(p), n_(n), next_(filter.needles_.size() + 1, SIZE_MAX) {}
-
-size_t Prefilter::Scanner::Next(size_t from) {
-  if (!filter_.enabled_) return from;
-  size_t best = n_;
-  for (size_t k = 0; k < next_.size(); ++k) {
-    if (next_[k] == SIZE_MAX || next_[k] < from) {
-      const bool escape = k == filter_.needles_.size();
-      next_[k] = from + (escape ? filter_.FindEscape(p_ + from, n_ - from)
-                                : filter_.FindNeedle(filter_.needles_[k], p_ + from, n_ - from));
-    }
-    best = std::min(best, next_[k]);
-  }
-  return best;
 }
 
 size_t Prefilter::FindCandidate(const char* p, size_t n) const {
   if (!enabled_) return 0;
-  size_t best = FindEscape(p, n);
-  for (const auto& needle : needles_) best = std::min(best, FindNeedle(needle, p, best));
-  return best;
+#if defined(__x86_64__)
+  if (use_avx2_) return FindAvx2(p, n);
+#endif
+  return FindScalar(p, n, 0);
 }
 
 }  // namespace hashmon

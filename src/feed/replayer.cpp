@@ -1,5 +1,7 @@
 #include "feed/replayer.h"
 
+#include "feed/block_reader.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -7,6 +9,7 @@ namespace hashmon {
 namespace {
 
 constexpr size_t kMaxLine = 64u << 20;
+constexpr size_t kHeadroom = 256u << 10;
 constexpr int kCommitAttempts = 5;
 constexpr int64_t kCommitRetryMs = 1000;
 constexpr int64_t kProgressEveryMs = 500;
@@ -95,9 +98,8 @@ void Replayer::ProcessBuffer(char* data, size_t len, size_t* consumed) {
   const size_t complete = static_cast<size_t>(last_nl - data) + 1;
   size_t pos = 0;
   if (member_prefilter_) {
-    Prefilter::Scanner scan(prefilter_, data, complete);
     while (pos < complete) {
-      const size_t hit = scan.Next(pos);
+      const size_t hit = pos + prefilter_.FindCandidate(data + pos, complete - pos);
       if (hit >= complete) break;
       const char* start = static_cast<const char*>(memrchr(data + pos, '\n', hit - pos));
       const size_t line_start = start ? static_cast<size_t>(start - data) + 1 : pos;
@@ -139,54 +141,63 @@ bool Replayer::ReplayMember(Member* member, std::string* error) {
     }
   }
   sse_event_.clear();
-  std::vector<char> buf(std::max<size_t>(options_.read_bytes, 4096) * 2 + 1);
-  size_t have = 0;            // bytes in buf not yet consumed
+  // Reading runs ahead on its own thread; lines are split and parsed here, in order.
+  const size_t block = std::max<size_t>(options_.read_bytes, 64);
+  BlockReader reader(member->bytes.get(), block, kHeadroom);
+  std::string carry;          // the partial line at the end of the previous block
+  std::vector<char> merged;   // for the rare line longer than the headroom
   uint64_t committed = offset;
   uint64_t done = offset;     // input offset of the end of the last consumed line
   bool first_block = true;
   while (true) {
-    if (buf.size() - have - 1 < options_.read_bytes) {
-      if (buf.size() > kMaxLine) {
-        pipeline_->CountError("line_too_long");
-        log_->LogLimited(LogLevel::kWarn, "line_too_long", member->name + ": a line over 64 MiB was skipped");
-        done += have;
-        have = 0;
-      } else {
-        buf.resize(buf.size() * 2);
-      }
+    auto b = reader.Next();
+    if (first_block) {
+      // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
+      size_t i = 0;
+      while (i < b->size && (b->data()[i] == ' ' || b->data()[i] == '\n' || b->data()[i] == '\r')) ++i;
+      member_prefilter_ = options_.prefilter && prefilter_.enabled() && (i == b->size || b->data()[i] == '{');
+      first_block = false;
     }
-    const size_t want = std::min(options_.read_bytes, buf.size() - have - 1);
-    const ssize_t r = member->bytes->Read(buf.data() + have, want);
-    if (r < 0) {
-      *error = member->name + ": " + member->bytes->error();
+    progress_.bytes += static_cast<int64_t>(b->size);
+    char* data;
+    size_t len = carry.size() + b->size;
+    if (carry.size() <= b->headroom) {
+      data = b->data() - carry.size();
+      std::memcpy(data, carry.data(), carry.size());
+    } else {
+      merged.resize(len + 1);
+      std::memcpy(merged.data(), carry.data(), carry.size());
+      std::memcpy(merged.data() + carry.size(), b->data(), b->size);
+      data = merged.data();
+    }
+    size_t consumed = 0;
+    ProcessBuffer(data, len, &consumed);
+    done += consumed;
+    carry.assign(data + consumed, len - consumed);
+    if (carry.size() > kMaxLine) {
+      pipeline_->CountError("line_too_long");
+      log_->LogLimited(LogLevel::kWarn, "line_too_long", member->name + ": a line over 64 MiB was skipped");
+      done += carry.size();
+      carry.clear();
+    }
+    const bool eof = b->eof;
+    const std::string read_error = b->error;
+    reader.Recycle(std::move(b));
+    if (!read_error.empty()) {
+      *error = member->name + ": " + read_error;
       Commit(source, done, false, error);
       return false;
     }
-    if (first_block && r > 0) {
-      // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
-      size_t i = 0;
-      while (i < static_cast<size_t>(r) && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r')) ++i;
-      member_prefilter_ = options_.prefilter && prefilter_.enabled() && (i == static_cast<size_t>(r) || buf[i] == '{');
-      first_block = false;
-    }
-    if (r == 0) break;
-    have += static_cast<size_t>(r);
-    progress_.bytes += r;
-    size_t consumed = 0;
-    ProcessBuffer(buf.data(), have, &consumed);
-    done += consumed;
-    std::memmove(buf.data(), buf.data() + consumed, have - consumed);
-    have -= consumed;
+    if (eof) break;
     if (done - committed >= options_.commit_bytes) {
       if (Commit(source, done, false, error)) committed = done;
     }
     ReportProgress(false);
   }
-  if (have > 0) {
+  if (!carry.empty()) {
     // A last line with no newline: complete JSON counts, a torn one is counted as such.
     // The cursor stays before it, so a file that grows is read on from there.
-    buf[have] = '\0';
-    ProcessLine(buf.data(), have, true);
+    ProcessLine(carry.data(), carry.size(), true);
   }
   ReportProgress(true);
   return Commit(source, done, true, error);

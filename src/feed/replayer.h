@@ -33,7 +33,7 @@ struct ReplayOptions {
   // Commit after this many input bytes (and at the end of each file).
   size_t commit_bytes = 64u << 20;
   // Read size; tests vary it to prove chunking changes nothing.
-  size_t read_bytes = 1u << 20;
+  size_t read_bytes = 4u << 20;
   // Parse only records the pre-filter flags (never with --speed, which needs every time).
   bool prefilter = true;
   // Called about twice a second (monotonic clock) with the progress so far.
