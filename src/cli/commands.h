@@ -15,6 +15,7 @@ void RegisterReplay(CLI::App& app, ExitCode* exit);
 void RegisterQuery(CLI::App& app, ExitCode* exit);
 void RegisterInspect(CLI::App& app, ExitCode* exit);
 void RegisterHashtags(CLI::App& app, ExitCode* exit);
+void RegisterDetect(CLI::App& app, ExitCode* exit);
 
 }  // namespace hashmon
 

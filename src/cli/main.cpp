@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterQuery(app, &exit);
   hashmon::RegisterInspect(app, &exit);
   hashmon::RegisterHashtags(app, &exit);
+  hashmon::RegisterDetect(app, &exit);
   CLI11_PARSE(app, argc, argv);
   return exit.value;
 }

@@ -1,0 +1,174 @@
+// Online spike and outage detection on one count series (one tag in one country, or a
+// NAB file): a seasonal, self-correcting baseline, a negative-binomial tail test fit for
+// small counts, and an alert state machine (quiet -> pending -> firing -> resolved) with
+// an onset rule, a hold-down and a resolve rule, in the manner of Prometheus' `for` and
+// `keep_firing_for`.
+#ifndef HASHMON_DETECTOR_H_
+#define HASHMON_DETECTOR_H_
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashmon {
+
+// Every threshold in one place; the defaults are what hashmon ships and what the
+// benchmarks in the README were measured with. No per-country values exist.
+struct DetectorConfig {
+  // Length of one step of the series (a minute for mention counts).
+  int64_t step_ms = 60'000;
+
+  // --- baseline -------------------------------------------------------------------
+  // Half-life of the level (deseasonalised rate) estimate.
+  double level_half_life_hours = 12;
+  // Half-life of the time-of-day and day-of-week profiles, in days.
+  double season_half_life_days = 7;
+  // History needed before the time-of-day / day-of-week profiles are used.
+  double time_of_day_after_days = 1;
+  double day_of_week_after_days = 14;
+  // Cold start: a Gamma prior on the rate per step, worth this many steps of data.
+  double prior_rate_per_step = 0.1;
+  double prior_weight_steps = 10;
+  // Values above baseline + this many predictive standard deviations are clipped
+  // before they update the baseline, so spikes (and outages) teach it only slowly.
+  // During the first `warmup_steps` nothing is clipped: there is no baseline to trust.
+  double update_clip_sigmas = 3;
+  int warmup_steps = 60;
+  // Extra-Poisson variation: variance = mean + dispersion * mean^2, learned online
+  // from residuals, starting here and never below the floor.
+  double initial_dispersion = 0.1;
+  double min_dispersion = 0.01;
+
+  // --- test -------------------------------------------------------------------------
+  // Sums over the last n steps are tested (multi-scale), each against its own baseline.
+  std::vector<int> windows = {1, 3, 10};
+  // A step is anomalous when some window's upper tail probability is below this
+  // (after a Bonferroni correction for the number of windows) ...
+  double alert_p = 1e-4;
+  // ... and that window holds at least this many events (no alarms on 1 or 2 posts).
+  double min_count = 5;
+  // ... and it is more surprising than anything seen (outside alerts) in this many hours:
+  // daily noise, however heavy-tailed, then never alerts twice.
+  double novelty_hours = 24;
+  // A single spike (shown in `query spikes`) needs only this.
+  double spike_p = 1e-3;
+  double spike_min_count = 3;
+
+  // --- alert state machine -------------------------------------------------------------
+  // Firing needs anomalous steps for this long (Prometheus `for`); 0 = fire at once.
+  int onset_steps = 1;
+  // A step is back at baseline when its count is at most the baseline's upper quantile
+  // at this probability; the alert resolves after this long at baseline (at least one
+  // step): 5 minutes of minute counts, one step of 5-minute counts.
+  double quiet_quantile = 0.99;
+  double resolve_after_minutes = 5;
+  // Once resolved, the series stays quiet at least this long (no flapping).
+  double hold_down_hours = 6;
+  // How far back `started` may be dated before the firing step.
+  int max_backdate_steps = 30;
+};
+
+// Sets one field of the config by name ("alert_p", "windows" as "1,3,10" ...); returns
+// false for an unknown name or a bad value.
+bool SetDetectorOption(DetectorConfig* config, const std::string& name, const std::string& value);
+
+enum class AlertState { kQuiet, kPending, kFiring };
+
+struct AlertEvent {
+  enum Kind { kFired, kResolved } kind;
+  int64_t started = 0;      // onset, back-dated to the first elevated step
+  int64_t detected_at = 0;  // event time of the step that fired
+  int64_t ended = 0;        // kResolved: first step back at baseline
+  int64_t resolved_at = 0;  // kResolved: event time of the step that resolved it
+};
+
+struct Assessment {
+  double expected = 0;         // baseline for this step
+  double log10_p = 0;          // most significant window's (corrected) tail probability
+  double score = 0;            // in [0, 1]: >= 0.5 while an alert is starting or firing
+  bool anomalous = false;      // passes the alert test
+  bool spike = false;          // passes the spike test
+  AlertState state = AlertState::kQuiet;
+  std::optional<AlertEvent> event;
+};
+
+// Upper tail P(X >= x) of a negative binomial with this mean and dispersion
+// (variance = mean + dispersion * mean^2), as log10. Exact for small counts.
+double NegBinomialUpperTailLog10(double x, double mean, double dispersion);
+
+class SeriesDetector {
+ public:
+  explicit SeriesDetector(const DetectorConfig* config);
+
+  // Feeds the count of the step starting at t_ms (steps in order; a step may be skipped,
+  // which counts as zero). A gap step (source disconnected) changes no baseline and no
+  // alert state.
+  Assessment Observe(int64_t t_ms, double count, bool gap = false);
+
+  // Tests a step that is still open (its count can only grow): returns an event if the
+  // alert fires already. Does not change the baseline.
+  std::optional<AlertEvent> Peek(int64_t t_ms, double partial_count);
+
+  // The baseline for a step (exposed for reports and tests).
+  double Expected(int64_t t_ms) const;
+
+  AlertState state() const { return state_; }
+  int64_t steps_seen() const { return steps_; }
+
+  // Resumable state, as compact text.
+  std::string Serialize() const;
+  bool Deserialize(const std::string& text);
+
+ private:
+  struct Test {
+    double log10_p;
+    double window_count;
+    int window;
+  };
+  Test TestWindows(int64_t t_ms, double count) const;
+  double Dispersion(double mean) const;
+  double QuietLimit(double mean) const;
+  void UpdateBaseline(int64_t t_ms, double count);
+  int64_t Backdate(int64_t t_ms) const;
+
+  const DetectorConfig* cfg_;
+  // Baseline: deseasonalised level with a Gamma-style weight, hour-of-day and
+  // day-of-week factors with their weights.
+  double level_;
+  double level_weight_;
+  double dispersion_;
+  std::array<double, 24> hour_factor_;
+  std::array<double, 24> hour_weight_;
+  std::array<double, 7> dow_factor_;
+  std::array<double, 7> dow_weight_;
+  int64_t steps_ = 0;
+  int64_t first_t_ = INT64_MIN;
+  int64_t last_t_ = INT64_MIN;
+  // Recent steps: (t, count, expected), newest last; enough for the widest window and
+  // for back-dating.
+  struct Step {
+    int64_t t;
+    double count;
+    double expected;
+    bool elevated;
+  };
+  std::deque<Step> recent_;
+  // Alert state machine.
+  AlertState state_ = AlertState::kQuiet;
+  int anomalous_run_ = 0;
+  int quiet_run_ = 0;
+  int64_t quiet_since_ = 0;
+  int64_t hold_down_until_ = INT64_MIN;
+  int64_t started_ = 0;
+  // Trailing maximum of surprise (-log10 p) over quiet steps: (t, surprise), decreasing.
+  std::deque<std::pair<int64_t, double>> novelty_;
+  double NoveltyBar(int64_t t_ms);
+  void RememberSurprise(int64_t t_ms, double surprise);
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_DETECTOR_H_

@@ -1,0 +1,404 @@
+#include "hashmon/detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+constexpr double kLn10 = 2.302585092994046;
+constexpr int64_t kMsPerHour = 3'600'000;
+constexpr int64_t kMsPerDay = 86'400'000;
+
+// Continued fraction for the regularized incomplete beta function (modified Lentz).
+double BetaContinuedFraction(double a, double b, double x) {
+  const double kTiny = 1e-300;
+  double c = 1, d = 1 - (a + b) * x / (a + 1);
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1 / d;
+  double h = d;
+  for (int m = 1; m <= 300; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1) < 1e-12) break;
+  }
+  return h;
+}
+
+// Natural log of the regularized incomplete beta I_x(a, b).
+double LogIncompleteBeta(double a, double b, double x) {
+  if (x <= 0) return -INFINITY;
+  if (x >= 1) return 0;
+  const double log_front =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
+  if (x < (a + 1) / (a + b + 2)) return log_front + std::log(BetaContinuedFraction(a, b, x) / a);
+  const double other = std::exp(log_front) * BetaContinuedFraction(b, a, 1 - x) / b;
+  return std::log1p(-std::min(other, 1.0 - 1e-16));
+}
+
+// Natural log of the regularized upper incomplete gamma Q(a, x) (Poisson tails).
+double LogUpperGamma(double a, double x) {
+  if (x <= 0) return 0;
+  const double log_front = a * std::log(x) - x - std::lgamma(a);
+  if (x < a + 1) {  // series for P, then Q = 1 - P
+    double sum = 1 / a, term = sum;
+    for (int n = 1; n < 500; ++n) {
+      term *= x / (a + n);
+      sum += term;
+      if (term < sum * 1e-14) break;
+    }
+    return std::log1p(-std::min(std::exp(log_front) * sum, 1.0 - 1e-16));
+  }
+  const double kTiny = 1e-300;  // continued fraction for Q
+  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
+  for (int i = 1; i < 500; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = b + an / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1) < 1e-14) break;
+  }
+  return log_front + std::log(h);
+}
+
+int HourOf(int64_t t_ms) { return static_cast<int>(((t_ms % kMsPerDay) + kMsPerDay) % kMsPerDay / kMsPerHour); }
+int DayOfWeek(int64_t t_ms) {
+  const int64_t days = t_ms >= 0 ? t_ms / kMsPerDay : (t_ms - kMsPerDay + 1) / kMsPerDay;
+  return static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+}
+
+}  // namespace
+
+double NegBinomialUpperTailLog10(double x, double mean, double dispersion) {
+  if (x <= 0) return 0;
+  mean = std::max(mean, 1e-9);
+  // Poisson limit: P(X >= x) = P(x, mean), the lower regularized gamma, = 1 - Q(x, mean).
+  if (dispersion <= 1e-9) return std::log10(std::max(1e-300, -std::expm1(LogUpperGamma(x, mean))));
+  // X ~ NB(r, p): r = 1/dispersion, p = r / (r + mean). P(X >= x) = I_{1-p}(x, r).
+  const double r = 1 / dispersion;
+  const double q = mean / (r + mean);
+  return LogIncompleteBeta(x, r, q) / kLn10;
+}
+
+bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::string& value) {
+  try {
+    if (name == "windows") {
+      std::vector<int> w;
+      std::stringstream in(value);
+      for (std::string item; std::getline(in, item, ',');) w.push_back(std::stoi(item));
+      if (w.empty()) return false;
+      c->windows = w;
+      return true;
+    }
+    const double v = std::stod(value);
+    struct Field {
+      const char* name;
+      double* d;
+      int* i;
+    };
+    const Field fields[] = {
+        {"level_half_life_hours", &c->level_half_life_hours, nullptr},
+        {"season_half_life_days", &c->season_half_life_days, nullptr},
+        {"time_of_day_after_days", &c->time_of_day_after_days, nullptr},
+        {"day_of_week_after_days", &c->day_of_week_after_days, nullptr},
+        {"prior_rate_per_step", &c->prior_rate_per_step, nullptr},
+        {"prior_weight_steps", &c->prior_weight_steps, nullptr},
+        {"update_clip_sigmas", &c->update_clip_sigmas, nullptr},
+        {"warmup_steps", nullptr, &c->warmup_steps},
+        {"initial_dispersion", &c->initial_dispersion, nullptr},
+        {"min_dispersion", &c->min_dispersion, nullptr},
+        {"alert_p", &c->alert_p, nullptr},
+        {"min_count", &c->min_count, nullptr},
+        {"spike_p", &c->spike_p, nullptr},
+        {"spike_min_count", &c->spike_min_count, nullptr},
+        {"onset_steps", nullptr, &c->onset_steps},
+        {"quiet_quantile", &c->quiet_quantile, nullptr},
+        {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
+        {"hold_down_hours", &c->hold_down_hours, nullptr},
+        {"novelty_hours", &c->novelty_hours, nullptr},
+        {"max_backdate_steps", nullptr, &c->max_backdate_steps},
+    };
+    for (const auto& f : fields) {
+      if (name != f.name) continue;
+      if (f.d) *f.d = v;
+      if (f.i) *f.i = static_cast<int>(v);
+      return true;
+    }
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
+SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
+  level_ = cfg_->prior_rate_per_step;
+  level_weight_ = cfg_->prior_weight_steps;
+  dispersion_ = cfg_->initial_dispersion;
+  hour_factor_.fill(1);
+  hour_weight_.fill(0);
+  dow_factor_.fill(1);
+  dow_weight_.fill(0);
+}
+
+double SeriesDetector::Expected(int64_t t_ms) const {
+  double e = level_;
+  if (first_t_ != INT64_MIN) {
+    const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;
+    if (days >= cfg_->time_of_day_after_days) e *= hour_factor_[HourOf(t_ms)];
+    if (days >= cfg_->day_of_week_after_days) e *= dow_factor_[DayOfWeek(t_ms)];
+  }
+  return std::max(e, 1e-6);
+}
+
+double SeriesDetector::Dispersion(double mean) const {
+  // Data dispersion plus the uncertainty of the level itself (a Gamma posterior with
+  // shape level * weight): a young or sparse series gets fat tails.
+  const double shape = std::max(level_ * level_weight_, 1e-3);
+  (void)mean;
+  return dispersion_ + 1 / shape;
+}
+
+double SeriesDetector::QuietLimit(double mean) const {
+  // Smallest k with P(X > k) <= 1 - quiet_quantile: above it a step is "elevated".
+  const double target = std::log10(1 - cfg_->quiet_quantile);
+  const double phi = Dispersion(mean);
+  for (int k = 0; k < 100000; ++k) {
+    if (NegBinomialUpperTailLog10(k + 1, mean, phi) <= target) return k;
+    if (k > 20 && k > mean * 50) return k;
+  }
+  return mean;
+}
+
+SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count) const {
+  Test best{0, count, 1};
+  const double shape = std::max(level_ * level_weight_, 1e-3);
+  const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
+  for (int w : cfg_->windows) {
+    double sum = count, mean = Expected(t_ms), mean_sq = mean * mean;
+    int have = 1;
+    for (auto it = recent_.rbegin(); it != recent_.rend() && have < w; ++it, ++have) {
+      sum += it->count;
+      mean += it->expected;
+      mean_sq += it->expected * it->expected;
+    }
+    if (have < w || sum <= 0) continue;
+    const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
+    const double lp = NegBinomialUpperTailLog10(sum, mean, phi) + corr;
+    if (lp < best.log10_p && sum >= cfg_->min_count) best = Test{lp, sum, w};
+  }
+  return best;
+}
+
+void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
+  const double mean = Expected(t_ms);
+  const double phi = Dispersion(mean);
+  const double sd = std::sqrt(mean + phi * mean * mean);
+  const double clipped =
+      steps_ <= cfg_->warmup_steps ? count : std::min(count, mean + cfg_->update_clip_sigmas * sd + 1);
+  // Deseasonalise with the factors in use.
+  const double season = mean / std::max(level_, 1e-9);
+  const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
+  const double alpha = std::exp2(-1.0 / (cfg_->level_half_life_hours * steps_per_hour));
+  level_weight_ = alpha * level_weight_ + 1;
+  level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
+  level_ = std::max(level_, 1e-6);
+  // Overdispersion by the method of moments on decayed sums.
+  const double resid = clipped - mean;
+  const double moment = (resid * resid - mean) / std::max(mean * mean, 1e-6);
+  const double weight = std::min(1.0, mean * mean);  // sparse steps say little about it
+  dispersion_ += weight * (std::clamp(moment, -1.0, 50.0) - dispersion_) / std::min(level_weight_, 2000.0);
+  dispersion_ = std::max(dispersion_, cfg_->min_dispersion);
+  // Time-of-day and day-of-week profiles as ratios of decayed sums (observed / level).
+  const double beta_h = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour));
+  const double beta_d = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour * 24));
+  const int h = HourOf(t_ms), d = DayOfWeek(t_ms);
+  const double prior_h = 2 * steps_per_hour * level_;  // shrink toward 1 when data are few
+  hour_weight_[h] = beta_h * hour_weight_[h] + level_;
+  const double obs_h = hour_factor_[h] * (hour_weight_[h] - level_) + clipped;
+  hour_factor_[h] = (obs_h + prior_h) / (hour_weight_[h] + prior_h);
+  dow_weight_[d] = beta_d * dow_weight_[d] + level_;
+  const double obs_d = dow_factor_[d] * (dow_weight_[d] - level_) + clipped;
+  dow_factor_[d] = (obs_d + prior_h * 24) / (dow_weight_[d] + prior_h * 24);
+  // Keep both profiles centred on 1.
+  double sum_h = 0, sum_d = 0;
+  for (double f : hour_factor_) sum_h += f;
+  for (double f : dow_factor_) sum_d += f;
+  for (double& f : hour_factor_) f *= 24 / sum_h;
+  for (double& f : dow_factor_) f *= 7 / sum_d;
+}
+
+int64_t SeriesDetector::Backdate(int64_t t_ms) const {
+  int64_t started = t_ms;
+  int n = 0;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && n < cfg_->max_backdate_steps; ++it, ++n) {
+    if (!it->elevated) break;
+    started = it->t;
+  }
+  return started;
+}
+
+double SeriesDetector::NoveltyBar(int64_t t_ms) {
+  const int64_t horizon = static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
+  while (!novelty_.empty() && novelty_.front().first < t_ms - horizon) novelty_.pop_front();
+  return novelty_.empty() ? 0 : novelty_.front().second;
+}
+
+void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
+  while (!novelty_.empty() && novelty_.back().second <= surprise) novelty_.pop_back();
+  novelty_.emplace_back(t_ms, surprise);
+}
+
+std::optional<AlertEvent> SeriesDetector::Peek(int64_t t_ms, double partial_count) {
+  if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
+  if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
+  const double mean = Expected(t_ms);
+  if (partial_count <= QuietLimit(mean)) return std::nullopt;
+  const Test t = TestWindows(t_ms, partial_count);
+  if (t.log10_p >= std::log10(cfg_->alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
+  state_ = AlertState::kFiring;
+  started_ = Backdate(t_ms);
+  return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
+}
+
+Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap) {
+  // Steps skipped since the last one had no events.
+  if (last_t_ != INT64_MIN) {
+    const int64_t max_fill = 7 * kMsPerDay / cfg_->step_ms;
+    int64_t filled = 0;
+    for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill; s += cfg_->step_ms, ++filled) {
+      Observe(s, 0, false);
+    }
+  }
+  if (first_t_ == INT64_MIN) first_t_ = t_ms;
+  last_t_ = t_ms;
+  Assessment a;
+  a.expected = Expected(t_ms);
+  a.state = state_;
+  if (gap) return a;  // no data: neither zero mentions nor a recovery
+  ++steps_;
+  const bool elevated = count > QuietLimit(a.expected);
+  const Test test = count > 0 ? TestWindows(t_ms, count) : Test{0, 0, 1};
+  a.log10_p = test.log10_p;
+  const double bar = NoveltyBar(t_ms);
+  a.anomalous = elevated && test.log10_p < std::log10(cfg_->alert_p) && -test.log10_p > bar;
+  a.spike = elevated && count >= cfg_->spike_min_count &&
+            NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) < std::log10(cfg_->spike_p);
+  recent_.push_back(Step{t_ms, count, a.expected, elevated});
+  const size_t keep = static_cast<size_t>(
+      std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()), cfg_->max_backdate_steps, 1}) + 1);
+  while (recent_.size() > keep) recent_.pop_front();
+
+  const int64_t decided_at = t_ms + cfg_->step_ms;
+  switch (state_) {
+    case AlertState::kQuiet:
+    case AlertState::kPending:
+      if (a.anomalous && t_ms >= hold_down_until_) {
+        ++anomalous_run_;
+        if (anomalous_run_ >= cfg_->onset_steps) {
+          state_ = AlertState::kFiring;
+          started_ = Backdate(t_ms);
+          quiet_run_ = 0;
+          a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
+        } else {
+          state_ = AlertState::kPending;
+        }
+      } else {
+        anomalous_run_ = 0;
+        state_ = AlertState::kQuiet;
+      }
+      break;
+    case AlertState::kFiring:
+      if (elevated) {
+        quiet_run_ = 0;
+      } else {
+        if (quiet_run_ == 0) quiet_since_ = t_ms;
+        const int64_t resolve_steps =
+            std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms);
+        if (++quiet_run_ >= resolve_steps) {
+          state_ = AlertState::kQuiet;
+          anomalous_run_ = 0;
+          hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+          a.event = AlertEvent{AlertEvent::kResolved, started_, 0, quiet_since_, decided_at};
+        }
+      }
+      break;
+  }
+  // Clipping keeps an outage from becoming the new normal quickly, yet a lasting change
+  // of level is learnt in the end. Surprises during an alert do not raise the bar.
+  UpdateBaseline(t_ms, count);
+  if (count > 0) RememberSurprise(t_ms, -test.log10_p);
+  a.state = state_;
+  const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
+  a.score = state_ == AlertState::kFiring ? 0.5 + 0.5 * std::min(1.0, std::max(0.0, strength) / 2)
+                                          : 0.49 * std::max(0.0, strength);
+  return a;
+}
+
+std::string SeriesDetector::Serialize() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' ' << first_t_ << ' '
+      << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
+      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_;
+  for (int i = 0; i < 24; ++i) out << ' ' << hour_factor_[i] << ' ' << hour_weight_[i];
+  for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
+  out << ' ' << recent_.size();
+  for (const auto& s : recent_) out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated;
+  out << ' ' << novelty_.size();
+  for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
+  return out.str();
+}
+
+bool SeriesDetector::Deserialize(const std::string& text) {
+  std::istringstream in(text);
+  std::string version;
+  int state = 0;
+  size_t n = 0;
+  in >> version;
+  if (version != "v1") return false;
+  in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >>
+      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_;
+  for (int i = 0; i < 24; ++i) in >> hour_factor_[i] >> hour_weight_[i];
+  for (int i = 0; i < 7; ++i) in >> dow_factor_[i] >> dow_weight_[i];
+  in >> n;
+  recent_.clear();
+  for (size_t i = 0; i < n && in; ++i) {
+    Step s{};
+    in >> s.t >> s.count >> s.expected >> s.elevated;
+    recent_.push_back(s);
+  }
+  in >> n;
+  novelty_.clear();
+  for (size_t i = 0; i < n && in; ++i) {
+    int64_t t;
+    double v;
+    in >> t >> v;
+    novelty_.emplace_back(t, v);
+  }
+  state_ = static_cast<AlertState>(state);
+  return static_cast<bool>(in);
+}
+
+}  // namespace hashmon
