@@ -53,6 +53,10 @@ struct DetectorConfig {
   // ... and it is more surprising than anything seen (outside alerts) in this many hours:
   // daily noise, however heavy-tailed, then never alerts twice.
   double novelty_hours = 24;
+  // While the tag is in an outage elsewhere (an incident is open), a country needs less:
+  // one more country joining is far more likely then than an outage out of the blue.
+  double incident_alert_p = 1e-3;
+  double incident_min_count = 3;
   // A single spike (shown in `query spikes`) needs only this.
   double spike_p = 1e-3;
   double spike_min_count = 3;
@@ -67,6 +71,9 @@ struct DetectorConfig {
   double resolve_after_minutes = 5;
   // Once resolved, the series stays quiet at least this long (no flapping).
   double hold_down_hours = 6;
+  // While an alert fires the baseline holds still (an outage must not become normal),
+  // but only for this long: then a lasting change of level is learnt.
+  double max_firing_hours = 12;
   // How far back `started` may be dated before the firing step.
   int max_backdate_steps = 30;
 };
@@ -105,12 +112,15 @@ class SeriesDetector {
 
   // Feeds the count of the step starting at t_ms (steps in order; a step may be skipped,
   // which counts as zero). A gap step (source disconnected) changes no baseline and no
-  // alert state.
-  Assessment Observe(int64_t t_ms, double count, bool gap = false);
+  // alert state. `incident` says the tag is in an outage elsewhere.
+  Assessment Observe(int64_t t_ms, double count, bool gap = false, bool incident = false);
 
-  // Tests a step that is still open (its count can only grow): returns an event if the
-  // alert fires already. Does not change the baseline.
-  std::optional<AlertEvent> Peek(int64_t t_ms, double partial_count);
+  // Tests a step that is still open (its count can only grow), with the counts of the
+  // earlier steps that are still open too: returns an event if the alert fires already.
+  // Does not change the baseline.
+  std::optional<AlertEvent> Peek(int64_t t_ms, double partial_count,
+                                 const std::vector<std::pair<int64_t, double>>& open_before = {},
+                                 bool incident = false);
 
   // The baseline for a step (exposed for reports and tests).
   double Expected(int64_t t_ms) const;
@@ -128,7 +138,8 @@ class SeriesDetector {
     double window_count;
     int window;
   };
-  Test TestWindows(int64_t t_ms, double count) const;
+  Test TestWindows(int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
+                   double min_count) const;
   double Dispersion(double mean) const;
   double QuietLimit(double mean) const;
   void UpdateBaseline(int64_t t_ms, double count);
@@ -163,6 +174,7 @@ class SeriesDetector {
   int64_t quiet_since_ = 0;
   int64_t hold_down_until_ = INT64_MIN;
   int64_t started_ = 0;
+  int64_t firing_since_ = 0;
   // Trailing maximum of surprise (-log10 p) over quiet steps: (t, surprise), decreasing.
   std::deque<std::pair<int64_t, double>> novelty_;
   double NoveltyBar(int64_t t_ms);

@@ -47,6 +47,15 @@ class MinuteCounter {
   std::vector<ClosedMinute> TakeClosed(bool flush_all = false);
 
   int64_t watermark() const { return watermark_; }
+  // The count so far of a minute that has not closed.
+  int64_t OpenCount(const std::string& tag, const std::string& country, int64_t minute) const {
+    auto it = open_.find(OpenKey{minute, tag, country});
+    return it == open_.end() ? 0 : it->second;
+  }
+  // Restores an open minute's count after a restart (already stored, so no delta).
+  void RestoreOpen(const std::string& tag, const std::string& country, int64_t minute, int64_t count) {
+    open_[OpenKey{minute, tag, country}] += count;
+  }
   // Restores the watermark after a restart.
   void set_watermark(int64_t w) { watermark_ = std::max(watermark_, w); }
   int64_t late_posts() const { return late_posts_; }

@@ -15,6 +15,7 @@
 #include "hashmon/decoder.h"
 #include "hashmon/dedup_window.h"
 #include "hashmon/minute_counter.h"
+#include "hashmon/outage_tracker.h"
 #include "hashmon/tag_key.h"
 
 namespace hashmon {
@@ -26,6 +27,9 @@ struct PipelineConfig {
   // Posts are de-duplicated within this much event time.
   int64_t dedup_window_ms = 6 * 3'600'000;
   size_t dedup_max_keys = 2'000'000;
+  // Outage detection; off for `inspect`.
+  bool detect = true;
+  TrackerConfig tracker;
 };
 
 // One counted mention, kept so the store can remember it was seen (exactly once across
@@ -50,8 +54,9 @@ struct Batch {
   std::vector<BucketDelta> deltas;
   std::vector<Mention> mentions;
   std::vector<DeletedPost> deletes;
+  std::vector<TrackerChanges> detection;  // in order
   int64_t watermark = INT64_MIN;
-  bool empty() const { return deltas.empty() && mentions.empty() && deletes.empty(); }
+  bool empty() const { return deltas.empty() && mentions.empty() && deletes.empty() && detection.empty(); }
 };
 
 struct PipelineStats {
@@ -83,6 +88,9 @@ class Pipeline {
   // Takes what the next commit must write.
   Batch TakeBatch();
 
+  // End of input: closes every open minute (and so settles detection up to there).
+  void Flush();
+
   // Called with reason and the record when a record is rejected (for rate-limited logs).
   void set_error_hook(std::function<void(const char* reason, std::string_view record)> hook) {
     error_hook_ = std::move(hook);
@@ -102,16 +110,20 @@ class Pipeline {
   const WatchedTags& watched() const { return watched_; }
   const PipelineStats& stats() const { return stats_; }
   MinuteCounter& counter() { return counter_; }
+  OutageTracker& tracker() { return tracker_; }
   const CountryLocator& locator() const { return *locator_; }
   const PipelineConfig& config() const { return config_; }
 
  private:
+  void CloseMinutes(bool flush_all);
+
   PipelineConfig config_;
   const CountryLocator* locator_;
   WatchedTags watched_;
   Decoder decoder_;
   DedupWindow dedup_;
   MinuteCounter counter_;
+  OutageTracker tracker_;
   PipelineStats stats_;
   Batch pending_;
   std::function<void(const char*, std::string_view)> error_hook_;

@@ -55,6 +55,7 @@ int RunInspect(const InspectArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
   PipelineConfig config;
+  config.detect = false;
   if (!a.tags.empty()) config.tags = a.tags;
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());

@@ -175,6 +175,7 @@ void RegisterQuery(CLI::App& app, ExitCode* exit) {
   counts->add_option("--format", args->format, "table (default on a terminal), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   counts->callback([args, exit] { exit->value = RunCounts(*args); });
+  RegisterOutageQueries(query, exit);
 }
 
 }  // namespace hashmon

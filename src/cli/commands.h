@@ -16,6 +16,7 @@ void RegisterQuery(CLI::App& app, ExitCode* exit);
 void RegisterInspect(CLI::App& app, ExitCode* exit);
 void RegisterHashtags(CLI::App& app, ExitCode* exit);
 void RegisterDetect(CLI::App& app, ExitCode* exit);
+void RegisterOutageQueries(CLI::App* query, ExitCode* exit);
 
 }  // namespace hashmon
 

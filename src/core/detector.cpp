@@ -140,6 +140,9 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"hold_down_hours", &c->hold_down_hours, nullptr},
         {"novelty_hours", &c->novelty_hours, nullptr},
         {"max_backdate_steps", nullptr, &c->max_backdate_steps},
+        {"incident_alert_p", &c->incident_alert_p, nullptr},
+        {"incident_min_count", &c->incident_min_count, nullptr},
+        {"max_firing_hours", &c->max_firing_hours, nullptr},
     };
     for (const auto& f : fields) {
       if (name != f.name) continue;
@@ -191,13 +194,22 @@ double SeriesDetector::QuietLimit(double mean) const {
   return mean;
 }
 
-SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count) const {
+SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count,
+                                                 const std::vector<std::pair<int64_t, double>>& open_before,
+                                                 double min_count) const {
   Test best{0, count, 1};
   const double shape = std::max(level_ * level_weight_, 1e-3);
   const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
   for (int w : cfg_->windows) {
     double sum = count, mean = Expected(t_ms), mean_sq = mean * mean;
     int have = 1;
+    // Newest first: still-open steps before this one, then closed steps.
+    for (auto it = open_before.rbegin(); it != open_before.rend() && have < w; ++it, ++have) {
+      const double e = Expected(it->first);
+      sum += it->second;
+      mean += e;
+      mean_sq += e * e;
+    }
     for (auto it = recent_.rbegin(); it != recent_.rend() && have < w; ++it, ++have) {
       sum += it->count;
       mean += it->expected;
@@ -206,7 +218,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count) con
     if (have < w || sum <= 0) continue;
     const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
     const double lp = NegBinomialUpperTailLog10(sum, mean, phi) + corr;
-    if (lp < best.log10_p && sum >= cfg_->min_count) best = Test{lp, sum, w};
+    if (lp < best.log10_p && sum >= min_count) best = Test{lp, sum, w};
   }
   return best;
 }
@@ -270,19 +282,28 @@ void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
   novelty_.emplace_back(t_ms, surprise);
 }
 
-std::optional<AlertEvent> SeriesDetector::Peek(int64_t t_ms, double partial_count) {
+std::optional<AlertEvent> SeriesDetector::Peek(int64_t t_ms, double partial_count,
+                                               const std::vector<std::pair<int64_t, double>>& open_before,
+                                               bool incident) {
   if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
   const double mean = Expected(t_ms);
   if (partial_count <= QuietLimit(mean)) return std::nullopt;
-  const Test t = TestWindows(t_ms, partial_count);
-  if (t.log10_p >= std::log10(cfg_->alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
+  const Test t = TestWindows(t_ms, partial_count, open_before, incident ? cfg_->incident_min_count : cfg_->min_count);
+  const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
+  if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
   state_ = AlertState::kFiring;
+  firing_since_ = t_ms;
   started_ = Backdate(t_ms);
+  // Open steps before this one that were already elevated date the onset further back.
+  for (auto it = open_before.rbegin(); it != open_before.rend(); ++it) {
+    if (it->second <= QuietLimit(Expected(it->first))) break;
+    started_ = std::min(started_, it->first);
+  }
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
 }
 
-Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap) {
+Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {
   // Steps skipped since the last one had no events.
   if (last_t_ != INT64_MIN) {
     const int64_t max_fill = 7 * kMsPerDay / cfg_->step_ms;
@@ -299,10 +320,12 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap) {
   if (gap) return a;  // no data: neither zero mentions nor a recovery
   ++steps_;
   const bool elevated = count > QuietLimit(a.expected);
-  const Test test = count > 0 ? TestWindows(t_ms, count) : Test{0, 0, 1};
+  const Test test =
+      count > 0 ? TestWindows(t_ms, count, {}, incident ? cfg_->incident_min_count : cfg_->min_count) : Test{0, 0, 1};
   a.log10_p = test.log10_p;
   const double bar = NoveltyBar(t_ms);
-  a.anomalous = elevated && test.log10_p < std::log10(cfg_->alert_p) && -test.log10_p > bar;
+  const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
+  a.anomalous = elevated && test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) < std::log10(cfg_->spike_p);
   recent_.push_back(Step{t_ms, count, a.expected, elevated});
@@ -318,6 +341,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap) {
         ++anomalous_run_;
         if (anomalous_run_ >= cfg_->onset_steps) {
           state_ = AlertState::kFiring;
+          firing_since_ = t_ms;
           started_ = Backdate(t_ms);
           quiet_run_ = 0;
           a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
@@ -329,25 +353,34 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap) {
         state_ = AlertState::kQuiet;
       }
       break;
-    case AlertState::kFiring:
-      if (elevated) {
-        quiet_run_ = 0;
-      } else {
-        if (quiet_run_ == 0) quiet_since_ = t_ms;
-        const int64_t resolve_steps =
-            std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms);
-        if (++quiet_run_ >= resolve_steps) {
-          state_ = AlertState::kQuiet;
-          anomalous_run_ = 0;
-          hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
-          a.event = AlertEvent{AlertEvent::kResolved, started_, 0, quiet_since_, decided_at};
-        }
+    case AlertState::kFiring: {
+      // Back at baseline when the last `resolve_after_minutes` together are no more than
+      // the baseline allows: a low-volume country's scattered mentions keep it firing.
+      const int64_t k =
+          std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms);
+      double sum = 0, mean = 0;
+      int64_t have = 0, first_t = t_ms;
+      for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_; ++it, ++have) {
+        sum += it->count;
+        mean += it->expected;
+        first_t = it->t;
+      }
+      const double phi = Dispersion(mean);
+      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, phi) > std::log10(1 - cfg_->quiet_quantile);
+      if (quiet) {
+        state_ = AlertState::kQuiet;
+        anomalous_run_ = 0;
+        hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+        a.event = AlertEvent{AlertEvent::kResolved, started_, 0, first_t, decided_at};
       }
       break;
+    }
   }
-  // Clipping keeps an outage from becoming the new normal quickly, yet a lasting change
-  // of level is learnt in the end. Surprises during an alert do not raise the bar.
-  UpdateBaseline(t_ms, count);
+  // Surprises during an alert raise the bar too: a second surge within the novelty window
+  // must beat the first to alert again.
+  const bool frozen = state_ == AlertState::kFiring &&
+                     t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour);
+  if (!frozen) UpdateBaseline(t_ms, count);
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
   a.state = state_;
   const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
@@ -361,7 +394,7 @@ std::string SeriesDetector::Serialize() const {
   out.precision(17);
   out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' ' << first_t_ << ' '
       << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
-      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_;
+      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_;
   for (int i = 0; i < 24; ++i) out << ' ' << hour_factor_[i] << ' ' << hour_weight_[i];
   for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
   out << ' ' << recent_.size();
@@ -379,7 +412,7 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   in >> version;
   if (version != "v1") return false;
   in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >>
-      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_;
+      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >> firing_since_;
   for (int i = 0; i < 24; ++i) in >> hour_factor_[i] >> hour_weight_[i];
   for (int i = 0; i < 7; ++i) in >> dow_factor_[i] >> dow_weight_[i];
   in >> n;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hashmon/hashtag_extractor.h"
+#include "hashmon/time_util.h"
 
 namespace hashmon {
 
@@ -17,7 +18,12 @@ Pipeline::Pipeline(PipelineConfig config, const CountryLocator* locator)
       locator_(locator),
       watched_(config_.tags),
       dedup_(config_.dedup_window_ms, config_.dedup_max_keys),
-      counter_(config_.allowed_lateness_ms) {}
+      counter_(config_.allowed_lateness_ms),
+      tracker_(config_.tracker) {
+  tracker_.set_open_counts([this](const std::string& tag, const std::string& country, int64_t minute) {
+    return counter_.OpenCount(tag, country, minute);
+  });
+}
 
 void Pipeline::OnRecord(char* text, size_t len, std::string_view sse_event, bool unterminated) {
   ++stats_.records;
@@ -71,17 +77,37 @@ void Pipeline::OnPost(const Post& post) {
     return;
   }
   const Attribution where = locator_->Locate(post.evidence);
+  const int64_t minute = MinuteOf(post.created_at);
   for (int i : tags) {
     const std::string& tag = watched_.key(static_cast<size_t>(i));
     ++stats_.mentions;
     counter_.Add(tag, where.country, where.method, post.created_at);
-    pending_.mentions.push_back(
-        {post.source, post.id, post.created_at, tag, where.country, where.method, post.text});
+    pending_.mentions.push_back({post.source, post.id, post.created_at, tag, where.country, where.method, {}});
+    if (config_.detect) {
+      tracker_.OnMention(tag, where.country, minute, counter_.OpenCount(tag, where.country, minute),
+                         std::max(post.created_at, counter_.watermark()), post.source, post.id, post.text);
+    }
   }
   // Mentions drive the watermark, so a pre-filter that skips posts without a watched tag
   // closes minutes exactly when a full parse would.
   counter_.Observe(post.created_at);
+  CloseMinutes(false);
 }
+
+void Pipeline::CloseMinutes(bool flush_all) {
+  std::vector<ClosedMinute> closed = counter_.TakeClosed(flush_all);
+  if (!config_.detect) return;
+  int64_t through = counter_.watermark() == INT64_MIN ? INT64_MIN : MinuteOf(counter_.watermark()) - kMillisPerMinute;
+  std::map<std::tuple<int64_t, std::string, std::string>, int64_t> counts;
+  for (auto& c : closed) {
+    through = std::max(through, c.minute);
+    counts[{c.minute, std::move(c.tag), std::move(c.country)}] += c.count;
+  }
+  if (through == INT64_MIN || (through <= tracker_.closed_through() && counts.empty())) return;
+  tracker_.CloseThrough(through, counts);
+}
+
+void Pipeline::Flush() { CloseMinutes(true); }
 
 void Pipeline::RememberSeen(SourceKind source, const std::string& id, int64_t event_ms) {
   dedup_.Insert(source, id, event_ms);
@@ -92,6 +118,10 @@ Batch Pipeline::TakeBatch() {
   pending_ = Batch{};
   b.deltas = counter_.TakeDeltas();
   b.watermark = counter_.watermark();
+  if (config_.detect) {
+    TrackerChanges changes = tracker_.TakeChanges();
+    if (!changes.empty() || changes.closed_through != INT64_MIN) b.detection.push_back(std::move(changes));
+  }
   return b;
 }
 

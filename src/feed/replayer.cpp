@@ -25,6 +25,7 @@ void MergeBatch(Batch* a, Batch&& b) {
   move_all(&a->deltas, &b.deltas);
   move_all(&a->mentions, &b.mentions);
   move_all(&a->deletes, &b.deletes);
+  move_all(&a->detection, &b.detection);
   a->watermark = std::max(a->watermark, b.watermark);
 }
 
@@ -39,6 +40,7 @@ Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger*
   if (options_.speed > 0) options_.prefilter = false;
   if (!store_) return;  // inspect: decode only
   // Refill the de-duplication window from what earlier runs counted.
+  if (pipeline_->config().detect) store_->LoadDetection(&pipeline_->tracker(), &pipeline_->counter());
   if (auto wm = store_->GetMeta("watermark")) {
     const int64_t watermark = std::stoll(*wm);
     pipeline_->counter().set_watermark(watermark);
@@ -232,7 +234,7 @@ bool Replayer::Commit(const std::string& source, uint64_t offset, bool complete,
 }
 
 bool Replayer::Finish(std::string* error) {
-  pipeline_->counter().TakeClosed(true);
+  pipeline_->Flush();
   return Commit("", 0, true, error);
 }
 

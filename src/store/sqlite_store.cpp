@@ -154,6 +154,7 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     cp.bind(4, static_cast<int64_t>(NowSeconds()));
     cp.exec();
   }
+  for (const auto& changes : batch.detection) WriteDetection(changes);
   if (batch.watermark != INT64_MIN) {
     SQLite::Statement meta(*db_,
                            "INSERT INTO meta (key, value) VALUES ('watermark', ?) ON CONFLICT (key) "
@@ -163,6 +164,187 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     meta.exec();
   }
   t.commit();
+}
+
+namespace {
+
+int64_t Sec(int64_t ms) { return ms / 1000; }
+int64_t Ms(const SQLite::Column& c) { return c.isNull() ? 0 : c.getInt64() * 1000; }
+void BindTime(SQLite::Statement& st, int i, int64_t ms) {
+  if (ms == 0) st.bind(i);  // NULL: not yet
+  else st.bind(i, static_cast<int64_t>(Sec(ms)));
+}
+
+void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
+  SQLite::Statement m(db, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  m.bind(1, key);
+  m.bind(2, std::to_string(value));
+  m.exec();
+}
+
+}  // namespace
+
+void SqliteStore::WriteDetection(const TrackerChanges& c) {
+  SQLite::Statement out(*db_,
+                        "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
+                        "peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?)");
+  SQLite::Statement oc(*db_,
+                       "INSERT OR REPLACE INTO outage_countries (outage_id, country, started, detected_at, ended, "
+                       "resolved_at, mentions, peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?,?)");
+  for (const auto& o : c.outages) {
+    out.bind(1, static_cast<int64_t>(o.id));
+    out.bind(2, o.tag);
+    BindTime(out, 3, o.started);
+    BindTime(out, 4, o.detected_at);
+    BindTime(out, 5, o.ended);
+    BindTime(out, 6, o.resolved_at);
+    out.bind(7, static_cast<int64_t>(Sec(o.peak_time)));
+    out.bind(8, static_cast<int64_t>(o.peak_count));
+    out.exec();
+    out.reset();
+    for (const auto& [cc, x] : o.countries) {
+      oc.bind(1, static_cast<int64_t>(o.id));
+      oc.bind(2, cc);
+      BindTime(oc, 3, x.started);
+      BindTime(oc, 4, x.detected_at);
+      BindTime(oc, 5, x.ended);
+      BindTime(oc, 6, x.resolved_at);
+      oc.bind(7, static_cast<int64_t>(x.mentions));
+      oc.bind(8, static_cast<int64_t>(Sec(x.peak_time)));
+      oc.bind(9, static_cast<int64_t>(x.peak_count));
+      oc.exec();
+      oc.reset();
+    }
+  }
+  SQLite::Statement ev(*db_,
+                       "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, text) "
+                       "VALUES (?,?,?,?,?,?)");
+  for (const auto& e : c.evidence) {
+    ev.bind(1, static_cast<int64_t>(e.outage_id));
+    ev.bind(2, e.country);
+    ev.bind(3, SourceKindName(e.source));
+    ev.bind(4, e.post_id);
+    ev.bind(5, static_cast<int64_t>(e.created_at));
+    ev.bind(6, e.text);
+    ev.exec();
+    ev.reset();
+  }
+  SQLite::Statement sp(*db_,
+                       "INSERT OR REPLACE INTO spikes (tag, country, minute, count, expected, score) VALUES (?,?,?,?,?,?)");
+  for (const auto& x : c.spikes) {
+    sp.bind(1, x.tag);
+    sp.bind(2, x.country);
+    sp.bind(3, static_cast<int64_t>(Sec(x.minute)));
+    sp.bind(4, static_cast<int64_t>(x.count));
+    sp.bind(5, x.expected);
+    sp.bind(6, x.score);
+    sp.exec();
+    sp.reset();
+  }
+  SQLite::Statement ds(*db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)");
+  for (const auto& [key, state] : c.detector_states) {
+    ds.bind(1, key.first);
+    ds.bind(2, key.second);
+    ds.bind(3, state);
+    ds.exec();
+    ds.reset();
+  }
+  if (c.closed_through != INT64_MIN) PutMeta(*db_, "closed_through", c.closed_through);
+  PutMeta(*db_, "next_outage_id", c.next_outage_id);
+}
+
+void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) {
+  SQLite::Statement ds(*db_, "SELECT tag, country, state FROM detector_state");
+  while (ds.executeStep()) {
+    tracker->RestoreSeries(ds.getColumn(0).getString(), ds.getColumn(1).getString(), ds.getColumn(2).getString());
+  }
+  const auto closed = GetMeta("closed_through");
+  const auto next_id = GetMeta("next_outage_id");
+  if (!closed) return;
+  const int64_t closed_through = std::stoll(*closed);
+  tracker->RestoreClock(closed_through, next_id ? std::stoll(*next_id) : 1);
+  OutageQuery open_ones;
+  for (auto& row : QueryOutages(open_ones)) {
+    if (row.outage.open() || closed_through - row.outage.ended <= 30 * 60'000) tracker->RestoreOutage(row.outage);
+  }
+  SQLite::Statement open(*db_, "SELECT tag, country, minute, SUM(count) FROM buckets WHERE minute > ? GROUP BY 1, 2, 3");
+  open.bind(1, static_cast<int64_t>(closed_through / 1000));
+  while (open.executeStep()) {
+    counter->RestoreOpen(open.getColumn(0).getString(), open.getColumn(1).getString(),
+                         open.getColumn(2).getInt64() * 1000, open.getColumn(3).getInt64());
+  }
+}
+
+std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery& q) {
+  std::vector<OutageRow> rows;
+  SQLite::Statement o(*db_,
+                      "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, peak_count FROM outages "
+                      "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = ?3) ORDER BY started, id");
+  o.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
+  o.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  o.bind(3, q.tag);
+  SQLite::Statement c(*db_,
+                      "SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, peak_count, "
+                      "(SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id AND e.country = oc.country) "
+                      "FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
+  SQLite::Statement ev(*db_,
+                       "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
+                       "ORDER BY country, created_at, post_id");
+  while (o.executeStep()) {
+    OutageRow row;
+    Outage& x = row.outage;
+    x.id = o.getColumn(0).getInt64();
+    x.tag = o.getColumn(1).getString();
+    x.started = Ms(o.getColumn(2));
+    x.detected_at = Ms(o.getColumn(3));
+    x.ended = Ms(o.getColumn(4));
+    x.resolved_at = Ms(o.getColumn(5));
+    x.peak_time = Ms(o.getColumn(6));
+    x.peak_count = o.getColumn(7).getInt64();
+    c.bind(1, static_cast<int64_t>(x.id));
+    while (c.executeStep()) {
+      OutageCountry oc;
+      oc.country = c.getColumn(0).getString();
+      oc.started = Ms(c.getColumn(1));
+      oc.detected_at = Ms(c.getColumn(2));
+      oc.ended = Ms(c.getColumn(3));
+      oc.resolved_at = Ms(c.getColumn(4));
+      oc.mentions = c.getColumn(5).getInt64();
+      oc.peak_time = Ms(c.getColumn(6));
+      oc.peak_count = c.getColumn(7).getInt64();
+      oc.evidence = c.getColumn(8).getInt();
+      x.countries[oc.country] = oc;
+    }
+    c.reset();
+    if (!q.country.empty() && !x.countries.count(q.country)) continue;
+    ev.bind(1, static_cast<int64_t>(x.id));
+    while (ev.executeStep()) {
+      const std::string src = ev.getColumn(1).getString();
+      row.evidence.push_back({x.id, ev.getColumn(0).getString(),
+                              src == "bluesky" ? SourceKind::kBluesky : src == "mastodon" ? SourceKind::kMastodon : SourceKind::kX,
+                              ev.getColumn(2).getString(), ev.getColumn(3).getInt64(),
+                              ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
+    }
+    ev.reset();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
+  std::vector<Spike> out;
+  SQLite::Statement s(*db_,
+                      "SELECT tag, country, minute, count, expected, score FROM spikes WHERE minute >= ?1 AND minute < ?2 "
+                      "AND (?3 = '' OR country = ?3) AND (?4 = '' OR tag = ?4) ORDER BY minute, tag, country");
+  s.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
+  s.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  s.bind(3, q.country);
+  s.bind(4, q.tag);
+  while (s.executeStep()) {
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64() * 1000,
+                   s.getColumn(3).getInt64(), s.getColumn(4).getDouble(), s.getColumn(5).getDouble()});
+  }
+  return out;
 }
 
 void SqliteStore::ForEachSeen(

@@ -58,6 +58,23 @@ class SqliteStore {
   std::optional<std::string> GetMeta(const std::string& key);
 
   std::vector<CountRow> QueryCounts(const CountQuery& q);
+
+  // Detection state after a restart: detectors, open outages, the closed-through minute,
+  // and the counts of minutes that were still open.
+  void LoadDetection(OutageTracker* tracker, MinuteCounter* counter);
+
+  struct OutageQuery {
+    int64_t since_ms = INT64_MIN;
+    int64_t until_ms = INT64_MAX;
+    std::string country;  // "" = any
+    std::string tag;      // "" = any
+  };
+  struct OutageRow {
+    Outage outage;
+    std::vector<EvidencePost> evidence;
+  };
+  std::vector<OutageRow> QueryOutages(const OutageQuery& q);
+  std::vector<Spike> QuerySpikes(const OutageQuery& q);
   std::vector<std::string> Tags();
 
   int schema_version();
@@ -66,6 +83,7 @@ class SqliteStore {
 
  private:
   SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
+  void WriteDetection(const TrackerChanges& c);
   std::unique_ptr<SQLite::Database> db_;
   int lock_fd_ = -1;
 };

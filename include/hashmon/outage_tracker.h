@@ -1,0 +1,136 @@
+// Runs one detector per (tag, country) minute series and turns their alerts into
+// outages: a country's outage joins the open incident of its tag when they overlap in
+// time, so several countries lighting up together make one international incident.
+#ifndef HASHMON_OUTAGE_TRACKER_H_
+#define HASHMON_OUTAGE_TRACKER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hashmon/detector.h"
+#include "hashmon/post.h"
+
+namespace hashmon {
+
+struct OutageCountry {
+  std::string country;
+  int64_t started = 0;
+  int64_t detected_at = 0;
+  int64_t ended = 0;  // 0 while firing
+  int64_t resolved_at = 0;
+  int64_t mentions = 0;
+  int64_t peak_time = 0;
+  int64_t peak_count = 0;
+  int evidence = 0;  // sample posts kept
+};
+
+struct Outage {
+  int64_t id = 0;
+  std::string tag;
+  int64_t started = 0;
+  int64_t detected_at = 0;
+  int64_t ended = 0;  // 0 while any country fires
+  int64_t resolved_at = 0;
+  int64_t peak_time = 0;
+  int64_t peak_count = 0;  // most mentions in one minute, all its countries together
+  std::map<std::string, OutageCountry> countries;
+  bool open() const { return ended == 0; }
+};
+
+struct Spike {
+  std::string tag;
+  std::string country;
+  int64_t minute;
+  int64_t count;
+  double expected;
+  double score;
+};
+
+struct EvidencePost {
+  int64_t outage_id;
+  std::string country;
+  SourceKind source;
+  std::string post_id;
+  int64_t created_at;
+  std::string text;
+};
+
+struct TrackerConfig {
+  DetectorConfig detector;
+  // Country outages this close in time belong to one incident.
+  int64_t incident_join_ms = 30 * 60'000;
+  // Sample posts stored per country per outage.
+  int evidence_per_country = 5;
+};
+
+// What changed since the last TakeChanges(), for the store.
+struct TrackerChanges {
+  std::vector<Outage> outages;  // full current state of each outage that changed
+  std::vector<Spike> spikes;
+  std::vector<EvidencePost> evidence;
+  std::vector<std::pair<std::pair<std::string, std::string>, std::string>> detector_states;
+  int64_t closed_through = INT64_MIN;
+  int64_t next_outage_id = 1;
+  bool empty() const { return outages.empty() && spikes.empty() && evidence.empty() && detector_states.empty(); }
+};
+
+class OutageTracker {
+ public:
+  explicit OutageTracker(TrackerConfig config);
+
+  // A mention arrived; `open_count` is its minute's count so far. May fire an alert
+  // early: a count can only grow, so an anomalous partial count stays anomalous.
+  void OnMention(const std::string& tag, const std::string& country, int64_t minute, int64_t open_count,
+                 int64_t event_ms, SourceKind source, const std::string& post_id, const std::string& text);
+
+  // Every minute up to and including `minute` is closed; `counts` holds the closed
+  // minutes' counts by (minute, tag, country). Zero minutes need no entry.
+  void CloseThrough(int64_t minute, const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts);
+
+  // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
+  void MarkGap(int64_t from_minute, int64_t to_minute);
+
+  TrackerChanges TakeChanges();
+
+  // Restores state saved by the store after a restart.
+  void RestoreSeries(const std::string& tag, const std::string& country, const std::string& state);
+  void RestoreOutage(const Outage& outage);
+  void RestoreClock(int64_t closed_through, int64_t next_outage_id);
+
+  int64_t closed_through() const { return closed_through_; }
+  // How to read the count of a minute that is still open (the counter's).
+  void set_open_counts(std::function<int64_t(const std::string&, const std::string&, int64_t)> f) {
+    open_counts_ = std::move(f);
+  }
+  const std::map<int64_t, Outage>& outages() const { return outages_; }
+
+ private:
+  using SeriesKey = std::pair<std::string, std::string>;  // tag, country
+  SeriesDetector& Series(const SeriesKey& key);
+  void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
+  void Resolve(const SeriesKey& key, const AlertEvent& e);
+  void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
+  bool IncidentOpen(const std::string& tag, const SeriesKey& except) const;
+
+  TrackerConfig cfg_;
+  std::map<SeriesKey, std::unique_ptr<SeriesDetector>> series_;
+  std::set<SeriesKey> changed_series_;
+  std::map<SeriesKey, int64_t> firing_in_;  // series -> outage id while firing
+  std::map<int64_t, Outage> outages_;       // open ones and those that changed recently
+  std::set<int64_t> dirty_;
+  std::set<std::pair<int64_t, int64_t>> gaps_;
+  std::vector<Spike> spikes_;
+  std::vector<EvidencePost> evidence_;
+  int64_t closed_through_ = INT64_MIN;
+  int64_t next_id_ = 1;
+  std::function<int64_t(const std::string&, const std::string&, int64_t)> open_counts_;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_OUTAGE_TRACKER_H_

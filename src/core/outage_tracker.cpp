@@ -1,0 +1,194 @@
+#include "hashmon/outage_tracker.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+
+OutageTracker::OutageTracker(TrackerConfig config) : cfg_(std::move(config)) {}
+
+SeriesDetector& OutageTracker::Series(const SeriesKey& key) {
+  auto& s = series_[key];
+  if (!s) s = std::make_unique<SeriesDetector>(&cfg_.detector);
+  return *s;
+}
+
+void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute) {
+  // Join the tag's open incident if it is still going or ended only just now.
+  int64_t id = 0;
+  for (auto& [oid, o] : outages_) {
+    if (o.tag != key.first) continue;
+    if (o.open() || e.started - o.ended <= cfg_.incident_join_ms) id = oid;
+  }
+  if (id == 0) {
+    id = next_id_++;
+    Outage o;
+    o.id = id;
+    o.tag = key.first;
+    o.started = e.started;
+    o.detected_at = e.detected_at;
+    outages_[id] = o;
+  }
+  Outage& o = outages_[id];
+  o.ended = 0;
+  o.resolved_at = 0;
+  o.started = std::min(o.started, e.started);
+  OutageCountry& c = o.countries[key.second];
+  if (c.country.empty()) {
+    c.country = key.second;
+    c.started = e.started;
+    c.detected_at = e.detected_at;
+  }
+  c.ended = 0;
+  c.resolved_at = 0;
+  if (c.peak_time == 0) c.peak_time = minute;
+  firing_in_[key] = id;
+  Touch(id);
+}
+
+void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
+  auto it = firing_in_.find(key);
+  if (it == firing_in_.end()) return;
+  Outage& o = outages_[it->second];
+  OutageCountry& c = o.countries[key.second];
+  c.ended = e.ended;
+  c.resolved_at = e.resolved_at;
+  firing_in_.erase(it);
+  bool any_firing = false;
+  for (const auto& [k, id] : firing_in_) any_firing = any_firing || id == o.id;
+  if (!any_firing) {
+    o.ended = 0;
+    o.resolved_at = 0;
+    for (const auto& [cc, oc] : o.countries) {
+      o.ended = std::max(o.ended, oc.ended);
+      o.resolved_at = std::max(o.resolved_at, oc.resolved_at);
+    }
+  }
+  Touch(o.id);
+}
+
+void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
+                              int64_t open_count, int64_t event_ms, SourceKind source, const std::string& post_id,
+                              const std::string& text) {
+  if (country == "??") return;  // unattributed mentions are counted, not monitored
+  const SeriesKey key{tag, country};
+  SeriesDetector& s = Series(key);
+  if (minute > closed_through_) {
+    std::vector<std::pair<int64_t, double>> open_before;
+    if (open_counts_) {
+      const int64_t first = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
+      for (int64_t m = closed_through_ == INT64_MIN ? minute : first; m < minute; m += kMillisPerMinute) {
+        open_before.emplace_back(m, static_cast<double>(open_counts_(tag, country, m)));
+      }
+    }
+    if (auto e = s.Peek(minute, static_cast<double>(open_count), open_before, IncidentOpen(tag, key))) {
+      e->detected_at = event_ms;
+      Fire(key, *e, minute);
+      changed_series_.insert(key);
+    }
+  }
+  auto f = firing_in_.find(key);
+  if (f == firing_in_.end()) return;
+  OutageCountry& c = outages_[f->second].countries[country];
+  if (c.evidence < cfg_.evidence_per_country) {
+    ++c.evidence;
+    evidence_.push_back({f->second, country, source, post_id, event_ms, text});
+    Touch(f->second);
+  }
+}
+
+void OutageTracker::CloseThrough(int64_t minute,
+                                 const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts) {
+  if (closed_through_ == INT64_MIN) {
+    closed_through_ = counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
+  }
+  // New series appear with their first closed minute.
+  for (const auto& [k, n] : counts) {
+    if (std::get<2>(k) != "??") Series({std::get<1>(k), std::get<2>(k)});
+  }
+  for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
+    const bool gap = std::any_of(gaps_.begin(), gaps_.end(), [&](const auto& g) { return m >= g.first && m <= g.second; });
+    std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
+    for (auto& [key, det] : series_) {
+      if (det->steps_seen() == 0 && !counts.count({m, key.first, key.second})) continue;  // not born yet
+      auto c = counts.find({m, key.first, key.second});
+      const int64_t n = c == counts.end() ? 0 : c->second;
+      const AlertState before = det->state();
+      const Assessment a = det->Observe(m, static_cast<double>(n), gap, IncidentOpen(key.first, key));
+      changed_series_.insert(key);
+      if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
+      if (a.spike) spikes_.push_back({key.first, key.second, m, n, a.expected, 1 - std::pow(10.0, a.log10_p)});
+      auto f = firing_in_.find(key);
+      if (f != firing_in_.end() || before == AlertState::kFiring) {
+        const int64_t id = f != firing_in_.end() ? f->second : 0;
+        if (id != 0) {
+          OutageCountry& oc = outages_[id].countries[key.second];
+          oc.mentions += n;
+          if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
+          totals[id] += n;
+          Touch(id);
+        }
+      }
+      if (a.event && a.event->kind == AlertEvent::kResolved) Resolve(key, *a.event);
+    }
+    for (const auto& [id, total] : totals) {
+      Outage& o = outages_[id];
+      if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
+    }
+  }
+  closed_through_ = std::max(closed_through_, minute);
+  // Forget closed outages once they are written (they live in the store).
+  for (auto it = outages_.begin(); it != outages_.end();) {
+    const bool keep = it->second.open() || dirty_.count(it->first) ||
+                      closed_through_ - it->second.ended <= cfg_.incident_join_ms;
+    it = keep ? std::next(it) : outages_.erase(it);
+  }
+  while (!gaps_.empty() && gaps_.begin()->second < closed_through_ - 86'400'000) gaps_.erase(gaps_.begin());
+}
+
+bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except) const {
+  for (const auto& [key, id] : firing_in_) {
+    if (key.first == tag && key != except) return true;
+  }
+  return false;
+}
+
+void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) { gaps_.insert({from_minute, to_minute}); }
+
+TrackerChanges OutageTracker::TakeChanges() {
+  TrackerChanges c;
+  for (int64_t id : dirty_) {
+    auto it = outages_.find(id);
+    if (it != outages_.end()) c.outages.push_back(it->second);
+  }
+  dirty_.clear();
+  c.spikes = std::move(spikes_);
+  spikes_.clear();
+  c.evidence = std::move(evidence_);
+  evidence_.clear();
+  for (const auto& key : changed_series_) c.detector_states.push_back({key, series_[key]->Serialize()});
+  changed_series_.clear();
+  c.closed_through = closed_through_;
+  c.next_outage_id = next_id_;
+  return c;
+}
+
+void OutageTracker::RestoreSeries(const std::string& tag, const std::string& country, const std::string& state) {
+  Series({tag, country}).Deserialize(state);
+}
+
+void OutageTracker::RestoreOutage(const Outage& outage) {
+  outages_[outage.id] = outage;
+  for (const auto& [cc, c] : outage.countries) {
+    if (c.ended == 0) firing_in_[{outage.tag, cc}] = outage.id;
+  }
+}
+
+void OutageTracker::RestoreClock(int64_t closed_through, int64_t next_outage_id) {
+  closed_through_ = closed_through;
+  next_id_ = std::max(next_id_, next_outage_id);
+}
+
+}  // namespace hashmon
