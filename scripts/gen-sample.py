@@ -14,6 +14,9 @@ and one torn line. With --truth it writes the expected per-minute counts (time,t
 country,count) of #twitterdown under hashmon's counting rules.
 
 Options --outage-start/--outage-minutes/--countries/--scale let you build other scenarios.
+`--quiet-week` writes instead a week of normal #twitterdown chatter (no outage) starting
+2016-01-18: daily cycles, weekend dips and harmless bursts of 3 to 5 mentions, only the
+posts that carry the tag (the rest does not matter to detection).
 """
 import argparse, json, math, random, sys, datetime as dt
 
@@ -59,7 +62,7 @@ C = {
 }
 NOWHERE = ["", "", "", "Earth", "everywhere", "in my head", "Worldwide", "somewhere over the rainbow", "online"]
 # During the outage these countries report; weights give their relative volume.
-OUTAGE = {"BR": 1.0, "PH": 0.7, "GB": 0.6, "DE": 0.25, "ZA": 0.2, "UG": 0.07, "LT": 0.05}
+OUTAGE = {"BR": 1.0, "PH": 0.7, "GB": 0.6, "DE": 0.25, "ZA": 0.2, "UG": 0.12, "LT": 0.1}
 OTHERS_DURING_OUTAGE = {"US": 0.3, "JP": 0.05, "FR": 0.04, "??": 0.1}
 
 WORDS = {
@@ -366,6 +369,37 @@ class Gen:
                 f.write(f"{t:%Y-%m-%dT%H:%M:%SZ},twitterdown,{cc},{n}\n")
 
 
+def quiet_week(a):
+    """A week of normal chatter: per-country rates with a daily cycle in local time, lower
+    at weekends, plus a few harmless bursts of 3-5 mentions a day."""
+    g = Gen(a)
+    r = g.r
+    start = DAY_MS - 86_400_000  # Monday 2016-01-18
+    # Mentions per minute at the daily peak: the big countries chatter a little all day.
+    peak = {"BR": 0.6, "PH": 0.4, "GB": 0.4, "US": 0.8, "DE": 0.15, "ZA": 0.1, "UG": 0.03, "LT": 0.02,
+            "JP": 0.1, "FR": 0.05, "??": 0.5}
+    for m in range(7 * 24 * 60):
+        t0 = start + m * 60_000
+        weekday = (m // 1440) % 7  # 0 = Monday
+        events = []
+        for cc, top in peak.items():
+            off = C[cc][0] if cc in C else 0
+            hour = ((t0 - DAY_MS) / 3_600_000 + off) % 24
+            cycle = 0.15 + 0.85 * (0.5 - 0.5 * math.cos((hour - 4) / 24 * 2 * math.pi)) ** 2
+            lam = top * cycle * (0.6 if weekday >= 5 else 1.0)
+            for _ in range(g.poisson(lam)):
+                events.append((t0 + r.randrange(60_000), cc))
+            # A harmless burst: someone's wifi is down and a few friends agree.
+            if r.random() < 3 / 1440 * (top / 0.6):
+                for _ in range(r.randint(3, 5)):
+                    events.append((t0 + r.randrange(90_000), cc))
+        events.sort()
+        for ms, cc in events:
+            tw, _ = g.tweet(ms, cc, [r.choice(TAG_FORMS)], outage_text=True)
+            g.emit(json.dumps(tw, ensure_ascii=False, separators=(",", ":")))
+    g.out.flush()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--posts", type=int, default=1_000_000, help="background posts for the day (about)")
@@ -377,6 +411,7 @@ def main():
     p.add_argument("--outage-minutes", type=int, default=105)
     p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
+    p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
     a = p.parse_args()
     h, m = a.outage_start.split(":")
     a.outage_start_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000
@@ -385,6 +420,9 @@ def main():
     a.no_repeat = False
     if a.size_bytes:
         a.posts = max(a.posts, a.size_mb * 1400)
+    if a.quiet_week:
+        quiet_week(a)
+        return
     g = Gen(a)
     g.run()
     if a.truth:

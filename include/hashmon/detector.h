@@ -22,8 +22,10 @@ struct DetectorConfig {
   int64_t step_ms = 60'000;
 
   // --- baseline -------------------------------------------------------------------
-  // Half-life of the level (deseasonalised rate) estimate.
+  // Half-life of the level (deseasonalised rate) estimate; shorter until the time-of-day
+  // profile is known, so that the first day's daily rise is followed, not alarmed on.
   double level_half_life_hours = 12;
+  double cold_start_half_life_hours = 2;
   // Half-life of the time-of-day and day-of-week profiles, in days.
   double season_half_life_days = 7;
   // History needed before the time-of-day / day-of-week profiles are used.
@@ -48,15 +50,23 @@ struct DetectorConfig {
   // A step is anomalous when some window's upper tail probability is below this
   // (after a Bonferroni correction for the number of windows) ...
   double alert_p = 1e-4;
-  // ... and that window holds at least this many events (no alarms on 1 or 2 posts).
+  // ... and that window holds at least this many events (no alarms on a few posts) ...
   double min_count = 5;
+  // ... spread over at least this many elevated steps, and still significant without its
+  // busiest step: a burst of a few posts within a minute is a spike, not an outage.
+  // (An incident elsewhere waives the last rule, and so do steps longer than a burst:
+  // a 5-minute step already spreads a one-minute burst.)
+  int min_elevated_steps = 2;
+  bool leave_busiest_out = true;
+  double busiest_out_p = 1e-3;
+  double burst_minutes = 2;
   // ... and it is more surprising than anything seen (outside alerts) in this many hours:
   // daily noise, however heavy-tailed, then never alerts twice.
   double novelty_hours = 24;
   // While the tag is in an outage elsewhere (an incident is open), a country needs less:
   // one more country joining is far more likely then than an outage out of the blue.
   double incident_alert_p = 1e-3;
-  double incident_min_count = 3;
+  double incident_min_count = 2;
   // A single spike (shown in `query spikes`) needs only this.
   double spike_p = 1e-3;
   double spike_min_count = 3;
@@ -69,6 +79,11 @@ struct DetectorConfig {
   // step): 5 minutes of minute counts, one step of 5-minute counts.
   double quiet_quantile = 0.99;
   double resolve_after_minutes = 5;
+  // ... and, for steps shorter than a burst (minute counts), long enough that at the rate
+  // seen while firing this many events would have been expected: a low-volume country's
+  // pauses are not a recovery.
+  double resolve_expected_events = 10;
+  double resolve_max_minutes = 30;
   // Once resolved, the series stays quiet at least this long (no flapping).
   double hold_down_hours = 6;
   // While an alert fires the baseline holds still (an outage must not become normal),
@@ -139,7 +154,7 @@ class SeriesDetector {
     int window;
   };
   Test TestWindows(int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
-                   double min_count) const;
+                   bool incident) const;
   double Dispersion(double mean) const;
   double QuietLimit(double mean) const;
   void UpdateBaseline(int64_t t_ms, double count);
@@ -175,6 +190,8 @@ class SeriesDetector {
   int64_t hold_down_until_ = INT64_MIN;
   int64_t started_ = 0;
   int64_t firing_since_ = 0;
+  double firing_sum_ = 0;
+  int64_t firing_steps_ = 0;
   // Trailing maximum of surprise (-log10 p) over quiet steps: (t, surprise), decreasing.
   std::deque<std::pair<int64_t, double>> novelty_;
   double NoveltyBar(int64_t t_ms);

@@ -114,6 +114,10 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
       return true;
     }
     const double v = std::stod(value);
+    if (name == "leave_busiest_out") {
+      c->leave_busiest_out = v != 0;
+      return true;
+    }
     struct Field {
       const char* name;
       double* d;
@@ -121,6 +125,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
     };
     const Field fields[] = {
         {"level_half_life_hours", &c->level_half_life_hours, nullptr},
+        {"cold_start_half_life_hours", &c->cold_start_half_life_hours, nullptr},
         {"season_half_life_days", &c->season_half_life_days, nullptr},
         {"time_of_day_after_days", &c->time_of_day_after_days, nullptr},
         {"day_of_week_after_days", &c->day_of_week_after_days, nullptr},
@@ -135,8 +140,13 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"spike_p", &c->spike_p, nullptr},
         {"spike_min_count", &c->spike_min_count, nullptr},
         {"onset_steps", nullptr, &c->onset_steps},
+        {"min_elevated_steps", nullptr, &c->min_elevated_steps},
+        {"burst_minutes", &c->burst_minutes, nullptr},
+        {"busiest_out_p", &c->busiest_out_p, nullptr},
         {"quiet_quantile", &c->quiet_quantile, nullptr},
         {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
+        {"resolve_expected_events", &c->resolve_expected_events, nullptr},
+        {"resolve_max_minutes", &c->resolve_max_minutes, nullptr},
         {"hold_down_hours", &c->hold_down_hours, nullptr},
         {"novelty_hours", &c->novelty_hours, nullptr},
         {"max_backdate_steps", nullptr, &c->max_backdate_steps},
@@ -196,28 +206,39 @@ double SeriesDetector::QuietLimit(double mean) const {
 
 SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count,
                                                  const std::vector<std::pair<int64_t, double>>& open_before,
-                                                 double min_count) const {
+                                                 bool incident) const {
+  const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   Test best{0, count, 1};
   const double shape = std::max(level_ * level_weight_, 1e-3);
   const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
   for (int w : cfg_->windows) {
     double sum = count, mean = Expected(t_ms), mean_sq = mean * mean;
-    int have = 1;
+    int have = 1, elevated = count > QuietLimit(mean) ? 1 : 0;
+    double busiest = count, busiest_expected = mean;
     // Newest first: still-open steps before this one, then closed steps.
     for (auto it = open_before.rbegin(); it != open_before.rend() && have < w; ++it, ++have) {
       const double e = Expected(it->first);
       sum += it->second;
       mean += e;
       mean_sq += e * e;
+      elevated += it->second > QuietLimit(e);
+      if (it->second > busiest) busiest = it->second, busiest_expected = e;
     }
     for (auto it = recent_.rbegin(); it != recent_.rend() && have < w; ++it, ++have) {
       sum += it->count;
       mean += it->expected;
       mean_sq += it->expected * it->expected;
+      elevated += it->elevated;
+      if (it->count > busiest) busiest = it->count, busiest_expected = it->expected;
     }
-    if (have < w || sum <= 0) continue;
+    if (have < w || sum <= 0 || elevated < std::min(w, cfg_->min_elevated_steps)) continue;
     const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
-    const double lp = NegBinomialUpperTailLog10(sum, mean, phi) + corr;
+    double lp = NegBinomialUpperTailLog10(sum, mean, phi) + corr;
+    if (cfg_->leave_busiest_out && !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000) {
+      if (w == 1) continue;  // one step alone could be a burst
+      const double rest = sum - busiest, rest_mean = std::max(mean - busiest_expected, 1e-9);
+      if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p)) continue;
+    }
     if (lp < best.log10_p && sum >= min_count) best = Test{lp, sum, w};
   }
   return best;
@@ -232,7 +253,9 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   // Deseasonalise with the factors in use.
   const double season = mean / std::max(level_, 1e-9);
   const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
-  const double alpha = std::exp2(-1.0 / (cfg_->level_half_life_hours * steps_per_hour));
+  const bool profiled = first_t_ != INT64_MIN && static_cast<double>(t_ms - first_t_) / kMsPerDay >= cfg_->time_of_day_after_days;
+  const double half_life = profiled ? cfg_->level_half_life_hours : cfg_->cold_start_half_life_hours;
+  const double alpha = std::exp2(-1.0 / (half_life * steps_per_hour));
   level_weight_ = alpha * level_weight_ + 1;
   level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
   level_ = std::max(level_, 1e-6);
@@ -262,10 +285,12 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
 }
 
 int64_t SeriesDetector::Backdate(int64_t t_ms) const {
+  // The onset is the first step of the run of clearly elevated steps before this one (a
+  // lone post in a quiet series does not count as part of the surge).
   int64_t started = t_ms;
   int n = 0;
   for (auto it = recent_.rbegin(); it != recent_.rend() && n < cfg_->max_backdate_steps; ++it, ++n) {
-    if (!it->elevated) break;
+    if (!it->elevated || it->count < 2) break;
     started = it->t;
   }
   return started;
@@ -289,15 +314,17 @@ std::optional<AlertEvent> SeriesDetector::Peek(int64_t t_ms, double partial_coun
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
   const double mean = Expected(t_ms);
   if (partial_count <= QuietLimit(mean)) return std::nullopt;
-  const Test t = TestWindows(t_ms, partial_count, open_before, incident ? cfg_->incident_min_count : cfg_->min_count);
+  const Test t = TestWindows(t_ms, partial_count, open_before, incident);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
   state_ = AlertState::kFiring;
   firing_since_ = t_ms;
+  firing_sum_ = 0;
+  firing_steps_ = 0;
   started_ = Backdate(t_ms);
   // Open steps before this one that were already elevated date the onset further back.
   for (auto it = open_before.rbegin(); it != open_before.rend(); ++it) {
-    if (it->second <= QuietLimit(Expected(it->first))) break;
+    if (it->second <= QuietLimit(Expected(it->first)) || it->second < 2) break;
     started_ = std::min(started_, it->first);
   }
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
@@ -321,7 +348,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   ++steps_;
   const bool elevated = count > QuietLimit(a.expected);
   const Test test =
-      count > 0 ? TestWindows(t_ms, count, {}, incident ? cfg_->incident_min_count : cfg_->min_count) : Test{0, 0, 1};
+      count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1};
   a.log10_p = test.log10_p;
   const double bar = NoveltyBar(t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
@@ -342,6 +369,8 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
         if (anomalous_run_ >= cfg_->onset_steps) {
           state_ = AlertState::kFiring;
           firing_since_ = t_ms;
+          firing_sum_ = 0;
+          firing_steps_ = 0;
           started_ = Backdate(t_ms);
           quiet_run_ = 0;
           a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
@@ -356,8 +385,15 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
     case AlertState::kFiring: {
       // Back at baseline when the last `resolve_after_minutes` together are no more than
       // the baseline allows: a low-volume country's scattered mentions keep it firing.
-      const int64_t k =
-          std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms);
+      firing_sum_ += count;
+      ++firing_steps_;
+      // At minute resolution a slow series pauses: wait for a rate-sized quiet stretch.
+      const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
+      const double rate = fine ? firing_sum_ / static_cast<double>(firing_steps_) : 1e9;
+      const int64_t k = std::min<int64_t>(
+          std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_max_minutes * 60'000) / cfg_->step_ms),
+          std::max<int64_t>({1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms,
+                                 static_cast<int64_t>(std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
       double sum = 0, mean = 0;
       int64_t have = 0, first_t = t_ms;
       for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_; ++it, ++have) {
@@ -394,7 +430,7 @@ std::string SeriesDetector::Serialize() const {
   out.precision(17);
   out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' ' << first_t_ << ' '
       << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
-      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_;
+      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' ' << firing_sum_ << ' ' << firing_steps_;
   for (int i = 0; i < 24; ++i) out << ' ' << hour_factor_[i] << ' ' << hour_weight_[i];
   for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
   out << ' ' << recent_.size();
@@ -412,7 +448,7 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   in >> version;
   if (version != "v1") return false;
   in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >>
-      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >> firing_since_;
+      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
   for (int i = 0; i < 24; ++i) in >> hour_factor_[i] >> hour_weight_[i];
   for (int i = 0; i < 7; ++i) in >> dow_factor_[i] >> dow_weight_[i];
   in >> n;

@@ -1,0 +1,169 @@
+// The detector's state machine, as a spec: onset, hold-down, no flapping, cold start, gaps.
+#include "hashmon/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+constexpr int64_t kMin = 60'000;
+const int64_t kT0 = *ParseIsoTime("2016-01-18T00:00:00Z");
+
+class DetectorTest : public ::testing::Test {
+ protected:
+  // Feeds `minutes` of counts drawn from Poisson(rate(t)), returns the events.
+  std::vector<AlertEvent> Feed(SeriesDetector& d, int64_t from, int minutes, const std::function<double(int64_t)>& rate) {
+    std::vector<AlertEvent> events;
+    for (int i = 0; i < minutes; ++i) {
+      const int64_t t = from + i * kMin;
+      std::poisson_distribution<int> p(rate(t));
+      const Assessment a = d.Observe(t, p(rng_));
+      if (a.event) events.push_back(*a.event);
+    }
+    return events;
+  }
+  std::vector<AlertEvent> FeedCounts(SeriesDetector& d, int64_t from, const std::vector<int>& counts) {
+    std::vector<AlertEvent> events;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const Assessment a = d.Observe(from + static_cast<int64_t>(i) * kMin, counts[i]);
+      if (a.event) events.push_back(*a.event);
+    }
+    return events;
+  }
+  static double Daily(int64_t t, double peak) {
+    const double hour = static_cast<double>((t / 3'600'000) % 24);
+    return peak * (0.2 + 0.8 * std::pow(0.5 - 0.5 * std::cos((hour - 4) / 24 * 2 * M_PI), 2));
+  }
+
+  DetectorConfig cfg_;
+  std::mt19937 rng_{42};
+};
+
+TEST(NegBinomialTail, MatchesPoissonForSmallDispersion) {
+  EXPECT_NEAR(NegBinomialUpperTailLog10(0, 1, 0.01), 0, 1e-12);
+  EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 1e-6), std::log10(0.0036598468), 1e-3);
+  EXPECT_LT(NegBinomialUpperTailLog10(400, 25, 0.1), -20);  // far tails do not underflow to -inf
+  EXPECT_GT(NegBinomialUpperTailLog10(400, 25, 0.1), -400);
+  EXPECT_GT(NegBinomialUpperTailLog10(5, 1, 1.0), NegBinomialUpperTailLog10(5, 1, 0.01));  // fatter tail
+}
+
+TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
+  SeriesDetector d(&cfg_);
+  auto events = Feed(d, kT0, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });
+  EXPECT_TRUE(events.empty()) << "fired at " << FormatIsoTime(events[0].detected_at);
+}
+
+TEST_F(DetectorTest, SurgeFiresWithinTwoMinutesAndIsBackdatedToItsOnset) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 2 * 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  auto events = FeedCounts(d, onset, {8, 15, 20, 22});
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].kind, AlertEvent::kFired);
+  EXPECT_EQ(events[0].started, onset);
+  EXPECT_LE(events[0].detected_at - onset, 2 * kMin);
+}
+
+TEST_F(DetectorTest, ColdStartStillCatchesAnOutage) {
+  SeriesDetector d(&cfg_);
+  auto events = FeedCounts(d, kT0, {0, 0, 1, 0, 0, 12, 25, 30});
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].started, kT0 + 5 * kMin);
+}
+
+TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.2); });
+  EXPECT_TRUE(FeedCounts(d, kT0 + 1440 * kMin, {5, 0, 0, 0, 0, 0}).empty());
+}
+
+TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  std::vector<int> counts(60, 30);                                        // an hour of outage
+  for (int i = 0; i < 60; ++i) counts.push_back(i % 7 == 0 ? 3 : i % 3);  // noisy recovery
+  auto events = FeedCounts(d, kT0 + 1440 * kMin, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, AlertEvent::kFired);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_GE(events[1].ended, kT0 + (1440 + 60) * kMin);
+  EXPECT_LE(events[1].ended, kT0 + (1440 + 70) * kMin);
+}
+
+TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  std::vector<int> counts(30, 25);
+  counts.insert(counts.end(), 30, 0);
+  counts.insert(counts.end(), 20, 25);  // back within the hold-down
+  auto events = FeedCounts(d, kT0 + 1440 * kMin, counts);
+  int fired = 0;
+  for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
+  EXPECT_EQ(fired, 1);
+}
+
+TEST_F(DetectorTest, AnOutageDoesNotBecomeTheNewNormal) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const double before = d.Expected(kT0 + 1440 * kMin);
+  FeedCounts(d, kT0 + 1440 * kMin, std::vector<int>(120, 40));
+  EXPECT_EQ(d.state(), AlertState::kFiring);
+  EXPECT_LT(d.Expected(kT0 + 1560 * kMin), before * 2 + 0.1);
+}
+
+TEST_F(DetectorTest, GapsChangeNeitherBaselineNorAlertState) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  FeedCounts(d, kT0 + 1440 * kMin, {20, 25, 30});
+  ASSERT_EQ(d.state(), AlertState::kFiring);
+  for (int i = 3; i < 40; ++i) {
+    const Assessment a = d.Observe(kT0 + (1440 + i) * kMin, 0, /*gap=*/true);
+    EXPECT_FALSE(a.event.has_value());  // a disconnection is not a recovery
+  }
+  EXPECT_EQ(d.state(), AlertState::kFiring);
+}
+
+TEST_F(DetectorTest, PeekFiresOnAnOpenMinuteWithTheOpenMinutesBeforeIt) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.3); });
+  const int64_t m = kT0 + 1440 * kMin;
+  EXPECT_FALSE(d.Peek(m, 3).has_value());
+  auto e = d.Peek(m + kMin, 6, {{m, 7}});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->started, m);
+  EXPECT_EQ(d.state(), AlertState::kFiring);
+}
+
+TEST_F(DetectorTest, SerializedStateResumesExactly) {
+  SeriesDetector a(&cfg_);
+  Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
+  SeriesDetector b(&cfg_);
+  ASSERT_TRUE(b.Deserialize(a.Serialize()));
+  std::vector<int> counts = {1, 0, 2, 14, 30, 25, 0, 0, 1};
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const int64_t t = kT0 + (600 + static_cast<int64_t>(i)) * kMin;
+    const Assessment x = a.Observe(t, counts[i]);
+    const Assessment y = b.Observe(t, counts[i]);
+    EXPECT_EQ(x.score, y.score);
+    EXPECT_EQ(x.state, y.state);
+  }
+  EXPECT_EQ(a.Serialize(), b.Serialize());
+}
+
+TEST(DetectorConfig, SettingsByName) {
+  DetectorConfig c;
+  EXPECT_TRUE(SetDetectorOption(&c, "alert_p", "1e-6"));
+  EXPECT_DOUBLE_EQ(c.alert_p, 1e-6);
+  EXPECT_TRUE(SetDetectorOption(&c, "windows", "1,5"));
+  EXPECT_EQ(c.windows, (std::vector<int>{1, 5}));
+  EXPECT_FALSE(SetDetectorOption(&c, "no_such_thing", "1"));
+  EXPECT_FALSE(SetDetectorOption(&c, "alert_p", "abc"));
+}
+
+}  // namespace
+}  // namespace hashmon
