@@ -1,0 +1,39 @@
+// What the detector costs per series-minute (Google Benchmark), against the cost of
+// parsing one post, measured in the same run.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+
+#include "hashmon/decoder.h"
+#include "hashmon/detector.h"
+
+namespace {
+
+void BM_DetectorQuietMinute(benchmark::State& state) {
+  hashmon::DetectorConfig cfg;
+  hashmon::SeriesDetector d(&cfg);
+  std::mt19937 rng(1);
+  std::poisson_distribution<int> p(state.range(0) / 10.0);
+  int64_t t = 1'453'000'000'000;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(d.Observe(t, p(rng)));
+    t += 60'000;
+  }
+  state.SetLabel("series-minutes, mean " + std::to_string(state.range(0) / 10.0) + "/min");
+}
+BENCHMARK(BM_DetectorQuietMinute)->Arg(0)->Arg(5)->Arg(30);
+
+void BM_DecodeOnePost(benchmark::State& state) {
+  hashmon::Decoder decoder;
+  const std::string line =
+      R"({"created_at":"Tue Jan 19 08:15:00 +0000 2016","id_str":"689000000000000001","text":"Is Twitter down? #twitterdown",)"
+      R"("user":{"location":"Recife, PE","time_zone":"Brasilia","followers_count":12},"entities":{"hashtags":[{"text":"twitterdown","indices":[17,29]}]},)"
+      R"("lang":"pt","timestamp_ms":"1453191300000"})";
+  for (auto _ : state) benchmark::DoNotOptimize(decoder.DecodeCopy(line));
+}
+BENCHMARK(BM_DecodeOnePost);
+
+}  // namespace
+
+BENCHMARK_MAIN();
