@@ -74,14 +74,22 @@ struct CountryLocator::Data {
   std::map<std::string, Vote> PartVotes(std::string_view raw_part, bool is_last_part) const;
 };
 
-void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
+// Calls fn for each line that is not empty and not a # comment.
+template <typename Fn>
+void ForEachDataLine(std::string_view text, Fn fn) {
   size_t pos = 0;
-  while (pos < tsv.size()) {
-    size_t eol = tsv.find('\n', pos);
-    if (eol == std::string_view::npos) eol = tsv.size();
-    std::string_view line = tsv.substr(pos, eol - pos);
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
-    if (line.empty() || line[0] == '#' || line.substr(0, 5) == "name\t") continue;
+    if (!line.empty() && line[0] != '#') fn(line);
+  }
+}
+
+void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
+  ForEachDataLine(tsv, [&](std::string_view line) {
+    if (line.substr(0, 5) == "name\t") return;
     std::string_view f[4];
     size_t start = 0;
     for (int k = 0; k < 4; ++k) {
@@ -90,7 +98,7 @@ void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
       start = tab == std::string_view::npos ? line.size() : tab + 1;
     }
     std::string key = NormalizePlace(f[0]);
-    if (key.empty()) continue;
+    if (key.empty()) return;
     Kind kind = f[2] == "country"       ? Kind::kCountry
                 : f[2] == "region"      ? Kind::kRegion
                 : f[2] == "subdivision" ? Kind::kSubdivision
@@ -100,23 +108,17 @@ void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
     if (key.size() <= 3 && kind != Kind::kCountry) kind = Kind::kCode;
     if (key.size() <= 3 && kind == Kind::kCountry && key.find(' ') == std::string::npos) kind = Kind::kCode;
     names[key].push_back({std::string(f[1]), kind, std::atoll(std::string(f[3]).c_str())});
-  }
+  });
 }
 
 void CountryLocator::Data::LoadZones(std::string_view rails_json, std::string_view zone_tab) {
-  size_t pos = 0;
-  while (pos < zone_tab.size()) {
-    size_t eol = zone_tab.find('\n', pos);
-    if (eol == std::string_view::npos) eol = zone_tab.size();
-    std::string_view line = zone_tab.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (line.empty() || line[0] == '#') continue;
+  ForEachDataLine(zone_tab, [&](std::string_view line) {
     size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
-    if (t1 == std::string_view::npos || t2 == std::string_view::npos) continue;
+    if (t1 == std::string_view::npos || t2 == std::string_view::npos) return;
     iana_zones[std::string(line.substr(t2 + 1, t3 == std::string_view::npos ? std::string_view::npos
                                                                              : t3 - t2 - 1))] =
         std::string(line.substr(0, t1));
-  }
+  });
   rapidjson::Document doc;
   doc.Parse(rails_json.data(), rails_json.size());
   if (doc.HasParseError() || !doc.HasMember("mapping")) return;
