@@ -36,9 +36,10 @@ struct DetectorConfig {
   double prior_weight_steps = 10;
   // Values above baseline + this many predictive standard deviations are clipped
   // before they update the baseline, so spikes (and outages) teach it only slowly.
-  // During the first `warmup_steps` nothing is clipped: there is no baseline to trust.
+  // During the first `warmup_steps` nothing is clipped (0: the prior is trusted from the
+  // start, so a series born in the middle of an outage does not learn it as normal).
   double update_clip_sigmas = 3;
-  int warmup_steps = 60;
+  int warmup_steps = 0;
   // Extra-Poisson variation: variance = mean + dispersion * mean^2, learned online
   // from residuals, starting here and never below the floor.
   double initial_dispersion = 0.1;
