@@ -158,6 +158,7 @@ class SeriesDetector {
                    bool incident) const;
   double Dispersion(double mean) const;
   double QuietLimit(double mean) const;
+  double ComputeQuietLimit(double mean, double phi) const;
   void UpdateBaseline(int64_t t_ms, double count);
   int64_t Backdate(int64_t t_ms) const;
 
@@ -191,6 +192,7 @@ class SeriesDetector {
   int64_t hold_down_until_ = INT64_MIN;
   int64_t started_ = 0;
   int64_t firing_since_ = 0;
+  mutable double quiet_cache_mean_ = -1, quiet_cache_phi_ = -1, quiet_cache_limit_ = 0;
   double firing_sum_ = 0;
   int64_t firing_steps_ = 0;
   // Trailing maximum of surprise (-log10 p) over quiet steps: (t, surprise), decreasing.

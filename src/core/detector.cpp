@@ -195,8 +195,17 @@ double SeriesDetector::Dispersion(double mean) const {
 
 double SeriesDetector::QuietLimit(double mean) const {
   // Smallest k with P(X > k) <= 1 - quiet_quantile: above it a step is "elevated".
-  const double target = std::log10(1 - cfg_->quiet_quantile);
+  // Mentions arrive one by one for the same minute, so remember the last answer.
   const double phi = Dispersion(mean);
+  if (mean == quiet_cache_mean_ && phi == quiet_cache_phi_) return quiet_cache_limit_;
+  quiet_cache_mean_ = mean;
+  quiet_cache_phi_ = phi;
+  quiet_cache_limit_ = ComputeQuietLimit(mean, phi);
+  return quiet_cache_limit_;
+}
+
+double SeriesDetector::ComputeQuietLimit(double mean, double phi) const {
+  const double target = std::log10(1 - cfg_->quiet_quantile);
   for (int k = 0; k < 100000; ++k) {
     if (NegBinomialUpperTailLog10(k + 1, mean, phi) <= target) return k;
     if (k > 20 && k > mean * 50) return k;
@@ -346,7 +355,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   a.state = state_;
   if (gap) return a;  // no data: neither zero mentions nor a recovery
   ++steps_;
-  const bool elevated = count > QuietLimit(a.expected);
+  const bool elevated = count > 0 && count > QuietLimit(a.expected);
   const Test test =
       count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1};
   a.log10_p = test.log10_p;

@@ -76,19 +76,29 @@ size_t Prefilter::FindScalar(const char* p, size_t n, size_t from) const {
 // One pass over 32-byte blocks: for each needle, first and last byte (case-folded) must
 // match at their distance; a backslash may start an escape. Candidates are verified.
 __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t n) const {
-  const size_t reach = max_needle_ - 1 + 32;
+  const size_t reach = std::max<size_t>(max_needle_, 3) - 1 + 32;
   const __m256i case_bit = _mm256_set1_epi8(0x20);
   const __m256i backslash = _mm256_set1_epi8('\\');
   size_t i = 0;
+  const __m256i letter_u = _mm256_set1_epi8('u');
+  const __m256i digit_0 = _mm256_set1_epi8('0');
   for (; i + reach <= n; i += 32) {
     const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 1));
+    const __m256i a2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 2));
     const __m256i a_folded = _mm256_or_si256(a, case_bit);
-    uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, backslash)));
+    const __m256i a1_folded = _mm256_or_si256(a1, case_bit);
+    // "\u0": the only escapes that can spell an ASCII character.
+    const __m256i escape = _mm256_and_si256(_mm256_cmpeq_epi8(a, backslash),
+                                            _mm256_and_si256(_mm256_cmpeq_epi8(a1, letter_u), _mm256_cmpeq_epi8(a2, digit_0)));
+    uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(escape));
     for (size_t k = 0; k < needles_.size(); ++k) {
       const size_t m = needles_[k].size();
       const __m256i b = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + m - 1)), case_bit);
-      const __m256i hit = _mm256_and_si256(_mm256_cmpeq_epi8(a_folded, _mm256_set1_epi8(needles_[k][0])),
-                                           _mm256_cmpeq_epi8(b, _mm256_set1_epi8(needles_[k][m - 1])));
+      const __m256i hit = _mm256_and_si256(
+          _mm256_and_si256(_mm256_cmpeq_epi8(a_folded, _mm256_set1_epi8(needles_[k][0])),
+                           _mm256_cmpeq_epi8(a1_folded, _mm256_set1_epi8(static_cast<char>(needles_[k][1] | 0x20)))),
+          _mm256_cmpeq_epi8(b, _mm256_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20))));
       mask |= static_cast<uint32_t>(_mm256_movemask_epi8(hit));
     }
     while (mask) {
