@@ -34,9 +34,11 @@ class Prefilter {
   bool IsCandidateAt(const char* begin, const char* p, size_t left) const;
   size_t FindScalar(const char* p, size_t n, size_t from) const;
   size_t FindAvx2(const char* p, size_t n) const;
+  size_t FindAvx512(const char* p, size_t n) const;
 
   bool enabled_ = true;
   bool use_avx2_ = false;
+  bool use_avx512_ = false;
   std::vector<std::string> needles_;  // lower case ASCII
   std::vector<char> firsts_;
   size_t max_needle_ = 0;

@@ -109,6 +109,35 @@ __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t
   }
   return FindScalar(p, n, i);
 }
+
+// The same test on 64-byte blocks, where AVX-512BW is available.
+__attribute__((target("avx512bw"))) size_t Prefilter::FindAvx512(const char* p, size_t n) const {
+  const size_t reach = std::max<size_t>(max_needle_, 3) - 1 + 64;
+  const __m512i case_bit = _mm512_set1_epi8(0x20);
+  size_t i = 0;
+  for (; i + reach <= n; i += 64) {
+    const __m512i a = _mm512_loadu_si512(p + i);
+    const __m512i a1 = _mm512_loadu_si512(p + i + 1);
+    const __m512i a2 = _mm512_loadu_si512(p + i + 2);
+    const __m512i a_folded = _mm512_or_si512(a, case_bit);
+    const __m512i a1_folded = _mm512_or_si512(a1, case_bit);
+    uint64_t mask = _mm512_cmpeq_epi8_mask(a, _mm512_set1_epi8('\\')) &
+                    _mm512_cmpeq_epi8_mask(a1, _mm512_set1_epi8('u')) & _mm512_cmpeq_epi8_mask(a2, _mm512_set1_epi8('0'));
+    for (size_t k = 0; k < needles_.size(); ++k) {
+      const size_t m = needles_[k].size();
+      const __m512i b = _mm512_or_si512(_mm512_loadu_si512(p + i + m - 1), case_bit);
+      mask |= _mm512_cmpeq_epi8_mask(a_folded, _mm512_set1_epi8(needles_[k][0])) &
+              _mm512_cmpeq_epi8_mask(a1_folded, _mm512_set1_epi8(static_cast<char>(needles_[k][1] | 0x20))) &
+              _mm512_cmpeq_epi8_mask(b, _mm512_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20)));
+    }
+    while (mask) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(mask));
+      if (IsCandidateAt(p, p + at, n - at)) return at;
+      mask &= mask - 1;
+    }
+  }
+  return FindScalar(p, n, i);
+}
 #endif
 
 Prefilter::Prefilter(const WatchedTags& tags) {
@@ -137,12 +166,14 @@ Prefilter::Prefilter(const WatchedTags& tags) {
   }
 #if defined(__x86_64__)
   use_avx2_ = __builtin_cpu_supports("avx2");
+  use_avx512_ = __builtin_cpu_supports("avx512bw");
 #endif
 }
 
 size_t Prefilter::FindCandidate(const char* p, size_t n) const {
   if (!enabled_) return 0;
 #if defined(__x86_64__)
+  if (use_avx512_) return FindAvx512(p, n);
   if (use_avx2_) return FindAvx2(p, n);
 #endif
   return FindScalar(p, n, 0);
