@@ -2,6 +2,7 @@
 #ifndef HASHMON_CLOCK_H_
 #define HASHMON_CLOCK_H_
 
+#include <atomic>
 #include <cstdint>
 
 namespace hashmon {
@@ -23,7 +24,8 @@ class SystemClock : public Clock {
   void SleepForMs(int64_t ms) override;
 };
 
-// A clock that only moves when told to; sleeping advances it at once.
+// A clock that only moves when told to; sleeping advances it at once. Safe to read and
+// advance from several threads (a test may advance it while a watchdog reads it).
 class FakeClock : public Clock {
  public:
   explicit FakeClock(int64_t now_ms = 0) : now_(now_ms) {}
@@ -39,8 +41,8 @@ class FakeClock : public Clock {
   int64_t slept_ms() const { return slept_; }
 
  private:
-  int64_t now_;
-  int64_t slept_ = 0;
+  std::atomic<int64_t> now_;
+  std::atomic<int64_t> slept_{0};
 };
 
 }  // namespace hashmon

@@ -44,6 +44,14 @@ struct Mention {
   std::string text;
 };
 
+// A span of wall time when a source was disconnected: no data, not zero mentions.
+struct GapRecord {
+  std::string source;
+  int64_t from_ms;
+  int64_t to_ms;
+  std::string reason;
+};
+
 struct DeletedPost {
   SourceKind source;
   std::string id;
@@ -55,8 +63,11 @@ struct Batch {
   std::vector<Mention> mentions;
   std::vector<DeletedPost> deletes;
   std::vector<TrackerChanges> detection;  // in order
+  std::vector<GapRecord> gaps;
   int64_t watermark = INT64_MIN;
-  bool empty() const { return deltas.empty() && mentions.empty() && deletes.empty() && detection.empty(); }
+  bool empty() const {
+    return deltas.empty() && mentions.empty() && deletes.empty() && detection.empty() && gaps.empty();
+  }
 };
 
 struct PipelineStats {
@@ -90,6 +101,9 @@ class Pipeline {
 
   // End of input: closes every open minute (and so settles detection up to there).
   void Flush();
+
+  // Records that a source was disconnected; detection treats those minutes as no data.
+  void AddGap(GapRecord gap);
 
   // Called with reason and the record when a record is rejected (for rate-limited logs).
   void set_error_hook(std::function<void(const char* reason, std::string_view record)> hook) {

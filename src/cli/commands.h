@@ -17,6 +17,7 @@ void RegisterInspect(CLI::App& app, ExitCode* exit);
 void RegisterHashtags(CLI::App& app, ExitCode* exit);
 void RegisterDetect(CLI::App& app, ExitCode* exit);
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit);
+void RegisterCollect(CLI::App& app, ExitCode* exit);
 
 }  // namespace hashmon
 

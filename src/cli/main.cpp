@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterInspect(app, &exit);
   hashmon::RegisterHashtags(app, &exit);
   hashmon::RegisterDetect(app, &exit);
+  hashmon::RegisterCollect(app, &exit);
   CLI11_PARSE(app, argc, argv);
   return exit.value;
 }

@@ -109,6 +109,14 @@ void Pipeline::CloseMinutes(bool flush_all) {
 
 void Pipeline::Flush() { CloseMinutes(true); }
 
+void Pipeline::AddGap(GapRecord gap) {
+  // Only whole minutes inside the gap carry no information.
+  const int64_t first = MinuteOf(gap.from_ms) + kMillisPerMinute;
+  const int64_t last = MinuteOf(gap.to_ms) - kMillisPerMinute;
+  if (config_.detect && first <= last) tracker_.MarkGap(first, last);
+  pending_.gaps.push_back(std::move(gap));
+}
+
 void Pipeline::RememberSeen(SourceKind source, const std::string& id, int64_t event_ms) {
   dedup_.Insert(source, id, event_ms);
 }

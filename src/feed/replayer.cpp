@@ -26,6 +26,7 @@ void MergeBatch(Batch* a, Batch&& b) {
   move_all(&a->mentions, &b.mentions);
   move_all(&a->deletes, &b.deletes);
   move_all(&a->detection, &b.detection);
+  move_all(&a->gaps, &b.gaps);
   a->watermark = std::max(a->watermark, b.watermark);
 }
 

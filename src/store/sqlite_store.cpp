@@ -155,6 +155,17 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     cp.exec();
   }
   for (const auto& changes : batch.detection) WriteDetection(changes);
+  if (!batch.gaps.empty()) {
+    SQLite::Statement g(*db_, "INSERT INTO gaps (source, started, ended, reason) VALUES (?,?,?,?)");
+    for (const auto& gap : batch.gaps) {
+      g.bind(1, gap.source);
+      g.bind(2, static_cast<int64_t>(gap.from_ms / 1000));
+      g.bind(3, static_cast<int64_t>(gap.to_ms / 1000));
+      g.bind(4, gap.reason);
+      g.exec();
+      g.reset();
+    }
+  }
   if (batch.watermark != INT64_MIN) {
     SQLite::Statement meta(*db_,
                            "INSERT INTO meta (key, value) VALUES ('watermark', ?) ON CONFLICT (key) "
@@ -343,6 +354,20 @@ std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64() * 1000,
                    s.getColumn(3).getInt64(), s.getColumn(4).getDouble(), s.getColumn(5).getDouble()});
+  }
+  return out;
+}
+
+std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
+  std::vector<GapRecord> out;
+  SQLite::Statement s(*db_,
+                      "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) "
+                      "ORDER BY started");
+  s.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
+  s.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  while (s.executeStep()) {
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
+                   s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000, s.getColumn(3).getString()});
   }
   return out;
 }

@@ -75,6 +75,7 @@ class SqliteStore {
   };
   std::vector<OutageRow> QueryOutages(const OutageQuery& q);
   std::vector<Spike> QuerySpikes(const OutageQuery& q);
+  std::vector<GapRecord> QueryGaps(const OutageQuery& q);
   std::vector<std::string> Tags();
 
   int schema_version();

@@ -1,0 +1,141 @@
+// hashmon collect: a live stream into the database. hashmon serve-feed: a recording
+// served as a live stream on 127.0.0.1, for tests and demos.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "feed/collector.h"
+#include "feed/feed_server.h"
+
+namespace hashmon {
+namespace {
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: the only global, as signals need one
+extern "C" void OnSignal(int) { g_stop = true; }
+
+struct CollectArgs {
+  std::string db = "hashmon.db";
+  std::vector<std::string> tags;
+  std::string source;
+  std::string idle = "30s";
+  bool until_eof = false;
+};
+
+int RunCollect(const CollectArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  if (a.source.rfind("http://", 0) != 0 && a.source.rfind("https://", 0) != 0) {
+    log.Error("--source must be an http(s) URL of an NDJSON stream (X API v2 filtered stream or a relay); "
+              "Jetstream and Mastodon sources are not built yet");
+    return 2;
+  }
+  PipelineConfig config;
+  if (!a.tags.empty()) config.tags = a.tags;
+  auto idle = ParseDuration(a.idle);
+  if (!idle) {
+    log.Error("--idle-timeout: expected a duration such as 30s");
+    return 2;
+  }
+  auto locator = CountryLocator::FromEmbeddedData();
+  Pipeline pipeline(config, locator.get());
+  pipeline.set_error_hook([&](const char* reason, std::string_view record) {
+    log.LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
+                   std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
+  });
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(a.db, &error);
+  if (!store) {
+    log.Error(error);
+    return 1;
+  }
+  CollectOptions options;
+  options.url = a.source;
+  options.idle_timeout_ms = *idle;
+  options.until_eof = a.until_eof;
+  // Tokens come from the environment, never from the command line (it shows in ps).
+  if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
+    options.headers["Authorization"] = std::string("Bearer ") + token;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Collector collector(&pipeline, store.get(), &clock, &log, options);
+  log.Info("collecting from " + a.source + " into " + a.db);
+  const bool ok = collector.Run(&g_stop, &error);
+  if (!ok) log.Error(error);
+  const auto& s = pipeline.stats();
+  log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) + " mentions, " +
+           std::to_string(collector.stats().reconnects) + " reconnects");
+  return ok ? 0 : 1;
+}
+
+struct ServeArgs {
+  std::string file;
+  std::string protocol = "ndjson";
+  int port = 0;
+  double rate = 0;
+  std::vector<std::string> faults;
+};
+
+int RunServeFeed(const ServeArgs& a) {
+  std::ifstream in(a.file);
+  if (!in) {
+    std::fprintf(stderr, "hashmon serve-feed: cannot read %s\n", a.file.c_str());
+    return 1;
+  }
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  FeedFaults faults;
+  for (const auto& f : a.faults) {
+    if (!ParseFault(f, &faults)) {
+      std::fprintf(stderr, "hashmon serve-feed: unknown --fault %s\n", f.c_str());
+      return 2;
+    }
+  }
+  FeedServer server(std::move(lines), faults, a.rate);
+  std::string error;
+  const int port = server.Start(a.port, &error);
+  if (port < 0) {
+    std::fprintf(stderr, "hashmon serve-feed: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("serving %s as %s on http://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(), port);
+  std::fflush(stdout);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterCollect(CLI::App& app, ExitCode* exit) {
+  auto args = std::make_shared<CollectArgs>();
+  CLI::App* cmd = app.add_subcommand("collect", "Collect a live NDJSON stream (X API v2 or a relay) into the database");
+  cmd->add_option("--db", args->db, "SQLite database to write")->capture_default_str();
+  cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
+  cmd->add_option("--source", args->source, "http(s) URL of the stream; the bearer token comes from "
+                                            "HASHMON_X_BEARER_TOKEN")->required();
+  cmd->add_option("--idle-timeout", args->idle, "Reconnect when nothing arrives for this long")->capture_default_str();
+  cmd->add_flag("--until-eof", args->until_eof, "Stop when the server ends the stream (finite relays, demos)");
+  cmd->callback([args, exit] { exit->value = RunCollect(*args); });
+
+  auto serve = std::make_shared<ServeArgs>();
+  CLI::App* s = app.add_subcommand("serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
+  s->add_option("file", serve->file, "JSONL recording")->required();
+  s->add_option("--protocol", serve->protocol, "Stream protocol (ndjson, x-v2: chunked NDJSON)")
+      ->check(CLI::IsMember({"ndjson", "x-v2"}))
+      ->capture_default_str();
+  s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")->capture_default_str();
+  s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");
+  s->add_option("--fault", serve->faults,
+                "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N");
+  s->callback([serve, exit] { exit->value = RunServeFeed(*serve); });
+}
+
+}  // namespace hashmon

@@ -1,0 +1,153 @@
+#include "feed/collector.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "feed/replayer.h"
+
+namespace hashmon {
+namespace {
+
+constexpr size_t kMaxLine = 16u << 20;
+
+std::string Seconds(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000.0);
+  return buf;
+}
+
+}  // namespace
+
+Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options)
+    : pipeline_(pipeline), store_(store), clock_(clock), log_(log), options_(std::move(options)) {
+  source_ = "http:" + options_.url;
+  // Resume de-duplication and detection where the last run stopped.
+  if (pipeline_->config().detect) store_->LoadDetection(&pipeline_->tracker(), &pipeline_->counter());
+  if (auto wm = store_->GetMeta("watermark")) {
+    const int64_t watermark = std::stoll(*wm);
+    pipeline_->counter().set_watermark(watermark);
+    store_->ForEachSeen(watermark - pipeline_->config().dedup_window_ms,
+                        [&](const std::string& source, const std::string& id, int64_t t) {
+                          const SourceKind kind = source == "bluesky"    ? SourceKind::kBluesky
+                                                  : source == "mastodon" ? SourceKind::kMastodon
+                                                                         : SourceKind::kX;
+                          pipeline_->RememberSeen(kind, id, t);
+                        });
+  }
+}
+
+void Collector::OnBytes(const char* data, size_t len) {
+  stats_.bytes += static_cast<int64_t>(len);
+  carry_.append(data, len);
+  size_t pos = 0;
+  while (true) {
+    const size_t nl = carry_.find('\n', pos);
+    if (nl == std::string::npos) break;
+    size_t end = nl;
+    if (end > pos && carry_[end - 1] == '\r') --end;
+    carry_[end] = '\0';
+    pipeline_->OnRecord(carry_.data() + pos, end - pos);
+    pos = nl + 1;
+  }
+  carry_.erase(0, pos);
+  if (carry_.size() > kMaxLine) {
+    pipeline_->CountError("line_too_long");
+    carry_.clear();
+  }
+  Commit(false);
+}
+
+bool Collector::Commit(bool force) {
+  const int64_t now = clock_->MonotonicMs();
+  if (!force && now - last_commit_ms_ < options_.commit_every_ms) return true;
+  last_commit_ms_ = now;
+  MergeBatch(&unsaved_, pipeline_->TakeBatch());
+  const int64_t newest = pipeline_->stats().newest_event_ms;
+  try {
+    store_->Commit(unsaved_, source_, std::to_string(newest == INT64_MIN ? 0 : newest), false);
+    unsaved_ = Batch{};
+    return true;
+  } catch (const std::exception& e) {
+    log_->LogLimited(LogLevel::kError, "commit",
+                     std::string("cannot write to the database: ") + e.what() +
+                         " (counts are kept in memory and retried; free disk space or stop the process "
+                         "holding the database lock)");
+    return false;
+  }
+}
+
+void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
+  const int64_t until = clock_->MonotonicMs() + ms;
+  while (!(stop && *stop) && clock_->MonotonicMs() < until) {
+    clock_->SleepForMs(std::min<int64_t>(100, until - clock_->MonotonicMs()));
+  }
+}
+
+bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
+  Backoff backoff;
+  StreamRequest req{options_.url, options_.headers, options_.idle_timeout_ms};
+  int failures_in_a_row = 0;
+  int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
+  while (!(stop && *stop)) {
+    ++stats_.connections;
+    bool gap_written = false;
+    const StreamOutcome out = StreamHttp(
+        req,
+        [&](const char* data, size_t len) {
+          if (!gap_written && disconnected_since != 0) {
+            pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
+            disconnected_since = 0;
+          }
+          gap_written = true;
+          OnBytes(data, len);
+        },
+        stop, clock_);
+    if (out.received_data) {
+      backoff.OnConnected();
+      failures_in_a_row = 0;
+    }
+    if (!carry_.empty()) {  // the connection ended inside a line
+      pipeline_->CountError("truncated_line");
+      carry_.clear();
+    }
+    if (out.kind == StreamOutcome::kStopped) break;
+    if (out.kind == StreamOutcome::kEnded && options_.until_eof) {
+      pipeline_->Flush();
+      break;
+    }
+    if (disconnected_since == 0) disconnected_since = clock_->NowMs();
+    ++stats_.reconnects;
+    const std::string reason = out.kind == StreamOutcome::kEnded     ? "ended"
+                               : out.kind == StreamOutcome::kStalled ? "stalled"
+                               : out.http_status && out.http_status != 200 ? "http_" + std::to_string(out.http_status)
+                                                                     : "network";
+    ++stats_.failures[reason];
+    ++failures_in_a_row;
+    const int64_t delay = backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
+                                              out.rate_limit_reset_ms, clock_->NowMs());
+    if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
+      log_->LogLimited(LogLevel::kError, "auth",
+                       "the server refused the credentials (" + out.message +
+                           "): check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that "
+                           "the app may use this endpoint; retrying in " + Seconds(delay));
+    } else {
+      log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
+                       "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +
+                           "; reconnecting in " + Seconds(delay));
+    }
+    Commit(true);
+    if (options_.max_failures > 0 && failures_in_a_row >= options_.max_failures) {
+      *error = "giving up after " + std::to_string(failures_in_a_row) + " failed connections in a row (last: " +
+               reason + ")";
+      return false;
+    }
+    SleepUnlessStopped(delay, stop);
+  }
+  if (!Commit(true)) {
+    *error = "could not commit the last counts; run the collector again to resume";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hashmon

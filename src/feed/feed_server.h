@@ -1,0 +1,55 @@
+// A local feed server for tests and demos: serves a recorded file as a live NDJSON stream
+// over HTTP (chunked, like X's filtered stream) on 127.0.0.1, with injectable faults.
+// Built on Boost.Beast, so tests talk to a real HTTP peer the collector did not write.
+#ifndef HASHMON_FEED_FEED_SERVER_H_
+#define HASHMON_FEED_FEED_SERVER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hashmon {
+
+struct FeedFaults {
+  int drop_after_lines = 0;      // close the first connection after this many lines
+  int truncate_after_lines = 0;  // send half a line, then close (first connection)
+  int stall_after_lines = 0;     // stop sending, keep the socket open (first connection)
+  int garbage_every_lines = 0;   // a line of garbage after every N lines
+  std::vector<int> statuses;     // answer the first connections with these HTTP statuses
+  int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
+};
+
+// Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
+// status=401 (repeatable), backfill=N. Returns false on an unknown fault.
+bool ParseFault(const std::string& spec, FeedFaults* faults);
+
+class FeedServer {
+ public:
+  FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second = 0);
+  ~FeedServer();
+
+  // Binds 127.0.0.1:port (0 picks a free port) and serves on a thread. Returns the port.
+  int Start(int port, std::string* error);
+  void Stop();
+
+  int connections() const { return connections_.load(); }
+  // True once every line was sent and the last connection ended cleanly.
+  bool finished() const { return finished_.load(); }
+  // True while a connection is stalled by the stall-after fault.
+  bool stalled() const { return stalled_.load(); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> stalled_{false};
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_FEED_FEED_SERVER_H_
