@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -147,6 +152,60 @@ TEST_F(CollectorTest, ARefusedTokenSaysWhatToFixAndIsNotRetriedInATightLoop) {
   Collected(f, &stats, &log_text);
   EXPECT_NE(log_text.find("HASHMON_X_BEARER_TOKEN"), std::string::npos) << log_text;
   EXPECT_NE(log_text.find("retrying in 3"), std::string::npos) << log_text;  // 320+ s, not at once
+}
+
+}  // namespace
+}  // namespace hashmon
+
+namespace hashmon {
+namespace {
+
+pid_t StartCollector(const std::string& url, const std::string& db) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--resume-param", "cursor",
+          "--until-eof", "--db", db.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST_F(CollectorTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
+  const std::string expected = Replayed();
+  FeedServer server(lines_, {}, /*lines_per_second=*/15'000);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  const std::string db = tmp_.File("killed.db");
+  std::mt19937 rng(20160119);
+  int kills = 0;
+  for (int round = 0; round < 8; ++round) {
+    const int64_t at = server.lines_sent() + std::uniform_int_distribution<int64_t>(50, 700)(rng);
+    const pid_t pid = StartCollector(url, db);
+    int status = 0;
+    bool exited = false;
+    // Kill it once the server has sent `at` lines (or let it finish if the feed ends first).
+    while (server.lines_sent() < at) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::yield();
+    }
+    if (exited) break;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ++kills;
+  }
+  EXPECT_GE(kills, 3);
+  const pid_t last = StartCollector(url, db);
+  int status = 0;
+  waitpid(last, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  server.Stop();
+  EXPECT_EQ(Counts(db), expected);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ struct CollectArgs {
   std::string source;
   std::string idle = "30s";
   bool until_eof = false;
+  std::string resume_param;
 };
 
 int RunCollect(const CollectArgs& a) {
@@ -57,6 +58,7 @@ int RunCollect(const CollectArgs& a) {
   options.url = a.source;
   options.idle_timeout_ms = *idle;
   options.until_eof = a.until_eof;
+  options.resume_param = a.resume_param;
   // Tokens come from the environment, never from the command line (it shows in ps).
   if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
     options.headers["Authorization"] = std::string("Bearer ") + token;
@@ -123,6 +125,8 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
                                             "HASHMON_X_BEARER_TOKEN")->required();
   cmd->add_option("--idle-timeout", args->idle, "Reconnect when nothing arrives for this long")->capture_default_str();
   cmd->add_flag("--until-eof", args->until_eof, "Stop when the server ends the stream (finite relays, demos)");
+  cmd->add_option("--resume-param", args->resume_param,
+                  "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");
   cmd->callback([args, exit] { exit->value = RunCollect(*args); });
 
   auto serve = std::make_shared<ServeArgs>();

@@ -21,6 +21,9 @@ std::string Seconds(int64_t ms) {
 Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options)
     : pipeline_(pipeline), store_(store), clock_(clock), log_(log), options_(std::move(options)) {
   source_ = "http:" + options_.url;
+  if (!options_.resume_param.empty()) {
+    if (auto cp = store_->LoadCheckpoint(source_)) cursor_ = std::stoll(cp->cursor);
+  }
   // Resume de-duplication and detection where the last run stopped.
   if (pipeline_->config().detect) store_->LoadDetection(&pipeline_->tracker(), &pipeline_->counter());
   if (auto wm = store_->GetMeta("watermark")) {
@@ -47,6 +50,7 @@ void Collector::OnBytes(const char* data, size_t len) {
     if (end > pos && carry_[end - 1] == '\r') --end;
     carry_[end] = '\0';
     pipeline_->OnRecord(carry_.data() + pos, end - pos);
+    ++cursor_;
     pos = nl + 1;
   }
   carry_.erase(0, pos);
@@ -63,8 +67,11 @@ bool Collector::Commit(bool force) {
   last_commit_ms_ = now;
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   const int64_t newest = pipeline_->stats().newest_event_ms;
+  // The cursor is what a restart resumes from: the line count for resumable relays,
+  // else the newest event time (for the record: such streams cannot resume).
+  const int64_t cursor = options_.resume_param.empty() ? (newest == INT64_MIN ? 0 : newest) : cursor_;
   try {
-    store_->Commit(unsaved_, source_, std::to_string(newest == INT64_MIN ? 0 : newest), false);
+    store_->Commit(unsaved_, source_, std::to_string(cursor), false);
     unsaved_ = Batch{};
     return true;
   } catch (const std::exception& e) {
@@ -90,6 +97,10 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
   while (!(stop && *stop)) {
     ++stats_.connections;
+    if (!options_.resume_param.empty()) {
+      req.url = options_.url + (options_.url.find('?') == std::string::npos ? "?" : "&") + options_.resume_param +
+                "=" + std::to_string(cursor_);
+    }
     bool gap_written = false;
     const StreamOutcome out = StreamHttp(
         req,

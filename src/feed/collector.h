@@ -28,6 +28,9 @@ struct CollectOptions {
   bool until_eof = false;
   // Gives up after this many failed connections in a row (0 = never).
   int max_failures = 0;
+  // For relays that resume from a line number (hashmon serve-feed, in-house relays):
+  // the query parameter to send it in. Empty: the stream has no resume.
+  std::string resume_param;
 };
 
 struct CollectStats {
@@ -59,6 +62,7 @@ class Collector {
   CollectOptions options_;
   std::string source_;
   std::string carry_;
+  int64_t cursor_ = 0;  // lines consumed, for resumable relays
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
   CollectStats stats_;

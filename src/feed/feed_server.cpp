@@ -105,6 +105,9 @@ int FeedServer::Start(int port, std::string* error) {
             const size_t back = static_cast<size_t>(s.faults.backfill_lines);
             pos = s.next_line > back && n > 1 ? s.next_line - back : (n > 1 ? 0 : s.next_line);
             if (n > 1 && s.faults.backfill_lines == 0) pos = s.next_line;
+            const std::string target(req.target());
+            const size_t c = target.find("cursor=");
+            if (c != std::string::npos) pos = std::min<size_t>(std::stoull(target.substr(c + 7)), s.lines.size());
           }
           int sent = 0;
           const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
@@ -151,6 +154,7 @@ int FeedServer::Start(int port, std::string* error) {
             net::write(*sock, http::make_chunk(net::buffer(line)), ec);
             if (ec) return;
             ++sent;
+            ++lines_sent_;
             if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));
           }
           net::write(*sock, http::make_chunk_last(), ec);

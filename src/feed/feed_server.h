@@ -1,5 +1,6 @@
 // A local feed server for tests and demos: serves a recorded file as a live NDJSON stream
-// over HTTP (chunked, like X's filtered stream) on 127.0.0.1, with injectable faults.
+// over HTTP (chunked, like X's filtered stream) on 127.0.0.1, with injectable faults. A
+// `?cursor=N` query starts at line N, the way Jetstream resumes from a cursor.
 // Built on Boost.Beast, so tests talk to a real HTTP peer the collector did not write.
 #ifndef HASHMON_FEED_FEED_SERVER_H_
 #define HASHMON_FEED_FEED_SERVER_H_
@@ -39,6 +40,8 @@ class FeedServer {
   int connections() const { return connections_.load(); }
   // True once every line was sent and the last connection ended cleanly.
   bool finished() const { return finished_.load(); }
+  // Lines written so far, over all connections.
+  int64_t lines_sent() const { return lines_sent_.load(); }
   // True while a connection is stalled by the stall-after fault.
   bool stalled() const { return stalled_.load(); }
 
@@ -48,6 +51,7 @@ class FeedServer {
   std::atomic<int> connections_{0};
   std::atomic<bool> finished_{false};
   std::atomic<bool> stalled_{false};
+  std::atomic<int64_t> lines_sent_{0};
 };
 
 }  // namespace hashmon
