@@ -41,6 +41,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
 
 void Collector::OnBytes(const char* data, size_t len) {
   stats_.bytes += static_cast<int64_t>(len);
+  bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
   size_t pos = 0;
   while (true) {

@@ -49,6 +49,8 @@ class Collector {
   bool Run(const std::atomic<bool>* stop, std::string* error);
 
   const CollectStats& stats() const { return stats_; }
+  // Bytes received so far; safe to read from another thread.
+  int64_t bytes_received() const { return bytes_received_.load(); }
 
  private:
   void OnBytes(const char* data, size_t len);
@@ -63,6 +65,7 @@ class Collector {
   std::string source_;
   std::string carry_;
   int64_t cursor_ = 0;  // lines consumed, for resumable relays
+  std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
   CollectStats stats_;
