@@ -241,6 +241,43 @@ int RunSpikes(const OutageArgs& a) {
   return 0;
 }
 
+int RunGaps(const OutageArgs& a) {
+  SqliteStore::OutageQuery q;
+  if (!ParseRange(a, &q)) {
+    std::fprintf(stderr, "hashmon query gaps: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
+    return 2;
+  }
+  auto store = Open(a.db);
+  if (!store) return 1;
+  const auto gaps = store->QueryGaps(q);
+  const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
+  if (format == "json") {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartArray();
+    for (const auto& g : gaps) {
+      w.StartObject();
+      w.Key("source");
+      w.String(g.source.c_str());
+      TimeOrNull(w, "from", g.from_ms);
+      TimeOrNull(w, "to", g.to_ms);
+      w.Key("reason");
+      w.String(g.reason.c_str());
+      w.EndObject();
+    }
+    w.EndArray();
+    std::printf("%s\n", buf.GetString());
+  } else {
+    if (format == "csv") std::printf("source,from,to,reason\n");
+    for (const auto& g : gaps) {
+      std::printf(format == "csv" ? "%s,%s,%s,%s\n" : "%-40s %s .. %s  %s\n", g.source.c_str(),
+                  FormatIsoTime(g.from_ms).c_str(), g.to_ms ? FormatIsoTime(g.to_ms).c_str() : "",
+                  g.reason.c_str());
+    }
+  }
+  return 0;
+}
+
 void AddOptions(CLI::App* cmd, OutageArgs* a) {
   cmd->add_option("--db", a->db, "SQLite database")->capture_default_str();
   cmd->add_option("--tag", a->tag, "Only this tag");
@@ -262,6 +299,10 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
   CLI::App* s = query->add_subcommand("spikes", "Single anomalous minutes");
   AddOptions(s, spikes.get());
   s->callback([spikes, exit] { exit->value = RunSpikes(*spikes); });
+  auto gaps = std::make_shared<OutageArgs>();
+  CLI::App* g = query->add_subcommand("gaps", "When a live source was disconnected (no data, not zero mentions)");
+  AddOptions(g, gaps.get());
+  g->callback([gaps, exit] { exit->value = RunGaps(*gaps); });
 }
 
 }  // namespace hashmon
