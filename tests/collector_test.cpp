@@ -77,7 +77,11 @@ class CollectorTest : public ::testing::Test {
     FakeClock clock(1'700'000'000'000);
     std::ostringstream log_out;
     Logger log(&log_out, &clock);
-    Pipeline pipeline(PipelineConfig{}, locator_);
+    // The feed squeezes a day into a few thousand lines, so a resend after a fault can
+    // go back hours of event time: widen the de-duplication window to match.
+    PipelineConfig config;
+    config.dedup_window_ms = 48 * 3'600'000;
+    Pipeline pipeline(config, locator_);
     auto store = SqliteStore::OpenForWriting(db, &error);
     CollectOptions o;
     o.url = "http://127.0.0.1:" + std::to_string(port) + "/";

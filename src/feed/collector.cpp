@@ -19,7 +19,12 @@ std::string Seconds(int64_t ms) {
 }  // namespace
 
 Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options)
-    : pipeline_(pipeline), store_(store), clock_(clock), log_(log), options_(std::move(options)) {
+    : pipeline_(pipeline),
+      store_(store),
+      clock_(clock),
+      log_(log),
+      options_(std::move(options)),
+      prefilter_(pipeline->watched()) {
   source_ = "http:" + options_.url;
   if (!options_.resume_param.empty()) {
     if (auto cp = store_->LoadCheckpoint(source_)) cursor_ = std::stoll(cp->cursor);
@@ -43,18 +48,37 @@ void Collector::OnBytes(const char* data, size_t len) {
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
-  size_t pos = 0;
-  while (true) {
-    const size_t nl = carry_.find('\n', pos);
-    if (nl == std::string::npos) break;
+  const size_t last_nl = carry_.rfind('\n');
+  if (last_nl == std::string::npos) return;
+  const size_t complete = last_nl + 1;
+  auto process = [&](size_t from, size_t nl) {
     size_t end = nl;
-    if (end > pos && carry_[end - 1] == '\r') --end;
+    if (end > from && carry_[end - 1] == '\r') --end;
     carry_[end] = '\0';
-    pipeline_->OnRecord(carry_.data() + pos, end - pos);
-    ++cursor_;
-    pos = nl + 1;
+    pipeline_->OnRecord(carry_.data() + from, end - from);
+  };
+  size_t pos = 0;
+  if (prefilter_.enabled()) {
+    // As in replay: parse only lines that may carry a watched tag (or a delete).
+    cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
+    while (pos < complete) {
+      const size_t hit = pos + prefilter_.FindCandidate(carry_.data() + pos, complete - pos);
+      if (hit >= complete) break;
+      const char* before = static_cast<const char*>(memrchr(carry_.data() + pos, '\n', hit - pos));
+      const size_t from = before ? static_cast<size_t>(before - carry_.data()) + 1 : pos;
+      const size_t nl = carry_.find('\n', hit);
+      process(from, nl);
+      pos = nl + 1;
+    }
+  } else {
+    while (pos < complete) {
+      const size_t nl = carry_.find('\n', pos);
+      process(pos, nl);
+      ++cursor_;
+      pos = nl + 1;
+    }
   }
-  carry_.erase(0, pos);
+  carry_.erase(0, complete);
   if (carry_.size() > kMaxLine) {
     pipeline_->CountError("line_too_long");
     carry_.clear();

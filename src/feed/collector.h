@@ -14,6 +14,7 @@
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
+#include "hashmon/prefilter.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -62,6 +63,7 @@ class Collector {
   Clock* clock_;
   Logger* log_;
   CollectOptions options_;
+  Prefilter prefilter_;
   std::string source_;
   std::string carry_;
   int64_t cursor_ = 0;  // lines consumed, for resumable relays

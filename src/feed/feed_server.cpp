@@ -28,6 +28,7 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
   else if (name == "garbage-every") f->garbage_every_lines = v;
   else if (name == "status") f->statuses.push_back(v);
   else if (name == "backfill") f->backfill_lines = v;
+  else if (name == "chunk-bytes") f->chunk_bytes = static_cast<size_t>(v);
   else return false;
   return true;
 }
@@ -110,7 +111,16 @@ int FeedServer::Start(int port, std::string* error) {
             if (c != std::string::npos) pos = std::min<size_t>(std::stoull(target.substr(c + 7)), s.lines.size());
           }
           int sent = 0;
+          const size_t start = pos;
           const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
+          // A faulted connection may lose whatever was still in flight, so the next one
+          // starts again from this connection's start (de-duplication absorbs the resend),
+          // the way X's backfill covers a disconnection.
+          auto rewind = [&] {
+            std::lock_guard<std::mutex> lock(s.mu);
+            s.next_line = start;
+          };
+          std::string pending;  // lines gathered into one chunk
           while (!s.stop) {
             std::string line;
             {
@@ -120,10 +130,7 @@ int FeedServer::Start(int port, std::string* error) {
               s.next_line = std::max(s.next_line, pos);
             }
             if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
-              {
-                std::lock_guard<std::mutex> lock(s.mu);
-                s.next_line = pos - 1;
-              }
+              rewind();
               stalled_ = true;
               // Hold the socket open and silent until the client gives up on it.
               char probe;
@@ -132,18 +139,14 @@ int FeedServer::Start(int port, std::string* error) {
               return;
             }
             if (first && s.faults.truncate_after_lines && sent == s.faults.truncate_after_lines) {
-              {
-                std::lock_guard<std::mutex> lock(s.mu);
-                s.next_line = pos - 1;  // the torn line is sent again later
-              }
+              rewind();
               const std::string half = line.substr(0, line.size() / 2);
               net::write(*sock, http::make_chunk(net::buffer(half)), ec);
               sock->shutdown(tcp::socket::shutdown_both, ec);
               return;
             }
             if (first && s.faults.drop_after_lines && sent == s.faults.drop_after_lines) {
-              std::lock_guard<std::mutex> lock(s.mu);
-              s.next_line = pos - 1;
+              rewind();
               sock->shutdown(tcp::socket::shutdown_both, ec);
               return;
             }
@@ -151,12 +154,17 @@ int FeedServer::Start(int port, std::string* error) {
             if (s.faults.garbage_every_lines && sent > 0 && sent % s.faults.garbage_every_lines == 0) {
               line = "{not json at all\n" + line;
             }
-            net::write(*sock, http::make_chunk(net::buffer(line)), ec);
-            if (ec) return;
+            pending += line;
+            if (pending.size() >= s.faults.chunk_bytes) {
+              net::write(*sock, http::make_chunk(net::buffer(pending)), ec);
+              pending.clear();
+              if (ec) return;
+            }
             ++sent;
             ++lines_sent_;
             if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));
           }
+          if (!pending.empty()) net::write(*sock, http::make_chunk(net::buffer(pending)), ec);
           net::write(*sock, http::make_chunk_last(), ec);
           finished_ = true;
           sock->shutdown(tcp::socket::shutdown_both, ec);

@@ -22,6 +22,7 @@ struct FeedFaults {
   int garbage_every_lines = 0;   // a line of garbage after every N lines
   std::vector<int> statuses;     // answer the first connections with these HTTP statuses
   int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
+  size_t chunk_bytes = 0;        // gather lines into chunks of about this size (0: a line per chunk)
 };
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
