@@ -43,6 +43,7 @@ class CountryLocator {
 
  private:
   explicit CountryLocator(std::unique_ptr<Data> data);
+  std::optional<std::string> ProfileLocationUncached(std::string_view text) const;
   std::unique_ptr<Data> data_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "geo_index.h"
@@ -40,6 +41,7 @@ constexpr double kSnapToCoastKm = 25.0;
 constexpr int64_t kCityInsideTextMinPopulation = 100'000;
 constexpr size_t kMaxNgram = 6;
 constexpr double kDominantPopulationRatio = 5.0;
+constexpr size_t kProfileCacheSize = 200'000;
 
 std::vector<std::string_view> SplitTokens(std::string_view s) {
   std::vector<std::string_view> out;
@@ -68,6 +70,8 @@ struct CountryLocator::Data {
   std::unordered_map<std::string, std::vector<Entry>> names;
   std::unordered_map<std::string, std::string> rails_zones;  // Rails name -> country
   std::unordered_map<std::string, std::string> iana_zones;   // IANA id -> country
+  std::mutex cache_mu;
+  std::unordered_map<std::string, std::optional<std::string>> profile_cache;
 
   void LoadGazetteer(std::string_view tsv);
   void LoadZones(std::string_view rails_json, std::string_view zone_tab);
@@ -232,6 +236,20 @@ std::optional<std::string> CountryLocator::FromCoordinates(GeoPoint p) const {
 }
 
 std::optional<std::string> CountryLocator::FromProfileLocation(std::string_view text) const {
+  // People write the same few thousand locations over and over: remember the answers.
+  {
+    std::lock_guard<std::mutex> lock(data_->cache_mu);
+    auto it = data_->profile_cache.find(std::string(text));
+    if (it != data_->profile_cache.end()) return it->second;
+  }
+  std::optional<std::string> result = ProfileLocationUncached(text);
+  std::lock_guard<std::mutex> lock(data_->cache_mu);
+  if (data_->profile_cache.size() >= kProfileCacheSize) data_->profile_cache.clear();
+  data_->profile_cache.emplace(std::string(text), result);
+  return result;
+}
+
+std::optional<std::string> CountryLocator::ProfileLocationUncached(std::string_view text) const {
   const std::vector<std::string_view> parts = SplitPlaceParts(text);
   std::vector<std::map<std::string, Vote>> votes;
   for (size_t i = 0; i < parts.size(); ++i) votes.push_back(data_->PartVotes(parts[i], i + 1 == parts.size()));
