@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "feed/collector.h"
 #include "feed/feed_server.h"
+#include "feed/recorder.h"
 
 namespace hashmon {
 namespace {
@@ -75,6 +76,64 @@ int RunCollect(const CollectArgs& a) {
   return ok ? 0 : 1;
 }
 
+struct RecordArgs {
+  std::string source;
+  std::string out;
+  std::string idle = "30s";
+  bool until_eof = false;
+};
+
+// Records a stream's raw lines; reconnects like the collector.
+int RunRecord(const RecordArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  auto idle = ParseDuration(a.idle);
+  if (!idle) {
+    log.Error("--idle-timeout: expected a duration such as 30s");
+    return 2;
+  }
+  StreamRequest req{a.source, {}, *idle};
+  if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
+    req.headers["Authorization"] = std::string("Bearer ") + token;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Recorder recorder(a.out, &clock);
+  Backoff backoff;
+  std::string carry, error;
+  bool failed = false;
+  while (!g_stop && !failed) {
+    const StreamOutcome out = StreamHttp(
+        req,
+        [&](const char* data, size_t len) {
+          carry.append(data, len);
+          size_t pos = 0, nl;
+          while ((nl = carry.find('\n', pos)) != std::string::npos) {
+            size_t end = nl;
+            if (end > pos && carry[end - 1] == '\r') --end;
+            if (end > pos && !recorder.Write(std::string_view(carry).substr(pos, end - pos), &error)) failed = true;
+            pos = nl + 1;
+          }
+          carry.erase(0, pos);
+        },
+        &g_stop, &clock);
+    carry.clear();  // a line cut by the disconnection is not recorded
+    if (out.received_data) backoff.OnConnected();
+    if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof)) break;
+    const int64_t delay = backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
+                                              out.rate_limit_reset_ms, clock.NowMs());
+    log.LogLimited(LogLevel::kWarn, "record-reconnect",
+                   "stream interrupted (" + out.message + "); reconnecting in " + std::to_string(delay) + " ms");
+    for (int64_t waited = 0; waited < delay && !g_stop; waited += 100) clock.SleepForMs(100);
+  }
+  if (failed || !recorder.Flush(&error)) {
+    log.Error(error);
+    return 1;
+  }
+  log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
+  return 0;
+}
+
 struct ServeArgs {
   std::string file;
   std::string protocol = "ndjson";
@@ -128,6 +187,14 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--resume-param", args->resume_param,
                   "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");
   cmd->callback([args, exit] { exit->value = RunCollect(*args); });
+
+  auto rec = std::make_shared<RecordArgs>();
+  CLI::App* r = app.add_subcommand("record", "Record a live stream's raw messages into hourly zstd files (replayable)");
+  r->add_option("--source", rec->source, "http(s) URL of the stream")->required();
+  r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
+  r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")->capture_default_str();
+  r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
+  r->callback([rec, exit] { exit->value = RunRecord(*rec); });
 
   auto serve = std::make_shared<ServeArgs>();
   CLI::App* s = app.add_subcommand("serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");

@@ -187,6 +187,14 @@ bool Replayer::ReplayMember(Member* member, std::string* error) {
     const std::string read_error = b->error;
     reader.Recycle(std::move(b));
     if (!read_error.empty()) {
+      if (done > offset || progress_.bytes > 0) {
+        // A file that breaks off (a recording torn by a crash) keeps what came before.
+        pipeline_->CountError("truncated_file");
+        log_->LogLimited(LogLevel::kWarn, "truncated_file",
+                         member->name + " ends in a damaged or torn part (" + read_error + "); the rest is kept");
+        carry.clear();
+        break;
+      }
       *error = member->name + ": " + read_error;
       Commit(source, done, false, error);
       return false;

@@ -1,0 +1,125 @@
+#include "feed/recorder.h"
+
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+constexpr int64_t kHourMs = 3'600'000;
+constexpr int64_t kFrameEveryMs = 1'000;
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          *out += buf;
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+Recorder::Recorder(std::string dir, Clock* clock) : dir_(std::move(dir)), clock_(clock) {}
+
+Recorder::~Recorder() {
+  std::string ignored;
+  Flush(&ignored);
+  Close();
+}
+
+void Recorder::Close() {
+  if (file_) std::fclose(file_);
+  file_ = nullptr;
+  if (cctx_) ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(cctx_));
+  cctx_ = nullptr;
+}
+
+bool Recorder::Open(int64_t hour_ms, std::string* error) {
+  std::string ignored;
+  Flush(&ignored);
+  Close();
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  const std::string name = dir_ + "/" + FormatIsoTime(hour_ms).substr(0, 13) + ".jsonl.zst";
+  file_ = std::fopen(name.c_str(), "ab");  // a restart in the same hour appends frames
+  if (!file_) {
+    *error = "cannot write " + name + ": " + std::strerror(errno);
+    return false;
+  }
+  cctx_ = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(cctx_), ZSTD_c_compressionLevel, 3);
+  hour_ = hour_ms;
+  return true;
+}
+
+bool Recorder::Compress(std::string_view in, bool end_frame, std::string* error) {
+  std::vector<char> out(ZSTD_CStreamOutSize());
+  ZSTD_inBuffer input{in.data(), in.size(), 0};
+  const ZSTD_EndDirective mode = end_frame ? ZSTD_e_end : ZSTD_e_continue;
+  while (true) {
+    ZSTD_outBuffer output{out.data(), out.size(), 0};
+    const size_t left = ZSTD_compressStream2(static_cast<ZSTD_CCtx*>(cctx_), &output, &input, mode);
+    if (ZSTD_isError(left)) {
+      *error = std::string("zstd: ") + ZSTD_getErrorName(left);
+      return false;
+    }
+    if (output.pos && std::fwrite(out.data(), 1, output.pos, file_) != output.pos) {
+      *error = std::string("cannot write the recording: ") + std::strerror(errno);
+      return false;
+    }
+    if (end_frame ? left == 0 : input.pos == input.size) return true;
+  }
+}
+
+bool Recorder::Write(std::string_view message, std::string* error) {
+  const int64_t now = clock_->NowMs();
+  const int64_t hour = now - ((now % kHourMs) + kHourMs) % kHourMs;
+  if (hour != hour_ && !Open(hour, error)) return false;
+  line_.clear();
+  line_ += "{\"recv\":\"" + FormatIsoTime(now) + "\",\"msg\":";
+  size_t start = 0;
+  while (start < message.size() && (message[start] == ' ' || message[start] == '\t')) ++start;
+  if (start < message.size() && message[start] == '{') {
+    line_.append(message.substr(start));  // a JSON object goes in as it came
+  } else {
+    AppendJsonString(message, &line_);
+  }
+  line_ += "}\n";
+  ++lines_;
+  if (!Compress(line_, false, error)) return false;
+  if (now - last_flush_ms_ >= kFrameEveryMs) return Flush(error);
+  return true;
+}
+
+bool Recorder::Flush(std::string* error) {
+  last_flush_ms_ = clock_->NowMs();
+  if (!file_) return true;
+  if (!Compress({}, true, error)) return false;
+  if (std::fflush(file_) != 0) {
+    *error = std::string("cannot write the recording: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hashmon
