@@ -75,7 +75,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
   if (country == "??") return;  // unattributed mentions are counted, not monitored
   const SeriesKey key{tag, country};
   SeriesDetector& s = Series(key);
-  if (minute > closed_through_) {
+  if (minute > closed_through_ && s.state() != AlertState::kFiring) {
     std::vector<std::pair<int64_t, double>> open_before;
     if (open_counts_) {
       const int64_t first = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
