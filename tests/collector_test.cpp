@@ -278,3 +278,46 @@ TEST_F(CollectorTest, ATornRecordingIsReplayedUpToTheTear) {
 
 }  // namespace
 }  // namespace hashmon
+
+namespace hashmon {
+namespace {
+
+TEST_F(CollectorTest, SigtermCommitsAndExitsCleanly) {
+  FeedServer server(lines_, {}, /*lines_per_second=*/2'000);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const std::string db = tmp_.File("term.db");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+    execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--db", db.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  while (server.lines_sent() < 1500) std::this_thread::yield();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  server.Stop();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // What it read was committed, with the source's cursor.
+  auto store = SqliteStore::OpenReadOnly(db, &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_FALSE(store->QueryCounts(CountQuery{}).empty());
+  EXPECT_TRUE(store->LoadCheckpoint("http:http://127.0.0.1:" + std::to_string(port) + "/").has_value());
+}
+
+TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {
+  const std::string db = tmp_.File("two.db");
+  std::string error;
+  auto first = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(first);
+  auto r = testing::RunHashmon("collect --source http://127.0.0.1:9/ --db '" + db + "' 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace hashmon
