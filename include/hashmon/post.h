@@ -13,6 +13,8 @@ namespace hashmon {
 enum class SourceKind { kX, kBluesky, kMastodon };
 
 const char* SourceKindName(SourceKind kind);
+// The inverse of SourceKindName; unknown names are X.
+SourceKind SourceKindFromName(const std::string& name);
 
 struct GeoPoint {
   double lat = 0;

@@ -45,10 +45,7 @@ int RunCollect(const CollectArgs& a) {
   }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
-  pipeline.set_error_hook([&](const char* reason, std::string_view record) {
-    log.LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
-                   std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
-  });
+  LogRejectedRecords(&pipeline, &log);
   std::string error;
   auto store = SqliteStore::OpenForWriting(a.db, &error);
   if (!store) {
@@ -60,10 +57,7 @@ int RunCollect(const CollectArgs& a) {
   options.idle_timeout_ms = *idle;
   options.until_eof = a.until_eof;
   options.resume_param = a.resume_param;
-  // Tokens come from the environment, never from the command line (it shows in ps).
-  if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
-    options.headers["Authorization"] = std::string("Bearer ") + token;
-  }
+  options.headers = BearerHeaders();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   Collector collector(&pipeline, store.get(), &clock, &log, options);
@@ -92,10 +86,7 @@ int RunRecord(const RecordArgs& a) {
     log.Error("--idle-timeout: expected a duration such as 30s");
     return 2;
   }
-  StreamRequest req{a.source, {}, *idle};
-  if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
-    req.headers["Authorization"] = std::string("Bearer ") + token;
-  }
+  StreamRequest req{a.source, BearerHeaders(), *idle};
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   Recorder recorder(a.out, &clock);

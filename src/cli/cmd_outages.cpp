@@ -158,20 +158,9 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
 
 bool ParseRange(const OutageArgs& a, SqliteStore::OutageQuery* q) {
   SystemClock clock;
-  if (!a.since.empty()) {
-    auto t = ParseUserTime(a.since, clock.NowMs());
-    if (!t) return false;
-    q->since_ms = *t;
-  }
-  if (!a.until.empty()) {
-    auto t = ParseUserTime(a.until, clock.NowMs());
-    if (!t) return false;
-    q->until_ms = *t;
-  }
-  q->tag = a.tag.empty() ? "" : TagKey(a.tag[0] == '#' ? a.tag.substr(1) : a.tag);
-  q->country = a.country == "all" ? "" : a.country;
-  for (char& c : q->country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return true;
+  q->tag = TagOption(a.tag);
+  q->country = CountryOption(a.country);
+  return ParseTimeRange(a.since, a.until, clock.NowMs(), &q->since_ms, &q->until_ms);
 }
 
 std::unique_ptr<SqliteStore> Open(const std::string& db) {

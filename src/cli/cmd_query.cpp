@@ -118,31 +118,17 @@ int RunCounts(const CountsArgs& a) {
   }
   SystemClock clock;
   CountQuery q;
-  q.tag = a.tag.empty() ? "" : TagKey(a.tag[0] == '#' ? a.tag.substr(1) : a.tag);
-  q.country = a.country;
-  for (char& c : q.country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (q.country == "ALL") q.country = "all";
+  q.tag = TagOption(a.tag);
+  q.country = CountryOption(a.country);
   auto every = ParseDuration(a.every);
   if (!every || *every < 60'000 || *every % 60'000 != 0) {
     std::fprintf(stderr, "hashmon query: --every must be whole minutes: 1m, 5m, 1h or 1d\n");
     return 2;
   }
   q.every_ms = *every;
-  if (!a.since.empty()) {
-    auto t = ParseUserTime(a.since, clock.NowMs());
-    if (!t) {
-      std::fprintf(stderr, "hashmon query: --since: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
-      return 2;
-    }
-    q.since_ms = *t;
-  }
-  if (!a.until.empty()) {
-    auto t = ParseUserTime(a.until, clock.NowMs());
-    if (!t) {
-      std::fprintf(stderr, "hashmon query: --until: expected ISO 8601 (2016-01-19T10:00:00Z) or -1h\n");
-      return 2;
-    }
-    q.until_ms = *t;
+  if (!ParseTimeRange(a.since, a.until, clock.NowMs(), &q.since_ms, &q.until_ms)) {
+    std::fprintf(stderr, "hashmon query: --since/--until: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
+    return 2;
   }
   std::vector<CountRow> rows;
   try {

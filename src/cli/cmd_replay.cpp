@@ -50,10 +50,7 @@ int RunReplay(const ReplayArgs& a) {
   config.allowed_lateness_ms = *lateness;
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
-  pipeline.set_error_hook([&](const char* reason, std::string_view record) {
-    log.LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
-                   std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
-  });
+  LogRejectedRecords(&pipeline, &log);
   std::string error;
   auto store = SqliteStore::OpenForWriting(a.db, &error);
   if (!store) {

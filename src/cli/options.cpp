@@ -4,6 +4,10 @@
 
 #include <cctype>
 
+#include "hashmon/tag_key.h"
+#include "hashmon/time_util.h"
+#include <cstdlib>
+
 namespace hashmon {
 
 std::optional<int64_t> ParseDuration(const std::string& text) {
@@ -24,6 +28,42 @@ std::optional<int64_t> ParseDuration(const std::string& text) {
 const std::vector<std::string>& DefaultCountries() {
   static const std::vector<std::string> kCountries = {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"};
   return kCountries;
+}
+
+bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms, int64_t* since_ms,
+                    int64_t* until_ms) {
+  for (auto [text, out] : {std::pair{&since, since_ms}, std::pair{&until, until_ms}}) {
+    if (text->empty()) continue;
+    auto t = ParseUserTime(*text, now_ms);
+    if (!t) return false;
+    *out = *t;
+  }
+  return true;
+}
+
+std::string TagOption(const std::string& tag) {
+  return tag.empty() ? "" : TagKey(tag[0] == '#' ? tag.substr(1) : tag);
+}
+
+std::string CountryOption(const std::string& country) {
+  std::string cc = country;
+  for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return cc == "ALL" ? "" : cc;
+}
+
+void LogRejectedRecords(Pipeline* pipeline, Logger* log) {
+  pipeline->set_error_hook([log](const char* reason, std::string_view record) {
+    log->LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
+                    std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
+  });
+}
+
+std::map<std::string, std::string> BearerHeaders() {
+  std::map<std::string, std::string> headers;
+  if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {
+    headers["Authorization"] = std::string("Bearer ") + token;
+  }
+  return headers;
 }
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }

@@ -3,6 +3,10 @@
 #define HASHMON_CLI_OPTIONS_H_
 
 #include <cstdint>
+#include <map>
+
+#include "hashmon/log.h"
+#include "hashmon/pipeline.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +16,24 @@ namespace hashmon {
 // "90s", "2m", "1h", "1d" -> milliseconds.
 std::optional<int64_t> ParseDuration(const std::string& text);
 
+// --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
+// Returns false when a value cannot be read.
+bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms, int64_t* since_ms,
+                    int64_t* until_ms);
+
+// --tag as a tag key ("#TwitterDown" -> "twitterdown"); --country upper case, "all" -> "".
+std::string TagOption(const std::string& tag);
+std::string CountryOption(const std::string& country);
+
 // The default watched countries.
 const std::vector<std::string>& DefaultCountries();
+
+// Logs rejected records, rate-limited per reason.
+void LogRejectedRecords(Pipeline* pipeline, Logger* log);
+
+// Request headers with the bearer token from HASHMON_X_BEARER_TOKEN, if set (tokens come
+// from the environment, never the command line, which shows in ps).
+std::map<std::string, std::string> BearerHeaders();
 
 bool StderrIsTerminal();
 bool StdoutIsTerminal();

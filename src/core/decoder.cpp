@@ -20,6 +20,10 @@ const char* SourceKindName(SourceKind kind) {
   return "?";
 }
 
+SourceKind SourceKindFromName(const std::string& name) {
+  return name == "bluesky" ? SourceKind::kBluesky : name == "mastodon" ? SourceKind::kMastodon : SourceKind::kX;
+}
+
 namespace {
 
 using Allocator = rapidjson::MemoryPoolAllocator<>;

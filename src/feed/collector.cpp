@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "feed/line_scan.h"
 #include "feed/replayer.h"
 
 namespace hashmon {
@@ -29,55 +30,22 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
   if (!options_.resume_param.empty()) {
     if (auto cp = store_->LoadCheckpoint(source_)) cursor_ = std::stoll(cp->cursor);
   }
-  // Resume de-duplication and detection where the last run stopped.
-  if (pipeline_->config().detect) store_->LoadDetection(&pipeline_->tracker(), &pipeline_->counter());
-  if (auto wm = store_->GetMeta("watermark")) {
-    const int64_t watermark = std::stoll(*wm);
-    pipeline_->counter().set_watermark(watermark);
-    store_->ForEachSeen(watermark - pipeline_->config().dedup_window_ms,
-                        [&](const std::string& source, const std::string& id, int64_t t) {
-                          const SourceKind kind = source == "bluesky"    ? SourceKind::kBluesky
-                                                  : source == "mastodon" ? SourceKind::kMastodon
-                                                                         : SourceKind::kX;
-                          pipeline_->RememberSeen(kind, id, t);
-                        });
-  }
+  store_->RestorePipeline(pipeline_);  // de-duplication and detection go on where they stopped
 }
 
 void Collector::OnBytes(const char* data, size_t len) {
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
-  const size_t last_nl = carry_.rfind('\n');
-  if (last_nl == std::string::npos) return;
-  const size_t complete = last_nl + 1;
-  auto process = [&](size_t from, size_t nl) {
-    size_t end = nl;
-    if (end > from && carry_[end - 1] == '\r') --end;
-    carry_[end] = '\0';
-    pipeline_->OnRecord(carry_.data() + from, end - from);
-  };
-  size_t pos = 0;
-  if (prefilter_.enabled()) {
-    // As in replay: parse only lines that may carry a watched tag (or a delete).
-    cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
-    while (pos < complete) {
-      const size_t hit = pos + prefilter_.FindCandidate(carry_.data() + pos, complete - pos);
-      if (hit >= complete) break;
-      const char* before = static_cast<const char*>(memrchr(carry_.data() + pos, '\n', hit - pos));
-      const size_t from = before ? static_cast<size_t>(before - carry_.data()) + 1 : pos;
-      const size_t nl = carry_.find('\n', hit);
-      process(from, nl);
-      pos = nl + 1;
-    }
-  } else {
-    while (pos < complete) {
-      const size_t nl = carry_.find('\n', pos);
-      process(pos, nl);
-      ++cursor_;
-      pos = nl + 1;
-    }
-  }
+  const bool filtered = prefilter_.enabled();
+  const size_t complete = ScanLines(carry_.data(), carry_.size(), filtered ? &prefilter_ : nullptr,
+                                    [&](char* line, size_t n) {
+                                      if (n > 0 && line[n - 1] == '\r') --n;
+                                      line[n] = '\0';
+                                      pipeline_->OnRecord(line, n);
+                                    });
+  // The cursor counts every line, parsed or skipped by the pre-filter.
+  cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
   carry_.erase(0, complete);
   if (carry_.size() > kMaxLine) {
     pipeline_->CountError("line_too_long");
@@ -95,17 +63,8 @@ bool Collector::Commit(bool force) {
   // The cursor is what a restart resumes from: the line count for resumable relays,
   // else the newest event time (for the record: such streams cannot resume).
   const int64_t cursor = options_.resume_param.empty() ? (newest == INT64_MIN ? 0 : newest) : cursor_;
-  try {
-    store_->Commit(unsaved_, source_, std::to_string(cursor), false);
-    unsaved_ = Batch{};
-    return true;
-  } catch (const std::exception& e) {
-    log_->LogLimited(LogLevel::kError, "commit",
-                     std::string("cannot write to the database: ") + e.what() +
-                         " (counts are kept in memory and retried; free disk space or stop the process "
-                         "holding the database lock)");
-    return false;
-  }
+  std::string failure;
+  return CommitOrKeep(store_, &unsaved_, source_, std::to_string(cursor), false, log_, &failure);
 }
 
 void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {

@@ -1,6 +1,7 @@
 #include "feed/replayer.h"
 
 #include "feed/block_reader.h"
+#include "feed/line_scan.h"
 
 #include <algorithm>
 #include <cstring>
@@ -30,6 +31,22 @@ void MergeBatch(Batch* a, Batch&& b) {
   a->watermark = std::max(a->watermark, b.watermark);
 }
 
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source, const std::string& cursor,
+                  bool complete, Logger* log, std::string* failure) {
+  try {
+    store->Commit(*unsaved, source, cursor, complete);
+    *unsaved = Batch{};
+    return true;
+  } catch (const std::exception& e) {
+    *failure = e.what();
+    log->LogLimited(LogLevel::kError, "commit",
+                    std::string("cannot write to the database: ") + e.what() +
+                        " (counts are kept in memory and retried; free disk space or stop the process "
+                        "holding the database lock)");
+    return false;
+  }
+}
+
 Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, ReplayOptions options)
     : pipeline_(pipeline),
       store_(store),
@@ -39,20 +56,7 @@ Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger*
       prefilter_(pipeline->watched()) {
   start_ms_ = clock_->MonotonicMs();
   if (options_.speed > 0) options_.prefilter = false;
-  if (!store_) return;  // inspect: decode only
-  // Refill the de-duplication window from what earlier runs counted.
-  if (pipeline_->config().detect) store_->LoadDetection(&pipeline_->tracker(), &pipeline_->counter());
-  if (auto wm = store_->GetMeta("watermark")) {
-    const int64_t watermark = std::stoll(*wm);
-    pipeline_->counter().set_watermark(watermark);
-    store_->ForEachSeen(watermark - pipeline_->config().dedup_window_ms,
-                        [&](const std::string& source, const std::string& id, int64_t t) {
-                          const SourceKind kind = source == "bluesky"    ? SourceKind::kBluesky
-                                                  : source == "mastodon" ? SourceKind::kMastodon
-                                                                         : SourceKind::kX;
-                          pipeline_->RememberSeen(kind, id, t);
-                        });
-  }
+  if (store_) store_->RestorePipeline(pipeline_);  // inspect has no store: decode only
 }
 
 bool Replayer::ReplayPath(const std::string& path, std::string* error) {
@@ -92,34 +96,8 @@ void Replayer::ProcessLine(char* line, size_t len, bool unterminated) {
 }
 
 void Replayer::ProcessBuffer(char* data, size_t len, size_t* consumed) {
-  // Complete lines end at the last newline; the rest waits for more bytes.
-  const char* last_nl = static_cast<const char*>(memrchr(data, '\n', len));
-  if (!last_nl) {
-    *consumed = 0;
-    return;
-  }
-  const size_t complete = static_cast<size_t>(last_nl - data) + 1;
-  size_t pos = 0;
-  if (member_prefilter_) {
-    while (pos < complete) {
-      const size_t hit = pos + prefilter_.FindCandidate(data + pos, complete - pos);
-      if (hit >= complete) break;
-      const char* start = static_cast<const char*>(memrchr(data + pos, '\n', hit - pos));
-      const size_t line_start = start ? static_cast<size_t>(start - data) + 1 : pos;
-      const size_t line_end = static_cast<size_t>(
-          static_cast<const char*>(std::memchr(data + hit, '\n', complete - hit)) - data);
-      ProcessLine(data + line_start, line_end - line_start, false);
-      pos = line_end + 1;
-    }
-  } else {
-    while (pos < complete) {
-      const size_t line_end = static_cast<size_t>(
-          static_cast<const char*>(std::memchr(data + pos, '\n', complete - pos)) - data);
-      ProcessLine(data + pos, line_end - pos, false);
-      pos = line_end + 1;
-    }
-  }
-  *consumed = complete;
+  *consumed = ScanLines(data, len, member_prefilter_ ? &prefilter_ : nullptr,
+                        [&](char* line, size_t n) { ProcessLine(line, n, false); });
 }
 
 bool Replayer::ReplayMember(Member* member, std::string* error) {
@@ -220,25 +198,17 @@ bool Replayer::Commit(const std::string& source, uint64_t offset, bool complete,
     unsaved_ = Batch{};
     return true;
   }
+  std::string failure;
   for (int attempt = 1;; ++attempt) {
-    try {
-      store_->Commit(unsaved_, source, std::to_string(offset), complete);
-      unsaved_ = Batch{};
-      return true;
-    } catch (const std::exception& e) {
-      log_->LogLimited(LogLevel::kError, "commit",
-                       std::string("cannot write to the database: ") + e.what() +
-                           " (counts are kept in memory and retried; free disk space or stop the "
-                           "process holding the database lock)");
-      // Mid-file, keep reading and retry at the next commit; at the end, retry a few times.
-      if (!complete) return false;
-      if (attempt >= kCommitAttempts) {
-        *error = std::string("giving up writing to the database: ") + e.what() +
-                 "; nothing after the last commit was saved, run the same command again to resume";
-        return false;
-      }
-      clock_->SleepForMs(kCommitRetryMs * attempt);
+    if (CommitOrKeep(store_, &unsaved_, source, std::to_string(offset), complete, log_, &failure)) return true;
+    // Mid-file, keep reading and retry at the next commit; at the end, retry a few times.
+    if (!complete) return false;
+    if (attempt >= kCommitAttempts) {
+      *error = std::string("giving up writing to the database: ") + failure +
+               "; nothing after the last commit was saved, run the same command again to resume";
+      return false;
     }
+    clock_->SleepForMs(kCommitRetryMs * attempt);
   }
 }
 

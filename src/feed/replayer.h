@@ -82,6 +82,12 @@ class Replayer {
 // Appends b to a (both pending writes).
 void MergeBatch(Batch* a, Batch&& b);
 
+// Commits *unsaved with the source's cursor and clears it. On failure (busy database, full
+// disk) it logs a rate-limited message, keeps the batch for the next try, and returns
+// false with the reason in *failure.
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source, const std::string& cursor,
+                  bool complete, Logger* log, std::string* failure);
+
 }  // namespace hashmon
 
 #endif  // HASHMON_FEED_REPLAYER_H_

@@ -291,8 +291,8 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
   SQLite::Statement o(*db_,
                       "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, peak_count FROM outages "
                       "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = ?3) ORDER BY started, id");
-  o.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
-  o.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  o.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
+  o.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   o.bind(3, q.tag);
   SQLite::Statement c(*db_,
                       "SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, peak_count, "
@@ -332,7 +332,7 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
     while (ev.executeStep()) {
       const std::string src = ev.getColumn(1).getString();
       row.evidence.push_back({x.id, ev.getColumn(0).getString(),
-                              src == "bluesky" ? SourceKind::kBluesky : src == "mastodon" ? SourceKind::kMastodon : SourceKind::kX,
+                              SourceKindFromName(src),
                               ev.getColumn(2).getString(), ev.getColumn(3).getInt64(),
                               ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
     }
@@ -347,8 +347,8 @@ std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
   SQLite::Statement s(*db_,
                       "SELECT tag, country, minute, count, expected, score FROM spikes WHERE minute >= ?1 AND minute < ?2 "
                       "AND (?3 = '' OR country = ?3) AND (?4 = '' OR tag = ?4) ORDER BY minute, tag, country");
-  s.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
-  s.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
+  s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   s.bind(3, q.country);
   s.bind(4, q.tag);
   while (s.executeStep()) {
@@ -363,8 +363,8 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
   SQLite::Statement s(*db_,
                       "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) "
                       "ORDER BY started");
-  s.bind(1, static_cast<int64_t>(q.since_ms == INT64_MIN ? INT64_MIN / 1000 : q.since_ms / 1000));
-  s.bind(2, static_cast<int64_t>(q.until_ms == INT64_MAX ? INT64_MAX / 1000 : q.until_ms / 1000));
+  s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
+  s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
                    s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000, s.getColumn(3).getString()});
@@ -378,6 +378,18 @@ void SqliteStore::ForEachSeen(
   SQLite::Statement q(*db_, "SELECT source, id, created_at FROM seen WHERE created_at >= ? ORDER BY created_at");
   q.bind(1, static_cast<int64_t>(since_ms));
   while (q.executeStep()) fn(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+}
+
+void SqliteStore::RestorePipeline(Pipeline* pipeline) {
+  if (pipeline->config().detect) LoadDetection(&pipeline->tracker(), &pipeline->counter());
+  const auto wm = GetMeta("watermark");
+  if (!wm) return;
+  const int64_t watermark = std::stoll(*wm);
+  pipeline->counter().set_watermark(watermark);
+  ForEachSeen(watermark - pipeline->config().dedup_window_ms,
+              [&](const std::string& source, const std::string& id, int64_t t) {
+                pipeline->RememberSeen(SourceKindFromName(source), id, t);
+              });
 }
 
 void SqliteStore::PruneSeen(int64_t before_ms) {
@@ -411,8 +423,8 @@ std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
   sql += " GROUP BY t, tag, country ORDER BY t, tag, country";
   SQLite::Statement q(*db_, sql);
   q.bind(1, static_cast<int64_t>(step));
-  q.bind(2, static_cast<int64_t>(cq.since_ms == INT64_MIN ? INT64_MIN / 1000 : cq.since_ms / 1000));
-  q.bind(3, static_cast<int64_t>(cq.until_ms == INT64_MAX ? INT64_MAX / 1000 : cq.until_ms / 1000));
+  q.bind(2, static_cast<int64_t>(Sec(cq.since_ms)));
+  q.bind(3, static_cast<int64_t>(Sec(cq.until_ms)));
   if (!cq.tag.empty()) q.bind(4, cq.tag);
   if (one_country) q.bind(5, cq.country);
   std::vector<CountRow> rows;

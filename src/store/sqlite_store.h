@@ -55,6 +55,10 @@ class SqliteStore {
                                                                const std::string& id, int64_t)>& fn);
   void PruneSeen(int64_t before_ms);
 
+  // Puts a fresh pipeline back where the last run on this database stopped: watermark,
+  // the de-duplication window and (if it detects) detection state and open minutes.
+  void RestorePipeline(Pipeline* pipeline);
+
   std::optional<std::string> GetMeta(const std::string& key);
 
   std::vector<CountRow> QueryCounts(const CountQuery& q);

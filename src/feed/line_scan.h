@@ -1,0 +1,39 @@
+// Splits a buffer into newline-terminated lines for the pipeline, optionally only the
+// lines the pre-filter flags. Shared by replay (files) and the collector (streams).
+#ifndef HASHMON_FEED_LINE_SCAN_H_
+#define HASHMON_FEED_LINE_SCAN_H_
+
+#include <cstring>
+
+#include "hashmon/prefilter.h"
+
+namespace hashmon {
+
+// Calls fn(line, length) for each complete line of data[0, len) (the '\n' excluded, and
+// writable, so the caller may put a NUL there), or, with a filter, only for lines holding
+// a candidate. Returns the bytes consumed: everything through the last newline.
+template <typename Fn>
+size_t ScanLines(char* data, size_t len, const Prefilter* filter, Fn fn) {
+  const char* last_nl = static_cast<const char*>(memrchr(data, '\n', len));
+  if (!last_nl) return 0;
+  const size_t complete = static_cast<size_t>(last_nl - data) + 1;
+  size_t pos = 0;
+  while (pos < complete) {
+    size_t start = pos, from = pos;
+    if (filter) {
+      from = pos + filter->FindCandidate(data + pos, complete - pos);
+      if (from >= complete) break;
+      const char* before = static_cast<const char*>(memrchr(data + pos, '\n', from - pos));
+      start = before ? static_cast<size_t>(before - data) + 1 : pos;
+    }
+    const size_t end =
+        static_cast<size_t>(static_cast<const char*>(std::memchr(data + from, '\n', complete - from)) - data);
+    fn(data + start, end - start);
+    pos = end + 1;
+  }
+  return complete;
+}
+
+}  // namespace hashmon
+
+#endif  // HASHMON_FEED_LINE_SCAN_H_
