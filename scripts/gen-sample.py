@@ -118,9 +118,46 @@ class Gen:
         self.bytes = 0
 
     def emit(self, line):
+        if self.a.format == "jetstream":
+            line = self.to_jetstream(line)
+            if line is None:
+                return
         self.out.write(line)
         self.out.write("\n")
         self.bytes += len(line.encode("utf-8")) + 1
+
+    def to_jetstream(self, line):
+        """The same post as a Bluesky Jetstream event (time_us rises with each event, as
+        Jetstream assigns it at ingest). Notices other than deletes have no equivalent."""
+        try:
+            m = json.loads(line)
+        except ValueError:
+            return line  # a torn line stays torn
+        self.js_seq = getattr(self, "js_seq", 0) + 1
+        self.js_time = getattr(self, "js_time", 0)
+        if "delete" in m:
+            st = m["delete"]["status"]
+            ms = int(m["delete"]["timestamp_ms"])
+            self.js_time = max(self.js_time + 1, ms * 1000)
+            ev = {"did": "did:plc:u%s" % st["user_id_str"], "time_us": self.js_time,
+                  "kind": "commit", "commit": {"rev": "r%d" % self.js_seq, "operation": "delete",
+                                               "collection": "app.bsky.feed.post", "rkey": st["id_str"]}}
+            return json.dumps(ev, separators=(",", ":"))
+        if "id_str" not in m:
+            return None
+        src = m.get("retweeted_status") or m
+        text = (src.get("extended_tweet") or {}).get("full_text") or src.get("text", "")
+        ms = int(m["timestamp_ms"])
+        created = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        rec = {"$type": "app.bsky.feed.post", "text": text, "createdAt": created}
+        if m.get("lang") and m["lang"] != "und":
+            rec["langs"] = [m["lang"]]
+        self.js_time = max(self.js_time + 1, ms * 1000)
+        ev = {"did": "did:plc:u%s" % m["user"]["id_str"], "time_us": self.js_time,
+              "kind": "commit", "commit": {"rev": "r%d" % self.js_seq, "operation": "create",
+                                           "collection": "app.bsky.feed.post", "rkey": m["id_str"],
+                                           "record": rec, "cid": "c" + m["id_str"]}}
+        return json.dumps(ev, ensure_ascii=False, separators=(",", ":"))
 
     def new_id(self):
         self.next_id += self.r.randint(1000, 90000)
@@ -412,6 +449,8 @@ def main():
     p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
+    p.add_argument("--format", choices=["x-v1", "jetstream"], default="x-v1",
+                   help="wire format: X API v1.1 (default) or Bluesky Jetstream events (no --truth)")
     a = p.parse_args()
     h, m = a.outage_start.split(":")
     a.outage_start_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000

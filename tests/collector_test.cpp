@@ -16,6 +16,7 @@
 #include "feed/feed_server.h"
 #include "feed/replayer.h"
 #include "hashmon/time_util.h"
+#include "history_util.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -39,33 +40,9 @@ class CollectorTest : public ::testing::Test {
     delete dir_;
   }
 
-  static std::string Counts(const std::string& db) {
-    std::string error;
-    auto store = SqliteStore::OpenReadOnly(db, &error);
-    std::string out;
-    for (const auto& r : store->QueryCounts(CountQuery{})) {
-      out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) + "\n";
-    }
-    for (const auto& o : store->QueryOutages({})) {
-      out += "outage " + FormatIsoTime(o.outage.started) + " " + std::to_string(o.outage.countries.size()) + "\n";
-    }
-    return out;
-  }
+  static std::string Counts(const std::string& db) { return testing::HistoryOf(db); }
 
-  std::string Replayed() {
-    const std::string db = tmp_.File("replay.db");
-    std::ostringstream log_out;
-    FakeClock clock;
-    Logger log(&log_out, &clock);
-    Pipeline pipeline(PipelineConfig{}, locator_);
-    std::string error;
-    auto store = SqliteStore::OpenForWriting(db, &error);
-    Replayer r(&pipeline, store.get(), &clock, &log, {});
-    EXPECT_TRUE(r.ReplayPath(dir_->File("feed.jsonl"), &error));
-    EXPECT_TRUE(r.Finish(&error));
-    store.reset();
-    return Counts(db);
-  }
+  std::string Replayed() { return testing::ReplayHistory(dir_->File("feed.jsonl"), tmp_.File("replay.db"), locator_); }
 
   // Collects from a feed server with these faults until the stream ends.
   std::string Collected(const FeedFaults& faults, CollectStats* stats = nullptr, std::string* log_text = nullptr) {
@@ -73,48 +50,15 @@ class CollectorTest : public ::testing::Test {
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
-    const std::string db = tmp_.File("collect" + std::to_string(++runs_) + ".db");
-    FakeClock clock(1'700'000'000'000);
-    std::ostringstream log_out;
-    Logger log(&log_out, &clock);
-    // The feed squeezes a day into a few thousand lines, so a resend after a fault can
-    // go back hours of event time: widen the de-duplication window to match.
-    PipelineConfig config;
-    config.dedup_window_ms = 48 * 3'600'000;
-    Pipeline pipeline(config, locator_);
-    auto store = SqliteStore::OpenForWriting(db, &error);
     CollectOptions o;
     o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-    o.until_eof = true;
-    o.max_failures = 20;
-    Collector collector(&pipeline, store.get(), &clock, &log, o);
-    std::atomic<bool> stop{false}, done{false};
-    // A stalled server says nothing; time passes only when the test says so.
-    std::thread time_keeper([&] {
-      // Time jumps past the idle timeout once per stall, after the collector has drained
-      // what was sent before it (no bytes for many polls), so that only that connection
-      // times out and never the one that follows.
-      int quiet_polls = 0;
-      int64_t last_bytes = -1;
-      while (!done) {
-        const int64_t bytes = collector.bytes_received();
-        quiet_polls = bytes == last_bytes ? quiet_polls + 1 : 0;
-        last_bytes = bytes;
-        if (server.stalled() && quiet_polls > 10'000) {
-          clock.Advance(o.idle_timeout_ms + 1000);
-          quiet_polls = 0;
-        }
-        std::this_thread::yield();
-      }
-    });
-    EXPECT_TRUE(collector.Run(&stop, &error)) << error << log_out.str();
-    done = true;
-    time_keeper.join();
-    if (stats) *stats = collector.stats();
-    if (log_text) *log_text = log_out.str();
-    store.reset();
+    auto run = testing::CollectHistory(o, tmp_.File("collect" + std::to_string(++runs_) + ".db"), locator_,
+                                       [&] { return server.stalled(); });
+    EXPECT_TRUE(run.ok) << run.log;
+    if (stats) *stats = run.stats;
+    if (log_text) *log_text = run.log;
     server.Stop();
-    return Counts(db);
+    return run.history;
   }
 
   static CountryLocator* locator_;

@@ -47,6 +47,10 @@ class Decoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// The value of the first "time_us" member of a Jetstream event (the resume cursor), or
+// 0. Found without parsing, so that events the pre-filter skips still move the cursor.
+int64_t JetstreamTimeUs(std::string_view event);
+
 }  // namespace hashmon
 
 #endif  // HASHMON_DECODER_H_

@@ -12,6 +12,8 @@
 #include "feed/collector.h"
 #include "feed/feed_server.h"
 #include "feed/recorder.h"
+#include "feed/x_rules.h"
+#include "cli/settings.h"
 
 namespace hashmon {
 namespace {
@@ -20,48 +22,69 @@ std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: the only global, as 
 extern "C" void OnSignal(int) { g_stop = true; }
 
 struct CollectArgs {
-  std::string db = "hashmon.db";
+  std::string config;
+  std::string db, source, protocol, idle, resume_param, listen;
   std::vector<std::string> tags;
-  std::string source;
-  std::string idle = "30s";
   bool until_eof = false;
-  std::string resume_param;
 };
+
+// Flags override the config file and the environment.
+void ApplyFlags(const CollectArgs& a, Settings* s) {
+  auto take = [](const std::string& flag, std::string* into) {
+    if (!flag.empty()) *into = flag;
+  };
+  take(a.db, &s->db);
+  take(a.source, &s->source);
+  take(a.protocol, &s->protocol);
+  take(a.idle, &s->idle_timeout);
+  take(a.resume_param, &s->resume_param);
+  take(a.listen, &s->listen);
+  if (!a.tags.empty()) s->tags = a.tags;
+}
 
 int RunCollect(const CollectArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
-  if (a.source.rfind("http://", 0) != 0 && a.source.rfind("https://", 0) != 0) {
-    log.Error("--source must be an http(s) URL of an NDJSON stream (X API v2 filtered stream or a relay); "
-              "Jetstream and Mastodon sources are not built yet");
+  Settings settings;
+  std::string error;
+  if (!LoadSettings(a.config, &settings, &error)) {
+    log.Error(error);
     return 2;
   }
+  ApplyFlags(a, &settings);
   PipelineConfig config;
-  if (!a.tags.empty()) config.tags = a.tags;
-  auto idle = ParseDuration(a.idle);
-  if (!idle) {
-    log.Error("--idle-timeout: expected a duration such as 30s");
+  if (!settings.tags.empty()) config.tags = settings.tags;
+  auto spec = ResolveSource(settings, config.tags, &error);
+  if (!spec) {
+    log.Error(error);
     return 2;
+  }
+  if (!settings.idle_timeout.empty()) {
+    auto idle = ParseDuration(settings.idle_timeout);
+    if (!idle) {
+      log.Error("idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"");
+      return 2;
+    }
+    spec->options.idle_timeout_ms = *idle;
   }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   LogRejectedRecords(&pipeline, &log);
-  std::string error;
-  auto store = SqliteStore::OpenForWriting(a.db, &error);
+  auto store = SqliteStore::OpenForWriting(settings.db, &error);
   if (!store) {
     log.Error(error);
     return 1;
   }
-  CollectOptions options;
-  options.url = a.source;
-  options.idle_timeout_ms = *idle;
+  if (spec->manage_x_rules && !EnsureXRules(kXRulesUrl, settings.x_bearer_token, config.tags, &log, &error)) {
+    log.Error(error);
+    return 1;
+  }
+  CollectOptions options = spec->options;
   options.until_eof = a.until_eof;
-  options.resume_param = a.resume_param;
-  options.headers = BearerHeaders();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   Collector collector(&pipeline, store.get(), &clock, &log, options);
-  log.Info("collecting from " + a.source + " into " + a.db);
+  log.Info("collecting from " + spec->name + " into " + settings.db);
   const bool ok = collector.Run(&g_stop, &error);
   if (!ok) log.Error(error);
   const auto& s = pipeline.stats();
@@ -148,14 +171,15 @@ int RunServeFeed(const ServeArgs& a) {
       return 2;
     }
   }
-  FeedServer server(std::move(lines), faults, a.rate);
+  FeedServer server(std::move(lines), faults, a.rate, *ParseFeedProtocol(a.protocol));
   std::string error;
   const int port = server.Start(a.port, &error);
   if (port < 0) {
     std::fprintf(stderr, "hashmon serve-feed: %s\n", error.c_str());
     return 1;
   }
-  std::printf("serving %s as %s on http://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(), port);
+  std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
+              a.protocol == "jetstream" ? "ws" : "http", port);
   std::fflush(stdout);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -168,12 +192,16 @@ int RunServeFeed(const ServeArgs& a) {
 
 void RegisterCollect(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<CollectArgs>();
-  CLI::App* cmd = app.add_subcommand("collect", "Collect a live NDJSON stream (X API v2 or a relay) into the database");
-  cmd->add_option("--db", args->db, "SQLite database to write")->capture_default_str();
+  CLI::App* cmd = app.add_subcommand(
+      "collect", "Collect a live stream (Bluesky Jetstream by default, X, Mastodon, NDJSON) into the database");
+  cmd->add_option("--config", args->config, "JSON config file (default: $HASHMON_CONFIG); env and flags override it");
+  cmd->add_option("--db", args->db, "SQLite database to write (default hashmon.db)");
   cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
-  cmd->add_option("--source", args->source, "http(s) URL of the stream; the bearer token comes from "
-                                            "HASHMON_X_BEARER_TOKEN")->required();
-  cmd->add_option("--idle-timeout", args->idle, "Reconnect when nothing arrives for this long")->capture_default_str();
+  cmd->add_option("--source", args->source,
+                  "jetstream (default), x, mastodon:HOST, or a ws(s):// or http(s):// URL. Tokens come from "
+                  "HASHMON_X_BEARER_TOKEN / HASHMON_MASTODON_TOKEN or the config file");
+  cmd->add_option("--protocol", args->protocol, "Override the protocol a URL implies: ndjson, mastodon-sse, jetstream");
+  cmd->add_option("--idle-timeout", args->idle, "Reconnect when nothing arrives for this long (default 30s)");
   cmd->add_flag("--until-eof", args->until_eof, "Stop when the server ends the stream (finite relays, demos)");
   cmd->add_option("--resume-param", args->resume_param,
                   "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");
@@ -190,8 +218,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   auto serve = std::make_shared<ServeArgs>();
   CLI::App* s = app.add_subcommand("serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
   s->add_option("file", serve->file, "JSONL recording")->required();
-  s->add_option("--protocol", serve->protocol, "Stream protocol (ndjson, x-v2: chunked NDJSON)")
-      ->check(CLI::IsMember({"ndjson", "x-v2"}))
+  s->add_option("--protocol", serve->protocol,
+                "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream (WebSocket)")
+      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream"}))
       ->capture_default_str();
   s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")->capture_default_str();
   s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");

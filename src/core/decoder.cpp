@@ -418,4 +418,19 @@ Record Decoder::DecodeCopy(std::string_view text, std::string_view sse_event) {
   return Decode(impl_->copy.data(), impl_->copy.size(), sse_event);
 }
 
+int64_t JetstreamTimeUs(std::string_view event) {
+  // Inside a JSON string a quote is always escaped, so this pattern can only be a key.
+  static constexpr std::string_view kKey = "\"time_us\":";
+  const size_t at = event.find(kKey);
+  if (at == std::string_view::npos) return 0;
+  size_t i = at + kKey.size();
+  while (i < event.size() && event[i] == ' ') ++i;
+  int64_t v = 0;
+  size_t digits = 0;
+  for (; i < event.size() && event[i] >= '0' && event[i] <= '9' && digits < 18; ++i, ++digits) {
+    v = v * 10 + (event[i] - '0');
+  }
+  return digits > 0 ? v : 0;
+}
+
 }  // namespace hashmon

@@ -5,6 +5,7 @@
 
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
+#include "feed/ws_stream.h"
 
 namespace hashmon {
 namespace {
@@ -17,7 +18,18 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
+std::string WithParam(const std::string& url, const std::string& name, const std::string& value) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + name + "=" + value;
+}
+
 }  // namespace
+
+std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name) {
+  if (name == "ndjson" || name == "x-v2") return StreamProtocol::kNdjson;
+  if (name == "sse" || name == "mastodon-sse") return StreamProtocol::kSse;
+  if (name == "jetstream") return StreamProtocol::kJetstream;
+  return std::nullopt;
+}
 
 Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options)
     : pipeline_(pipeline),
@@ -26,8 +38,13 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       log_(log),
       options_(std::move(options)),
       prefilter_(pipeline->watched()) {
-  source_ = "http:" + options_.url;
-  if (!options_.resume_param.empty()) {
+  switch (options_.protocol) {
+    case StreamProtocol::kNdjson: source_ = "http:" + options_.url; break;
+    case StreamProtocol::kSse: source_ = "sse:" + options_.url; break;
+    // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
+    case StreamProtocol::kJetstream: source_ = "jetstream"; break;
+  }
+  if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
     if (auto cp = store_->LoadCheckpoint(source_)) cursor_ = std::stoll(cp->cursor);
   }
   store_->RestorePipeline(pipeline_);  // de-duplication and detection go on where they stopped
@@ -37,13 +54,10 @@ void Collector::OnBytes(const char* data, size_t len) {
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
-  const bool filtered = prefilter_.enabled();
+  // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
+  const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
   const size_t complete = ScanLines(carry_.data(), carry_.size(), filtered ? &prefilter_ : nullptr,
-                                    [&](char* line, size_t n) {
-                                      if (n > 0 && line[n - 1] == '\r') --n;
-                                      line[n] = '\0';
-                                      pipeline_->OnRecord(line, n);
-                                    });
+                                    [&](char* line, size_t n) { framer_.OnLine(line, n, false, pipeline_); });
   // The cursor counts every line, parsed or skipped by the pre-filter.
   cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
   carry_.erase(0, complete);
@@ -54,15 +68,62 @@ void Collector::OnBytes(const char* data, size_t len) {
   Commit(false);
 }
 
+void Collector::OnMessage(char* data, size_t len) {
+  stats_.bytes += static_cast<int64_t>(len);
+  bytes_received_ += static_cast<int64_t>(len);
+  // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
+  // newest one plus the rewind on reconnect covers what came out of order.
+  cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
+  if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) pipeline_->OnRecord(data, len);
+  Commit(false);
+}
+
+std::string Collector::ConnectUrl() const {
+  std::string url = options_.url;
+  if (options_.protocol == StreamProtocol::kJetstream) {
+    if (url.find("wantedCollections=") == std::string::npos) {
+      url = WithParam(url, "wantedCollections", "app.bsky.feed.post");
+    }
+    if (cursor_ > 0) url = WithParam(url, "cursor", std::to_string(std::max<int64_t>(1, cursor_ - options_.rewind_us)));
+  } else if (!options_.resume_param.empty()) {
+    url = WithParam(url, options_.resume_param, std::to_string(cursor_));
+  }
+  return url;
+}
+
+StreamOutcome Collector::Connect(const std::atomic<bool>* stop, const std::function<void()>& on_first_data) {
+  bool first = true;
+  if (options_.protocol == StreamProtocol::kJetstream) {
+    WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms, options_.heartbeat_every_ms};
+    return StreamWebSocket(
+        req,
+        [&](char* data, size_t len) {
+          if (first) on_first_data(), first = false;
+          OnMessage(data, len);
+        },
+        stop, clock_);
+  }
+  framer_.Reset();
+  StreamRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms};
+  return StreamHttp(
+      req,
+      [&](const char* data, size_t len) {
+        if (first) on_first_data(), first = false;
+        OnBytes(data, len);
+      },
+      stop, clock_);
+}
+
 bool Collector::Commit(bool force) {
   const int64_t now = clock_->MonotonicMs();
   if (!force && now - last_commit_ms_ < options_.commit_every_ms) return true;
   last_commit_ms_ = now;
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   const int64_t newest = pipeline_->stats().newest_event_ms;
-  // The cursor is what a restart resumes from: the line count for resumable relays,
-  // else the newest event time (for the record: such streams cannot resume).
-  const int64_t cursor = options_.resume_param.empty() ? (newest == INT64_MIN ? 0 : newest) : cursor_;
+  // The cursor is what a restart resumes from: Jetstream's time_us, the line count for
+  // resumable relays, else the newest event time (for the record: such streams cannot resume).
+  const bool resumable = !options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream;
+  const int64_t cursor = resumable ? cursor_ : (newest == INT64_MIN ? 0 : newest);
   std::string failure;
   return CommitOrKeep(store_, &unsaved_, source_, std::to_string(cursor), false, log_, &failure);
 }
@@ -76,27 +137,16 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
 
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   Backoff backoff;
-  StreamRequest req{options_.url, options_.headers, options_.idle_timeout_ms};
   int failures_in_a_row = 0;
   int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
   while (!(stop && *stop)) {
     ++stats_.connections;
-    if (!options_.resume_param.empty()) {
-      req.url = options_.url + (options_.url.find('?') == std::string::npos ? "?" : "&") + options_.resume_param +
-                "=" + std::to_string(cursor_);
-    }
-    bool gap_written = false;
-    const StreamOutcome out = StreamHttp(
-        req,
-        [&](const char* data, size_t len) {
-          if (!gap_written && disconnected_since != 0) {
-            pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
-            disconnected_since = 0;
-          }
-          gap_written = true;
-          OnBytes(data, len);
-        },
-        stop, clock_);
+    const StreamOutcome out = Connect(stop, [&] {
+      if (disconnected_since != 0) {
+        pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
+        disconnected_since = 0;
+      }
+    });
     if (out.received_data) {
       backoff.OnConnected();
       failures_in_a_row = 0;
@@ -122,9 +172,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
                                               out.rate_limit_reset_ms, clock_->NowMs());
     if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
       log_->LogLimited(LogLevel::kError, "auth",
-                       "the server refused the credentials (" + out.message +
-                           "): check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that "
-                           "the app may use this endpoint; retrying in " + Seconds(delay));
+                       "the server refused the credentials (" + out.message + "): " + options_.auth_hint +
+                           "; retrying in " + Seconds(delay));
     } else {
       log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
                        "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +

@@ -6,10 +6,14 @@
 #define HASHMON_FEED_COLLECTOR_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "feed/http_stream.h"
+#include "feed/sse_framer.h"
 #include "hashmon/backoff.h"
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
@@ -19,7 +23,18 @@
 
 namespace hashmon {
 
+// How a source frames its records.
+enum class StreamProtocol {
+  kNdjson,     // chunked HTTP, a JSON record per line (X API v2, relays)
+  kSse,        // HTTP Server-Sent Events (Mastodon streaming)
+  kJetstream,  // WebSocket, a JSON event per message, resumable by time_us
+};
+
+// Parses "ndjson", "x-v2", "sse", "mastodon-sse", "jetstream".
+std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name);
+
 struct CollectOptions {
+  StreamProtocol protocol = StreamProtocol::kNdjson;
   std::string url;
   std::map<std::string, std::string> headers;
   int64_t idle_timeout_ms = 30'000;
@@ -32,6 +47,13 @@ struct CollectOptions {
   // For relays that resume from a line number (hashmon serve-feed, in-house relays):
   // the query parameter to send it in. Empty: the stream has no resume.
   std::string resume_param;
+  // Jetstream: a reconnect asks for events from this long before the committed cursor
+  // ("a negative buffer to ensure gapless playback"); de-duplication drops the repeats.
+  int64_t rewind_us = 5'000'000;
+  int64_t heartbeat_every_ms = 10'000;
+  // What to tell the user when the server refuses the credentials (401/403).
+  std::string auth_hint =
+      "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may use this endpoint";
 };
 
 struct CollectStats {
@@ -55,6 +77,9 @@ class Collector {
 
  private:
   void OnBytes(const char* data, size_t len);
+  void OnMessage(char* data, size_t len);
+  StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_first_data);
+  std::string ConnectUrl() const;
   bool Commit(bool force);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
 
@@ -66,7 +91,8 @@ class Collector {
   Prefilter prefilter_;
   std::string source_;
   std::string carry_;
-  int64_t cursor_ = 0;  // lines consumed, for resumable relays
+  SseFramer framer_;
+  int64_t cursor_ = 0;  // lines consumed (resumable relays) or newest time_us (Jetstream)
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;

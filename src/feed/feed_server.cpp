@@ -3,13 +3,17 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <chrono>
+
+#include "hashmon/decoder.h"
 
 namespace hashmon {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
 
 bool ParseFault(const std::string& spec, FeedFaults* f) {
@@ -33,7 +37,115 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
   return true;
 }
 
+std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name) {
+  if (name == "ndjson" || name == "x-v2") return FeedProtocol::kNdjson;
+  if (name == "mastodon-sse") return FeedProtocol::kMastodonSse;
+  if (name == "jetstream") return FeedProtocol::kJetstream;
+  return std::nullopt;
+}
+
+// How one connection writes: chunks of an HTTP response, or WebSocket messages.
+class FeedWriter {
+ public:
+  virtual ~FeedWriter() = default;
+  // Sends one record (no newline); returns false when the peer is gone.
+  virtual bool Send(const std::string& record) = 0;
+  // Sends the first half of a record, then drops the connection.
+  virtual void SendTorn(const std::string& record) = 0;
+  // Drops the connection without a goodbye (no last chunk, no close frame).
+  virtual void Drop() = 0;
+  // Ends the stream cleanly.
+  virtual void End() = 0;
+  // Holds the connection open and silent until the peer goes away.
+  virtual void Stall() = 0;
+};
+
+namespace {
+
+class ChunkedWriter : public FeedWriter {
+ public:
+  ChunkedWriter(tcp::socket* sock, FeedProtocol protocol, size_t chunk_bytes)
+      : sock_(sock), protocol_(protocol), chunk_bytes_(chunk_bytes) {}
+  bool Send(const std::string& record) override {
+    if (protocol_ == FeedProtocol::kMastodonSse && !IsSseLine(record)) {
+      pending_ += "event: update\ndata: " + record + "\n\n";
+    } else {
+      pending_ += record + "\n";
+    }
+    return pending_.size() < chunk_bytes_ || Flush();
+  }
+  void SendTorn(const std::string& record) override {
+    Flush();
+    const std::string half = record.substr(0, record.size() / 2);
+    net::write(*sock_, http::make_chunk(net::buffer(half)), ec_);
+    Drop();
+  }
+  void Drop() override { sock_->shutdown(tcp::socket::shutdown_both, ec_); }
+  void End() override {
+    Flush();
+    net::write(*sock_, http::make_chunk_last(), ec_);
+    Drop();
+  }
+  void Stall() override {
+    Flush();
+    char probe[256];
+    while (!ec_) sock_->read_some(net::buffer(probe), ec_);
+  }
+
+ private:
+  static bool IsSseLine(const std::string& l) {
+    return l.empty() || l[0] == ':' || l.rfind("event:", 0) == 0 || l.rfind("data:", 0) == 0;
+  }
+  bool Flush() {
+    if (!pending_.empty()) net::write(*sock_, http::make_chunk(net::buffer(pending_)), ec_);
+    pending_.clear();
+    return !ec_;
+  }
+  tcp::socket* sock_;
+  FeedProtocol protocol_;
+  size_t chunk_bytes_;
+  std::string pending_;
+  boost::system::error_code ec_;
+};
+
+class WebSocketWriter : public FeedWriter {
+ public:
+  explicit WebSocketWriter(tcp::socket* sock) : ws_(*sock) {}
+  bool Accept(const http::request<http::string_body>& req) {
+    ws_.accept(req, ec_);
+    ws_.text(true);
+    return !ec_;
+  }
+  bool Send(const std::string& record) override {
+    ws_.write(net::buffer(record), ec_);
+    return !ec_;
+  }
+  void SendTorn(const std::string& record) override {
+    // A message cut off mid-frame: a frame header promising more than is sent.
+    ws_.write_some(false, net::buffer(record.substr(0, record.size() / 2)), ec_);
+    Drop();
+  }
+  void Drop() override { ws_.next_layer().shutdown(tcp::socket::shutdown_both, ec_); }
+  void End() override {
+    ws_.close(websocket::close_code::normal, ec_);
+    Drop();
+  }
+  void Stall() override {
+    // Reading handles control frames: heartbeats are swallowed, and a close frame (the
+    // client giving up) ends the stall.
+    boost::beast::flat_buffer buf;
+    while (!ec_) ws_.read(buf, ec_), buf.clear();
+  }
+
+ private:
+  websocket::stream<tcp::socket&> ws_;
+  boost::system::error_code ec_;
+};
+
+}  // namespace
+
 struct FeedServer::Impl {
+  FeedProtocol protocol = FeedProtocol::kNdjson;
   std::vector<std::string> lines;
   FeedFaults faults;
   double rate = 0;
@@ -48,8 +160,10 @@ struct FeedServer::Impl {
   std::vector<std::shared_ptr<tcp::socket>> sockets;
 };
 
-FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second)
+FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second,
+                       FeedProtocol protocol)
     : impl_(std::make_unique<Impl>()) {
+  impl_->protocol = protocol;
   impl_->lines = std::move(lines);
   impl_->faults = std::move(faults);
   impl_->rate = lines_per_second;
@@ -78,102 +192,122 @@ int FeedServer::Start(int port, std::string* error) {
       const int n = ++s.connection_no;
       ++connections_;
       s.workers.emplace_back([this, sock, n] {
-        Impl& s = *impl_;
-        boost::system::error_code ec;
         try {
-          boost::beast::flat_buffer buf;
-          http::request<http::string_body> req;
-          http::read(*sock, buf, req);
-          if (static_cast<size_t>(n) <= s.faults.statuses.size()) {
-            const int code = s.faults.statuses[static_cast<size_t>(n) - 1];
-            http::response<http::string_body> res{static_cast<http::status>(code), req.version()};
-            res.set(http::field::content_type, "application/json");
-            if (code == 429) res.set("x-rate-limit-reset", "0");
-            res.body() = R"({"title":"fault injected","status":)" + std::to_string(code) + "}";
-            res.prepare_payload();
-            http::write(*sock, res);
-            sock->shutdown(tcp::socket::shutdown_both, ec);
-            return;
-          }
-          http::response<http::empty_body> res{http::status::ok, req.version()};
-          res.set(http::field::content_type, "application/x-ndjson");
-          res.chunked(true);
-          http::response_serializer<http::empty_body> sr{res};
-          http::write_header(*sock, sr);
-          size_t pos;
-          {
-            std::lock_guard<std::mutex> lock(s.mu);
-            const size_t back = static_cast<size_t>(s.faults.backfill_lines);
-            pos = s.next_line > back && n > 1 ? s.next_line - back : (n > 1 ? 0 : s.next_line);
-            if (n > 1 && s.faults.backfill_lines == 0) pos = s.next_line;
-            const std::string target(req.target());
-            const size_t c = target.find("cursor=");
-            if (c != std::string::npos) pos = std::min<size_t>(std::stoull(target.substr(c + 7)), s.lines.size());
-          }
-          int sent = 0;
-          const size_t start = pos;
-          const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
-          // A faulted connection may lose whatever was still in flight, so the next one
-          // starts again from this connection's start (de-duplication absorbs the resend),
-          // the way X's backfill covers a disconnection.
-          auto rewind = [&] {
-            std::lock_guard<std::mutex> lock(s.mu);
-            s.next_line = start;
-          };
-          std::string pending;  // lines gathered into one chunk
-          while (!s.stop) {
-            std::string line;
-            {
-              std::lock_guard<std::mutex> lock(s.mu);
-              if (pos >= s.lines.size()) break;
-              line = s.lines[pos++];
-              s.next_line = std::max(s.next_line, pos);
-            }
-            if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
-              rewind();
-              stalled_ = true;
-              // Hold the socket open and silent until the client gives up on it.
-              char probe;
-              sock->read_some(net::buffer(&probe, 1), ec);
-              stalled_ = false;
-              return;
-            }
-            if (first && s.faults.truncate_after_lines && sent == s.faults.truncate_after_lines) {
-              rewind();
-              const std::string half = line.substr(0, line.size() / 2);
-              net::write(*sock, http::make_chunk(net::buffer(half)), ec);
-              sock->shutdown(tcp::socket::shutdown_both, ec);
-              return;
-            }
-            if (first && s.faults.drop_after_lines && sent == s.faults.drop_after_lines) {
-              rewind();
-              sock->shutdown(tcp::socket::shutdown_both, ec);
-              return;
-            }
-            line.push_back('\n');
-            if (s.faults.garbage_every_lines && sent > 0 && sent % s.faults.garbage_every_lines == 0) {
-              line = "{not json at all\n" + line;
-            }
-            pending += line;
-            if (pending.size() >= s.faults.chunk_bytes) {
-              net::write(*sock, http::make_chunk(net::buffer(pending)), ec);
-              pending.clear();
-              if (ec) return;
-            }
-            ++sent;
-            ++lines_sent_;
-            if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));
-          }
-          if (!pending.empty()) net::write(*sock, http::make_chunk(net::buffer(pending)), ec);
-          net::write(*sock, http::make_chunk_last(), ec);
-          finished_ = true;
-          sock->shutdown(tcp::socket::shutdown_both, ec);
-        } catch (const std::exception&) {
+          Serve(sock.get(), n);
+        } catch (const std::exception&) {  // a client that went away mid-write
         }
       });
     }
   });
   return bound;
+}
+
+size_t FeedServer::StartLine(const std::string& target, int connection_no) {
+  Impl& s = *impl_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  size_t pos = s.next_line;  // a live stream goes on where it is
+  if (connection_no > 1 && s.faults.backfill_lines > 0) {
+    pos = s.next_line > static_cast<size_t>(s.faults.backfill_lines) ? s.next_line - s.faults.backfill_lines : 0;
+  }
+  const size_t c = target.find("cursor=");
+  if (c == std::string::npos) return pos;
+  int64_t cursor = 0;
+  try {
+    cursor = std::stoll(target.substr(c + 7));
+  } catch (const std::exception&) {
+    return pos;
+  }
+  if (s.protocol != FeedProtocol::kJetstream) return std::min<size_t>(static_cast<size_t>(cursor), s.lines.size());
+  // Jetstream: the first event at or after the cursor's time (recordings are in time order).
+  size_t i = 0;
+  while (i < s.lines.size() && JetstreamTimeUs(s.lines[i]) < cursor) ++i;
+  return i;
+}
+
+void FeedServer::Serve(tcp_socket* sock, int n) {
+  Impl& s = *impl_;
+  boost::beast::flat_buffer buf;
+  http::request<http::string_body> req;
+  http::read(*sock, buf, req);
+  if (static_cast<size_t>(n) <= s.faults.statuses.size()) {
+    const int code = s.faults.statuses[static_cast<size_t>(n) - 1];
+    http::response<http::string_body> res{static_cast<http::status>(code), req.version()};
+    res.set(http::field::content_type, "application/json");
+    if (code == 429) res.set("x-rate-limit-reset", "0");
+    res.body() = R"({"title":"fault injected","status":)" + std::to_string(code) + "}";
+    res.prepare_payload();
+    http::write(*sock, res);
+    boost::system::error_code ec;
+    sock->shutdown(tcp::socket::shutdown_both, ec);
+    return;
+  }
+  std::unique_ptr<FeedWriter> writer;
+  if (s.protocol == FeedProtocol::kJetstream) {
+    if (!websocket::is_upgrade(req)) {
+      http::response<http::string_body> res{http::status::upgrade_required, req.version()};
+      res.body() = "this feed is served over WebSocket\n";
+      res.prepare_payload();
+      http::write(*sock, res);
+      return;
+    }
+    auto ws = std::make_unique<WebSocketWriter>(sock);
+    if (!ws->Accept(req)) return;
+    writer = std::move(ws);
+  } else {
+    http::response<http::empty_body> res{http::status::ok, req.version()};
+    res.set(http::field::content_type,
+            s.protocol == FeedProtocol::kMastodonSse ? "text/event-stream" : "application/x-ndjson");
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    http::write_header(*sock, sr);
+    writer = std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes);
+  }
+  size_t pos = StartLine(std::string(req.target()), n);
+  const size_t start = pos;
+  const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
+  // A faulted connection may lose whatever was still in flight, so the next one starts
+  // again from this connection's start (de-duplication absorbs the resend), the way X's
+  // backfill and Jetstream's cursor rewind cover a disconnection.
+  auto rewind = [&] {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.next_line = start;
+  };
+  int sent = 0;
+  while (!s.stop) {
+    std::string line;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (pos >= s.lines.size()) break;
+      line = s.lines[pos++];
+      s.next_line = std::max(s.next_line, pos);
+    }
+    if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
+      rewind();
+      stalled_ = true;
+      writer->Stall();
+      stalled_ = false;
+      return;
+    }
+    if (first && s.faults.truncate_after_lines && sent == s.faults.truncate_after_lines) {
+      rewind();
+      writer->SendTorn(line);
+      return;
+    }
+    if (first && s.faults.drop_after_lines && sent == s.faults.drop_after_lines) {
+      rewind();
+      writer->Drop();
+      return;
+    }
+    if (s.faults.garbage_every_lines && sent > 0 && sent % s.faults.garbage_every_lines == 0) {
+      if (!writer->Send("{not json at all")) return;
+    }
+    if (!writer->Send(line)) return;
+    ++sent;
+    ++lines_sent_;
+    if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));
+  }
+  writer->End();
+  finished_ = true;
 }
 
 void FeedServer::Stop() {

@@ -1,19 +1,28 @@
-// A local feed server for tests and demos: serves a recorded file as a live NDJSON stream
-// over HTTP (chunked, like X's filtered stream) on 127.0.0.1, with injectable faults. A
-// `?cursor=N` query starts at line N, the way Jetstream resumes from a cursor.
-// Built on Boost.Beast, so tests talk to a real HTTP peer the collector did not write.
+// A local feed server for tests and demos: serves a recorded file as a live stream on
+// 127.0.0.1, with injectable faults, in one of three protocols:
+//   ndjson        chunked HTTP, a record per line (X's filtered stream, relays);
+//                 `?cursor=N` starts at line N;
+//   mastodon-sse  chunked HTTP as Server-Sent Events (`event: update` / `data:`);
+//   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
+//                 whose time_us is at or after T, as Jetstream does.
+// Built on Boost.Beast, so tests talk to a real HTTP and WebSocket peer.
 #ifndef HASHMON_FEED_FEED_SERVER_H_
 #define HASHMON_FEED_FEED_SERVER_H_
 
 #include <atomic>
+
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace hashmon {
+
+class FeedWriter;
 
 struct FeedFaults {
   int drop_after_lines = 0;      // close the first connection after this many lines
@@ -25,13 +34,19 @@ struct FeedFaults {
   size_t chunk_bytes = 0;        // gather lines into chunks of about this size (0: a line per chunk)
 };
 
+enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
+
+// "ndjson" (or "x-v2"), "mastodon-sse", "jetstream".
+std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
+
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
 // status=401 (repeatable), backfill=N. Returns false on an unknown fault.
 bool ParseFault(const std::string& spec, FeedFaults* faults);
 
 class FeedServer {
  public:
-  FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second = 0);
+  FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second = 0,
+             FeedProtocol protocol = FeedProtocol::kNdjson);
   ~FeedServer();
 
   // Binds 127.0.0.1:port (0 picks a free port) and serves on a thread. Returns the port.
@@ -48,6 +63,9 @@ class FeedServer {
 
  private:
   struct Impl;
+  using tcp_socket = boost::asio::ip::tcp::socket;
+  void Serve(tcp_socket* sock, int connection_no);
+  size_t StartLine(const std::string& target, int connection_no);
   std::unique_ptr<Impl> impl_;
   std::atomic<int> connections_{0};
   std::atomic<bool> finished_{false};

@@ -15,8 +15,6 @@ constexpr int kCommitAttempts = 5;
 constexpr int64_t kCommitRetryMs = 1000;
 constexpr int64_t kProgressEveryMs = 500;
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 }  // namespace
 
 void MergeBatch(Batch* a, Batch&& b) {
@@ -69,30 +67,7 @@ bool Replayer::ReplayPath(const std::string& path, std::string* error) {
 }
 
 void Replayer::ProcessLine(char* line, size_t len, bool unterminated) {
-  if (len > 0 && line[len - 1] == '\r') --len;
-  line[len] = '\0';
-  std::string_view view(line, len);
-  // SSE framing (Mastodon): "event:" names the next "data:", comments are heartbeats.
-  if (!view.empty() && view[0] != '{') {
-    if (StartsWith(view, "event:")) {
-      view.remove_prefix(6);
-      while (!view.empty() && view[0] == ' ') view.remove_prefix(1);
-      sse_event_.assign(view);
-      return;
-    }
-    if (StartsWith(view, "data:")) {
-      size_t skip = 5 + (len > 5 && line[5] == ' ');
-      pipeline_->OnRecord(line + skip, len - skip, sse_event_, unterminated);
-      return;
-    }
-    if (view[0] == ':') return;  // SSE comment (":thump" heartbeat)
-  }
-  if (view.empty()) {
-    sse_event_.clear();  // a blank line ends an SSE event (and is an X keep-alive)
-    return;
-  }
-  pipeline_->OnRecord(line, len, {}, unterminated);
-  if (options_.speed > 0) Pace();
+  if (framer_.OnLine(line, len, unterminated, pipeline_) && options_.speed > 0) Pace();
 }
 
 void Replayer::ProcessBuffer(char* data, size_t len, size_t* consumed) {
@@ -121,7 +96,7 @@ bool Replayer::ReplayMember(Member* member, std::string* error) {
       }
     }
   }
-  sse_event_.clear();
+  framer_.Reset();
   // Reading runs ahead on its own thread; lines are split and parsed here, in order.
   const size_t block = std::max<size_t>(options_.read_bytes, 64);
   BlockReader reader(member->bytes.get(), block, kHeadroom);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "feed/input_file.h"
+#include "feed/sse_framer.h"
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
@@ -69,7 +70,7 @@ class Replayer {
   ReplayOptions options_;
   Prefilter prefilter_;
   bool member_prefilter_ = false;
-  std::string sse_event_;
+  SseFramer framer_;
   Batch unsaved_;  // batches whose commit failed, retried with the next one
   ReplayProgress progress_;
   int64_t start_ms_ = 0;

@@ -1,0 +1,152 @@
+#include "cli/settings.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace hashmon {
+namespace {
+
+const char* Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot read the config file " + path;
+    return false;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(text.str().c_str());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    *error = path + ": not a JSON object (" + rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
+             std::to_string(doc.GetErrorOffset()) + ")";
+    return false;
+  }
+  const std::map<std::string, std::string*> strings = {
+      {"db", &s->db},
+      {"source", &s->source},
+      {"protocol", &s->protocol},
+      {"idle_timeout", &s->idle_timeout},
+      {"resume_param", &s->resume_param},
+      {"listen", &s->listen},
+      {"webhook_url", &s->webhook_url},
+      {"webhook_repeat", &s->webhook_repeat},
+      {"x_bearer_token", &s->x_bearer_token},
+      {"mastodon_token", &s->mastodon_token},
+  };
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string key = it->name.GetString();
+    if (key == "tags" && it->value.IsArray()) {
+      s->tags.clear();
+      for (const auto& t : it->value.GetArray()) {
+        if (t.IsString()) s->tags.emplace_back(t.GetString());
+      }
+      continue;
+    }
+    auto found = strings.find(key);
+    if (found == strings.end() || !it->value.IsString()) {
+      *error = path + ": unknown setting or wrong type: \"" + key + "\" (see config.example.json)";
+      return false;
+    }
+    *found->second = it->value.GetString();
+  }
+  if (!s->x_bearer_token.empty() || !s->mastodon_token.empty()) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      *error = path + " holds a token but others can read it: run chmod 600 " + path;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
+  const std::string file = !path.empty() ? path : (Env("HASHMON_CONFIG") ? Env("HASHMON_CONFIG") : "");
+  if (!file.empty() && !ReadConfigFile(file, s, error)) return false;
+  if (const char* v = Env("HASHMON_DB")) s->db = v;
+  if (const char* v = Env("HASHMON_TAGS")) s->tags = SplitCommas(v);
+  if (const char* v = Env("HASHMON_SOURCE")) s->source = v;
+  if (const char* v = Env("HASHMON_LISTEN")) s->listen = v;
+  if (const char* v = Env("HASHMON_WEBHOOK_URL")) s->webhook_url = v;
+  if (const char* v = Env("HASHMON_X_BEARER_TOKEN")) s->x_bearer_token = v;
+  if (const char* v = Env("HASHMON_MASTODON_TOKEN")) s->mastodon_token = v;
+  return true;
+}
+
+std::optional<SourceSpec> ResolveSource(const Settings& s, const std::vector<std::string>& tags, std::string* error) {
+  SourceSpec spec;
+  CollectOptions& o = spec.options;
+  const std::string& src = s.source;
+  const std::string first_tag = tags.empty() ? "twitterdown" : tags.front();
+  auto starts = [&](const char* p) { return src.rfind(p, 0) == 0; };
+  if (src == "jetstream") {
+    o.protocol = StreamProtocol::kJetstream;
+    o.url = "wss://jetstream2.us-east.bsky.network/subscribe";
+  } else if (src == "x") {
+    if (s.x_bearer_token.empty()) {
+      *error = "the x source needs a bearer token: set HASHMON_X_BEARER_TOKEN or x_bearer_token in a 0600 config file";
+      return std::nullopt;
+    }
+    o.protocol = StreamProtocol::kNdjson;
+    o.url = "https://api.x.com/2/tweets/search/stream"
+            "?expansions=author_id,geo.place_id"
+            "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,edit_history_tweet_ids"
+            "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
+    o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
+    o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
+    spec.manage_x_rules = true;
+  } else if (starts("mastodon:")) {
+    std::string host = src.substr(9);
+    if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) host = "https://" + host;
+    while (!host.empty() && host.back() == '/') host.pop_back();
+    o.protocol = StreamProtocol::kSse;
+    o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
+    if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
+    o.auth_hint =
+        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN (or mastodon_token in "
+        "the config file)";
+  } else if (starts("ws://") || starts("wss://")) {
+    o.protocol = StreamProtocol::kJetstream;
+    o.url = src;
+  } else if (starts("http://") || starts("https://")) {
+    o.protocol = StreamProtocol::kNdjson;
+    o.url = src;
+    if (!s.x_bearer_token.empty()) o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
+  } else {
+    *error = "unknown source \"" + src + "\": use jetstream, x, mastodon:HOST, or a ws(s):// or http(s):// URL";
+    return std::nullopt;
+  }
+  if (!s.protocol.empty()) {
+    auto p = ParseStreamProtocol(s.protocol);
+    if (!p) {
+      *error = "unknown protocol \"" + s.protocol + "\": use ndjson, mastodon-sse or jetstream";
+      return std::nullopt;
+    }
+    o.protocol = *p;
+  }
+  o.resume_param = s.resume_param;
+  spec.name = src.substr(0, src.find('?'));
+  return spec;
+}
+
+}  // namespace hashmon

@@ -1,0 +1,51 @@
+// Collector settings: a JSON config file, then environment variables, then flags, each
+// overriding the one before. Tokens come only from the environment or a config file
+// that nobody else can read, never from flags (which show in `ps`), and are never logged.
+#ifndef HASHMON_CLI_SETTINGS_H_
+#define HASHMON_CLI_SETTINGS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "feed/collector.h"
+
+namespace hashmon {
+
+struct Settings {
+  std::string db = "hashmon.db";
+  std::vector<std::string> tags;  // empty: the pipeline's default (twitterdown)
+  std::string source = "jetstream";
+  std::string protocol;  // override the protocol a URL source implies
+  std::string idle_timeout;  // empty: the source's own (30 s; 21 s for X, whose keep-alive is 20 s)
+  std::string resume_param;
+  std::string listen;  // host:port for the HTTP API inside the collector; empty: none
+  std::string webhook_url;
+  std::string webhook_repeat = "4h";
+  std::string x_bearer_token;
+  std::string mastodon_token;
+};
+
+// Reads the config file at `path` (empty: $HASHMON_CONFIG, or nothing) into *s, then the
+// environment (HASHMON_DB, HASHMON_TAGS comma-separated, HASHMON_SOURCE, HASHMON_LISTEN,
+// HASHMON_WEBHOOK_URL, HASHMON_X_BEARER_TOKEN, HASHMON_MASTODON_TOKEN). Returns false
+// with a message saying what to fix.
+bool LoadSettings(const std::string& path, Settings* s, std::string* error);
+
+// A named or URL source, resolved to what the collector connects to:
+//   jetstream            Bluesky Jetstream (public, no token), the default
+//   x                    X API v2 filtered stream (HASHMON_X_BEARER_TOKEN)
+//   mastodon:HOST        a Mastodon server's hashtag stream over SSE (HASHMON_MASTODON_TOKEN)
+//   ws://... wss://...   a Jetstream-compatible WebSocket
+//   http://... https://  NDJSON over HTTP (any supported format per line)
+struct SourceSpec {
+  std::string name;  // for logs: never holds a token
+  CollectOptions options;
+  bool manage_x_rules = false;
+};
+std::optional<SourceSpec> ResolveSource(const Settings& s, const std::vector<std::string>& tags, std::string* error);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_CLI_SETTINGS_H_

@@ -1,0 +1,163 @@
+#include "feed/ws_stream.h"
+
+#define _TURN_OFF_PLATFORM_STRING
+#include <cpprest/ws_client.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace hashmon {
+namespace {
+
+using web::websockets::client::websocket_callback_client;
+using web::websockets::client::websocket_client_config;
+using web::websockets::client::websocket_close_status;
+using web::websockets::client::websocket_incoming_message;
+using web::websockets::client::websocket_message_type;
+using web::websockets::client::websocket_outgoing_message;
+
+// Shared with the client's callbacks, which may outlive the call (close can hang).
+struct WsState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool active = true;  // false once the call returned: late callbacks do nothing
+  bool closed = false;
+  int close_code = 0;
+  std::string close_reason;
+  std::atomic<int64_t> last_data{0};
+  std::atomic<bool> received{false};
+  std::string buffer;  // reused for each message
+};
+
+constexpr int64_t kCloseWaitMs = 2'000;
+
+}  // namespace
+
+StreamOutcome StreamWebSocket(const WsRequest& request,
+                              const std::function<void(char*, size_t)>& on_message,
+                              const std::atomic<bool>* stop, Clock* clock) {
+  InitHttpThreads(2);
+  StreamOutcome out;
+  auto state = std::make_shared<WsState>();
+  state->last_data = clock->MonotonicMs();
+  websocket_client_config config;
+  config.set_validate_certificates(true);
+  config.headers().add("User-Agent", "hashmon/0.1");
+  for (const auto& [k, v] : request.headers) config.headers().add(k, v);
+  auto client = std::make_shared<websocket_callback_client>(config);  // fresh per connection
+  const std::function<void(char*, size_t)>* handler = &on_message;
+  client->set_message_handler([state, handler, clock](const websocket_incoming_message& msg) {
+    std::lock_guard<std::mutex> lock(state->mu);
+    if (!state->active) return;  // the call has returned; handler and clock may be gone
+    state->last_data = clock->MonotonicMs();  // a pong is a sign of life too
+    if (msg.message_type() != websocket_message_type::text_message &&
+        msg.message_type() != websocket_message_type::binary_message) {
+      return;
+    }
+    auto buf = msg.body().streambuf();
+    const size_t n = msg.length();
+    state->buffer.resize(n + 1);
+    if (n > 0) buf.getn(reinterpret_cast<uint8_t*>(&state->buffer[0]), n).get();
+    state->buffer[n] = '\0';
+    state->received = true;
+    (*handler)(&state->buffer[0], n);
+  });
+  client->set_close_handler(
+      [state](websocket_close_status status, const std::string& reason, const std::error_code& ec) {
+        std::lock_guard<std::mutex> lock(state->mu);
+        state->closed = true;
+        state->close_code = static_cast<int>(status);
+        state->close_reason = reason.empty() && ec ? ec.message() : reason;
+        state->cv.notify_all();
+      });
+  try {
+    auto connect = client->connect(web::uri(request.url));
+    // Connecting is watched too: a server that accepts TCP and never answers is a stall.
+    while (!connect.is_done()) {
+      if ((stop && *stop) || clock->MonotonicMs() - state->last_data > request.idle_timeout_ms) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!connect.is_done()) {
+      out.kind = (stop && *stop) ? StreamOutcome::kStopped : StreamOutcome::kStalled;
+      out.message = "no answer to the WebSocket handshake";
+    } else {
+      connect.get();  // throws on a failed handshake
+      int64_t last_beat = clock->MonotonicMs();
+      std::unique_lock<std::mutex> lock(state->mu);
+      while (!state->closed) {
+        if (stop && *stop) {
+          out.kind = StreamOutcome::kStopped;
+          break;
+        }
+        const int64_t now = clock->MonotonicMs();
+        if (now - state->last_data > request.idle_timeout_ms) {
+          out.kind = StreamOutcome::kStalled;
+          out.message = "no data for " + std::to_string(request.idle_timeout_ms / 1000) + " s";
+          break;
+        }
+        if (request.heartbeat_every_ms > 0 && now - last_beat >= request.heartbeat_every_ms) {
+          last_beat = now;
+          websocket_outgoing_message beat;
+          beat.set_pong_message();
+          lock.unlock();
+          client->send(beat).then([](pplx::task<void> t) {
+            try {
+              t.get();
+            } catch (const std::exception&) {  // the close handler reports the failure
+            }
+          });
+          lock.lock();
+        }
+        state->cv.wait_for(lock, std::chrono::milliseconds(20));
+      }
+      if (state->closed) {
+        out.kind = state->close_code == static_cast<int>(websocket_close_status::normal) ? StreamOutcome::kEnded
+                                                                                        : StreamOutcome::kFailed;
+        out.failure = FailureKind::kNetwork;
+        out.message = "closed (" + std::to_string(state->close_code) +
+                      (state->close_reason.empty() ? "" : ": " + state->close_reason) + ")";
+      }
+    }
+  } catch (const std::exception& e) {
+    out.kind = StreamOutcome::kFailed;
+    out.failure = FailureKind::kNetwork;
+    out.message = e.what();
+    // A refused upgrade names the HTTP status; 401/403 means fix the token, not retry fast.
+    const std::string what = e.what();
+    for (int code : {401, 403, 429}) {
+      if (what.find(std::to_string(code)) != std::string::npos) {
+        out.http_status = code;
+        out.failure = code == 429 ? FailureKind::kRateLimited : FailureKind::kAuth;
+      }
+    }
+  }
+  out.received_data = state->received;
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->active = false;  // from here on, messages are dropped: the caller has moved on
+  }
+  // close() can hang on a dead peer: wait a little, then leave it to finish on its own.
+  try {
+    auto closing = client->close();
+    // Real time on purpose: this bounds a hang of the library, not a feed interval.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kCloseWaitMs);
+    while (!closing.is_done() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!closing.is_done()) {
+      // Keep the client alive until its close completes, without waiting for it.
+      closing.then([client](pplx::task<void> t) {
+        try {
+          t.get();
+        } catch (const std::exception&) {
+        }
+      });
+    }
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+}  // namespace hashmon

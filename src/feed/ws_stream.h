@@ -1,0 +1,39 @@
+// One WebSocket connection (Bluesky Jetstream, Mastodon's WebSocket API) through
+// cpprestsdk: a fresh client per connection, TLS verified, our own idle watchdog, and a
+// heartbeat frame sent on an interval because Jetstream sends none of its own.
+#ifndef HASHMON_FEED_WS_STREAM_H_
+#define HASHMON_FEED_WS_STREAM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "feed/http_stream.h"
+#include "hashmon/clock.h"
+
+namespace hashmon {
+
+struct WsRequest {
+  std::string url;                             // ws:// or wss://
+  std::map<std::string, std::string> headers;  // never logged
+  int64_t idle_timeout_ms = 30'000;
+  // cpprestsdk 2.10 cannot send ping frames, so the heartbeat is an unsolicited pong
+  // (RFC 6455 5.5.3): it keeps proxies and NAT state alive and, on a dead socket, makes
+  // the send fail so that the connection ends at once instead of at the idle timeout.
+  int64_t heartbeat_every_ms = 10'000;
+};
+
+// Delivers each text (or binary) message to on_message(data, len), in order, on one
+// thread (data[len] is a writable NUL, so the message can be parsed in place), until
+// the server closes, the connection fails, nothing arrives for idle_timeout_ms (by
+// `clock`) or *stop becomes true. The handler runs on the network thread, so a slow
+// handler slows the socket down (TCP backpressure) instead of queuing in memory.
+StreamOutcome StreamWebSocket(const WsRequest& request,
+                              const std::function<void(char*, size_t)>& on_message,
+                              const std::atomic<bool>* stop, Clock* clock);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_FEED_WS_STREAM_H_

@@ -1,0 +1,85 @@
+#include "history_util.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include "feed/replayer.h"
+#include "hashmon/time_util.h"
+#include "store/sqlite_store.h"
+
+namespace hashmon::testing {
+
+std::string HistoryOf(const std::string& db) {
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(db, &error);
+  if (!store) return "cannot open " + db + ": " + error;
+  std::string out;
+  for (const auto& r : store->QueryCounts(CountQuery{})) {
+    out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) + "\n";
+  }
+  for (const auto& o : store->QueryOutages({})) {
+    out += "outage " + FormatIsoTime(o.outage.started) + " " + std::to_string(o.outage.countries.size()) + "\n";
+  }
+  return out;
+}
+
+std::string ReplayHistory(const std::string& feed, const std::string& db, const CountryLocator* locator) {
+  std::ostringstream log_out;
+  FakeClock clock;
+  Logger log(&log_out, &clock);
+  Pipeline pipeline(PipelineConfig{}, locator);
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  Replayer r(&pipeline, store.get(), &clock, &log, {});
+  EXPECT_TRUE(r.ReplayPath(feed, &error)) << error;
+  EXPECT_TRUE(r.Finish(&error)) << error;
+  store.reset();
+  return HistoryOf(db);
+}
+
+CollectRun CollectHistory(CollectOptions o, const std::string& db, const CountryLocator* locator,
+                          const std::function<bool()>& stalled) {
+  CollectRun run;
+  FakeClock clock(1'700'000'000'000);
+  std::ostringstream log_out;
+  Logger log(&log_out, &clock);
+  // The test feeds squeeze a day into a few thousand lines, so a resend after a fault can
+  // go back hours of event time: widen the de-duplication window to match.
+  PipelineConfig config;
+  config.dedup_window_ms = 48 * 3'600'000;
+  Pipeline pipeline(config, locator);
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  EXPECT_TRUE(store) << error;
+  o.until_eof = true;
+  if (o.max_failures == 0) o.max_failures = 20;
+  Collector collector(&pipeline, store.get(), &clock, &log, o);
+  std::atomic<bool> stop{false}, done{false};
+  std::thread time_keeper([&] {
+    int quiet_polls = 0;
+    int64_t last_bytes = -1;
+    while (!done) {
+      const int64_t bytes = collector.bytes_received();
+      quiet_polls = bytes == last_bytes ? quiet_polls + 1 : 0;
+      last_bytes = bytes;
+      if (stalled() && quiet_polls > 10'000) {
+        clock.Advance(o.idle_timeout_ms + 1000);
+        quiet_polls = 0;
+      }
+      std::this_thread::yield();
+    }
+  });
+  run.ok = collector.Run(&stop, &error);
+  if (!run.ok) log_out << "collector: " << error << "\n";
+  done = true;
+  time_keeper.join();
+  run.stats = collector.stats();
+  run.log = log_out.str();
+  store.reset();
+  run.history = HistoryOf(db);
+  return run;
+}
+
+}  // namespace hashmon::testing

@@ -1,0 +1,36 @@
+// Builds a history (replay or live collection) and prints it as text, so that tests can
+// say "the collector's history equals a clean replay's" in one comparison.
+#ifndef HASHMON_TESTS_HISTORY_UTIL_H_
+#define HASHMON_TESTS_HISTORY_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include "feed/collector.h"
+#include "feed/feed_server.h"
+#include "hashmon/country_locator.h"
+
+namespace hashmon::testing {
+
+// Every count and outage in the database, one per line.
+std::string HistoryOf(const std::string& db);
+
+// Replays `feed` into a fresh database at `db`; returns its history.
+std::string ReplayHistory(const std::string& feed, const std::string& db, const CountryLocator* locator);
+
+struct CollectRun {
+  CollectStats stats;
+  std::string log;
+  std::string history;
+  bool ok = false;
+};
+
+// Collects from `url` into `db` until the stream ends. Time is fake and passes only when
+// `stalled()` says the server holds a silent connection and the collector has drained
+// what came before it, so that only that connection times out.
+CollectRun CollectHistory(CollectOptions options, const std::string& db, const CountryLocator* locator,
+                          const std::function<bool()>& stalled);
+
+}  // namespace hashmon::testing
+
+#endif  // HASHMON_TESTS_HISTORY_UTIL_H_

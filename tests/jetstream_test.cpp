@@ -1,0 +1,165 @@
+// Bluesky Jetstream over a real WebSocket on 127.0.0.1: served by hashmon's own feed
+// server (Boost.Beast, with faults) and by Python's websockets package, a server this
+// project did not write. Whatever happens on the wire, the history equals a clean replay.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "feed/collector.h"
+#include "feed/feed_server.h"
+#include "history_util.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+class JetstreamTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    locator_ = CountryLocator::FromEmbeddedData().release();
+    dir_ = new TempDir();
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                            "/scripts/gen-sample.py' --posts 4000 --format jetstream --out '" + Feed() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream in(Feed());
+    for (std::string line; std::getline(in, line);) lines_.push_back(line);
+  }
+  static void TearDownTestSuite() {
+    delete locator_;
+    delete dir_;
+  }
+  static std::string Feed() { return dir_->File("jetstream.jsonl"); }
+
+  std::string Replayed() { return testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_); }
+
+  static CollectOptions Jetstream(int port) {
+    CollectOptions o;
+    o.protocol = StreamProtocol::kJetstream;
+    o.url = "ws://127.0.0.1:" + std::to_string(port) + "/subscribe";
+    return o;
+  }
+
+  testing::CollectRun Collect(const FeedFaults& faults, const std::string& db_name) {
+    FeedServer server(lines_, faults, 0, FeedProtocol::kJetstream);
+    std::string error;
+    const int port = server.Start(0, &error);
+    EXPECT_GT(port, 0) << error;
+    auto run = testing::CollectHistory(Jetstream(port), tmp_.File(db_name), locator_, [&] { return server.stalled(); });
+    EXPECT_TRUE(run.ok) << run.log;
+    server.Stop();
+    return run;
+  }
+
+  static CountryLocator* locator_;
+  static TempDir* dir_;
+  static std::vector<std::string> lines_;
+  TempDir tmp_;
+};
+CountryLocator* JetstreamTest::locator_ = nullptr;
+TempDir* JetstreamTest::dir_ = nullptr;
+std::vector<std::string> JetstreamTest::lines_;
+
+TEST_F(JetstreamTest, TheTimeCursorIsReadWithoutParsing) {
+  EXPECT_EQ(JetstreamTimeUs(R"({"did":"did:plc:x","time_us":1725911162329308,"kind":"commit"})"), 1725911162329308);
+  EXPECT_EQ(JetstreamTimeUs(R"({"did":"x","commit":{"record":{"text":"\"time_us\":5"}},"time_us":7})"), 7);
+  EXPECT_EQ(JetstreamTimeUs(R"({"kind":"identity"})"), 0);
+}
+
+TEST_F(JetstreamTest, AWebSocketStreamGivesTheSameHistoryAsAReplay) {
+  const std::string expected = Replayed();
+  ASSERT_NE(expected.find("outage"), std::string::npos) << expected;
+  auto run = Collect({}, "clean.db");
+  EXPECT_EQ(run.history, expected);
+  EXPECT_EQ(run.stats.connections, 1);
+}
+
+TEST_F(JetstreamTest, DropsTornMessagesGarbageAndStallsChangeNothing) {
+  const std::string expected = Replayed();
+  FeedFaults drop;
+  drop.drop_after_lines = 1500;
+  drop.garbage_every_lines = 997;
+  auto dropped = Collect(drop, "drop.db");
+  EXPECT_EQ(dropped.history, expected);
+  EXPECT_GE(dropped.stats.reconnects, 1);
+  FeedFaults torn;
+  torn.truncate_after_lines = 2222;
+  EXPECT_EQ(Collect(torn, "torn.db").history, expected);
+  FeedFaults stall;
+  stall.stall_after_lines = 3000;
+  auto stalled = Collect(stall, "stall.db");
+  EXPECT_EQ(stalled.history, expected);
+  EXPECT_EQ(stalled.stats.failures["stalled"], 1);
+}
+
+TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
+  const std::string expected = Replayed();
+  const std::string db = tmp_.File("resume.db");
+  {
+    FeedFaults cut;
+    cut.drop_after_lines = 6000;
+    FeedServer first(lines_, cut, 0, FeedProtocol::kJetstream);
+    std::string error;
+    CollectOptions o = Jetstream(first.Start(0, &error));
+    o.max_failures = 1;  // stop at the first disconnection, as a crash would
+    auto run = testing::CollectHistory(o, db, locator_, [] { return false; });
+    ASSERT_FALSE(run.ok);
+  }
+  // A new server knows nothing of the old connection: only the cursor can say where to go on.
+  FeedServer second(lines_, {}, 0, FeedProtocol::kJetstream);
+  std::string error;
+  auto run = testing::CollectHistory(Jetstream(second.Start(0, &error)), db, locator_, [] { return false; });
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  // It asked for the cursor rewound a few seconds, not the whole recording again.
+  EXPECT_LT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 5000);
+  EXPECT_GT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 6000);
+}
+
+// Starts the Python server; returns its pid and port.
+std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::string& log, int drop_after) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return {-1, -1};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    freopen(log.c_str(), "w", stderr);
+    close(pipe_fds[0]);
+    const std::string stub = std::string(HASHMON_TEST_DATA) + "/jetstream_stub.py";
+    const std::string drop = std::to_string(drop_after);
+    execl("/usr/bin/python3", "python3", stub.c_str(), feed.c_str(), "--drop-after", drop.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  FILE* out = fdopen(pipe_fds[0], "r");
+  int port = -1;
+  if (std::fscanf(out, "%d", &port) != 1) port = -1;
+  std::fclose(out);
+  return {pid, port};
+}
+
+TEST_F(JetstreamTest, PythonWebsocketsStandsInForJetstream) {
+  const std::string expected = Replayed();
+  const std::string server_log = tmp_.File("python.log");
+  auto [pid, port] = StartPythonJetstream(Feed(), server_log, 2500);
+  ASSERT_GT(port, 0) << "the stand-in did not start (needs Debian's python3-websockets, which scripts/setup installs): "
+                     << testing::ReadFile(server_log);
+  auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_, [] { return false; });
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  // The reconnect after the cut resumed from the cursor (rewound), not from the start.
+  const std::string log = testing::ReadFile(server_log);
+  EXPECT_NE(log.find("connection 1 from event 0"), std::string::npos) << log;
+  EXPECT_EQ(log.find("connection 2 from event 0"), std::string::npos) << log;
+  EXPECT_NE(log.find("connection 2 from event"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace hashmon
