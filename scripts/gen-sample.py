@@ -118,8 +118,8 @@ class Gen:
         self.bytes = 0
 
     def emit(self, line):
-        if self.a.format == "jetstream":
-            line = self.to_jetstream(line)
+        if self.a.format != "x-v1":
+            line = self.to_jetstream(line) if self.a.format == "jetstream" else self.to_mastodon(line)
             if line is None:
                 return
         self.out.write(line)
@@ -158,6 +158,29 @@ class Gen:
                                            "collection": "app.bsky.feed.post", "rkey": m["id_str"],
                                            "record": rec, "cid": "c" + m["id_str"]}}
         return json.dumps(ev, ensure_ascii=False, separators=(",", ":"))
+
+    def to_mastodon(self, line):
+        """The same post as a Mastodon Status (ids rise with each status, as snowflake ids
+        do). Only posts; the stream's delete events carry no more than an id."""
+        try:
+            m = json.loads(line)
+        except ValueError:
+            return line
+        if "id_str" not in m:
+            return None
+        src = m.get("retweeted_status") or m
+        text = (src.get("extended_tweet") or {}).get("full_text") or src.get("text", "")
+        ms = int(m["timestamp_ms"])
+        self.md_id = max(getattr(self, "md_id", 0) + 1, ms << 16)
+        created = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        user = m["user"]
+        st = {"id": str(self.md_id), "created_at": created, "language": None if m.get("lang") == "und" else m.get("lang"),
+              "uri": "https://example.social/users/u%s/statuses/%s" % (user["id_str"], m["id_str"]),
+              "content": "<p>%s</p>" % esc,
+              "account": {"id": user["id_str"], "acct": "u%s@example.social" % user["id_str"],
+                          "note": "<p>%s</p>" % (user.get("location") or "")}}
+        return json.dumps(st, ensure_ascii=False, separators=(",", ":"))
 
     def new_id(self):
         self.next_id += self.r.randint(1000, 90000)
@@ -449,8 +472,9 @@ def main():
     p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
-    p.add_argument("--format", choices=["x-v1", "jetstream"], default="x-v1",
-                   help="wire format: X API v1.1 (default) or Bluesky Jetstream events (no --truth)")
+    p.add_argument("--format", choices=["x-v1", "jetstream", "mastodon"], default="x-v1",
+                   help="wire format: X API v1.1 (default), Bluesky Jetstream events or Mastodon statuses "
+                        "(the truth file is for x-v1 only)")
     a = p.parse_args()
     h, m = a.outage_start.split(":")
     a.outage_start_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000

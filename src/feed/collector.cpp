@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
 #include "feed/ws_stream.h"
@@ -22,7 +26,26 @@ std::string WithParam(const std::string& url, const std::string& name, const std
   return url + (url.find('?') == std::string::npos ? "?" : "&") + name + "=" + value;
 }
 
+// Mastodon status ids are decimal strings of growing length: compare as numbers.
+bool NewerId(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() > b.size() : a > b;
+}
+
+// The status id of an SSE "data:" line holding a Status (its first "id" member).
+std::string StatusIdOf(std::string_view line) {
+  static constexpr std::string_view kKey = "\"id\":\"";
+  const size_t at = line.find(kKey);
+  if (at == std::string_view::npos) return {};
+  const size_t from = at + kKey.size();
+  size_t end = from;
+  while (end < line.size() && end - from < 32 && line[end] >= '0' && line[end] <= '9') ++end;
+  return end < line.size() && line[end] == '"' ? std::string(line.substr(from, end - from)) : std::string();
+}
+
+constexpr int kGapFillPages = 25;  // 1,000 statuses at most per reconnect
+
 }  // namespace
+
 
 std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name) {
   if (name == "ndjson" || name == "x-v2") return StreamProtocol::kNdjson;
@@ -44,8 +67,12 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
     case StreamProtocol::kJetstream: source_ = "jetstream"; break;
   }
-  if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
-    if (auto cp = store_->LoadCheckpoint(source_)) cursor_ = std::stoll(cp->cursor);
+  if (auto cp = store_->LoadCheckpoint(source_)) {
+    if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
+      cursor_ = std::stoll(cp->cursor);
+    } else if (!options_.gap_fill_url.empty()) {
+      last_status_id_ = cp->cursor;  // a restart fills the gap since the last run too
+    }
   }
   store_->RestorePipeline(pipeline_);  // de-duplication and detection go on where they stopped
 }
@@ -57,7 +84,10 @@ void Collector::OnBytes(const char* data, size_t len) {
   // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
   const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
   const size_t complete = ScanLines(carry_.data(), carry_.size(), filtered ? &prefilter_ : nullptr,
-                                    [&](char* line, size_t n) { framer_.OnLine(line, n, false, pipeline_); });
+                                    [&](char* line, size_t n) {
+                                      if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
+                                      framer_.OnLine(line, n, false, pipeline_);
+                                    });
   // The cursor counts every line, parsed or skipped by the pre-filter.
   cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
   carry_.erase(0, complete);
@@ -66,6 +96,45 @@ void Collector::OnBytes(const char* data, size_t len) {
     carry_.clear();
   }
   Commit(false);
+}
+
+void Collector::NoteStatusId(std::string_view line) {
+  if (line.substr(0, 5) != "data:" || framer_.event() != "update") return;
+  std::string id = StatusIdOf(line);
+  if (!id.empty() && (last_status_id_.empty() || NewerId(id, last_status_id_))) last_status_id_ = std::move(id);
+}
+
+void Collector::FillGap() {
+  if (options_.gap_fill_url.empty() || last_status_id_.empty()) return;
+  for (int page = 0; page < kGapFillPages; ++page) {
+    const std::string url = WithParam(WithParam(options_.gap_fill_url, "limit", "40"), "min_id", last_status_id_);
+    const HttpReply reply = HttpCall("GET", url, options_.headers, "", 30'000);
+    if (reply.status != 200) {
+      log_->LogLimited(LogLevel::kWarn, "gap-fill",
+                       "could not fill the gap from the hashtag timeline (" +
+                           (reply.status ? "HTTP " + std::to_string(reply.status) : reply.error) +
+                           "); posts from while the stream was down may be missing");
+      return;
+    }
+    rapidjson::Document doc;
+    doc.Parse(reply.body.c_str());
+    if (doc.HasParseError() || !doc.IsArray() || doc.Empty()) return;
+    std::string newest = last_status_id_;
+    rapidjson::StringBuffer sb;
+    for (const auto& status : doc.GetArray()) {
+      if (!status.IsObject() || !status.HasMember("id") || !status["id"].IsString()) continue;
+      const std::string id = status["id"].GetString();
+      if (NewerId(id, newest)) newest = id;
+      sb.Clear();
+      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+      status.Accept(w);
+      std::string text(sb.GetString(), sb.GetSize());
+      pipeline_->OnRecord(text.data(), text.size(), "update");
+      ++stats_.gap_filled;
+    }
+    if (newest == last_status_id_) return;
+    last_status_id_ = newest;
+  }
 }
 
 void Collector::OnMessage(char* data, size_t len) {
@@ -114,18 +183,23 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop, const std::funct
       stop, clock_);
 }
 
+std::string Collector::CursorText() const {
+  // What a restart resumes from: Jetstream's time_us, the line count for resumable
+  // relays, Mastodon's newest status id (for gap fill), else the newest event time (for
+  // the record: such streams cannot resume).
+  if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) return std::to_string(cursor_);
+  if (!options_.gap_fill_url.empty()) return last_status_id_;
+  const int64_t newest = pipeline_->stats().newest_event_ms;
+  return std::to_string(newest == INT64_MIN ? 0 : newest);
+}
+
 bool Collector::Commit(bool force) {
   const int64_t now = clock_->MonotonicMs();
   if (!force && now - last_commit_ms_ < options_.commit_every_ms) return true;
   last_commit_ms_ = now;
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
-  const int64_t newest = pipeline_->stats().newest_event_ms;
-  // The cursor is what a restart resumes from: Jetstream's time_us, the line count for
-  // resumable relays, else the newest event time (for the record: such streams cannot resume).
-  const bool resumable = !options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream;
-  const int64_t cursor = resumable ? cursor_ : (newest == INT64_MIN ? 0 : newest);
   std::string failure;
-  return CommitOrKeep(store_, &unsaved_, source_, std::to_string(cursor), false, log_, &failure);
+  return CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
 }
 
 void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
@@ -142,6 +216,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   while (!(stop && *stop)) {
     ++stats_.connections;
     const StreamOutcome out = Connect(stop, [&] {
+      FillGap();  // after a reconnect or a restart, from the last status seen
       if (disconnected_since != 0) {
         pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
         disconnected_since = 0;

@@ -51,6 +51,10 @@ struct CollectOptions {
   // ("a negative buffer to ensure gapless playback"); de-duplication drops the repeats.
   int64_t rewind_us = 5'000'000;
   int64_t heartbeat_every_ms = 10'000;
+  // Mastodon: the hashtag timeline (https://HOST/api/v1/timelines/tag/TAG). After a
+  // reconnect, statuses newer than the last one seen are fetched from it (min_id), since
+  // the streaming API has no resume. Empty: no gap fill.
+  std::string gap_fill_url;
   // What to tell the user when the server refuses the credentials (401/403).
   std::string auth_hint =
       "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may use this endpoint";
@@ -61,6 +65,7 @@ struct CollectStats {
   int reconnects = 0;
   std::map<std::string, int> failures;  // by reason
   int64_t bytes = 0;
+  int64_t gap_filled = 0;  // statuses fetched to fill gaps
 };
 
 class Collector {
@@ -80,6 +85,9 @@ class Collector {
   void OnMessage(char* data, size_t len);
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_first_data);
   std::string ConnectUrl() const;
+  std::string CursorText() const;
+  void NoteStatusId(std::string_view line);
+  void FillGap();
   bool Commit(bool force);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
 
@@ -93,6 +101,7 @@ class Collector {
   std::string carry_;
   SseFramer framer_;
   int64_t cursor_ = 0;  // lines consumed (resumable relays) or newest time_us (Jetstream)
+  std::string last_status_id_;  // Mastodon: the newest status id seen
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;

@@ -7,6 +7,10 @@
 
 #include <chrono>
 
+#include <rapidjson/document.h>
+
+#include <cstring>
+
 #include "hashmon/decoder.h"
 
 namespace hashmon {
@@ -33,6 +37,7 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
   else if (name == "status") f->statuses.push_back(v);
   else if (name == "backfill") f->backfill_lines = v;
   else if (name == "chunk-bytes") f->chunk_bytes = static_cast<size_t>(v);
+  else if (name == "lost-on-reconnect") f->lost_lines = static_cast<size_t>(v);
   else return false;
   return true;
 }
@@ -189,11 +194,9 @@ int FeedServer::Start(int port, std::string* error) {
       if (ec || s.stop) break;
       std::lock_guard<std::mutex> lock(s.mu);
       s.sockets.push_back(sock);
-      const int n = ++s.connection_no;
-      ++connections_;
-      s.workers.emplace_back([this, sock, n] {
+      s.workers.emplace_back([this, sock] {
         try {
-          Serve(sock.get(), n);
+          Serve(sock.get());
         } catch (const std::exception&) {  // a client that went away mid-write
         }
       });
@@ -206,6 +209,7 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   Impl& s = *impl_;
   std::lock_guard<std::mutex> lock(s.mu);
   size_t pos = s.next_line;  // a live stream goes on where it is
+  if (connection_no > 1) pos = std::min(pos + s.faults.lost_lines, s.lines.size());
   if (connection_no > 1 && s.faults.backfill_lines > 0) {
     pos = s.next_line > static_cast<size_t>(s.faults.backfill_lines) ? s.next_line - s.faults.backfill_lines : 0;
   }
@@ -224,11 +228,56 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   return i;
 }
 
-void FeedServer::Serve(tcp_socket* sock, int n) {
+// Mastodon's hashtag timeline, for gap fill: up to `limit` statuses newer than min_id
+// among those already streamed, newest first.
+std::string FeedServer::Timeline(const std::string& target) {
+  Impl& s = *impl_;
+  auto param = [&](const char* name) -> std::string {
+    const size_t at = target.find(std::string(name) + "=");
+    if (at == std::string::npos) return {};
+    const size_t from = at + std::strlen(name) + 1;
+    return target.substr(from, target.find('&', from) - from);
+  };
+  const std::string min_id = param("min_id");
+  const size_t limit = param("limit").empty() ? 20 : std::stoul(param("limit"));
+  auto newer = [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a > b;
+  };
+  std::vector<std::string> page;
+  std::lock_guard<std::mutex> lock(s.mu);
+  for (size_t i = 0; i < s.next_line && page.size() < limit; ++i) {
+    rapidjson::Document d;
+    d.Parse(s.lines[i].c_str());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsString()) continue;
+    if (min_id.empty() || newer(d["id"].GetString(), min_id)) page.push_back(s.lines[i]);
+  }
+  std::string body = "[";
+  for (size_t i = page.size(); i-- > 0;) body += page[i] + (i ? "," : "");
+  return body + "]";
+}
+
+void FeedServer::Serve(tcp_socket* sock) {
   Impl& s = *impl_;
   boost::beast::flat_buffer buf;
   http::request<http::string_body> req;
   http::read(*sock, buf, req);
+  if (s.protocol == FeedProtocol::kMastodonSse && req.target().starts_with("/api/v1/timelines/tag/")) {
+    http::response<http::string_body> res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.body() = Timeline(std::string(req.target()));
+    res.prepare_payload();
+    res.keep_alive(false);
+    http::write(*sock, res);
+    boost::system::error_code ec;
+    sock->shutdown(tcp::socket::shutdown_both, ec);
+    return;
+  }
+  int n;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    n = ++s.connection_no;
+  }
+  ++connections_;
   if (static_cast<size_t>(n) <= s.faults.statuses.size()) {
     const int code = s.faults.statuses[static_cast<size_t>(n) - 1];
     http::response<http::string_body> res{static_cast<http::status>(code), req.version()};
@@ -268,9 +317,10 @@ void FeedServer::Serve(tcp_socket* sock, int n) {
   // A faulted connection may lose whatever was still in flight, so the next one starts
   // again from this connection's start (de-duplication absorbs the resend), the way X's
   // backfill and Jetstream's cursor rewind cover a disconnection.
+  // Mastodon's streaming API has no resume: what was in flight is gone (gap fill finds it).
   auto rewind = [&] {
     std::lock_guard<std::mutex> lock(s.mu);
-    s.next_line = start;
+    if (s.protocol != FeedProtocol::kMastodonSse) s.next_line = start;
   };
   int sent = 0;
   while (!s.stop) {

@@ -2,7 +2,8 @@
 // 127.0.0.1, with injectable faults, in one of three protocols:
 //   ndjson        chunked HTTP, a record per line (X's filtered stream, relays);
 //                 `?cursor=N` starts at line N;
-//   mastodon-sse  chunked HTTP as Server-Sent Events (`event: update` / `data:`);
+//   mastodon-sse  chunked HTTP as Server-Sent Events (`event: update` / `data:`), and
+//                 /api/v1/timelines/tag/T?min_id= for gap fill (statuses already streamed);
 //   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
 //                 whose time_us is at or after T, as Jetstream does.
 // Built on Boost.Beast, so tests talk to a real HTTP and WebSocket peer.
@@ -32,6 +33,7 @@ struct FeedFaults {
   std::vector<int> statuses;     // answer the first connections with these HTTP statuses
   int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
   size_t chunk_bytes = 0;        // gather lines into chunks of about this size (0: a line per chunk)
+  size_t lost_lines = 0;         // a reconnect skips this many lines (posted while disconnected)
 };
 
 enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
@@ -40,7 +42,7 @@ enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
-// status=401 (repeatable), backfill=N. Returns false on an unknown fault.
+// status=401 (repeatable), backfill=N, chunk-bytes=N, lost-on-reconnect=N. Returns false on an unknown fault.
 bool ParseFault(const std::string& spec, FeedFaults* faults);
 
 class FeedServer {
@@ -64,7 +66,8 @@ class FeedServer {
  private:
   struct Impl;
   using tcp_socket = boost::asio::ip::tcp::socket;
-  void Serve(tcp_socket* sock, int connection_no);
+  void Serve(tcp_socket* sock);
+  std::string Timeline(const std::string& target);
   size_t StartLine(const std::string& target, int connection_no);
   std::unique_ptr<Impl> impl_;
   std::atomic<int> connections_{0};

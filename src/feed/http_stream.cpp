@@ -14,6 +14,31 @@ void InitHttpThreads(size_t threads) {
   std::call_once(once, [threads] { crossplat::threadpool::initialize_with_threads(threads); });
 }
 
+HttpReply HttpCall(const std::string& method, const std::string& url, const std::map<std::string, std::string>& headers,
+                   const std::string& json_body, int64_t timeout_ms) {
+  using namespace web::http;
+  using namespace web::http::client;
+  InitHttpThreads(2);
+  HttpReply reply;
+  try {
+    http_client_config config;
+    config.set_timeout(std::chrono::milliseconds(timeout_ms));
+    config.set_validate_certificates(true);
+    http_client client(url, config);
+    http_request req(method);
+    req.headers().add("User-Agent", "hashmon/0.1");
+    for (const auto& [k, v] : headers) req.headers().add(k, v);
+    if (!json_body.empty()) req.set_body(json_body, "application/json");
+    http_response resp = client.request(req).get();
+    reply.status = resp.status_code();
+    reply.body = resp.extract_utf8string(true).get();
+  } catch (const std::exception& e) {
+    reply.status = 0;
+    reply.error = e.what();
+  }
+  return reply;
+}
+
 StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(const char*, size_t)>& on_bytes,
                          const std::atomic<bool>* stop, Clock* clock) {
   using namespace web::http;

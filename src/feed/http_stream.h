@@ -36,6 +36,16 @@ struct StreamRequest {
 StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(const char*, size_t)>& on_bytes,
                          const std::atomic<bool>* stop, Clock* clock);
 
+// One plain request (REST calls: X rules, Mastodon timelines, webhooks), TLS verified.
+// status is 0 and error set when no answer came.
+struct HttpReply {
+  int status = 0;
+  std::string body;
+  std::string error;
+};
+HttpReply HttpCall(const std::string& method, const std::string& url, const std::map<std::string, std::string>& headers,
+                   const std::string& json_body, int64_t timeout_ms);
+
 // Sizes cpprestsdk's thread pool once (its default of 40 threads is slow on 2 cores).
 void InitHttpThreads(size_t threads);
 

@@ -1,44 +1,24 @@
 #include "feed/x_rules.h"
 
-#define _TURN_OFF_PLATFORM_STRING
-#include <cpprest/http_client.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <set>
+#include <stdexcept>
 
 #include "feed/http_stream.h"
 
 namespace hashmon {
 namespace {
 
-using web::http::http_request;
-using web::http::http_response;
-using web::http::methods;
-using web::http::client::http_client;
-using web::http::client::http_client_config;
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-Reply Send(const std::string& url, const std::string& token, const web::http::method& method,
-           const std::string& body) {
-  http_client_config config;
-  config.set_timeout(std::chrono::seconds(30));
-  config.set_validate_certificates(true);
-  http_client client(url, config);
-  http_request req(method);
-  req.headers().add("Authorization", "Bearer " + token);
-  req.headers().add("User-Agent", "hashmon/0.1");
-  if (!body.empty()) req.set_body(body, "application/json");
-  http_response resp = client.request(req).get();
-  return {resp.status_code(), resp.extract_utf8string(true).get()};
+HttpReply Send(const std::string& url, const std::string& token, const char* method, const std::string& body) {
+  HttpReply r = HttpCall(method, url, {{"Authorization", "Bearer " + token}}, body, 30'000);
+  if (r.status == 0) throw std::runtime_error(r.error);
+  return r;
 }
 
-std::string Explain(const Reply& r) {
+std::string Explain(const HttpReply& r) {
   if (r.status == 401 || r.status == 403) {
     return "X refused the bearer token (HTTP " + std::to_string(r.status) +
            "): check HASHMON_X_BEARER_TOKEN and that the app's plan includes the filtered stream";
@@ -54,7 +34,7 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
   XRulesChange local;
   XRulesChange& ch = change ? *change : local;
   try {
-    const Reply listed = Send(rules_url, bearer_token, methods::GET, "");
+    const HttpReply listed = Send(rules_url, bearer_token, "GET", "");
     if (listed.status != 200) {
       *error = "cannot list the stream rules: " + Explain(listed);
       return false;
@@ -96,7 +76,7 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       }
       w.EndArray();
       w.EndObject();
-      const Reply r = Send(rules_url, bearer_token, methods::POST, sb.GetString());
+      const HttpReply r = Send(rules_url, bearer_token, "POST", sb.GetString());
       if (r.status != 200 && r.status != 201) {
         *error = "cannot add stream rules: " + Explain(r);
         return false;
@@ -115,7 +95,7 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       w.EndArray();
       w.EndObject();
       w.EndObject();
-      const Reply r = Send(rules_url, bearer_token, methods::POST, sb.GetString());
+      const HttpReply r = Send(rules_url, bearer_token, "POST", sb.GetString());
       if (r.status != 200) {
         *error = "cannot delete old stream rules: " + Explain(r);
         return false;

@@ -1,0 +1,149 @@
+// Where settings come from (config file, then environment, then flags) and how sources
+// and X's stream rules are set up.
+#include "cli/settings.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "feed/x_rules.h"
+#include "http_test_server.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+class SettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* v : {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE", "HASHMON_LISTEN",
+                          "HASHMON_WEBHOOK_URL", "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
+      unsetenv(v);
+    }
+  }
+  void TearDown() override { SetUp(); }
+  TempDir tmp_;
+};
+
+TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
+  const std::string path = tmp_.File("hashmon.json");
+  testing::WriteFile(path, R"({
+    // comments are allowed
+    "db": "/var/lib/hashmon/from-file.db",
+    "tags": ["twitterdown", "instagramdown"],
+    "source": "jetstream",
+  })");
+  setenv("HASHMON_DB", "/tmp/from-env.db", 1);
+  Settings s;
+  std::string error;
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.db, "/tmp/from-env.db");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"twitterdown", "instagramdown"}));
+  EXPECT_EQ(s.source, "jetstream");
+}
+
+TEST_F(SettingsTest, AConfigFileWithATokenMustBeReadableByItsOwnerOnly) {
+  const std::string path = tmp_.File("secret.json");
+  testing::WriteFile(path, R"({"x_bearer_token": "AAAA-secret"})");
+  chmod(path.c_str(), 0644);
+  Settings s;
+  std::string error;
+  EXPECT_FALSE(LoadSettings(path, &s, &error));
+  EXPECT_NE(error.find("chmod 600"), std::string::npos) << error;
+  EXPECT_EQ(error.find("AAAA-secret"), std::string::npos);
+  chmod(path.c_str(), 0600);
+  EXPECT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.x_bearer_token, "AAAA-secret");
+}
+
+TEST_F(SettingsTest, AnUnknownSettingIsNamed) {
+  const std::string path = tmp_.File("typo.json");
+  testing::WriteFile(path, R"({"dbb": "x.db"})");
+  Settings s;
+  std::string error;
+  EXPECT_FALSE(LoadSettings(path, &s, &error));
+  EXPECT_NE(error.find("dbb"), std::string::npos) << error;
+}
+
+TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
+  Settings s;
+  std::string error;
+  auto jet = ResolveSource(s, {"twitterdown"}, &error);
+  ASSERT_TRUE(jet);
+  EXPECT_EQ(jet->options.protocol, StreamProtocol::kJetstream);
+  EXPECT_EQ(jet->options.url.rfind("wss://", 0), 0u);
+
+  s.source = "x";
+  EXPECT_FALSE(ResolveSource(s, {"twitterdown"}, &error));
+  EXPECT_NE(error.find("HASHMON_X_BEARER_TOKEN"), std::string::npos);
+  s.x_bearer_token = "tok";
+  auto x = ResolveSource(s, {"twitterdown"}, &error);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->options.headers.at("Authorization"), "Bearer tok");
+  EXPECT_NE(x->options.url.find("expansions=author_id,geo.place_id"), std::string::npos);
+  EXPECT_EQ(x->name.find("tok"), std::string::npos);
+
+  s.source = "mastodon:mastodon.social";
+  auto m = ResolveSource(s, {"twitterdown"}, &error);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->options.protocol, StreamProtocol::kSse);
+  EXPECT_EQ(m->options.url, "https://mastodon.social/api/v1/streaming/hashtag?tag=twitterdown");
+  EXPECT_EQ(m->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
+
+  s.source = "gopher://x";
+  EXPECT_FALSE(ResolveSource(s, {}, &error));
+}
+
+TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {
+  std::string rules = R"({"data":[
+      {"id":"1","value":"#twitterdown","tag":"hashmon:twitterdown"},
+      {"id":"2","value":"#oldtag","tag":"hashmon:oldtag"},
+      {"id":"3","value":"cats has:images","tag":"made by hand"}]})";
+  testing::HttpTestServer server([&](const testing::TestRequest& r) {
+    if (r.method == "GET") return testing::TestResponse{200, rules};
+    return testing::TestResponse{200, R"({"meta":{"summary":{}}})"};
+  });
+  server.Start();
+  FakeClock clock;
+  std::ostringstream log_out;
+  Logger log(&log_out, &clock);
+  std::string error;
+  XRulesChange change;
+  ASSERT_TRUE(EnsureXRules(server.url() + "/2/tweets/search/stream/rules", "tok", {"twitterdown", "facebookdown"},
+                           &log, &error, &change))
+      << error;
+  EXPECT_EQ(change.added, (std::vector<std::string>{"#facebookdown"}));
+  EXPECT_EQ(change.deleted, (std::vector<std::string>{"2"}));
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].headers.at("authorization"), "Bearer tok");
+  EXPECT_NE(reqs[1].body.find(R"("value":"#facebookdown")"), std::string::npos) << reqs[1].body;
+  EXPECT_NE(reqs[2].body.find(R"({"delete":{"ids":["2"]}})"), std::string::npos) << reqs[2].body;
+
+  // Run again once the rules are in place: nothing to change, nothing posted.
+  rules = R"({"data":[{"id":"1","value":"#twitterdown","tag":"hashmon:twitterdown"},
+                      {"id":"4","value":"#facebookdown","tag":"hashmon:facebookdown"}]})";
+  XRulesChange again;
+  ASSERT_TRUE(EnsureXRules(server.url() + "/rules", "tok", {"twitterdown", "facebookdown"}, &log, &error, &again));
+  EXPECT_TRUE(again.added.empty());
+  EXPECT_TRUE(again.deleted.empty());
+  EXPECT_EQ(server.requests().size(), 4u);
+}
+
+TEST(XRulesTest, ARefusedTokenSaysWhatToFix) {
+  testing::HttpTestServer server([](const testing::TestRequest&) { return testing::TestResponse{401, "{}"}; });
+  server.Start();
+  FakeClock clock;
+  std::ostringstream log_out;
+  Logger log(&log_out, &clock);
+  std::string error;
+  EXPECT_FALSE(EnsureXRules(server.url() + "/rules", "bad", {"twitterdown"}, &log, &error));
+  EXPECT_NE(error.find("HASHMON_X_BEARER_TOKEN"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace hashmon
