@@ -113,6 +113,42 @@ TEST_F(CollectorTest, ARefusedTokenSaysWhatToFixAndIsNotRetriedInATightLoop) {
   EXPECT_NE(log_text.find("retrying in 3"), std::string::npos) << log_text;  // 320+ s, not at once
 }
 
+TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuffering) {
+  const std::string expected = Replayed();
+  // The feed four times over (about 100 MB): the repeats are duplicates, so the history
+  // is the same, but far more than the kernel's socket buffers can hold.
+  std::vector<std::string> big;
+  for (int i = 0; i < 4; ++i) big.insert(big.end(), lines_.begin(), lines_.end());
+  FeedFaults faults;
+  faults.chunk_bytes = 64 << 10;
+  FeedServer server(big, faults);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  int64_t sent_while_stuck = -1;
+  o.before_chunk = [&] {
+    if (sent_while_stuck >= 0) return;
+    // The reader stops at its first piece until the server can send no more: its writes
+    // block once the socket buffers are full, if nothing buffers the body in memory.
+    int64_t last = -1;
+    for (int still = 0; still < 200'000; ++still) {
+      const int64_t now = server.lines_sent();
+      if (now != last) still = 0, last = now;
+      std::this_thread::yield();
+    }
+    sent_while_stuck = last;
+  };
+  auto run = testing::CollectHistory(o, tmp_.File("slow.db"), locator_, [] { return false; });
+  server.Stop();
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  EXPECT_GT(sent_while_stuck, 0);
+  EXPECT_LT(sent_while_stuck, static_cast<int64_t>(big.size()) / 2)
+      << "the server sent " << sent_while_stuck << " of " << big.size() << " lines to a reader that read nothing";
+}
+
 }  // namespace
 }  // namespace hashmon
 

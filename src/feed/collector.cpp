@@ -78,6 +78,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
 }
 
 void Collector::OnBytes(const char* data, size_t len) {
+  if (options_.before_chunk) options_.before_chunk();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
@@ -138,6 +139,7 @@ void Collector::FillGap() {
 }
 
 void Collector::OnMessage(char* data, size_t len) {
+  if (options_.before_chunk) options_.before_chunk();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the

@@ -55,6 +55,9 @@ struct CollectOptions {
   // reconnect, statuses newer than the last one seen are fetched from it (min_id), since
   // the streaming API has no resume. Empty: no gap fill.
   std::string gap_fill_url;
+  // Called before each piece of the stream is processed, on the thread that processes it
+  // (tests use it to play a reader slower than the network).
+  std::function<void()> before_chunk;
   // What to tell the user when the server refuses the credentials (401/403).
   std::string auth_hint =
       "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may use this endpoint";

@@ -4,10 +4,81 @@
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
 namespace hashmon {
+namespace {
+
+using concurrency::streams::details::streambuf_state_manager;
+
+// A write-only stream buffer that hands each piece of the response body to a function,
+// on the network thread, before cpprestsdk reads on. cpprestsdk's default body buffer
+// grows without bound when the consumer is slower than the network (1.3 GB measured);
+// with this one a slow consumer slows the socket down instead (TCP backpressure).
+class SinkBuffer : public streambuf_state_manager<uint8_t> {
+ public:
+  explicit SinkBuffer(std::function<void(const uint8_t*, size_t)> sink)
+      : streambuf_state_manager<uint8_t>(std::ios_base::out), sink_(std::move(sink)) {}
+  bool can_seek() const override { return false; }
+  bool has_size() const override { return false; }
+  size_t buffer_size(std::ios_base::openmode) const override { return 0; }
+  void set_buffer_size(size_t, std::ios_base::openmode) override {}
+  size_t in_avail() const override { return 0; }
+  pos_type getpos(std::ios_base::openmode) const override { return static_cast<pos_type>(traits::eof()); }
+  pos_type seekpos(pos_type, std::ios_base::openmode) override { return static_cast<pos_type>(traits::eof()); }
+  pos_type seekoff(off_type, std::ios_base::seekdir, std::ios_base::openmode) override {
+    return static_cast<pos_type>(traits::eof());
+  }
+  utility::size64_t size() const override { return 0; }
+  bool acquire(uint8_t*& ptr, size_t& count) override {
+    ptr = nullptr;
+    count = 0;
+    return false;
+  }
+  void release(uint8_t*, size_t) override {}
+
+ protected:
+  pplx::task<int_type> _putc(uint8_t ch) override {
+    sink_(&ch, 1);
+    return pplx::task_from_result<int_type>(ch);
+  }
+  pplx::task<size_t> _putn(const uint8_t* ptr, size_t count) override {
+    sink_(ptr, count);
+    return pplx::task_from_result(count);
+  }
+  uint8_t* _alloc(size_t) override { return nullptr; }
+  void _commit(size_t) override {}
+  pplx::task<int_type> _bumpc() override { return pplx::task_from_result<int_type>(traits::eof()); }
+  int_type _sbumpc() override { return traits::eof(); }
+  pplx::task<int_type> _getc() override { return pplx::task_from_result<int_type>(traits::eof()); }
+  int_type _sgetc() override { return traits::eof(); }
+  pplx::task<int_type> _nextc() override { return pplx::task_from_result<int_type>(traits::eof()); }
+  pplx::task<int_type> _ungetc() override { return pplx::task_from_result<int_type>(traits::eof()); }
+  pplx::task<size_t> _getn(uint8_t*, size_t) override { return pplx::task_from_result<size_t>(0); }
+  size_t _scopy(uint8_t*, size_t) override { return 0; }
+  pplx::task<bool> _sync() override { return pplx::task_from_result(true); }
+
+ private:
+  std::function<void(const uint8_t*, size_t)> sink_;
+};
+
+// Shared with the sink, which cpprestsdk may call after a cancelled call returned.
+struct BodyState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool active = true;
+  bool status_ok = false;  // the body is the stream's only after a 200
+
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mu);
+    active = false;
+    cv.notify_all();
+  }
+};
+
+}  // namespace
 
 void InitHttpThreads(size_t threads) {
   static std::once_flag once;
@@ -45,6 +116,7 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
   using namespace web::http::client;
   InitHttpThreads(2);
   StreamOutcome out;
+  auto body_state = std::make_shared<BodyState>();
   pplx::cancellation_token_source cancel;
   std::atomic<int64_t> last_data{clock->MonotonicMs()};
   std::atomic<bool> done{false}, stalled{false};
@@ -71,6 +143,16 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
     http_request req(methods::GET);
     req.headers().add("User-Agent", "hashmon/0.1");
     for (const auto& [k, v] : request.headers) req.headers().add(k, v);
+    const std::function<void(const char*, size_t)>* handler = &on_bytes;
+    auto sink = std::make_shared<SinkBuffer>([body_state, handler, &last_data, &out, clock](const uint8_t* p, size_t n) {
+      std::unique_lock<std::mutex> lock(body_state->mu);
+      body_state->cv.wait(lock, [&] { return body_state->status_ok || !body_state->active; });
+      if (!body_state->active) return;  // an error body, or the call has returned
+      last_data = clock->MonotonicMs();
+      out.received_data = true;
+      (*handler)(reinterpret_cast<const char*>(p), n);
+    });
+    req.set_response_stream(concurrency::streams::ostream(concurrency::streams::streambuf<uint8_t>(sink)));
     http_response resp = client.request(req, cancel.get_token()).get();
     last_data = clock->MonotonicMs();
     const int status = resp.status_code();
@@ -89,17 +171,15 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
       out.message = "HTTP " + std::to_string(status);
       done = true;
       watchdog.join();
+      body_state->Finish();
       return out;
     }
-    auto body = resp.body().streambuf();
-    std::vector<char> buf(64 * 1024);
-    while (true) {
-      const size_t n = body.getn(reinterpret_cast<uint8_t*>(buf.data()), buf.size()).get();
-      if (n == 0) break;
-      last_data = clock->MonotonicMs();
-      out.received_data = true;
-      on_bytes(buf.data(), n);
+    {
+      std::lock_guard<std::mutex> lock(body_state->mu);
+      body_state->status_ok = true;
+      body_state->cv.notify_all();
     }
+    resp.content_ready().get();  // the sink has seen the whole body
     out.kind = StreamOutcome::kEnded;
   } catch (const std::exception& e) {
     out.kind = StreamOutcome::kFailed;
@@ -108,6 +188,7 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
   }
   done = true;
   watchdog.join();
+  body_state->Finish();
   if (stop && *stop) out.kind = StreamOutcome::kStopped;
   else if (stalled) {
     out.kind = StreamOutcome::kStalled;
