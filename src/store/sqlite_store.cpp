@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
 
 namespace hashmon {
@@ -195,6 +196,36 @@ void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
 
 }  // namespace
 
+// Compares a country's outage with what is stored (inside the commit's transaction) and
+// queues an alert for each change an operator must hear of: it began, it ended.
+void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
+  SQLite::Statement prev(*db_, "SELECT ended IS NULL FROM outage_countries WHERE outage_id = ? AND country = ?");
+  prev.bind(1, static_cast<int64_t>(o.id));
+  prev.bind(2, x.country);
+  const bool existed = prev.executeStep();
+  const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
+  SQLite::Statement add(*db_,
+                        "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, ends_at, "
+                        "created_ms, next_attempt_ms) VALUES (?,?,?,?,?,?,?,?,?)");
+  auto queue = [&](const char* status, int64_t ends_at) {
+    const int64_t now = NowSeconds() * 1000;
+    add.bind(1, AlertFingerprint(o.tag, x.country, o.id));
+    add.bind(2, status);
+    add.bind(3, static_cast<int64_t>(o.id));
+    add.bind(4, o.tag);
+    add.bind(5, x.country);
+    add.bind(6, static_cast<int64_t>(x.started));
+    if (ends_at) add.bind(7, static_cast<int64_t>(ends_at));
+    else add.bind(7);
+    add.bind(8, now);
+    add.bind(9, static_cast<int64_t>(0));  // due at once
+    add.exec();
+    add.reset();
+  };
+  if (!existed) queue("firing", 0);
+  if ((!existed || was_firing) && x.ended != 0) queue("resolved", x.ended);
+}
+
 void SqliteStore::WriteDetection(const TrackerChanges& c) {
   SQLite::Statement out(*db_,
                         "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
@@ -214,6 +245,7 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
     out.exec();
     out.reset();
     for (const auto& [cc, x] : o.countries) {
+      if (alerting_) EnqueueAlerts(o, x);
       oc.bind(1, static_cast<int64_t>(o.id));
       oc.bind(2, cc);
       BindTime(oc, 3, x.started);

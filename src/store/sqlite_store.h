@@ -82,6 +82,11 @@ class SqliteStore {
   std::vector<GapRecord> QueryGaps(const OutageQuery& q);
   std::vector<std::string> Tags();
 
+  // Queue alerts in the outbox (alert_outbox) as outages begin and end, in the same
+  // transaction as the detection change. The collector turns it on; a replay of
+  // history leaves it off, so old outages are not announced as news.
+  void set_alerting(bool on) { alerting_ = on; }
+
   int schema_version();
   void set_busy_timeout_ms(int ms) { db_->setBusyTimeout(ms); }
   SQLite::Database& db() { return *db_; }
@@ -89,6 +94,8 @@ class SqliteStore {
  private:
   SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
   void WriteDetection(const TrackerChanges& c);
+  void EnqueueAlerts(const Outage& o, const OutageCountry& x);
+  bool alerting_ = false;
   std::unique_ptr<SQLite::Database> db_;
   int lock_fd_ = -1;
 };

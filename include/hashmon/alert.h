@@ -1,0 +1,36 @@
+// A crowd-reported outage as an alert, and its Alertmanager webhook payload (version 4),
+// so that any receiver written for Alertmanager (chat bridges, incident tools) takes
+// hashmon's alerts as they are. One alert per (tag, country) outage; its labels name the
+// tag, the country and the incident it belongs to.
+#ifndef HASHMON_ALERT_H_
+#define HASHMON_ALERT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hashmon {
+
+inline constexpr const char* kAlertName = "CrowdReportedOutage";
+
+struct Alert {
+  std::string status;  // "firing" or "resolved"
+  int64_t outage_id = 0;
+  std::string tag;
+  std::string country;
+  int64_t starts_at = 0;  // ms
+  int64_t ends_at = 0;    // ms; 0 while firing
+  int64_t mentions = 0;
+  int64_t peak_count = 0;
+  std::vector<std::string> incident_countries;  // every country of the incident
+};
+
+// A stable hash of the alert's labels (16 hex digits), the same for firing and resolved.
+std::string AlertFingerprint(const std::string& tag, const std::string& country, int64_t outage_id);
+
+// The JSON body of a webhook call, as Alertmanager sends it.
+std::string AlertmanagerPayload(const Alert& alert, const std::string& external_url);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_ALERT_H_

@@ -1,0 +1,157 @@
+#include "ops/notifier.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "feed/http_stream.h"
+
+namespace hashmon {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int kBatch = 50;
+
+}  // namespace
+
+std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOptions options, Clock* clock,
+                                         Logger* log, std::string* error) {
+  try {
+    auto db = std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READWRITE);
+    db->setBusyTimeout(kBusyTimeoutMs);
+    if (db->execAndGet("PRAGMA user_version").getInt() < 3) {
+      *error = db_path + " has no alert outbox yet; open it with `hashmon collect` first";
+      return nullptr;
+    }
+    return std::unique_ptr<Notifier>(new Notifier(std::move(db), std::move(options), clock, log));
+  } catch (const std::exception& e) {
+    *error = "cannot open " + db_path + " for alerts: " + e.what();
+    return nullptr;
+  }
+}
+
+Notifier::Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock, Logger* log)
+    : db_(std::move(db)), options_(std::move(options)), clock_(clock), log_(log) {}
+
+void Notifier::QueueRepeats(int64_t now) {
+  // Ongoing country outages that were announced (so not history from a replay), have
+  // nothing pending, and were last sent more than repeat_ms ago.
+  SQLite::Statement due(*db_,
+                        "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
+                        "JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
+                        "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
+                        "HAVING SUM(a.delivered_ms IS NULL) = 0 AND MAX(a.delivered_ms) <= ?");
+  due.bind(1, static_cast<int64_t>(now - options_.repeat_ms));
+  std::vector<std::vector<SQLite::Column>> rows;
+  SQLite::Statement add(*db_,
+                        "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, "
+                        "created_ms, next_attempt_ms) VALUES (?, 'firing', ?, ?, ?, ?, ?, ?)");
+  struct Repeat {
+    std::string fingerprint, tag, country;
+    int64_t outage_id, starts_at;
+  };
+  std::vector<Repeat> repeats;
+  while (due.executeStep()) {
+    repeats.push_back({due.getColumn(0).getString(), due.getColumn(2).getString(), due.getColumn(3).getString(),
+                       due.getColumn(1).getInt64(), due.getColumn(4).getInt64()});
+  }
+  for (const auto& r : repeats) {
+    add.bind(1, r.fingerprint);
+    add.bind(2, r.outage_id);
+    add.bind(3, r.tag);
+    add.bind(4, r.country);
+    add.bind(5, r.starts_at);
+    add.bind(6, now);
+    add.bind(7, now);
+    add.exec();
+    add.reset();
+  }
+}
+
+bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now) {
+  const HttpReply reply =
+      HttpCall("POST", options_.url, {}, AlertmanagerPayload(alert, options_.external_url), options_.timeout_ms);
+  if (reply.status >= 200 && reply.status < 300) {
+    SQLite::Statement ok(*db_, "UPDATE alert_outbox SET delivered_ms = ?, attempts = ? WHERE id = ?");
+    ok.bind(1, now);
+    ok.bind(2, attempts + 1);
+    ok.bind(3, id);
+    ok.exec();
+    ++stats_.delivered;
+    log_->Info("alert sent: " + alert.status + " #" + alert.tag + " in " + alert.country + " (incident " +
+               std::to_string(alert.outage_id) + ")");
+    return true;
+  }
+  const std::string why = reply.status ? "HTTP " + std::to_string(reply.status) : reply.error;
+  // Exponential backoff per alert; later alerts wait behind it so that order holds.
+  const int64_t delay = std::min(options_.retry_max_ms, options_.retry_initial_ms << std::min(attempts, 20));
+  SQLite::Statement fail(*db_, "UPDATE alert_outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?");
+  fail.bind(1, attempts + 1);
+  fail.bind(2, now + delay);
+  fail.bind(3, why);
+  fail.bind(4, id);
+  fail.exec();
+  ++stats_.failed_attempts;
+  log_->LogLimited(LogLevel::kWarn, "webhook",
+                   "cannot deliver an alert to the webhook (" + why + "); retrying in " +
+                       std::to_string(delay / 1000) + " s. Check that the receiver at the webhook URL is up");
+  return false;
+}
+
+int Notifier::Tick() {
+  const int64_t now = clock_->NowMs();
+  int delivered = 0;
+  try {
+    QueueRepeats(now);
+    SQLite::Statement q(*db_,
+                        "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
+                        "a.next_attempt_ms, oc.mentions, oc.peak_count FROM alert_outbox a "
+                        "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
+                        "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
+    q.bind(1, kBatch);
+    struct Row {
+      int64_t id;
+      Alert alert;
+      int attempts;
+      int64_t next_attempt;
+    };
+    std::vector<Row> rows;
+    while (q.executeStep()) {
+      Row r;
+      r.id = q.getColumn(0).getInt64();
+      r.alert.status = q.getColumn(1).getString();
+      r.alert.outage_id = q.getColumn(2).getInt64();
+      r.alert.tag = q.getColumn(3).getString();
+      r.alert.country = q.getColumn(4).getString();
+      r.alert.starts_at = q.getColumn(5).getInt64();
+      r.alert.ends_at = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
+      r.attempts = q.getColumn(7).getInt();
+      r.next_attempt = q.getColumn(8).getInt64();
+      r.alert.mentions = q.getColumn(9).isNull() ? 0 : q.getColumn(9).getInt64();
+      r.alert.peak_count = q.getColumn(10).isNull() ? 0 : q.getColumn(10).getInt64();
+      rows.push_back(std::move(r));
+    }
+    stats_.pending = static_cast<int64_t>(rows.size());
+    SQLite::Statement countries(*db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
+    for (auto& r : rows) {
+      if (r.next_attempt > now) break;  // in order: nothing overtakes an alert being retried
+      countries.bind(1, r.alert.outage_id);
+      while (countries.executeStep()) r.alert.incident_countries.push_back(countries.getColumn(0).getString());
+      countries.reset();
+      if (!Deliver(r.id, r.alert, r.attempts, now)) break;
+      ++delivered;
+      --stats_.pending;
+    }
+  } catch (const std::exception& e) {
+    log_->LogLimited(LogLevel::kWarn, "outbox", std::string("alert outbox: ") + e.what() + " (retrying)");
+  }
+  return delivered;
+}
+
+void Notifier::Run(const std::atomic<bool>* stop) {
+  while (!*stop) {
+    Tick();
+    for (int64_t waited = 0; waited < options_.tick_ms && !*stop; waited += 100) clock_->SleepForMs(100);
+  }
+}
+
+}  // namespace hashmon

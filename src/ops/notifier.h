@@ -1,0 +1,65 @@
+// Delivers the alert outbox to a webhook (Alertmanager's payload), in order, with retries
+// and backoff, and repeats an ongoing outage's alert on an interval. It works from the
+// database alone, so alerts queued before a crash go out after the restart.
+#ifndef HASHMON_OPS_NOTIFIER_H_
+#define HASHMON_OPS_NOTIFIER_H_
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "hashmon/alert.h"
+#include "hashmon/clock.h"
+#include "hashmon/log.h"
+
+namespace hashmon {
+
+struct NotifierOptions {
+  std::string url;                       // the webhook
+  std::string external_url;              // links back to the dashboard
+  int64_t repeat_ms = 4 * 3'600'000;     // re-send a firing alert this often (Alertmanager's default)
+  int64_t timeout_ms = 10'000;
+  int64_t retry_initial_ms = 5'000;      // doubles per failed attempt
+  int64_t retry_max_ms = 5 * 60'000;
+  int64_t tick_ms = 1'000;
+};
+
+struct NotifierStats {
+  std::atomic<int64_t> delivered{0};
+  std::atomic<int64_t> failed_attempts{0};
+  std::atomic<int64_t> pending{0};
+};
+
+class Notifier {
+ public:
+  // Opens its own connection to the collector's database (WAL: it never blocks the
+  // collector for long). Returns null with *error when it cannot.
+  static std::unique_ptr<Notifier> Open(const std::string& db_path, NotifierOptions options, Clock* clock,
+                                        Logger* log, std::string* error);
+
+  // One round: queue repeats of ongoing outages, then send every alert that is due.
+  // Returns how many were delivered.
+  int Tick();
+
+  // Ticks until *stop.
+  void Run(const std::atomic<bool>* stop);
+
+  const NotifierStats& stats() const { return stats_; }
+
+ private:
+  Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock, Logger* log);
+  void QueueRepeats(int64_t now);
+  bool Deliver(int64_t id, const Alert& alert, int attempts, int64_t now);
+
+  std::unique_ptr<SQLite::Database> db_;
+  NotifierOptions options_;
+  Clock* clock_;
+  Logger* log_;
+  NotifierStats stats_;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_OPS_NOTIFIER_H_

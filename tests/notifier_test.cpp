@@ -1,0 +1,200 @@
+// Alerts: outages queue Alertmanager-style webhook calls in an outbox, in the same commit
+// that decides them; the notifier delivers them in order to a real receiver on
+// 127.0.0.1, retries when it fails, survives a restart, and repeats ongoing outages.
+#include "ops/notifier.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "feed/replayer.h"
+#include "hashmon/time_util.h"
+#include "http_test_server.h"
+#include "store/sqlite_store.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+class NotifierTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    locator_ = CountryLocator::FromEmbeddedData().release();
+    dir_ = new TempDir();
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 4000 --out '" +
+                            dir_->File("day.jsonl") + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    // The same day cut at 09:00, while the outage is still going on.
+    std::ifstream in(dir_->File("day.jsonl"));
+    std::ofstream cut(dir_->File("morning.jsonl"));
+    const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
+    for (std::string line; std::getline(in, line);) {
+      const size_t at = line.find("\"timestamp_ms\":\"");
+      if (at != std::string::npos && std::stoll(line.substr(at + 16, 13)) >= nine) break;
+      cut << line << "\n";
+    }
+  }
+  static void TearDownTestSuite() {
+    delete locator_;
+    delete dir_;
+  }
+
+  // Replays a feed into a fresh database as the collector would write it (alerting on).
+  std::string Db(const std::string& feed) {
+    const std::string db = tmp_.File(feed + ".db");
+    std::ostringstream log_out;
+    FakeClock clock;
+    Logger log(&log_out, &clock);
+    Pipeline pipeline(PipelineConfig{}, locator_);
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    store->set_alerting(true);
+    Replayer r(&pipeline, store.get(), &clock, &log, {});
+    EXPECT_TRUE(r.ReplayPath(dir_->File(feed), &error)) << error;
+    EXPECT_TRUE(r.Finish(&error)) << error;
+    return db;
+  }
+
+  std::unique_ptr<Notifier> Open(const std::string& db, const std::string& url) {
+    NotifierOptions o;
+    o.url = url + "/alerts";
+    o.external_url = "http://127.0.0.1:8080/";
+    std::string error;
+    auto n = Notifier::Open(db, o, &clock_, &log_, &error);
+    EXPECT_TRUE(n) << error;
+    return n;
+  }
+
+  static int Scalar(const std::string& db, const char* sql) {
+    SQLite::Database d(db, SQLite::OPEN_READONLY);
+    return d.execAndGet(sql).getInt();
+  }
+
+  static rapidjson::Document Json(const std::string& body) {
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    return d;
+  }
+
+  static CountryLocator* locator_;
+  static TempDir* dir_;
+  TempDir tmp_;
+  FakeClock clock_{*ParseIsoTime("2026-11-24T12:00:00Z")};
+  std::ostringstream log_out_;
+  Logger log_{&log_out_, &clock_};
+};
+CountryLocator* NotifierTest::locator_ = nullptr;
+TempDir* NotifierTest::dir_ = nullptr;
+
+TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  receiver.Start();
+  auto notifier = Open(Db("day.jsonl"), receiver.url());
+  EXPECT_GE(notifier->Tick(), 14);  // seven countries, firing then resolved
+  std::map<std::string, std::vector<std::string>> by_fingerprint;
+  for (const auto& r : receiver.requests()) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, "/alerts");
+    auto d = Json(r.body);
+    ASSERT_TRUE(d.IsObject()) << r.body;
+    EXPECT_STREQ(d["version"].GetString(), "4");
+    const auto& a = d["alerts"][0];
+    EXPECT_STREQ(a["labels"]["alertname"].GetString(), "CrowdReportedOutage");
+    EXPECT_STREQ(a["labels"]["tag"].GetString(), "twitterdown");
+    EXPECT_EQ(std::string(a["status"].GetString()), std::string(d["status"].GetString()));
+    EXPECT_TRUE(ParseIsoTime(a["startsAt"].GetString()).has_value());
+    by_fingerprint[std::string(a["fingerprint"].GetString()) + " " + a["labels"]["country"].GetString()].push_back(
+        a["status"].GetString());
+  }
+  for (const char* cc : {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"}) {
+    bool found = false;
+    for (const auto& [key, statuses] : by_fingerprint) {
+      if (key.substr(key.size() - 2) != cc) continue;
+      found = true;
+      // One fingerprint per country outage, announced in order.
+      EXPECT_EQ(statuses, (std::vector<std::string>{"firing", "resolved"})) << key;
+    }
+    EXPECT_TRUE(found) << cc;
+  }
+  EXPECT_EQ(notifier->Tick(), 0);  // delivered once
+}
+
+TEST_F(NotifierTest, AFailingReceiverIsRetriedWithBackoffAndNothingIsSkipped) {
+  int calls = 0;
+  testing::HttpTestServer receiver([&](const testing::TestRequest&) {
+    return testing::TestResponse{++calls <= 2 ? 503 : 200, "{}"};
+  });
+  receiver.Start();
+  auto notifier = Open(Db("morning.jsonl"), receiver.url());
+  EXPECT_EQ(notifier->Tick(), 0);           // 503
+  EXPECT_EQ(notifier->Tick(), 0);           // still backing off: no call
+  EXPECT_EQ(receiver.requests().size(), 1u);
+  clock_.Advance(5'000);
+  EXPECT_EQ(notifier->Tick(), 0);           // 503 again; next wait is 10 s
+  clock_.Advance(5'000);
+  EXPECT_EQ(notifier->Tick(), 0);
+  EXPECT_EQ(receiver.requests().size(), 2u);
+  clock_.Advance(5'000);
+  EXPECT_GE(notifier->Tick(), 7);           // all of them, the first one first
+  const auto reqs = receiver.requests();
+  EXPECT_EQ(reqs[0].body, reqs[2].body);
+  EXPECT_NE(log_out_.str().find("HTTP 503"), std::string::npos);
+}
+
+TEST_F(NotifierTest, AlertsQueuedBeforeACrashAreDeliveredAfterTheRestart) {
+  const std::string db = Db("morning.jsonl");  // committed, never sent: the process died here
+  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  receiver.Start();
+  const int queued = Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE delivered_ms IS NULL");
+  ASSERT_GE(queued, 7);
+  auto notifier = Open(db, receiver.url());
+  EXPECT_EQ(notifier->Tick(), queued);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE delivered_ms IS NULL"), 0);
+  int firing = 0;
+  for (const auto& r : receiver.requests()) firing += r.body.find(R"("status":"firing")") != std::string::npos;
+  EXPECT_GE(firing, 7);
+}
+
+TEST_F(NotifierTest, AnOngoingOutageIsSentAgainOnTheRepeatInterval) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  receiver.Start();
+  const std::string db = Db("morning.jsonl");
+  const int ongoing = Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL");
+  ASSERT_GE(ongoing, 5);
+  auto notifier = Open(db, receiver.url());
+  ASSERT_GE(notifier->Tick(), ongoing);
+  clock_.Advance(3 * 3'600'000);
+  EXPECT_EQ(notifier->Tick(), 0);
+  clock_.Advance(3'600'000);
+  EXPECT_EQ(notifier->Tick(), ongoing);  // every ongoing country outage once more, and no ended one
+  EXPECT_EQ(notifier->Tick(), 0);
+}
+
+TEST_F(NotifierTest, AReplayOfHistoryAnnouncesNothing) {
+  const std::string db = tmp_.File("history.db");
+  {
+    std::ostringstream log_out;
+    FakeClock clock;
+    Logger log(&log_out, &clock);
+    Pipeline pipeline(PipelineConfig{}, locator_);
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    Replayer r(&pipeline, store.get(), &clock, &log, {});
+    ASSERT_TRUE(r.ReplayPath(dir_->File("morning.jsonl"), &error));
+    ASSERT_TRUE(r.Finish(&error));
+  }
+  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  receiver.Start();
+  auto notifier = Open(db, receiver.url());
+  EXPECT_EQ(notifier->Tick(), 0);
+  clock_.Advance(5 * 3'600'000);
+  EXPECT_EQ(notifier->Tick(), 0);
+  EXPECT_TRUE(receiver.requests().empty());
+}
+
+}  // namespace
+}  // namespace hashmon
