@@ -74,6 +74,7 @@ struct PipelineStats {
   int64_t records = 0;
   int64_t posts = 0;
   int64_t mentions = 0;
+  std::map<std::string, int64_t> mentions_by_country;
   int64_t duplicates = 0;
   int64_t deletes = 0;
   int64_t newest_event_ms = INT64_MIN;

@@ -21,6 +21,9 @@ std::optional<int64_t> ParseTwitterTime(std::string_view text);
 // Accepts ISO 8601, a relative "-2h"/"-30m"/"-7d" against now_ms, or epoch seconds.
 std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms);
 
+// "90s", "2m", "1h", "1d", "250ms" (a bare number is seconds) -> milliseconds.
+std::optional<int64_t> ParseDuration(const std::string& text);
+
 // "2016-01-19T08:15:00Z" (seconds precision; milliseconds are dropped).
 std::string FormatIsoTime(int64_t millis);
 

@@ -13,13 +13,13 @@
 #include "feed/feed_server.h"
 #include "feed/recorder.h"
 #include "feed/x_rules.h"
+#include "ops/api_server.h"
+#include "ops/notifier.h"
 #include "cli/settings.h"
 
 namespace hashmon {
 namespace {
 
-std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: the only global, as signals need one
-extern "C" void OnSignal(int) { g_stop = true; }
 
 struct CollectArgs {
   std::string config;
@@ -81,12 +81,57 @@ int RunCollect(const CollectArgs& a) {
   }
   CollectOptions options = spec->options;
   options.until_eof = a.until_eof;
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  const std::atomic<bool>& stop = StopOnSignals();
+  LiveStatus live;
+  live.Update([&](LiveSnapshot& s) { s.started_ms = clock.NowMs(); });
+  options.live = &live;
+  options.display_name = spec->name;
+  // Alerts: queued in the database with the detection that decides them, sent by a
+  // notifier on its own thread and connection.
+  std::unique_ptr<Notifier> notifier;
+  std::thread notifier_thread;
+  std::atomic<bool> notifier_stop{false};
+  std::string external_url = "http://" + (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) + "/";
+  if (!settings.webhook_url.empty()) {
+    NotifierOptions n;
+    n.url = settings.webhook_url;
+    n.external_url = external_url;
+    if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
+    store->set_alerting(true);
+    notifier = Notifier::Open(settings.db, n, &clock, &log, &error);
+    if (!notifier) {
+      log.Error(error);
+      return 1;
+    }
+    notifier_thread = std::thread([&] { notifier->Run(&notifier_stop); });
+  }
+  std::unique_ptr<ApiServer> api;
+  if (!settings.listen.empty()) {
+    ApiOptions o;
+    if (!ParseListen(settings.listen, &o.host, &o.port)) {
+      log.Error("listen: expected HOST:PORT such as 127.0.0.1:8080, not \"" + settings.listen + "\"");
+      return 2;
+    }
+    o.db_path = settings.db;
+    o.live = &live;
+    o.alerts = notifier ? &notifier->stats() : nullptr;
+    o.watched_countries = DefaultCountries();
+    o.clock = &clock;
+    api = std::make_unique<ApiServer>(o);
+    const int port = api->Start(&error);
+    if (port < 0) {
+      log.Error(error);
+      return 1;
+    }
+    log.Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" + std::to_string(port) + "/");
+  }
   Collector collector(&pipeline, store.get(), &clock, &log, options);
   log.Info("collecting from " + spec->name + " into " + settings.db);
-  const bool ok = collector.Run(&g_stop, &error);
+  const bool ok = collector.Run(&stop, &error);
   if (!ok) log.Error(error);
+  if (api) api->Stop();
+  notifier_stop = true;
+  if (notifier_thread.joinable()) notifier_thread.join();
   const auto& s = pipeline.stats();
   log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) + " mentions, " +
            std::to_string(collector.stats().reconnects) + " reconnects");
@@ -110,13 +155,12 @@ int RunRecord(const RecordArgs& a) {
     return 2;
   }
   StreamRequest req{a.source, BearerHeaders(), *idle};
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;
   std::string carry, error;
   bool failed = false;
-  while (!g_stop && !failed) {
+  while (!stop && !failed) {
     const StreamOutcome out = StreamHttp(
         req,
         [&](const char* data, size_t len) {
@@ -130,7 +174,7 @@ int RunRecord(const RecordArgs& a) {
           }
           carry.erase(0, pos);
         },
-        &g_stop, &clock);
+        &stop, &clock);
     carry.clear();  // a line cut by the disconnection is not recorded
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof)) break;
@@ -138,7 +182,7 @@ int RunRecord(const RecordArgs& a) {
                                               out.rate_limit_reset_ms, clock.NowMs());
     log.LogLimited(LogLevel::kWarn, "record-reconnect",
                    "stream interrupted (" + out.message + "); reconnecting in " + std::to_string(delay) + " ms");
-    for (int64_t waited = 0; waited < delay && !g_stop; waited += 100) clock.SleepForMs(100);
+    for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock.SleepForMs(100);
   }
   if (failed || !recorder.Flush(&error)) {
     log.Error(error);
@@ -181,9 +225,8 @@ int RunServeFeed(const ServeArgs& a) {
   std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
               a.protocol == "jetstream" ? "ws" : "http", port);
   std::fflush(stdout);
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::atomic<bool>& stop = StopOnSignals();
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.Stop();
   return 0;
 }
@@ -203,6 +246,8 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--protocol", args->protocol, "Override the protocol a URL implies: ndjson, mastodon-sse, jetstream");
   cmd->add_option("--idle-timeout", args->idle, "Reconnect when nothing arrives for this long (default 30s)");
   cmd->add_flag("--until-eof", args->until_eof, "Stop when the server ends the stream (finite relays, demos)");
+  cmd->add_option("--listen", args->listen,
+                  "Serve the API, /metrics and the dashboard on HOST:PORT (e.g. 127.0.0.1:8080)");
   cmd->add_option("--resume-param", args->resume_param,
                   "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");
   cmd->callback([args, exit] { exit->value = RunCollect(*args); });

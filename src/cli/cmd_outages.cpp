@@ -1,6 +1,4 @@
 // hashmon query outages | spikes: what the detector decided, as a report, CSV or JSON.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdio>
 
@@ -9,6 +7,7 @@
 #include "hashmon/clock.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
+#include "store/json_views.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -19,92 +18,27 @@ struct OutageArgs {
   std::string tag, country, since, until, format;
 };
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void TimeOrNull(Writer& w, const char* key, int64_t ms) {
-  w.Key(key);
-  if (ms == 0) w.Null();
-  else w.String(FormatIsoTime(ms).c_str());
-}
-
 std::string Clock(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
 
 std::string Delay(int64_t from, int64_t to) {
   if (from == 0 || to == 0) return "";
   const int64_t s = (to - from) / 1000;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "+%lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  std::snprintf(buf, sizeof buf, "+%lld:%02lld", static_cast<long long>(s / 60),
+                static_cast<long long>(s % 60));
   return buf;
 }
 
-void PrintJson(const std::vector<SqliteStore::OutageRow>& rows) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartArray();
-  for (const auto& row : rows) {
-    const Outage& o = row.outage;
-    w.StartObject();
-    w.Key("id");
-    w.Int64(o.id);
-    w.Key("tag");
-    w.String(o.tag.c_str());
-    TimeOrNull(w, "started", o.started);
-    TimeOrNull(w, "detected_at", o.detected_at);
-    TimeOrNull(w, "ended", o.ended);
-    TimeOrNull(w, "resolved_at", o.resolved_at);
-    TimeOrNull(w, "peak_time", o.peak_time);
-    w.Key("peak_count");
-    w.Int64(o.peak_count);
-    w.Key("international");
-    w.Bool(o.countries.size() >= 2);
-    w.Key("countries");
-    w.StartArray();
-    for (const auto& [cc, c] : o.countries) {
-      w.StartObject();
-      w.Key("country");
-      w.String(cc.c_str());
-      TimeOrNull(w, "started", c.started);
-      TimeOrNull(w, "detected_at", c.detected_at);
-      TimeOrNull(w, "ended", c.ended);
-      TimeOrNull(w, "resolved_at", c.resolved_at);
-      w.Key("mentions");
-      w.Int64(c.mentions);
-      TimeOrNull(w, "peak_time", c.peak_time);
-      w.Key("peak_count");
-      w.Int64(c.peak_count);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("evidence");
-    w.StartArray();
-    for (const auto& e : row.evidence) {
-      w.StartObject();
-      w.Key("country");
-      w.String(e.country.c_str());
-      w.Key("source");
-      w.String(SourceKindName(e.source));
-      w.Key("id");
-      w.String(e.post_id.c_str(), static_cast<rapidjson::SizeType>(e.post_id.size()));
-      TimeOrNull(w, "created_at", e.created_at);
-      w.Key("text");
-      if (e.text.empty()) w.Null();  // deleted by its author
-      else w.String(e.text.c_str(), static_cast<rapidjson::SizeType>(e.text.size()));
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  std::printf("%s\n", buf.GetString());
-}
-
 void PrintCsv(const std::vector<SqliteStore::OutageRow>& rows) {
-  std::printf("id,tag,country,started,detected_at,ended,resolved_at,mentions,peak_time,peak_count\n");
+  std::printf(
+      "id,tag,country,started,detected_at,ended,resolved_at,mentions,peak_time,peak_count\n");
   for (const auto& row : rows) {
     for (const auto& [cc, c] : row.outage.countries) {
-      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld\n", static_cast<long long>(row.outage.id), row.outage.tag.c_str(),
-                  cc.c_str(), FormatIsoTime(c.started).c_str(), FormatIsoTime(c.detected_at).c_str(),
-                  c.ended ? FormatIsoTime(c.ended).c_str() : "", c.resolved_at ? FormatIsoTime(c.resolved_at).c_str() : "",
+      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld\n", static_cast<long long>(row.outage.id),
+                  row.outage.tag.c_str(), cc.c_str(), FormatIsoTime(c.started).c_str(),
+                  FormatIsoTime(c.detected_at).c_str(),
+                  c.ended ? FormatIsoTime(c.ended).c_str() : "",
+                  c.resolved_at ? FormatIsoTime(c.resolved_at).c_str() : "",
                   static_cast<long long>(c.mentions), FormatIsoTime(c.peak_time).c_str(),
                   static_cast<long long>(c.peak_count));
     }
@@ -115,7 +49,8 @@ std::string OneLine(std::string text, size_t max) {
   for (char& c : text) c = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   if (text.size() > max) {
     size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+      --cut;  // keep UTF-8 whole
     text = text.substr(0, cut) + "...";
   }
   return text;
@@ -129,21 +64,25 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
   for (const auto& row : rows) {
     const Outage& o = row.outage;
     std::printf("Outage #%lld: #%s, %s\n", static_cast<long long>(o.id), o.tag.c_str(),
-                o.countries.size() >= 2
-                    ? ("international incident, " + std::to_string(o.countries.size()) + " countries").c_str()
-                    : ("in " + o.countries.begin()->first).c_str());
-    std::printf("  began %s, detected %s (%s after onset), %s\n", FormatIsoTime(o.started).c_str(),
-                FormatIsoTime(o.detected_at).c_str(), Delay(o.started, o.detected_at).c_str(),
-                o.ended ? ("ended " + FormatIsoTime(o.ended) + ", resolved " + FormatIsoTime(o.resolved_at)).c_str()
-                        : "still ongoing");
+                o.countries.size() >= 2 ? ("international incident, " +
+                                           std::to_string(o.countries.size()) + " countries")
+                                              .c_str()
+                                        : ("in " + o.countries.begin()->first).c_str());
+    std::printf(
+        "  began %s, detected %s (%s after onset), %s\n", FormatIsoTime(o.started).c_str(),
+        FormatIsoTime(o.detected_at).c_str(), Delay(o.started, o.detected_at).c_str(),
+        o.ended ? ("ended " + FormatIsoTime(o.ended) + ", resolved " + FormatIsoTime(o.resolved_at))
+                      .c_str()
+                : "still ongoing");
     std::printf("  peak %lld mentions a minute at %s\n", static_cast<long long>(o.peak_count),
                 FormatIsoTime(o.peak_time).c_str());
-    std::printf("  %-7s %-9s %-9s %-8s %-9s %9s %5s\n", "country", "began", "detected", "delay", "ended", "mentions",
-                "peak");
+    std::printf("  %-7s %-9s %-9s %-8s %-9s %9s %5s\n", "country", "began", "detected", "delay",
+                "ended", "mentions", "peak");
     for (const auto& [cc, c] : o.countries) {
       std::printf("  %-7s %-9s %-9s %-8s %-9s %9lld %5lld\n", cc.c_str(), Clock(c.started).c_str(),
-                  Clock(c.detected_at).c_str(), Delay(c.started, c.detected_at).c_str(), Clock(c.ended).c_str(),
-                  static_cast<long long>(c.mentions), static_cast<long long>(c.peak_count));
+                  Clock(c.detected_at).c_str(), Delay(c.started, c.detected_at).c_str(),
+                  Clock(c.ended).c_str(), static_cast<long long>(c.mentions),
+                  static_cast<long long>(c.peak_count));
     }
     if (!row.evidence.empty()) std::printf("  what people said:\n");
     std::string last_country;
@@ -173,23 +112,30 @@ std::unique_ptr<SqliteStore> Open(const std::string& db) {
 int RunOutages(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
   if (!ParseRange(a, &q)) {
-    std::fprintf(stderr, "hashmon query outages: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
+    std::fprintf(
+        stderr,
+        "hashmon query outages: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
     return 2;
   }
   auto store = Open(a.db);
   if (!store) return 1;
   const auto rows = store->QueryOutages(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
-  if (format == "json") PrintJson(rows);
-  else if (format == "csv") PrintCsv(rows);
-  else PrintReport(rows);
+  if (format == "json")
+    std::printf("%s\n", OutagesJson(rows).c_str());
+  else if (format == "csv")
+    PrintCsv(rows);
+  else
+    PrintReport(rows);
   return 0;
 }
 
 int RunSpikes(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
   if (!ParseRange(a, &q)) {
-    std::fprintf(stderr, "hashmon query spikes: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
+    std::fprintf(
+        stderr,
+        "hashmon query spikes: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
     return 2;
   }
   auto store = Open(a.db);
@@ -197,34 +143,16 @@ int RunSpikes(const OutageArgs& a) {
   const auto spikes = store->QuerySpikes(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
   if (format == "json") {
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
-    w.StartArray();
-    for (const auto& s : spikes) {
-      w.StartObject();
-      w.Key("time");
-      w.String(FormatIsoTime(s.minute).c_str());
-      w.Key("tag");
-      w.String(s.tag.c_str());
-      w.Key("country");
-      w.String(s.country.c_str());
-      w.Key("count");
-      w.Int64(s.count);
-      w.Key("expected");
-      w.Double(s.expected);
-      w.Key("score");
-      w.Double(s.score);
-      w.EndObject();
-    }
-    w.EndArray();
-    std::printf("%s\n", buf.GetString());
+    std::printf("%s\n", SpikesJson(spikes).c_str());
   } else {
-    std::printf(format == "csv" ? "time,tag,country,count,expected,score\n" : "%-20s %-14s %-7s %6s %9s %8s\n", "time",
-                "tag", "country", "count", "expected", "score");
+    std::printf(format == "csv" ? "time,tag,country,count,expected,score\n"
+                                : "%-20s %-14s %-7s %6s %9s %8s\n",
+                "time", "tag", "country", "count", "expected", "score");
     for (const auto& s : spikes) {
-      std::printf(format == "csv" ? "%s,%s,%s,%lld,%.4f,%.6f\n" : "%-20s %-14s %-7s %6lld %9.4f %8.6f\n",
-                  FormatIsoTime(s.minute).c_str(), s.tag.c_str(), s.country.c_str(), static_cast<long long>(s.count),
-                  s.expected, s.score);
+      std::printf(
+          format == "csv" ? "%s,%s,%s,%lld,%.4f,%.6f\n" : "%-20s %-14s %-7s %6lld %9.4f %8.6f\n",
+          FormatIsoTime(s.minute).c_str(), s.tag.c_str(), s.country.c_str(),
+          static_cast<long long>(s.count), s.expected, s.score);
     }
   }
   return 0;
@@ -233,7 +161,9 @@ int RunSpikes(const OutageArgs& a) {
 int RunGaps(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
   if (!ParseRange(a, &q)) {
-    std::fprintf(stderr, "hashmon query gaps: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
+    std::fprintf(
+        stderr,
+        "hashmon query gaps: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
     return 2;
   }
   auto store = Open(a.db);
@@ -241,21 +171,7 @@ int RunGaps(const OutageArgs& a) {
   const auto gaps = store->QueryGaps(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
   if (format == "json") {
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
-    w.StartArray();
-    for (const auto& g : gaps) {
-      w.StartObject();
-      w.Key("source");
-      w.String(g.source.c_str());
-      TimeOrNull(w, "from", g.from_ms);
-      TimeOrNull(w, "to", g.to_ms);
-      w.Key("reason");
-      w.String(g.reason.c_str());
-      w.EndObject();
-    }
-    w.EndArray();
-    std::printf("%s\n", buf.GetString());
+    std::printf("%s\n", GapsJson(gaps).c_str());
   } else {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
@@ -281,7 +197,8 @@ void AddOptions(CLI::App* cmd, OutageArgs* a) {
 
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
   auto outages = std::make_shared<OutageArgs>();
-  CLI::App* o = query->add_subcommand("outages", "Crowd-reported outages: per country and international incidents");
+  CLI::App* o = query->add_subcommand(
+      "outages", "Crowd-reported outages: per country and international incidents");
   AddOptions(o, outages.get());
   o->callback([outages, exit] { exit->value = RunOutages(*outages); });
   auto spikes = std::make_shared<OutageArgs>();
@@ -289,7 +206,8 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
   AddOptions(s, spikes.get());
   s->callback([spikes, exit] { exit->value = RunSpikes(*spikes); });
   auto gaps = std::make_shared<OutageArgs>();
-  CLI::App* g = query->add_subcommand("gaps", "When a live source was disconnected (no data, not zero mentions)");
+  CLI::App* g = query->add_subcommand(
+      "gaps", "When a live source was disconnected (no data, not zero mentions)");
   AddOptions(g, gaps.get());
   g->callback([gaps, exit] { exit->value = RunGaps(*gaps); });
 }

@@ -1,6 +1,4 @@
 // hashmon query: read-only questions to the SQLite history.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include "hashmon/clock.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
+#include "store/json_views.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -35,7 +34,8 @@ std::string Sparkline(const std::vector<int64_t>& values, size_t width) {
   } else {
     for (size_t c = 0; c < width; ++c) {
       const size_t from = c * values.size() / width, to = (c + 1) * values.size() / width;
-      cells.push_back(*std::max_element(values.begin() + from, values.begin() + std::max(to, from + 1)));
+      cells.push_back(
+          *std::max_element(values.begin() + from, values.begin() + std::max(to, from + 1)));
     }
   }
   const int64_t top = cells.empty() ? 0 : *std::max_element(cells.begin(), cells.end());
@@ -57,9 +57,10 @@ void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
     series[{r.tag, r.country}][r.time] += r.count;
   }
   const size_t n = static_cast<size_t>((last - first) / every_ms + 1);
-  std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(), FormatIsoTime(last + every_ms).c_str(),
-              static_cast<long long>(every_ms / 1000));
-  std::printf("%-14s %-7s %9s %6s  %-20s  %s\n", "tag", "country", "mentions", "peak", "peak at", "trend");
+  std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(),
+              FormatIsoTime(last + every_ms).c_str(), static_cast<long long>(every_ms / 1000));
+  std::printf("%-14s %-7s %9s %6s  %-20s  %s\n", "tag", "country", "mentions", "peak", "peak at",
+              "trend");
   std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> order;
   for (const auto& [key, points] : series) {
     int64_t total = 0;
@@ -76,8 +77,8 @@ void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
       if (c > peak) peak = c, peak_t = t;
     }
     std::printf("%-14s %-7s %9lld %6lld  %-20s  %s\n", key.first.c_str(), key.second.c_str(),
-                static_cast<long long>(-neg_total), static_cast<long long>(peak), FormatIsoTime(peak_t).c_str(),
-                Sparkline(dense, 60).c_str());
+                static_cast<long long>(-neg_total), static_cast<long long>(peak),
+                FormatIsoTime(peak_t).c_str(), Sparkline(dense, 60).c_str());
   }
 }
 
@@ -87,26 +88,6 @@ void PrintCsv(const std::vector<CountRow>& rows) {
     std::printf("%s,%s,%s,%lld\n", FormatIsoTime(r.time).c_str(), r.tag.c_str(), r.country.c_str(),
                 static_cast<long long>(r.count));
   }
-}
-
-void PrintJson(const std::vector<CountRow>& rows) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
-    w.Key("time");
-    w.String(FormatIsoTime(r.time).c_str());
-    w.Key("tag");
-    w.String(r.tag.c_str());
-    w.Key("country");
-    w.String(r.country.c_str());
-    w.Key("count");
-    w.Int64(r.count);
-    w.EndObject();
-  }
-  w.EndArray();
-  std::printf("%s\n", buf.GetString());
 }
 
 int RunCounts(const CountsArgs& a) {
@@ -127,7 +108,9 @@ int RunCounts(const CountsArgs& a) {
   }
   q.every_ms = *every;
   if (!ParseTimeRange(a.since, a.until, clock.NowMs(), &q.since_ms, &q.until_ms)) {
-    std::fprintf(stderr, "hashmon query: --since/--until: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
+    std::fprintf(
+        stderr,
+        "hashmon query: --since/--until: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
     return 2;
   }
   std::vector<CountRow> rows;
@@ -138,16 +121,20 @@ int RunCounts(const CountsArgs& a) {
     return 1;
   }
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
-  if (format == "csv") PrintCsv(rows);
-  else if (format == "json") PrintJson(rows);
-  else PrintTable(rows, q.every_ms);
+  if (format == "csv")
+    PrintCsv(rows);
+  else if (format == "json")
+    std::printf("%s\n", CountsJson(rows).c_str());
+  else
+    PrintTable(rows, q.every_ms);
   return 0;
 }
 
 }  // namespace
 
 void RegisterQuery(CLI::App& app, ExitCode* exit) {
-  CLI::App* query = app.add_subcommand("query", "Ask the history (read-only; safe while a collector writes)");
+  CLI::App* query =
+      app.add_subcommand("query", "Ask the history (read-only; safe while a collector writes)");
   query->require_subcommand(1);
   auto args = std::make_shared<CountsArgs>();
   CLI::App* counts = query->add_subcommand("counts", "Mentions per tag, country and time bucket");

@@ -18,6 +18,7 @@ void RegisterHashtags(CLI::App& app, ExitCode* exit);
 void RegisterDetect(CLI::App& app, ExitCode* exit);
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit);
 void RegisterCollect(CLI::App& app, ExitCode* exit);
+void RegisterServe(CLI::App& app, ExitCode* exit);
 
 }  // namespace hashmon
 

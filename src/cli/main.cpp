@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterHashtags(app, &exit);
   hashmon::RegisterDetect(app, &exit);
   hashmon::RegisterCollect(app, &exit);
+  hashmon::RegisterServe(app, &exit);
   CLI11_PARSE(app, argc, argv);
   return exit.value;
 }

@@ -2,19 +2,18 @@
 #ifndef HASHMON_CLI_OPTIONS_H_
 #define HASHMON_CLI_OPTIONS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
+#include "hashmon/time_util.h"
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace hashmon {
-
-// "90s", "2m", "1h", "1d" -> milliseconds.
-std::optional<int64_t> ParseDuration(const std::string& text);
 
 // --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
 // Returns false when a value cannot be read.
@@ -34,6 +33,9 @@ void LogRejectedRecords(Pipeline* pipeline, Logger* log);
 // Request headers with the bearer token from HASHMON_X_BEARER_TOKEN, if set (tokens come
 // from the environment, never the command line, which shows in ps).
 std::map<std::string, std::string> BearerHeaders();
+
+// Installs SIGINT/SIGTERM handlers that set the returned flag: stop, flush, commit, exit 0.
+const std::atomic<bool>& StopOnSignals();
 
 bool StderrIsTerminal();
 bool StdoutIsTerminal();

@@ -2,13 +2,7 @@
 
 #include <cstddef>
 
-// Each file is placed in .rodata by the assembler (.incbin), with start and end symbols.
-#define HASHMON_EMBED(sym, path)                                                  \
-  __asm__(".section .rodata\n.balign 16\n.global " #sym "_begin\n" #sym "_begin:\n" \
-          ".incbin \"" path "\"\n.global " #sym "_end\n" #sym "_end:\n.byte 0\n"    \
-          ".previous\n");                                                          \
-  extern "C" const char sym##_begin[];                                            \
-  extern "C" const char sym##_end[];
+#include "common/embed.h"
 
 HASHMON_EMBED(hm_gazetteer, HASHMON_DATA_DIR "/countries/gazetteer.tsv")
 HASHMON_EMBED(hm_ne50, HASHMON_DATA_DIR "/countries/ne_50m_admin_0_seven_countries.geojson")

@@ -81,6 +81,7 @@ void Pipeline::OnPost(const Post& post) {
   for (int i : tags) {
     const std::string& tag = watched_.key(static_cast<size_t>(i));
     ++stats_.mentions;
+    ++stats_.mentions_by_country[where.country];
     counter_.Add(tag, where.country, where.method, post.created_at);
     pending_.mentions.push_back({post.source, post.id, post.created_at, tag, where.country, where.method, {}});
     if (config_.detect) {

@@ -1,6 +1,7 @@
 #include "feed/collector.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <rapidjson/document.h>
@@ -79,6 +80,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
 
 void Collector::OnBytes(const char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   carry_.append(data, len);
@@ -140,6 +142,7 @@ void Collector::FillGap() {
 
 void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
@@ -201,7 +204,39 @@ bool Collector::Commit(bool force) {
   last_commit_ms_ = now;
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   std::string failure;
-  return CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
+  const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
+  const bool ok = CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
+  if (options_.live) {
+    options_.live->ObserveCommit(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ok);
+    Publish(nullptr);
+  }
+  return ok;
+}
+
+void Collector::Publish(const char* state) {
+  if (!options_.live) return;
+  int64_t open = 0;
+  for (const auto& [id, o] : pipeline_->tracker().outages()) open += o.open();
+  const int64_t now = clock_->NowMs();
+  const int64_t newest = pipeline_->stats().newest_event_ms;
+  options_.live->Update([&](LiveSnapshot& s) {
+    if (state) {
+      if (std::string(state) == "connected" && s.state != "connected") s.connected_since_ms = now;
+      s.state = state;
+    }
+    s.source = options_.display_name.empty() ? source_ : options_.display_name;
+    s.connections = stats_.connections;
+    s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
+    s.gap_filled = stats_.gap_filled;
+    s.bytes = stats_.bytes;
+    s.last_data_ms = last_data_ms_;
+    s.pipeline = pipeline_->stats();
+    s.cursor_event_ms = options_.protocol == StreamProtocol::kJetstream && cursor_ > 0
+                            ? cursor_ / 1000
+                            : (newest == INT64_MIN ? 0 : newest);
+    s.open_outages = open;
+    if (unsaved_.empty()) s.last_commit_ms = now;
+  });
 }
 
 void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
@@ -217,7 +252,9 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
   while (!(stop && *stop)) {
     ++stats_.connections;
+    Publish(stats_.connections == 1 ? "connecting" : "reconnecting");
     const StreamOutcome out = Connect(stop, [&] {
+      Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen
       if (disconnected_since != 0) {
         pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
@@ -264,6 +301,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     }
     SleepUnlessStopped(delay, stop);
   }
+  Publish("stopped");
   if (!Commit(true)) {
     *error = "could not commit the last counts; run the collector again to resume";
     return false;

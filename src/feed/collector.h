@@ -14,6 +14,7 @@
 
 #include "feed/http_stream.h"
 #include "feed/sse_framer.h"
+#include "ops/live_status.h"
 #include "hashmon/backoff.h"
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
@@ -58,6 +59,9 @@ struct CollectOptions {
   // Called before each piece of the stream is processed, on the thread that processes it
   // (tests use it to play a reader slower than the network).
   std::function<void()> before_chunk;
+  // Where to publish status for the HTTP API (optional).
+  LiveStatus* live = nullptr;
+  std::string display_name;  // the source's name in status and metrics
   // What to tell the user when the server refuses the credentials (401/403).
   std::string auth_hint =
       "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may use this endpoint";
@@ -92,6 +96,7 @@ class Collector {
   void NoteStatusId(std::string_view line);
   void FillGap();
   bool Commit(bool force);
+  void Publish(const char* state);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
 
   Pipeline* pipeline_;
@@ -108,6 +113,7 @@ class Collector {
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
+  int64_t last_data_ms_ = 0;  // wall time of the last bytes, for status
   CollectStats stats_;
 };
 

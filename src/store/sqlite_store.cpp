@@ -444,6 +444,26 @@ std::vector<std::string> SqliteStore::Tags() {
   return tags;
 }
 
+SqliteStore::Summary SqliteStore::Summarize() {
+  Summary s;
+  s.open_outages = db_->execAndGet("SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL").getInt64();
+  SQLite::Statement newest(*db_, "SELECT MAX(minute) FROM buckets");
+  if (newest.executeStep() && !newest.getColumn(0).isNull()) s.newest_count_ms = newest.getColumn(0).getInt64() * 1000;
+  SQLite::Statement by(*db_, "SELECT country, SUM(count) FROM buckets GROUP BY country");
+  while (by.executeStep()) s.mentions_by_country[by.getColumn(0).getString()] = by.getColumn(1).getInt64();
+  SQLite::Statement latest(*db_, "SELECT id, started, ended FROM outages ORDER BY started DESC LIMIT 1");
+  if (latest.executeStep()) {
+    s.latest_outage_id = latest.getColumn(0).getInt64();
+    s.latest_outage_started = latest.getColumn(1).getInt64() * 1000;
+    s.latest_outage_ended = latest.getColumn(2).isNull() ? 0 : latest.getColumn(2).getInt64() * 1000;
+  }
+  SQLite::Statement cp(*db_, "SELECT source, cursor, updated FROM checkpoints ORDER BY updated DESC");
+  while (cp.executeStep()) {
+    s.sources.push_back({cp.getColumn(0).getString(), cp.getColumn(1).getString(), cp.getColumn(2).getInt64()});
+  }
+  return s;
+}
+
 std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
   const int64_t step = std::max<int64_t>(60, cq.every_ms / 1000);
   std::string sql =

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,23 @@ class SqliteStore {
   std::vector<Spike> QuerySpikes(const OutageQuery& q);
   std::vector<GapRecord> QueryGaps(const OutageQuery& q);
   std::vector<std::string> Tags();
+
+  // A summary for status pages and metrics.
+  struct Summary {
+    int64_t open_outages = 0;     // country outages without an end
+    int64_t newest_count_ms = 0;  // start of the newest minute with a count (0: none)
+    std::map<std::string, int64_t> mentions_by_country;
+    int64_t latest_outage_id = 0;  // 0: none
+    int64_t latest_outage_started = 0;
+    int64_t latest_outage_ended = 0;  // 0 while ongoing
+    struct Source {
+      std::string name;
+      std::string cursor;
+      int64_t updated_s = 0;
+    };
+    std::vector<Source> sources;
+  };
+  Summary Summarize();
 
   // Queue alerts in the outbox (alert_outbox) as outages begin and end, in the same
   // transaction as the detection change. The collector turns it on; a replay of

@@ -1,0 +1,60 @@
+// hashmon serve: the HTTP API, /metrics and the dashboard over a database, read-only.
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "ops/api_server.h"
+
+namespace hashmon {
+namespace {
+
+struct ServeArgs {
+  std::string db = "hashmon.db";
+  std::string listen = "127.0.0.1:8080";
+  std::vector<std::string> countries;
+};
+
+int RunServe(const ServeArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  ApiOptions o;
+  if (!ParseListen(a.listen, &o.host, &o.port)) {
+    log.Error("--listen: expected HOST:PORT such as 127.0.0.1:8080");
+    return 2;
+  }
+  o.db_path = a.db;
+  o.clock = &clock;
+  o.watched_countries = DefaultCountries();
+  if (!a.countries.empty()) {
+    o.watched_countries.clear();
+    for (const auto& c : a.countries) o.watched_countries.push_back(CountryOption(c));
+  }
+  ApiServer server(o);
+  std::string error;
+  const int port = server.Start(&error);
+  if (port < 0) {
+    log.Error(error);
+    return 1;
+  }
+  std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(), o.host.c_str(), port);
+  std::fflush(stdout);
+  const std::atomic<bool>& stop = StopOnSignals();
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, ExitCode* exit) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the JSON API, Prometheus /metrics and the dashboard (read-only)");
+  cmd->add_option("--db", args->db, "SQLite database to read")->capture_default_str();
+  cmd->add_option("--listen", args->listen, "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
+      ->capture_default_str();
+  cmd->add_option("--country", args->countries, "Watched countries shown first (repeatable; default the seven)");
+  cmd->callback([args, exit] { exit->value = RunServe(*args); });
+}
+
+}  // namespace hashmon

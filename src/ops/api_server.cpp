@@ -1,0 +1,430 @@
+#include "ops/api_server.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <set>
+#include <mutex>
+#include <thread>
+
+#include "hashmon/tag_key.h"
+#include "hashmon/time_util.h"
+#include "ops/prometheus.h"
+#include "ops/web_assets.h"
+#include "store/json_views.h"
+#include "store/sqlite_store.h"
+
+namespace hashmon {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+namespace {
+
+constexpr int64_t kDefaultRangeMs = 24 * 3'600'000;
+constexpr int kSocketTimeoutSeconds = 30;
+constexpr int64_t kMaxPointsPerSeries = 200'000;
+
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view q) {
+  std::map<std::string, std::string> params;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (!pair.empty()) {
+      params[UrlDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return params;
+}
+
+ApiResponse Error(int status, const std::string& message) {
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("error");
+  w.String(message.c_str());
+  w.Key("status");
+  w.Int(status);
+  w.EndObject();
+  return {status, "application/json", sb.GetString()};
+}
+
+void TimeOrNull(JsonWriter& w, const char* key, int64_t ms) {
+  w.Key(key);
+  if (ms <= 0) w.Null();
+  else w.String(FormatIsoTime(ms).c_str());
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+bool ParseListen(const std::string& text, std::string* host, int* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = text.substr(0, colon);
+  if (h.empty()) h = "127.0.0.1";
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  try {
+    const int p = std::stoi(text.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    boost::system::error_code ec;
+    net::ip::make_address(h, ec);
+    if (ec) return false;
+    *host = h;
+    *port = p;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+struct ApiServer::Impl {
+  net::io_context ioc;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::condition_variable idle;
+  std::set<std::shared_ptr<tcp::socket>> sockets;  // open connections, each served by its own thread
+};
+
+ApiServer::ApiServer(ApiOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+ApiServer::~ApiServer() { Stop(); }
+
+ApiResponse ApiServer::Handle(const std::string& target) {
+  const size_t qmark = target.find('?');
+  const std::string path = target.substr(0, qmark);
+  const auto params = ParseQuery(qmark == std::string::npos ? std::string_view() : std::string_view(target).substr(qmark + 1));
+  if (path == "/healthz") return {200, "application/json", R"({"status":"ok"})"};
+  if (path == "/readyz") return Ready();
+  if (path == "/metrics") return Metrics();
+  if (path == "/api/v1/status") return Status();
+  if (path.rfind("/api/v1/", 0) == 0) return Query(path.substr(8), params);
+  const WebAsset asset = FindWebAsset(path);
+  if (!asset.body.empty()) return {200, asset.content_type, std::string(asset.body)};
+  return Error(404, "no such path: " + path + " (see /api/v1/status, /metrics, /healthz, /readyz and /)");
+}
+
+ApiResponse ApiServer::Ready() {
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
+  if (!store) return Error(503, error);
+  if (options_.live) {
+    const LiveSnapshot s = options_.live->Get();
+    if (s.state != "connected") return Error(503, "the source is " + s.state);
+  }
+  return {200, "application/json", R"({"status":"ready"})"};
+}
+
+ApiResponse ApiServer::Metrics() {
+  DbFacts facts;
+  const int64_t now = options_.clock->NowMs();
+  std::optional<LiveSnapshot> live;
+  if (options_.live) live = options_.live->Get();
+  else {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
+    if (store) {
+      try {
+        const auto s = store->Summarize();
+        facts.open_outages = s.open_outages;
+        facts.newest_count_ms = s.newest_count_ms;
+        facts.mentions_by_country = s.mentions_by_country;
+        for (const auto& src : s.sources) facts.checkpoint_updated_s[src.name] = src.updated_s;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  AlertFacts alerts;
+  if (options_.alerts) {
+    alerts = {options_.alerts->delivered.load(), options_.alerts->failed_attempts.load(), options_.alerts->pending.load()};
+  }
+  return {200, "text/plain; version=0.0.4; charset=utf-8",
+          RenderMetrics(live ? &*live : nullptr, facts, options_.alerts ? &alerts : nullptr, now)};
+}
+
+ApiResponse ApiServer::Status() {
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
+  if (!store) return Error(503, error);
+  const int64_t now = options_.clock->NowMs();
+  SqliteStore::Summary summary;
+  std::vector<std::string> tags;
+  try {
+    summary = store->Summarize();
+    tags = store->Tags();
+  } catch (const std::exception& e) {
+    return Error(503, std::string("cannot read the database: ") + e.what());
+  }
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("live");
+  w.Bool(options_.live != nullptr);
+  w.Key("db");
+  w.String(options_.db_path.c_str());
+  w.Key("schema_version");
+  w.Int(store->schema_version());
+  TimeOrNull(w, "now", now);
+  w.Key("tags");
+  w.StartArray();
+  for (const auto& t : tags) w.String(t.c_str());
+  w.EndArray();
+  w.Key("watched_countries");
+  w.StartArray();
+  for (const auto& c : options_.watched_countries) w.String(c.c_str());
+  w.EndArray();
+  TimeOrNull(w, "newest_count_time", summary.newest_count_ms);
+  w.Key("open_outages");
+  w.Int64(summary.open_outages);
+  w.Key("latest_outage");
+  if (summary.latest_outage_id) {
+    w.StartObject();
+    w.Key("id");
+    w.Int64(summary.latest_outage_id);
+    TimeOrNull(w, "started", summary.latest_outage_started);
+    TimeOrNull(w, "ended", summary.latest_outage_ended);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("sources");
+  w.StartArray();
+  if (options_.live) {
+    const LiveSnapshot s = options_.live->Get();
+    w.StartObject();
+    w.Key("name");
+    w.String(s.source.c_str());
+    w.Key("state");
+    w.String(s.state.c_str());
+    TimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
+    TimeOrNull(w, "last_data", s.last_data_ms);
+    TimeOrNull(w, "last_post_time", s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
+    w.Key("cursor_lag_seconds");
+    if (s.cursor_event_ms > 0) w.Double((now - s.cursor_event_ms) / 1000.0);
+    else w.Null();
+    w.Key("connections");
+    w.Int64(s.connections);
+    w.Key("reconnects");
+    w.StartObject();
+    for (const auto& [reason, n] : s.reconnects) {
+      w.Key(reason.c_str());
+      w.Int64(n);
+    }
+    w.EndObject();
+    w.Key("posts");
+    w.Int64(s.pipeline.posts);
+    w.Key("mentions");
+    w.Int64(s.pipeline.mentions);
+    w.EndObject();
+  } else {
+    size_t n = 0;
+    for (const auto& src : summary.sources) {
+      if (++n > 20) break;
+      w.StartObject();
+      w.Key("name");
+      w.String(src.name.c_str());
+      w.Key("state");
+      w.String("not collecting here");
+      TimeOrNull(w, "last_commit", src.updated_s * 1000);
+      w.Key("cursor");
+      w.String(src.cursor.c_str());
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  w.Key("alerts");
+  if (options_.alerts) {
+    w.StartObject();
+    w.Key("delivered");
+    w.Int64(options_.alerts->delivered.load());
+    w.Key("failed_attempts");
+    w.Int64(options_.alerts->failed_attempts.load());
+    w.Key("pending");
+    w.Int64(options_.alerts->pending.load());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return {200, "application/json", sb.GetString()};
+}
+
+ApiResponse ApiServer::Query(const std::string& what, const std::map<std::string, std::string>& params) {
+  if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
+    return Error(404, "no such endpoint: /api/v1/" + what + " (counts, outages, spikes, gaps, status)");
+  }
+  auto param = [&](const char* name) -> std::string {
+    auto it = params.find(name);
+    return it == params.end() ? "" : it->second;
+  };
+  const int64_t now = options_.clock->NowMs();
+  int64_t since = now - kDefaultRangeMs, until = now;
+  for (auto [name, out] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+    const std::string text = param(name);
+    if (text.empty()) continue;
+    auto t = ParseUserTime(text, now);
+    if (!t) return Error(400, std::string(name) + ": expected ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)");
+    *out = *t;
+  }
+  if (until <= since) return Error(400, "until must be after since");
+  const std::string tag = param("tag").empty() ? "" : TagKey(param("tag")[0] == '#' ? param("tag").substr(1) : param("tag"));
+  std::string country = Upper(param("country"));
+  if (country == "ALL") country.clear();
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
+  if (!store) return Error(503, error);
+  try {
+    if (what == "counts") {
+      CountQuery q;
+      q.tag = tag;
+      q.country = country;
+      q.since_ms = since;
+      q.until_ms = until;
+      if (!param("every").empty()) {
+        auto every = ParseDuration(param("every"));
+        if (!every || *every < 60'000 || *every % 60'000 != 0) {
+          return Error(400, "every: a whole number of minutes, such as 1m, 5m or 1h");
+        }
+        q.every_ms = *every;
+      }
+      if ((until - since) / q.every_ms > kMaxPointsPerSeries) {
+        return Error(400, "too many points: narrow since/until or raise every");
+      }
+      return {200, "application/json", CountsJson(store->QueryCounts(q))};
+    }
+    SqliteStore::OutageQuery q;
+    q.since_ms = since;
+    q.until_ms = until;
+    q.country = country;
+    q.tag = tag;
+    if (what == "outages") return {200, "application/json", OutagesJson(store->QueryOutages(q))};
+    if (what == "spikes") return {200, "application/json", SpikesJson(store->QuerySpikes(q))};
+    return {200, "application/json", GapsJson(store->QueryGaps(q))};
+  } catch (const std::exception& e) {
+    return Error(503, std::string("cannot read the database: ") + e.what());
+  }
+}
+
+int ApiServer::Start(std::string* error) {
+  Impl& s = *impl_;
+  try {
+    s.acceptor = std::make_unique<tcp::acceptor>(
+        s.ioc, tcp::endpoint(net::ip::make_address(options_.host), static_cast<unsigned short>(options_.port)));
+  } catch (const std::exception& e) {
+    *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + e.what() +
+             " (is another process using the port? pick another with --listen)";
+    return -1;
+  }
+  const int port = s.acceptor->local_endpoint().port();
+  s.thread = std::thread([this] {
+    Impl& s = *impl_;
+    while (!s.stop) {
+      auto sock = std::make_shared<tcp::socket>(s.ioc);
+      boost::system::error_code ec;
+      s.acceptor->accept(*sock, ec);
+      if (s.stop) break;
+      if (ec) continue;
+      // A client that goes quiet mid-request does not hold its thread for ever.
+      timeval tv{kSocketTimeoutSeconds, 0};
+      setsockopt(sock->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt(sock->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (s.sockets.size() >= options_.max_connections) {
+        sock->close(ec);
+        continue;
+      }
+      s.sockets.insert(sock);
+      // Detached: Stop() waits for every connection to finish before it returns.
+      std::thread([this, sock] {
+        Serve(sock);
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->sockets.erase(sock);
+        impl_->idle.notify_all();
+      }).detach();
+    }
+  });
+  return port;
+}
+
+void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock) {
+  boost::beast::flat_buffer buf;
+  boost::system::error_code ec;
+  while (!impl_->stop) {
+    http::request<http::string_body> req;
+    http::read(*sock, buf, req, ec);
+    if (ec) break;
+    ApiResponse r;
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      r = Error(405, "only GET is served");
+    } else {
+      r = Handle(std::string(req.target()));
+    }
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+    res.set(http::field::server, "hashmon");
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    // Scripts only from this server: even if a post's text got into the page as HTML,
+    // an inline script or event handler would not run.
+    res.set("Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    if (r.status == 405) res.set(http::field::allow, "GET, HEAD");
+    res.keep_alive(req.keep_alive());
+    res.body() = req.method() == http::verb::head ? std::string() : std::move(r.body);
+    res.prepare_payload();
+    http::write(*sock, res, ec);
+    if (ec || !req.keep_alive()) break;
+  }
+  sock->shutdown(tcp::socket::shutdown_both, ec);
+}
+
+void ApiServer::Stop() {
+  Impl& s = *impl_;
+  if (!s.acceptor || s.stop.exchange(true)) return;
+  boost::system::error_code ec;
+  {
+    tcp::socket wake(s.ioc);
+    wake.connect(s.acceptor->local_endpoint(), ec);
+  }
+  s.acceptor->close(ec);
+  if (s.thread.joinable()) s.thread.join();
+  std::unique_lock<std::mutex> lock(s.mu);
+  for (auto& sock : s.sockets) sock->shutdown(tcp::socket::shutdown_both, ec);
+  s.idle.wait(lock, [&] { return s.sockets.empty(); });
+}
+
+}  // namespace hashmon

@@ -1,0 +1,65 @@
+// The HTTP side of hashmon: a JSON API over the SQLite history, /metrics for Prometheus,
+// /healthz and /readyz, and the dashboard at /. It reads the database through its own
+// read-only connections (WAL), so serving never blocks the collector's writes. Binds
+// 127.0.0.1 unless told otherwise.
+#ifndef HASHMON_OPS_API_SERVER_H_
+#define HASHMON_OPS_API_SERVER_H_
+
+#include <boost/asio/ip/tcp.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hashmon/clock.h"
+#include "ops/live_status.h"
+#include "ops/notifier.h"
+
+namespace hashmon {
+
+struct ApiOptions {
+  std::string db_path;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  const LiveStatus* live = nullptr;          // set inside a collector
+  const NotifierStats* alerts = nullptr;     // set when a webhook is configured
+  std::vector<std::string> watched_countries;
+  Clock* clock = nullptr;
+  size_t max_connections = 64;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// "127.0.0.1:8080", ":8080" (loopback), "0.0.0.0:80". Returns false on a bad value.
+bool ParseListen(const std::string& text, std::string* host, int* port);
+
+class ApiServer {
+ public:
+  explicit ApiServer(ApiOptions options);
+  ~ApiServer();
+
+  // Binds and serves on a thread. Returns the bound port, or -1 with *error.
+  int Start(std::string* error);
+  void Stop();
+
+  // Answers one GET request for `target` (path and query); used by the server thread.
+  ApiResponse Handle(const std::string& target);
+
+ private:
+  struct Impl;
+  void Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock);
+  ApiResponse Status();
+  ApiResponse Metrics();
+  ApiResponse Ready();
+  ApiResponse Query(const std::string& path, const std::map<std::string, std::string>& params);
+  ApiOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashmon
+
+#endif  // HASHMON_OPS_API_SERVER_H_

@@ -1,0 +1,32 @@
+// /metrics in the Prometheus text format (version 0.0.4): counters end in _total, times
+// are seconds, and labels stay low-cardinality (reason, country, source).
+#ifndef HASHMON_OPS_PROMETHEUS_H_
+#define HASHMON_OPS_PROMETHEUS_H_
+
+#include <map>
+#include <string>
+
+#include "ops/live_status.h"
+
+namespace hashmon {
+
+// What the database shows, for a read-only `hashmon serve` (no collector in the process).
+struct DbFacts {
+  int64_t open_outages = 0;
+  int64_t newest_count_ms = 0;
+  std::map<std::string, int64_t> mentions_by_country;
+  std::map<std::string, int64_t> checkpoint_updated_s;  // by source
+};
+
+struct AlertFacts {
+  int64_t delivered = 0;
+  int64_t failed_attempts = 0;
+  int64_t pending = 0;
+};
+
+// `live` is null in a read-only server; `alerts` is null without a webhook.
+std::string RenderMetrics(const LiveSnapshot* live, const DbFacts& db, const AlertFacts* alerts, int64_t now_ms);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_OPS_PROMETHEUS_H_

@@ -1,0 +1,26 @@
+// The JSON shapes of the history, shared by `hashmon query ... --format json` and the
+// HTTP API, so that both give the same, stable field names. Times are ISO 8601 UTC;
+// an open end is null.
+#ifndef HASHMON_STORE_JSON_VIEWS_H_
+#define HASHMON_STORE_JSON_VIEWS_H_
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite_store.h"
+
+namespace hashmon {
+
+// [{"time","tag","country","count"}]
+std::string CountsJson(const std::vector<CountRow>& rows);
+// [{"id","tag","started","detected_at","ended","resolved_at","peak_time","peak_count",
+//   "international","countries":[...],"evidence":[...]}]
+std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows);
+// [{"time","tag","country","count","expected","score"}]
+std::string SpikesJson(const std::vector<Spike>& spikes);
+// [{"source","from","to","reason"}]
+std::string GapsJson(const std::vector<GapRecord>& gaps);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_STORE_JSON_VIEWS_H_

@@ -1,0 +1,219 @@
+// The HTTP side over a real loopback connection: the JSON API, /metrics, health checks,
+// and the dashboard loaded in real headless Chromium, with hostile post text in it.
+#include "ops/api_server.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "feed/http_stream.h"
+#include "feed/replayer.h"
+#include "store/sqlite_store.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    const std::string feed = dir_->File("day.jsonl");
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 20000 --out '" +
+                            feed + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto locator = CountryLocator::FromEmbeddedData();
+    std::ostringstream log_out;
+    FakeClock clock;
+    Logger log(&log_out, &clock);
+    Pipeline pipeline(PipelineConfig{}, locator.get());
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(Db(), &error);
+    ASSERT_TRUE(store) << error;
+    Replayer r(&pipeline, store.get(), &clock, &log, {});
+    ASSERT_TRUE(r.ReplayPath(feed, &error)) << error;
+    ASSERT_TRUE(r.Finish(&error)) << error;
+    // Someone posted markup: it must show as text and never run.
+    store->db().exec(
+        "UPDATE evidence SET text = '<script>document.title=\"pwned\"</script><img src=x "
+        "onerror=\"document.title=''pwned''\"> #twitterdown' WHERE rowid = (SELECT MIN(rowid) FROM evidence)");
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string Db() { return dir_->File("history.db"); }
+
+  void SetUp() override {
+    ApiOptions o;
+    o.db_path = Db();
+    o.port = 0;
+    o.clock = &clock_;
+    o.watched_countries = {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"};
+    server_ = std::make_unique<ApiServer>(o);
+    std::string error;
+    port_ = server_->Start(&error);
+    ASSERT_GT(port_, 0) << error;
+  }
+
+  HttpReply Get(const std::string& target) {
+    return HttpCall("GET", "http://127.0.0.1:" + std::to_string(port_) + target, {}, "", 10'000);
+  }
+
+  static rapidjson::Document Json(const std::string& body) {
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    return d;
+  }
+
+  static TempDir* dir_;
+  SystemClock clock_;
+  std::unique_ptr<ApiServer> server_;
+  int port_ = 0;
+};
+TempDir* ApiTest::dir_ = nullptr;
+
+TEST_F(ApiTest, CountsAreServedPerMinuteOrAggregated) {
+  auto r = Get("/api/v1/counts?tag=%23TwitterDown&country=br&since=2016-01-19T08:00:00Z&until=2016-01-19T09:00:00Z");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  ASSERT_TRUE(d.IsArray());
+  ASSERT_GT(d.Size(), 30u);
+  int64_t per_minute = 0;
+  for (const auto& row : d.GetArray()) {
+    EXPECT_STREQ(row["tag"].GetString(), "twitterdown");
+    EXPECT_STREQ(row["country"].GetString(), "BR");
+    per_minute += row["count"].GetInt64();
+  }
+  auto hourly = Json(Get("/api/v1/counts?country=BR&since=2016-01-19T08:00:00Z&until=2016-01-19T09:00:00Z&every=1h").body);
+  ASSERT_EQ(hourly.Size(), 1u);
+  EXPECT_STREQ(hourly[0]["time"].GetString(), "2016-01-19T08:00:00Z");
+  EXPECT_EQ(hourly[0]["count"].GetInt64(), per_minute);
+}
+
+TEST_F(ApiTest, OutagesSpikesAndGapsUseTheQueryFieldNames) {
+  auto outages = Json(Get("/api/v1/outages?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body);
+  ASSERT_TRUE(outages.IsArray());
+  ASSERT_EQ(outages.Size(), 1u);
+  const auto& o = outages[0];
+  for (const char* key : {"id", "tag", "started", "ended", "peak_time", "peak_count", "countries", "evidence"}) {
+    EXPECT_TRUE(o.HasMember(key)) << key;
+  }
+  EXPECT_GE(o["countries"].Size(), 7u);
+  EXPECT_TRUE(Json(Get("/api/v1/spikes?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body).IsArray());
+  EXPECT_TRUE(Json(Get("/api/v1/gaps?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body).IsArray());
+  auto filtered = Json(Get("/api/v1/outages?country=NZ&since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body);
+  EXPECT_EQ(filtered.Size(), 0u);
+}
+
+TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
+  for (const auto& [target, status] : std::vector<std::pair<std::string, int>>{
+           {"/api/v1/counts?since=yesterday-ish", 400},
+           {"/api/v1/counts?every=90s", 400},
+           {"/api/v1/counts?since=2016-01-20T00:00:00Z&until=2016-01-19T00:00:00Z", 400},
+           {"/api/v1/nothing", 404},
+           {"/etc/passwd", 404}}) {
+    auto r = Get(target);
+    EXPECT_EQ(r.status, status) << target;
+    auto d = Json(r.body);
+    ASSERT_TRUE(d.IsObject()) << r.body;
+    EXPECT_TRUE(d.HasMember("error")) << r.body;
+  }
+  EXPECT_EQ(HttpCall("POST", "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/counts", {}, "{}", 10'000).status,
+            405);
+}
+
+TEST_F(ApiTest, StatusHealthAndMetricsAnswer) {
+  auto status = Json(Get("/api/v1/status").body);
+  ASSERT_TRUE(status.IsObject());
+  EXPECT_FALSE(status["live"].GetBool());
+  EXPECT_STREQ(status["tags"][0].GetString(), "twitterdown");
+  EXPECT_STREQ(status["latest_outage"]["started"].GetString(), "2016-01-19T08:15:00Z");
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_EQ(Get("/readyz").status, 200);
+  const auto metrics = Get("/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("# TYPE hashmon_mentions_total counter"), std::string::npos);
+  EXPECT_NE(metrics.body.find("hashmon_mentions_total{country=\"BR\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("hashmon_open_outages 0"), std::string::npos);
+}
+
+TEST_F(ApiTest, AMissingDatabaseIsNotReadyAndSaysWhy) {
+  ApiOptions o;
+  o.db_path = dir_->File("nowhere.db");
+  o.port = 0;
+  o.clock = &clock_;
+  ApiServer empty(o);
+  std::string error;
+  const int port = empty.Start(&error);
+  auto r = HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/readyz", {}, "", 10'000);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("hashmon replay"), std::string::npos) << r.body;
+  EXPECT_EQ(HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz", {}, "", 10'000).status, 200);
+}
+
+TEST(ListenTest, DefaultsToLoopbackAndRejectsNonsense) {
+  std::string host;
+  int port = 0;
+  ASSERT_TRUE(ParseListen(":9000", &host, &port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9000);
+  EXPECT_TRUE(ParseListen("0.0.0.0:80", &host, &port));
+  EXPECT_FALSE(ParseListen("localhost", &host, &port));
+  EXPECT_FALSE(ParseListen("example.com:80", &host, &port));
+  EXPECT_FALSE(ParseListen("127.0.0.1:99999", &host, &port));
+}
+
+// Real headless Chromium, as the machine's own package (scripts/setup installs it).
+std::string RunChromium(const std::string& args, const std::string& profile) {
+  const std::string cmd =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
+      "--user-data-dir='" + profile + "' --window-size=1400,1700 --virtual-time-budget=10000 " + args + " 2>/dev/null";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+
+size_t Occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(ApiTest, TheDashboardRendersChartsAndTheIncidentInChromiumAndRunsNoPostedScript) {
+  ASSERT_EQ(std::system("command -v chromium > /dev/null"), 0)
+      << "the browser test needs Debian's chromium package: run scripts/setup";
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/";
+  const std::string dom = RunChromium("--dump-dom " + url, dir_->File("profile1"));
+  ASSERT_NE(dom.find("data-rendered=\"yes\""), std::string::npos) << dom.substr(0, 3000);
+  // A chart per watched country (uPlot draws each into a canvas), an outage band's
+  // country tiles, and the incident with its countries and evidence.
+  EXPECT_GE(Occurrences(dom, "class=\"uplot"), 7u);
+  EXPECT_GE(Occurrences(dom, "<canvas"), 7u);
+  EXPECT_NE(dom.find("international incident 1"), std::string::npos);
+  EXPECT_NE(dom.find("id=\"outage-1\""), std::string::npos);
+  EXPECT_GE(Occurrences(dom, "class=\"tile had-outage\""), 7u);
+  // The hostile post is shown as text; neither its script nor its image handler ran.
+  EXPECT_NE(dom.find("&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(dom.find("<img src=\"x\""), std::string::npos);
+  EXPECT_NE(dom.find("<title>hashmon</title>"), std::string::npos);
+  EXPECT_EQ(dom.find("pwned</title>"), std::string::npos);
+  // A screenshot, kept as the test's artefact next to the test binary.
+  const std::string artefacts = std::filesystem::path(HASHMON_BINARY).parent_path().string() + "/test-artifacts";
+  std::filesystem::create_directories(artefacts);
+  const std::string shot = artefacts + "/dashboard.png";
+  std::filesystem::remove(shot);
+  RunChromium("--screenshot='" + shot + "' " + url, dir_->File("profile2"));
+  EXPECT_GT(std::filesystem::exists(shot) ? std::filesystem::file_size(shot) : 0u, 20'000u);
+}
+
+}  // namespace
+}  // namespace hashmon

@@ -1,0 +1,189 @@
+// The hashmon dashboard. Everything shown comes from the JSON API; every piece of text
+// from posts or the database goes into the page with textContent, never as HTML, since
+// post text is written by strangers.
+"use strict";
+/* global uPlot */
+
+const COUNTRY_NAMES = {
+  BR: "Brazil", PH: "Philippines", GB: "United Kingdom", UG: "Uganda", DE: "Germany", ZA: "South Africa",
+  LT: "Lithuania", US: "United States", IN: "India", FR: "France", ES: "Spain", MX: "Mexico", JP: "Japan",
+  "??": "Unknown",
+};
+const REFRESH_MS = 15000;
+const state = { tag: null, windowSec: 21600, charts: [] };
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function badge(cc) { return el("span", { class: "cc" }, cc); }
+
+function iso(sec) { return new Date(sec * 1000).toISOString().replace(".000Z", "Z"); }
+function hhmm(isoText) { return isoText ? isoText.substring(11, 16) : "now"; }
+function secs(isoText) { return isoText ? Date.parse(isoText) / 1000 : null; }
+
+async function getJson(path) {
+  const res = await fetch(path, { cache: "no-store" });
+  if (!res.ok) throw new Error(path + ": HTTP " + res.status);
+  return res.json();
+}
+
+function setStatus(text, cls) {
+  const s = document.getElementById("status");
+  s.textContent = text;
+  s.className = "status " + (cls || "");
+}
+
+// Outage bands and gap bands behind the series.
+function bandsPlugin(bands) {
+  return {
+    hooks: {
+      drawClear: [(u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        for (const b of bands) {
+          const x0 = u.valToPos(Math.max(b.from, u.scales.x.min), "x", true);
+          const x1 = u.valToPos(Math.min(b.to, u.scales.x.max), "x", true);
+          if (x1 <= x0) continue;
+          ctx.fillStyle = b.kind === "gap" ? "rgba(120,120,120,0.25)" : "rgba(198,40,40,0.22)";
+          ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+        }
+        ctx.restore();
+      }],
+    },
+  };
+}
+
+function renderTiles(countries, totals, outageNow, outageSpans) {
+  const tiles = document.getElementById("tiles");
+  tiles.replaceChildren();
+  for (const cc of countries) {
+    const inOutage = outageNow.has(cc);
+    const spans = outageSpans[cc] || [];
+    const stateText = inOutage ? "outage reported now" : spans.length ? "outage " + spans.join(", ") : "quiet";
+    tiles.append(el("div", { class: "tile" + (inOutage ? " outage" : spans.length ? " had-outage" : ""), "data-country": cc },
+      el("div", { class: "name" }, badge(cc), " " + (COUNTRY_NAMES[cc] || cc)),
+      el("div", { class: "state" }, stateText),
+      el("div", { class: "count" }, (totals[cc] || 0) + " mentions in window")));
+  }
+}
+
+function renderCharts(countries, series, bandsByCountry, since, until) {
+  for (const c of state.charts) c.destroy();
+  state.charts = [];
+  const box = document.getElementById("charts");
+  box.replaceChildren();
+  const xs = [];
+  for (let t = since - (since % 60); t <= until; t += 60) xs.push(t);
+  for (const cc of countries) {
+    const counts = series[cc] || {};
+    const ys = xs.map((t) => counts[t] || 0);
+    const holder = el("div", { class: "chart", "data-country": cc }, el("h3", {}, badge(cc), " " + (COUNTRY_NAMES[cc] || cc)));
+    box.append(holder);
+    const opts = {
+      width: Math.max(300, holder.clientWidth - 16), height: 160,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+      plugins: [bandsPlugin(bandsByCountry[cc] || [])],
+      scales: { x: { time: true, min: xs[0], max: xs[xs.length - 1] } },
+      axes: [{}, { size: 40 }],
+      series: [{}, { label: "#" + state.tag, stroke: "#1565c0", width: 1.5, fill: "rgba(21,101,192,0.08)" }],
+      legend: { show: false },
+    };
+    state.charts.push(new uPlot(opts, [xs, ys], holder));
+  }
+}
+
+function renderIncidents(outages) {
+  const box = document.getElementById("incidents");
+  box.replaceChildren();
+  if (!outages.length) {
+    box.append(el("p", { class: "empty" }, "No outage reported in this window."));
+    return;
+  }
+  for (const o of outages.slice().reverse()) {
+    const title = el("h3", {}, "#" + o.tag + " — " + (o.countries.length > 1 ? "international incident" : "outage") +
+      " " + o.id + ": " + o.started.replace("T", " ").replace("Z", " UTC") + " to " +
+      (o.ended ? hhmm(o.ended) + " UTC" : "now"));
+    if (!o.ended) title.append(el("span", { class: "badge" }, "ongoing"));
+    const table = el("table", {}, el("tr", {}, el("th", {}, "country"), el("th", {}, "from"), el("th", {}, "to"),
+      el("th", {}, "mentions"), el("th", {}, "peak/min")));
+    for (const c of o.countries) {
+      table.append(el("tr", {}, el("td", {}, badge(c.country)), el("td", {}, hhmm(c.started)),
+        el("td", {}, hhmm(c.ended)), el("td", {}, c.mentions), el("td", {}, c.peak_count)));
+    }
+    const evidence = el("ul", { class: "evidence" });
+    for (const e of o.evidence) {
+      const text = e.text === null ? el("span", { class: "deleted" }, "(deleted by its author)") : el("span", { class: "text" }, e.text);
+      evidence.append(el("li", {}, el("span", { class: "meta" }, e.country + " · " + hhmm(e.created_at) + " · " + e.source), text));
+    }
+    box.append(el("div", { class: "incident" + (o.ended ? " ended" : ""), id: "outage-" + o.id }, title, table, evidence));
+  }
+}
+
+async function refresh() {
+  const status = await getJson("/api/v1/status");
+  const tagSelect = document.getElementById("tag");
+  if (!state.tag) {
+    state.tag = status.tags[0] || "twitterdown";
+    for (const t of status.tags) tagSelect.append(el("option", { value: t }, "#" + t));
+    tagSelect.value = state.tag;
+  }
+  // A live collector shows the last hours; a database of history shows its latest
+  // outage (or its last data) with some time around it.
+  const newest = secs(status.newest_count_time) || Date.now() / 1000;
+  let until;
+  if (status.live) until = Math.max(newest, Date.now() / 1000);
+  else if (status.latest_outage) {
+    const o = status.latest_outage;
+    const end = secs(o.ended) || newest;
+    until = Math.min(newest, Math.max(end, secs(o.started)) + state.windowSec / 4);
+  } else until = newest;
+  until = Math.ceil(until / 60) * 60 + 60;
+  const since = until - state.windowSec;
+  const q = "since=" + iso(since) + "&until=" + iso(until);
+  const [counts, outages, gaps] = await Promise.all([
+    getJson("/api/v1/counts?tag=" + encodeURIComponent(state.tag) + "&" + q + "&every=1m"),
+    getJson("/api/v1/outages?tag=" + encodeURIComponent(state.tag) + "&" + q),
+    getJson("/api/v1/gaps?" + q),
+  ]);
+  const series = {}, totals = {};
+  for (const r of counts) {
+    (series[r.country] = series[r.country] || {})[secs(r.time)] = r.count;
+    totals[r.country] = (totals[r.country] || 0) + r.count;
+  }
+  const bands = {}, outageNow = new Set(), outageSpans = {};
+  for (const o of outages) {
+    for (const c of o.countries) {
+      (bands[c.country] = bands[c.country] || []).push({ kind: "outage", from: secs(c.started), to: secs(c.ended) || until });
+      (outageSpans[c.country] = outageSpans[c.country] || []).push(hhmm(c.started) + "–" + hhmm(c.ended));
+      if (!c.ended) outageNow.add(c.country);
+    }
+  }
+  for (const cc of Object.keys(series).concat(status.watched_countries)) {
+    for (const g of gaps) (bands[cc] = bands[cc] || []).push({ kind: "gap", from: secs(g.from), to: secs(g.to) || until });
+  }
+  const countries = status.watched_countries.slice();
+  for (const cc of Object.keys(bands)) if (!countries.includes(cc) && cc !== "??") countries.push(cc);
+  document.getElementById("window-label").textContent = iso(since) + " to " + iso(until);
+  renderTiles(countries, totals, outageNow, outageSpans);
+  renderCharts(countries, series, bands, since, until);
+  renderIncidents(outages);
+  const src = status.sources[0];
+  if (status.live && src) setStatus(src.name + ": " + src.state + ", lag " + Math.round(src.cursor_lag_seconds) + " s", src.state === "connected" ? "live" : "down");
+  else setStatus("history in " + status.db + " (read-only)");
+  document.body.dataset.rendered = "yes";
+}
+
+function loop() {
+  refresh().catch((e) => setStatus("cannot load: " + e.message, "down")).finally(() => setTimeout(loop, REFRESH_MS));
+}
+
+document.getElementById("tag").addEventListener("change", (e) => { state.tag = e.target.value; refresh(); });
+document.getElementById("window").addEventListener("change", (e) => { state.windowSec = +e.target.value; refresh(); });
+loop();
