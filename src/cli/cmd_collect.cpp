@@ -132,6 +132,7 @@ int RunCollect(const CollectArgs& a) {
   if (api) api->Stop();
   notifier_stop = true;
   if (notifier_thread.joinable()) notifier_thread.join();
+  if (notifier) notifier->Tick();  // what the last commit decided; the rest waits in the outbox
   const auto& s = pipeline.stats();
   log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) + " mentions, " +
            std::to_string(collector.stats().reconnects) + " reconnects");

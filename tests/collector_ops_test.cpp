@@ -1,0 +1,125 @@
+// The collector as an operator runs it: `hashmon collect --listen` serves live status and
+// metrics while it reads, and with a webhook configured it announces the outages it finds.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "feed/feed_server.h"
+#include "feed/http_stream.h"
+#include "http_test_server.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+class CollectorOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 4000 --out '" +
+                            tmp_.File("feed.jsonl") + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream in(tmp_.File("feed.jsonl"));
+    for (std::string line; std::getline(in, line);) lines_.push_back(line);
+  }
+
+  // Starts `hashmon collect` with these extra arguments and environment; stderr to a file.
+  pid_t Start(const std::string& args, const std::string& env = "") {
+    const std::string cmd = env + " exec '" + std::string(HASHMON_BINARY) + "' collect " + args + " 2> '" +
+                            tmp_.File("collect.log") + "'";
+    testing::WriteFile(tmp_.File("collect.log"), "");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+
+  // The API port, once the collector has logged it.
+  int ApiPort() {
+    const std::regex served("dashboard on http://127\\.0\\.0\\.1:(\\d+)/");
+    for (int attempt = 0; attempt < 2'000'000; ++attempt) {
+      std::smatch m;
+      const std::string log = testing::ReadFile(tmp_.File("collect.log"));
+      if (std::regex_search(log, m, served)) return std::stoi(m[1]);
+      std::this_thread::yield();
+    }
+    return -1;
+  }
+
+  TempDir tmp_;
+  std::vector<std::string> lines_;
+};
+
+TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
+  FeedServer feed(lines_, {}, /*lines_per_second=*/3'000);
+  std::string error;
+  const int feed_port = feed.Start(0, &error);
+  ASSERT_GT(feed_port, 0) << error;
+  const pid_t pid = Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
+                          tmp_.File("live.db") + "' --listen 127.0.0.1:0");
+  const int port = ApiPort();
+  ASSERT_GT(port, 0) << testing::ReadFile(tmp_.File("collect.log"));
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  // Wait (by polling, not sleeping) until the first commit is visible.
+  std::string metrics;
+  for (int attempt = 0; attempt < 20'000; ++attempt) {
+    metrics = HttpCall("GET", base + "/metrics", {}, "", 10'000).body;
+    if (metrics.find("hashmon_sqlite_commit_duration_seconds_count 0") == std::string::npos &&
+        metrics.find("hashmon_sqlite_commit_duration_seconds_count") != std::string::npos &&
+        metrics.find("hashmon_mentions_total{country=") != std::string::npos) {
+      break;
+    }
+  }
+  for (const char* family : {"hashmon_records_received_total", "hashmon_posts_decoded_total",
+                             "hashmon_mentions_total{country=", "hashmon_source_connected{source=",
+                             "hashmon_cursor_lag_seconds{source=", "hashmon_open_outages",
+                             "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
+    EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
+  }
+  rapidjson::Document status;
+  status.Parse(HttpCall("GET", base + "/api/v1/status", {}, "", 10'000).body.c_str());
+  ASSERT_TRUE(status.IsObject());
+  EXPECT_TRUE(status["live"].GetBool());
+  EXPECT_STREQ(status["sources"][0]["state"].GetString(), "connected");
+  EXPECT_TRUE(status["sources"][0]["cursor_lag_seconds"].IsNumber());
+  EXPECT_EQ(HttpCall("GET", base + "/readyz", {}, "", 10'000).status, 200);
+  kill(pid, SIGTERM);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+  feed.Stop();
+}
+
+TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  receiver.Start();
+  FeedServer feed(lines_, {});
+  std::string error;
+  const int feed_port = feed.Start(0, &error);
+  ASSERT_GT(feed_port, 0) << error;
+  const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
+                              tmp_.File("alerts.db") + "'",
+                          "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << testing::ReadFile(tmp_.File("collect.log"));
+  int firing = 0, resolved = 0;
+  for (const auto& r : receiver.requests()) {
+    firing += r.body.find(R"("status":"firing")") != std::string::npos;
+    resolved += r.body.find(R"("status":"resolved")") != std::string::npos;
+  }
+  EXPECT_GE(firing, 7);
+  EXPECT_EQ(firing, resolved);
+}
+
+}  // namespace
+}  // namespace hashmon
