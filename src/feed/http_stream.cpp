@@ -5,6 +5,7 @@
 #include <pplx/threadpool.h>
 
 #include <condition_variable>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -64,16 +65,60 @@ class SinkBuffer : public streambuf_state_manager<uint8_t> {
   std::function<void(const uint8_t*, size_t)> sink_;
 };
 
+// A bounded hand-off from cpprestsdk's network thread (the sink) to the caller's thread
+// (the parser): the two overlap, and when the parser falls behind by `kMaxBuffered`
+// bytes the sink waits, so cpprestsdk stops reading and TCP pushes back on the server.
 // Shared with the sink, which cpprestsdk may call after a cancelled call returned.
-struct BodyState {
+struct BodyPipe {
+  static constexpr size_t kMaxBuffered = 4u << 20;
   std::mutex mu;
   std::condition_variable cv;
-  bool active = true;
-  bool status_ok = false;  // the body is the stream's only after a 200
+  std::vector<char> bytes;
+  bool open = true;       // false once the caller has moved on: the sink drops data
+  bool ended = false;     // the body is complete (or failed)
+  bool reader_waiting = false;
+  bool writer_waiting = false;
 
-  void Finish() {
+  std::atomic<int64_t> last_data{0};  // monotonic ms of the last bytes, for the watchdog
+
+  // Network thread. Drops the data when nobody will read it any more. The clock is read
+  // under the lock while open, so never after the caller has returned.
+  void Put(const uint8_t* p, size_t n, Clock* clock) {
+    std::unique_lock<std::mutex> lock(mu);
+    while (open && bytes.size() >= kMaxBuffered) {
+      writer_waiting = true;
+      cv.wait(lock);
+      writer_waiting = false;
+    }
+    if (!open) return;
+    last_data = clock->MonotonicMs();
+    bytes.insert(bytes.end(), p, p + n);
+    if (reader_waiting) cv.notify_all();
+  }
+  // Caller's thread: swaps out everything buffered; false at the end of the body.
+  bool Take(std::vector<char>* out) {
+    out->clear();
+    std::unique_lock<std::mutex> lock(mu);
+    while (bytes.empty() && !ended) {
+      reader_waiting = true;
+      cv.wait(lock);
+      reader_waiting = false;
+    }
+    if (bytes.empty()) return false;
+    out->swap(bytes);
+    if (writer_waiting) cv.notify_all();
+    return true;
+  }
+  void End() {
     std::lock_guard<std::mutex> lock(mu);
-    active = false;
+    ended = true;
+    cv.notify_all();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = false;
+    ended = true;
+    bytes.clear();
     cv.notify_all();
   }
 };
@@ -116,9 +161,10 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
   using namespace web::http::client;
   InitHttpThreads(2);
   StreamOutcome out;
-  auto body_state = std::make_shared<BodyState>();
+  auto pipe = std::make_shared<BodyPipe>();
   pplx::cancellation_token_source cancel;
-  std::atomic<int64_t> last_data{clock->MonotonicMs()};
+  pipe->last_data = clock->MonotonicMs();
+  std::atomic<int64_t>& last_data = pipe->last_data;
   std::atomic<bool> done{false}, stalled{false};
   // The watchdog: a stream that says nothing (not even a keep-alive) is dead.
   std::thread watchdog([&] {
@@ -143,15 +189,7 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
     http_request req(methods::GET);
     req.headers().add("User-Agent", "hashmon/0.1");
     for (const auto& [k, v] : request.headers) req.headers().add(k, v);
-    const std::function<void(const char*, size_t)>* handler = &on_bytes;
-    auto sink = std::make_shared<SinkBuffer>([body_state, handler, &last_data, &out, clock](const uint8_t* p, size_t n) {
-      std::unique_lock<std::mutex> lock(body_state->mu);
-      body_state->cv.wait(lock, [&] { return body_state->status_ok || !body_state->active; });
-      if (!body_state->active) return;  // an error body, or the call has returned
-      last_data = clock->MonotonicMs();
-      out.received_data = true;
-      (*handler)(reinterpret_cast<const char*>(p), n);
-    });
+    auto sink = std::make_shared<SinkBuffer>([pipe, clock](const uint8_t* p, size_t n) { pipe->Put(p, n, clock); });
     req.set_response_stream(concurrency::streams::ostream(concurrency::streams::streambuf<uint8_t>(sink)));
     http_response resp = client.request(req, cancel.get_token()).get();
     last_data = clock->MonotonicMs();
@@ -171,15 +209,19 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
       out.message = "HTTP " + std::to_string(status);
       done = true;
       watchdog.join();
-      body_state->Finish();
+      pipe->Close();
       return out;
     }
-    {
-      std::lock_guard<std::mutex> lock(body_state->mu);
-      body_state->status_ok = true;
-      body_state->cv.notify_all();
+    auto body_done = resp.content_ready().then([pipe](pplx::task<http_response> t) {
+      pipe->End();
+      t.get();  // rethrows a failure or cancellation to the caller
+    });
+    std::vector<char> chunk;
+    while (pipe->Take(&chunk)) {
+      out.received_data = true;
+      on_bytes(chunk.data(), chunk.size());
     }
-    resp.content_ready().get();  // the sink has seen the whole body
+    body_done.get();
     out.kind = StreamOutcome::kEnded;
   } catch (const std::exception& e) {
     out.kind = StreamOutcome::kFailed;
@@ -188,7 +230,7 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
   }
   done = true;
   watchdog.join();
-  body_state->Finish();
+  pipe->Close();
   if (stop && *stop) out.kind = StreamOutcome::kStopped;
   else if (stalled) {
     out.kind = StreamOutcome::kStalled;
