@@ -133,18 +133,22 @@ TEST_F(ReplayTest, ChunkingBatchSizeAndSpeedChangeNothing) {
   struct Variant {
     size_t read_bytes, commit_bytes;
     double speed;
+    bool scan_in_reader = false;  // the reader thread pre-filters every block
   };
   int i = 0;
   for (const Variant& v : {Variant{997, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
-                           Variant{1 << 20, 1 << 20, 3600}}) {
+                           Variant{1 << 20, 1 << 20, 3600}, Variant{97, 1 << 30, 0, true},
+                           Variant{4099, 1 << 30, 0, true}, Variant{1 << 20, 1 << 30, 0, true}}) {
     ReplayOptions o;
     o.read_bytes = v.read_bytes;
     o.commit_bytes = v.commit_bytes;
     o.speed = v.speed;
+    o.scan_in_reader_always = v.scan_in_reader;
     TestClock clock;
     const std::string db = dir_.File("v" + std::to_string(i++) + ".db");
     ASSERT_TRUE(Replay(db, {Feed()}, o, &clock).ok);
-    EXPECT_EQ(Dump(db), reference) << "read " << v.read_bytes << " commit " << v.commit_bytes << " speed " << v.speed;
+    EXPECT_EQ(Dump(db), reference) << "read " << v.read_bytes << " commit " << v.commit_bytes << " speed " << v.speed
+                                   << " scan in reader " << v.scan_in_reader;
     if (v.speed > 0) {
       EXPECT_GT(clock.slept_ms(), 20000);  // a day at 3600x is 24 s of pacing
     }

@@ -5,7 +5,9 @@
 #ifndef HASHMON_PREFILTER_H_
 #define HASHMON_PREFILTER_H_
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,14 @@ class Prefilter {
   bool MayMatch(const char* p, size_t n) const { return !enabled_ || FindCandidate(p, n) < n; }
 
   const std::vector<std::string>& needles() const { return needles_; }
+
+  // The most bytes one match spans: a scan of consecutive buffers that carries this many
+  // bytes minus one from the end of each to the start of the next misses nothing.
+  size_t max_match_bytes() const { return std::max<size_t>(max_needle_, 6); }
+
+  // Appends to *out the offset (plus `base`) of one candidate per line of p[0, n): after
+  // a candidate, the search goes on after the end of its line.
+  void FindPerLine(const char* p, size_t n, int64_t base, std::vector<int64_t>* out) const;
 
  private:
   bool IsCandidateAt(const char* begin, const char* p, size_t left) const;

@@ -110,25 +110,41 @@ __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t
   return FindScalar(p, n, i);
 }
 
-// The same test on 64-byte blocks, where AVX-512BW is available.
+// The same test on 64-byte blocks, where AVX-512BW is available. The needles' bytes are
+// broadcast once, outside the loop (loads through `p` may alias them, so the compiler
+// would otherwise reload them for every block).
 __attribute__((target("avx512bw"))) size_t Prefilter::FindAvx512(const char* p, size_t n) const {
   const size_t reach = std::max<size_t>(max_needle_, 3) - 1 + 64;
+  constexpr size_t kMax = 8;
+  if (needles_.size() > kMax) return FindAvx2(p, n);
+  __m512i first[kMax], second[kMax], last[kMax];
+  size_t last_at[kMax];
+  const size_t count = needles_.size();
+  for (size_t k = 0; k < count; ++k) {
+    const size_t m = needles_[k].size();
+    first[k] = _mm512_set1_epi8(needles_[k][0]);
+    second[k] = _mm512_set1_epi8(static_cast<char>(needles_[k][1] | 0x20));
+    last[k] = _mm512_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20));
+    last_at[k] = m - 1;
+  }
   const __m512i case_bit = _mm512_set1_epi8(0x20);
+  const __m512i backslash = _mm512_set1_epi8('\\');
+  const __m512i letter_u = _mm512_set1_epi8('u');
+  const __m512i digit_0 = _mm512_set1_epi8('0');
   size_t i = 0;
   for (; i + reach <= n; i += 64) {
     const __m512i a = _mm512_loadu_si512(p + i);
     const __m512i a1 = _mm512_loadu_si512(p + i + 1);
-    const __m512i a2 = _mm512_loadu_si512(p + i + 2);
     const __m512i a_folded = _mm512_or_si512(a, case_bit);
     const __m512i a1_folded = _mm512_or_si512(a1, case_bit);
-    uint64_t mask = _mm512_cmpeq_epi8_mask(a, _mm512_set1_epi8('\\')) &
-                    _mm512_cmpeq_epi8_mask(a1, _mm512_set1_epi8('u')) & _mm512_cmpeq_epi8_mask(a2, _mm512_set1_epi8('0'));
-    for (size_t k = 0; k < needles_.size(); ++k) {
-      const size_t m = needles_[k].size();
-      const __m512i b = _mm512_or_si512(_mm512_loadu_si512(p + i + m - 1), case_bit);
-      mask |= _mm512_cmpeq_epi8_mask(a_folded, _mm512_set1_epi8(needles_[k][0])) &
-              _mm512_cmpeq_epi8_mask(a1_folded, _mm512_set1_epi8(static_cast<char>(needles_[k][1] | 0x20))) &
-              _mm512_cmpeq_epi8_mask(b, _mm512_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20)));
+    uint64_t mask = _mm512_cmpeq_epi8_mask(a, backslash) & _mm512_cmpeq_epi8_mask(a1, letter_u);
+    if (mask) mask &= _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + i + 2), digit_0);
+    for (size_t k = 0; k < count; ++k) {
+      const uint64_t head = _mm512_cmpeq_epi8_mask(a_folded, first[k]) & _mm512_cmpeq_epi8_mask(a1_folded, second[k]);
+      if (head) {
+        const __m512i b = _mm512_or_si512(_mm512_loadu_si512(p + i + last_at[k]), case_bit);
+        mask |= head & _mm512_cmpeq_epi8_mask(b, last[k]);
+      }
     }
     while (mask) {
       const size_t at = i + static_cast<size_t>(__builtin_ctzll(mask));
@@ -168,6 +184,19 @@ Prefilter::Prefilter(const WatchedTags& tags) {
   use_avx2_ = __builtin_cpu_supports("avx2");
   use_avx512_ = __builtin_cpu_supports("avx512bw");
 #endif
+}
+
+void Prefilter::FindPerLine(const char* p, size_t n, int64_t base, std::vector<int64_t>* out) const {
+  size_t pos = 0;
+  while (pos < n) {
+    const size_t off = FindCandidate(p + pos, n - pos);
+    if (off >= n - pos) return;
+    const size_t at = pos + off;
+    out->push_back(base + static_cast<int64_t>(at));
+    const void* nl = std::memchr(p + at, '\n', n - at);
+    if (!nl) return;
+    pos = static_cast<size_t>(static_cast<const char*>(nl) - p) + 1;
+  }
 }
 
 size_t Prefilter::FindCandidate(const char* p, size_t n) const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "feed/input_file.h"
+#include "hashmon/prefilter.h"
 
 namespace hashmon {
 
@@ -25,11 +26,19 @@ class BlockReader {
     std::string error;      // set when the source failed
     char* data() { return buf.data() + headroom; }
     size_t headroom = 0;
+    // With a scanning pre-filter: one candidate offset per line, relative to data(); an
+    // offset below 0 lies in the bytes before the block (the previous block's last line).
+    bool scanned = false;
+    std::vector<int64_t> candidates;
   };
 
   // headroom: bytes kept free before each block's data, so the caller can put the end of
   // the previous block's last (partial) line there without copying the block.
-  BlockReader(ByteSource* source, size_t block_size, size_t headroom, size_t depth = 4);
+  // With `scan`, the reader thread also runs the pre-filter over a block whenever the
+  // caller is behind (or over every block with `scan_always`, for tests), so that the two
+  // threads share the scanning.
+  BlockReader(ByteSource* source, size_t block_size, size_t headroom, const Prefilter* scan = nullptr,
+              bool scan_always = false, size_t depth = 4);
   ~BlockReader();
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
@@ -42,7 +51,12 @@ class BlockReader {
  private:
   void Run();
 
+  void Scan(Block* b);
+
   ByteSource* source_;
+  const Prefilter* scan_;
+  bool scan_always_;
+  std::string tail_;  // the stream's last bytes before the next block, for matches across blocks
   size_t block_size_;
   size_t headroom_;
   std::mutex mu_;

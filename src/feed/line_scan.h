@@ -3,7 +3,9 @@
 #ifndef HASHMON_FEED_LINE_SCAN_H_
 #define HASHMON_FEED_LINE_SCAN_H_
 
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "hashmon/prefilter.h"
 
@@ -28,6 +30,29 @@ size_t ScanLines(char* data, size_t len, const Prefilter* filter, Fn fn) {
     }
     const size_t end =
         static_cast<size_t>(static_cast<const char*>(std::memchr(data + from, '\n', complete - from)) - data);
+    fn(data + start, end - start);
+    pos = end + 1;
+  }
+  return complete;
+}
+
+// The same as ScanLines with a filter, but from candidates found beforehand (one per
+// line, as Prefilter::FindPerLine gives them), at data + origin + candidate.
+template <typename Fn>
+size_t ScanCandidateLines(char* data, size_t len, const std::vector<int64_t>& candidates, int64_t origin, Fn fn) {
+  const char* last_nl = static_cast<const char*>(memrchr(data, '\n', len));
+  if (!last_nl) return 0;
+  const size_t complete = static_cast<size_t>(last_nl - data) + 1;
+  size_t pos = 0;
+  for (const int64_t c : candidates) {
+    const int64_t at_signed = origin + c;
+    if (at_signed < static_cast<int64_t>(pos)) continue;  // a line already done, or before this buffer
+    const size_t at = static_cast<size_t>(at_signed);
+    if (at >= complete) break;
+    const char* before = static_cast<const char*>(memrchr(data + pos, '\n', at - pos));
+    const size_t start = before ? static_cast<size_t>(before - data) + 1 : pos;
+    const size_t end =
+        static_cast<size_t>(static_cast<const char*>(std::memchr(data + at, '\n', complete - at)) - data);
     fn(data + start, end - start);
     pos = end + 1;
   }

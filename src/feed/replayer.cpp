@@ -99,7 +99,8 @@ bool Replayer::ReplayMember(Member* member, std::string* error) {
   framer_.Reset();
   // Reading runs ahead on its own thread; lines are split and parsed here, in order.
   const size_t block = std::max<size_t>(options_.read_bytes, 64);
-  BlockReader reader(member->bytes.get(), block, kHeadroom);
+  BlockReader reader(member->bytes.get(), block, kHeadroom, options_.prefilter ? &prefilter_ : nullptr,
+                     options_.scan_in_reader_always);
   std::string carry;          // the partial line at the end of the previous block
   std::vector<char> merged;   // for the rare line longer than the headroom
   uint64_t committed = offset;
@@ -127,7 +128,21 @@ bool Replayer::ReplayMember(Member* member, std::string* error) {
       data = merged.data();
     }
     size_t consumed = 0;
-    ProcessBuffer(data, len, &consumed);
+    if (member_prefilter_ && b->scanned) {
+      // The reader scanned the block (and the bytes just before it); the partial line
+      // carried from the last block is scanned here whole, as it may hold a match from
+      // before those bytes.
+      candidates_.clear();
+      prefilter_.FindPerLine(data, carry.size(), -static_cast<int64_t>(carry.size()), &candidates_);
+      const size_t from_carry = candidates_.size();
+      candidates_.insert(candidates_.end(), b->candidates.begin(), b->candidates.end());
+      std::inplace_merge(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
+                         candidates_.end());
+      consumed = ScanCandidateLines(data, len, candidates_, static_cast<int64_t>(carry.size()),
+                                    [&](char* line, size_t n) { ProcessLine(line, n, false); });
+    } else {
+      ProcessBuffer(data, len, &consumed);
+    }
     done += consumed;
     carry.assign(data + consumed, len - consumed);
     if (carry.size() > kMaxLine) {

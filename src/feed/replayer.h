@@ -37,6 +37,9 @@ struct ReplayOptions {
   size_t read_bytes = 4u << 20;
   // Parse only records the pre-filter flags (never with --speed, which needs every time).
   bool prefilter = true;
+  // Let the reader thread run the pre-filter on every block, not only when the parser is
+  // behind (tests: that path must give the same counts).
+  bool scan_in_reader_always = false;
   // Called about twice a second (monotonic clock) with the progress so far.
   std::function<void(const ReplayProgress&)> on_progress;
 };
@@ -71,6 +74,7 @@ class Replayer {
   Prefilter prefilter_;
   bool member_prefilter_ = false;
   SseFramer framer_;
+  std::vector<int64_t> candidates_;  // pre-filter matches for the block being parsed
   Batch unsaved_;  // batches whose commit failed, retried with the next one
   ReplayProgress progress_;
   int64_t start_ms_ = 0;
