@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
+#include <thread>
 
 #include "feed/collector.h"
 #include "feed/feed_server.h"
@@ -118,6 +120,54 @@ TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
   // It asked for the cursor rewound a few seconds, not the whole recording again.
   EXPECT_LT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 5000);
   EXPECT_GT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 6000);
+}
+
+pid_t StartCollector(const std::string& url, const std::string& db) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--until-eof", "--db", db.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
+  const std::string expected = Replayed();
+  FeedServer server(lines_, {}, /*lines_per_second=*/15'000, FeedProtocol::kJetstream);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/subscribe";
+  const std::string db = tmp_.File("killed.db");
+  std::mt19937 rng(20160119);
+  int kills = 0;
+  for (int round = 0; round < 8; ++round) {
+    const int64_t at = server.lines_sent() + std::uniform_int_distribution<int64_t>(50, 900)(rng);
+    const pid_t pid = StartCollector(url, db);
+    int status = 0;
+    bool exited = false;
+    while (server.lines_sent() < at) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::yield();
+    }
+    if (exited) break;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ++kills;
+  }
+  EXPECT_GE(kills, 3);
+  // Each restart asks for its committed time cursor (rewound); the server replays from there.
+  const pid_t last = StartCollector(url, db);
+  int status = 0;
+  waitpid(last, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  server.Stop();
+  EXPECT_EQ(testing::HistoryOf(db), expected);
 }
 
 // Starts the Python server; returns its pid and port.
