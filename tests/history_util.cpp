@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -80,6 +84,24 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   store.reset();
   run.history = HistoryOf(db);
   return run;
+}
+
+int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds, unsigned seed) {
+  std::mt19937 rng(seed);
+  int kills = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const int64_t at = server.lines_sent() + std::uniform_int_distribution<int64_t>(50, 900)(rng);
+    const pid_t pid = start();
+    int status = 0;
+    while (server.lines_sent() < at) {
+      if (waitpid(pid, &status, WNOHANG) == pid) return kills;  // it finished the feed
+      std::this_thread::yield();
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ++kills;
+  }
+  return kills;
 }
 
 }  // namespace hashmon::testing

@@ -3,6 +3,9 @@
 #ifndef HASHMON_TESTS_HISTORY_UTIL_H_
 #define HASHMON_TESTS_HISTORY_UTIL_H_
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,11 @@ struct CollectRun {
 // what came before it, so that only that connection times out.
 CollectRun CollectHistory(CollectOptions options, const std::string& db, const CountryLocator* locator,
                           const std::function<bool()>& stalled);
+
+// Starts a collector process with `start`, lets it run until the server has sent a random
+// number of further lines (50 to 900), and kills it with SIGKILL; `rounds` times, unless a
+// run finishes the feed first. Returns how many were killed.
+int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds, unsigned seed);
 
 }  // namespace hashmon::testing
 

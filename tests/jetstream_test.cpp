@@ -141,25 +141,7 @@ TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   ASSERT_GT(port, 0) << error;
   const std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/subscribe";
   const std::string db = tmp_.File("killed.db");
-  std::mt19937 rng(20160119);
-  int kills = 0;
-  for (int round = 0; round < 8; ++round) {
-    const int64_t at = server.lines_sent() + std::uniform_int_distribution<int64_t>(50, 900)(rng);
-    const pid_t pid = StartCollector(url, db);
-    int status = 0;
-    bool exited = false;
-    while (server.lines_sent() < at) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::yield();
-    }
-    if (exited) break;
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    ++kills;
-  }
+  const int kills = testing::KillAtRandomMoments(server, [&] { return StartCollector(url, db); }, 8, 20160119);
   EXPECT_GE(kills, 3);
   // Each restart asks for its committed time cursor (rewound); the server replays from there.
   const pid_t last = StartCollector(url, db);

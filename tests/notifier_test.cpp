@@ -43,16 +43,17 @@ class NotifierTest : public ::testing::Test {
     delete dir_;
   }
 
-  // Replays a feed into a fresh database as the collector would write it (alerting on).
-  std::string Db(const std::string& feed) {
-    const std::string db = tmp_.File(feed + ".db");
+  // Replays a feed into a fresh database, as the collector would write it (alerting on)
+  // or as a replay of history does (off).
+  std::string Db(const std::string& feed, bool alerting = true) {
+    const std::string db = tmp_.File(feed + (alerting ? ".db" : ".history.db"));
     std::ostringstream log_out;
     FakeClock clock;
     Logger log(&log_out, &clock);
     Pipeline pipeline(PipelineConfig{}, locator_);
     std::string error;
     auto store = SqliteStore::OpenForWriting(db, &error);
-    store->set_alerting(true);
+    store->set_alerting(alerting);
     Replayer r(&pipeline, store.get(), &clock, &log, {});
     EXPECT_TRUE(r.ReplayPath(dir_->File(feed), &error)) << error;
     EXPECT_TRUE(r.Finish(&error)) << error;
@@ -175,18 +176,7 @@ TEST_F(NotifierTest, AnOngoingOutageIsSentAgainOnTheRepeatInterval) {
 }
 
 TEST_F(NotifierTest, AReplayOfHistoryAnnouncesNothing) {
-  const std::string db = tmp_.File("history.db");
-  {
-    std::ostringstream log_out;
-    FakeClock clock;
-    Logger log(&log_out, &clock);
-    Pipeline pipeline(PipelineConfig{}, locator_);
-    std::string error;
-    auto store = SqliteStore::OpenForWriting(db, &error);
-    Replayer r(&pipeline, store.get(), &clock, &log, {});
-    ASSERT_TRUE(r.ReplayPath(dir_->File("morning.jsonl"), &error));
-    ASSERT_TRUE(r.Finish(&error));
-  }
+  const std::string db = Db("morning.jsonl", /*alerting=*/false);
   testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
   receiver.Start();
   auto notifier = Open(db, receiver.url());
