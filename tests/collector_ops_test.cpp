@@ -1,5 +1,6 @@
 // The collector as an operator runs it: `hashmon collect --listen` serves live status and
 // metrics while it reads, and with a webhook configured it announces the outages it finds.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -23,7 +24,8 @@ using testing::TempDir;
 class CollectorOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 4000 --out '" +
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                            "/scripts/gen-sample.py' --posts 4000 --out '" +
                             tmp_.File("feed.jsonl") + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream in(tmp_.File("feed.jsonl"));
@@ -32,8 +34,8 @@ class CollectorOpsTest : public ::testing::Test {
 
   // Starts `hashmon collect` with these extra arguments and environment; stderr to a file.
   pid_t Start(const std::string& args, const std::string& env = "") {
-    const std::string cmd = env + " exec '" + std::string(HASHMON_BINARY) + "' collect " + args + " 2> '" +
-                            tmp_.File("collect.log") + "'";
+    const std::string cmd = env + " exec '" + std::string(HASHMON_BINARY) + "' collect " + args +
+                            " 2> '" + tmp_.File("collect.log") + "'";
     testing::WriteFile(tmp_.File("collect.log"), "");
     const pid_t pid = fork();
     if (pid == 0) {
@@ -100,18 +102,21 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
 }
 
 TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
-  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
   receiver.Start();
   FeedServer feed(lines_, {});
   std::string error;
   const int feed_port = feed.Start(0, &error);
   ASSERT_GT(feed_port, 0) << error;
-  const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
-                              tmp_.File("alerts.db") + "'",
+  const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(feed_port) +
+                              "/ --db '" + tmp_.File("alerts.db") + "'",
                           "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
-  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << testing::ReadFile(tmp_.File("collect.log"));
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+      << testing::ReadFile(tmp_.File("collect.log"));
   int firing = 0, resolved = 0;
   for (const auto& r : receiver.requests()) {
     firing += r.body.find(R"("status":"firing")") != std::string::npos;
@@ -119,6 +124,51 @@ TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
   }
   EXPECT_GE(firing, 7);
   EXPECT_EQ(firing, resolved);
+}
+
+TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
+  // The same day on X (NDJSON over HTTP) and on Bluesky (Jetstream over WebSocket).
+  const std::string jetstream_feed = tmp_.File("jetstream.jsonl");
+  const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                          "/scripts/gen-sample.py' --posts 4000 " + "--format jetstream --out '" +
+                          jetstream_feed + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::vector<std::string> jetstream_lines;
+  {
+    std::ifstream in(jetstream_feed);
+    for (std::string line; std::getline(in, line);) jetstream_lines.push_back(line);
+  }
+  FeedServer x(lines_, {});
+  FeedServer bluesky(jetstream_lines, {}, 0, FeedProtocol::kJetstream);
+  std::string error;
+  const int x_port = x.Start(0, &error);
+  const int bluesky_port = bluesky.Start(0, &error);
+  ASSERT_GT(x_port, 0);
+  ASSERT_GT(bluesky_port, 0);
+  const std::string db = tmp_.File("both.db");
+  const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(x_port) +
+                          "/ --source ws://127.0.0.1:" + std::to_string(bluesky_port) +
+                          "/subscribe --db '" + db + "'");
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+      << testing::ReadFile(tmp_.File("collect.log"));
+  // The counts are those of replaying both recordings (a post counts once per network).
+  const std::string replayed = tmp_.File("replayed.db");
+  ASSERT_EQ(testing::RunHashmon("replay -q --db '" + replayed + "' '" + tmp_.File("feed.jsonl") +
+                                "' '" + jetstream_feed + "'")
+                .exit_code,
+            0);
+  const std::string counts =
+      "query counts --format csv --since 2016-01-19 --until 2016-01-20 --country all --db ";
+  const auto collected_counts = testing::RunHashmon(counts + "'" + db + "'");
+  const auto replayed_counts = testing::RunHashmon(counts + "'" + replayed + "'");
+  EXPECT_GT(collected_counts.out.size(), 1000u);
+  EXPECT_EQ(collected_counts.out, replayed_counts.out);
+  // Each source committed its own cursor.
+  std::string sources = testing::RunHashmon("query gaps --format json --db '" + db + "'").out;
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(d.execAndGet("SELECT COUNT(*) FROM checkpoints").getInt(), 2);
 }
 
 }  // namespace

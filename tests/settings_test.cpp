@@ -35,7 +35,7 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
     // comments are allowed
     "db": "/var/lib/hashmon/from-file.db",
     "tags": ["twitterdown", "instagramdown"],
-    "source": "jetstream",
+    "sources": ["jetstream", "mastodon:mastodon.social"],
   })");
   setenv("HASHMON_DB", "/tmp/from-env.db", 1);
   Settings s;
@@ -43,7 +43,7 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
   ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
   EXPECT_EQ(s.db, "/tmp/from-env.db");
   EXPECT_EQ(s.tags, (std::vector<std::string>{"twitterdown", "instagramdown"}));
-  EXPECT_EQ(s.source, "jetstream");
+  EXPECT_EQ(s.sources, (std::vector<std::string>{"jetstream", "mastodon:mastodon.social"}));
 }
 
 TEST_F(SettingsTest, AConfigFileWithATokenMustBeReadableByItsOwnerOnly) {
@@ -72,30 +72,27 @@ TEST_F(SettingsTest, AnUnknownSettingIsNamed) {
 TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   Settings s;
   std::string error;
-  auto jet = ResolveSource(s, {"twitterdown"}, &error);
+  auto jet = ResolveSource(s, "jetstream", {"twitterdown"}, &error);
   ASSERT_TRUE(jet);
   EXPECT_EQ(jet->options.protocol, StreamProtocol::kJetstream);
   EXPECT_EQ(jet->options.url.rfind("wss://", 0), 0u);
 
-  s.source = "x";
-  EXPECT_FALSE(ResolveSource(s, {"twitterdown"}, &error));
+  EXPECT_FALSE(ResolveSource(s, "x", {"twitterdown"}, &error));
   EXPECT_NE(error.find("HASHMON_X_BEARER_TOKEN"), std::string::npos);
   s.x_bearer_token = "tok";
-  auto x = ResolveSource(s, {"twitterdown"}, &error);
+  auto x = ResolveSource(s, "x", {"twitterdown"}, &error);
   ASSERT_TRUE(x);
   EXPECT_EQ(x->options.headers.at("Authorization"), "Bearer tok");
   EXPECT_NE(x->options.url.find("expansions=author_id,geo.place_id"), std::string::npos);
   EXPECT_EQ(x->name.find("tok"), std::string::npos);
 
-  s.source = "mastodon:mastodon.social";
-  auto m = ResolveSource(s, {"twitterdown"}, &error);
+  auto m = ResolveSource(s, "mastodon:mastodon.social", {"twitterdown"}, &error);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->options.protocol, StreamProtocol::kSse);
   EXPECT_EQ(m->options.url, "https://mastodon.social/api/v1/streaming/hashtag?tag=twitterdown");
   EXPECT_EQ(m->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
 
-  s.source = "gopher://x";
-  EXPECT_FALSE(ResolveSource(s, {}, &error));
+  EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 
 TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {

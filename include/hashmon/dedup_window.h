@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <unordered_set>
 
@@ -14,8 +15,10 @@ namespace hashmon {
 
 class DedupWindow {
  public:
-  // Keys older than `window_ms` (event time, behind the newest key) are forgotten, and
-  // never more than `max_keys` are kept.
+  // Keys older than `window_ms` (event time, behind the newest key of the same source)
+  // are forgotten, and never more than `max_keys` are kept. Each source keeps its own
+  // time, so a source that runs ahead (another network, a faster feed) cannot make the
+  // window forget what a slower one still resends.
   DedupWindow(int64_t window_ms, size_t max_keys);
 
   // Returns true if (source, id) is new, and remembers it.
@@ -28,13 +31,16 @@ class DedupWindow {
   static std::string Key(SourceKind source, const std::string& id);
 
  private:
-  void Evict();
+  struct Lane {
+    int64_t newest_ms = INT64_MIN;
+    std::deque<std::pair<int64_t, std::string>> order;  // insertion order
+  };
+  void Evict(Lane* lane);
 
   int64_t window_ms_;
   size_t max_keys_;
-  int64_t newest_ms_ = INT64_MIN;
   std::unordered_set<std::string> keys_;
-  std::deque<std::pair<int64_t, std::string>> order_;  // insertion order
+  std::map<SourceKind, Lane> lanes_;
 };
 
 }  // namespace hashmon

@@ -42,7 +42,6 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
   }
   const std::map<std::string, std::string*> strings = {
       {"db", &s->db},
-      {"source", &s->source},
       {"protocol", &s->protocol},
       {"idle_timeout", &s->idle_timeout},
       {"resume_param", &s->resume_param},
@@ -54,11 +53,16 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
   };
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key = it->name.GetString();
-    if (key == "tags" && it->value.IsArray()) {
-      s->tags.clear();
+    if ((key == "tags" || key == "sources") && it->value.IsArray()) {
+      auto& list = key == "tags" ? s->tags : s->sources;
+      list.clear();
       for (const auto& t : it->value.GetArray()) {
-        if (t.IsString()) s->tags.emplace_back(t.GetString());
+        if (t.IsString()) list.emplace_back(t.GetString());
       }
+      continue;
+    }
+    if (key == "source" && it->value.IsString()) {
+      s->sources = {it->value.GetString()};
       continue;
     }
     auto found = strings.find(key);
@@ -85,7 +89,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   if (!file.empty() && !ReadConfigFile(file, s, error)) return false;
   if (const char* v = Env("HASHMON_DB")) s->db = v;
   if (const char* v = Env("HASHMON_TAGS")) s->tags = SplitCommas(v);
-  if (const char* v = Env("HASHMON_SOURCE")) s->source = v;
+  if (const char* v = Env("HASHMON_SOURCE")) s->sources = SplitCommas(v);
   if (const char* v = Env("HASHMON_LISTEN")) s->listen = v;
   if (const char* v = Env("HASHMON_WEBHOOK_URL")) s->webhook_url = v;
   if (const char* v = Env("HASHMON_X_BEARER_TOKEN")) s->x_bearer_token = v;
@@ -93,10 +97,10 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   return true;
 }
 
-std::optional<SourceSpec> ResolveSource(const Settings& s, const std::vector<std::string>& tags, std::string* error) {
+std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& src,
+                                       const std::vector<std::string>& tags, std::string* error) {
   SourceSpec spec;
   CollectOptions& o = spec.options;
-  const std::string& src = s.source;
   const std::string first_tag = tags.empty() ? "twitterdown" : tags.front();
   auto starts = [&](const char* p) { return src.rfind(p, 0) == 0; };
   if (src == "jetstream") {

@@ -16,7 +16,7 @@ namespace hashmon {
 struct Settings {
   std::string db = "hashmon.db";
   std::vector<std::string> tags;  // empty: the pipeline's default (twitterdown)
-  std::string source = "jetstream";
+  std::vector<std::string> sources = {"jetstream"};  // each runs on its own connection
   std::string protocol;  // override the protocol a URL source implies
   std::string idle_timeout;  // empty: the source's own (30 s; 21 s for X, whose keep-alive is 20 s)
   std::string resume_param;
@@ -28,7 +28,7 @@ struct Settings {
 };
 
 // Reads the config file at `path` (empty: $HASHMON_CONFIG, or nothing) into *s, then the
-// environment (HASHMON_DB, HASHMON_TAGS comma-separated, HASHMON_SOURCE, HASHMON_LISTEN,
+// environment (HASHMON_DB, HASHMON_TAGS and HASHMON_SOURCE comma-separated, HASHMON_LISTEN,
 // HASHMON_WEBHOOK_URL, HASHMON_X_BEARER_TOKEN, HASHMON_MASTODON_TOKEN). Returns false
 // with a message saying what to fix.
 bool LoadSettings(const std::string& path, Settings* s, std::string* error);
@@ -44,7 +44,8 @@ struct SourceSpec {
   CollectOptions options;
   bool manage_x_rules = false;
 };
-std::optional<SourceSpec> ResolveSource(const Settings& s, const std::vector<std::string>& tags, std::string* error);
+std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& source,
+                                       const std::vector<std::string>& tags, std::string* error);
 
 }  // namespace hashmon
 

@@ -4,7 +4,8 @@
 
 namespace hashmon {
 
-DedupWindow::DedupWindow(int64_t window_ms, size_t max_keys) : window_ms_(window_ms), max_keys_(max_keys) {}
+DedupWindow::DedupWindow(int64_t window_ms, size_t max_keys)
+    : window_ms_(window_ms), max_keys_(max_keys) {}
 
 std::string DedupWindow::Key(SourceKind source, const std::string& id) {
   std::string key = SourceKindName(source);
@@ -16,9 +17,10 @@ std::string DedupWindow::Key(SourceKind source, const std::string& id) {
 bool DedupWindow::Insert(SourceKind source, const std::string& id, int64_t event_ms) {
   std::string key = Key(source, id);
   if (!keys_.insert(key).second) return false;
-  order_.emplace_back(event_ms, std::move(key));
-  newest_ms_ = std::max(newest_ms_, event_ms);
-  Evict();
+  Lane& lane = lanes_[source];
+  lane.order.emplace_back(event_ms, std::move(key));
+  lane.newest_ms = std::max(lane.newest_ms, event_ms);
+  Evict(&lane);
   return true;
 }
 
@@ -26,11 +28,11 @@ bool DedupWindow::Contains(SourceKind source, const std::string& id) const {
   return keys_.count(Key(source, id)) > 0;
 }
 
-void DedupWindow::Evict() {
-  while (!order_.empty() &&
-         (order_.size() > max_keys_ || order_.front().first < newest_ms_ - window_ms_)) {
-    keys_.erase(order_.front().second);
-    order_.pop_front();
+void DedupWindow::Evict(Lane* lane) {
+  while (!lane->order.empty() &&
+         (keys_.size() > max_keys_ || lane->order.front().first < lane->newest_ms - window_ms_)) {
+    keys_.erase(lane->order.front().second);
+    lane->order.pop_front();
   }
 }
 

@@ -1,12 +1,12 @@
 #include "feed/collector.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cstring>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
@@ -40,13 +40,13 @@ std::string StatusIdOf(std::string_view line) {
   const size_t from = at + kKey.size();
   size_t end = from;
   while (end < line.size() && end - from < 32 && line[end] >= '0' && line[end] <= '9') ++end;
-  return end < line.size() && line[end] == '"' ? std::string(line.substr(from, end - from)) : std::string();
+  return end < line.size() && line[end] == '"' ? std::string(line.substr(from, end - from))
+                                               : std::string();
 }
 
 constexpr int kGapFillPages = 25;  // 1,000 statuses at most per reconnect
 
 }  // namespace
-
 
 std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name) {
   if (name == "ndjson" || name == "x-v2") return StreamProtocol::kNdjson;
@@ -55,7 +55,8 @@ std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name) {
   return std::nullopt;
 }
 
-Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options)
+Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log,
+                     CollectOptions options)
     : pipeline_(pipeline),
       store_(store),
       clock_(clock),
@@ -63,10 +64,16 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       options_(std::move(options)),
       prefilter_(pipeline->watched()) {
   switch (options_.protocol) {
-    case StreamProtocol::kNdjson: source_ = "http:" + options_.url; break;
-    case StreamProtocol::kSse: source_ = "sse:" + options_.url; break;
+    case StreamProtocol::kNdjson:
+      source_ = "http:" + options_.url;
+      break;
+    case StreamProtocol::kSse:
+      source_ = "sse:" + options_.url;
+      break;
     // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
-    case StreamProtocol::kJetstream: source_ = "jetstream"; break;
+    case StreamProtocol::kJetstream:
+      source_ = "jetstream";
+      break;
   }
   if (auto cp = store_->LoadCheckpoint(source_)) {
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
@@ -75,11 +82,13 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       last_status_id_ = cp->cursor;  // a restart fills the gap since the last run too
     }
   }
-  store_->RestorePipeline(pipeline_);  // de-duplication and detection go on where they stopped
+  if (options_.restore_pipeline)
+    store_->RestorePipeline(pipeline_);  // dedup and detection go on where they stopped
 }
 
 void Collector::OnBytes(const char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  auto lock = Lock();
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
@@ -88,11 +97,13 @@ void Collector::OnBytes(const char* data, size_t len) {
   const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
   const size_t complete = ScanLines(carry_.data(), carry_.size(), filtered ? &prefilter_ : nullptr,
                                     [&](char* line, size_t n) {
-                                      if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
+                                      if (!options_.gap_fill_url.empty())
+                                        NoteStatusId(std::string_view(line, n));
                                       framer_.OnLine(line, n, false, pipeline_);
                                     });
   // The cursor counts every line, parsed or skipped by the pre-filter.
-  cursor_ += std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
+  cursor_ +=
+      std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
   carry_.erase(0, complete);
   if (carry_.size() > kMaxLine) {
     pipeline_->CountError("line_too_long");
@@ -104,13 +115,15 @@ void Collector::OnBytes(const char* data, size_t len) {
 void Collector::NoteStatusId(std::string_view line) {
   if (line.substr(0, 5) != "data:" || framer_.event() != "update") return;
   std::string id = StatusIdOf(line);
-  if (!id.empty() && (last_status_id_.empty() || NewerId(id, last_status_id_))) last_status_id_ = std::move(id);
+  if (!id.empty() && (last_status_id_.empty() || NewerId(id, last_status_id_)))
+    last_status_id_ = std::move(id);
 }
 
 void Collector::FillGap() {
   if (options_.gap_fill_url.empty() || last_status_id_.empty()) return;
   for (int page = 0; page < kGapFillPages; ++page) {
-    const std::string url = WithParam(WithParam(options_.gap_fill_url, "limit", "40"), "min_id", last_status_id_);
+    const std::string url =
+        WithParam(WithParam(options_.gap_fill_url, "limit", "40"), "min_id", last_status_id_);
     const HttpReply reply = HttpCall("GET", url, options_.headers, "", 30'000);
     if (reply.status != 200) {
       log_->LogLimited(LogLevel::kWarn, "gap-fill",
@@ -132,6 +145,7 @@ void Collector::FillGap() {
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
       status.Accept(w);
       std::string text(sb.GetString(), sb.GetSize());
+      auto lock = Lock();
       pipeline_->OnRecord(text.data(), text.size(), "update");
       ++stats_.gap_filled;
     }
@@ -142,13 +156,15 @@ void Collector::FillGap() {
 
 void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  auto lock = Lock();
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
   // newest one plus the rewind on reconnect covers what came out of order.
   cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
-  if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) pipeline_->OnRecord(data, len);
+  if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len)
+    pipeline_->OnRecord(data, len);
   Commit(false);
 }
 
@@ -158,17 +174,21 @@ std::string Collector::ConnectUrl() const {
     if (url.find("wantedCollections=") == std::string::npos) {
       url = WithParam(url, "wantedCollections", "app.bsky.feed.post");
     }
-    if (cursor_ > 0) url = WithParam(url, "cursor", std::to_string(std::max<int64_t>(1, cursor_ - options_.rewind_us)));
+    if (cursor_ > 0)
+      url = WithParam(url, "cursor",
+                      std::to_string(std::max<int64_t>(1, cursor_ - options_.rewind_us)));
   } else if (!options_.resume_param.empty()) {
     url = WithParam(url, options_.resume_param, std::to_string(cursor_));
   }
   return url;
 }
 
-StreamOutcome Collector::Connect(const std::atomic<bool>* stop, const std::function<void()>& on_first_data) {
+StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
+                                 const std::function<void()>& on_first_data) {
   bool first = true;
   if (options_.protocol == StreamProtocol::kJetstream) {
-    WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms, options_.heartbeat_every_ms};
+    WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms,
+                  options_.heartbeat_every_ms};
     return StreamWebSocket(
         req,
         [&](char* data, size_t len) {
@@ -192,13 +212,15 @@ std::string Collector::CursorText() const {
   // What a restart resumes from: Jetstream's time_us, the line count for resumable
   // relays, Mastodon's newest status id (for gap fill), else the newest event time (for
   // the record: such streams cannot resume).
-  if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) return std::to_string(cursor_);
+  if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream)
+    return std::to_string(cursor_);
   if (!options_.gap_fill_url.empty()) return last_status_id_;
   const int64_t newest = pipeline_->stats().newest_event_ms;
   return std::to_string(newest == INT64_MIN ? 0 : newest);
 }
 
 bool Collector::Commit(bool force) {
+  auto lock = Lock();
   const int64_t now = clock_->MonotonicMs();
   if (!force && now - last_commit_ms_ < options_.commit_every_ms) return true;
   last_commit_ms_ = now;
@@ -207,7 +229,8 @@ bool Collector::Commit(bool force) {
   const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
   const bool ok = CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
   if (options_.live) {
-    options_.live->ObserveCommit(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ok);
+    options_.live->ObserveCommit(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ok);
     Publish(nullptr);
   }
   return ok;
@@ -215,6 +238,7 @@ bool Collector::Commit(bool force) {
 
 void Collector::Publish(const char* state) {
   if (!options_.live) return;
+  auto lock = Lock();
   int64_t open = 0;
   for (const auto& [id, o] : pipeline_->tracker().outages()) open += o.open();
   const int64_t now = clock_->NowMs();
@@ -257,6 +281,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen
       if (disconnected_since != 0) {
+        auto lock = Lock();
         pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
         disconnected_since = 0;
       }
@@ -266,28 +291,34 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       failures_in_a_row = 0;
     }
     if (!carry_.empty()) {  // the connection ended inside a line
+      auto lock = Lock();
       pipeline_->CountError("truncated_line");
       carry_.clear();
     }
     if (out.kind == StreamOutcome::kStopped) break;
     if (out.kind == StreamOutcome::kEnded && options_.until_eof) {
-      pipeline_->Flush();
+      if (options_.flush_at_end) {
+        auto lock = Lock();
+        pipeline_->Flush();
+      }
       break;
     }
     if (disconnected_since == 0) disconnected_since = clock_->NowMs();
     ++stats_.reconnects;
     const std::string reason = out.kind == StreamOutcome::kEnded     ? "ended"
                                : out.kind == StreamOutcome::kStalled ? "stalled"
-                               : out.http_status && out.http_status != 200 ? "http_" + std::to_string(out.http_status)
-                                                                     : "network";
+                               : out.http_status && out.http_status != 200
+                                   ? "http_" + std::to_string(out.http_status)
+                                   : "network";
     ++stats_.failures[reason];
     ++failures_in_a_row;
-    const int64_t delay = backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
-                                              out.rate_limit_reset_ms, clock_->NowMs());
+    const int64_t delay =
+        backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
+                            out.rate_limit_reset_ms, clock_->NowMs());
     if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
       log_->LogLimited(LogLevel::kError, "auth",
-                       "the server refused the credentials (" + out.message + "): " + options_.auth_hint +
-                           "; retrying in " + Seconds(delay));
+                       "the server refused the credentials (" + out.message +
+                           "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
     } else {
       log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
                        "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +
@@ -295,8 +326,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     }
     Commit(true);
     if (options_.max_failures > 0 && failures_in_a_row >= options_.max_failures) {
-      *error = "giving up after " + std::to_string(failures_in_a_row) + " failed connections in a row (last: " +
-               reason + ")";
+      *error = "giving up after " + std::to_string(failures_in_a_row) +
+               " failed connections in a row (last: " + reason + ")";
       return false;
     }
     SleepUnlessStopped(delay, stop);

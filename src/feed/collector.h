@@ -8,18 +8,19 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "feed/http_stream.h"
 #include "feed/sse_framer.h"
-#include "ops/live_status.h"
 #include "hashmon/backoff.h"
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
 #include "hashmon/prefilter.h"
+#include "ops/live_status.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -56,6 +57,17 @@ struct CollectOptions {
   // reconnect, statuses newer than the last one seen are fetched from it (min_id), since
   // the streaming API has no resume. Empty: no gap fill.
   std::string gap_fill_url;
+  // Several collectors (one per source) may share one pipeline and store: they then
+  // take this lock around every use of them. The store's `seen` table makes this exactly
+  // once too: a commit by one source may carry another's mentions ahead of that source's
+  // cursor, and a restart that re-reads them finds them seen.
+  std::recursive_mutex* shared = nullptr;
+  // Put the pipeline back where the database says (de-duplication, detection). With a
+  // shared pipeline, that is done once, before the collectors are made.
+  bool restore_pipeline = true;
+  // At the end of a finite stream (until_eof), close every open minute. With a shared
+  // pipeline, the owner does that once all sources have ended.
+  bool flush_at_end = true;
   // Called before each piece of the stream is processed, on the thread that processes it
   // (tests use it to play a reader slower than the network).
   std::function<void()> before_chunk;
@@ -64,7 +76,8 @@ struct CollectOptions {
   std::string display_name;  // the source's name in status and metrics
   // What to tell the user when the server refuses the credentials (401/403).
   std::string auth_hint =
-      "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may use this endpoint";
+      "check the bearer token in HASHMON_X_BEARER_TOKEN (or the config file) and that the app may "
+      "use this endpoint";
 };
 
 struct CollectStats {
@@ -77,13 +90,17 @@ struct CollectStats {
 
 class Collector {
  public:
-  Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, CollectOptions options);
+  Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log,
+            CollectOptions options);
 
   // Runs until *stop, or the end of the stream with until_eof. Returns false (with
   // *error) only for a problem a retry cannot fix.
   bool Run(const std::atomic<bool>* stop, std::string* error);
 
   const CollectStats& stats() const { return stats_; }
+
+  // Commits what is pending now (for the owner of a shared pipeline, after Flush()).
+  bool CommitNow() { return Commit(true); }
   // Bytes received so far; safe to read from another thread.
   int64_t bytes_received() const { return bytes_received_.load(); }
 
@@ -98,6 +115,10 @@ class Collector {
   bool Commit(bool force);
   void Publish(const char* state);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
+  std::unique_lock<std::recursive_mutex> Lock() {
+    return options_.shared ? std::unique_lock<std::recursive_mutex>(*options_.shared)
+                           : std::unique_lock<std::recursive_mutex>();
+  }
 
   Pipeline* pipeline_;
   SqliteStore* store_;
@@ -108,7 +129,7 @@ class Collector {
   std::string source_;
   std::string carry_;
   SseFramer framer_;
-  int64_t cursor_ = 0;  // lines consumed (resumable relays) or newest time_us (Jetstream)
+  int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
   std::string last_status_id_;  // Mastodon: the newest status id seen
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;

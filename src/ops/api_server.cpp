@@ -9,8 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "hashmon/tag_key.h"
@@ -38,7 +38,8 @@ std::string UrlDecode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -56,7 +57,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view q) {
     const std::string_view pair = q.substr(0, amp);
     const size_t eq = pair.find('=');
     if (!pair.empty()) {
-      params[UrlDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+      params[UrlDecode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
     }
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
@@ -78,8 +80,10 @@ ApiResponse Error(int status, const std::string& message) {
 
 void TimeOrNull(JsonWriter& w, const char* key, int64_t ms) {
   w.Key(key);
-  if (ms <= 0) w.Null();
-  else w.String(FormatIsoTime(ms).c_str());
+  if (ms <= 0)
+    w.Null();
+  else
+    w.String(FormatIsoTime(ms).c_str());
 }
 
 std::string Upper(std::string s) {
@@ -116,17 +120,20 @@ struct ApiServer::Impl {
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::condition_variable idle;
-  std::set<std::shared_ptr<tcp::socket>> sockets;  // open connections, each served by its own thread
+  std::set<std::shared_ptr<tcp::socket>>
+      sockets;  // open connections, each served by its own thread
 };
 
-ApiServer::ApiServer(ApiOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+ApiServer::ApiServer(ApiOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
 ApiResponse ApiServer::Handle(const std::string& target) {
   const size_t qmark = target.find('?');
   const std::string path = target.substr(0, qmark);
-  const auto params = ParseQuery(qmark == std::string::npos ? std::string_view() : std::string_view(target).substr(qmark + 1));
+  const auto params = ParseQuery(
+      qmark == std::string::npos ? std::string_view() : std::string_view(target).substr(qmark + 1));
   if (path == "/healthz") return {200, "application/json", R"({"status":"ok"})"};
   if (path == "/readyz") return Ready();
   if (path == "/metrics") return Metrics();
@@ -134,16 +141,17 @@ ApiResponse ApiServer::Handle(const std::string& target) {
   if (path.rfind("/api/v1/", 0) == 0) return Query(path.substr(8), params);
   const WebAsset asset = FindWebAsset(path);
   if (!asset.body.empty()) return {200, asset.content_type, std::string(asset.body)};
-  return Error(404, "no such path: " + path + " (see /api/v1/status, /metrics, /healthz, /readyz and /)");
+  return Error(
+      404, "no such path: " + path + " (see /api/v1/status, /metrics, /healthz, /readyz and /)");
 }
 
 ApiResponse ApiServer::Ready() {
   std::string error;
   auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
   if (!store) return Error(503, error);
-  if (options_.live) {
-    const LiveSnapshot s = options_.live->Get();
-    if (s.state != "connected") return Error(503, "the source is " + s.state);
+  for (const LiveStatus* live : options_.live) {
+    const LiveSnapshot s = live->Get();
+    if (s.state != "connected") return Error(503, "source " + s.source + " is " + s.state);
   }
   return {200, "application/json", R"({"status":"ready"})"};
 }
@@ -151,9 +159,9 @@ ApiResponse ApiServer::Ready() {
 ApiResponse ApiServer::Metrics() {
   DbFacts facts;
   const int64_t now = options_.clock->NowMs();
-  std::optional<LiveSnapshot> live;
-  if (options_.live) live = options_.live->Get();
-  else {
+  std::vector<LiveSnapshot> live;
+  for (const LiveStatus* l : options_.live) live.push_back(l->Get());
+  if (live.empty()) {
     std::string error;
     auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
     if (store) {
@@ -169,10 +177,11 @@ ApiResponse ApiServer::Metrics() {
   }
   AlertFacts alerts;
   if (options_.alerts) {
-    alerts = {options_.alerts->delivered.load(), options_.alerts->failed_attempts.load(), options_.alerts->pending.load()};
+    alerts = {options_.alerts->delivered.load(), options_.alerts->failed_attempts.load(),
+              options_.alerts->pending.load()};
   }
   return {200, "text/plain; version=0.0.4; charset=utf-8",
-          RenderMetrics(live ? &*live : nullptr, facts, options_.alerts ? &alerts : nullptr, now)};
+          RenderMetrics(live, facts, options_.alerts ? &alerts : nullptr, now)};
 }
 
 ApiResponse ApiServer::Status() {
@@ -192,7 +201,7 @@ ApiResponse ApiServer::Status() {
   JsonWriter w(sb);
   w.StartObject();
   w.Key("live");
-  w.Bool(options_.live != nullptr);
+  w.Bool(!options_.live.empty());
   w.Key("db");
   w.String(options_.db_path.c_str());
   w.Key("schema_version");
@@ -222,8 +231,8 @@ ApiResponse ApiServer::Status() {
   }
   w.Key("sources");
   w.StartArray();
-  if (options_.live) {
-    const LiveSnapshot s = options_.live->Get();
+  for (const LiveStatus* live : options_.live) {
+    const LiveSnapshot s = live->Get();
     w.StartObject();
     w.Key("name");
     w.String(s.source.c_str());
@@ -231,10 +240,13 @@ ApiResponse ApiServer::Status() {
     w.String(s.state.c_str());
     TimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
     TimeOrNull(w, "last_data", s.last_data_ms);
-    TimeOrNull(w, "last_post_time", s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
+    TimeOrNull(w, "last_post_time",
+               s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
     w.Key("cursor_lag_seconds");
-    if (s.cursor_event_ms > 0) w.Double((now - s.cursor_event_ms) / 1000.0);
-    else w.Null();
+    if (s.cursor_event_ms > 0)
+      w.Double((now - s.cursor_event_ms) / 1000.0);
+    else
+      w.Null();
     w.Key("connections");
     w.Int64(s.connections);
     w.Key("reconnects");
@@ -244,12 +256,11 @@ ApiResponse ApiServer::Status() {
       w.Int64(n);
     }
     w.EndObject();
-    w.Key("posts");
-    w.Int64(s.pipeline.posts);
-    w.Key("mentions");
-    w.Int64(s.pipeline.mentions);
+    w.Key("bytes");
+    w.Int64(s.bytes);
     w.EndObject();
-  } else {
+  }
+  if (options_.live.empty()) {
     size_t n = 0;
     for (const auto& src : summary.sources) {
       if (++n > 20) break;
@@ -282,9 +293,11 @@ ApiResponse ApiServer::Status() {
   return {200, "application/json", sb.GetString()};
 }
 
-ApiResponse ApiServer::Query(const std::string& what, const std::map<std::string, std::string>& params) {
+ApiResponse ApiServer::Query(const std::string& what,
+                             const std::map<std::string, std::string>& params) {
   if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
-    return Error(404, "no such endpoint: /api/v1/" + what + " (counts, outages, spikes, gaps, status)");
+    return Error(404,
+                 "no such endpoint: /api/v1/" + what + " (counts, outages, spikes, gaps, status)");
   }
   auto param = [&](const char* name) -> std::string {
     auto it = params.find(name);
@@ -296,11 +309,15 @@ ApiResponse ApiServer::Query(const std::string& what, const std::map<std::string
     const std::string text = param(name);
     if (text.empty()) continue;
     auto t = ParseUserTime(text, now);
-    if (!t) return Error(400, std::string(name) + ": expected ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)");
+    if (!t)
+      return Error(
+          400, std::string(name) + ": expected ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)");
     *out = *t;
   }
   if (until <= since) return Error(400, "until must be after since");
-  const std::string tag = param("tag").empty() ? "" : TagKey(param("tag")[0] == '#' ? param("tag").substr(1) : param("tag"));
+  const std::string tag =
+      param("tag").empty() ? ""
+                           : TagKey(param("tag")[0] == '#' ? param("tag").substr(1) : param("tag"));
   std::string country = Upper(param("country"));
   if (country == "ALL") country.clear();
   std::string error;
@@ -342,10 +359,11 @@ int ApiServer::Start(std::string* error) {
   Impl& s = *impl_;
   try {
     s.acceptor = std::make_unique<tcp::acceptor>(
-        s.ioc, tcp::endpoint(net::ip::make_address(options_.host), static_cast<unsigned short>(options_.port)));
+        s.ioc, tcp::endpoint(net::ip::make_address(options_.host),
+                             static_cast<unsigned short>(options_.port)));
   } catch (const std::exception& e) {
-    *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + e.what() +
-             " (is another process using the port? pick another with --listen)";
+    *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+             e.what() + " (is another process using the port? pick another with --listen)";
     return -1;
   }
   const int port = s.acceptor->local_endpoint().port();

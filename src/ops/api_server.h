@@ -21,7 +21,7 @@ struct ApiOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
   int port = 8080;
-  const LiveStatus* live = nullptr;          // set inside a collector
+  std::vector<const LiveStatus*> live;       // one per source, inside a collector
   const NotifierStats* alerts = nullptr;     // set when a webhook is configured
   std::vector<std::string> watched_countries;
   Clock* clock = nullptr;

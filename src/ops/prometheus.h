@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ops/live_status.h"
 
@@ -24,8 +25,10 @@ struct AlertFacts {
   int64_t pending = 0;
 };
 
-// `live` is null in a read-only server; `alerts` is null without a webhook.
-std::string RenderMetrics(const LiveSnapshot* live, const DbFacts& db, const AlertFacts* alerts, int64_t now_ms);
+// `live` holds one snapshot per source of a collector (their pipeline is shared), and is
+// empty in a read-only server; `alerts` is null without a webhook.
+std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db, const AlertFacts* alerts,
+                          int64_t now_ms);
 
 }  // namespace hashmon
 
