@@ -1,18 +1,12 @@
-// hashmon collect: a live stream into the database. hashmon serve-feed: a recording
-// served as a live stream on 127.0.0.1, for tests and demos.
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
+// hashmon collect: live streams into the database, with the HTTP API and alerts.
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/settings.h"
 #include "feed/collector.h"
-#include "feed/feed_server.h"
-#include "feed/recorder.h"
 #include "feed/x_rules.h"
 #include "ops/api_server.h"
 #include "ops/notifier.h"
@@ -41,6 +35,112 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   if (!a.tags.empty()) s->tags = a.tags;
 }
 
+// Resolves every configured source. Returns false with *error (what to fix).
+bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
+                    std::vector<SourceSpec>* specs, std::string* error) {
+  for (const auto& name : settings.sources) {
+    auto spec = ResolveSource(settings, name, tags, error);
+    if (!spec) return false;
+    if (!settings.idle_timeout.empty()) {
+      auto idle = ParseDuration(settings.idle_timeout);
+      if (!idle) {
+        *error =
+            "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
+        return false;
+      }
+      spec->options.idle_timeout_ms = *idle;
+    }
+    specs->push_back(std::move(*spec));
+  }
+  if (specs->empty()) *error = "no source: give --source (jetstream, x, mastodon:HOST or a URL)";
+  return !specs->empty();
+}
+
+// The webhook notifier on a thread of its own, when one is configured. On the way out it
+// sends what the last commit decided; anything it cannot send waits in the outbox.
+class AlertLoop {
+ public:
+  bool Start(const Settings& settings, SqliteStore* store, Clock* clock, Logger* log,
+             std::string* error) {
+    if (settings.webhook_url.empty()) return true;
+    NotifierOptions n;
+    n.url = settings.webhook_url;
+    n.external_url = "http://" +
+                     (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) +
+                     "/";
+    if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
+    store->set_alerting(true);
+    notifier_ = Notifier::Open(settings.db, n, clock, log, error);
+    if (!notifier_) return false;
+    thread_ = std::thread([this] { notifier_->Run(&stop_); });
+    return true;
+  }
+  ~AlertLoop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (notifier_) notifier_->Tick();
+  }
+  const NotifierStats* stats() const { return notifier_ ? &notifier_->stats() : nullptr; }
+
+ private:
+  std::unique_ptr<Notifier> notifier_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+};
+
+// Starts the HTTP API inside the collector when --listen is given.
+bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveStatus>>& live,
+              const NotifierStats* alerts, Clock* clock, Logger* log,
+              std::unique_ptr<ApiServer>* api, std::string* error) {
+  if (settings.listen.empty()) return true;
+  ApiOptions o;
+  if (!ParseListen(settings.listen, &o.host, &o.port)) {
+    *error = "listen: expected HOST:PORT such as 127.0.0.1:8080, not \"" + settings.listen + "\"";
+    return false;
+  }
+  o.db_path = settings.db;
+  for (const auto& l : live) o.live.push_back(l.get());
+  o.alerts = alerts;
+  o.watched_countries = DefaultCountries();
+  o.clock = clock;
+  *api = std::make_unique<ApiServer>(o);
+  const int port = (*api)->Start(error);
+  if (port < 0) return false;
+  log->Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" +
+            std::to_string(port) + "/");
+  return true;
+}
+
+// Runs the collectors to the end: one on this thread, several on threads of their own
+// that share the pipeline under `shared`.
+bool RunCollectors(const std::vector<std::unique_ptr<Collector>>& collectors, Pipeline* pipeline,
+                   std::recursive_mutex* shared, bool until_eof, const std::atomic<bool>& stop,
+                   Logger* log) {
+  std::string error;
+  if (collectors.size() == 1) {
+    if (collectors[0]->Run(&stop, &error)) return true;
+    log->Error(error);
+    return false;
+  }
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> threads;
+  for (const auto& c : collectors) {
+    threads.emplace_back([&, c = c.get()] {
+      std::string e;
+      if (!c->Run(&stop, &e)) {
+        log->Error(e);
+        ok = false;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (until_eof) {
+    std::lock_guard<std::recursive_mutex> lock(*shared);
+    pipeline->Flush();  // every source has ended: close the open minutes once
+  }
+  return collectors[0]->CommitNow() && ok;
+}
+
 int RunCollect(const CollectArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
@@ -54,25 +154,8 @@ int RunCollect(const CollectArgs& a) {
   PipelineConfig config;
   if (!settings.tags.empty()) config.tags = settings.tags;
   std::vector<SourceSpec> specs;
-  for (const auto& name : settings.sources) {
-    auto spec = ResolveSource(settings, name, config.tags, &error);
-    if (!spec) {
-      log.Error(error);
-      return 2;
-    }
-    if (!settings.idle_timeout.empty()) {
-      auto idle = ParseDuration(settings.idle_timeout);
-      if (!idle) {
-        log.Error("idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout +
-                  "\"");
-        return 2;
-      }
-      spec->options.idle_timeout_ms = *idle;
-    }
-    specs.push_back(std::move(*spec));
-  }
-  if (specs.empty()) {
-    log.Error("no source: give --source (jetstream, x, mastodon:HOST or a URL)");
+  if (!ResolveSources(settings, config.tags, &specs, &error)) {
+    log.Error(error);
     return 2;
   }
   auto locator = CountryLocator::FromEmbeddedData();
@@ -91,8 +174,8 @@ int RunCollect(const CollectArgs& a) {
     }
   }
   const std::atomic<bool>& stop = StopOnSignals();
-  // One collector per source, each on its own thread and connection, sharing the pipeline
-  // and the store under one lock (a single source needs neither thread nor lock).
+  // One collector per source, each on its own connection, sharing the pipeline and the
+  // store under one lock (a single source needs neither thread nor lock).
   std::recursive_mutex shared;
   std::vector<std::unique_ptr<LiveStatus>> live;
   std::vector<std::unique_ptr<Collector>> collectors;
@@ -112,182 +195,26 @@ int RunCollect(const CollectArgs& a) {
     collectors.push_back(
         std::make_unique<Collector>(&pipeline, store.get(), &clock, &log, options));
   }
-  // Alerts: queued in the database with the detection that decides them, sent by a
-  // notifier on its own thread and connection.
-  std::unique_ptr<Notifier> notifier;
-  std::thread notifier_thread;
-  std::atomic<bool> notifier_stop{false};
-  std::string external_url =
-      "http://" + (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) + "/";
-  if (!settings.webhook_url.empty()) {
-    NotifierOptions n;
-    n.url = settings.webhook_url;
-    n.external_url = external_url;
-    if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
-    store->set_alerting(true);
-    notifier = Notifier::Open(settings.db, n, &clock, &log, &error);
-    if (!notifier) {
-      log.Error(error);
-      return 1;
-    }
-    notifier_thread = std::thread([&] { notifier->Run(&notifier_stop); });
-  }
   std::unique_ptr<ApiServer> api;
-  if (!settings.listen.empty()) {
-    ApiOptions o;
-    if (!ParseListen(settings.listen, &o.host, &o.port)) {
-      log.Error("listen: expected HOST:PORT such as 127.0.0.1:8080, not \"" + settings.listen +
-                "\"");
-      return 2;
-    }
-    o.db_path = settings.db;
-    for (const auto& l : live) o.live.push_back(l.get());
-    o.alerts = notifier ? &notifier->stats() : nullptr;
-    o.watched_countries = DefaultCountries();
-    o.clock = &clock;
-    api = std::make_unique<ApiServer>(o);
-    const int port = api->Start(&error);
-    if (port < 0) {
+  {
+    AlertLoop alerts;
+    if (!alerts.Start(settings, store.get(), &clock, &log, &error) ||
+        !StartApi(settings, live, alerts.stats(), &clock, &log, &api, &error)) {
       log.Error(error);
       return 1;
     }
-    log.Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" +
-             std::to_string(port) + "/");
+    std::string names;
+    for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
+    log.Info("collecting from " + names + " into " + settings.db);
+    const bool ok = RunCollectors(collectors, &pipeline, &shared, a.until_eof, stop, &log);
+    if (api) api->Stop();
+    int reconnects = 0;
+    for (const auto& c : collectors) reconnects += c->stats().reconnects;
+    const auto& s = pipeline.stats();
+    log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) +
+             " mentions, " + std::to_string(reconnects) + " reconnects");
+    if (!ok) return 1;
   }
-  std::string names;
-  for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
-  log.Info("collecting from " + names + " into " + settings.db);
-  bool ok = true;
-  if (collectors.size() == 1) {
-    ok = collectors[0]->Run(&stop, &error);
-    if (!ok) log.Error(error);
-  } else {
-    std::vector<std::thread> threads;
-    std::mutex errors_mu;
-    for (auto& c : collectors) {
-      threads.emplace_back([&, c = c.get()] {
-        std::string e;
-        if (!c->Run(&stop, &e)) {
-          std::lock_guard<std::mutex> lock(errors_mu);
-          log.Error(e);
-          ok = false;
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    if (a.until_eof) {
-      std::lock_guard<std::recursive_mutex> lock(shared);
-      pipeline.Flush();  // every source has ended: close the open minutes once
-    }
-    if (!collectors[0]->CommitNow()) ok = false;
-  }
-  if (api) api->Stop();
-  notifier_stop = true;
-  if (notifier_thread.joinable()) notifier_thread.join();
-  if (notifier) notifier->Tick();  // what the last commit decided; the rest waits in the outbox
-  const auto& s = pipeline.stats();
-  int reconnects = 0;
-  for (const auto& c : collectors) reconnects += c->stats().reconnects;
-  log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) +
-           " mentions, " + std::to_string(reconnects) + " reconnects");
-  return ok ? 0 : 1;
-}
-
-struct RecordArgs {
-  std::string source;
-  std::string out;
-  std::string idle = "30s";
-  bool until_eof = false;
-};
-
-// Records a stream's raw lines; reconnects like the collector.
-int RunRecord(const RecordArgs& a) {
-  SystemClock clock;
-  Logger log(&std::cerr, &clock);
-  auto idle = ParseDuration(a.idle);
-  if (!idle) {
-    log.Error("--idle-timeout: expected a duration such as 30s");
-    return 2;
-  }
-  StreamRequest req{a.source, BearerHeaders(), *idle};
-  const std::atomic<bool>& stop = StopOnSignals();
-  Recorder recorder(a.out, &clock);
-  Backoff backoff;
-  std::string carry, error;
-  bool failed = false;
-  while (!stop && !failed) {
-    const StreamOutcome out = StreamHttp(
-        req,
-        [&](const char* data, size_t len) {
-          carry.append(data, len);
-          size_t pos = 0, nl;
-          while ((nl = carry.find('\n', pos)) != std::string::npos) {
-            size_t end = nl;
-            if (end > pos && carry[end - 1] == '\r') --end;
-            if (end > pos &&
-                !recorder.Write(std::string_view(carry).substr(pos, end - pos), &error))
-              failed = true;
-            pos = nl + 1;
-          }
-          carry.erase(0, pos);
-        },
-        &stop, &clock);
-    carry.clear();  // a line cut by the disconnection is not recorded
-    if (out.received_data) backoff.OnConnected();
-    if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
-      break;
-    const int64_t delay =
-        backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
-                            out.rate_limit_reset_ms, clock.NowMs());
-    log.LogLimited(LogLevel::kWarn, "record-reconnect",
-                   "stream interrupted (" + out.message + "); reconnecting in " +
-                       std::to_string(delay) + " ms");
-    for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock.SleepForMs(100);
-  }
-  if (failed || !recorder.Flush(&error)) {
-    log.Error(error);
-    return 1;
-  }
-  log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
-  return 0;
-}
-
-struct ServeArgs {
-  std::string file;
-  std::string protocol = "ndjson";
-  int port = 0;
-  double rate = 0;
-  std::vector<std::string> faults;
-};
-
-int RunServeFeed(const ServeArgs& a) {
-  std::ifstream in(a.file);
-  if (!in) {
-    std::fprintf(stderr, "hashmon serve-feed: cannot read %s\n", a.file.c_str());
-    return 1;
-  }
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  FeedFaults faults;
-  for (const auto& f : a.faults) {
-    if (!ParseFault(f, &faults)) {
-      std::fprintf(stderr, "hashmon serve-feed: unknown --fault %s\n", f.c_str());
-      return 2;
-    }
-  }
-  FeedServer server(std::move(lines), faults, a.rate, *ParseFeedProtocol(a.protocol));
-  std::string error;
-  const int port = server.Start(a.port, &error);
-  if (port < 0) {
-    std::fprintf(stderr, "hashmon serve-feed: %s\n", error.c_str());
-    return 1;
-  }
-  std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
-              a.protocol == "jetstream" ? "ws" : "http", port);
-  std::fflush(stdout);
-  const std::atomic<bool>& stop = StopOnSignals();
-  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  server.Stop();
   return 0;
 }
 
@@ -319,33 +246,6 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
       "--resume-param", args->resume_param,
       "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");
   cmd->callback([args, exit] { exit->value = RunCollect(*args); });
-
-  auto rec = std::make_shared<RecordArgs>();
-  CLI::App* r = app.add_subcommand(
-      "record", "Record a live stream's raw messages into hourly zstd files (replayable)");
-  r->add_option("--source", rec->source, "http(s) URL of the stream")->required();
-  r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
-  r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
-      ->capture_default_str();
-  r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
-  r->callback([rec, exit] { exit->value = RunRecord(*rec); });
-
-  auto serve = std::make_shared<ServeArgs>();
-  CLI::App* s = app.add_subcommand(
-      "serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
-  s->add_option("file", serve->file, "JSONL recording")->required();
-  s->add_option(
-       "--protocol", serve->protocol,
-       "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream (WebSocket)")
-      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream"}))
-      ->capture_default_str();
-  s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")
-      ->capture_default_str();
-  s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");
-  s->add_option(
-      "--fault", serve->faults,
-      "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N");
-  s->callback([serve, exit] { exit->value = RunServeFeed(*serve); });
 }
 
 }  // namespace hashmon

@@ -19,6 +19,7 @@ void RegisterDetect(CLI::App& app, ExitCode* exit);
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit);
 void RegisterCollect(CLI::App& app, ExitCode* exit);
 void RegisterServe(CLI::App& app, ExitCode* exit);
+void RegisterFeedTools(CLI::App& app, ExitCode* exit);
 
 }  // namespace hashmon
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterDetect(app, &exit);
   hashmon::RegisterCollect(app, &exit);
   hashmon::RegisterServe(app, &exit);
+  hashmon::RegisterFeedTools(app, &exit);
   CLI11_PARSE(app, argc, argv);
   return exit.value;
 }

@@ -1,0 +1,147 @@
+// hashmon record: a live stream's raw messages into hourly zstd files. hashmon
+// serve-feed: a recording served as a live stream on 127.0.0.1, for tests and demos.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "feed/feed_server.h"
+#include "feed/http_stream.h"
+#include "feed/recorder.h"
+#include "hashmon/backoff.h"
+
+namespace hashmon {
+namespace {
+
+struct RecordArgs {
+  std::string source;
+  std::string out;
+  std::string idle = "30s";
+  bool until_eof = false;
+};
+
+// Records a stream's raw lines; reconnects like the collector.
+int RunRecord(const RecordArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  auto idle = ParseDuration(a.idle);
+  if (!idle) {
+    log.Error("--idle-timeout: expected a duration such as 30s");
+    return 2;
+  }
+  StreamRequest req{a.source, BearerHeaders(), *idle};
+  const std::atomic<bool>& stop = StopOnSignals();
+  Recorder recorder(a.out, &clock);
+  Backoff backoff;
+  std::string carry, error;
+  bool failed = false;
+  while (!stop && !failed) {
+    const StreamOutcome out = StreamHttp(
+        req,
+        [&](const char* data, size_t len) {
+          carry.append(data, len);
+          size_t pos = 0, nl;
+          while ((nl = carry.find('\n', pos)) != std::string::npos) {
+            size_t end = nl;
+            if (end > pos && carry[end - 1] == '\r') --end;
+            if (end > pos &&
+                !recorder.Write(std::string_view(carry).substr(pos, end - pos), &error))
+              failed = true;
+            pos = nl + 1;
+          }
+          carry.erase(0, pos);
+        },
+        &stop, &clock);
+    carry.clear();  // a line cut by the disconnection is not recorded
+    if (out.received_data) backoff.OnConnected();
+    if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
+      break;
+    const int64_t delay =
+        backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
+                            out.rate_limit_reset_ms, clock.NowMs());
+    log.LogLimited(LogLevel::kWarn, "record-reconnect",
+                   "stream interrupted (" + out.message + "); reconnecting in " +
+                       std::to_string(delay) + " ms");
+    for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock.SleepForMs(100);
+  }
+  if (failed || !recorder.Flush(&error)) {
+    log.Error(error);
+    return 1;
+  }
+  log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
+  return 0;
+}
+
+struct ServeArgs {
+  std::string file;
+  std::string protocol = "ndjson";
+  int port = 0;
+  double rate = 0;
+  std::vector<std::string> faults;
+};
+
+int RunServeFeed(const ServeArgs& a) {
+  std::ifstream in(a.file);
+  if (!in) {
+    std::fprintf(stderr, "hashmon serve-feed: cannot read %s\n", a.file.c_str());
+    return 1;
+  }
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  FeedFaults faults;
+  for (const auto& f : a.faults) {
+    if (!ParseFault(f, &faults)) {
+      std::fprintf(stderr, "hashmon serve-feed: unknown --fault %s\n", f.c_str());
+      return 2;
+    }
+  }
+  FeedServer server(std::move(lines), faults, a.rate, *ParseFeedProtocol(a.protocol));
+  std::string error;
+  const int port = server.Start(a.port, &error);
+  if (port < 0) {
+    std::fprintf(stderr, "hashmon serve-feed: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
+              a.protocol == "jetstream" ? "ws" : "http", port);
+  std::fflush(stdout);
+  const std::atomic<bool>& stop = StopOnSignals();
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
+  auto rec = std::make_shared<RecordArgs>();
+  CLI::App* r = app.add_subcommand(
+      "record", "Record a live stream's raw messages into hourly zstd files (replayable)");
+  r->add_option("--source", rec->source, "http(s) URL of the stream")->required();
+  r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
+  r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
+      ->capture_default_str();
+  r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
+  r->callback([rec, exit] { exit->value = RunRecord(*rec); });
+
+  auto serve = std::make_shared<ServeArgs>();
+  CLI::App* s = app.add_subcommand(
+      "serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
+  s->add_option("file", serve->file, "JSONL recording")->required();
+  s->add_option(
+       "--protocol", serve->protocol,
+       "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream (WebSocket)")
+      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream"}))
+      ->capture_default_str();
+  s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")
+      ->capture_default_str();
+  s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");
+  s->add_option(
+      "--fault", serve->faults,
+      "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N");
+  s->callback([serve, exit] { exit->value = RunServeFeed(*serve); });
+}
+
+}  // namespace hashmon
