@@ -385,11 +385,13 @@ int ApiServer::Start(std::string* error) {
         continue;
       }
       s.sockets.insert(sock);
-      // Detached: Stop() waits for every connection to finish before it returns.
-      std::thread([this, sock] {
+      // Detached: Stop() waits for every connection to finish before it returns. The
+      // socket is destroyed here, under the lock, while its io_context is surely alive.
+      std::thread([this, sock]() mutable {
         Serve(sock);
         std::lock_guard<std::mutex> lock(impl_->mu);
         impl_->sockets.erase(sock);
+        sock.reset();
         impl_->idle.notify_all();
       }).detach();
     }
