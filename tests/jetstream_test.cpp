@@ -152,6 +152,25 @@ TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   EXPECT_EQ(testing::HistoryOf(db), expected);
 }
 
+TEST_F(JetstreamTest, ARecordingOfTheWebSocketReplaysToTheSameHistory) {
+  const std::string expected = Replayed();
+  FeedFaults cut;
+  cut.drop_after_lines = 5000;  // the recorder reconnects from its time cursor
+  FeedServer server(lines_, cut, 0, FeedProtocol::kJetstream);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const std::string out = tmp_.File("rec");
+  auto r = testing::RunHashmon("record --until-eof --source ws://127.0.0.1:" + std::to_string(port) +
+                               "/subscribe --out '" + out + "'");
+  ASSERT_EQ(r.exit_code, 0);
+  server.Stop();
+  EXPECT_EQ(server.connections(), 2);
+  const std::string db = tmp_.File("rec.db");
+  ASSERT_EQ(testing::RunHashmon("replay -q --db '" + db + "' '" + out + "'").exit_code, 0);
+  EXPECT_EQ(testing::HistoryOf(db), expected);
+}
+
 // Starts the Python server; returns its pid and port.
 std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::string& log, int drop_after) {
   int pipe_fds[2];

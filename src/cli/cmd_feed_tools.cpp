@@ -7,10 +7,13 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/settings.h"
 #include "feed/feed_server.h"
 #include "feed/http_stream.h"
 #include "feed/recorder.h"
+#include "feed/ws_stream.h"
 #include "hashmon/backoff.h"
+#include "hashmon/decoder.h"
 
 namespace hashmon {
 namespace {
@@ -22,7 +25,9 @@ struct RecordArgs {
   bool until_eof = false;
 };
 
-// Records a stream's raw lines; reconnects like the collector.
+// Records a stream's raw messages; reconnects like the collector. Jetstream reconnects
+// ask for the time cursor of the last recorded event (rewound a few seconds; replay
+// drops the repeats), so a recording has no hole where the connection dropped.
 int RunRecord(const RecordArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
@@ -31,29 +36,59 @@ int RunRecord(const RecordArgs& a) {
     log.Error("--idle-timeout: expected a duration such as 30s");
     return 2;
   }
-  StreamRequest req{a.source, BearerHeaders(), *idle};
+  Settings settings;
+  std::string error;
+  if (!LoadSettings("", &settings, &error)) {
+    log.Error(error);
+    return 2;
+  }
+  auto spec = ResolveSource(settings, a.source, {}, &error);
+  if (!spec) {
+    log.Error(error);
+    return 2;
+  }
+  const bool websocket = spec->options.protocol == StreamProtocol::kJetstream;
   const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;
-  std::string carry, error;
+  std::string carry;
   bool failed = false;
+  int64_t last_time_us = 0;
+  auto record = [&](std::string_view message) {
+    if (!message.empty() && !recorder.Write(message, &error)) failed = true;
+  };
   while (!stop && !failed) {
-    const StreamOutcome out = StreamHttp(
-        req,
-        [&](const char* data, size_t len) {
-          carry.append(data, len);
-          size_t pos = 0, nl;
-          while ((nl = carry.find('\n', pos)) != std::string::npos) {
-            size_t end = nl;
-            if (end > pos && carry[end - 1] == '\r') --end;
-            if (end > pos &&
-                !recorder.Write(std::string_view(carry).substr(pos, end - pos), &error))
-              failed = true;
-            pos = nl + 1;
-          }
-          carry.erase(0, pos);
-        },
-        &stop, &clock);
+    StreamOutcome out;
+    if (websocket) {
+      std::string url = spec->options.url;
+      const char* sep = url.find('?') == std::string::npos ? "?" : "&";
+      if (url.find("wantedCollections=") == std::string::npos)
+        url += sep + std::string("wantedCollections=app.bsky.feed.post"), sep = "&";
+      if (last_time_us > 0)
+        url += sep + std::string("cursor=") + std::to_string(last_time_us - 5'000'000);
+      out = StreamWebSocket(
+          {url, spec->options.headers, *idle, 10'000},
+          [&](char* data, size_t len) {
+            last_time_us = std::max(last_time_us, JetstreamTimeUs(std::string_view(data, len)));
+            record(std::string_view(data, len));
+          },
+          &stop, &clock);
+    } else {
+      out = StreamHttp(
+          {spec->options.url, spec->options.headers, *idle},
+          [&](const char* data, size_t len) {
+            carry.append(data, len);
+            size_t pos = 0, nl;
+            while ((nl = carry.find('\n', pos)) != std::string::npos) {
+              size_t end = nl;
+              if (end > pos && carry[end - 1] == '\r') --end;
+              record(std::string_view(carry).substr(pos, end - pos));
+              pos = nl + 1;
+            }
+            carry.erase(0, pos);
+          },
+          &stop, &clock);
+    }
     carry.clear();  // a line cut by the disconnection is not recorded
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
@@ -119,7 +154,10 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   auto rec = std::make_shared<RecordArgs>();
   CLI::App* r = app.add_subcommand(
       "record", "Record a live stream's raw messages into hourly zstd files (replayable)");
-  r->add_option("--source", rec->source, "http(s) URL of the stream")->required();
+  r->add_option(
+       "--source", rec->source,
+       "jetstream, x, mastodon:HOST, or a ws(s):// or http(s):// URL (tokens as for collect)")
+      ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
