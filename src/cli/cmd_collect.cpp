@@ -1,4 +1,5 @@
 // hashmon collect: live streams into the database, with the HTTP API and alerts.
+#include <algorithm>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -7,6 +8,7 @@
 #include "cli/options.h"
 #include "cli/settings.h"
 #include "feed/collector.h"
+#include "feed/http_stream.h"
 #include "feed/x_rules.h"
 #include "ops/api_server.h"
 #include "ops/notifier.h"
@@ -166,6 +168,7 @@ int RunCollect(const CollectArgs& a) {
     log.Error(error);
     return 1;
   }
+  InitHttpThreads(std::max<size_t>(2, specs.size() + 1));  // before any request
   for (const auto& spec : specs) {
     if (spec.manage_x_rules &&
         !EnsureXRules(kXRulesUrl, settings.x_bearer_token, config.tags, &log, &error)) {

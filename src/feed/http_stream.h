@@ -46,7 +46,10 @@ struct HttpReply {
 HttpReply HttpCall(const std::string& method, const std::string& url, const std::map<std::string, std::string>& headers,
                    const std::string& json_body, int64_t timeout_ms);
 
-// Sizes cpprestsdk's thread pool once (its default of 40 threads is slow on 2 cores).
+// Sizes cpprestsdk's thread pool, once per process: the first call wins (its default of
+// 40 threads is slow on 2 cores). A stream whose reader falls behind holds one pool
+// thread (that is its backpressure), so a process with N streams needs N + 1 threads
+// for the REST calls (gap fill, webhooks) and timers to go on.
 void InitHttpThreads(size_t threads);
 
 }  // namespace hashmon
