@@ -3,7 +3,6 @@
 #include "feed/collector.h"
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +28,8 @@ class CollectorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 4000 --out '" +
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                            "/scripts/gen-sample.py' --posts 4000 --out '" +
                             dir_->File("feed.jsonl") + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream in(dir_->File("feed.jsonl"));
@@ -42,18 +42,21 @@ class CollectorTest : public ::testing::Test {
 
   static std::string Counts(const std::string& db) { return testing::HistoryOf(db); }
 
-  std::string Replayed() { return testing::ReplayHistory(dir_->File("feed.jsonl"), tmp_.File("replay.db"), locator_); }
+  std::string Replayed() {
+    return testing::ReplayHistory(dir_->File("feed.jsonl"), tmp_.File("replay.db"), locator_);
+  }
 
   // Collects from a feed server with these faults until the stream ends.
-  std::string Collected(const FeedFaults& faults, CollectStats* stats = nullptr, std::string* log_text = nullptr) {
+  std::string Collected(const FeedFaults& faults, CollectStats* stats = nullptr,
+                        std::string* log_text = nullptr) {
     FeedServer server(lines_, faults);
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
     CollectOptions o;
     o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-    auto run = testing::CollectHistory(o, tmp_.File("collect" + std::to_string(++runs_) + ".db"), locator_,
-                                       [&] { return server.stalled(); });
+    auto run = testing::CollectHistory(o, tmp_.File("collect" + std::to_string(++runs_) + ".db"),
+                                       locator_, [&] { return server.stalled(); });
     EXPECT_TRUE(run.ok) << run.log;
     if (stats) *stats = run.stats;
     if (log_text) *log_text = run.log;
@@ -146,7 +149,8 @@ TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuff
   EXPECT_EQ(run.history, expected);
   EXPECT_GT(sent_while_stuck, 0);
   EXPECT_LT(sent_while_stuck, static_cast<int64_t>(big.size()) / 2)
-      << "the server sent " << sent_while_stuck << " of " << big.size() << " lines to a reader that read nothing";
+      << "the server sent " << sent_while_stuck << " of " << big.size()
+      << " lines to a reader that read nothing";
 }
 
 }  // namespace
@@ -154,17 +158,6 @@ TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuff
 
 namespace hashmon {
 namespace {
-
-pid_t StartCollector(const std::string& url, const std::string& db) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
-    execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--resume-param", "cursor",
-          "--until-eof", "--db", db.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
 
 TEST_F(CollectorTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   const std::string expected = Replayed();
@@ -174,9 +167,14 @@ TEST_F(CollectorTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   ASSERT_GT(port, 0) << error;
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   const std::string db = tmp_.File("killed.db");
-  const int kills = testing::KillAtRandomMoments(server, [&] { return StartCollector(url, db); }, 8, 20160119);
+  const int kills = testing::KillAtRandomMoments(
+      server,
+      [&] {
+        return testing::StartCollectorProcess(url, db, {"--resume-param", "cursor"});
+      },
+      8, 20160119);
   EXPECT_GE(kills, 3);
-  const pid_t last = StartCollector(url, db);
+  const pid_t last = testing::StartCollectorProcess(url, db, {"--resume-param", "cursor"});
   int status = 0;
   waitpid(last, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -199,8 +197,9 @@ TEST_F(CollectorTest, ARecordingReplaysToTheSameHistory) {
   const int port = server.Start(0, &error);
   ASSERT_GT(port, 0) << error;
   const std::string out = tmp_.File("rec");
-  auto r = testing::RunHashmon("record --until-eof --source http://127.0.0.1:" + std::to_string(port) + "/ --out '" +
-                               out + "'");
+  auto r =
+      testing::RunHashmon("record --until-eof --source http://127.0.0.1:" + std::to_string(port) +
+                          "/ --out '" + out + "'");
   ASSERT_EQ(r.exit_code, 0);
   server.Stop();
   const std::string db = tmp_.File("rec.db");
@@ -268,7 +267,8 @@ TEST_F(CollectorTest, SigtermCommitsAndExitsCleanly) {
   auto store = SqliteStore::OpenReadOnly(db, &error);
   ASSERT_TRUE(store) << error;
   EXPECT_FALSE(store->QueryCounts(CountQuery{}).empty());
-  EXPECT_TRUE(store->LoadCheckpoint("http:http://127.0.0.1:" + std::to_string(port) + "/").has_value());
+  EXPECT_TRUE(
+      store->LoadCheckpoint("http:http://127.0.0.1:" + std::to_string(port) + "/").has_value());
 }
 
 TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {

@@ -1,9 +1,9 @@
 #include "history_util.h"
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <random>
 #include <sstream>
@@ -21,15 +21,18 @@ std::string HistoryOf(const std::string& db) {
   if (!store) return "cannot open " + db + ": " + error;
   std::string out;
   for (const auto& r : store->QueryCounts(CountQuery{})) {
-    out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) + "\n";
+    out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) +
+           "\n";
   }
   for (const auto& o : store->QueryOutages({})) {
-    out += "outage " + FormatIsoTime(o.outage.started) + " " + std::to_string(o.outage.countries.size()) + "\n";
+    out += "outage " + FormatIsoTime(o.outage.started) + " " +
+           std::to_string(o.outage.countries.size()) + "\n";
   }
   return out;
 }
 
-std::string ReplayHistory(const std::string& feed, const std::string& db, const CountryLocator* locator) {
+std::string ReplayHistory(const std::string& feed, const std::string& db,
+                          const CountryLocator* locator) {
   std::ostringstream log_out;
   FakeClock clock;
   Logger log(&log_out, &clock);
@@ -86,7 +89,25 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   return run;
 }
 
-int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds, unsigned seed) {
+pid_t StartCollectorProcess(const std::string& url, const std::string& db,
+                            const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {HASHMON_BINARY, "collect", "--until-eof", "--source", url,
+                                   "--db",         db};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(HASHMON_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds,
+                        unsigned seed) {
   std::mt19937 rng(seed);
   int kills = 0;
   for (int round = 0; round < rounds; ++round) {

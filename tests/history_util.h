@@ -19,7 +19,8 @@ namespace hashmon::testing {
 std::string HistoryOf(const std::string& db);
 
 // Replays `feed` into a fresh database at `db`; returns its history.
-std::string ReplayHistory(const std::string& feed, const std::string& db, const CountryLocator* locator);
+std::string ReplayHistory(const std::string& feed, const std::string& db,
+                          const CountryLocator* locator);
 
 struct CollectRun {
   CollectStats stats;
@@ -31,13 +32,19 @@ struct CollectRun {
 // Collects from `url` into `db` until the stream ends. Time is fake and passes only when
 // `stalled()` says the server holds a silent connection and the collector has drained
 // what came before it, so that only that connection times out.
-CollectRun CollectHistory(CollectOptions options, const std::string& db, const CountryLocator* locator,
-                          const std::function<bool()>& stalled);
+CollectRun CollectHistory(CollectOptions options, const std::string& db,
+                          const CountryLocator* locator, const std::function<bool()>& stalled);
+
+// Runs `hashmon collect --until-eof --source URL --db DB [extra]` as a child process
+// (stderr discarded); returns its pid.
+pid_t StartCollectorProcess(const std::string& url, const std::string& db,
+                            const std::vector<std::string>& extra = {});
 
 // Starts a collector process with `start`, lets it run until the server has sent a random
 // number of further lines (50 to 900), and kills it with SIGKILL; `rounds` times, unless a
 // run finishes the feed first. Returns how many were killed.
-int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds, unsigned seed);
+int KillAtRandomMoments(const FeedServer& server, const std::function<pid_t()>& start, int rounds,
+                        unsigned seed);
 
 }  // namespace hashmon::testing
 

@@ -26,7 +26,8 @@ class JetstreamTest : public ::testing::Test {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
     const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 4000 --format jetstream --out '" + Feed() + "'";
+                            "/scripts/gen-sample.py' --posts 4000 --format jetstream --out '" +
+                            Feed() + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream in(Feed());
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
@@ -37,7 +38,9 @@ class JetstreamTest : public ::testing::Test {
   }
   static std::string Feed() { return dir_->File("jetstream.jsonl"); }
 
-  std::string Replayed() { return testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_); }
+  std::string Replayed() {
+    return testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_);
+  }
 
   static CollectOptions Jetstream(int port) {
     CollectOptions o;
@@ -51,7 +54,8 @@ class JetstreamTest : public ::testing::Test {
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
-    auto run = testing::CollectHistory(Jetstream(port), tmp_.File(db_name), locator_, [&] { return server.stalled(); });
+    auto run = testing::CollectHistory(Jetstream(port), tmp_.File(db_name), locator_,
+                                       [&] { return server.stalled(); });
     EXPECT_TRUE(run.ok) << run.log;
     server.Stop();
     return run;
@@ -67,8 +71,11 @@ TempDir* JetstreamTest::dir_ = nullptr;
 std::vector<std::string> JetstreamTest::lines_;
 
 TEST_F(JetstreamTest, TheTimeCursorIsReadWithoutParsing) {
-  EXPECT_EQ(JetstreamTimeUs(R"({"did":"did:plc:x","time_us":1725911162329308,"kind":"commit"})"), 1725911162329308);
-  EXPECT_EQ(JetstreamTimeUs(R"({"did":"x","commit":{"record":{"text":"\"time_us\":5"}},"time_us":7})"), 7);
+  EXPECT_EQ(JetstreamTimeUs(R"({"did":"did:plc:x","time_us":1725911162329308,"kind":"commit"})"),
+            1725911162329308);
+  EXPECT_EQ(
+      JetstreamTimeUs(R"({"did":"x","commit":{"record":{"text":"\"time_us\":5"}},"time_us":7})"),
+      7);
   EXPECT_EQ(JetstreamTimeUs(R"({"kind":"identity"})"), 0);
 }
 
@@ -114,23 +121,13 @@ TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
   // A new server knows nothing of the old connection: only the cursor can say where to go on.
   FeedServer second(lines_, {}, 0, FeedProtocol::kJetstream);
   std::string error;
-  auto run = testing::CollectHistory(Jetstream(second.Start(0, &error)), db, locator_, [] { return false; });
+  auto run = testing::CollectHistory(Jetstream(second.Start(0, &error)), db, locator_,
+                                     [] { return false; });
   EXPECT_TRUE(run.ok) << run.log;
   EXPECT_EQ(run.history, expected);
   // It asked for the cursor rewound a few seconds, not the whole recording again.
   EXPECT_LT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 5000);
   EXPECT_GT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 6000);
-}
-
-pid_t StartCollector(const std::string& url, const std::string& db) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
-    execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--until-eof", "--db", db.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
 }
 
 TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
@@ -141,10 +138,11 @@ TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   ASSERT_GT(port, 0) << error;
   const std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/subscribe";
   const std::string db = tmp_.File("killed.db");
-  const int kills = testing::KillAtRandomMoments(server, [&] { return StartCollector(url, db); }, 8, 20160119);
+  const int kills = testing::KillAtRandomMoments(
+      server, [&] { return testing::StartCollectorProcess(url, db, {}); }, 8, 20160119);
   EXPECT_GE(kills, 3);
   // Each restart asks for its committed time cursor (rewound); the server replays from there.
-  const pid_t last = StartCollector(url, db);
+  const pid_t last = testing::StartCollectorProcess(url, db, {});
   int status = 0;
   waitpid(last, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -161,8 +159,9 @@ TEST_F(JetstreamTest, ARecordingOfTheWebSocketReplaysToTheSameHistory) {
   const int port = server.Start(0, &error);
   ASSERT_GT(port, 0) << error;
   const std::string out = tmp_.File("rec");
-  auto r = testing::RunHashmon("record --until-eof --source ws://127.0.0.1:" + std::to_string(port) +
-                               "/subscribe --out '" + out + "'");
+  auto r =
+      testing::RunHashmon("record --until-eof --source ws://127.0.0.1:" + std::to_string(port) +
+                          "/subscribe --out '" + out + "'");
   ASSERT_EQ(r.exit_code, 0);
   server.Stop();
   EXPECT_EQ(server.connections(), 2);
@@ -172,7 +171,8 @@ TEST_F(JetstreamTest, ARecordingOfTheWebSocketReplaysToTheSameHistory) {
 }
 
 // Starts the Python server; returns its pid and port.
-std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::string& log, int drop_after) {
+std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::string& log,
+                                           int drop_after) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return {-1, -1};
   const pid_t pid = fork();
@@ -198,9 +198,11 @@ TEST_F(JetstreamTest, PythonWebsocketsStandsInForJetstream) {
   const std::string expected = Replayed();
   const std::string server_log = tmp_.File("python.log");
   auto [pid, port] = StartPythonJetstream(Feed(), server_log, 2500);
-  ASSERT_GT(port, 0) << "the stand-in did not start (needs Debian's python3-websockets, which scripts/setup installs): "
+  ASSERT_GT(port, 0) << "the stand-in did not start (needs Debian's python3-websockets, which "
+                        "scripts/setup installs): "
                      << testing::ReadFile(server_log);
-  auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_, [] { return false; });
+  auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_,
+                                     [] { return false; });
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   EXPECT_TRUE(run.ok) << run.log;

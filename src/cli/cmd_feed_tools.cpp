@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/settings.h"
+#include "feed/collector.h"
 #include "feed/feed_server.h"
 #include "feed/http_stream.h"
 #include "feed/recorder.h"
@@ -60,12 +61,8 @@ int RunRecord(const RecordArgs& a) {
   while (!stop && !failed) {
     StreamOutcome out;
     if (websocket) {
-      std::string url = spec->options.url;
-      const char* sep = url.find('?') == std::string::npos ? "?" : "&";
-      if (url.find("wantedCollections=") == std::string::npos)
-        url += sep + std::string("wantedCollections=app.bsky.feed.post"), sep = "&";
-      if (last_time_us > 0)
-        url += sep + std::string("cursor=") + std::to_string(last_time_us - 5'000'000);
+      const std::string url =
+          JetstreamSubscribeUrl(spec->options.url, last_time_us, spec->options.rewind_us);
       out = StreamWebSocket(
           {url, spec->options.headers, *idle, 10'000},
           [&](char* data, size_t len) {

@@ -168,19 +168,23 @@ void Collector::OnMessage(char* data, size_t len) {
   Commit(false);
 }
 
-std::string Collector::ConnectUrl() const {
-  std::string url = options_.url;
-  if (options_.protocol == StreamProtocol::kJetstream) {
-    if (url.find("wantedCollections=") == std::string::npos) {
-      url = WithParam(url, "wantedCollections", "app.bsky.feed.post");
-    }
-    if (cursor_ > 0)
-      url = WithParam(url, "cursor",
-                      std::to_string(std::max<int64_t>(1, cursor_ - options_.rewind_us)));
-  } else if (!options_.resume_param.empty()) {
-    url = WithParam(url, options_.resume_param, std::to_string(cursor_));
+std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us) {
+  std::string url = base;
+  if (url.find("wantedCollections=") == std::string::npos) {
+    url = WithParam(url, "wantedCollections", "app.bsky.feed.post");
+  }
+  if (cursor_us > 0) {
+    url = WithParam(url, "cursor", std::to_string(std::max<int64_t>(1, cursor_us - rewind_us)));
   }
   return url;
+}
+
+std::string Collector::ConnectUrl() const {
+  if (options_.protocol == StreamProtocol::kJetstream) {
+    return JetstreamSubscribeUrl(options_.url, cursor_, options_.rewind_us);
+  }
+  if (options_.resume_param.empty()) return options_.url;
+  return WithParam(options_.url, options_.resume_param, std::to_string(cursor_));
 }
 
 StreamOutcome Collector::Connect(const std::atomic<bool>* stop,

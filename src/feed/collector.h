@@ -35,6 +35,10 @@ enum class StreamProtocol {
 // Parses "ndjson", "x-v2", "sse", "mastodon-sse", "jetstream".
 std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name);
 
+// A Jetstream subscribe URL: posts only (unless the URL names its collections), and,
+// given a time cursor, resuming `rewind_us` before it.
+std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us);
+
 struct CollectOptions {
   StreamProtocol protocol = StreamProtocol::kNdjson;
   std::string url;
