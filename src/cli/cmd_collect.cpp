@@ -168,7 +168,7 @@ int RunCollect(const CollectArgs& a) {
     log.Error(error);
     return 1;
   }
-  InitHttpThreads(std::max<size_t>(2, specs.size() + 1));  // before any request
+  InitHttpThreads();  // before any request
   for (const auto& spec : specs) {
     if (spec.manage_x_rules &&
         !EnsureXRules(kXRulesUrl, settings.x_bearer_token, config.tags, &log, &error)) {

@@ -73,7 +73,7 @@ int RunRecord(const RecordArgs& a) {
     } else {
       out = StreamHttp(
           {spec->options.url, spec->options.headers, *idle},
-          [&](const char* data, size_t len) {
+          [&](char* data, size_t len) {
             carry.append(data, len);
             size_t pos = 0, nl;
             while ((nl = carry.find('\n', pos)) != std::string::npos) {

@@ -86,30 +86,44 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     store_->RestorePipeline(pipeline_);  // dedup and detection go on where they stopped
 }
 
-void Collector::OnBytes(const char* data, size_t len) {
+void Collector::OnBytes(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
   auto lock = Lock();
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
-  carry_.append(data, len);
-  // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
-  const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
-  const size_t complete = ScanLines(carry_.data(), carry_.size(), filtered ? &prefilter_ : nullptr,
-                                    [&](char* line, size_t n) {
-                                      if (!options_.gap_fill_url.empty())
-                                        NoteStatusId(std::string_view(line, n));
-                                      framer_.OnLine(line, n, false, pipeline_);
-                                    });
-  // The cursor counts every line, parsed or skipped by the pre-filter.
-  cursor_ +=
-      std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(complete), '\n');
-  carry_.erase(0, complete);
+  // A line the last piece cut off is completed from this one; the rest is scanned where
+  // it lies (no copy), and only its unfinished last line is kept for the next piece.
+  if (!carry_.empty()) {
+    const char* nl = static_cast<const char*>(std::memchr(data, '\n', len));
+    const size_t take = nl ? static_cast<size_t>(nl - data) + 1 : len;
+    carry_.append(data, take);
+    data += take;
+    len -= take;
+    if (nl) {
+      ProcessLines(carry_.data(), carry_.size());
+      carry_.clear();
+    }
+  }
+  const size_t complete = ProcessLines(data, len);
+  carry_.append(data + complete, len - complete);
   if (carry_.size() > kMaxLine) {
     pipeline_->CountError("line_too_long");
     carry_.clear();
   }
   Commit(false);
+}
+
+size_t Collector::ProcessLines(char* data, size_t len) {
+  // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
+  const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
+  const size_t complete =
+      ScanLines(data, len, filtered ? &prefilter_ : nullptr, [&](char* line, size_t n) {
+        if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
+        framer_.OnLine(line, n, false, pipeline_);
+      });
+  cursor_ += CountNewlines(data, complete);  // every line, parsed or skipped by the pre-filter
+  return complete;
 }
 
 void Collector::NoteStatusId(std::string_view line) {
@@ -188,7 +202,7 @@ std::string Collector::ConnectUrl() const {
 }
 
 StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
-                                 const std::function<void()>& on_first_data) {
+                                 const std::function<void()>& on_connected) {
   bool first = true;
   if (options_.protocol == StreamProtocol::kJetstream) {
     WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms,
@@ -196,7 +210,7 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
     return StreamWebSocket(
         req,
         [&](char* data, size_t len) {
-          if (first) on_first_data(), first = false;
+          if (first) on_connected(), first = false;
           OnMessage(data, len);
         },
         stop, clock_);
@@ -204,12 +218,7 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
   framer_.Reset();
   StreamRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms};
   return StreamHttp(
-      req,
-      [&](const char* data, size_t len) {
-        if (first) on_first_data(), first = false;
-        OnBytes(data, len);
-      },
-      stop, clock_);
+      req, [&](char* data, size_t len) { OnBytes(data, len); }, stop, clock_, on_connected);
 }
 
 std::string Collector::CursorText() const {

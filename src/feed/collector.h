@@ -109,9 +109,11 @@ class Collector {
   int64_t bytes_received() const { return bytes_received_.load(); }
 
  private:
-  void OnBytes(const char* data, size_t len);
+  void OnBytes(char* data, size_t len);
+  // Hands the complete lines of data to the pipeline; returns the bytes they span.
+  size_t ProcessLines(char* data, size_t len);
   void OnMessage(char* data, size_t len);
-  StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_first_data);
+  StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
   std::string CursorText() const;
   void NoteStatusId(std::string_view line);

@@ -4,9 +4,9 @@
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 
-#include <condition_variable>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace hashmon {
@@ -14,21 +14,28 @@ namespace {
 
 using concurrency::streams::details::streambuf_state_manager;
 
-// A write-only stream buffer that hands each piece of the response body to a function,
-// on the network thread, before cpprestsdk reads on. cpprestsdk's default body buffer
-// grows without bound when the consumer is slower than the network (1.3 GB measured);
-// with this one a slow consumer slows the socket down instead (TCP backpressure).
+// A write-only stream buffer that hands each piece of the response body to a function
+// on the network thread. cpprestsdk reads the next piece only once the write's task is
+// done, so a slow consumer slows the socket down (TCP backpressure) instead of buffering:
+// its default body buffer grows without bound (1.3 GB measured). Doing the work here,
+// not on a thread of our own, also saves a thread hop per piece, which is what
+// one-post-per-chunk streams pay for.
 class SinkBuffer : public streambuf_state_manager<uint8_t> {
  public:
-  explicit SinkBuffer(std::function<void(const uint8_t*, size_t)> sink)
+  using Sink = std::function<pplx::task<size_t>(const uint8_t*, size_t)>;
+  explicit SinkBuffer(Sink sink)
       : streambuf_state_manager<uint8_t>(std::ios_base::out), sink_(std::move(sink)) {}
   bool can_seek() const override { return false; }
   bool has_size() const override { return false; }
   size_t buffer_size(std::ios_base::openmode) const override { return 0; }
   void set_buffer_size(size_t, std::ios_base::openmode) override {}
   size_t in_avail() const override { return 0; }
-  pos_type getpos(std::ios_base::openmode) const override { return static_cast<pos_type>(traits::eof()); }
-  pos_type seekpos(pos_type, std::ios_base::openmode) override { return static_cast<pos_type>(traits::eof()); }
+  pos_type getpos(std::ios_base::openmode) const override {
+    return static_cast<pos_type>(traits::eof());
+  }
+  pos_type seekpos(pos_type, std::ios_base::openmode) override {
+    return static_cast<pos_type>(traits::eof());
+  }
   pos_type seekoff(off_type, std::ios_base::seekdir, std::ios_base::openmode) override {
     return static_cast<pos_type>(traits::eof());
   }
@@ -39,16 +46,17 @@ class SinkBuffer : public streambuf_state_manager<uint8_t> {
     return false;
   }
   void release(uint8_t*, size_t) override {}
+  // The base class wraps _putn's task in one more continuation (a scheduled task per
+  // piece); the sink's task already says all there is to say.
+  pplx::task<size_t> putn_nocopy(const uint8_t* ptr, size_t count) override {
+    return _putn(ptr, count);
+  }
 
  protected:
   pplx::task<int_type> _putc(uint8_t ch) override {
-    sink_(&ch, 1);
-    return pplx::task_from_result<int_type>(ch);
+    return sink_(&ch, 1).then([ch](size_t) { return static_cast<int_type>(ch); });
   }
-  pplx::task<size_t> _putn(const uint8_t* ptr, size_t count) override {
-    sink_(ptr, count);
-    return pplx::task_from_result(count);
-  }
+  pplx::task<size_t> _putn(const uint8_t* ptr, size_t count) override { return sink_(ptr, count); }
   uint8_t* _alloc(size_t) override { return nullptr; }
   void _commit(size_t) override {}
   pplx::task<int_type> _bumpc() override { return pplx::task_from_result<int_type>(traits::eof()); }
@@ -56,85 +64,99 @@ class SinkBuffer : public streambuf_state_manager<uint8_t> {
   pplx::task<int_type> _getc() override { return pplx::task_from_result<int_type>(traits::eof()); }
   int_type _sgetc() override { return traits::eof(); }
   pplx::task<int_type> _nextc() override { return pplx::task_from_result<int_type>(traits::eof()); }
-  pplx::task<int_type> _ungetc() override { return pplx::task_from_result<int_type>(traits::eof()); }
+  pplx::task<int_type> _ungetc() override {
+    return pplx::task_from_result<int_type>(traits::eof());
+  }
   pplx::task<size_t> _getn(uint8_t*, size_t) override { return pplx::task_from_result<size_t>(0); }
   size_t _scopy(uint8_t*, size_t) override { return 0; }
   pplx::task<bool> _sync() override { return pplx::task_from_result(true); }
 
  private:
-  std::function<void(const uint8_t*, size_t)> sink_;
+  Sink sink_;
 };
 
-// A bounded hand-off from cpprestsdk's network thread (the sink) to the caller's thread
-// (the parser): the two overlap, and when the parser falls behind by `kMaxBuffered`
-// bytes the sink waits, so cpprestsdk stops reading and TCP pushes back on the server.
-// Shared with the sink, which cpprestsdk may call after a cancelled call returned.
-struct BodyPipe {
-  static constexpr size_t kMaxBuffered = 4u << 20;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<char> bytes;
-  bool open = true;       // false once the caller has moved on: the sink drops data
-  bool ended = false;     // the body is complete (or failed)
-  bool reader_waiting = false;
-  bool writer_waiting = false;
+// What the network thread shares with the call, which may return (cancelled) while
+// cpprestsdk still writes: `active` says, under the lock, whether the consumer and the
+// clock still exist. The body can begin before the caller has seen the status: its first
+// piece then waits (as an unfinished write, holding no thread) until the caller accepts
+// the stream, so an error page never reaches the consumer, and what the caller does on
+// connecting (Mastodon's gap fill) comes before the stream's first post.
+class BodyState {
+ public:
+  BodyState(const std::function<void(char*, size_t)>* consume, Clock* clock)
+      : consume_(consume), clock_(clock) {}
+
+  // Network thread.
+  pplx::task<size_t> Deliver(const uint8_t* p, size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!active_) return pplx::task_from_result(n);  // nobody reads any more: drop
+    last_data = clock_->MonotonicMs();
+    piece_.assign(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + n);
+    if (!accepted_) {
+      held_.emplace();
+      return pplx::create_task(*held_);
+    }
+    try {
+      Consume();
+    } catch (...) {
+      return pplx::task_from_exception<size_t>(std::current_exception());  // fails the response
+    }
+    return pplx::task_from_result(n);
+  }
+  // Caller's thread: the status is 200; a piece that was waiting is consumed now.
+  void Accept() {
+    std::lock_guard<std::mutex> lock(mu_);
+    accepted_ = true;
+    if (!held_) return;
+    auto held = std::move(*held_);
+    held_.reset();
+    try {
+      Consume();
+    } catch (...) {
+      held.set_exception(std::current_exception());
+      return;
+    }
+    held.set(piece_.size());
+  }
+  // Caller's thread, before it returns: waits for a piece in progress; later ones drop.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_ = false;
+    if (held_) held_->set(piece_.size()), held_.reset();
+  }
+  bool received() const { return received_; }
 
   std::atomic<int64_t> last_data{0};  // monotonic ms of the last bytes, for the watchdog
 
-  // Network thread. Drops the data when nobody will read it any more. The clock is read
-  // under the lock while open, so never after the caller has returned.
-  void Put(const uint8_t* p, size_t n, Clock* clock) {
-    std::unique_lock<std::mutex> lock(mu);
-    while (open && bytes.size() >= kMaxBuffered) {
-      writer_waiting = true;
-      cv.wait(lock);
-      writer_waiting = false;
-    }
-    if (!open) return;
-    last_data = clock->MonotonicMs();
-    bytes.insert(bytes.end(), p, p + n);
-    if (reader_waiting) cv.notify_all();
+ private:
+  void Consume() {
+    received_ = true;
+    (*consume_)(piece_.data(), piece_.size());  // the consumer may modify it in place
   }
-  // Caller's thread: swaps out everything buffered; false at the end of the body.
-  bool Take(std::vector<char>* out) {
-    out->clear();
-    std::unique_lock<std::mutex> lock(mu);
-    while (bytes.empty() && !ended) {
-      reader_waiting = true;
-      cv.wait(lock);
-      reader_waiting = false;
-    }
-    if (bytes.empty()) return false;
-    out->swap(bytes);
-    if (writer_waiting) cv.notify_all();
-    return true;
-  }
-  void End() {
-    std::lock_guard<std::mutex> lock(mu);
-    ended = true;
-    cv.notify_all();
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu);
-    open = false;
-    ended = true;
-    bytes.clear();
-    cv.notify_all();
-  }
+
+  const std::function<void(char*, size_t)>* consume_;
+  Clock* clock_;
+  std::mutex mu_;
+  bool active_ = true;
+  bool accepted_ = false;
+  std::vector<char> piece_;  // reused for every piece
+  std::optional<pplx::task_completion_event<size_t>> held_;
+  std::atomic<bool> received_{false};
 };
 
 }  // namespace
 
-void InitHttpThreads(size_t threads) {
+void InitHttpThreads() {
   static std::once_flag once;
-  std::call_once(once, [threads] { crossplat::threadpool::initialize_with_threads(threads); });
+  std::call_once(once, [] { crossplat::threadpool::initialize_with_threads(1); });
 }
 
-HttpReply HttpCall(const std::string& method, const std::string& url, const std::map<std::string, std::string>& headers,
-                   const std::string& json_body, int64_t timeout_ms) {
+HttpReply HttpCall(const std::string& method, const std::string& url,
+                   const std::map<std::string, std::string>& headers, const std::string& json_body,
+                   int64_t timeout_ms) {
   using namespace web::http;
   using namespace web::http::client;
-  InitHttpThreads(2);
+  InitHttpThreads();
   HttpReply reply;
   try {
     http_client_config config;
@@ -155,16 +177,17 @@ HttpReply HttpCall(const std::string& method, const std::string& url, const std:
   return reply;
 }
 
-StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(const char*, size_t)>& on_bytes,
-                         const std::atomic<bool>* stop, Clock* clock) {
+StreamOutcome StreamHttp(const StreamRequest& request,
+                         const std::function<void(char*, size_t)>& on_bytes,
+                         const std::atomic<bool>* stop, Clock* clock,
+                         const std::function<void()>& on_connected) {
   using namespace web::http;
   using namespace web::http::client;
-  InitHttpThreads(2);
+  InitHttpThreads();
   StreamOutcome out;
-  auto pipe = std::make_shared<BodyPipe>();
+  auto body = std::make_shared<BodyState>(&on_bytes, clock);
   pplx::cancellation_token_source cancel;
-  pipe->last_data = clock->MonotonicMs();
-  std::atomic<int64_t>& last_data = pipe->last_data;
+  body->last_data = clock->MonotonicMs();
   std::atomic<bool> done{false}, stalled{false};
   // The watchdog: a stream that says nothing (not even a keep-alive) is dead.
   std::thread watchdog([&] {
@@ -173,7 +196,7 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
         cancel.cancel();
         return;
       }
-      if (clock->MonotonicMs() - last_data > request.idle_timeout_ms) {
+      if (clock->MonotonicMs() - body->last_data > request.idle_timeout_ms) {
         stalled = true;
         cancel.cancel();
         return;
@@ -181,6 +204,12 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
+  auto finish = [&] {
+    done = true;
+    watchdog.join();
+    body->Close();  // waits for a piece in progress; later ones are dropped
+    out.received_data = body->received();
+  };
   try {
     http_client_config config;
     config.set_timeout(std::chrono::hours(24 * 365));  // the watchdog decides, not a timeout
@@ -189,10 +218,12 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
     http_request req(methods::GET);
     req.headers().add("User-Agent", "hashmon/0.1");
     for (const auto& [k, v] : request.headers) req.headers().add(k, v);
-    auto sink = std::make_shared<SinkBuffer>([pipe, clock](const uint8_t* p, size_t n) { pipe->Put(p, n, clock); });
-    req.set_response_stream(concurrency::streams::ostream(concurrency::streams::streambuf<uint8_t>(sink)));
+    auto sink = std::make_shared<SinkBuffer>(
+        [body](const uint8_t* p, size_t n) { return body->Deliver(p, n); });
+    req.set_response_stream(
+        concurrency::streams::ostream(concurrency::streams::streambuf<uint8_t>(sink)));
     http_response resp = client.request(req, cancel.get_token()).get();
-    last_data = clock->MonotonicMs();
+    body->last_data = clock->MonotonicMs();
     const int status = resp.status_code();
     out.http_status = status;
     if (status != 200) {
@@ -207,31 +238,21 @@ StreamOutcome StreamHttp(const StreamRequest& request, const std::function<void(
         }
       }
       out.message = "HTTP " + std::to_string(status);
-      done = true;
-      watchdog.join();
-      pipe->Close();
+      finish();
       return out;
     }
-    auto body_done = resp.content_ready().then([pipe](pplx::task<http_response> t) {
-      pipe->End();
-      t.get();  // rethrows a failure or cancellation to the caller
-    });
-    std::vector<char> chunk;
-    while (pipe->Take(&chunk)) {
-      out.received_data = true;
-      on_bytes(chunk.data(), chunk.size());
-    }
-    body_done.get();
+    if (on_connected) on_connected();
+    body->Accept();
+    resp.content_ready().get();  // the body goes to on_bytes as it arrives
     out.kind = StreamOutcome::kEnded;
   } catch (const std::exception& e) {
     out.kind = StreamOutcome::kFailed;
     out.failure = FailureKind::kNetwork;
     out.message = e.what();
   }
-  done = true;
-  watchdog.join();
-  pipe->Close();
-  if (stop && *stop) out.kind = StreamOutcome::kStopped;
+  finish();
+  if (stop && *stop)
+    out.kind = StreamOutcome::kStopped;
   else if (stalled) {
     out.kind = StreamOutcome::kStalled;
     out.failure = FailureKind::kNetwork;

@@ -38,7 +38,7 @@ constexpr int64_t kCloseWaitMs = 2'000;
 StreamOutcome StreamWebSocket(const WsRequest& request,
                               const std::function<void(char*, size_t)>& on_message,
                               const std::atomic<bool>* stop, Clock* clock) {
-  InitHttpThreads(2);
+  InitHttpThreads();
   StreamOutcome out;
   auto state = std::make_shared<WsState>();
   state->last_data = clock->MonotonicMs();

@@ -30,7 +30,7 @@ std::string Explain(const HttpReply& r) {
 
 bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token, const std::vector<std::string>& tags,
                   Logger* log, std::string* error, XRulesChange* change) {
-  InitHttpThreads(2);
+  InitHttpThreads();
   XRulesChange local;
   XRulesChange& ch = change ? *change : local;
   try {
