@@ -17,7 +17,8 @@ const int64_t kT0 = *ParseIsoTime("2016-01-18T00:00:00Z");
 class DetectorTest : public ::testing::Test {
  protected:
   // Feeds `minutes` of counts drawn from Poisson(rate(t)), returns the events.
-  std::vector<AlertEvent> Feed(SeriesDetector& d, int64_t from, int minutes, const std::function<double(int64_t)>& rate) {
+  std::vector<AlertEvent> Feed(SeriesDetector& d, int64_t from, int minutes,
+                               const std::function<double(int64_t)>& rate) {
     std::vector<AlertEvent> events;
     for (int i = 0; i < minutes; ++i) {
       const int64_t t = from + i * kMin;
@@ -27,7 +28,8 @@ class DetectorTest : public ::testing::Test {
     }
     return events;
   }
-  std::vector<AlertEvent> FeedCounts(SeriesDetector& d, int64_t from, const std::vector<int>& counts) {
+  std::vector<AlertEvent> FeedCounts(SeriesDetector& d, int64_t from,
+                                     const std::vector<int>& counts) {
     std::vector<AlertEvent> events;
     for (size_t i = 0; i < counts.size(); ++i) {
       const Assessment a = d.Observe(from + static_cast<int64_t>(i) * kMin, counts[i]);
@@ -49,7 +51,8 @@ TEST(NegBinomialTail, MatchesPoissonForSmallDispersion) {
   EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 1e-6), std::log10(0.0036598468), 1e-3);
   EXPECT_LT(NegBinomialUpperTailLog10(400, 25, 0.1), -20);  // far tails do not underflow to -inf
   EXPECT_GT(NegBinomialUpperTailLog10(400, 25, 0.1), -400);
-  EXPECT_GT(NegBinomialUpperTailLog10(5, 1, 1.0), NegBinomialUpperTailLog10(5, 1, 0.01));  // fatter tail
+  EXPECT_GT(NegBinomialUpperTailLog10(5, 1, 1.0),
+            NegBinomialUpperTailLog10(5, 1, 0.01));  // fatter tail
 }
 
 TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
@@ -80,6 +83,30 @@ TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.2); });
   EXPECT_TRUE(FeedCounts(d, kT0 + 1440 * kMin, {5, 0, 0, 0, 0, 0}).empty());
+}
+
+TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
+  // Daily chatter peaking at 0.4 a minute, then at the peak a burst of five posts spread
+  // over two minute boundaries, on top of the chatter: without the burst allowance, an
+  // alert.
+  const std::vector<int> burst = {2, 3, 2, 0, 0, 0, 0, 0, 0, 0};
+  const int64_t peak = kT0 + (1440 + 16 * 60) * kMin;
+  for (double allowance : {0.0, cfg_.burst_allowance}) {
+    DetectorConfig cfg = cfg_;
+    cfg.burst_allowance = allowance;
+    SeriesDetector d(&cfg);
+    rng_.seed(7);
+    Feed(d, kT0, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
+    const auto events = FeedCounts(d, peak, burst);
+    EXPECT_EQ(events.empty(), allowance > 0) << "burst allowance " << allowance;
+  }
+  // A surge is still caught at once.
+  SeriesDetector d(&cfg_);
+  rng_.seed(7);
+  Feed(d, kT0, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
+  const auto events = FeedCounts(d, peak, {6, 9, 12});
+  ASSERT_FALSE(events.empty());
+  EXPECT_LE(events[0].detected_at, peak + 2 * kMin);
 }
 
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {

@@ -75,8 +75,11 @@ struct TrackerChanges {
   std::vector<EvidencePost> evidence;
   std::vector<std::pair<std::pair<std::string, std::string>, std::string>> detector_states;
   int64_t closed_through = INT64_MIN;
+  int64_t watching_since = INT64_MIN;
   int64_t next_outage_id = 1;
-  bool empty() const { return outages.empty() && spikes.empty() && evidence.empty() && detector_states.empty(); }
+  bool empty() const {
+    return outages.empty() && spikes.empty() && evidence.empty() && detector_states.empty();
+  }
 };
 
 class OutageTracker {
@@ -85,12 +88,14 @@ class OutageTracker {
 
   // A mention arrived; `open_count` is its minute's count so far. May fire an alert
   // early: a count can only grow, so an anomalous partial count stays anomalous.
-  void OnMention(const std::string& tag, const std::string& country, int64_t minute, int64_t open_count,
-                 int64_t event_ms, SourceKind source, const std::string& post_id, const std::string& text);
+  void OnMention(const std::string& tag, const std::string& country, int64_t minute,
+                 int64_t open_count, int64_t event_ms, SourceKind source,
+                 const std::string& post_id, const std::string& text);
 
   // Every minute up to and including `minute` is closed; `counts` holds the closed
   // minutes' counts by (minute, tag, country). Zero minutes need no entry.
-  void CloseThrough(int64_t minute, const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts);
+  void CloseThrough(int64_t minute,
+                    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts);
 
   // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
   void MarkGap(int64_t from_minute, int64_t to_minute);
@@ -100,7 +105,8 @@ class OutageTracker {
   // Restores state saved by the store after a restart.
   void RestoreSeries(const std::string& tag, const std::string& country, const std::string& state);
   void RestoreOutage(const Outage& outage);
-  void RestoreClock(int64_t closed_through, int64_t next_outage_id);
+  void RestoreClock(int64_t closed_through, int64_t next_outage_id,
+                    int64_t watching_since = INT64_MIN);
 
   int64_t closed_through() const { return closed_through_; }
   // How to read the count of a minute that is still open (the counter's).
@@ -111,7 +117,11 @@ class OutageTracker {
 
  private:
   using SeriesKey = std::pair<std::string, std::string>;  // tag, country
+  // The detector of a series; a series met for the first time has been silent since
+  // watching began, and learns so (see Series in the .cpp).
   SeriesDetector& Series(const SeriesKey& key);
+  SeriesDetector& SeriesAsStored(const SeriesKey& key);
+  bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
@@ -127,6 +137,7 @@ class OutageTracker {
   std::vector<Spike> spikes_;
   std::vector<EvidencePost> evidence_;
   int64_t closed_through_ = INT64_MIN;
+  int64_t watching_since_ = INT64_MIN;  // the first minute closed since the history began
   int64_t next_id_ = 1;
   std::function<int64_t(const std::string&, const std::string&, int64_t)> open_counts_;
 };

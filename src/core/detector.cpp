@@ -84,7 +84,9 @@ double LogUpperGamma(double a, double x) {
   return log_front + std::log(h);
 }
 
-int HourOf(int64_t t_ms) { return static_cast<int>(((t_ms % kMsPerDay) + kMsPerDay) % kMsPerDay / kMsPerHour); }
+int HourOf(int64_t t_ms) {
+  return static_cast<int>(((t_ms % kMsPerDay) + kMsPerDay) % kMsPerDay / kMsPerHour);
+}
 int DayOfWeek(int64_t t_ms) {
   const int64_t days = t_ms >= 0 ? t_ms / kMsPerDay : (t_ms - kMsPerDay + 1) / kMsPerDay;
   return static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
@@ -143,6 +145,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"min_elevated_steps", nullptr, &c->min_elevated_steps},
         {"burst_minutes", &c->burst_minutes, nullptr},
         {"busiest_out_p", &c->busiest_out_p, nullptr},
+        {"burst_allowance", &c->burst_allowance, nullptr},
         {"quiet_quantile", &c->quiet_quantile, nullptr},
         {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
         {"resolve_expected_events", &c->resolve_expected_events, nullptr},
@@ -213,9 +216,9 @@ double SeriesDetector::ComputeQuietLimit(double mean, double phi) const {
   return mean;
 }
 
-SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count,
-                                                 const std::vector<std::pair<int64_t, double>>& open_before,
-                                                 bool incident) const {
+SeriesDetector::Test SeriesDetector::TestWindows(
+    int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
+    bool incident) const {
   const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   Test best{0, count, 1};
   const double shape = std::max(level_ * level_weight_, 1e-3);
@@ -242,11 +245,15 @@ SeriesDetector::Test SeriesDetector::TestWindows(int64_t t_ms, double count,
     }
     if (have < w || sum <= 0 || elevated < std::min(w, cfg_->min_elevated_steps)) continue;
     const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
-    double lp = NegBinomialUpperTailLog10(sum, mean, phi) + corr;
-    if (cfg_->leave_busiest_out && !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000) {
+    const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
+    const double allowance = burst_rules ? cfg_->burst_allowance : 0;
+    if (sum - allowance <= 0) continue;
+    double lp = NegBinomialUpperTailLog10(sum - allowance, mean, phi) + corr;
+    if (cfg_->leave_busiest_out && burst_rules) {
       if (w == 1) continue;  // one step alone could be a burst
       const double rest = sum - busiest, rest_mean = std::max(mean - busiest_expected, 1e-9);
-      if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p)) continue;
+      if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p))
+        continue;
     }
     if (lp < best.log10_p && sum >= min_count) best = Test{lp, sum, w};
   }
@@ -257,13 +264,16 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   const double mean = Expected(t_ms);
   const double phi = Dispersion(mean);
   const double sd = std::sqrt(mean + phi * mean * mean);
-  const double clipped =
-      steps_ <= cfg_->warmup_steps ? count : std::min(count, mean + cfg_->update_clip_sigmas * sd + 1);
+  const double clipped = steps_ <= cfg_->warmup_steps
+                             ? count
+                             : std::min(count, mean + cfg_->update_clip_sigmas * sd + 1);
   // Deseasonalise with the factors in use.
   const double season = mean / std::max(level_, 1e-9);
   const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
-  const bool profiled = first_t_ != INT64_MIN && static_cast<double>(t_ms - first_t_) / kMsPerDay >= cfg_->time_of_day_after_days;
-  const double half_life = profiled ? cfg_->level_half_life_hours : cfg_->cold_start_half_life_hours;
+  const bool profiled = first_t_ != INT64_MIN && static_cast<double>(t_ms - first_t_) / kMsPerDay >=
+                                                     cfg_->time_of_day_after_days;
+  const double half_life =
+      profiled ? cfg_->level_half_life_hours : cfg_->cold_start_half_life_hours;
   const double alpha = std::exp2(-1.0 / (half_life * steps_per_hour));
   level_weight_ = alpha * level_weight_ + 1;
   level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
@@ -272,7 +282,8 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   const double resid = clipped - mean;
   const double moment = (resid * resid - mean) / std::max(mean * mean, 1e-6);
   const double weight = std::min(1.0, mean * mean);  // sparse steps say little about it
-  dispersion_ += weight * (std::clamp(moment, -1.0, 50.0) - dispersion_) / std::min(level_weight_, 2000.0);
+  dispersion_ +=
+      weight * (std::clamp(moment, -1.0, 50.0) - dispersion_) / std::min(level_weight_, 2000.0);
   dispersion_ = std::max(dispersion_, cfg_->min_dispersion);
   // Time-of-day and day-of-week profiles as ratios of decayed sums (observed / level).
   const double beta_h = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour));
@@ -298,7 +309,8 @@ int64_t SeriesDetector::Backdate(int64_t t_ms) const {
   // lone post in a quiet series does not count as part of the surge).
   int64_t started = t_ms;
   int n = 0;
-  for (auto it = recent_.rbegin(); it != recent_.rend() && n < cfg_->max_backdate_steps; ++it, ++n) {
+  for (auto it = recent_.rbegin(); it != recent_.rend() && n < cfg_->max_backdate_steps;
+       ++it, ++n) {
     if (!it->elevated || it->count < 2) break;
     started = it->t;
   }
@@ -316,9 +328,9 @@ void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
   novelty_.emplace_back(t_ms, surprise);
 }
 
-std::optional<AlertEvent> SeriesDetector::Peek(int64_t t_ms, double partial_count,
-                                               const std::vector<std::pair<int64_t, double>>& open_before,
-                                               bool incident) {
+std::optional<AlertEvent> SeriesDetector::Peek(
+    int64_t t_ms, double partial_count, const std::vector<std::pair<int64_t, double>>& open_before,
+    bool incident) {
   if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
   const double mean = Expected(t_ms);
@@ -344,7 +356,8 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (last_t_ != INT64_MIN) {
     const int64_t max_fill = 7 * kMsPerDay / cfg_->step_ms;
     int64_t filled = 0;
-    for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill; s += cfg_->step_ms, ++filled) {
+    for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
+         s += cfg_->step_ms, ++filled) {
       Observe(s, 0, false);
     }
   }
@@ -356,17 +369,19 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (gap) return a;  // no data: neither zero mentions nor a recovery
   ++steps_;
   const bool elevated = count > 0 && count > QuietLimit(a.expected);
-  const Test test =
-      count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1};
+  const Test test = count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1};
   a.log10_p = test.log10_p;
   const double bar = NoveltyBar(t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   a.anomalous = elevated && test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
   a.spike = elevated && count >= cfg_->spike_min_count &&
-            NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) < std::log10(cfg_->spike_p);
+            NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
+                std::log10(cfg_->spike_p);
   recent_.push_back(Step{t_ms, count, a.expected, elevated});
-  const size_t keep = static_cast<size_t>(
-      std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()), cfg_->max_backdate_steps, 1}) + 1);
+  const size_t keep =
+      static_cast<size_t>(std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()),
+                                    cfg_->max_backdate_steps, 1}) +
+                          1);
   while (recent_.size() > keep) recent_.pop_front();
 
   const int64_t decided_at = t_ms + cfg_->step_ms;
@@ -400,18 +415,23 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
       const double rate = fine ? firing_sum_ / static_cast<double>(firing_steps_) : 1e9;
       const int64_t k = std::min<int64_t>(
-          std::max<int64_t>(1, static_cast<int64_t>(cfg_->resolve_max_minutes * 60'000) / cfg_->step_ms),
-          std::max<int64_t>({1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms,
-                                 static_cast<int64_t>(std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
+          std::max<int64_t>(
+              1, static_cast<int64_t>(cfg_->resolve_max_minutes * 60'000) / cfg_->step_ms),
+          std::max<int64_t>(
+              {1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms,
+               static_cast<int64_t>(
+                   std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
       double sum = 0, mean = 0;
       int64_t have = 0, first_t = t_ms;
-      for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_; ++it, ++have) {
+      for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_;
+           ++it, ++have) {
         sum += it->count;
         mean += it->expected;
         first_t = it->t;
       }
       const double phi = Dispersion(mean);
-      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, phi) > std::log10(1 - cfg_->quiet_quantile);
+      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, phi) >
+                                          std::log10(1 - cfg_->quiet_quantile);
       if (quiet) {
         state_ = AlertState::kQuiet;
         anomalous_run_ = 0;
@@ -423,8 +443,9 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   }
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
-  const bool frozen = state_ == AlertState::kFiring &&
-                     t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour);
+  const bool frozen =
+      state_ == AlertState::kFiring &&
+      t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour);
   if (!frozen) UpdateBaseline(t_ms, count);
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
   a.state = state_;
@@ -437,13 +458,15 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' ' << first_t_ << ' '
-      << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
-      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' ' << firing_sum_ << ' ' << firing_steps_;
+  out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' '
+      << first_t_ << ' ' << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_
+      << ' ' << quiet_run_ << ' ' << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_
+      << ' ' << firing_since_ << ' ' << firing_sum_ << ' ' << firing_steps_;
   for (int i = 0; i < 24; ++i) out << ' ' << hour_factor_[i] << ' ' << hour_weight_[i];
   for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
   out << ' ' << recent_.size();
-  for (const auto& s : recent_) out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated;
+  for (const auto& s : recent_)
+    out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated;
   out << ' ' << novelty_.size();
   for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
   return out.str();
@@ -456,8 +479,9 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   size_t n = 0;
   in >> version;
   if (version != "v1") return false;
-  in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >>
-      quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
+  in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >>
+      anomalous_run_ >> quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >>
+      firing_since_ >> firing_sum_ >> firing_steps_;
   for (int i = 0; i < 24; ++i) in >> hour_factor_[i] >> hour_weight_[i];
   for (int i = 0; i < 7; ++i) in >> dow_factor_[i] >> dow_weight_[i];
   in >> n;

@@ -9,10 +9,35 @@ namespace hashmon {
 
 OutageTracker::OutageTracker(TrackerConfig config) : cfg_(std::move(config)) {}
 
-SeriesDetector& OutageTracker::Series(const SeriesKey& key) {
+namespace {
+// A newborn series learns at most this much silence (the detector's own gap fill limit).
+constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
+}  // namespace
+
+SeriesDetector& OutageTracker::SeriesAsStored(const SeriesKey& key) {
   auto& s = series_[key];
   if (!s) s = std::make_unique<SeriesDetector>(&cfg_.detector);
   return *s;
+}
+
+SeriesDetector& OutageTracker::Series(const SeriesKey& key) {
+  const bool newborn = !series_.count(key);
+  SeriesDetector& s = SeriesAsStored(key);
+  // A series is born with its first mention, but every closed minute before it, since
+  // hashmon began watching, had none: that silence is data. Without it a country whose
+  // first mentions are an outage (an outage at night, early in the history) would be
+  // judged against the cold-start prior (0.1 a minute, fat-tailed) and flagged late.
+  if (newborn && watching_since_ != INT64_MIN && closed_through_ != INT64_MIN) {
+    const int64_t from =
+        std::max(watching_since_, closed_through_ - kMaxQuietBackfillMs + kMillisPerMinute);
+    for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
+  }
+  return s;
+}
+
+bool OutageTracker::InGap(int64_t minute) const {
+  return std::any_of(gaps_.begin(), gaps_.end(),
+                     [&](const auto& g) { return minute >= g.first && minute <= g.second; });
 }
 
 void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute) {
@@ -70,20 +95,23 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
 }
 
 void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
-                              int64_t open_count, int64_t event_ms, SourceKind source, const std::string& post_id,
-                              const std::string& text) {
+                              int64_t open_count, int64_t event_ms, SourceKind source,
+                              const std::string& post_id, const std::string& text) {
   if (country == "??") return;  // unattributed mentions are counted, not monitored
   const SeriesKey key{tag, country};
   SeriesDetector& s = Series(key);
   if (minute > closed_through_ && s.state() != AlertState::kFiring) {
     std::vector<std::pair<int64_t, double>> open_before;
     if (open_counts_) {
-      const int64_t first = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
-      for (int64_t m = closed_through_ == INT64_MIN ? minute : first; m < minute; m += kMillisPerMinute) {
+      const int64_t first =
+          std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
+      for (int64_t m = closed_through_ == INT64_MIN ? minute : first; m < minute;
+           m += kMillisPerMinute) {
         open_before.emplace_back(m, static_cast<double>(open_counts_(tag, country, m)));
       }
     }
-    if (auto e = s.Peek(minute, static_cast<double>(open_count), open_before, IncidentOpen(tag, key))) {
+    if (auto e =
+            s.Peek(minute, static_cast<double>(open_count), open_before, IncidentOpen(tag, key))) {
       e->detected_at = event_ms;
       Fire(key, *e, minute);
       changed_series_.insert(key);
@@ -99,27 +127,33 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
   }
 }
 
-void OutageTracker::CloseThrough(int64_t minute,
-                                 const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts) {
+void OutageTracker::CloseThrough(
+    int64_t minute,
+    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts) {
   if (closed_through_ == INT64_MIN) {
-    closed_through_ = counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
+    closed_through_ =
+        counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
+    watching_since_ = closed_through_ + kMillisPerMinute;
   }
   // New series appear with their first closed minute.
   for (const auto& [k, n] : counts) {
     if (std::get<2>(k) != "??") Series({std::get<1>(k), std::get<2>(k)});
   }
   for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
-    const bool gap = std::any_of(gaps_.begin(), gaps_.end(), [&](const auto& g) { return m >= g.first && m <= g.second; });
+    const bool gap = InGap(m);
     std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
     for (auto& [key, det] : series_) {
-      if (det->steps_seen() == 0 && !counts.count({m, key.first, key.second})) continue;  // not born yet
+      if (det->steps_seen() == 0 && !counts.count({m, key.first, key.second}))
+        continue;  // not born yet
       auto c = counts.find({m, key.first, key.second});
       const int64_t n = c == counts.end() ? 0 : c->second;
       const AlertState before = det->state();
-      const Assessment a = det->Observe(m, static_cast<double>(n), gap, IncidentOpen(key.first, key));
+      const Assessment a =
+          det->Observe(m, static_cast<double>(n), gap, IncidentOpen(key.first, key));
       changed_series_.insert(key);
       if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
-      if (a.spike) spikes_.push_back({key.first, key.second, m, n, a.expected, 1 - std::pow(10.0, a.log10_p)});
+      if (a.spike)
+        spikes_.push_back({key.first, key.second, m, n, a.expected, 1 - std::pow(10.0, a.log10_p)});
       auto f = firing_in_.find(key);
       if (f != firing_in_.end() || before == AlertState::kFiring) {
         const int64_t id = f != firing_in_.end() ? f->second : 0;
@@ -145,7 +179,8 @@ void OutageTracker::CloseThrough(int64_t minute,
                       closed_through_ - it->second.ended <= cfg_.incident_join_ms;
     it = keep ? std::next(it) : outages_.erase(it);
   }
-  while (!gaps_.empty() && gaps_.begin()->second < closed_through_ - 86'400'000) gaps_.erase(gaps_.begin());
+  while (!gaps_.empty() && gaps_.begin()->second < closed_through_ - 86'400'000)
+    gaps_.erase(gaps_.begin());
 }
 
 bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except) const {
@@ -155,7 +190,9 @@ bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except
   return false;
 }
 
-void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) { gaps_.insert({from_minute, to_minute}); }
+void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) {
+  gaps_.insert({from_minute, to_minute});
+}
 
 TrackerChanges OutageTracker::TakeChanges() {
   TrackerChanges c;
@@ -168,15 +205,18 @@ TrackerChanges OutageTracker::TakeChanges() {
   spikes_.clear();
   c.evidence = std::move(evidence_);
   evidence_.clear();
-  for (const auto& key : changed_series_) c.detector_states.push_back({key, series_[key]->Serialize()});
+  for (const auto& key : changed_series_)
+    c.detector_states.push_back({key, series_[key]->Serialize()});
   changed_series_.clear();
   c.closed_through = closed_through_;
+  c.watching_since = watching_since_;
   c.next_outage_id = next_id_;
   return c;
 }
 
-void OutageTracker::RestoreSeries(const std::string& tag, const std::string& country, const std::string& state) {
-  Series({tag, country}).Deserialize(state);
+void OutageTracker::RestoreSeries(const std::string& tag, const std::string& country,
+                                  const std::string& state) {
+  SeriesAsStored({tag, country}).Deserialize(state);
 }
 
 void OutageTracker::RestoreOutage(const Outage& outage) {
@@ -186,8 +226,10 @@ void OutageTracker::RestoreOutage(const Outage& outage) {
   }
 }
 
-void OutageTracker::RestoreClock(int64_t closed_through, int64_t next_outage_id) {
+void OutageTracker::RestoreClock(int64_t closed_through, int64_t next_outage_id,
+                                 int64_t watching_since) {
   closed_through_ = closed_through;
+  watching_since_ = watching_since;
   next_id_ = std::max(next_id_, next_outage_id);
 }
 

@@ -47,17 +47,19 @@ SqliteStore::~SqliteStore() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
-std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path, std::string* error) {
+std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path,
+                                                         std::string* error) {
   try {
-    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    auto db =
+        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     // One writer per database: an advisory lock on a side file (SQLite's own locks are
     // fcntl locks on the database and are left alone).
     const std::string lock_path = path + ".lock";
     int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if (fd >= 0) close(fd);
-      *error = "another hashmon process is writing to " + path +
-               " (lock " + lock_path + " is held); stop it first or use another --db";
+      *error = "another hashmon process is writing to " + path + " (lock " + lock_path +
+               " is held); stop it first or use another --db";
       return nullptr;
     }
     db->setBusyTimeout(kBusyTimeoutMs);
@@ -72,10 +74,12 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
   }
 }
 
-std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path, std::string* error) {
+std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
+                                                       std::string* error) {
   try {
     if (access(path.c_str(), F_OK) != 0) {
-      *error = "no database at " + path + "; run `hashmon replay` or `hashmon collect` first, or pass --db";
+      *error = "no database at " + path +
+               "; run `hashmon replay` or `hashmon collect` first, or pass --db";
       return nullptr;
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
@@ -111,10 +115,11 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
                          bool complete) {
   SQLite::Transaction t(*db_);
   if (!batch.deltas.empty()) {
-    SQLite::Statement up(*db_,
-                         "INSERT INTO buckets (tag, country, minute, method, count) VALUES (?,?,?,?,?) "
-                         "ON CONFLICT (tag, country, minute, method) DO UPDATE SET count = count + "
-                         "excluded.count");
+    SQLite::Statement up(
+        *db_,
+        "INSERT INTO buckets (tag, country, minute, method, count) VALUES (?,?,?,?,?) "
+        "ON CONFLICT (tag, country, minute, method) DO UPDATE SET count = count + "
+        "excluded.count");
     for (const auto& d : batch.deltas) {
       up.bind(1, d.tag);
       up.bind(2, d.country);
@@ -126,7 +131,8 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     }
   }
   if (!batch.mentions.empty()) {
-    SQLite::Statement seen(*db_, "INSERT OR IGNORE INTO seen (source, id, created_at) VALUES (?,?,?)");
+    SQLite::Statement seen(*db_,
+                           "INSERT OR IGNORE INTO seen (source, id, created_at) VALUES (?,?,?)");
     for (const auto& m : batch.mentions) {
       seen.bind(1, SourceKindName(m.source));
       seen.bind(2, m.id);
@@ -145,10 +151,11 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     }
   }
   if (!source.empty()) {
-    SQLite::Statement cp(*db_,
-                         "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
-                         "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
-                         "complete = excluded.complete, updated = excluded.updated");
+    SQLite::Statement cp(
+        *db_,
+        "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
+        "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
+        "complete = excluded.complete, updated = excluded.updated");
     cp.bind(1, source);
     cp.bind(2, cursor);
     cp.bind(3, complete ? 1 : 0);
@@ -168,10 +175,11 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
     }
   }
   if (batch.watermark != INT64_MIN) {
-    SQLite::Statement meta(*db_,
-                           "INSERT INTO meta (key, value) VALUES ('watermark', ?) ON CONFLICT (key) "
-                           "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS "
-                           "INTEGER))");
+    SQLite::Statement meta(
+        *db_,
+        "INSERT INTO meta (key, value) VALUES ('watermark', ?) ON CONFLICT (key) "
+        "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS "
+        "INTEGER))");
     meta.bind(1, std::to_string(batch.watermark));
     meta.exec();
   }
@@ -183,12 +191,16 @@ namespace {
 int64_t Sec(int64_t ms) { return ms / 1000; }
 int64_t Ms(const SQLite::Column& c) { return c.isNull() ? 0 : c.getInt64() * 1000; }
 void BindTime(SQLite::Statement& st, int i, int64_t ms) {
-  if (ms == 0) st.bind(i);  // NULL: not yet
-  else st.bind(i, static_cast<int64_t>(Sec(ms)));
+  if (ms == 0)
+    st.bind(i);  // NULL: not yet
+  else
+    st.bind(i, static_cast<int64_t>(Sec(ms)));
 }
 
 void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
-  SQLite::Statement m(db, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  SQLite::Statement m(db,
+                      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                      "value = excluded.value");
   m.bind(1, key);
   m.bind(2, std::to_string(value));
   m.exec();
@@ -199,14 +211,16 @@ void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
 // Compares a country's outage with what is stored (inside the commit's transaction) and
 // queues an alert for each change an operator must hear of: it began, it ended.
 void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
-  SQLite::Statement prev(*db_, "SELECT ended IS NULL FROM outage_countries WHERE outage_id = ? AND country = ?");
+  SQLite::Statement prev(
+      *db_, "SELECT ended IS NULL FROM outage_countries WHERE outage_id = ? AND country = ?");
   prev.bind(1, static_cast<int64_t>(o.id));
   prev.bind(2, x.country);
   const bool existed = prev.executeStep();
   const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
-  SQLite::Statement add(*db_,
-                        "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, ends_at, "
-                        "created_ms, next_attempt_ms) VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement add(
+      *db_,
+      "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, ends_at, "
+      "created_ms, next_attempt_ms) VALUES (?,?,?,?,?,?,?,?,?)");
   auto queue = [&](const char* status, int64_t ends_at) {
     const int64_t now = NowSeconds() * 1000;
     add.bind(1, AlertFingerprint(o.tag, x.country, o.id));
@@ -215,8 +229,10 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
     add.bind(4, o.tag);
     add.bind(5, x.country);
     add.bind(6, static_cast<int64_t>(x.started));
-    if (ends_at) add.bind(7, static_cast<int64_t>(ends_at));
-    else add.bind(7);
+    if (ends_at)
+      add.bind(7, static_cast<int64_t>(ends_at));
+    else
+      add.bind(7);
     add.bind(8, now);
     add.bind(9, static_cast<int64_t>(0));  // due at once
     add.exec();
@@ -227,12 +243,14 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
 }
 
 void SqliteStore::WriteDetection(const TrackerChanges& c) {
-  SQLite::Statement out(*db_,
-                        "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
-                        "peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?)");
-  SQLite::Statement oc(*db_,
-                       "INSERT OR REPLACE INTO outage_countries (outage_id, country, started, detected_at, ended, "
-                       "resolved_at, mentions, peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement out(
+      *db_,
+      "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
+      "peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?)");
+  SQLite::Statement oc(
+      *db_,
+      "INSERT OR REPLACE INTO outage_countries (outage_id, country, started, detected_at, ended, "
+      "resolved_at, mentions, peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?,?)");
   for (const auto& o : c.outages) {
     out.bind(1, static_cast<int64_t>(o.id));
     out.bind(2, o.tag);
@@ -259,9 +277,10 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       oc.reset();
     }
   }
-  SQLite::Statement ev(*db_,
-                       "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, text) "
-                       "VALUES (?,?,?,?,?,?)");
+  SQLite::Statement ev(
+      *db_,
+      "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, text) "
+      "VALUES (?,?,?,?,?,?)");
   for (const auto& e : c.evidence) {
     ev.bind(1, static_cast<int64_t>(e.outage_id));
     ev.bind(2, e.country);
@@ -273,7 +292,8 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
     ev.reset();
   }
   SQLite::Statement sp(*db_,
-                       "INSERT OR REPLACE INTO spikes (tag, country, minute, count, expected, score) VALUES (?,?,?,?,?,?)");
+                       "INSERT OR REPLACE INTO spikes (tag, country, minute, count, expected, "
+                       "score) VALUES (?,?,?,?,?,?)");
   for (const auto& x : c.spikes) {
     sp.bind(1, x.tag);
     sp.bind(2, x.country);
@@ -284,7 +304,8 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
     sp.exec();
     sp.reset();
   }
-  SQLite::Statement ds(*db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)");
+  SQLite::Statement ds(
+      *db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)");
   for (const auto& [key, state] : c.detector_states) {
     ds.bind(1, key.first);
     ds.bind(2, key.second);
@@ -293,24 +314,31 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
     ds.reset();
   }
   if (c.closed_through != INT64_MIN) PutMeta(*db_, "closed_through", c.closed_through);
+  if (c.watching_since != INT64_MIN) PutMeta(*db_, "watching_since", c.watching_since);
   PutMeta(*db_, "next_outage_id", c.next_outage_id);
 }
 
 void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) {
   SQLite::Statement ds(*db_, "SELECT tag, country, state FROM detector_state");
   while (ds.executeStep()) {
-    tracker->RestoreSeries(ds.getColumn(0).getString(), ds.getColumn(1).getString(), ds.getColumn(2).getString());
+    tracker->RestoreSeries(ds.getColumn(0).getString(), ds.getColumn(1).getString(),
+                           ds.getColumn(2).getString());
   }
   const auto closed = GetMeta("closed_through");
   const auto next_id = GetMeta("next_outage_id");
+  const auto watching = GetMeta("watching_since");  // absent in histories from before it
   if (!closed) return;
   const int64_t closed_through = std::stoll(*closed);
-  tracker->RestoreClock(closed_through, next_id ? std::stoll(*next_id) : 1);
+  tracker->RestoreClock(closed_through, next_id ? std::stoll(*next_id) : 1,
+                        watching ? std::stoll(*watching) : INT64_MIN);
   OutageQuery open_ones;
   for (auto& row : QueryOutages(open_ones)) {
-    if (row.outage.open() || closed_through - row.outage.ended <= 30 * 60'000) tracker->RestoreOutage(row.outage);
+    if (row.outage.open() || closed_through - row.outage.ended <= 30 * 60'000)
+      tracker->RestoreOutage(row.outage);
   }
-  SQLite::Statement open(*db_, "SELECT tag, country, minute, SUM(count) FROM buckets WHERE minute > ? GROUP BY 1, 2, 3");
+  SQLite::Statement open(
+      *db_,
+      "SELECT tag, country, minute, SUM(count) FROM buckets WHERE minute > ? GROUP BY 1, 2, 3");
   open.bind(1, static_cast<int64_t>(closed_through / 1000));
   while (open.executeStep()) {
     counter->RestoreOpen(open.getColumn(0).getString(), open.getColumn(1).getString(),
@@ -321,18 +349,23 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) 
 std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery& q) {
   std::vector<OutageRow> rows;
   SQLite::Statement o(*db_,
-                      "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, peak_count FROM outages "
-                      "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = ?3) ORDER BY started, id");
+                      "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, "
+                      "peak_count FROM outages "
+                      "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = "
+                      "?3) ORDER BY started, id");
   o.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
   o.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   o.bind(3, q.tag);
-  SQLite::Statement c(*db_,
-                      "SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, peak_count, "
-                      "(SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id AND e.country = oc.country) "
-                      "FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
-  SQLite::Statement ev(*db_,
-                       "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
-                       "ORDER BY country, created_at, post_id");
+  SQLite::Statement c(
+      *db_,
+      "SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, peak_count, "
+      "(SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id AND e.country = "
+      "oc.country) "
+      "FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
+  SQLite::Statement ev(
+      *db_,
+      "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
+      "ORDER BY country, created_at, post_id");
   while (o.executeStep()) {
     OutageRow row;
     Outage& x = row.outage;
@@ -363,10 +396,10 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
     ev.bind(1, static_cast<int64_t>(x.id));
     while (ev.executeStep()) {
       const std::string src = ev.getColumn(1).getString();
-      row.evidence.push_back({x.id, ev.getColumn(0).getString(),
-                              SourceKindFromName(src),
-                              ev.getColumn(2).getString(), ev.getColumn(3).getInt64(),
-                              ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
+      row.evidence.push_back(
+          {x.id, ev.getColumn(0).getString(), SourceKindFromName(src), ev.getColumn(2).getString(),
+           ev.getColumn(3).getInt64(),
+           ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
     }
     ev.reset();
     rows.push_back(std::move(row));
@@ -376,16 +409,19 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
 
 std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
   std::vector<Spike> out;
-  SQLite::Statement s(*db_,
-                      "SELECT tag, country, minute, count, expected, score FROM spikes WHERE minute >= ?1 AND minute < ?2 "
-                      "AND (?3 = '' OR country = ?3) AND (?4 = '' OR tag = ?4) ORDER BY minute, tag, country");
+  SQLite::Statement s(
+      *db_,
+      "SELECT tag, country, minute, count, expected, score FROM spikes WHERE minute >= ?1 AND "
+      "minute < ?2 "
+      "AND (?3 = '' OR country = ?3) AND (?4 = '' OR tag = ?4) ORDER BY minute, tag, country");
   s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
   s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   s.bind(3, q.country);
   s.bind(4, q.tag);
   while (s.executeStep()) {
-    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt64() * 1000,
-                   s.getColumn(3).getInt64(), s.getColumn(4).getDouble(), s.getColumn(5).getDouble()});
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                   s.getColumn(2).getInt64() * 1000, s.getColumn(3).getInt64(),
+                   s.getColumn(4).getDouble(), s.getColumn(5).getDouble()});
   }
   return out;
 }
@@ -393,13 +429,15 @@ std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
 std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
   std::vector<GapRecord> out;
   SQLite::Statement s(*db_,
-                      "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) "
+                      "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND "
+                      "(ended IS NULL OR ended >= ?1) "
                       "ORDER BY started");
   s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
   s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
-                   s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000, s.getColumn(3).getString()});
+                   s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000,
+                   s.getColumn(3).getString()});
   }
   return out;
 }
@@ -407,9 +445,11 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
 void SqliteStore::ForEachSeen(
     int64_t since_ms,
     const std::function<void(const std::string&, const std::string&, int64_t)>& fn) {
-  SQLite::Statement q(*db_, "SELECT source, id, created_at FROM seen WHERE created_at >= ? ORDER BY created_at");
+  SQLite::Statement q(
+      *db_, "SELECT source, id, created_at FROM seen WHERE created_at >= ? ORDER BY created_at");
   q.bind(1, static_cast<int64_t>(since_ms));
-  while (q.executeStep()) fn(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+  while (q.executeStep())
+    fn(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
 }
 
 void SqliteStore::RestorePipeline(Pipeline* pipeline) {
@@ -446,20 +486,27 @@ std::vector<std::string> SqliteStore::Tags() {
 
 SqliteStore::Summary SqliteStore::Summarize() {
   Summary s;
-  s.open_outages = db_->execAndGet("SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL").getInt64();
+  s.open_outages =
+      db_->execAndGet("SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL").getInt64();
   SQLite::Statement newest(*db_, "SELECT MAX(minute) FROM buckets");
-  if (newest.executeStep() && !newest.getColumn(0).isNull()) s.newest_count_ms = newest.getColumn(0).getInt64() * 1000;
+  if (newest.executeStep() && !newest.getColumn(0).isNull())
+    s.newest_count_ms = newest.getColumn(0).getInt64() * 1000;
   SQLite::Statement by(*db_, "SELECT country, SUM(count) FROM buckets GROUP BY country");
-  while (by.executeStep()) s.mentions_by_country[by.getColumn(0).getString()] = by.getColumn(1).getInt64();
-  SQLite::Statement latest(*db_, "SELECT id, started, ended FROM outages ORDER BY started DESC LIMIT 1");
+  while (by.executeStep())
+    s.mentions_by_country[by.getColumn(0).getString()] = by.getColumn(1).getInt64();
+  SQLite::Statement latest(*db_,
+                           "SELECT id, started, ended FROM outages ORDER BY started DESC LIMIT 1");
   if (latest.executeStep()) {
     s.latest_outage_id = latest.getColumn(0).getInt64();
     s.latest_outage_started = latest.getColumn(1).getInt64() * 1000;
-    s.latest_outage_ended = latest.getColumn(2).isNull() ? 0 : latest.getColumn(2).getInt64() * 1000;
+    s.latest_outage_ended =
+        latest.getColumn(2).isNull() ? 0 : latest.getColumn(2).getInt64() * 1000;
   }
-  SQLite::Statement cp(*db_, "SELECT source, cursor, updated FROM checkpoints ORDER BY updated DESC");
+  SQLite::Statement cp(*db_,
+                       "SELECT source, cursor, updated FROM checkpoints ORDER BY updated DESC");
   while (cp.executeStep()) {
-    s.sources.push_back({cp.getColumn(0).getString(), cp.getColumn(1).getString(), cp.getColumn(2).getInt64()});
+    s.sources.push_back(
+        {cp.getColumn(0).getString(), cp.getColumn(1).getString(), cp.getColumn(2).getInt64()});
   }
   return s;
 }
