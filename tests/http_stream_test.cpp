@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "feed/feed_server.h"
 #include "hashmon/clock.h"
 #include "http_test_server.h"
 
@@ -78,6 +80,32 @@ TEST_F(HttpStreamTest, AConsumerThatThrowsFailsTheStreamInsteadOfTheProcess) {
       [](char*, size_t) { throw std::runtime_error("disk full"); }, &stop_, &clock_);
   EXPECT_EQ(out.kind, StreamOutcome::kFailed);
   EXPECT_NE(out.message.find("disk full"), std::string::npos) << out.message;
+}
+
+TEST(SendOffsets, FollowEventTimeScaledBySpeedAndNeverGoBack) {
+  // Posts at 0 s, 60 s, a late one from 30 s, a notice without a time, then 120 s.
+  const std::vector<int64_t> times = {1'000'000, 1'060'000, 1'030'000, 0, 1'120'000};
+  EXPECT_EQ(SendOffsetsMs(times, 60), (std::vector<int64_t>{0, 1000, 1000, 1000, 2000}));
+  EXPECT_EQ(SendOffsetsMs(times, 0), (std::vector<int64_t>(5, 0)));
+}
+
+TEST_F(HttpStreamTest, AFeedPacedByEventTimeTakesItsTime) {
+  // Three posts a second apart in event time, served 20 times faster: at least 100 ms.
+  FeedServer server({"a", "b", "c"}, {});
+  server.PaceByEventTime({1'000, 2'000, 3'000}, 20);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  std::string consumed;
+  const auto start = std::chrono::steady_clock::now();
+  const StreamOutcome out = StreamHttp(
+      {"http://127.0.0.1:" + std::to_string(port) + "/", {}, 30'000},
+      [&](char* data, size_t n) { consumed.append(data, n); }, &stop_, &clock_);
+  const auto took = std::chrono::steady_clock::now() - start;
+  server.Stop();
+  EXPECT_EQ(out.kind, StreamOutcome::kEnded) << out.message;
+  EXPECT_EQ(consumed, "a\nb\nc\n");
+  EXPECT_GE(took, std::chrono::milliseconds(100));
 }
 
 }  // namespace

@@ -111,8 +111,21 @@ struct ServeArgs {
   std::string protocol = "ndjson";
   int port = 0;
   double rate = 0;
+  double speed = 0;
   std::vector<std::string> faults;
 };
+
+// Each line's event time (0 for lines that are not posts), for --speed.
+std::vector<int64_t> EventTimes(const std::vector<std::string>& lines) {
+  Decoder decoder;
+  std::vector<int64_t> times;
+  times.reserve(lines.size());
+  for (const auto& line : lines) {
+    const Record r = decoder.DecodeCopy(line);
+    times.push_back(r.kind == RecordKind::kPost ? r.post.created_at : 0);
+  }
+  return times;
+}
 
 int RunServeFeed(const ServeArgs& a) {
   std::ifstream in(a.file);
@@ -129,7 +142,13 @@ int RunServeFeed(const ServeArgs& a) {
       return 2;
     }
   }
+  if (a.speed > 0 && a.rate > 0) {
+    std::fprintf(stderr, "hashmon serve-feed: give --speed or --rate, not both\n");
+    return 2;
+  }
+  const std::vector<int64_t> times = a.speed > 0 ? EventTimes(lines) : std::vector<int64_t>();
   FeedServer server(std::move(lines), faults, a.rate, *ParseFeedProtocol(a.protocol));
+  if (a.speed > 0) server.PaceByEventTime(times, a.speed);
   std::string error;
   const int port = server.Start(a.port, &error);
   if (port < 0) {
@@ -173,6 +192,9 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")
       ->capture_default_str();
   s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");
+  s->add_option("--speed", serve->speed,
+                "Send each post when its event time is due, this many times faster: 60 plays an "
+                "hour in a minute (0: as fast as the client reads)");
   s->add_option(
       "--fault", serve->faults,
       "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N");

@@ -1,14 +1,12 @@
 #include "feed/feed_server.h"
 
+#include <rapidjson/document.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
 #include <chrono>
-
-#include <rapidjson/document.h>
-
 #include <cstring>
 
 #include "hashmon/decoder.h"
@@ -30,15 +28,24 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
   } catch (const std::exception&) {
     return false;
   }
-  if (name == "drop-after") f->drop_after_lines = v;
-  else if (name == "truncate-after") f->truncate_after_lines = v;
-  else if (name == "stall-after") f->stall_after_lines = v;
-  else if (name == "garbage-every") f->garbage_every_lines = v;
-  else if (name == "status") f->statuses.push_back(v);
-  else if (name == "backfill") f->backfill_lines = v;
-  else if (name == "chunk-bytes") f->chunk_bytes = static_cast<size_t>(v);
-  else if (name == "lost-on-reconnect") f->lost_lines = static_cast<size_t>(v);
-  else return false;
+  if (name == "drop-after")
+    f->drop_after_lines = v;
+  else if (name == "truncate-after")
+    f->truncate_after_lines = v;
+  else if (name == "stall-after")
+    f->stall_after_lines = v;
+  else if (name == "garbage-every")
+    f->garbage_every_lines = v;
+  else if (name == "status")
+    f->statuses.push_back(v);
+  else if (name == "backfill")
+    f->backfill_lines = v;
+  else if (name == "chunk-bytes")
+    f->chunk_bytes = static_cast<size_t>(v);
+  else if (name == "lost-on-reconnect")
+    f->lost_lines = static_cast<size_t>(v);
+  else
+    return false;
   return true;
 }
 
@@ -63,6 +70,9 @@ class FeedWriter {
   virtual void End() = 0;
   // Holds the connection open and silent until the peer goes away.
   virtual void Stall() = 0;
+  // Sends what is gathered into a chunk now (before the stream pauses); false when the
+  // peer is gone.
+  virtual bool Flush() { return true; }
 };
 
 namespace {
@@ -98,13 +108,13 @@ class ChunkedWriter : public FeedWriter {
   }
 
  private:
-  static bool IsSseLine(const std::string& l) {
-    return l.empty() || l[0] == ':' || l.rfind("event:", 0) == 0 || l.rfind("data:", 0) == 0;
-  }
-  bool Flush() {
+  bool Flush() override {
     if (!pending_.empty()) net::write(*sock_, http::make_chunk(net::buffer(pending_)), ec_);
     pending_.clear();
     return !ec_;
+  }
+  static bool IsSseLine(const std::string& l) {
+    return l.empty() || l[0] == ':' || l.rfind("event:", 0) == 0 || l.rfind("data:", 0) == 0;
   }
   tcp::socket* sock_;
   FeedProtocol protocol_;
@@ -154,6 +164,8 @@ struct FeedServer::Impl {
   std::vector<std::string> lines;
   FeedFaults faults;
   double rate = 0;
+  std::vector<int64_t> send_at_ms;  // per line, from the start of the stream (--speed)
+  std::optional<std::chrono::steady_clock::time_point> started;  // the first line's send
   net::io_context ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
@@ -179,7 +191,8 @@ FeedServer::~FeedServer() { Stop(); }
 int FeedServer::Start(int port, std::string* error) {
   try {
     impl_->acceptor = std::make_unique<tcp::acceptor>(
-        impl_->ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+        impl_->ioc,
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
   } catch (const std::exception& e) {
     *error = std::string("cannot listen on 127.0.0.1:") + std::to_string(port) + ": " + e.what();
     return -1;
@@ -211,7 +224,9 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   size_t pos = s.next_line;  // a live stream goes on where it is
   if (connection_no > 1) pos = std::min(pos + s.faults.lost_lines, s.lines.size());
   if (connection_no > 1 && s.faults.backfill_lines > 0) {
-    pos = s.next_line > static_cast<size_t>(s.faults.backfill_lines) ? s.next_line - s.faults.backfill_lines : 0;
+    pos = s.next_line > static_cast<size_t>(s.faults.backfill_lines)
+              ? s.next_line - s.faults.backfill_lines
+              : 0;
   }
   const size_t c = target.find("cursor=");
   if (c == std::string::npos) return pos;
@@ -221,7 +236,8 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   } catch (const std::exception&) {
     return pos;
   }
-  if (s.protocol != FeedProtocol::kJetstream) return std::min<size_t>(static_cast<size_t>(cursor), s.lines.size());
+  if (s.protocol != FeedProtocol::kJetstream)
+    return std::min<size_t>(static_cast<size_t>(cursor), s.lines.size());
   // Jetstream: the first event at or after the cursor's time (recordings are in time order).
   size_t i = 0;
   while (i < s.lines.size() && JetstreamTimeUs(s.lines[i]) < cursor) ++i;
@@ -261,7 +277,8 @@ void FeedServer::Serve(tcp_socket* sock) {
   boost::beast::flat_buffer buf;
   http::request<http::string_body> req;
   http::read(*sock, buf, req);
-  if (s.protocol == FeedProtocol::kMastodonSse && req.target().starts_with("/api/v1/timelines/tag/")) {
+  if (s.protocol == FeedProtocol::kMastodonSse &&
+      req.target().starts_with("/api/v1/timelines/tag/")) {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::content_type, "application/json");
     res.body() = Timeline(std::string(req.target()));
@@ -304,8 +321,9 @@ void FeedServer::Serve(tcp_socket* sock) {
     writer = std::move(ws);
   } else {
     http::response<http::empty_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type,
-            s.protocol == FeedProtocol::kMastodonSse ? "text/event-stream" : "application/x-ndjson");
+    res.set(http::field::content_type, s.protocol == FeedProtocol::kMastodonSse
+                                           ? "text/event-stream"
+                                           : "application/x-ndjson");
     res.chunked(true);
     http::response_serializer<http::empty_body> sr{res};
     http::write_header(*sock, sr);
@@ -351,6 +369,7 @@ void FeedServer::Serve(tcp_socket* sock) {
     if (s.faults.garbage_every_lines && sent > 0 && sent % s.faults.garbage_every_lines == 0) {
       if (!writer->Send("{not json at all")) return;
     }
+    if (!s.send_at_ms.empty() && !WaitUntilDue(pos - 1, writer.get())) return;
     if (!writer->Send(line)) return;
     ++sent;
     ++lines_sent_;
@@ -358,6 +377,46 @@ void FeedServer::Serve(tcp_socket* sock) {
   }
   writer->End();
   finished_ = true;
+}
+
+void FeedServer::PaceByEventTime(const std::vector<int64_t>& event_ms, double speed) {
+  impl_->send_at_ms = SendOffsetsMs(event_ms, speed);
+}
+
+bool FeedServer::WaitUntilDue(size_t line, FeedWriter* writer) {
+  Impl& s = *impl_;
+  std::chrono::steady_clock::time_point due;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    // One timeline for the whole stream: posts go on being made while a client is away.
+    if (!s.started)
+      s.started = std::chrono::steady_clock::now() - std::chrono::milliseconds(s.send_at_ms[line]);
+    due = *s.started +
+          std::chrono::milliseconds(s.send_at_ms[std::min(line, s.send_at_ms.size() - 1)]);
+  }
+  if (std::chrono::steady_clock::now() >= due) return true;
+  if (!writer->Flush()) return false;  // what is due goes out before the pause
+  while (!s.stop && std::chrono::steady_clock::now() < due) {
+    std::this_thread::sleep_until(
+        std::min(due, std::chrono::steady_clock::now() + std::chrono::milliseconds(100)));
+  }
+  return !s.stop;
+}
+
+std::vector<int64_t> SendOffsetsMs(const std::vector<int64_t>& event_ms, double speed) {
+  std::vector<int64_t> out(event_ms.size(), 0);
+  if (speed <= 0) return out;
+  int64_t first = 0, newest = 0, offset = 0;
+  bool seen = false;
+  for (size_t i = 0; i < event_ms.size(); ++i) {
+    if (event_ms[i] > 0) {
+      if (!seen) first = newest = event_ms[i], seen = true;
+      newest = std::max(newest, event_ms[i]);  // a late post does not take time back
+      offset = static_cast<int64_t>(static_cast<double>(newest - first) / speed);
+    }
+    out[i] = offset;  // notices and bad lines go with the post before them
+  }
+  return out;
 }
 
 void FeedServer::Stop() {

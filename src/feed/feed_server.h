@@ -11,7 +11,6 @@
 #define HASHMON_FEED_FEED_SERVER_H_
 
 #include <atomic>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
@@ -32,8 +31,8 @@ struct FeedFaults {
   int garbage_every_lines = 0;   // a line of garbage after every N lines
   std::vector<int> statuses;     // answer the first connections with these HTTP statuses
   int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
-  size_t chunk_bytes = 0;        // gather lines into chunks of about this size (0: a line per chunk)
-  size_t lost_lines = 0;         // a reconnect skips this many lines (posted while disconnected)
+  size_t chunk_bytes = 0;  // gather lines into chunks of about this size (0: a line per chunk)
+  size_t lost_lines = 0;   // a reconnect skips this many lines (posted while disconnected)
 };
 
 enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
@@ -42,14 +41,25 @@ enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
-// status=401 (repeatable), backfill=N, chunk-bytes=N, lost-on-reconnect=N. Returns false on an unknown fault.
+// status=401 (repeatable), backfill=N, chunk-bytes=N, lost-on-reconnect=N. Returns false on an
+// unknown fault.
 bool ParseFault(const std::string& spec, FeedFaults* faults);
+
+// When each line is due, in ms from the first: the newest event time so far (a late
+// post does not take time back; a line without one goes with the line before), scaled
+// down by `speed`.
+std::vector<int64_t> SendOffsetsMs(const std::vector<int64_t>& event_ms, double speed);
 
 class FeedServer {
  public:
   FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second = 0,
              FeedProtocol protocol = FeedProtocol::kNdjson);
   ~FeedServer();
+
+  // Sends each line when its event time is due (event_ms per line, 0 where a line has
+  // none), `speed` times faster than it happened: 60 plays an hour in a minute. Call
+  // before Start.
+  void PaceByEventTime(const std::vector<int64_t>& event_ms, double speed);
 
   // Binds 127.0.0.1:port (0 picks a free port) and serves on a thread. Returns the port.
   int Start(int port, std::string* error);
@@ -67,6 +77,7 @@ class FeedServer {
   struct Impl;
   using tcp_socket = boost::asio::ip::tcp::socket;
   void Serve(tcp_socket* sock);
+  bool WaitUntilDue(size_t line, FeedWriter* writer);
   std::string Timeline(const std::string& target);
   size_t StartLine(const std::string& target, int connection_no);
   std::unique_ptr<Impl> impl_;
