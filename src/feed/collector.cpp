@@ -16,6 +16,7 @@ namespace hashmon {
 namespace {
 
 constexpr size_t kMaxLine = 16u << 20;
+constexpr int64_t kMaxCommitIntervalMs = 30'000;
 
 std::string Seconds(int64_t ms) {
   char buf[32];
@@ -62,7 +63,8 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       clock_(clock),
       log_(log),
       options_(std::move(options)),
-      prefilter_(pipeline->watched()) {
+      prefilter_(pipeline->watched()),
+      commit_interval_ms_(options_.commit_every_ms) {
   switch (options_.protocol) {
     case StreamProtocol::kNdjson:
       source_ = "http:" + options_.url;
@@ -235,12 +237,18 @@ std::string Collector::CursorText() const {
 bool Collector::Commit(bool force) {
   auto lock = Lock();
   const int64_t now = clock_->MonotonicMs();
-  if (!force && now - last_commit_ms_ < options_.commit_every_ms) return true;
+  if (!force && now - last_commit_ms_ < commit_interval_ms_) return true;
   last_commit_ms_ = now;
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   std::string failure;
   const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
   const bool ok = CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
+  // A locked database makes each attempt wait out SQLite's busy timeout on the thread
+  // that reads the stream: while it stays locked, try less and less often (up to every
+  // 30 s), so the stream keeps flowing into memory between attempts.
+  commit_interval_ms_ = ok ? options_.commit_every_ms
+                           : std::min<int64_t>(kMaxCommitIntervalMs,
+                                               std::max<int64_t>(1'000, commit_interval_ms_ * 2));
   if (options_.live) {
     options_.live->ObserveCommit(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ok);

@@ -140,7 +140,8 @@ class Collector {
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
-  int64_t last_data_ms_ = 0;  // wall time of the last bytes, for status
+  int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
+  int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status
   CollectStats stats_;
 };
 
