@@ -146,9 +146,33 @@ class BodyState {
 
 }  // namespace
 
+// cpprestsdk restarts a request's timeout timer twice per chunk of the body. When that
+// timer is the earliest on the pool's io_context, each restart reprograms the kernel
+// timer (timerfd_settime), an eighth of the CPU of a one-post-per-chunk stream. A timer
+// that always falls due sooner keeps those restarts off the kernel: asio reprograms only
+// for a new earliest timer, and this one moves once a second.
+class TimerfdShield {
+ public:
+  explicit TimerfdShield(boost::asio::io_service& io) : timer_(io) { Arm(); }
+
+ private:
+  void Arm() {
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) Arm();
+    });
+  }
+  boost::asio::steady_timer timer_;
+};
+
 void InitHttpThreads() {
   static std::once_flag once;
-  std::call_once(once, [] { crossplat::threadpool::initialize_with_threads(1); });
+  std::call_once(once, [] {
+    crossplat::threadpool::initialize_with_threads(1);
+    // Lives as long as the pool it serves, which cpprestsdk never tears down before exit.
+    static auto* shield = new TimerfdShield(crossplat::threadpool::shared_instance().service());
+    (void)shield;
+  });
 }
 
 HttpReply HttpCall(const std::string& method, const std::string& url,
