@@ -5,6 +5,7 @@
 #include <pplx/threadpool.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -212,9 +213,14 @@ StreamOutcome StreamHttp(const StreamRequest& request,
   auto body = std::make_shared<BodyState>(&on_bytes, clock);
   pplx::cancellation_token_source cancel;
   body->last_data = clock->MonotonicMs();
-  std::atomic<bool> done{false}, stalled{false};
-  // The watchdog: a stream that says nothing (not even a keep-alive) is dead.
+  std::atomic<bool> stalled{false};
+  // The watchdog: a stream that says nothing (not even a keep-alive) is dead. It looks
+  // every 20 ms (time as the clock tells it), and is woken at once when the call ends.
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool done = false;
   std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(watch_mu);
     while (!done) {
       if (stop && *stop) {
         cancel.cancel();
@@ -225,11 +231,15 @@ StreamOutcome StreamHttp(const StreamRequest& request,
         cancel.cancel();
         return;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      watch_cv.wait_for(lock, std::chrono::milliseconds(20));
     }
   });
   auto finish = [&] {
-    done = true;
+    {
+      std::lock_guard<std::mutex> lock(watch_mu);
+      done = true;
+    }
+    watch_cv.notify_all();
     watchdog.join();
     body->Close();  // waits for a piece in progress; later ones are dropped
     out.received_data = body->received();
