@@ -276,38 +276,32 @@ TEST_F(CollectorTest, ALockedDatabaseLosesNoCountsAndTheStreamFlowsOn) {
   const std::string db = tmp_.File("locked.db");
   std::string error;
   { ASSERT_TRUE(SqliteStore::OpenForWriting(db, &error)) << error; }
-  // Another process holds the write lock for the first half of the stream.
+  // Another process holds the write lock for the first part of the stream.
   auto blocker = std::make_unique<SQLite::Database>(db, SQLite::OPEN_READWRITE);
   blocker->exec("BEGIN IMMEDIATE");
   FeedServer server(lines_, {});
   const int port = server.Start(0, &error);
   ASSERT_GT(port, 0) << error;
-  FakeClock clock(1'700'000'000'000);
-  std::ostringstream log_out;
-  Logger log(&log_out, &clock);
-  PipelineConfig config;
-  config.dedup_window_ms = 48 * 3'600'000;
-  Pipeline pipeline(config, locator_);
-  auto store = SqliteStore::OpenForWriting(db, &error);
-  ASSERT_TRUE(store) << error;
-  store->set_busy_timeout_ms(0);
   CollectOptions o;
   o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  o.until_eof = true;
-  o.commit_every_ms = 0;  // try at every piece; time stands still, so backoff holds them
+  o.commit_every_ms = 0;  // try at every piece; failed attempts back off in clock time
+  FakeClock* clock = nullptr;
   int pieces = 0;
   o.before_chunk = [&] {
     if (++pieces == 20) blocker.reset();  // rolls back and lets go
-    clock.Advance(500);
+    clock->Advance(500);
   };
-  Collector collector(&pipeline, store.get(), &clock, &log, o);
-  std::atomic<bool> stop{false};
-  ASSERT_TRUE(collector.Run(&stop, &error)) << error << log_out.str();
+  auto run = testing::CollectHistory(
+      o, db, locator_, [] { return false; },
+      [&](SqliteStore* store, FakeClock* c) {
+        store->set_busy_timeout_ms(0);
+        clock = c;
+      });
   server.Stop();
-  store.reset();
+  EXPECT_TRUE(run.ok) << run.log;
   EXPECT_GT(pieces, 20);
-  EXPECT_NE(log_out.str().find("cannot write to the database"), std::string::npos);
-  EXPECT_EQ(Counts(db), Replayed());
+  EXPECT_NE(run.log.find("cannot write to the database"), std::string::npos) << run.log;
+  EXPECT_EQ(run.history, Replayed());
 }
 
 TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {

@@ -47,7 +47,8 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
 }
 
 CollectRun CollectHistory(CollectOptions o, const std::string& db, const CountryLocator* locator,
-                          const std::function<bool()>& stalled) {
+                          const std::function<bool()>& stalled,
+                          const std::function<void(SqliteStore*, FakeClock*)>& setup) {
   CollectRun run;
   FakeClock clock(1'700'000'000'000);
   std::ostringstream log_out;
@@ -60,6 +61,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   std::string error;
   auto store = SqliteStore::OpenForWriting(db, &error);
   EXPECT_TRUE(store) << error;
+  if (setup) setup(store.get(), &clock);
   o.until_eof = true;
   if (o.max_failures == 0) o.max_failures = 20;
   Collector collector(&pipeline, store.get(), &clock, &log, o);

@@ -11,6 +11,7 @@
 
 #include "feed/collector.h"
 #include "feed/feed_server.h"
+#include "hashmon/clock.h"
 #include "hashmon/country_locator.h"
 
 namespace hashmon::testing {
@@ -32,8 +33,10 @@ struct CollectRun {
 // Collects from `url` into `db` until the stream ends. Time is fake and passes only when
 // `stalled()` says the server holds a silent connection and the collector has drained
 // what came before it, so that only that connection times out.
+// `setup`, if given, sees the store and the clock before the collector starts.
 CollectRun CollectHistory(CollectOptions options, const std::string& db,
-                          const CountryLocator* locator, const std::function<bool()>& stalled);
+                          const CountryLocator* locator, const std::function<bool()>& stalled,
+                          const std::function<void(SqliteStore*, FakeClock*)>& setup = nullptr);
 
 // Runs `hashmon collect --until-eof --source URL --db DB [extra]` as a child process
 // (stderr discarded); returns its pid.
