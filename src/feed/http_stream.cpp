@@ -145,8 +145,6 @@ class BodyState {
   std::atomic<bool> received_{false};
 };
 
-}  // namespace
-
 // cpprestsdk restarts a request's timeout timer twice per chunk of the body. When that
 // timer is the earliest on the pool's io_context, each restart reprograms the kernel
 // timer (timerfd_settime), an eighth of the CPU of a one-post-per-chunk stream. A timer
@@ -165,6 +163,8 @@ class TimerfdShield {
   }
   boost::asio::steady_timer timer_;
 };
+
+}  // namespace
 
 void InitHttpThreads() {
   static std::once_flag once;
