@@ -52,8 +52,8 @@ HttpReply HttpCall(const std::string& method, const std::string& url,
                    const std::map<std::string, std::string>& headers, const std::string& json_body,
                    int64_t timeout_ms);
 
-// Sizes cpprestsdk's thread pool, once per process: the first call wins (its default of
-// 40 threads is slow on 2 cores). Nothing hashmon runs on the pool waits for the network
+// Gives cpprestsdk's thread pool one thread, once per process, before its first use (its
+// default of 40 threads is slow on 2 cores). Nothing hashmon runs on the pool waits for the network
 // (a stream's consumer works and returns; backpressure is an unfinished write), so one
 // thread serves any number of streams and REST calls, and saves the hand-offs between
 // pool threads that cost a one-post-per-chunk stream a third of its rate.
