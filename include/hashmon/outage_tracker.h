@@ -118,9 +118,9 @@ class OutageTracker {
  private:
   using SeriesKey = std::pair<std::string, std::string>;  // tag, country
   // The detector of a series; a series met for the first time has been silent since
-  // watching began, and learns so (see Series in the .cpp).
-  SeriesDetector& Series(const SeriesKey& key);
-  SeriesDetector& SeriesAsStored(const SeriesKey& key);
+  // watching began, and learns so (see Series in the .cpp), unless its state is about
+  // to be restored.
+  SeriesDetector& Series(const SeriesKey& key, bool newborn_learns_silence = true);
   bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);

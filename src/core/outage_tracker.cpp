@@ -14,20 +14,16 @@ namespace {
 constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 }  // namespace
 
-SeriesDetector& OutageTracker::SeriesAsStored(const SeriesKey& key) {
-  auto& s = series_[key];
-  if (!s) s = std::make_unique<SeriesDetector>(&cfg_.detector);
-  return *s;
-}
-
-SeriesDetector& OutageTracker::Series(const SeriesKey& key) {
-  const bool newborn = !series_.count(key);
-  SeriesDetector& s = SeriesAsStored(key);
+SeriesDetector& OutageTracker::Series(const SeriesKey& key, bool newborn_learns_silence) {
+  auto [it, newborn] = series_.try_emplace(key);  // one lookup: this is on every mention
+  if (!newborn) return *it->second;
+  it->second = std::make_unique<SeriesDetector>(&cfg_.detector);
+  SeriesDetector& s = *it->second;
   // A series is born with its first mention, but every closed minute before it, since
   // hashmon began watching, had none: that silence is data. Without it a country whose
   // first mentions are an outage (an outage at night, early in the history) would be
   // judged against the cold-start prior (0.1 a minute, fat-tailed) and flagged late.
-  if (newborn && watching_since_ != INT64_MIN && closed_through_ != INT64_MIN) {
+  if (newborn_learns_silence && watching_since_ != INT64_MIN && closed_through_ != INT64_MIN) {
     const int64_t from =
         std::max(watching_since_, closed_through_ - kMaxQuietBackfillMs + kMillisPerMinute);
     for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
@@ -216,7 +212,7 @@ TrackerChanges OutageTracker::TakeChanges() {
 
 void OutageTracker::RestoreSeries(const std::string& tag, const std::string& country,
                                   const std::string& state) {
-  SeriesAsStored({tag, country}).Deserialize(state);
+  Series({tag, country}, /*newborn_learns_silence=*/false).Deserialize(state);
 }
 
 void OutageTracker::RestoreOutage(const Outage& outage) {

@@ -391,8 +391,7 @@ bool FeedServer::WaitUntilDue(size_t line, FeedWriter* writer) {
     // One timeline for the whole stream: posts go on being made while a client is away.
     if (!s.started)
       s.started = std::chrono::steady_clock::now() - std::chrono::milliseconds(s.send_at_ms[line]);
-    due = *s.started +
-          std::chrono::milliseconds(s.send_at_ms[std::min(line, s.send_at_ms.size() - 1)]);
+    due = *s.started + std::chrono::milliseconds(s.send_at_ms[line]);
   }
   if (std::chrono::steady_clock::now() >= due) return true;
   if (!writer->Flush()) return false;  // what is due goes out before the pause
