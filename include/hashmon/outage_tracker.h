@@ -66,7 +66,19 @@ struct TrackerConfig {
   int64_t incident_join_ms = 30 * 60'000;
   // Sample posts stored per country per outage.
   int evidence_per_country = 5;
+  // Also watch each tag's total over every country (unattributed mentions included). While
+  // that total surges, each country is judged as if an incident were open: the crowd is
+  // already reporting, so a country joining it needs less evidence than an outage out of
+  // the blue. The total is never an outage of its own.
+  bool watch_tag_total = true;
+  // The total's own alert test is stricter than a country's: a false surge of the total
+  // would turn every harmless local burst into an outage. A real outage's total is large
+  // and passes it within a minute.
+  double tag_total_alert_p = 1e-7;
 };
+
+// The pseudo-country of a tag's total series (its detector state is stored under it).
+inline constexpr const char* kTagTotal = "*";
 
 // What changed since the last TakeChanges(), for the store.
 struct TrackerChanges {
@@ -126,8 +138,12 @@ class OutageTracker {
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
   bool IncidentOpen(const std::string& tag, const SeriesKey& except) const;
+  // Feeds an open minute's partial tag total to the tag's total series (see TrackerConfig).
+  void PeekTagTotal(const std::string& tag, int64_t minute);
+  int64_t OpenTagTotal(const std::string& tag, int64_t minute) const;
 
   TrackerConfig cfg_;
+  DetectorConfig total_detector_;  // cfg_.detector with the tag total's stricter test
   std::map<SeriesKey, std::unique_ptr<SeriesDetector>> series_;
   std::set<SeriesKey> changed_series_;
   std::map<SeriesKey, int64_t> firing_in_;  // series -> outage id while firing

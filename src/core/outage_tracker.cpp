@@ -7,7 +7,10 @@
 
 namespace hashmon {
 
-OutageTracker::OutageTracker(TrackerConfig config) : cfg_(std::move(config)) {}
+OutageTracker::OutageTracker(TrackerConfig config)
+    : cfg_(std::move(config)), total_detector_(cfg_.detector) {
+  total_detector_.alert_p = cfg_.tag_total_alert_p;
+}
 
 namespace {
 // A newborn series learns at most this much silence (the detector's own gap fill limit).
@@ -17,7 +20,8 @@ constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 SeriesDetector& OutageTracker::Series(const SeriesKey& key, bool newborn_learns_silence) {
   auto [it, newborn] = series_.try_emplace(key);  // one lookup: this is on every mention
   if (!newborn) return *it->second;
-  it->second = std::make_unique<SeriesDetector>(&cfg_.detector);
+  it->second =
+      std::make_unique<SeriesDetector>(key.second == kTagTotal ? &total_detector_ : &cfg_.detector);
   SeriesDetector& s = *it->second;
   // A series is born with its first mention, but every closed minute before it, since
   // hashmon began watching, had none: that silence is data. Without it a country whose
@@ -93,9 +97,12 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
 void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
                               int64_t open_count, int64_t event_ms, SourceKind source,
                               const std::string& post_id, const std::string& text) {
-  if (country == "??") return;  // unattributed mentions are counted, not monitored
+  // Unattributed mentions are counted, and part of the tag's total, but not monitored.
+  SeriesDetector* series = country == "??" ? nullptr : &Series({tag, country});
+  if (cfg_.watch_tag_total) PeekTagTotal(tag, minute);
+  if (series == nullptr) return;
   const SeriesKey key{tag, country};
-  SeriesDetector& s = Series(key);
+  SeriesDetector& s = *series;
   if (minute > closed_through_ && s.state() != AlertState::kFiring) {
     std::vector<std::pair<int64_t, double>> open_before;
     if (open_counts_) {
@@ -132,15 +139,27 @@ void OutageTracker::CloseThrough(
     watching_since_ = closed_through_ + kMillisPerMinute;
   }
   // New series appear with their first closed minute.
+  std::map<std::pair<int64_t, std::string>, int64_t> tag_totals;  // (minute, tag) -> mentions
   for (const auto& [k, n] : counts) {
     if (std::get<2>(k) != "??") Series({std::get<1>(k), std::get<2>(k)});
+    if (!cfg_.watch_tag_total) continue;
+    Series({std::get<1>(k), kTagTotal});
+    tag_totals[{std::get<0>(k), std::get<1>(k)}] += n;
   }
   for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
     const bool gap = InGap(m);
     std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
     for (auto& [key, det] : series_) {
-      if (det->steps_seen() == 0 && !counts.count({m, key.first, key.second}))
-        continue;  // not born yet
+      const bool total = key.second == kTagTotal;
+      if (det->steps_seen() == 0 &&
+          !(total ? tag_totals.count({m, key.first}) : counts.count({m, key.first, key.second})))
+        continue;   // not born yet
+      if (total) {  // watched for IncidentOpen, never an outage itself
+        auto t = tag_totals.find({m, key.first});
+        det->Observe(m, t == tag_totals.end() ? 0 : static_cast<double>(t->second), gap);
+        changed_series_.insert(key);
+        continue;
+      }
       auto c = counts.find({m, key.first, key.second});
       const int64_t n = c == counts.end() ? 0 : c->second;
       const AlertState before = det->state();
@@ -183,7 +202,34 @@ bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except
   for (const auto& [key, id] : firing_in_) {
     if (key.first == tag && key != except) return true;
   }
-  return false;
+  const auto total = series_.find({tag, kTagTotal});
+  return total != series_.end() && total->second->state() == AlertState::kFiring;
+}
+
+int64_t OutageTracker::OpenTagTotal(const std::string& tag, int64_t minute) const {
+  // Every country of the tag, and the unattributed ones (not a series of their own).
+  int64_t n = open_counts_(tag, "??", minute);
+  for (auto it = series_.lower_bound({tag, ""}); it != series_.end() && it->first.first == tag;
+       ++it) {
+    if (it->first.second != kTagTotal) n += open_counts_(tag, it->first.second, minute);
+  }
+  return n;
+}
+
+void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {
+  if (!open_counts_ || minute <= closed_through_) return;
+  SeriesDetector& total = Series({tag, kTagTotal});
+  if (total.state() == AlertState::kFiring) return;  // nothing more to learn this minute
+  std::vector<std::pair<int64_t, double>> open_before;
+  if (closed_through_ != INT64_MIN) {
+    for (int64_t m = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
+         m < minute; m += kMillisPerMinute) {
+      open_before.emplace_back(m, static_cast<double>(OpenTagTotal(tag, m)));
+    }
+  }
+  if (total.Peek(minute, static_cast<double>(OpenTagTotal(tag, minute)), open_before)) {
+    changed_series_.insert({tag, kTagTotal});
+  }
 }
 
 void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) {

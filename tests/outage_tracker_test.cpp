@@ -1,0 +1,112 @@
+// The tracker's tag total, as a spec: while a tag surges worldwide (unattributed mentions
+// included), a country joins on little evidence; the total itself is never an outage.
+#include "hashmon/outage_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "hashmon/time_util.h"
+
+namespace hashmon {
+namespace {
+
+constexpr int64_t kMin = 60'000;
+const int64_t kT0 = *ParseIsoTime("2016-01-18T00:00:00Z");
+const char* kTag = "twitterdown";
+
+using Counts = std::map<std::tuple<int64_t, std::string, std::string>, int64_t>;
+
+class TagTotalTest : public ::testing::Test {
+ protected:
+  // Six quiet hours: a mention from somewhere unknown every few minutes, the odd one from
+  // the US, and none from Lithuania yet.
+  void QuietHours(OutageTracker& tracker) {
+    std::mt19937 rng(7);
+    std::poisson_distribution<int> unknown(0.3), us(0.1);
+    Counts counts;
+    for (int64_t m = kT0; m < kOnset; m += kMin) {
+      if (int n = unknown(rng)) counts[{m, kTag, "??"}] = n;
+      if (int n = us(rng)) counts[{m, kTag, "US"}] = n;
+    }
+    tracker.CloseThrough(kOnset - kMin, counts);
+  }
+  // The outage: unattributed posts surge; Lithuania says it twice, once a minute.
+  void Outage(OutageTracker& tracker) {
+    for (int i = 0; i < 2; ++i) {
+      const int64_t m = kOnset + i * kMin;
+      tracker.CloseThrough(m, {{{m, kTag, "??"}, 15 * (i + 1)}, {{m, kTag, "LT"}, 1}});
+    }
+  }
+  static const OutageCountry* Find(const OutageTracker& tracker, const std::string& cc) {
+    for (const auto& [id, o] : tracker.outages()) {
+      auto c = o.countries.find(cc);
+      if (c != o.countries.end()) return &c->second;
+    }
+    return nullptr;
+  }
+
+  const int64_t kOnset = kT0 + 6 * 60 * kMin;
+};
+
+TEST_F(TagTotalTest, ACountryJoinsAWorldwideSurgeOnTwoPosts) {
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  Outage(tracker);
+  const OutageCountry* lt = Find(tracker, "LT");
+  ASSERT_NE(lt, nullptr);
+  EXPECT_EQ(lt->detected_at, kOnset + 2 * kMin);
+  EXPECT_EQ(lt->started, kOnset + kMin);  // a lone post does not date an onset back
+}
+
+TEST_F(TagTotalTest, WithoutTheTotalTwoPostsAreABurstNotAnOutage) {
+  TrackerConfig cfg;
+  cfg.watch_tag_total = false;
+  OutageTracker tracker{cfg};
+  QuietHours(tracker);
+  Outage(tracker);
+  EXPECT_EQ(Find(tracker, "LT"), nullptr);
+}
+
+TEST_F(TagTotalTest, TheTotalIsNeverAnOutageAndItsStateIsKept) {
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  Outage(tracker);
+  for (const auto& [id, o] : tracker.outages()) {
+    EXPECT_EQ(o.countries.count(kTagTotal), 0u);
+    EXPECT_EQ(o.countries.count("??"), 0u);
+  }
+  const TrackerChanges changes = tracker.TakeChanges();
+  bool total_saved = false;
+  for (const auto& [key, state] : changes.detector_states)
+    total_saved = total_saved || key == std::make_pair(std::string(kTag), std::string(kTagTotal));
+  EXPECT_TRUE(total_saved);
+}
+
+TEST_F(TagTotalTest, TheTotalFiresEarlyOnAnOpenMinute) {
+  // Mentions of the open minute count towards the total as they arrive, unattributed ones
+  // too: Lithuania's second post, 70 s into the outage, is flagged at once.
+  OutageTracker tracker{TrackerConfig{}};
+  Counts open;
+  tracker.set_open_counts([&open](const std::string& tag, const std::string& cc, int64_t m) {
+    auto it = open.find({m, tag, cc});
+    return it == open.end() ? int64_t{0} : it->second;
+  });
+  QuietHours(tracker);
+  auto mention = [&](const char* cc, int64_t at) {
+    const int64_t m = at / kMin * kMin;
+    const int64_t n = ++open[{m, kTag, cc}];
+    tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
+  };
+  for (int i = 0; i < 10; ++i) mention("??", kOnset + i * 3000);
+  mention("LT", kOnset + 40'000);
+  tracker.CloseThrough(kOnset, open);
+  for (int i = 0; i < 10; ++i) mention("??", kOnset + kMin + i * 1000);
+  mention("LT", kOnset + 70'000);
+  const OutageCountry* lt = Find(tracker, "LT");
+  ASSERT_NE(lt, nullptr);
+  EXPECT_EQ(lt->detected_at, kOnset + 70'000);
+}
+
+}  // namespace
+}  // namespace hashmon
