@@ -109,6 +109,21 @@ TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
   EXPECT_LE(events[0].detected_at, peak + 2 * kMin);
 }
 
+TEST_F(DetectorTest, WithAnIncidentOpenThreePostsThenOneJoinOnTheOne) {
+  // A low-volume country (a post every half hour): three posts in a minute before the
+  // incident is known are a burst; the next minute's single post, with the incident open,
+  // makes it an outage. Without the incident it stays a burst.
+  for (bool incident : {false, true}) {
+    SeriesDetector d(&cfg_);
+    rng_.seed(3);
+    const int64_t onset = kT0 + 2 * 1440 * kMin;
+    Feed(d, kT0, 2 * 1440, [](int64_t) { return 1.0 / 30; });
+    EXPECT_FALSE(d.Observe(onset, 3).event);
+    const Assessment a = d.Observe(onset + kMin, 1, false, incident);
+    EXPECT_EQ(a.event.has_value(), incident) << "incident " << incident;
+  }
+}
+
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });

@@ -243,9 +243,11 @@ SeriesDetector::Test SeriesDetector::TestWindows(
       elevated += it->elevated;
       if (it->count > busiest) busiest = it->count, busiest_expected = it->expected;
     }
-    if (have < w || sum <= 0 || elevated < std::min(w, cfg_->min_elevated_steps)) continue;
-    const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
     const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
+    // While an incident is open, posts spread thinly over the window count as they are.
+    const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
+    if (have < w || sum <= 0 || elevated < min_elevated) continue;
+    const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
     const double allowance = burst_rules ? cfg_->burst_allowance : 0;
     if (sum - allowance <= 0) continue;
     double lp = NegBinomialUpperTailLog10(sum - allowance, mean, phi) + corr;
@@ -333,8 +335,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
     bool incident) {
   if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
-  const double mean = Expected(t_ms);
-  if (partial_count <= QuietLimit(mean)) return std::nullopt;
+  if (partial_count <= (incident ? 0 : QuietLimit(Expected(t_ms)))) return std::nullopt;
   const Test t = TestWindows(t_ms, partial_count, open_before, incident);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
@@ -373,7 +374,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   a.log10_p = test.log10_p;
   const double bar = NoveltyBar(t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  a.anomalous = elevated && test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
+  // The surge must go on in this step: above the quiet limit, or (with an incident open,
+  // when one post in a minute is news) not silent.
+  a.anomalous = (elevated || (incident && count > 0)) && test.log10_p < std::log10(alert_p) &&
+                -test.log10_p > bar;
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
