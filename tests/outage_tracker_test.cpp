@@ -108,5 +108,32 @@ TEST_F(TagTotalTest, TheTotalFiresEarlyOnAnOpenMinute) {
   EXPECT_EQ(lt->detected_at, kOnset + 70'000);
 }
 
+TEST_F(TagTotalTest, ACountryWaitingWithEnoughPostsJoinsTheMomentTheOutageOpens) {
+  // Lithuania posts twice in the first minute (a burst, alone), then nothing for a while;
+  // when the worldwide surge is recognised 65 s in, Lithuania joins then, not at its next
+  // post minutes later.
+  OutageTracker tracker{TrackerConfig{}};
+  Counts open;
+  tracker.set_open_counts([&open](const std::string& tag, const std::string& cc, int64_t m) {
+    auto it = open.find({m, tag, cc});
+    return it == open.end() ? int64_t{0} : it->second;
+  });
+  QuietHours(tracker);
+  auto mention = [&](const char* cc, int64_t at) {
+    const int64_t m = at / kMin * kMin;
+    const int64_t n = ++open[{m, kTag, cc}];
+    tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
+  };
+  mention("LT", kOnset + 10'000);
+  mention("LT", kOnset + 20'000);
+  for (int i = 0; i < 4; ++i) mention("??", kOnset + 30'000 + i * 5000);
+  EXPECT_EQ(Find(tracker, "LT"), nullptr);
+  for (int i = 0; i < 12; ++i) mention("??", kOnset + 60'000 + i * 1000);
+  const OutageCountry* lt = Find(tracker, "LT");
+  ASSERT_NE(lt, nullptr);
+  EXPECT_LE(lt->detected_at, kOnset + 72'000);
+  EXPECT_EQ(lt->started, kOnset);
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -138,6 +138,13 @@ class OutageTracker {
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
   bool IncidentOpen(const std::string& tag, const SeriesKey& except) const;
+  bool TagInOutage(const std::string& tag) const { return IncidentOpen(tag, {tag, ""}); }
+  // When a tag's outage opens: the quiet countries whose recent open minutes now pass the
+  // incident test fire at once.
+  void JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms);
+  // The counts of the still-open minutes before `minute` (at most ten), oldest first.
+  std::vector<std::pair<int64_t, double>> OpenBefore(
+      int64_t minute, const std::function<int64_t(int64_t)>& count) const;
   // Feeds an open minute's partial tag total to the tag's total series (see TrackerConfig).
   void PeekTagTotal(const std::string& tag, int64_t minute);
   int64_t OpenTagTotal(const std::string& tag, int64_t minute) const;

@@ -97,36 +97,63 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
 void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
                               int64_t open_count, int64_t event_ms, SourceKind source,
                               const std::string& post_id, const std::string& text) {
+  const bool was_in_outage = TagInOutage(tag);
   // Unattributed mentions are counted, and part of the tag's total, but not monitored.
   SeriesDetector* series = country == "??" ? nullptr : &Series({tag, country});
   if (cfg_.watch_tag_total) PeekTagTotal(tag, minute);
-  if (series == nullptr) return;
-  const SeriesKey key{tag, country};
-  SeriesDetector& s = *series;
-  if (minute > closed_through_ && s.state() != AlertState::kFiring) {
-    std::vector<std::pair<int64_t, double>> open_before;
-    if (open_counts_) {
-      const int64_t first =
-          std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
-      for (int64_t m = closed_through_ == INT64_MIN ? minute : first; m < minute;
-           m += kMillisPerMinute) {
-        open_before.emplace_back(m, static_cast<double>(open_counts_(tag, country, m)));
-      }
-    }
-    if (auto e =
-            s.Peek(minute, static_cast<double>(open_count), open_before, IncidentOpen(tag, key))) {
+  if (series != nullptr && minute > closed_through_ && series->state() != AlertState::kFiring) {
+    const SeriesKey key{tag, country};
+    auto count = [&](int64_t m) { return open_counts_(tag, country, m); };
+    if (auto e = series->Peek(minute, static_cast<double>(open_count), OpenBefore(minute, count),
+                              IncidentOpen(tag, key))) {
       e->detected_at = event_ms;
       Fire(key, *e, minute);
       changed_series_.insert(key);
     }
   }
-  auto f = firing_in_.find(key);
+  if (!was_in_outage && TagInOutage(tag)) JoinWaiting(tag, minute, event_ms);
+  if (series == nullptr) return;
+  auto f = firing_in_.find({tag, country});
   if (f == firing_in_.end()) return;
   OutageCountry& c = outages_[f->second].countries[country];
   if (c.evidence < cfg_.evidence_per_country) {
     ++c.evidence;
     evidence_.push_back({f->second, country, source, post_id, event_ms, text});
     Touch(f->second);
+  }
+}
+
+std::vector<std::pair<int64_t, double>> OutageTracker::OpenBefore(
+    int64_t minute, const std::function<int64_t(int64_t)>& count) const {
+  std::vector<std::pair<int64_t, double>> open_before;
+  if (!open_counts_ || closed_through_ == INT64_MIN) return open_before;
+  for (int64_t m = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
+       m < minute; m += kMillisPerMinute) {
+    open_before.emplace_back(m, static_cast<double>(count(m)));
+  }
+  return open_before;
+}
+
+void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms) {
+  // A country whose last posts, too few to alert alone, are enough now that the tag is in
+  // outage joins at once, not at its next post (a small country may be quiet for minutes).
+  if (!open_counts_) return;
+  const int64_t oldest = std::max(closed_through_ + kMillisPerMinute, minute - kMillisPerMinute);
+  for (auto it = series_.lower_bound({tag, ""}); it != series_.end() && it->first.first == tag;
+       ++it) {
+    const SeriesKey& key = it->first;
+    if (key.second == kTagTotal || it->second->state() == AlertState::kFiring) continue;
+    auto count = [&](int64_t m) { return open_counts_(tag, key.second, m); };
+    for (int64_t m = minute; m >= oldest; m -= kMillisPerMinute) {
+      const int64_t n = count(m);
+      if (n == 0) continue;  // the newest minute with posts carries the surge, if any
+      if (auto e = it->second->Peek(m, static_cast<double>(n), OpenBefore(m, count), true)) {
+        e->detected_at = event_ms;
+        Fire(key, *e, m);
+        changed_series_.insert(key);
+      }
+      break;
+    }
   }
 }
 
@@ -220,14 +247,8 @@ void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {
   if (!open_counts_ || minute <= closed_through_) return;
   SeriesDetector& total = Series({tag, kTagTotal});
   if (total.state() == AlertState::kFiring) return;  // nothing more to learn this minute
-  std::vector<std::pair<int64_t, double>> open_before;
-  if (closed_through_ != INT64_MIN) {
-    for (int64_t m = std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
-         m < minute; m += kMillisPerMinute) {
-      open_before.emplace_back(m, static_cast<double>(OpenTagTotal(tag, m)));
-    }
-  }
-  if (total.Peek(minute, static_cast<double>(OpenTagTotal(tag, minute)), open_before)) {
+  auto count = [&](int64_t m) { return OpenTagTotal(tag, m); };
+  if (total.Peek(minute, static_cast<double>(count(minute)), OpenBefore(minute, count))) {
     changed_series_.insert({tag, kTagTotal});
   }
 }
