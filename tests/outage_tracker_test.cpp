@@ -38,6 +38,18 @@ class TagTotalTest : public ::testing::Test {
       tracker.CloseThrough(m, {{{m, kTag, "??"}, 15 * (i + 1)}, {{m, kTag, "LT"}, 1}});
     }
   }
+  // The tracker reads open minutes' counts from here, as from the minute counter.
+  void CountOpenMinutes(OutageTracker& tracker) {
+    tracker.set_open_counts([this](const std::string& tag, const std::string& cc, int64_t m) {
+      auto it = open_.find({m, tag, cc});
+      return it == open_.end() ? int64_t{0} : it->second;
+    });
+  }
+  void Mention(OutageTracker& tracker, const char* cc, int64_t at) {
+    const int64_t m = at / kMin * kMin;
+    const int64_t n = ++open_[{m, kTag, cc}];
+    tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
+  }
   static const OutageCountry* Find(const OutageTracker& tracker, const std::string& cc) {
     for (const auto& [id, o] : tracker.outages()) {
       auto c = o.countries.find(cc);
@@ -47,6 +59,7 @@ class TagTotalTest : public ::testing::Test {
   }
 
   const int64_t kOnset = kT0 + 6 * 60 * kMin;
+  Counts open_;
 };
 
 TEST_F(TagTotalTest, ACountryJoinsAWorldwideSurgeOnTwoPosts) {
@@ -87,20 +100,12 @@ TEST_F(TagTotalTest, TheTotalFiresEarlyOnAnOpenMinute) {
   // Mentions of the open minute count towards the total as they arrive, unattributed ones
   // too: Lithuania's second post, 70 s into the outage, is flagged at once.
   OutageTracker tracker{TrackerConfig{}};
-  Counts open;
-  tracker.set_open_counts([&open](const std::string& tag, const std::string& cc, int64_t m) {
-    auto it = open.find({m, tag, cc});
-    return it == open.end() ? int64_t{0} : it->second;
-  });
+  CountOpenMinutes(tracker);
   QuietHours(tracker);
-  auto mention = [&](const char* cc, int64_t at) {
-    const int64_t m = at / kMin * kMin;
-    const int64_t n = ++open[{m, kTag, cc}];
-    tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
-  };
+  auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
   for (int i = 0; i < 10; ++i) mention("??", kOnset + i * 3000);
   mention("LT", kOnset + 40'000);
-  tracker.CloseThrough(kOnset, open);
+  tracker.CloseThrough(kOnset, open_);
   for (int i = 0; i < 10; ++i) mention("??", kOnset + kMin + i * 1000);
   mention("LT", kOnset + 70'000);
   const OutageCountry* lt = Find(tracker, "LT");
@@ -113,17 +118,9 @@ TEST_F(TagTotalTest, ACountryWaitingWithEnoughPostsJoinsTheMomentTheOutageOpens)
   // when the worldwide surge is recognised 65 s in, Lithuania joins then, not at its next
   // post minutes later.
   OutageTracker tracker{TrackerConfig{}};
-  Counts open;
-  tracker.set_open_counts([&open](const std::string& tag, const std::string& cc, int64_t m) {
-    auto it = open.find({m, tag, cc});
-    return it == open.end() ? int64_t{0} : it->second;
-  });
+  CountOpenMinutes(tracker);
   QuietHours(tracker);
-  auto mention = [&](const char* cc, int64_t at) {
-    const int64_t m = at / kMin * kMin;
-    const int64_t n = ++open[{m, kTag, cc}];
-    tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
-  };
+  auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
   mention("LT", kOnset + 10'000);
   mention("LT", kOnset + 20'000);
   for (int i = 0; i < 4; ++i) mention("??", kOnset + 30'000 + i * 5000);
