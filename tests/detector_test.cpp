@@ -124,6 +124,21 @@ TEST_F(DetectorTest, WithAnIncidentOpenThreePostsThenOneJoinOnTheOne) {
   }
 }
 
+TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
+  // Three posts a minute, then six minutes with one post, then the outage goes on.
+  SeriesDetector d(&cfg_);
+  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.01; });
+  std::vector<int> counts(10, 3);
+  for (int n : {0, 1, 0, 0, 0, 0}) counts.push_back(n);
+  counts.insert(counts.end(), 10, 3);
+  counts.insert(counts.end(), 20, 0);
+  const auto events = FeedCounts(d, onset, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_EQ(events[1].ended, onset + 26 * kMin);
+}
+
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
