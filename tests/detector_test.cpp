@@ -139,6 +139,23 @@ TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
   EXPECT_EQ(events[1].ended, onset + 26 * kMin);
 }
 
+TEST_F(DetectorTest, AYoungSeriesUncertainBaselineDoesNotEndAnOutageEarly) {
+  // Watching began seven minutes before the outage: the baseline is a guess with fat tails,
+  // which makes alerting harder, but a sag to four posts in seven minutes is still far
+  // above any quiet rate and must not end the outage.
+  SeriesDetector d(&cfg_);
+  std::vector<int> counts(7, 0);
+  counts.insert(counts.end(), 15, 4);
+  for (int n : {1, 1, 0, 1, 0, 1, 0}) counts.push_back(n);
+  counts.insert(counts.end(), 15, 4);
+  const int64_t end = kT0 + static_cast<int64_t>(counts.size()) * kMin;
+  counts.insert(counts.end(), 30, 0);
+  const auto events = FeedCounts(d, kT0, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, AlertEvent::kFired);
+  EXPECT_EQ(events[1].ended, end);
+}
+
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });

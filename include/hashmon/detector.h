@@ -170,6 +170,7 @@ class SeriesDetector {
   double ComputeQuietLimit(double mean, double phi) const;
   void UpdateBaseline(int64_t t_ms, double count);
   int64_t Backdate(int64_t t_ms) const;
+  void StartFiring(int64_t t_ms);
 
   const DetectorConfig* cfg_;
   // Baseline: deseasonalised level with a Gamma-style weight, hour-of-day and
@@ -184,13 +185,14 @@ class SeriesDetector {
   int64_t steps_ = 0;
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;
-  // Recent steps: (t, count, expected), newest last; enough for the widest window and
-  // for back-dating.
+  // Recent steps, newest last; enough for the widest window and for back-dating.
   struct Step {
     int64_t t;
     double count;
     double expected;
     bool elevated;
+    double level_before;  // the level and its weight before this step taught them
+    double weight_before;
   };
   std::deque<Step> recent_;
   // Alert state machine.

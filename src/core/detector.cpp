@@ -319,6 +319,23 @@ int64_t SeriesDetector::Backdate(int64_t t_ms) const {
   return started;
 }
 
+void SeriesDetector::StartFiring(int64_t t_ms) {
+  state_ = AlertState::kFiring;
+  firing_since_ = t_ms;
+  firing_sum_ = 0;
+  firing_steps_ = 0;
+  started_ = Backdate(t_ms);
+  // The surge's first steps, before it was certain, taught the level (a young series'
+  // loose clipping lets them teach a lot): forget that, so that the baseline held while
+  // firing, and judged against for the end, is the one from before the onset.
+  for (const Step& s : recent_) {
+    if (s.t < started_) continue;
+    level_ = s.level_before;
+    level_weight_ = s.weight_before;
+    break;
+  }
+}
+
 double SeriesDetector::NoveltyBar(int64_t t_ms) {
   const int64_t horizon = static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
   while (!novelty_.empty() && novelty_.front().first < t_ms - horizon) novelty_.pop_front();
@@ -339,11 +356,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   const Test t = TestWindows(t_ms, partial_count, open_before, incident);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
-  state_ = AlertState::kFiring;
-  firing_since_ = t_ms;
-  firing_sum_ = 0;
-  firing_steps_ = 0;
-  started_ = Backdate(t_ms);
+  StartFiring(t_ms);
   // Open steps before this one that were already elevated date the onset further back.
   for (auto it = open_before.rbegin(); it != open_before.rend(); ++it) {
     if (it->second <= QuietLimit(Expected(it->first)) || it->second < 2) break;
@@ -381,7 +394,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
-  recent_.push_back(Step{t_ms, count, a.expected, elevated});
+  recent_.push_back(Step{t_ms, count, a.expected, elevated, level_, level_weight_});
   const size_t keep =
       static_cast<size_t>(std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()),
                                     cfg_->max_backdate_steps, 1}) +
@@ -395,11 +408,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       if (a.anomalous && t_ms >= hold_down_until_) {
         ++anomalous_run_;
         if (anomalous_run_ >= cfg_->onset_steps) {
-          state_ = AlertState::kFiring;
-          firing_since_ = t_ms;
-          firing_sum_ = 0;
-          firing_steps_ = 0;
-          started_ = Backdate(t_ms);
+          StartFiring(t_ms);
           quiet_run_ = 0;
           a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
         } else {
@@ -433,8 +442,9 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
         mean += it->expected;
         first_t = it->t;
       }
-      const double phi = Dispersion(mean);
-      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, phi) >
+      // The data's own dispersion, without the level's uncertainty: a young series' fat
+      // tails make alerts harder, as they should, but must not make an end easier.
+      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, dispersion_) >
                                           std::log10(1 - cfg_->quiet_quantile);
       if (quiet) {
         state_ = AlertState::kQuiet;
@@ -462,7 +472,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v1 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' '
+  out << "v2 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' '
       << first_t_ << ' ' << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_
       << ' ' << quiet_run_ << ' ' << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_
       << ' ' << firing_since_ << ' ' << firing_sum_ << ' ' << firing_steps_;
@@ -470,7 +480,8 @@ std::string SeriesDetector::Serialize() const {
   for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
   out << ' ' << recent_.size();
   for (const auto& s : recent_)
-    out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated;
+    out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated << ' '
+        << s.level_before << ' ' << s.weight_before;
   out << ' ' << novelty_.size();
   for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
   return out.str();
@@ -482,7 +493,7 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   int state = 0;
   size_t n = 0;
   in >> version;
-  if (version != "v1") return false;
+  if (version != "v1" && version != "v2") return false;  // v1 kept no level per step
   in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >>
       anomalous_run_ >> quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >>
       firing_since_ >> firing_sum_ >> firing_steps_;
@@ -493,6 +504,12 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   for (size_t i = 0; i < n && in; ++i) {
     Step s{};
     in >> s.t >> s.count >> s.expected >> s.elevated;
+    if (version == "v1") {
+      s.level_before = level_;
+      s.weight_before = level_weight_;
+    } else {
+      in >> s.level_before >> s.weight_before;
+    }
     recent_.push_back(s);
   }
   in >> n;
