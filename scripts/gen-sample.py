@@ -116,8 +116,11 @@ class Gen:
         self.users = {}
         self.out = open(args.out, "w", encoding="utf-8", newline="\n") if args.out != "-" else sys.stdout
         self.bytes = 0
+        self.muted = False  # before --feed-from: generated (same random draws), not written
 
     def emit(self, line):
+        if self.muted:
+            return
         if self.a.format != "x-v1":
             line = self.to_jetstream(line) if self.a.format == "jetstream" else self.to_mastodon(line)
             if line is None:
@@ -317,6 +320,7 @@ class Gen:
         torn_written = False
         for m in range(minutes):
             t0 = DAY_MS + m * 60_000
+            self.muted = t0 < a.feed_from_ms
             events = []
             # Background traffic (without the watched tag).
             for cc in C:
@@ -472,12 +476,17 @@ def main():
     p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
+    p.add_argument("--feed-from", default="00:00",
+                   help="UTC HH:MM: write nothing before it, as a feed that began then (a cold start); "
+                        "the day is generated the same, and the truth file counts all of it")
     p.add_argument("--format", choices=["x-v1", "jetstream", "mastodon"], default="x-v1",
                    help="wire format: X API v1.1 (default), Bluesky Jetstream events or Mastodon statuses "
                         "(the truth file is for x-v1 only)")
     a = p.parse_args()
     h, m = a.outage_start.split(":")
     a.outage_start_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000
+    h, m = a.feed_from.split(":")
+    a.feed_from_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000
     a.countries = set(a.countries.split(","))
     a.size_bytes = a.size_mb * 1_000_000
     a.no_repeat = False

@@ -100,6 +100,23 @@ TEST_F(OutageScenario, ACountryFirstHeardFromAtNightIsJudgedByTheSilenceBeforeIt
   }
 }
 
+TEST_F(OutageScenario, AFeedThatBeginsFiveMinutesBeforeTheOutage) {
+  // A cold start: no history at all. The big countries are flagged as fast as with a day
+  // of history; every country is flagged, and no uncertain baseline ends one early (LT
+  // ended 72 min early before the end test left the level's uncertainty out).
+  rapidjson::Document outages = Run("--posts 20000 --seed 1 --feed-from 08:10");
+  ASSERT_EQ(outages.Size(), 1u);
+  const int64_t onset = *ParseIsoTime("2016-01-19T08:15:00Z");
+  const int64_t end = *ParseIsoTime("2016-01-19T10:00:00Z");
+  for (const char* cc : {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"}) {
+    const rapidjson::Value* c = Country(outages[0], cc);
+    ASSERT_NE(c, nullptr) << cc;
+    EXPECT_LE(std::llabs(Time((*c)["ended"]) - end), 10 * kMin) << cc;
+  }
+  for (const char* cc : {"BR", "PH", "GB"})
+    EXPECT_LE(Time((*Country(outages[0], cc))["detected_at"]) - onset, 2 * kMin) << cc;
+}
+
 // Each generated week has its own bursts (3 to 5 posts within 90 s) over daily chatter;
 // before the burst allowance, these seeds raised one or two alerts each.
 class QuietWeek : public OutageScenario, public ::testing::WithParamInterface<int> {};
