@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 namespace hashmon {
 namespace {
@@ -28,7 +27,16 @@ struct WsState {
   std::string close_reason;
   std::atomic<int64_t> last_data{0};
   std::atomic<bool> received{false};
-  std::string buffer;  // reused for each message
+  std::string buffer;         // reused for each message
+  bool connect_done = false;  // the handshake's task finished (either way)
+  bool close_done = false;    // close()'s task finished
+  // Runs `f` (which sets one of the flags above) under the lock and wakes the waiter.
+  template <typename F>
+  void Signal(F f) {
+    std::lock_guard<std::mutex> lock(mu);
+    f();
+    cv.notify_all();
+  }
 };
 
 constexpr int64_t kCloseWaitMs = 2'000;
@@ -74,10 +82,21 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
       });
   try {
     auto connect = client->connect(web::uri(request.url));
+    connect.then([state](pplx::task<void> t) {
+      try {
+        t.get();  // observed here too: a handshake that fails after a stall must not abort
+      } catch (const std::exception&) {
+      }
+      state->Signal([&] { state->connect_done = true; });
+    });
     // Connecting is watched too: a server that accepts TCP and never answers is a stall.
-    while (!connect.is_done()) {
-      if ((stop && *stop) || clock->MonotonicMs() - state->last_data > request.idle_timeout_ms) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    {
+      std::unique_lock<std::mutex> lock(state->mu);
+      while (!state->connect_done) {
+        if ((stop && *stop) || clock->MonotonicMs() - state->last_data > request.idle_timeout_ms)
+          break;
+        state->cv.wait_for(lock, std::chrono::milliseconds(20));
+      }
     }
     if (!connect.is_done()) {
       out.kind = (stop && *stop) ? StreamOutcome::kStopped : StreamOutcome::kStalled;
@@ -113,8 +132,9 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
         state->cv.wait_for(lock, std::chrono::milliseconds(20));
       }
       if (state->closed) {
-        out.kind = state->close_code == static_cast<int>(websocket_close_status::normal) ? StreamOutcome::kEnded
-                                                                                        : StreamOutcome::kFailed;
+        out.kind = state->close_code == static_cast<int>(websocket_close_status::normal)
+                       ? StreamOutcome::kEnded
+                       : StreamOutcome::kFailed;
         out.failure = FailureKind::kNetwork;
         out.message = "closed (" + std::to_string(state->close_code) +
                       (state->close_reason.empty() ? "" : ": " + state->close_reason) + ")";
@@ -141,19 +161,19 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
   // close() can hang on a dead peer: wait a little, then leave it to finish on its own.
   try {
     auto closing = client->close();
-    // Real time on purpose: this bounds a hang of the library, not a feed interval.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kCloseWaitMs);
-    while (!closing.is_done() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    if (!closing.is_done()) {
-      // Keep the client alive until its close completes, without waiting for it.
-      closing.then([client](pplx::task<void> t) {
-        try {
-          t.get();
-        } catch (const std::exception&) {
-        }
-      });
+    // The continuation keeps the client alive until its close completes, however late.
+    closing.then([state, client](pplx::task<void> t) {
+      try {
+        t.get();
+      } catch (const std::exception&) {
+      }
+      state->Signal([&] { state->close_done = true; });
+    });
+    {
+      // Real time on purpose: this bounds a hang of the library, not a feed interval.
+      std::unique_lock<std::mutex> lock(state->mu);
+      state->cv.wait_for(lock, std::chrono::milliseconds(kCloseWaitMs),
+                         [&] { return state->close_done; });
     }
   } catch (const std::exception&) {
   }
