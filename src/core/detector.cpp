@@ -457,9 +457,13 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   }
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
+  // While the tag is in outage elsewhere, an elevated step is not learnt either: it may be
+  // the outage reaching this country before the test is sure (a young series, whose
+  // baseline is still a guess, would otherwise learn the outage as normal and never fire).
   const bool frozen =
-      state_ == AlertState::kFiring &&
-      t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour);
+      (state_ == AlertState::kFiring &&
+       t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
+      (incident && elevated && state_ != AlertState::kFiring);
   if (!frozen) UpdateBaseline(t_ms, count);
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
   a.state = state_;
