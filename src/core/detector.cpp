@@ -455,16 +455,17 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       break;
     }
   }
-  // Surprises during an alert raise the bar too: a second surge within the novelty window
-  // must beat the first to alert again.
-  // While the tag is in outage elsewhere, an elevated step is not learnt either: it may be
-  // the outage reaching this country before the test is sure (a young series, whose
-  // baseline is still a guess, would otherwise learn the outage as normal and never fire).
+  // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
+  // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
+  // this country before the test is sure (a young series, whose baseline is still a guess,
+  // would otherwise learn the outage as normal and never fire).
   const bool frozen =
       (state_ == AlertState::kFiring &&
        t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
       (incident && elevated && state_ != AlertState::kFiring);
   if (!frozen) UpdateBaseline(t_ms, count);
+  // Surprises during an alert raise the bar too: a second surge within the novelty window
+  // must beat the first to alert again.
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
   a.state = state_;
   const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
