@@ -297,9 +297,9 @@ class Gen:
         minute = (ms - self.a.outage_start_ms) / 60000
         w = OUTAGE.get(cc, 0) * self.a.scale
         if cc == "??":
-            w = OTHERS_DURING_OUTAGE["??"] * self.a.scale
+            w = OTHERS_DURING_OUTAGE["??"] * self.a.scale * self.a.others
         elif cc in OTHERS_DURING_OUTAGE:
-            w = OTHERS_DURING_OUTAGE[cc] * self.a.scale
+            w = OTHERS_DURING_OUTAGE[cc] * self.a.scale * self.a.others
         if cc in OUTAGE and cc not in self.a.countries:
             w = 0
         if 0 <= minute < self.a.outage_minutes:
@@ -475,6 +475,9 @@ def main():
     p.add_argument("--outage-minutes", type=int, default=105)
     p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
+    p.add_argument("--others", type=float, default=1.0,
+                   help="how much the US, JP, FR and unattributed posters join the outage (0: only "
+                        "--countries report it, as in a local outage)")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
     p.add_argument("--feed-from", default="00:00",
                    help="UTC HH:MM: write nothing before it, as a feed that began then (a cold start); "
