@@ -25,6 +25,18 @@ TEST(MinuteCounter, CountsIntoTheMinuteOfTheEventTime) {
   EXPECT_TRUE(c.TakeDeltas().empty());  // handed over once
 }
 
+TEST(MinuteCounter, OpenTagCountSumsEveryCountryOfTheTagInThatMinute) {
+  MinuteCounter c(2 * kMin);
+  c.Add("twitterdown", "BR", Method::kProfile, kT0 + 1);
+  c.Add("twitterdown", "??", Method::kNone, kT0 + 2);
+  c.Add("twitterdown", "LT", Method::kLang, kT0 + 3);
+  c.Add("twitterdown", "LT", Method::kLang, kT0 + kMin);   // the next minute
+  c.Add("twitterdownx", "BR", Method::kProfile, kT0 + 4);  // another tag
+  EXPECT_EQ(c.OpenTagCount("twitterdown", kT0), 3);
+  EXPECT_EQ(c.OpenTagCount("twitterdown", kT0 + kMin), 1);
+  EXPECT_EQ(c.OpenTagCount("instadown", kT0), 0);
+}
+
 TEST(MinuteCounter, MinuteClosesWhenTheWatermarkPassesItsEnd) {
   MinuteCounter c(2 * kMin);
   c.Add("t", "GB", Method::kLang, kT0 + 10);

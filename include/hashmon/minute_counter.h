@@ -52,8 +52,20 @@ class MinuteCounter {
     auto it = open_.find(OpenKey{minute, tag, country});
     return it == open_.end() ? 0 : it->second;
   }
+  // The count so far of a minute that has not closed, over every country of a tag
+  // (unattributed included): one range of the open map, which is ordered by minute and tag.
+  int64_t OpenTagCount(const std::string& tag, int64_t minute) const {
+    int64_t n = 0;
+    for (auto it = open_.lower_bound(OpenKey{minute, tag, std::string()});
+         it != open_.end() && std::get<0>(it->first) == minute && std::get<1>(it->first) == tag;
+         ++it) {
+      n += it->second;
+    }
+    return n;
+  }
   // Restores an open minute's count after a restart (already stored, so no delta).
-  void RestoreOpen(const std::string& tag, const std::string& country, int64_t minute, int64_t count) {
+  void RestoreOpen(const std::string& tag, const std::string& country, int64_t minute,
+                   int64_t count) {
     open_[OpenKey{minute, tag, country}] += count;
   }
   // Restores the watermark after a restart.

@@ -121,7 +121,8 @@ class OutageTracker {
                     int64_t watching_since = INT64_MIN);
 
   int64_t closed_through() const { return closed_through_; }
-  // How to read the count of a minute that is still open (the counter's).
+  // How to read the count of a minute that is still open (the counter's); for the country
+  // kTagTotal, the count over every country of the tag, unattributed included.
   void set_open_counts(std::function<int64_t(const std::string&, const std::string&, int64_t)> f) {
     open_counts_ = std::move(f);
   }
@@ -147,7 +148,6 @@ class OutageTracker {
       int64_t minute, const std::function<int64_t(int64_t)>& count) const;
   // Feeds an open minute's partial tag total to the tag's total series (see TrackerConfig).
   void PeekTagTotal(const std::string& tag, int64_t minute);
-  int64_t OpenTagTotal(const std::string& tag, int64_t minute) const;
 
   TrackerConfig cfg_;
   DetectorConfig total_detector_;  // cfg_.detector with the tag total's stricter test

@@ -233,21 +233,11 @@ bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except
   return total != series_.end() && total->second->state() == AlertState::kFiring;
 }
 
-int64_t OutageTracker::OpenTagTotal(const std::string& tag, int64_t minute) const {
-  // Every country of the tag, and the unattributed ones (not a series of their own).
-  int64_t n = open_counts_(tag, "??", minute);
-  for (auto it = series_.lower_bound({tag, ""}); it != series_.end() && it->first.first == tag;
-       ++it) {
-    if (it->first.second != kTagTotal) n += open_counts_(tag, it->first.second, minute);
-  }
-  return n;
-}
-
 void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {
   if (!open_counts_ || minute <= closed_through_) return;
   SeriesDetector& total = Series({tag, kTagTotal});
   if (total.state() == AlertState::kFiring) return;  // nothing more to learn this minute
-  auto count = [&](int64_t m) { return OpenTagTotal(tag, m); };
+  auto count = [&](int64_t m) { return open_counts_(tag, kTagTotal, m); };
   if (total.Peek(minute, static_cast<double>(count(minute)), OpenBefore(minute, count))) {
     changed_series_.insert({tag, kTagTotal});
   }

@@ -20,9 +20,11 @@ Pipeline::Pipeline(PipelineConfig config, const CountryLocator* locator)
       dedup_(config_.dedup_window_ms, config_.dedup_max_keys),
       counter_(config_.allowed_lateness_ms),
       tracker_(config_.tracker) {
-  tracker_.set_open_counts([this](const std::string& tag, const std::string& country, int64_t minute) {
-    return counter_.OpenCount(tag, country, minute);
-  });
+  tracker_.set_open_counts(
+      [this](const std::string& tag, const std::string& country, int64_t minute) {
+        return country == kTagTotal ? counter_.OpenTagCount(tag, minute)
+                                    : counter_.OpenCount(tag, country, minute);
+      });
 }
 
 void Pipeline::OnRecord(char* text, size_t len, std::string_view sse_event, bool unterminated) {
@@ -46,7 +48,8 @@ void Pipeline::OnRecord(char* text, size_t len, std::string_view sse_event, bool
       ++stats_.ignored[r.reason];
       break;
     case RecordKind::kError:
-      if (unterminated && std::string_view(r.reason) == "malformed_json") r.reason = "truncated_last_line";
+      if (unterminated && std::string_view(r.reason) == "malformed_json")
+        r.reason = "truncated_last_line";
       ++stats_.errors[r.reason];
       if (error_hook_) error_hook_(r.reason, head);
       break;
@@ -83,10 +86,12 @@ void Pipeline::OnPost(const Post& post) {
     ++stats_.mentions;
     ++stats_.mentions_by_country[where.country];
     counter_.Add(tag, where.country, where.method, post.created_at);
-    pending_.mentions.push_back({post.source, post.id, post.created_at, tag, where.country, where.method, {}});
+    pending_.mentions.push_back(
+        {post.source, post.id, post.created_at, tag, where.country, where.method, {}});
     if (config_.detect) {
       tracker_.OnMention(tag, where.country, minute, counter_.OpenCount(tag, where.country, minute),
-                         std::max(post.created_at, counter_.watermark()), post.source, post.id, post.text);
+                         std::max(post.created_at, counter_.watermark()), post.source, post.id,
+                         post.text);
     }
   }
   // Mentions drive the watermark, so a pre-filter that skips posts without a watched tag
@@ -98,7 +103,9 @@ void Pipeline::OnPost(const Post& post) {
 void Pipeline::CloseMinutes(bool flush_all) {
   std::vector<ClosedMinute> closed = counter_.TakeClosed(flush_all);
   if (!config_.detect) return;
-  int64_t through = counter_.watermark() == INT64_MIN ? INT64_MIN : MinuteOf(counter_.watermark()) - kMillisPerMinute;
+  int64_t through = counter_.watermark() == INT64_MIN
+                        ? INT64_MIN
+                        : MinuteOf(counter_.watermark()) - kMillisPerMinute;
   std::map<std::tuple<int64_t, std::string, std::string>, int64_t> counts;
   for (auto& c : closed) {
     through = std::max(through, c.minute);
@@ -129,7 +136,8 @@ Batch Pipeline::TakeBatch() {
   b.watermark = counter_.watermark();
   if (config_.detect) {
     TrackerChanges changes = tracker_.TakeChanges();
-    if (!changes.empty() || changes.closed_through != INT64_MIN) b.detection.push_back(std::move(changes));
+    if (!changes.empty() || changes.closed_through != INT64_MIN)
+      b.detection.push_back(std::move(changes));
   }
   return b;
 }
