@@ -1,5 +1,6 @@
 // The tracker's tag total, as a spec: while a tag surges worldwide (unattributed mentions
-// included), a country joins on little evidence; the total itself is never an outage.
+// included), a country joins on little evidence; the total itself is never an outage. And
+// who may join an outage one country reports alone.
 #include "hashmon/outage_tracker.h"
 
 #include <gtest/gtest.h>
@@ -135,6 +136,77 @@ TEST_F(TagTotalTest, ACountryWaitingWithEnoughPostsJoinsTheMomentTheOutageOpens)
   ASSERT_NE(lt, nullptr);
   EXPECT_LE(lt->detected_at, kOnset + 72'000);
   EXPECT_EQ(lt->started, kOnset);
+}
+
+// An outage in Great Britain alone (40 posts a minute for ten minutes). South Africa, never
+// heard from, posts twice in two minutes five minutes in: its chance pair joins only if
+// something else says the outage reaches beyond Britain.
+class JoiningTest : public TagTotalTest {
+ protected:
+  void BritainAlone(OutageTracker& tracker, int64_t unknown_per_minute) {
+    QuietHours(tracker);
+    for (int i = 0; i < 10; ++i) {
+      const int64_t m = kOnset + i * kMin;
+      Counts counts{{{m, kTag, "GB"}, 40}};
+      if (unknown_per_minute > 0) counts[{m, kTag, "??"}] = unknown_per_minute;
+      if (i == 5 || i == 6) counts[{m, kTag, "ZA"}] = 1;
+      tracker.CloseThrough(m, counts);
+    }
+    ASSERT_NE(Find(tracker, "GB"), nullptr);
+  }
+};
+
+TEST_F(JoiningTest, AChancePairOfPostsDoesNotJoinAnOutageOneCountryReports) {
+  OutageTracker tracker{TrackerConfig{}};
+  BritainAlone(tracker, 0);
+  EXPECT_EQ(Find(tracker, "ZA"), nullptr);
+}
+
+TEST_F(JoiningTest, WithoutTheCrowdRuleTheSamePairWouldJoin) {
+  TrackerConfig cfg;
+  cfg.joins_freely_from = 1;  // any firing country waives the evidence, as before the rule
+  OutageTracker tracker{cfg};
+  BritainAlone(tracker, 0);
+  EXPECT_NE(Find(tracker, "ZA"), nullptr);
+}
+
+TEST_F(JoiningTest, ThePairJoinsWhileMentionsNoCountryExplainsSurge) {
+  OutageTracker tracker{TrackerConfig{}};
+  BritainAlone(tracker, 6);  // unattributed posts at twenty times their usual rate
+  const OutageCountry* za = Find(tracker, "ZA");
+  ASSERT_NE(za, nullptr);
+  EXPECT_EQ(za->detected_at, kOnset + 7 * kMin);
+}
+
+TEST_F(JoiningTest, OnAnOpenMinuteACountryJoinsAtItsNextPostOnceTheCrowdSurges) {
+  OutageTracker tracker{TrackerConfig{}};
+  CountOpenMinutes(tracker);
+  QuietHours(tracker);
+  for (int i = 0; i < 3; ++i)
+    tracker.CloseThrough(kOnset + i * kMin, {{{kOnset + i * kMin, kTag, "GB"}, 40}});
+  ASSERT_NE(Find(tracker, "GB"), nullptr);
+  const int64_t open = kOnset + 3 * kMin;
+  auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
+  mention("ZA", open + 5'000);
+  mention("ZA", open + 10'000);
+  EXPECT_EQ(Find(tracker, "ZA"), nullptr);  // Britain explains the crowd so far
+  for (int i = 0; i < 8; ++i) mention("??", open + 20'000 + i * 1000);
+  mention("ZA", open + 40'000);
+  const OutageCountry* za = Find(tracker, "ZA");
+  ASSERT_NE(za, nullptr);
+  EXPECT_EQ(za->detected_at, open + 40'000);
+}
+
+TEST_F(JoiningTest, OnceTwoCountriesFireThePairJoinsOnItsOwn) {
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  for (int i = 0; i < 10; ++i) {
+    const int64_t m = kOnset + i * kMin;
+    Counts counts{{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+    if (i == 5 || i == 6) counts[{m, kTag, "ZA"}] = 1;
+    tracker.CloseThrough(m, counts);
+  }
+  EXPECT_NE(Find(tracker, "ZA"), nullptr);
 }
 
 }  // namespace

@@ -150,6 +150,19 @@ class SeriesDetector {
   // The baseline for a step (exposed for reports and tests).
   double Expected(int64_t t_ms) const;
 
+  // The alert test (the novelty bar aside; an incident's rules, or a quiet series') on
+  // steps the caller describes, oldest first: how surprising a series derived from this
+  // one is, with this one's dispersion. As log10 of the corrected tail probability.
+  struct StepCount {
+    int64_t t;
+    double count;
+    double expected;
+  };
+  double SurpriseLog10(const std::vector<StepCount>& steps, bool incident) const;
+
+  // The count a recent closed step had (0 for a step skipped, a gap, or too old to keep).
+  double CountAt(int64_t t_ms) const;
+
   AlertState state() const { return state_; }
   int64_t steps_seen() const { return steps_; }
 
@@ -163,6 +176,13 @@ class SeriesDetector {
     double window_count;
     int window;
   };
+  // Sums over one window of steps, and the window's test (0 when a rule excludes it).
+  struct WindowSums {
+    double sum = 0, mean = 0, mean_sq = 0, busiest = -1, busiest_expected = 0;
+    int have = 0, elevated = 0;
+    void Add(double count, double expected, bool is_elevated);
+  };
+  double WindowLog10(const WindowSums& s, int w, bool incident) const;
   Test TestWindows(int64_t t_ms, double count,
                    const std::vector<std::pair<int64_t, double>>& open_before, bool incident) const;
   double Dispersion(double mean) const;

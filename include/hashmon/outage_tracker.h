@@ -75,6 +75,16 @@ struct TrackerConfig {
   // would turn every harmless local burst into an outage. A real outage's total is large
   // and passes it within a minute.
   double tag_total_alert_p = 1e-7;
+  // A country fires alone: the incident's lesser evidence is for others only while the
+  // tag's mentions that no firing country explains still surge (at this p, under the
+  // incident's rules). One country's outage is often local, and among twenty quiet
+  // countries over an hour, a chance pair of posts is likely: over 60 generated local
+  // outages, 4 other countries joined without this rule and none with it. It is a gate,
+  // not an alarm, so its p is loose. Unattributed mentions count as unexplained.
+  double crowd_alert_p = 1e-2;
+  // From this many firing countries on, the outage is international, and any country
+  // joins on the incident's evidence alone.
+  int joins_freely_from = 2;
 };
 
 // The pseudo-country of a tag's total series (its detector state is stored under it).
@@ -138,8 +148,18 @@ class OutageTracker {
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
-  bool IncidentOpen(const std::string& tag, const SeriesKey& except) const;
-  bool TagInOutage(const std::string& tag) const { return IncidentOpen(tag, {tag, ""}); }
+  // The minutes being closed by CloseThrough, before the series have seen them.
+  struct Closing {
+    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>* counts;
+    const std::map<std::pair<int64_t, std::string>, int64_t>* tag_totals;
+  };
+  // Whether the judged series may join on an incident's lesser evidence: see
+  // crowd_alert_p. `closing`: the minutes CloseThrough is closing, if it is.
+  bool CrowdElsewhere(const SeriesKey& judged, int64_t minute, const Closing* closing) const;
+  bool TagInOutage(const std::string& tag) const;
+  // The mentions of a series (kTagTotal: of the tag) in a minute: the counter's while the
+  // minute is open, the closing counts while it closes, else the series' recent steps.
+  double CountOf(const SeriesKey& key, int64_t minute, const Closing* closing) const;
   // When a tag's outage opens: the quiet countries whose recent open minutes now pass the
   // incident test fire at once.
   void JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms);

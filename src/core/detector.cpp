@@ -216,50 +216,72 @@ double SeriesDetector::ComputeQuietLimit(double mean, double phi) const {
   return mean;
 }
 
+void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elevated) {
+  sum += count;
+  mean += expected;
+  mean_sq += expected * expected;
+  elevated += is_elevated;
+  if (count > busiest) busiest = count, busiest_expected = expected;
+  ++have;
+}
+
+double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) const {
+  const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
+  // While an incident is open, posts spread thinly over the window count as they are.
+  const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
+  const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
+  if (s.have < w || s.sum <= 0 || s.elevated < min_elevated || s.sum < min_count) return 0;
+  const double shape = std::max(level_ * level_weight_, 1e-3);
+  const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
+  const double phi = dispersion_ * s.mean_sq / (s.mean * s.mean) + 1 / shape;
+  const double allowance = burst_rules ? cfg_->burst_allowance : 0;
+  if (s.sum - allowance <= 0) return 0;
+  if (cfg_->leave_busiest_out && burst_rules) {
+    if (w == 1) return 0;  // one step alone could be a burst
+    const double rest = s.sum - s.busiest, rest_mean = std::max(s.mean - s.busiest_expected, 1e-9);
+    if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p))
+      return 0;
+  }
+  return std::min(0.0, NegBinomialUpperTailLog10(s.sum - allowance, s.mean, phi) + corr);
+}
+
 SeriesDetector::Test SeriesDetector::TestWindows(
     int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
     bool incident) const {
-  const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   Test best{0, count, 1};
-  const double shape = std::max(level_ * level_weight_, 1e-3);
-  const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
   for (int w : cfg_->windows) {
-    double sum = count, mean = Expected(t_ms), mean_sq = mean * mean;
-    int have = 1, elevated = count > QuietLimit(mean) ? 1 : 0;
-    double busiest = count, busiest_expected = mean;
+    WindowSums s;
+    const double expected = Expected(t_ms);
+    s.Add(count, expected, count > QuietLimit(expected));
     // Newest first: still-open steps before this one, then closed steps.
-    for (auto it = open_before.rbegin(); it != open_before.rend() && have < w; ++it, ++have) {
+    for (auto it = open_before.rbegin(); it != open_before.rend() && s.have < w; ++it) {
       const double e = Expected(it->first);
-      sum += it->second;
-      mean += e;
-      mean_sq += e * e;
-      elevated += it->second > QuietLimit(e);
-      if (it->second > busiest) busiest = it->second, busiest_expected = e;
+      s.Add(it->second, e, it->second > QuietLimit(e));
     }
-    for (auto it = recent_.rbegin(); it != recent_.rend() && have < w; ++it, ++have) {
-      sum += it->count;
-      mean += it->expected;
-      mean_sq += it->expected * it->expected;
-      elevated += it->elevated;
-      if (it->count > busiest) busiest = it->count, busiest_expected = it->expected;
-    }
-    const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
-    // While an incident is open, posts spread thinly over the window count as they are.
-    const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
-    if (have < w || sum <= 0 || elevated < min_elevated) continue;
-    const double phi = dispersion_ * mean_sq / (mean * mean) + 1 / shape;
-    const double allowance = burst_rules ? cfg_->burst_allowance : 0;
-    if (sum - allowance <= 0) continue;
-    double lp = NegBinomialUpperTailLog10(sum - allowance, mean, phi) + corr;
-    if (cfg_->leave_busiest_out && burst_rules) {
-      if (w == 1) continue;  // one step alone could be a burst
-      const double rest = sum - busiest, rest_mean = std::max(mean - busiest_expected, 1e-9);
-      if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p))
-        continue;
-    }
-    if (lp < best.log10_p && sum >= min_count) best = Test{lp, sum, w};
+    for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
+      s.Add(it->count, it->expected, it->elevated);
+    const double lp = WindowLog10(s, w, incident);
+    if (lp < best.log10_p) best = Test{lp, s.sum, w};
   }
   return best;
+}
+
+double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps, bool incident) const {
+  double best = 0;
+  for (int w : cfg_->windows) {
+    WindowSums s;
+    for (auto it = steps.rbegin(); it != steps.rend() && s.have < w; ++it)
+      s.Add(it->count, it->expected, it->count > QuietLimit(it->expected));
+    best = std::min(best, WindowLog10(s, w, incident));
+  }
+  return best;
+}
+
+double SeriesDetector::CountAt(int64_t t_ms) const {
+  for (auto it = recent_.rbegin(); it != recent_.rend() && it->t >= t_ms; ++it) {
+    if (it->t == t_ms) return it->count;
+  }
+  return 0;
 }
 
 void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {

@@ -105,7 +105,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
     const SeriesKey key{tag, country};
     auto count = [&](int64_t m) { return open_counts_(tag, country, m); };
     if (auto e = series->Peek(minute, static_cast<double>(open_count), OpenBefore(minute, count),
-                              IncidentOpen(tag, key))) {
+                              CrowdElsewhere(key, minute, nullptr))) {
       e->detected_at = event_ms;
       Fire(key, *e, minute);
       changed_series_.insert(key);
@@ -147,7 +147,8 @@ void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t 
     for (int64_t m = minute; m >= oldest; m -= kMillisPerMinute) {
       const int64_t n = count(m);
       if (n == 0) continue;  // the newest minute with posts carries the surge, if any
-      if (auto e = it->second->Peek(m, static_cast<double>(n), OpenBefore(m, count), true)) {
+      if (auto e = it->second->Peek(m, static_cast<double>(n), OpenBefore(m, count),
+                                    CrowdElsewhere(key, m, nullptr))) {
         e->detected_at = event_ms;
         Fire(key, *e, m);
         changed_series_.insert(key);
@@ -173,6 +174,7 @@ void OutageTracker::CloseThrough(
     Series({std::get<1>(k), kTagTotal});
     tag_totals[{std::get<0>(k), std::get<1>(k)}] += n;
   }
+  const Closing closing{&counts, &tag_totals};
   for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
     const bool gap = InGap(m);
     std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
@@ -181,7 +183,7 @@ void OutageTracker::CloseThrough(
       if (det->steps_seen() == 0 &&
           !(total ? tag_totals.count({m, key.first}) : counts.count({m, key.first, key.second})))
         continue;   // not born yet
-      if (total) {  // watched for IncidentOpen, never an outage itself
+      if (total) {  // watched for CrowdElsewhere, never an outage itself
         auto t = tag_totals.find({m, key.first});
         det->Observe(m, t == tag_totals.end() ? 0 : static_cast<double>(t->second), gap);
         changed_series_.insert(key);
@@ -191,7 +193,7 @@ void OutageTracker::CloseThrough(
       const int64_t n = c == counts.end() ? 0 : c->second;
       const AlertState before = det->state();
       const Assessment a =
-          det->Observe(m, static_cast<double>(n), gap, IncidentOpen(key.first, key));
+          det->Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
       changed_series_.insert(key);
       if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
       if (a.spike)
@@ -225,12 +227,60 @@ void OutageTracker::CloseThrough(
     gaps_.erase(gaps_.begin());
 }
 
-bool OutageTracker::IncidentOpen(const std::string& tag, const SeriesKey& except) const {
-  for (const auto& [key, id] : firing_in_) {
-    if (key.first == tag && key != except) return true;
-  }
+bool OutageTracker::TagInOutage(const std::string& tag) const {
+  const auto firing = firing_in_.lower_bound({tag, ""});
+  if (firing != firing_in_.end() && firing->first.first == tag) return true;
   const auto total = series_.find({tag, kTagTotal});
   return total != series_.end() && total->second->state() == AlertState::kFiring;
+}
+
+bool OutageTracker::CrowdElsewhere(const SeriesKey& judged, int64_t minute,
+                                   const Closing* closing) const {
+  const std::string& tag = judged.first;
+  std::vector<SeriesKey> explained{judged};
+  for (auto it = firing_in_.lower_bound({tag, ""});
+       it != firing_in_.end() && it->first.first == tag; ++it) {
+    if (it->first != judged) explained.push_back(it->first);
+  }
+  const auto total = series_.find({tag, kTagTotal});
+  const int firing = static_cast<int>(explained.size()) - 1;
+  if (firing == 0)  // no country fires: the total's own alert is the crowd
+    return total != series_.end() && total->second->state() == AlertState::kFiring;
+  if (firing >= cfg_.joins_freely_from || total == series_.end()) return true;
+  // Too few countries fire to call the outage international. Their mentions are
+  // explained, and so are the judged country's own: the rest must still surge.
+  const auto& windows = cfg_.detector.windows;
+  const int span = std::max(1, *std::max_element(windows.begin(), windows.end()));
+  std::vector<SeriesDetector::StepCount> unexplained;
+  for (int64_t m = minute - (span - 1) * kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
+    double n = CountOf(total->first, m, closing), expected = total->second->Expected(m);
+    for (const SeriesKey& key : explained) {
+      n -= CountOf(key, m, closing);
+      const auto s = series_.find(key);
+      if (s != series_.end()) expected -= s->second->Expected(m);
+    }
+    // (The total's baseline is not the sum of its countries': keep at least a tenth.)
+    unexplained.push_back(
+        {m, std::max(0.0, n), std::max(expected, 0.1 * total->second->Expected(m))});
+  }
+  return total->second->SurpriseLog10(unexplained, /*incident=*/true) <
+         std::log10(cfg_.crowd_alert_p);
+}
+
+double OutageTracker::CountOf(const SeriesKey& key, int64_t minute, const Closing* closing) const {
+  if (minute > closed_through_ && closing != nullptr) {
+    if (key.second == kTagTotal) {
+      const auto t = closing->tag_totals->find({minute, key.first});
+      return t == closing->tag_totals->end() ? 0 : static_cast<double>(t->second);
+    }
+    const auto c = closing->counts->find({minute, key.first, key.second});
+    return c == closing->counts->end() ? 0 : static_cast<double>(c->second);
+  }
+  if (minute > closed_through_) {
+    return open_counts_ ? static_cast<double>(open_counts_(key.first, key.second, minute)) : 0;
+  }
+  const auto s = series_.find(key);
+  return s == series_.end() ? 0 : s->second->CountAt(minute);
 }
 
 void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {
