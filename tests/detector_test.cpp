@@ -156,6 +156,25 @@ TEST_F(DetectorTest, AYoungSeriesUncertainBaselineDoesNotEndAnOutageEarly) {
   EXPECT_EQ(events[1].ended, end);
 }
 
+TEST_F(DetectorTest, ASurpriseOfOnePostAMinuteNeedsNoElevatedMinute) {
+  // A series at about one post in twenty minutes: a post a minute for three minutes is
+  // news as a whole, though no one minute of it is out of the ordinary.
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.05; });
+  const int64_t now = kT0 + 2 * 1440 * kMin;
+  auto steps = [&](std::vector<double> counts) {
+    std::vector<SeriesDetector::StepCount> out;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const int64_t t = now + static_cast<int64_t>(i) * kMin;
+      out.push_back({t, counts[i], d.Expected(t)});
+    }
+    return out;
+  };
+  EXPECT_LT(d.SurpriseLog10(steps({1, 1, 1})), -2);
+  EXPECT_GT(d.SurpriseLog10(steps({0, 0, 1})), -2);
+  EXPECT_EQ(d.SurpriseLog10(steps({0, 0, 0})), 0);
+}
+
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });

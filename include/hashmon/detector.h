@@ -150,15 +150,15 @@ class SeriesDetector {
   // The baseline for a step (exposed for reports and tests).
   double Expected(int64_t t_ms) const;
 
-  // The alert test (the novelty bar aside; an incident's rules, or a quiet series') on
-  // steps the caller describes, oldest first: how surprising a series derived from this
+  // The incident's alert test on the sum alone (no step need be elevated, no novelty bar)
+  // of steps the caller describes, oldest first: how surprising a series derived from this
   // one is, with this one's dispersion. As log10 of the corrected tail probability.
   struct StepCount {
     int64_t t;
     double count;
     double expected;
   };
-  double SurpriseLog10(const std::vector<StepCount>& steps, bool incident) const;
+  double SurpriseLog10(const std::vector<StepCount>& steps) const;
 
   // The count a recent closed step had (0 for a step skipped, a gap, or too old to keep).
   double CountAt(int64_t t_ms) const;

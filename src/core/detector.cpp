@@ -266,13 +266,14 @@ SeriesDetector::Test SeriesDetector::TestWindows(
   return best;
 }
 
-double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps, bool incident) const {
+double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const {
   double best = 0;
   for (int w : cfg_->windows) {
     WindowSums s;
+    // Every step counts as elevated: the sum alone is tested.
     for (auto it = steps.rbegin(); it != steps.rend() && s.have < w; ++it)
-      s.Add(it->count, it->expected, it->count > QuietLimit(it->expected));
-    best = std::min(best, WindowLog10(s, w, incident));
+      s.Add(it->count, it->expected, true);
+    best = std::min(best, WindowLog10(s, w, /*incident=*/true));
   }
   return best;
 }

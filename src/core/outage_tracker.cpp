@@ -263,8 +263,7 @@ bool OutageTracker::CrowdElsewhere(const SeriesKey& judged, int64_t minute,
     unexplained.push_back(
         {m, std::max(0.0, n), std::max(expected, 0.1 * total->second->Expected(m))});
   }
-  return total->second->SurpriseLog10(unexplained, /*incident=*/true) <
-         std::log10(cfg_.crowd_alert_p);
+  return total->second->SurpriseLog10(unexplained) < std::log10(cfg_.crowd_alert_p);
 }
 
 double OutageTracker::CountOf(const SeriesKey& key, int64_t minute, const Closing* closing) const {
