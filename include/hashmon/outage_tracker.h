@@ -77,10 +77,11 @@ struct TrackerConfig {
   double tag_total_alert_p = 1e-7;
   // A country fires alone: the incident's lesser evidence is for others only while the
   // tag's mentions that no firing country (nor the judged one) explains still surge: their
-  // sum passes the incident's test at this p. One country's outage is often local, and among twenty quiet
-  // countries over an hour, a chance pair of posts is likely: over 60 generated local
-  // outages, 4 other countries joined without this rule and none with it. It is a gate,
-  // not an alarm, so its p is loose. Unattributed mentions count as unexplained.
+  // sum passes the incident's test at this p. One country's outage is often local, and
+  // among twenty quiet countries over an hour, a chance pair of posts is likely: over 60
+  // generated local outages, 4 other countries joined without this rule and none with it.
+  // It is a gate, not an alarm, so its p is loose. Unattributed mentions count as
+  // unexplained.
   double crowd_alert_p = 1e-2;
   // From this many firing countries on, the outage is international, and any country
   // joins on the incident's evidence alone.
