@@ -56,6 +56,10 @@ class TagTotalTest : public ::testing::Test {
     const int64_t n = ++open_[{m, kTag, cc}];
     tracker.OnMention(kTag, cc, m, n, at, SourceKind::kX, std::to_string(at), "down?");
   }
+  // `n` mentions from nowhere known, one every `every` ms from `from`.
+  void Unattributed(OutageTracker& tracker, int n, int64_t from, int64_t every) {
+    for (int i = 0; i < n; ++i) Mention(tracker, "??", from + i * every);
+  }
   static const OutageCountry* Find(const OutageTracker& tracker, const std::string& cc) {
     for (const auto& [id, o] : tracker.outages()) {
       auto c = o.countries.find(cc);
@@ -109,10 +113,10 @@ TEST_F(TagTotalTest, TheTotalFiresEarlyOnAnOpenMinute) {
   CountOpenMinutes(tracker);
   QuietHours(tracker);
   auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
-  for (int i = 0; i < 10; ++i) mention("??", kOnset + i * 3000);
+  Unattributed(tracker, 10, kOnset, 3000);
   mention("LT", kOnset + 40'000);
   tracker.CloseThrough(kOnset, open_);
-  for (int i = 0; i < 10; ++i) mention("??", kOnset + kMin + i * 1000);
+  Unattributed(tracker, 10, kOnset + kMin, 1000);
   mention("LT", kOnset + 70'000);
   const OutageCountry* lt = Find(tracker, "LT");
   ASSERT_NE(lt, nullptr);
@@ -129,9 +133,9 @@ TEST_F(TagTotalTest, ACountryWaitingWithEnoughPostsJoinsTheMomentTheOutageOpens)
   auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
   mention("LT", kOnset + 10'000);
   mention("LT", kOnset + 20'000);
-  for (int i = 0; i < 4; ++i) mention("??", kOnset + 30'000 + i * 5000);
+  Unattributed(tracker, 4, kOnset + 30'000, 5000);
   EXPECT_EQ(Find(tracker, "LT"), nullptr);
-  for (int i = 0; i < 12; ++i) mention("??", kOnset + 60'000 + i * 1000);
+  Unattributed(tracker, 12, kOnset + 60'000, 1000);
   const OutageCountry* lt = Find(tracker, "LT");
   ASSERT_NE(lt, nullptr);
   EXPECT_LE(lt->detected_at, kOnset + 72'000);
@@ -190,7 +194,7 @@ TEST_F(JoiningTest, OnAnOpenMinuteACountryJoinsAtItsNextPostOnceTheCrowdSurges) 
   mention("ZA", open + 5'000);
   mention("ZA", open + 10'000);
   EXPECT_EQ(Find(tracker, "ZA"), nullptr);  // Britain explains the crowd so far
-  for (int i = 0; i < 8; ++i) mention("??", open + 20'000 + i * 1000);
+  Unattributed(tracker, 8, open + 20'000, 1000);
   mention("ZA", open + 40'000);
   const OutageCountry* za = Find(tracker, "ZA");
   ASSERT_NE(za, nullptr);

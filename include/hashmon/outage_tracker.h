@@ -160,7 +160,8 @@ class OutageTracker {
   bool TagInOutage(const std::string& tag) const;
   // The mentions of a series (kTagTotal: of the tag) in a minute: the counter's while the
   // minute is open, the closing counts while it closes, else the series' recent steps.
-  double CountOf(const SeriesKey& key, int64_t minute, const Closing* closing) const;
+  double CountOf(const SeriesKey& key, const SeriesDetector& series, int64_t minute,
+                 const Closing* closing) const;
   // When a tag's outage opens: the quiet countries whose recent open minutes now pass the
   // incident test fire at once.
   void JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms);

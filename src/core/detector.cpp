@@ -249,10 +249,11 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
     bool incident) const {
   Test best{0, count, 1};
+  const double expected = Expected(t_ms);
+  const bool elevated = count > QuietLimit(expected);
   for (int w : cfg_->windows) {
     WindowSums s;
-    const double expected = Expected(t_ms);
-    s.Add(count, expected, count > QuietLimit(expected));
+    s.Add(count, expected, elevated);
     // Newest first: still-open steps before this one, then closed steps.
     for (auto it = open_before.rbegin(); it != open_before.rend() && s.have < w; ++it) {
       const double e = Expected(it->first);

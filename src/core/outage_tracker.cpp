@@ -236,38 +236,47 @@ bool OutageTracker::TagInOutage(const std::string& tag) const {
 
 bool OutageTracker::CrowdElsewhere(const SeriesKey& judged, int64_t minute,
                                    const Closing* closing) const {
+  // This is asked on every mention: the common answers need no more than a look.
   const std::string& tag = judged.first;
-  std::vector<SeriesKey> explained{judged};
-  for (auto it = firing_in_.lower_bound({tag, ""});
-       it != firing_in_.end() && it->first.first == tag; ++it) {
-    if (it->first != judged) explained.push_back(it->first);
-  }
+  const auto firing_begin = firing_in_.lower_bound({tag, ""});
+  int firing = 0;
+  for (auto it = firing_begin; it != firing_in_.end() && it->first.first == tag; ++it)
+    firing += it->first != judged;
   const auto total = series_.find({tag, kTagTotal});
-  const int firing = static_cast<int>(explained.size()) - 1;
   if (firing == 0)  // no country fires: the total's own alert is the crowd
     return total != series_.end() && total->second->state() == AlertState::kFiring;
   if (firing >= cfg_.joins_freely_from || total == series_.end()) return true;
   // Too few countries fire to call the outage international. Their mentions are
   // explained, and so are the judged country's own: the rest must still surge.
+  std::vector<std::pair<const SeriesKey*, const SeriesDetector*>> explained;
+  auto explain = [&](const SeriesKey& key) {
+    const auto s = series_.find(key);
+    if (s != series_.end()) explained.emplace_back(&s->first, s->second.get());
+  };
+  for (auto it = firing_begin; it != firing_in_.end() && it->first.first == tag; ++it) {
+    if (it->first != judged) explain(it->first);
+  }
+  explain(judged);
+  const SeriesDetector& all = *total->second;
   const auto& windows = cfg_.detector.windows;
   const int span = std::max(1, *std::max_element(windows.begin(), windows.end()));
   std::vector<SeriesDetector::StepCount> unexplained;
   for (int64_t m = minute - (span - 1) * kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
-    double n = CountOf(total->first, m, closing), expected = total->second->Expected(m);
-    for (const SeriesKey& key : explained) {
-      n -= CountOf(key, m, closing);
-      const auto s = series_.find(key);
-      if (s != series_.end()) expected -= s->second->Expected(m);
+    double n = CountOf(total->first, all, m, closing), expected = all.Expected(m);
+    for (const auto& [key, series] : explained) {
+      n -= CountOf(*key, *series, m, closing);
+      expected -= series->Expected(m);
     }
     // (The total's baseline is not the sum of its countries': keep at least a tenth.)
-    unexplained.push_back(
-        {m, std::max(0.0, n), std::max(expected, 0.1 * total->second->Expected(m))});
+    unexplained.push_back({m, std::max(0.0, n), std::max(expected, 0.1 * all.Expected(m))});
   }
-  return total->second->SurpriseLog10(unexplained) < std::log10(cfg_.crowd_alert_p);
+  return all.SurpriseLog10(unexplained) < std::log10(cfg_.crowd_alert_p);
 }
 
-double OutageTracker::CountOf(const SeriesKey& key, int64_t minute, const Closing* closing) const {
-  if (minute > closed_through_ && closing != nullptr) {
+double OutageTracker::CountOf(const SeriesKey& key, const SeriesDetector& series, int64_t minute,
+                              const Closing* closing) const {
+  if (minute <= closed_through_) return series.CountAt(minute);
+  if (closing != nullptr) {
     if (key.second == kTagTotal) {
       const auto t = closing->tag_totals->find({minute, key.first});
       return t == closing->tag_totals->end() ? 0 : static_cast<double>(t->second);
@@ -275,11 +284,7 @@ double OutageTracker::CountOf(const SeriesKey& key, int64_t minute, const Closin
     const auto c = closing->counts->find({minute, key.first, key.second});
     return c == closing->counts->end() ? 0 : static_cast<double>(c->second);
   }
-  if (minute > closed_through_) {
-    return open_counts_ ? static_cast<double>(open_counts_(key.first, key.second, minute)) : 0;
-  }
-  const auto s = series_.find(key);
-  return s == series_.end() ? 0 : s->second->CountAt(minute);
+  return open_counts_ ? static_cast<double>(open_counts_(key.first, key.second, minute)) : 0;
 }
 
 void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {

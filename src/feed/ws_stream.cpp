@@ -30,14 +30,22 @@ struct WsState {
   std::string buffer;         // reused for each message
   bool connect_done = false;  // the handshake's task finished (either way)
   bool close_done = false;    // close()'s task finished
-  // Runs `f` (which sets one of the flags above) under the lock and wakes the waiter.
-  template <typename F>
-  void Signal(F f) {
-    std::lock_guard<std::mutex> lock(mu);
-    f();
-    cv.notify_all();
-  }
 };
+
+// When `task` finishes, either way, observes it (pplx calls std::terminate on a failure
+// nobody observed), raises the flag `done` and wakes the waiter. `keep` lives until then.
+void RaiseWhenDone(const pplx::task<void>& task, const std::shared_ptr<WsState>& state,
+                   bool WsState::*done, std::shared_ptr<void> keep = nullptr) {
+  task.then([state, done, keep](pplx::task<void> t) {
+    try {
+      t.get();
+    } catch (const std::exception&) {
+    }
+    std::lock_guard<std::mutex> lock(state->mu);
+    (*state).*done = true;
+    state->cv.notify_all();
+  });
+}
 
 constexpr int64_t kCloseWaitMs = 2'000;
 
@@ -82,13 +90,8 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
       });
   try {
     auto connect = client->connect(web::uri(request.url));
-    connect.then([state](pplx::task<void> t) {
-      try {
-        t.get();  // observed here too: a handshake that fails after a stall must not abort
-      } catch (const std::exception&) {
-      }
-      state->Signal([&] { state->connect_done = true; });
-    });
+    // Observed here too: a handshake that fails after a stall must not abort.
+    RaiseWhenDone(connect, state, &WsState::connect_done);
     // Connecting is watched too: a server that accepts TCP and never answers is a stall.
     {
       std::unique_lock<std::mutex> lock(state->mu);
@@ -161,14 +164,8 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
   // close() can hang on a dead peer: wait a little, then leave it to finish on its own.
   try {
     auto closing = client->close();
-    // The continuation keeps the client alive until its close completes, however late.
-    closing.then([state, client](pplx::task<void> t) {
-      try {
-        t.get();
-      } catch (const std::exception&) {
-      }
-      state->Signal([&] { state->close_done = true; });
-    });
+    // The client stays alive until its close completes, however late.
+    RaiseWhenDone(closing, state, &WsState::close_done, client);
     {
       // Real time on purpose: this bounds a hang of the library, not a feed interval.
       std::unique_lock<std::mutex> lock(state->mu);
