@@ -86,21 +86,21 @@ TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
 }
 
 TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
-  // Daily chatter peaking at 0.4 a minute, then at the peak a burst of five posts spread
-  // over two minute boundaries, on top of the chatter: without the burst allowance, an
-  // alert.
+  // A day of chatter at 0.05 a minute, then a burst of five posts spread over two minute
+  // boundaries, on top of the chatter: without the burst allowance, an alert.
   const std::vector<int> burst = {2, 3, 2, 0, 0, 0, 0, 0, 0, 0};
-  const int64_t peak = kT0 + (1440 + 16 * 60) * kMin;
+  const int64_t next_day = kT0 + 1440 * kMin;
   for (double allowance : {0.0, cfg_.burst_allowance}) {
     DetectorConfig cfg = cfg_;
     cfg.burst_allowance = allowance;
     SeriesDetector d(&cfg);
     rng_.seed(7);
-    Feed(d, kT0, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
-    const auto events = FeedCounts(d, peak, burst);
+    Feed(d, kT0, 1440, [](int64_t) { return 0.05; });
+    const auto events = FeedCounts(d, next_day, burst);
     EXPECT_EQ(events.empty(), allowance > 0) << "burst allowance " << allowance;
   }
-  // A surge is still caught at once.
+  // A surge at the daily peak is still caught at once.
+  const int64_t peak = kT0 + (1440 + 16 * 60) * kMin;
   SeriesDetector d(&cfg_);
   rng_.seed(7);
   Feed(d, kT0, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
@@ -198,6 +198,28 @@ TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
   int fired = 0;
   for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
   EXPECT_EQ(fired, 1);
+}
+
+TEST_F(DetectorTest, AfterThreeDaysTheBaselineKnowsTheTimeOfDay) {
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 3 * 1440, [](int64_t t) { return Daily(t, 6.0); });
+  const int64_t day4 = kT0 + 3 * 1440 * kMin;
+  for (int hour : {4, 10, 16, 22}) {
+    const int64_t t = day4 + hour * 60 * kMin + 30 * kMin;
+    EXPECT_NEAR(d.Expected(t), Daily(t, 6.0), 0.2 * Daily(t, 6.0)) << "at " << hour << ":30";
+  }
+}
+
+TEST_F(DetectorTest, AfterThreeWeeksTheBaselineKnowsTheWeekend) {
+  SeriesDetector d(&cfg_);
+  auto weekend = [](int64_t t) {  // kT0 is a Monday: days 5 and 6 of each week
+    return (t - kT0) / (1440 * kMin) % 7 >= 5;
+  };
+  Feed(d, kT0, 21 * 1440, [&](int64_t t) { return weekend(t) ? 1.0 : 2.0; });
+  const int64_t wednesday_noon = kT0 + (21 + 2) * 1440 * kMin + 720 * kMin;
+  const int64_t saturday_noon = kT0 + (21 + 5) * 1440 * kMin + 720 * kMin;
+  EXPECT_NEAR(d.Expected(wednesday_noon), 2.0, 0.3);
+  EXPECT_NEAR(d.Expected(saturday_noon), 1.0, 0.15);
 }
 
 TEST_F(DetectorTest, AnOutageDoesNotBecomeTheNewNormal) {

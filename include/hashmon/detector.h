@@ -26,8 +26,12 @@ struct DetectorConfig {
   // profile is known, so that the first day's daily rise is followed, not alarmed on.
   double level_half_life_hours = 12;
   double cold_start_half_life_hours = 2;
-  // Half-life of the time-of-day and day-of-week profiles, in days.
+  // Half-life of the time-of-day profile, in days; the day-of-week profile's is as many
+  // weeks.
   double season_half_life_days = 7;
+  // Each hour-of-day and day-of-week factor starts at 1, with the weight of this many
+  // expected events: a sparse series' profile stays flat until its data say otherwise.
+  double season_prior_events = 20;
   // History needed before the time-of-day / day-of-week profiles are used.
   double time_of_day_after_days = 1;
   double day_of_week_after_days = 14;
@@ -193,15 +197,22 @@ class SeriesDetector {
   void StartFiring(int64_t t_ms);
 
   const DetectorConfig* cfg_;
-  // Baseline: deseasonalised level with a Gamma-style weight, hour-of-day and
-  // day-of-week factors with their weights.
+  // Baseline: deseasonalised level with a Gamma-style weight, and hour-of-day and
+  // day-of-week profiles. A profile is kept as decayed sums of counts and of steps per
+  // bucket; its factors (the buckets' mean rates over the overall mean rate, centred on 1)
+  // are derived from them after each step.
+  struct Profile {
+    std::vector<double> sum, steps, factor;
+    explicit Profile(size_t buckets) : sum(buckets, 0), steps(buckets, 0), factor(buckets, 1) {}
+    void Add(size_t bucket, double count, double decay);
+    void UpdateFactors(double prior_events);
+  };
   double level_;
   double level_weight_;
   double dispersion_;
-  std::array<double, 24> hour_factor_;
-  std::array<double, 24> hour_weight_;
-  std::array<double, 7> dow_factor_;
-  std::array<double, 7> dow_weight_;
+  double excess_variance_ = 0, mean_squared_ = 0;  // decayed sums behind dispersion_
+  Profile hours_{24};
+  Profile days_{7};
   int64_t steps_ = 0;
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;

@@ -13,6 +13,9 @@ namespace {
 constexpr double kLn10 = 2.302585092994046;
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 86'400'000;
+// The initial dispersion weighs as much as ten steps with a mean of one event: a sparse
+// series, whose steps say little about it, keeps it for long.
+constexpr double kDispersionPriorWeight = 10;
 
 // Continued fraction for the regularized incomplete beta function (modified Lentz).
 double BetaContinuedFraction(double a, double b, double x) {
@@ -129,6 +132,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"level_half_life_hours", &c->level_half_life_hours, nullptr},
         {"cold_start_half_life_hours", &c->cold_start_half_life_hours, nullptr},
         {"season_half_life_days", &c->season_half_life_days, nullptr},
+        {"season_prior_events", &c->season_prior_events, nullptr},
         {"time_of_day_after_days", &c->time_of_day_after_days, nullptr},
         {"day_of_week_after_days", &c->day_of_week_after_days, nullptr},
         {"prior_rate_per_step", &c->prior_rate_per_step, nullptr},
@@ -172,18 +176,34 @@ SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
   level_ = cfg_->prior_rate_per_step;
   level_weight_ = cfg_->prior_weight_steps;
   dispersion_ = cfg_->initial_dispersion;
-  hour_factor_.fill(1);
-  hour_weight_.fill(0);
-  dow_factor_.fill(1);
-  dow_weight_.fill(0);
+}
+
+void SeriesDetector::Profile::Add(size_t bucket, double count, double decay) {
+  sum[bucket] = decay * sum[bucket] + count;
+  steps[bucket] = decay * steps[bucket] + 1;
+}
+
+void SeriesDetector::Profile::UpdateFactors(double prior_events) {
+  double total = 0, total_steps = 0;
+  for (size_t b = 0; b < sum.size(); ++b) total += sum[b], total_steps += steps[b];
+  if (total <= 0 || total_steps <= 0) return std::fill(factor.begin(), factor.end(), 1.0);
+  const double mean_rate = total / total_steps;
+  // A bucket's rate relative to the mean, shrunk toward 1 by prior_events pseudo-events.
+  double centre = 0;
+  for (size_t b = 0; b < sum.size(); ++b) {
+    factor[b] = (sum[b] + prior_events) / (mean_rate * steps[b] + prior_events);
+    centre += factor[b];
+  }
+  centre /= static_cast<double>(factor.size());
+  for (double& f : factor) f /= centre;
 }
 
 double SeriesDetector::Expected(int64_t t_ms) const {
   double e = level_;
   if (first_t_ != INT64_MIN) {
     const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;
-    if (days >= cfg_->time_of_day_after_days) e *= hour_factor_[HourOf(t_ms)];
-    if (days >= cfg_->day_of_week_after_days) e *= dow_factor_[DayOfWeek(t_ms)];
+    if (days >= cfg_->time_of_day_after_days) e *= hours_.factor[HourOf(t_ms)];
+    if (days >= cfg_->day_of_week_after_days) e *= days_.factor[DayOfWeek(t_ms)];
   }
   return std::max(e, 1e-6);
 }
@@ -296,38 +316,34 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   // Deseasonalise with the factors in use.
   const double season = mean / std::max(level_, 1e-9);
   const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
-  const bool profiled = first_t_ != INT64_MIN && static_cast<double>(t_ms - first_t_) / kMsPerDay >=
-                                                     cfg_->time_of_day_after_days;
+  const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;  // first_t_ is set
+  const bool profiled = days >= cfg_->time_of_day_after_days;
   const double half_life =
       profiled ? cfg_->level_half_life_hours : cfg_->cold_start_half_life_hours;
   const double alpha = std::exp2(-1.0 / (half_life * steps_per_hour));
   level_weight_ = alpha * level_weight_ + 1;
   level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
   level_ = std::max(level_, 1e-6);
-  // Overdispersion by the method of moments on decayed sums.
+  // Overdispersion by the method of moments, as a ratio of decayed sums: the excess of
+  // the squared residuals over the Poisson variance, per squared mean. (A mean of
+  // per-step ratios would be dominated by sparse steps, whose one post is a huge ratio.)
   const double resid = clipped - mean;
-  const double moment = (resid * resid - mean) / std::max(mean * mean, 1e-6);
-  const double weight = std::min(1.0, mean * mean);  // sparse steps say little about it
-  dispersion_ +=
-      weight * (std::clamp(moment, -1.0, 50.0) - dispersion_) / std::min(level_weight_, 2000.0);
-  dispersion_ = std::max(dispersion_, cfg_->min_dispersion);
-  // Time-of-day and day-of-week profiles as ratios of decayed sums (observed / level).
-  const double beta_h = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour));
-  const double beta_d = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour * 24));
+  const double slow = std::exp2(-1.0 / (cfg_->season_half_life_days * 24 * steps_per_hour));
+  excess_variance_ = slow * excess_variance_ + resid * resid - mean;
+  mean_squared_ = slow * mean_squared_ + mean * mean;
+  dispersion_ = std::max(cfg_->min_dispersion,
+                         (excess_variance_ + cfg_->initial_dispersion * kDispersionPriorWeight) /
+                             (mean_squared_ + kDispersionPriorWeight));
+  // The profiles learn from counts with the other profile's effect (as in use) taken out.
   const int h = HourOf(t_ms), d = DayOfWeek(t_ms);
-  const double prior_h = 2 * steps_per_hour * level_;  // shrink toward 1 when data are few
-  hour_weight_[h] = beta_h * hour_weight_[h] + level_;
-  const double obs_h = hour_factor_[h] * (hour_weight_[h] - level_) + clipped;
-  hour_factor_[h] = (obs_h + prior_h) / (hour_weight_[h] + prior_h);
-  dow_weight_[d] = beta_d * dow_weight_[d] + level_;
-  const double obs_d = dow_factor_[d] * (dow_weight_[d] - level_) + clipped;
-  dow_factor_[d] = (obs_d + prior_h * 24) / (dow_weight_[d] + prior_h * 24);
-  // Keep both profiles centred on 1.
-  double sum_h = 0, sum_d = 0;
-  for (double f : hour_factor_) sum_h += f;
-  for (double f : dow_factor_) sum_d += f;
-  for (double& f : hour_factor_) f *= 24 / sum_h;
-  for (double& f : dow_factor_) f *= 7 / sum_d;
+  const double hour_in_use = profiled ? hours_.factor[h] : 1;
+  const double day_in_use = days >= cfg_->day_of_week_after_days ? days_.factor[d] : 1;
+  const double hour_decay = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour));
+  const double day_decay = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour * 24));
+  hours_.Add(h, clipped / std::max(day_in_use, 1e-6), hour_decay);
+  days_.Add(d, clipped / std::max(hour_in_use, 1e-6), day_decay);
+  hours_.UpdateFactors(cfg_->season_prior_events);
+  days_.UpdateFactors(cfg_->season_prior_events);
 }
 
 int64_t SeriesDetector::Backdate(int64_t t_ms) const {
@@ -501,12 +517,14 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v2 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << steps_ << ' '
-      << first_t_ << ' ' << last_t_ << ' ' << static_cast<int>(state_) << ' ' << anomalous_run_
-      << ' ' << quiet_run_ << ' ' << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_
-      << ' ' << firing_since_ << ' ' << firing_sum_ << ' ' << firing_steps_;
-  for (int i = 0; i < 24; ++i) out << ' ' << hour_factor_[i] << ' ' << hour_weight_[i];
-  for (int i = 0; i < 7; ++i) out << ' ' << dow_factor_[i] << ' ' << dow_weight_[i];
+  out << "v3 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
+      << ' ' << mean_squared_ << ' ' << steps_ << ' ' << first_t_ << ' ' << last_t_ << ' '
+      << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
+      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
+      << firing_sum_ << ' ' << firing_steps_;
+  for (const Profile* p : {&hours_, &days_}) {
+    for (size_t i = 0; i < p->sum.size(); ++i) out << ' ' << p->sum[i] << ' ' << p->steps[i];
+  }
   out << ' ' << recent_.size();
   for (const auto& s : recent_)
     out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated << ' '
@@ -522,12 +540,18 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   int state = 0;
   size_t n = 0;
   in >> version;
-  if (version != "v1" && version != "v2") return false;  // v1 kept no level per step
-  in >> level_ >> level_weight_ >> dispersion_ >> steps_ >> first_t_ >> last_t_ >> state >>
-      anomalous_run_ >> quiet_run_ >> quiet_since_ >> hold_down_until_ >> started_ >>
-      firing_since_ >> firing_sum_ >> firing_steps_;
-  for (int i = 0; i < 24; ++i) in >> hour_factor_[i] >> hour_weight_[i];
-  for (int i = 0; i < 7; ++i) in >> dow_factor_[i] >> dow_weight_[i];
+  // v1 kept no level per step; v1 and v2 kept profiles that a prior re-added at every
+  // step had flattened, so they are read and relearnt from scratch.
+  if (version != "v1" && version != "v2" && version != "v3") return false;
+  in >> level_ >> level_weight_ >> dispersion_;
+  if (version == "v3") in >> excess_variance_ >> mean_squared_;
+  in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> quiet_run_ >> quiet_since_ >>
+      hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
+  for (Profile* p : {&hours_, &days_}) {
+    for (size_t i = 0; i < p->sum.size(); ++i) in >> p->sum[i] >> p->steps[i];
+    if (version != "v3") *p = Profile(p->sum.size());
+    p->UpdateFactors(cfg_->season_prior_events);
+  }
   in >> n;
   recent_.clear();
   for (size_t i = 0; i < n && in; ++i) {
