@@ -211,6 +211,9 @@ class SeriesDetector {
   double level_weight_;
   double dispersion_;
   double excess_variance_ = 0, mean_squared_ = 0;  // decayed sums behind dispersion_
+  struct Decays {
+    double level, cold_start_level, hour_bucket, weekly;
+  } decay_;
   Profile hours_{24};
   Profile days_{7};
   int64_t steps_ = 0;

@@ -176,6 +176,14 @@ SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
   level_ = cfg_->prior_rate_per_step;
   level_weight_ = cfg_->prior_weight_steps;
   dispersion_ = cfg_->initial_dispersion;
+  // Per-step decay factors for the half-lives (a bucket of the hour profile is updated
+  // only in its hour, so its half-life in steps is a day's worth per day).
+  const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
+  auto decay = [](double half_life_steps) { return std::exp2(-1.0 / half_life_steps); };
+  decay_.level = decay(cfg_->level_half_life_hours * steps_per_hour);
+  decay_.cold_start_level = decay(cfg_->cold_start_half_life_hours * steps_per_hour);
+  decay_.hour_bucket = decay(cfg_->season_half_life_days * steps_per_hour);
+  decay_.weekly = decay(cfg_->season_half_life_days * 24 * steps_per_hour);
 }
 
 void SeriesDetector::Profile::Add(size_t bucket, double count, double decay) {
@@ -194,8 +202,8 @@ void SeriesDetector::Profile::UpdateFactors(double prior_events) {
     factor[b] = (sum[b] + prior_events) / (mean_rate * steps[b] + prior_events);
     centre += factor[b];
   }
-  centre /= static_cast<double>(factor.size());
-  for (double& f : factor) f /= centre;
+  const double to_unit_mean = static_cast<double>(factor.size()) / centre;
+  for (double& f : factor) f *= to_unit_mean;
 }
 
 double SeriesDetector::Expected(int64_t t_ms) const {
@@ -315,12 +323,9 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
                              : std::min(count, mean + cfg_->update_clip_sigmas * sd + 1);
   // Deseasonalise with the factors in use.
   const double season = mean / std::max(level_, 1e-9);
-  const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
   const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;  // first_t_ is set
   const bool profiled = days >= cfg_->time_of_day_after_days;
-  const double half_life =
-      profiled ? cfg_->level_half_life_hours : cfg_->cold_start_half_life_hours;
-  const double alpha = std::exp2(-1.0 / (half_life * steps_per_hour));
+  const double alpha = profiled ? decay_.level : decay_.cold_start_level;
   level_weight_ = alpha * level_weight_ + 1;
   level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
   level_ = std::max(level_, 1e-6);
@@ -328,9 +333,8 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   // the squared residuals over the Poisson variance, per squared mean. (A mean of
   // per-step ratios would be dominated by sparse steps, whose one post is a huge ratio.)
   const double resid = clipped - mean;
-  const double slow = std::exp2(-1.0 / (cfg_->season_half_life_days * 24 * steps_per_hour));
-  excess_variance_ = slow * excess_variance_ + resid * resid - mean;
-  mean_squared_ = slow * mean_squared_ + mean * mean;
+  excess_variance_ = decay_.weekly * excess_variance_ + resid * resid - mean;
+  mean_squared_ = decay_.weekly * mean_squared_ + mean * mean;
   dispersion_ = std::max(cfg_->min_dispersion,
                          (excess_variance_ + cfg_->initial_dispersion * kDispersionPriorWeight) /
                              (mean_squared_ + kDispersionPriorWeight));
@@ -338,10 +342,8 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   const int h = HourOf(t_ms), d = DayOfWeek(t_ms);
   const double hour_in_use = profiled ? hours_.factor[h] : 1;
   const double day_in_use = days >= cfg_->day_of_week_after_days ? days_.factor[d] : 1;
-  const double hour_decay = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour));
-  const double day_decay = std::exp2(-1.0 / (cfg_->season_half_life_days * steps_per_hour * 24));
-  hours_.Add(h, clipped / std::max(day_in_use, 1e-6), hour_decay);
-  days_.Add(d, clipped / std::max(hour_in_use, 1e-6), day_decay);
+  hours_.Add(h, clipped / std::max(day_in_use, 1e-6), decay_.hour_bucket);
+  days_.Add(d, clipped / std::max(hour_in_use, 1e-6), decay_.weekly);
   hours_.UpdateFactors(cfg_->season_prior_events);
   days_.UpdateFactors(cfg_->season_prior_events);
 }
