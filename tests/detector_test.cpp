@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <random>
 
 #include "hashmon/time_util.h"
+#include "test_util.h"
 
 namespace hashmon {
 namespace {
@@ -268,6 +270,21 @@ TEST_F(DetectorTest, SerializedStateResumesExactly) {
     EXPECT_EQ(x.state, y.state);
   }
   EXPECT_EQ(a.Serialize(), b.Serialize());
+}
+
+TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
+  // Saved by v2 after four minutes of 0, 1, 0, 2 posts. Its level and recent minutes are
+  // kept; its daily profile (flattened by the bug v3 fixed) is relearnt.
+  std::ifstream in(TestDataPath("state/detector_v2.txt"));
+  std::string v2;
+  ASSERT_TRUE(std::getline(in, v2));
+  SeriesDetector d(&cfg_);
+  ASSERT_TRUE(d.Deserialize(v2));
+  EXPECT_NEAR(d.Expected(kT0 + 4 * kMin), 0.2887, 1e-3);
+  EXPECT_EQ(d.steps_seen(), 4);
+  const auto events = FeedCounts(d, kT0 + 4 * kMin, {20, 30, 30});
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].kind, AlertEvent::kFired);
 }
 
 TEST(DetectorConfig, SettingsByName) {
