@@ -275,7 +275,7 @@ TEST_F(DetectorTest, SerializedStateResumesExactly) {
 TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
   // Saved by v2 after four minutes of 0, 1, 0, 2 posts. Its level and recent minutes are
   // kept; its daily profile (flattened by the bug v3 fixed) is relearnt.
-  std::ifstream in(TestDataPath("state/detector_v2.txt"));
+  std::ifstream in(hashmon::testing::TestDataPath("state/detector_v2.txt"));
   std::string v2;
   ASSERT_TRUE(std::getline(in, v2));
   SeriesDetector d(&cfg_);
