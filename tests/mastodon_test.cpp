@@ -1,6 +1,7 @@
-// A Mastodon hashtag stream over Server-Sent Events on 127.0.0.1. The streaming API has
-// no resume, so posts made while the stream was down come from the hashtag timeline
-// (min_id) after the reconnect: the history still equals a clean replay.
+// A Mastodon hashtag stream on 127.0.0.1, over Server-Sent Events and over WebSocket
+// (where each Status is a JSON string inside an `update` event). The streaming API has no
+// resume, so posts made while the stream was down come from the hashtag timeline (min_id)
+// after the reconnect: the history still equals a clean replay.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -27,18 +28,21 @@ class MastodonTest : public ::testing::Test {
   }
   std::string Feed() const { return tmp_.File("statuses.jsonl"); }
 
-  testing::CollectRun Collect(const FeedFaults& faults, bool gap_fill) {
-    FeedServer server(lines_, faults, 0, FeedProtocol::kMastodonSse);
+  enum Transport { kSse, kWebSocket };
+  testing::CollectRun Collect(const FeedFaults& faults, bool gap_fill, Transport transport = kSse) {
+    const bool ws = transport == kWebSocket;
+    FeedServer server(lines_, faults, 0, ws ? FeedProtocol::kMastodonWs : FeedProtocol::kMastodonSse);
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
     CollectOptions o;
-    o.protocol = StreamProtocol::kSse;
-    const std::string host = "http://127.0.0.1:" + std::to_string(port);
-    o.url = host + "/api/v1/streaming/hashtag?tag=twitterdown";
-    if (gap_fill) o.gap_fill_url = host + "/api/v1/timelines/tag/twitterdown";
-    auto run = testing::CollectHistory(o, tmp_.File(gap_fill ? "filled.db" : "unfilled.db"), locator_.get(),
-                                       [] { return false; });
+    const std::string host = "127.0.0.1:" + std::to_string(port);
+    o.protocol = ws ? StreamProtocol::kMastodonWs : StreamProtocol::kSse;
+    o.url = ws ? "ws://" + host + "/api/v1/streaming?stream=hashtag&tag=twitterdown"
+               : "http://" + host + "/api/v1/streaming/hashtag?tag=twitterdown";
+    if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/twitterdown";
+    const std::string db = std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
+    auto run = testing::CollectHistory(o, tmp_.File(db), locator_.get(), [] { return false; });
     EXPECT_TRUE(run.ok) << run.log;
     server.Stop();
     return run;
@@ -63,6 +67,23 @@ TEST_F(MastodonTest, PostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
   auto without = Collect(f, false);
   EXPECT_NE(without.history, expected);  // the fault really loses posts
   auto with = Collect(f, true);
+  EXPECT_EQ(with.history, expected);
+  EXPECT_GE(with.stats.gap_filled, 300);
+}
+
+TEST_F(MastodonTest, ACleanWebSocketStreamGivesTheSameHistoryAsAReplay) {
+  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  EXPECT_EQ(Collect({}, true, kWebSocket).history, expected);
+}
+
+TEST_F(MastodonTest, OverWebSocketPostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
+  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  FeedFaults f;
+  f.drop_after_lines = 4000;
+  f.lost_lines = 300;
+  auto without = Collect(f, false, kWebSocket);
+  EXPECT_NE(without.history, expected);
+  auto with = Collect(f, true, kWebSocket);
   EXPECT_EQ(with.history, expected);
   EXPECT_GE(with.stats.gap_filled, 300);
 }

@@ -92,6 +92,15 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_EQ(m->options.url, "https://mastodon.social/api/v1/streaming/hashtag?tag=twitterdown");
   EXPECT_EQ(m->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
 
+  s.mastodon_token = "user-token";
+  auto w = ResolveSource(s, "mastodon-ws:mastodon.social", {"twitterdown"}, &error);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->options.protocol, StreamProtocol::kMastodonWs);
+  EXPECT_EQ(w->options.url, "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
+  EXPECT_EQ(w->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
+  EXPECT_EQ(w->options.headers.at("Authorization"), "Bearer user-token");  // not in the URL
+  EXPECT_EQ(w->options.url.find("user-token"), std::string::npos);
+
   EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 

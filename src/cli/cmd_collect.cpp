@@ -54,7 +54,8 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     }
     specs->push_back(std::move(*spec));
   }
-  if (specs->empty()) *error = "no source: give --source (jetstream, x, mastodon:HOST or a URL)";
+  if (specs->empty())
+    *error = "no source: give --source (jetstream, x, mastodon:HOST, mastodon-ws:HOST or a URL)";
   return !specs->empty();
 }
 
@@ -233,12 +234,14 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--db", args->db, "SQLite database to write (default hashmon.db)");
   cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
   cmd->add_option("--source", args->sources,
-                  "jetstream (default), x, mastodon:HOST, or a ws(s):// or http(s):// URL; repeat "
+                  "jetstream (default), x, mastodon:HOST (SSE), mastodon-ws:HOST, or a ws(s):// or "
+                  "http(s):// URL; repeat "
                   "it to collect "
                   "several at once. Tokens come from HASHMON_X_BEARER_TOKEN / "
                   "HASHMON_MASTODON_TOKEN or the config");
-  cmd->add_option("--protocol", args->protocol,
-                  "Override the protocol a URL implies: ndjson, mastodon-sse, jetstream");
+  cmd->add_option(
+      "--protocol", args->protocol,
+      "Override the protocol a URL implies: ndjson, mastodon-sse, jetstream, mastodon-ws");
   cmd->add_option("--idle-timeout", args->idle,
                   "Reconnect when nothing arrives for this long (default 30s)");
   cmd->add_flag("--until-eof", args->until_eof,

@@ -48,7 +48,8 @@ int RunRecord(const RecordArgs& a) {
     log.Error(error);
     return 2;
   }
-  const bool websocket = spec->options.protocol == StreamProtocol::kJetstream;
+  const bool websocket = IsWebSocket(spec->options.protocol);
+  const bool jetstream = spec->options.protocol == StreamProtocol::kJetstream;
   const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;
@@ -61,8 +62,9 @@ int RunRecord(const RecordArgs& a) {
   while (!stop && !failed) {
     StreamOutcome out;
     if (websocket) {
-      const std::string url =
-          JetstreamSubscribeUrl(spec->options.url, last_time_us, spec->options.rewind_us);
+      const std::string url = jetstream ? JetstreamSubscribeUrl(spec->options.url, last_time_us,
+                                                                spec->options.rewind_us)
+                                        : spec->options.url;
       out = StreamWebSocket(
           {url, spec->options.headers, *idle, 10'000},
           [&](char* data, size_t len) {
@@ -184,10 +186,10 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   CLI::App* s = app.add_subcommand(
       "serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
   s->add_option("file", serve->file, "JSONL recording")->required();
-  s->add_option(
-       "--protocol", serve->protocol,
-       "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream (WebSocket)")
-      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream"}))
+  s->add_option("--protocol", serve->protocol,
+                "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream or "
+                "mastodon-ws (WebSocket)")
+      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream", "mastodon-ws"}))
       ->capture_default_str();
   s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")
       ->capture_default_str();

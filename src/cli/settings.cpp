@@ -34,10 +34,11 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
   std::stringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(text.str().c_str());
+  doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(
+      text.str().c_str());
   if (doc.HasParseError() || !doc.IsObject()) {
-    *error = path + ": not a JSON object (" + rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
-             std::to_string(doc.GetErrorOffset()) + ")";
+    *error = path + ": not a JSON object (" + rapidjson::GetParseError_En(doc.GetParseError()) +
+             " at byte " + std::to_string(doc.GetErrorOffset()) + ")";
     return false;
   }
   const std::map<std::string, std::string*> strings = {
@@ -85,7 +86,8 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
 }  // namespace
 
 bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
-  const std::string file = !path.empty() ? path : (Env("HASHMON_CONFIG") ? Env("HASHMON_CONFIG") : "");
+  const std::string file =
+      !path.empty() ? path : (Env("HASHMON_CONFIG") ? Env("HASHMON_CONFIG") : "");
   if (!file.empty() && !ReadConfigFile(file, s, error)) return false;
   if (const char* v = Env("HASHMON_DB")) s->db = v;
   if (const char* v = Env("HASHMON_TAGS")) s->tags = SplitCommas(v);
@@ -98,7 +100,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
 }
 
 std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& src,
-                                       const std::vector<std::string>& tags, std::string* error) {
+                                        const std::vector<std::string>& tags, std::string* error) {
   SourceSpec spec;
   CollectOptions& o = spec.options;
   const std::string first_tag = tags.empty() ? "twitterdown" : tags.front();
@@ -108,27 +110,40 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.url = "wss://jetstream2.us-east.bsky.network/subscribe";
   } else if (src == "x") {
     if (s.x_bearer_token.empty()) {
-      *error = "the x source needs a bearer token: set HASHMON_X_BEARER_TOKEN or x_bearer_token in a 0600 config file";
+      *error =
+          "the x source needs a bearer token: set HASHMON_X_BEARER_TOKEN or x_bearer_token in a "
+          "0600 config file";
       return std::nullopt;
     }
     o.protocol = StreamProtocol::kNdjson;
-    o.url = "https://api.x.com/2/tweets/search/stream"
-            "?expansions=author_id,geo.place_id"
-            "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,edit_history_tweet_ids"
-            "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
+    o.url =
+        "https://api.x.com/2/tweets/search/stream"
+        "?expansions=author_id,geo.place_id"
+        "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,edit_history_tweet_"
+        "ids"
+        "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
     o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
     spec.manage_x_rules = true;
-  } else if (starts("mastodon:")) {
-    std::string host = src.substr(9);
+  } else if (starts("mastodon:") || starts("mastodon-ws:")) {
+    const bool websocket = starts("mastodon-ws:");
+    std::string host = src.substr(src.find(':') + 1);
     if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) host = "https://" + host;
     while (!host.empty() && host.back() == '/') host.pop_back();
-    o.protocol = StreamProtocol::kSse;
-    o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
+    if (websocket) {
+      o.protocol = StreamProtocol::kMastodonWs;
+      o.url = "ws" + host.substr(4) +
+              "/api/v1/streaming?stream=hashtag&tag=" + first_tag;  // http(s) -> ws(s)
+      o.idle_timeout_ms = 45'000;  // the server pings every 15 s; posts may be rarer
+    } else {
+      o.protocol = StreamProtocol::kSse;
+      o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
+    }
     o.gap_fill_url = host + "/api/v1/timelines/tag/" + first_tag;
     if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
     o.auth_hint =
-        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN (or mastodon_token in "
+        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN (or "
+        "mastodon_token in "
         "the config file)";
   } else if (starts("ws://") || starts("wss://")) {
     o.protocol = StreamProtocol::kJetstream;
@@ -138,13 +153,16 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.url = src;
     if (!s.x_bearer_token.empty()) o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
   } else {
-    *error = "unknown source \"" + src + "\": use jetstream, x, mastodon:HOST, or a ws(s):// or http(s):// URL";
+    *error =
+        "unknown source \"" + src +
+        "\": use jetstream, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// or http(s):// URL";
     return std::nullopt;
   }
   if (!s.protocol.empty()) {
     auto p = ParseStreamProtocol(s.protocol);
     if (!p) {
-      *error = "unknown protocol \"" + s.protocol + "\": use ndjson, mastodon-sse or jetstream";
+      *error = "unknown protocol \"" + s.protocol +
+               "\": use ndjson, mastodon-sse, jetstream or mastodon-ws";
       return std::nullopt;
     }
     o.protocol = *p;

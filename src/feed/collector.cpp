@@ -33,16 +33,19 @@ bool NewerId(const std::string& a, const std::string& b) {
   return a.size() != b.size() ? a.size() > b.size() : a > b;
 }
 
-// The status id of an SSE "data:" line holding a Status (its first "id" member).
-std::string StatusIdOf(std::string_view line) {
-  static constexpr std::string_view kKey = "\"id\":\"";
-  const size_t at = line.find(kKey);
+// The id of the Status in `text` (its first "id" member, whose value is a decimal
+// string), where the Status is written with quotes as `quote` (`"`, or `\"` inside a JSON
+// string).
+std::string StatusIdOf(std::string_view text, std::string_view quote) {
+  const std::string key = std::string(quote) + "id" + std::string(quote) + ":" + std::string(quote);
+  const size_t at = text.find(key);
   if (at == std::string_view::npos) return {};
-  const size_t from = at + kKey.size();
+  const size_t from = at + key.size();
   size_t end = from;
-  while (end < line.size() && end - from < 32 && line[end] >= '0' && line[end] <= '9') ++end;
-  return end < line.size() && line[end] == '"' ? std::string(line.substr(from, end - from))
-                                               : std::string();
+  while (end < text.size() && end - from < 32 && text[end] >= '0' && text[end] <= '9') ++end;
+  return end > from && text.substr(end, quote.size()) == quote
+             ? std::string(text.substr(from, end - from))
+             : std::string();
 }
 
 constexpr int kGapFillPages = 25;  // 1,000 statuses at most per reconnect
@@ -53,6 +56,7 @@ std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name) {
   if (name == "ndjson" || name == "x-v2") return StreamProtocol::kNdjson;
   if (name == "sse" || name == "mastodon-sse") return StreamProtocol::kSse;
   if (name == "jetstream") return StreamProtocol::kJetstream;
+  if (name == "mastodon-ws") return StreamProtocol::kMastodonWs;
   return std::nullopt;
 }
 
@@ -75,6 +79,9 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
     case StreamProtocol::kJetstream:
       source_ = "jetstream";
+      break;
+    case StreamProtocol::kMastodonWs:
+      source_ = "mastodon-ws:" + options_.url;
       break;
   }
   if (auto cp = store_->LoadCheckpoint(source_)) {
@@ -130,7 +137,15 @@ size_t Collector::ProcessLines(char* data, size_t len) {
 
 void Collector::NoteStatusId(std::string_view line) {
   if (line.substr(0, 5) != "data:" || framer_.event() != "update") return;
-  std::string id = StatusIdOf(line);
+  KeepNewerStatusId(StatusIdOf(line, "\""));
+}
+
+void Collector::NoteStatusIdInMessage(std::string_view message) {
+  if (message.find("\"event\":\"update\"") == std::string_view::npos) return;
+  KeepNewerStatusId(StatusIdOf(message, "\\\""));
+}
+
+void Collector::KeepNewerStatusId(std::string id) {
   if (!id.empty() && (last_status_id_.empty() || NewerId(id, last_status_id_)))
     last_status_id_ = std::move(id);
 }
@@ -176,9 +191,13 @@ void Collector::OnMessage(char* data, size_t len) {
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
-  // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
-  // newest one plus the rewind on reconnect covers what came out of order.
-  cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
+  if (options_.protocol == StreamProtocol::kJetstream) {
+    // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
+    // newest one plus the rewind on reconnect covers what came out of order.
+    cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
+  } else if (!options_.gap_fill_url.empty()) {
+    NoteStatusIdInMessage(std::string_view(data, len));
+  }
   if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len)
     pipeline_->OnRecord(data, len);
   Commit(false);
@@ -205,17 +224,11 @@ std::string Collector::ConnectUrl() const {
 
 StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
                                  const std::function<void()>& on_connected) {
-  bool first = true;
-  if (options_.protocol == StreamProtocol::kJetstream) {
+  if (IsWebSocket(options_.protocol)) {
     WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms,
                   options_.heartbeat_every_ms};
     return StreamWebSocket(
-        req,
-        [&](char* data, size_t len) {
-          if (first) on_connected(), first = false;
-          OnMessage(data, len);
-        },
-        stop, clock_);
+        req, [&](char* data, size_t len) { OnMessage(data, len); }, stop, clock_, on_connected);
   }
   framer_.Reset();
   StreamRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms};

@@ -27,13 +27,18 @@ namespace hashmon {
 
 // How a source frames its records.
 enum class StreamProtocol {
-  kNdjson,     // chunked HTTP, a JSON record per line (X API v2, relays)
-  kSse,        // HTTP Server-Sent Events (Mastodon streaming)
-  kJetstream,  // WebSocket, a JSON event per message, resumable by time_us
+  kNdjson,      // chunked HTTP, a JSON record per line (X API v2, relays)
+  kSse,         // HTTP Server-Sent Events (Mastodon streaming)
+  kJetstream,   // WebSocket, a JSON event per message, resumable by time_us
+  kMastodonWs,  // WebSocket, Mastodon streaming: {"event","payload"} messages, no resume
 };
 
-// Parses "ndjson", "x-v2", "sse", "mastodon-sse", "jetstream".
+// Parses "ndjson", "x-v2", "sse", "mastodon-sse", "jetstream", "mastodon-ws".
 std::optional<StreamProtocol> ParseStreamProtocol(const std::string& name);
+
+inline bool IsWebSocket(StreamProtocol p) {
+  return p == StreamProtocol::kJetstream || p == StreamProtocol::kMastodonWs;
+}
 
 // A Jetstream subscribe URL: posts only (unless the URL names its collections), and,
 // given a time cursor, resuming `rewind_us` before it.
@@ -116,7 +121,11 @@ class Collector {
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
   std::string CursorText() const;
+  // Mastodon: remembers the newest status id seen, for gap fill. An SSE `data:` line holds
+  // the Status as JSON; a WebSocket message holds it as a JSON string (quotes escaped).
   void NoteStatusId(std::string_view line);
+  void NoteStatusIdInMessage(std::string_view message);
+  void KeepNewerStatusId(std::string id);
   void FillGap();
   bool Commit(bool force);
   void Publish(const char* state);

@@ -1,6 +1,8 @@
 #include "feed/feed_server.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -53,6 +55,7 @@ std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name) {
   if (name == "ndjson" || name == "x-v2") return FeedProtocol::kNdjson;
   if (name == "mastodon-sse") return FeedProtocol::kMastodonSse;
   if (name == "jetstream") return FeedProtocol::kJetstream;
+  if (name == "mastodon-ws") return FeedProtocol::kMastodonWs;
   return std::nullopt;
 }
 
@@ -123,21 +126,44 @@ class ChunkedWriter : public FeedWriter {
   boost::system::error_code ec_;
 };
 
+// A record as Mastodon's WebSocket API sends it: the Status as a JSON string inside an
+// `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
+std::string MastodonUpdateMessage(const std::string& record) {
+  rapidjson::Document d;
+  d.Parse(record.c_str());
+  if (d.HasParseError() || !d.IsObject()) return record;
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("stream");
+  w.StartArray();
+  w.String("hashtag");
+  w.String("twitterdown");
+  w.EndArray();
+  w.Key("event");
+  w.String("update");
+  w.Key("payload");
+  w.String(record.data(), static_cast<rapidjson::SizeType>(record.size()));
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
 class WebSocketWriter : public FeedWriter {
  public:
-  explicit WebSocketWriter(tcp::socket* sock) : ws_(*sock) {}
+  WebSocketWriter(tcp::socket* sock, FeedProtocol protocol) : ws_(*sock), protocol_(protocol) {}
   bool Accept(const http::request<http::string_body>& req) {
     ws_.accept(req, ec_);
     ws_.text(true);
     return !ec_;
   }
   bool Send(const std::string& record) override {
-    ws_.write(net::buffer(record), ec_);
+    ws_.write(net::buffer(Framed(record)), ec_);
     return !ec_;
   }
   void SendTorn(const std::string& record) override {
     // A message cut off mid-frame: a frame header promising more than is sent.
-    ws_.write_some(false, net::buffer(record.substr(0, record.size() / 2)), ec_);
+    const std::string message = Framed(record);
+    ws_.write_some(false, net::buffer(message.substr(0, message.size() / 2)), ec_);
     Drop();
   }
   void Drop() override { ws_.next_layer().shutdown(tcp::socket::shutdown_both, ec_); }
@@ -153,7 +179,11 @@ class WebSocketWriter : public FeedWriter {
   }
 
  private:
+  std::string Framed(const std::string& record) const {
+    return protocol_ == FeedProtocol::kMastodonWs ? MastodonUpdateMessage(record) : record;
+  }
   websocket::stream<tcp::socket&> ws_;
+  FeedProtocol protocol_;
   boost::system::error_code ec_;
 };
 
@@ -277,8 +307,9 @@ void FeedServer::Serve(tcp_socket* sock) {
   boost::beast::flat_buffer buf;
   http::request<http::string_body> req;
   http::read(*sock, buf, req);
-  if (s.protocol == FeedProtocol::kMastodonSse &&
-      req.target().starts_with("/api/v1/timelines/tag/")) {
+  const bool mastodon =
+      s.protocol == FeedProtocol::kMastodonSse || s.protocol == FeedProtocol::kMastodonWs;
+  if (mastodon && req.target().starts_with("/api/v1/timelines/tag/")) {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::content_type, "application/json");
     res.body() = Timeline(std::string(req.target()));
@@ -308,7 +339,7 @@ void FeedServer::Serve(tcp_socket* sock) {
     return;
   }
   std::unique_ptr<FeedWriter> writer;
-  if (s.protocol == FeedProtocol::kJetstream) {
+  if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
     if (!websocket::is_upgrade(req)) {
       http::response<http::string_body> res{http::status::upgrade_required, req.version()};
       res.body() = "this feed is served over WebSocket\n";
@@ -316,7 +347,7 @@ void FeedServer::Serve(tcp_socket* sock) {
       http::write(*sock, res);
       return;
     }
-    auto ws = std::make_unique<WebSocketWriter>(sock);
+    auto ws = std::make_unique<WebSocketWriter>(sock, s.protocol);
     if (!ws->Accept(req)) return;
     writer = std::move(ws);
   } else {
@@ -338,7 +369,7 @@ void FeedServer::Serve(tcp_socket* sock) {
   // Mastodon's streaming API has no resume: what was in flight is gone (gap fill finds it).
   auto rewind = [&] {
     std::lock_guard<std::mutex> lock(s.mu);
-    if (s.protocol != FeedProtocol::kMastodonSse) s.next_line = start;
+    if (!mastodon) s.next_line = start;
   };
   int sent = 0;
   while (!s.stop) {

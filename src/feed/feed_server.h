@@ -1,11 +1,13 @@
 // A local feed server for tests and demos: serves a recorded file as a live stream on
-// 127.0.0.1, with injectable faults, in one of three protocols:
+// 127.0.0.1, with injectable faults, in one of four protocols:
 //   ndjson        chunked HTTP, a record per line (X's filtered stream, relays);
 //                 `?cursor=N` starts at line N;
 //   mastodon-sse  chunked HTTP as Server-Sent Events (`event: update` / `data:`), and
 //                 /api/v1/timelines/tag/T?min_id= for gap fill (statuses already streamed);
 //   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
-//                 whose time_us is at or after T, as Jetstream does.
+//                 whose time_us is at or after T, as Jetstream does;
+//   mastodon-ws   WebSocket, each Status as the JSON-string payload of an `update` event,
+//                 with the same hashtag timeline as mastodon-sse.
 // Built on Boost.Beast, so tests talk to a real HTTP and WebSocket peer.
 #ifndef HASHMON_FEED_FEED_SERVER_H_
 #define HASHMON_FEED_FEED_SERVER_H_
@@ -35,9 +37,9 @@ struct FeedFaults {
   size_t lost_lines = 0;   // a reconnect skips this many lines (posted while disconnected)
 };
 
-enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream };
+enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
 
-// "ndjson" (or "x-v2"), "mastodon-sse", "jetstream".
+// "ndjson" (or "x-v2"), "mastodon-sse", "jetstream", "mastodon-ws".
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,

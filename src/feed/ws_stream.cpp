@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace hashmon {
 namespace {
@@ -27,9 +28,11 @@ struct WsState {
   std::string close_reason;
   std::atomic<int64_t> last_data{0};
   std::atomic<bool> received{false};
-  std::string buffer;         // reused for each message
-  bool connect_done = false;  // the handshake's task finished (either way)
-  bool close_done = false;    // close()'s task finished
+  std::string buffer;              // reused for each message
+  bool opened = false;             // the caller's on_open step is done: deliver messages
+  std::vector<std::string> early;  // messages that came before that, in order
+  bool connect_done = false;       // the handshake's task finished (either way)
+  bool close_done = false;         // close()'s task finished
 };
 
 // When `task` finishes, either way, observes it (pplx calls std::terminate on a failure
@@ -53,11 +56,13 @@ constexpr int64_t kCloseWaitMs = 2'000;
 
 StreamOutcome StreamWebSocket(const WsRequest& request,
                               const std::function<void(char*, size_t)>& on_message,
-                              const std::atomic<bool>* stop, Clock* clock) {
+                              const std::atomic<bool>* stop, Clock* clock,
+                              const std::function<void()>& on_open) {
   InitHttpThreads();
   StreamOutcome out;
   auto state = std::make_shared<WsState>();
   state->last_data = clock->MonotonicMs();
+  state->opened = !on_open;
   websocket_client_config config;
   config.set_validate_certificates(true);
   config.headers().add("User-Agent", "hashmon/0.1");
@@ -78,6 +83,10 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
     if (n > 0) buf.getn(reinterpret_cast<uint8_t*>(&state->buffer[0]), n).get();
     state->buffer[n] = '\0';
     state->received = true;
+    if (!state->opened) {  // held until the caller's on_open step is done
+      state->early.emplace_back(state->buffer.data(), n);
+      return;
+    }
     (*handler)(&state->buffer[0], n);
   });
   client->set_close_handler(
@@ -106,6 +115,19 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
       out.message = "no answer to the WebSocket handshake";
     } else {
       connect.get();  // throws on a failed handshake
+      if (on_open) {
+        // On this thread, with the network threads free: the step may make its own
+        // requests, which need them. Messages that arrive meanwhile wait, in order.
+        on_open();
+        std::lock_guard<std::mutex> lock(state->mu);
+        for (std::string& m : state->early) {
+          const size_t n = m.size();
+          m.push_back('\0');
+          on_message(m.data(), n);
+        }
+        state->early.clear();
+        state->opened = true;
+      }
       int64_t last_beat = clock->MonotonicMs();
       std::unique_lock<std::mutex> lock(state->mu);
       while (!state->closed) {

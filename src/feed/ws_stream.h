@@ -30,9 +30,13 @@ struct WsRequest {
 // the server closes, the connection fails, nothing arrives for idle_timeout_ms (by
 // `clock`) or *stop becomes true. The handler runs on the network thread, so a slow
 // handler slows the socket down (TCP backpressure) instead of queuing in memory.
+// `on_open`, if given, runs on the calling thread once the handshake succeeds and before
+// any message is delivered (those that arrive meanwhile are kept): a connect step such
+// as Mastodon's gap fill, whose REST calls need the network threads this must not block.
 StreamOutcome StreamWebSocket(const WsRequest& request,
                               const std::function<void(char*, size_t)>& on_message,
-                              const std::atomic<bool>* stop, Clock* clock);
+                              const std::atomic<bool>* stop, Clock* clock,
+                              const std::function<void()>& on_open = nullptr);
 
 }  // namespace hashmon
 
