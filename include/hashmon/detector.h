@@ -201,11 +201,16 @@ class SeriesDetector {
   // day-of-week profiles. A profile is kept as decayed sums of counts and of steps per
   // bucket; its factors (the buckets' mean rates over the overall mean rate, centred on 1)
   // are derived from them after each step.
+  template <size_t kBuckets>
   struct Profile {
-    std::vector<double> sum, steps, factor;
-    explicit Profile(size_t buckets) : sum(buckets, 0), steps(buckets, 0), factor(buckets, 1) {}
+    std::array<double, kBuckets> sum{}, steps{}, factor = Ones();
     void Add(size_t bucket, double count, double decay);
     void UpdateFactors(double prior_events);
+    static std::array<double, kBuckets> Ones() {
+      std::array<double, kBuckets> a;
+      a.fill(1);
+      return a;
+    }
   };
   double level_;
   double level_weight_;
@@ -214,8 +219,8 @@ class SeriesDetector {
   struct Decays {
     double level, cold_start_level, hour_bucket, weekly;
   } decay_;
-  Profile hours_{24};
-  Profile days_{7};
+  Profile<24> hours_;
+  Profile<7> days_;
   int64_t steps_ = 0;
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;

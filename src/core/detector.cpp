@@ -186,12 +186,14 @@ SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
   decay_.weekly = decay(cfg_->season_half_life_days * 24 * steps_per_hour);
 }
 
-void SeriesDetector::Profile::Add(size_t bucket, double count, double decay) {
+template <size_t kBuckets>
+void SeriesDetector::Profile<kBuckets>::Add(size_t bucket, double count, double decay) {
   sum[bucket] = decay * sum[bucket] + count;
   steps[bucket] = decay * steps[bucket] + 1;
 }
 
-void SeriesDetector::Profile::UpdateFactors(double prior_events) {
+template <size_t kBuckets>
+void SeriesDetector::Profile<kBuckets>::UpdateFactors(double prior_events) {
   double total = 0, total_steps = 0;
   for (size_t b = 0; b < sum.size(); ++b) total += sum[b], total_steps += steps[b];
   if (total <= 0 || total_steps <= 0) return std::fill(factor.begin(), factor.end(), 1.0);
@@ -524,9 +526,9 @@ std::string SeriesDetector::Serialize() const {
       << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
       << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
       << firing_sum_ << ' ' << firing_steps_;
-  for (const Profile* p : {&hours_, &days_}) {
-    for (size_t i = 0; i < p->sum.size(); ++i) out << ' ' << p->sum[i] << ' ' << p->steps[i];
-  }
+  for (size_t i = 0; i < hours_.sum.size(); ++i)
+    out << ' ' << hours_.sum[i] << ' ' << hours_.steps[i];
+  for (size_t i = 0; i < days_.sum.size(); ++i) out << ' ' << days_.sum[i] << ' ' << days_.steps[i];
   out << ' ' << recent_.size();
   for (const auto& s : recent_)
     out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated << ' '
@@ -546,14 +548,19 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // step had flattened, so they are read and relearnt from scratch.
   if (version != "v1" && version != "v2" && version != "v3") return false;
   in >> level_ >> level_weight_ >> dispersion_;
-  if (version == "v3") in >> excess_variance_ >> mean_squared_;
+  if (version == "v3") {
+    in >> excess_variance_ >> mean_squared_;
+  } else {  // sums that give the dispersion read, to be diluted by new steps
+    excess_variance_ = (dispersion_ - cfg_->initial_dispersion) * kDispersionPriorWeight;
+    mean_squared_ = 0;
+  }
   in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> quiet_run_ >> quiet_since_ >>
       hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
-  for (Profile* p : {&hours_, &days_}) {
-    for (size_t i = 0; i < p->sum.size(); ++i) in >> p->sum[i] >> p->steps[i];
-    if (version != "v3") *p = Profile(p->sum.size());
-    p->UpdateFactors(cfg_->season_prior_events);
-  }
+  for (size_t i = 0; i < hours_.sum.size(); ++i) in >> hours_.sum[i] >> hours_.steps[i];
+  for (size_t i = 0; i < days_.sum.size(); ++i) in >> days_.sum[i] >> days_.steps[i];
+  if (version != "v3") hours_ = {}, days_ = {};
+  hours_.UpdateFactors(cfg_->season_prior_events);
+  days_.UpdateFactors(cfg_->season_prior_events);
   in >> n;
   recent_.clear();
   for (size_t i = 0; i < n && in; ++i) {
