@@ -68,7 +68,8 @@ int RunRecord(const RecordArgs& a) {
       out = StreamWebSocket(
           {url, spec->options.headers, *idle, 10'000},
           [&](char* data, size_t len) {
-            last_time_us = std::max(last_time_us, JetstreamTimeUs(std::string_view(data, len)));
+            if (jetstream)
+              last_time_us = std::max(last_time_us, JetstreamTimeUs(std::string_view(data, len)));
             record(std::string_view(data, len));
           },
           &stop, &clock);

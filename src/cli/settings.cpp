@@ -119,8 +119,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.url =
         "https://api.x.com/2/tweets/search/stream"
         "?expansions=author_id,geo.place_id"
-        "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,edit_history_tweet_"
-        "ids"
+        "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,"
+        "edit_history_tweet_ids"
         "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
     o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
@@ -142,9 +142,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.gap_fill_url = host + "/api/v1/timelines/tag/" + first_tag;
     if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
     o.auth_hint =
-        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN (or "
-        "mastodon_token in "
-        "the config file)";
+        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN "
+        "(or mastodon_token in the config file)";
   } else if (starts("ws://") || starts("wss://")) {
     o.protocol = StreamProtocol::kJetstream;
     o.url = src;
