@@ -81,6 +81,37 @@ TEST_F(DetectorTest, ColdStartStillCatchesAnOutage) {
   EXPECT_EQ(events[0].started, kT0 + 5 * kMin);
 }
 
+TEST_F(DetectorTest, AOnePostAMinuteOutageIsDatedToItsFirstPost) {
+  // A country that posts a few times a day; then about one post a minute, some minutes
+  // none: no single minute looks like a surge, but together they date it.
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t) { return 0.004; });
+  const int64_t onset = kT0 + 1440 * kMin;
+  d.Observe(onset - 12 * kMin, 1);  // a stray post well before
+  const std::vector<int> outage = {1, 0, 1, 1, 1, 2, 1, 1, 0, 1, 2, 1, 1, 0, 2, 1, 1, 1, 2, 1};
+  std::optional<AlertEvent> fired;
+  for (size_t i = 0; i < outage.size() && !fired; ++i)
+    fired = d.Observe(onset + static_cast<int64_t>(i) * kMin, outage[i]).event;
+  ASSERT_TRUE(fired.has_value());
+  EXPECT_EQ(fired->started, onset);
+}
+
+TEST_F(DetectorTest, AStrayPostJustBeforeASurgeIsNotItsOnsetOnceTheSurgeIsClear) {
+  // With an incident open a quiet country fires on its first two posts, and a stray post
+  // three minutes before them could be the start. The next minutes' posts say it was not.
+  SeriesDetector d(&cfg_);
+  Feed(d, kT0, 1440, [](int64_t) { return 0.004; });
+  const int64_t onset = kT0 + 1440 * kMin;
+  d.Observe(onset - 3 * kMin, 1);
+  const Assessment first = d.Observe(onset, 2, false, /*incident=*/true);
+  ASSERT_TRUE(first.event.has_value());
+  EXPECT_EQ(first.event->started, onset - 3 * kMin);  // the best guess from three posts
+  Assessment a;
+  for (int i = 1; i <= 4; ++i) a = d.Observe(onset + i * kMin, 8, false, true);
+  EXPECT_EQ(a.state, AlertState::kFiring);
+  EXPECT_EQ(a.started, onset);
+}
+
 TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
   SeriesDetector d(&cfg_);
   Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.2); });

@@ -79,7 +79,7 @@ TEST_F(TagTotalTest, ACountryJoinsAWorldwideSurgeOnTwoPosts) {
   const OutageCountry* lt = Find(tracker, "LT");
   ASSERT_NE(lt, nullptr);
   EXPECT_EQ(lt->detected_at, kOnset + 2 * kMin);
-  EXPECT_EQ(lt->started, kOnset + kMin);  // a lone post does not date an onset back
+  EXPECT_EQ(lt->started, kOnset);  // its first post, as the worldwide surge's first minute
 }
 
 TEST_F(TagTotalTest, WithoutTheTotalTwoPostsAreABurstNotAnOutage) {

@@ -103,7 +103,8 @@ struct DetectorConfig {
   // While an alert fires the baseline holds still (an outage must not become normal),
   // but only for this long: then a lasting change of level is learnt.
   double max_firing_hours = 12;
-  // How far back `started` may be dated before the firing step.
+  // How far back `started` may be dated before the firing step. Within that, `started` is
+  // the most likely onset of a step up of the rate (a Poisson change point).
   int max_backdate_steps = 30;
 };
 
@@ -128,6 +129,9 @@ struct Assessment {
   bool anomalous = false;  // passes the alert test
   bool spike = false;      // passes the spike test
   AlertState state = AlertState::kQuiet;
+  // While firing: the onset as now estimated. It may move during the alert's first steps,
+  // as the surge's own posts tell its start from a stray post before it.
+  int64_t started = 0;
   std::optional<AlertEvent> event;
 };
 
@@ -193,8 +197,14 @@ class SeriesDetector {
   double QuietLimit(double mean) const;
   double ComputeQuietLimit(double mean, double phi) const;
   void UpdateBaseline(int64_t t_ms, double count);
-  int64_t Backdate(int64_t t_ms) const;
-  void StartFiring(int64_t t_ms);
+  // The onset of a surge that fires now, from the recent closed steps and these open ones
+  // (oldest first, the firing step last).
+  std::vector<StepCount> OnsetCandidates(
+      const std::vector<std::pair<int64_t, double>>& open_steps) const;
+  // The onset among `steps` (oldest first), no later than `latest`.
+  static int64_t EstimateOnset(const std::vector<StepCount>& steps, int64_t latest);
+  void ReviseOnset(int64_t t_ms);
+  void StartFiring(int64_t t_ms, int64_t onset);
 
   const DetectorConfig* cfg_;
   // Baseline: deseasonalised level with a Gamma-style weight, and hour-of-day and

@@ -148,6 +148,8 @@ class OutageTracker {
   bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
+  // The detector's onset estimate moved while the country fires: so do `started`s.
+  void Redate(Outage& o, OutageCountry& c, int64_t started);
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
   // The minutes being closed by CloseThrough, before the series have seen them.
   struct Closing {

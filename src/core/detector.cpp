@@ -350,25 +350,61 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   days_.UpdateFactors(cfg_->season_prior_events);
 }
 
-int64_t SeriesDetector::Backdate(int64_t t_ms) const {
-  // The onset is the first step of the run of clearly elevated steps before this one (a
-  // lone post in a quiet series does not count as part of the surge).
-  int64_t started = t_ms;
-  int n = 0;
-  for (auto it = recent_.rbegin(); it != recent_.rend() && n < cfg_->max_backdate_steps;
-       ++it, ++n) {
-    if (!it->elevated || it->count < 2) break;
-    started = it->t;
+int64_t SeriesDetector::EstimateOnset(const std::vector<StepCount>& steps, int64_t latest) {
+  // The maximum-likelihood change point of a Poisson rate: before it the baseline, from
+  // it on one constant rate. A crowd's first minutes are dated by their posts together, so
+  // a low-volume country (one post a minute, some minutes none) is dated to its first
+  // posts, while a stray post long before a surge is left out.
+  double posts = 0, expected = 0, posts_log_expected = 0, best = 0;
+  int64_t onset = latest;
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const double e = std::max(it->expected, 1e-6);
+    posts += it->count;
+    expected += e;
+    posts_log_expected += it->count * std::log(e);
+    if (it->count <= 0 || it->t > latest) continue;  // a surge begins with a post
+    const double n = static_cast<double>(it - steps.rbegin() + 1), rate = posts / n;
+    if (rate <= expected / n) continue;
+    const double log_likelihood_ratio =
+        posts * std::log(rate) - posts_log_expected - posts + expected;
+    if (log_likelihood_ratio > best) {
+      best = log_likelihood_ratio;
+      onset = it->t;
+    }
   }
-  return started;
+  return onset;
 }
 
-void SeriesDetector::StartFiring(int64_t t_ms) {
+std::vector<SeriesDetector::StepCount> SeriesDetector::OnsetCandidates(
+    const std::vector<std::pair<int64_t, double>>& open_steps) const {
+  std::vector<StepCount> steps;
+  const size_t keep = static_cast<size_t>(cfg_->max_backdate_steps) + 1;
+  const size_t closed =
+      std::min(recent_.size(), keep > open_steps.size() ? keep - open_steps.size() : 0);
+  for (auto it = recent_.end() - static_cast<std::ptrdiff_t>(closed); it != recent_.end(); ++it)
+    steps.push_back({it->t, it->count, it->expected});
+  for (const auto& [t, count] : open_steps) steps.push_back({t, count, Expected(t)});
+  return steps;
+}
+
+void SeriesDetector::ReviseOnset(int64_t t_ms) {
+  // At the first alarm a surge may be a few posts, and a stray post just before them
+  // looks like its start; the surge's next steps tell. So the onset is estimated anew
+  // over its first max_backdate_steps steps, among the same candidates as at the alarm.
+  const int64_t reach = cfg_->max_backdate_steps * cfg_->step_ms;
+  if (t_ms - firing_since_ > reach) return;
+  std::vector<StepCount> steps;
+  for (const Step& s : recent_)
+    if (s.t >= firing_since_ - reach) steps.push_back({s.t, s.count, s.expected});
+  started_ = EstimateOnset(steps, firing_since_);
+}
+
+void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   state_ = AlertState::kFiring;
   firing_since_ = t_ms;
   firing_sum_ = 0;
   firing_steps_ = 0;
-  started_ = Backdate(t_ms);
+  started_ = onset;
   // The surge's first steps, before it was certain, taught the level (a young series'
   // loose clipping lets them teach a lot): forget that, so that the baseline held while
   // firing, and judged against for the end, is the one from before the onset.
@@ -400,12 +436,9 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   const Test t = TestWindows(t_ms, partial_count, open_before, incident);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
-  StartFiring(t_ms);
-  // Open steps before this one that were already elevated date the onset further back.
-  for (auto it = open_before.rbegin(); it != open_before.rend(); ++it) {
-    if (it->second <= QuietLimit(Expected(it->first)) || it->second < 2) break;
-    started_ = std::min(started_, it->first);
-  }
+  std::vector<std::pair<int64_t, double>> open_steps = open_before;
+  open_steps.emplace_back(t_ms, partial_count);
+  StartFiring(t_ms, EstimateOnset(OnsetCandidates(open_steps), t_ms));
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
 }
 
@@ -441,7 +474,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   recent_.push_back(Step{t_ms, count, a.expected, elevated, level_, level_weight_});
   const size_t keep =
       static_cast<size_t>(std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()),
-                                    cfg_->max_backdate_steps, 1}) +
+                                    2 * cfg_->max_backdate_steps, 1}) +
                           1);
   while (recent_.size() > keep) recent_.pop_front();
 
@@ -452,7 +485,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       if (a.anomalous && t_ms >= hold_down_until_) {
         ++anomalous_run_;
         if (anomalous_run_ >= cfg_->onset_steps) {
-          StartFiring(t_ms);
+          StartFiring(t_ms, EstimateOnset(OnsetCandidates({}), t_ms));
           quiet_run_ = 0;
           a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
         } else {
@@ -464,6 +497,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       }
       break;
     case AlertState::kFiring: {
+      ReviseOnset(t_ms);
       // Back at baseline when the last `resolve_after_minutes` together are no more than
       // the baseline allows: a low-volume country's scattered mentions keep it firing.
       firing_sum_ += count;
@@ -512,6 +546,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // must beat the first to alert again.
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
   a.state = state_;
+  if (state_ == AlertState::kFiring) a.started = started_;
   const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
   a.score = state_ == AlertState::kFiring ? 0.5 + 0.5 * std::min(1.0, std::max(0.0, strength) / 2)
                                           : 0.49 * std::max(0.0, strength);

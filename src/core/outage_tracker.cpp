@@ -73,6 +73,19 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   Touch(id);
 }
 
+void OutageTracker::Redate(Outage& o, OutageCountry& c, int64_t started) {
+  // Only the onset of the country's first alert in this outage is `started`; a later alert
+  // of the same country (hours on, after its hold-down) is not a new onset.
+  const int64_t reach = (cfg_.detector.max_backdate_steps + 1) * cfg_.detector.step_ms;
+  if (started == 0 || started == c.started || started > c.detected_at ||
+      started < c.detected_at - reach)
+    return;
+  c.started = started;
+  o.started = started;
+  for (const auto& [cc, oc] : o.countries) o.started = std::min(o.started, oc.started);
+  Touch(o.id);
+}
+
 void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
   auto it = firing_in_.find(key);
   if (it == firing_in_.end()) return;
@@ -203,6 +216,7 @@ void OutageTracker::CloseThrough(
         const int64_t id = f != firing_in_.end() ? f->second : 0;
         if (id != 0) {
           OutageCountry& oc = outages_[id].countries[key.second];
+          Redate(outages_[id], oc, a.started);
           oc.mentions += n;
           if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
           totals[id] += n;
