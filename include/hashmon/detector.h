@@ -183,12 +183,19 @@ class SeriesDetector {
     double log10_p;
     double window_count;
     int window;
+    double level;  // the baseline level the window was judged against
   };
   // Sums over one window of steps, and the window's test (0 when a rule excludes it).
+  // Steps are added newest first, each with the level it was expected at; the window is
+  // then judged against the level from before its oldest step (Finish): a surge's first
+  // steps must not raise the bar for the steps after them.
   struct WindowSums {
     double sum = 0, mean = 0, mean_sq = 0, busiest = -1, busiest_expected = 0;
+    double level = 1, weight = 0;  // before the oldest step
     int have = 0, elevated = 0;
-    void Add(double count, double expected, bool is_elevated);
+    void Add(double count, double expected, bool is_elevated, double level_before = 1,
+             double weight_before = 0);
+    void Finish();
   };
   double WindowLog10(const WindowSums& s, int w, bool incident) const;
   Test TestWindows(int64_t t_ms, double count,
@@ -204,6 +211,8 @@ class SeriesDetector {
   // The onset among `steps` (oldest first), no later than `latest`.
   static int64_t EstimateOnset(const std::vector<StepCount>& steps, int64_t latest);
   void ReviseOnset(int64_t t_ms);
+  // Whether a step's count keeps a surge going (see Observe).
+  bool GoesOn(double count, double expected, const Test& test) const;
   void StartFiring(int64_t t_ms, int64_t onset);
 
   const DetectorConfig* cfg_;

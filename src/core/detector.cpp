@@ -246,13 +246,24 @@ double SeriesDetector::ComputeQuietLimit(double mean, double phi) const {
   return mean;
 }
 
-void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elevated) {
+void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elevated,
+                                     double level_before, double weight_before) {
+  // Kept per unit of level until Finish() knows the oldest step's.
+  const double season = expected / level_before;
   sum += count;
-  mean += expected;
-  mean_sq += expected * expected;
+  mean += season;
+  mean_sq += season * season;
   elevated += is_elevated;
-  if (count > busiest) busiest = count, busiest_expected = expected;
+  if (count > busiest) busiest = count, busiest_expected = season;
+  level = level_before;
+  weight = weight_before;
   ++have;
+}
+
+void SeriesDetector::WindowSums::Finish() {
+  mean *= level;
+  mean_sq *= level * level;
+  busiest_expected *= level;
 }
 
 double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) const {
@@ -261,7 +272,7 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) co
   const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
   const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   if (s.have < w || s.sum <= 0 || s.elevated < min_elevated || s.sum < min_count) return 0;
-  const double shape = std::max(level_ * level_weight_, 1e-3);
+  const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
   const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
   const double phi = dispersion_ * s.mean_sq / (s.mean * s.mean) + 1 / shape;
   const double allowance = burst_rules ? cfg_->burst_allowance : 0;
@@ -278,21 +289,22 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) co
 SeriesDetector::Test SeriesDetector::TestWindows(
     int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
     bool incident) const {
-  Test best{0, count, 1};
+  Test best{0, count, 1, level_};
   const double expected = Expected(t_ms);
   const bool elevated = count > QuietLimit(expected);
   for (int w : cfg_->windows) {
     WindowSums s;
-    s.Add(count, expected, elevated);
+    s.Add(count, expected, elevated, level_, level_weight_);
     // Newest first: still-open steps before this one, then closed steps.
     for (auto it = open_before.rbegin(); it != open_before.rend() && s.have < w; ++it) {
       const double e = Expected(it->first);
-      s.Add(it->second, e, it->second > QuietLimit(e));
+      s.Add(it->second, e, it->second > QuietLimit(e), level_, level_weight_);
     }
     for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
-      s.Add(it->count, it->expected, it->elevated);
+      s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
+    s.Finish();
     const double lp = WindowLog10(s, w, incident);
-    if (lp < best.log10_p) best = Test{lp, s.sum, w};
+    if (lp < best.log10_p) best = Test{lp, s.sum, w, s.level};
   }
   return best;
 }
@@ -304,6 +316,7 @@ double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const 
     // Every step counts as elevated: the sum alone is tested.
     for (auto it = steps.rbegin(); it != steps.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, true);
+    s.Finish();
     best = std::min(best, WindowLog10(s, w, /*incident=*/true));
   }
   return best;
@@ -387,6 +400,12 @@ std::vector<SeriesDetector::StepCount> SeriesDetector::OnsetCandidates(
   return steps;
 }
 
+bool SeriesDetector::GoesOn(double count, double expected, const Test& test) const {
+  // Against the level from before the window: a low-volume surge's first posts raised the
+  // current one, and one post a minute would no longer look elevated.
+  return count > QuietLimit(expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
+}
+
 void SeriesDetector::ReviseOnset(int64_t t_ms) {
   // At the first alarm a surge may be a few posts, and a stray post just before them
   // looks like its start; the surge's next steps tell. So the onset is estimated anew
@@ -432,8 +451,9 @@ std::optional<AlertEvent> SeriesDetector::Peek(
     bool incident) {
   if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
-  if (partial_count <= (incident ? 0 : QuietLimit(Expected(t_ms)))) return std::nullopt;
+  if (partial_count <= 0) return std::nullopt;
   const Test t = TestWindows(t_ms, partial_count, open_before, incident);
+  if (!incident && !GoesOn(partial_count, Expected(t_ms), t)) return std::nullopt;
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
@@ -460,14 +480,15 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (gap) return a;  // no data: neither zero mentions nor a recovery
   ++steps_;
   const bool elevated = count > 0 && count > QuietLimit(a.expected);
-  const Test test = count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1};
+  const Test test = count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1, level_};
   a.log10_p = test.log10_p;
   const double bar = NoveltyBar(t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  // The surge must go on in this step: above the quiet limit, or (with an incident open,
-  // when one post in a minute is news) not silent.
-  a.anomalous = (elevated || (incident && count > 0)) && test.log10_p < std::log10(alert_p) &&
-                -test.log10_p > bar;
+  // The surge must go on in this step: above the quiet limit of the baseline it was
+  // judged against, or (with an incident open, when one post in a minute is news) not
+  // silent.
+  a.anomalous = (GoesOn(count, a.expected, test) || (incident && count > 0)) &&
+                test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
