@@ -178,9 +178,12 @@ class Gen:
         created = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         user = m["user"]
+        ents = (src.get("extended_tweet") or {}).get("entities") or src.get("entities") or {}
+        tags = [{"name": h["text"], "url": "https://example.social/tags/%s" % h["text"].lower()}
+                for h in ents.get("hashtags", [])]
         st = {"id": str(self.md_id), "created_at": created, "language": None if m.get("lang") == "und" else m.get("lang"),
               "uri": "https://example.social/users/u%s/statuses/%s" % (user["id_str"], m["id_str"]),
-              "content": "<p>%s</p>" % esc,
+              "content": "<p>%s</p>" % esc, "tags": tags,
               "account": {"id": user["id_str"], "acct": "u%s@example.social" % user["id_str"],
                           "note": "<p>%s</p>" % (user.get("location") or "")}}
         return json.dumps(st, ensure_ascii=False, separators=(",", ":"))

@@ -3,11 +3,13 @@
 // resume, so posts made while the stream was down come from the hashtag timeline (min_id)
 // after the reconnect: the history still equals a clean replay.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <fstream>
 
 #include "feed/collector.h"
 #include "feed/feed_server.h"
+#include "feed/ws_stream.h"
 #include "history_util.h"
 #include "test_util.h"
 
@@ -21,7 +23,8 @@ class MastodonTest : public ::testing::Test {
   void SetUp() override {
     locator_ = CountryLocator::FromEmbeddedData();
     const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 3000 --format mastodon --out '" + Feed() + "'";
+                            "/scripts/gen-sample.py' --posts 3000 --format mastodon --out '" +
+                            Feed() + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream in(Feed());
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
@@ -31,7 +34,8 @@ class MastodonTest : public ::testing::Test {
   enum Transport { kSse, kWebSocket };
   testing::CollectRun Collect(const FeedFaults& faults, bool gap_fill, Transport transport = kSse) {
     const bool ws = transport == kWebSocket;
-    FeedServer server(lines_, faults, 0, ws ? FeedProtocol::kMastodonWs : FeedProtocol::kMastodonSse);
+    FeedServer server(lines_, faults, 0,
+                      ws ? FeedProtocol::kMastodonWs : FeedProtocol::kMastodonSse);
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
@@ -41,11 +45,23 @@ class MastodonTest : public ::testing::Test {
     o.url = ws ? "ws://" + host + "/api/v1/streaming?stream=hashtag&tag=twitterdown"
                : "http://" + host + "/api/v1/streaming/hashtag?tag=twitterdown";
     if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/twitterdown";
-    const std::string db = std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
+    const std::string db =
+        std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
     auto run = testing::CollectHistory(o, tmp_.File(db), locator_.get(), [] { return false; });
     EXPECT_TRUE(run.ok) << run.log;
     server.Stop();
     return run;
+  }
+
+  // Whether a Status names `tag` among its tags, as a Mastodon server matches them.
+  static bool Tagged(const rapidjson::Value& status, const std::string& tag) {
+    if (!status.IsObject() || !status.HasMember("tags")) return false;
+    for (const auto& t : status["tags"].GetArray()) {
+      std::string name = t["name"].GetString();
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == tag) return true;
+    }
+    return false;
   }
 
   TempDir tmp_;
@@ -54,13 +70,15 @@ class MastodonTest : public ::testing::Test {
 };
 
 TEST_F(MastodonTest, ACleanSseStreamGivesTheSameHistoryAsAReplay) {
-  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  const std::string expected =
+      testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
   ASSERT_NE(expected.find("outage"), std::string::npos) << expected;
   EXPECT_EQ(Collect({}, true).history, expected);
 }
 
 TEST_F(MastodonTest, PostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
-  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  const std::string expected =
+      testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
   FeedFaults f;
   f.drop_after_lines = 4000;
   f.lost_lines = 300;  // posted while the stream was down: never streamed
@@ -72,12 +90,14 @@ TEST_F(MastodonTest, PostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
 }
 
 TEST_F(MastodonTest, ACleanWebSocketStreamGivesTheSameHistoryAsAReplay) {
-  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  const std::string expected =
+      testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
   EXPECT_EQ(Collect({}, true, kWebSocket).history, expected);
 }
 
 TEST_F(MastodonTest, OverWebSocketPostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
-  const std::string expected = testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  const std::string expected =
+      testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
   FeedFaults f;
   f.drop_after_lines = 4000;
   f.lost_lines = 300;
@@ -86,6 +106,47 @@ TEST_F(MastodonTest, OverWebSocketPostsMadeWhileDisconnectedComeBackFromTheHasht
   auto with = Collect(f, true, kWebSocket);
   EXPECT_EQ(with.history, expected);
   EXPECT_GE(with.stats.gap_filled, 300);
+}
+
+TEST_F(MastodonTest, AHashtagStreamAndTimelineCarryOnlyThatTagsStatuses) {
+  // What `collect` relies on when it opens one socket per watched tag.
+  size_t tagged = 0;
+  for (const auto& line : lines_) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    tagged += !d.HasParseError() && Tagged(d, "fail");
+  }
+  ASSERT_GT(tagged, 50u);
+  FeedServer server(lines_, {}, 0, FeedProtocol::kMastodonWs);
+  std::string error;
+  const std::string host = "127.0.0.1:" + std::to_string(server.Start(0, &error));
+  WsRequest request;
+  request.url = "ws://" + host + "/api/v1/streaming?stream=hashtag&tag=fail";
+  std::vector<std::string> messages;
+  std::atomic<bool> stop{false};
+  SystemClock clock;
+  StreamWebSocket(
+      request, [&](char* p, size_t n) { messages.emplace_back(p, n); }, &stop, &clock);
+  size_t statuses = 0;
+  for (const auto& m : messages) {
+    rapidjson::Document envelope, status;
+    envelope.Parse(m.c_str());
+    if (envelope.HasParseError() || !envelope.HasMember("payload")) continue;  // a bad line
+    EXPECT_STREQ(envelope["stream"][1].GetString(), "fail");
+    status.Parse(envelope["payload"].GetString());
+    EXPECT_TRUE(Tagged(status, "fail")) << m;
+    ++statuses;
+  }
+  EXPECT_EQ(statuses, tagged);
+
+  const HttpReply page =
+      HttpCall("GET", "http://" + host + "/api/v1/timelines/tag/fail?limit=40", {}, "", 10'000);
+  rapidjson::Document timeline;
+  timeline.Parse(page.body.c_str());
+  ASSERT_TRUE(timeline.IsArray()) << page.body;
+  EXPECT_EQ(timeline.Size(), 40u);
+  for (const auto& status : timeline.GetArray()) EXPECT_TRUE(Tagged(status, "fail"));
+  server.Stop();
 }
 
 }  // namespace

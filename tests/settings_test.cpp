@@ -104,6 +104,30 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 
+TEST_F(SettingsTest, AMastodonServerIsStreamedOnceForEachWatchedTag) {
+  Settings s;
+  s.sources = {"mastodon-ws:mastodon.social", "jetstream"};
+  std::vector<SourceSpec> specs;
+  std::string error;
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown", "störung"}, &specs, &error)) << error;
+  ASSERT_EQ(specs.size(), 3u);  // Jetstream carries every tag on one connection
+  EXPECT_EQ(specs[0].name, "mastodon-ws:mastodon.social #twitterdown");
+  EXPECT_EQ(specs[0].options.url,
+            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
+  EXPECT_EQ(specs[1].name, "mastodon-ws:mastodon.social #störung");
+  EXPECT_EQ(specs[1].options.url,
+            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=st%C3%B6rung");
+  EXPECT_EQ(specs[1].options.gap_fill_url,
+            "https://mastodon.social/api/v1/timelines/tag/st%C3%B6rung");
+  EXPECT_EQ(specs[2].name, "jetstream");
+
+  // One tag: one source, named as configured (and its checkpoint as before).
+  specs.clear();
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].name, "mastodon-ws:mastodon.social");
+}
+
 TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {
   std::string rules = R"({"data":[
       {"id":"1","value":"#twitterdown","tag":"hashmon:twitterdown"},

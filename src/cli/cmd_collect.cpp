@@ -37,28 +37,6 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   if (!a.tags.empty()) s->tags = a.tags;
 }
 
-// Resolves every configured source. Returns false with *error (what to fix).
-bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
-                    std::vector<SourceSpec>* specs, std::string* error) {
-  for (const auto& name : settings.sources) {
-    auto spec = ResolveSource(settings, name, tags, error);
-    if (!spec) return false;
-    if (!settings.idle_timeout.empty()) {
-      auto idle = ParseDuration(settings.idle_timeout);
-      if (!idle) {
-        *error =
-            "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
-        return false;
-      }
-      spec->options.idle_timeout_ms = *idle;
-    }
-    specs->push_back(std::move(*spec));
-  }
-  if (specs->empty())
-    *error = "no source: give --source (jetstream, x, mastodon:HOST, mastodon-ws:HOST or a URL)";
-  return !specs->empty();
-}
-
 // The webhook notifier on a thread of its own, when one is configured. On the way out it
 // sends what the last commit decided; anything it cannot send waits in the outbox.
 class AlertLoop {

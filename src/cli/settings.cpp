@@ -4,12 +4,32 @@
 #include <rapidjson/error/en.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "hashmon/time_util.h"
+
 namespace hashmon {
 namespace {
+
+// A tag as one URL path segment or query value (UTF-8 bytes outside the unreserved set
+// percent-encoded): Mastodon tags may be any letters, "#störung" among them.
+std::string PercentEncoded(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 const char* Env(const char* name) {
   const char* v = std::getenv(name);
@@ -103,7 +123,7 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
                                         const std::vector<std::string>& tags, std::string* error) {
   SourceSpec spec;
   CollectOptions& o = spec.options;
-  const std::string first_tag = tags.empty() ? "twitterdown" : tags.front();
+  const std::string first_tag = PercentEncoded(tags.empty() ? "twitterdown" : tags.front());
   auto starts = [&](const char* p) { return src.rfind(p, 0) == 0; };
   if (src == "jetstream") {
     o.protocol = StreamProtocol::kJetstream;
@@ -169,6 +189,39 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
   o.resume_param = s.resume_param;
   spec.name = src.substr(0, src.find('?'));
   return spec;
+}
+
+// Resolves every configured source. Returns false with *error (what to fix).
+bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
+                    std::vector<SourceSpec>* specs, std::string* error) {
+  // Mastodon streams one hashtag per connection: such a source becomes one per watched tag.
+  std::vector<std::pair<std::string, std::vector<std::string>>> wanted;
+  for (const auto& name : settings.sources) {
+    const bool per_tag = name.rfind("mastodon:", 0) == 0 || name.rfind("mastodon-ws:", 0) == 0;
+    if (!per_tag || tags.size() < 2) {
+      wanted.emplace_back(name, tags);
+      continue;
+    }
+    for (const auto& tag : tags) wanted.emplace_back(name, std::vector<std::string>{tag});
+  }
+  for (const auto& [name, source_tags] : wanted) {
+    auto spec = ResolveSource(settings, name, source_tags, error);
+    if (!spec) return false;
+    if (source_tags.size() == 1 && tags.size() > 1) spec->name += " #" + source_tags.front();
+    if (!settings.idle_timeout.empty()) {
+      auto idle = ParseDuration(settings.idle_timeout);
+      if (!idle) {
+        *error =
+            "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
+        return false;
+      }
+      spec->options.idle_timeout_ms = *idle;
+    }
+    specs->push_back(std::move(*spec));
+  }
+  if (specs->empty())
+    *error = "no source: give --source (jetstream, x, mastodon:HOST, mastodon-ws:HOST or a URL)";
+  return !specs->empty();
 }
 
 }  // namespace hashmon

@@ -47,6 +47,12 @@ struct SourceSpec {
 std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& source,
                                        const std::vector<std::string>& tags, std::string* error);
 
+// Every configured source, resolved. A Mastodon server streams one hashtag per
+// connection, so with several watched tags it becomes one source per tag (named
+// "mastodon:HOST #tag"). Returns false with *error (what to fix).
+bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
+                    std::vector<SourceSpec>* specs, std::string* error);
+
 }  // namespace hashmon
 
 #endif  // HASHMON_CLI_SETTINGS_H_

@@ -8,8 +8,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstring>
+#include <map>
 
 #include "hashmon/decoder.h"
 
@@ -128,7 +130,7 @@ class ChunkedWriter : public FeedWriter {
 
 // A record as Mastodon's WebSocket API sends it: the Status as a JSON string inside an
 // `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
-std::string MastodonUpdateMessage(const std::string& record) {
+std::string MastodonUpdateMessage(const std::string& record, const std::string& tag) {
   rapidjson::Document d;
   d.Parse(record.c_str());
   if (d.HasParseError() || !d.IsObject()) return record;
@@ -138,7 +140,7 @@ std::string MastodonUpdateMessage(const std::string& record) {
   w.Key("stream");
   w.StartArray();
   w.String("hashtag");
-  w.String("twitterdown");
+  w.String(tag.c_str());
   w.EndArray();
   w.Key("event");
   w.String("update");
@@ -148,9 +150,47 @@ std::string MastodonUpdateMessage(const std::string& record) {
   return std::string(sb.GetString(), sb.GetSize());
 }
 
+// The hashtag a Mastodon request is about: `tag=` of a stream, the path of a timeline.
+std::string RequestedTag(const std::string& target) {
+  const std::string timeline = "/api/v1/timelines/tag/";
+  size_t from, to;
+  if (target.rfind(timeline, 0) == 0) {
+    from = timeline.size();
+    to = target.find('?', from);
+  } else {
+    const size_t at = target.find("tag=");
+    if (at == std::string::npos) return {};
+    from = at + 4;
+    to = target.find('&', from);
+  }
+  return target.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
+// Whether a Mastodon hashtag stream for `tag` carries this line, as a server's would: a
+// Status whose tags name it (any case). Other lines (notices, garbage) go to every stream.
+bool CarriesTag(const std::string& line, const std::string& tag) {
+  if (tag.empty()) return true;
+  rapidjson::Document d;
+  d.Parse(line.c_str());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("tags") || !d["tags"].IsArray())
+    return true;
+  for (const auto& t : d["tags"].GetArray()) {
+    if (!t.IsObject() || !t.HasMember("name") || !t["name"].IsString()) continue;
+    const std::string name = t["name"].GetString();
+    if (name.size() == tag.size() &&
+        std::equal(name.begin(), name.end(), tag.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        }))
+      return true;
+  }
+  return false;
+}
+
 class WebSocketWriter : public FeedWriter {
  public:
-  WebSocketWriter(tcp::socket* sock, FeedProtocol protocol) : ws_(*sock), protocol_(protocol) {}
+  WebSocketWriter(tcp::socket* sock, FeedProtocol protocol, std::string tag)
+      : ws_(*sock), protocol_(protocol), tag_(std::move(tag)) {}
   bool Accept(const http::request<http::string_body>& req) {
     ws_.accept(req, ec_);
     ws_.text(true);
@@ -180,10 +220,11 @@ class WebSocketWriter : public FeedWriter {
 
  private:
   std::string Framed(const std::string& record) const {
-    return protocol_ == FeedProtocol::kMastodonWs ? MastodonUpdateMessage(record) : record;
+    return protocol_ == FeedProtocol::kMastodonWs ? MastodonUpdateMessage(record, tag_) : record;
   }
   websocket::stream<tcp::socket&> ws_;
   FeedProtocol protocol_;
+  std::string tag_;
   boost::system::error_code ec_;
 };
 
@@ -200,7 +241,9 @@ struct FeedServer::Impl {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
   std::mutex mu;
-  size_t next_line = 0;  // shared across connections: a live stream goes on
+  // Shared across connections: a live stream goes on. Mastodon serves one stream per
+  // hashtag, each where it is; every other feed is the "" stream.
+  std::map<std::string, size_t> next_line;
   int connection_no = 0;
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
@@ -248,15 +291,20 @@ int FeedServer::Start(int port, std::string* error) {
   return bound;
 }
 
+std::string FeedServer::StreamKey(const std::string& target) const {
+  const FeedProtocol p = impl_->protocol;
+  const bool mastodon = p == FeedProtocol::kMastodonSse || p == FeedProtocol::kMastodonWs;
+  return mastodon ? RequestedTag(target) : std::string();
+}
+
 size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   Impl& s = *impl_;
   std::lock_guard<std::mutex> lock(s.mu);
-  size_t pos = s.next_line;  // a live stream goes on where it is
+  const size_t next = s.next_line[StreamKey(target)];
+  size_t pos = next;  // a live stream goes on where it is
   if (connection_no > 1) pos = std::min(pos + s.faults.lost_lines, s.lines.size());
   if (connection_no > 1 && s.faults.backfill_lines > 0) {
-    pos = s.next_line > static_cast<size_t>(s.faults.backfill_lines)
-              ? s.next_line - s.faults.backfill_lines
-              : 0;
+    pos = next > static_cast<size_t>(s.faults.backfill_lines) ? next - s.faults.backfill_lines : 0;
   }
   const size_t c = target.find("cursor=");
   if (c == std::string::npos) return pos;
@@ -289,9 +337,11 @@ std::string FeedServer::Timeline(const std::string& target) {
   auto newer = [](const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() > b.size() : a > b;
   };
+  const std::string tag = RequestedTag(target);
   std::vector<std::string> page;
   std::lock_guard<std::mutex> lock(s.mu);
-  for (size_t i = 0; i < s.next_line && page.size() < limit; ++i) {
+  for (size_t i = 0; i < s.next_line[tag] && page.size() < limit; ++i) {
+    if (!CarriesTag(s.lines[i], tag)) continue;
     rapidjson::Document d;
     d.Parse(s.lines[i].c_str());
     if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsString()) continue;
@@ -338,6 +388,7 @@ void FeedServer::Serve(tcp_socket* sock) {
     sock->shutdown(tcp::socket::shutdown_both, ec);
     return;
   }
+  const std::string stream = StreamKey(std::string(req.target()));
   std::unique_ptr<FeedWriter> writer;
   if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
     if (!websocket::is_upgrade(req)) {
@@ -347,7 +398,7 @@ void FeedServer::Serve(tcp_socket* sock) {
       http::write(*sock, res);
       return;
     }
-    auto ws = std::make_unique<WebSocketWriter>(sock, s.protocol);
+    auto ws = std::make_unique<WebSocketWriter>(sock, s.protocol, stream);
     if (!ws->Accept(req)) return;
     writer = std::move(ws);
   } else {
@@ -369,7 +420,7 @@ void FeedServer::Serve(tcp_socket* sock) {
   // Mastodon's streaming API has no resume: what was in flight is gone (gap fill finds it).
   auto rewind = [&] {
     std::lock_guard<std::mutex> lock(s.mu);
-    if (!mastodon) s.next_line = start;
+    if (!mastodon) s.next_line[stream] = start;
   };
   int sent = 0;
   while (!s.stop) {
@@ -378,8 +429,9 @@ void FeedServer::Serve(tcp_socket* sock) {
       std::lock_guard<std::mutex> lock(s.mu);
       if (pos >= s.lines.size()) break;
       line = s.lines[pos++];
-      s.next_line = std::max(s.next_line, pos);
+      s.next_line[stream] = std::max(s.next_line[stream], pos);
     }
+    if (!CarriesTag(line, stream)) continue;
     if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
       rewind();
       stalled_ = true;

@@ -82,6 +82,8 @@ class FeedServer {
   bool WaitUntilDue(size_t line, FeedWriter* writer);
   std::string Timeline(const std::string& target);
   size_t StartLine(const std::string& target, int connection_no);
+  // Which live stream a request joins: a Mastodon hashtag's, or the one feed ("").
+  std::string StreamKey(const std::string& target) const;
   std::unique_ptr<Impl> impl_;
   std::atomic<int> connections_{0};
   std::atomic<bool> finished_{false};
