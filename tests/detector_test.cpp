@@ -175,6 +175,23 @@ TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
   EXPECT_EQ(events[1].ended, onset + 26 * kMin);
 }
 
+TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt) {
+  // Thirteen silent hours drive the level towards nothing; then an hour of about a post a
+  // minute, and one more post 27 minutes after the last. The outage ended with the hour.
+  SeriesDetector d(&cfg_);
+  const int64_t onset = kT0 + 13 * 60 * kMin;
+  FeedCounts(d, kT0, std::vector<int>(13 * 60, 0));
+  std::vector<int> counts;
+  for (int i = 0; i < 60; ++i) counts.push_back(i % 3 == 2 ? 0 : (i % 5 == 0 ? 2 : 1));
+  std::vector<int> after(60, 0);
+  after[27] = 1;
+  counts.insert(counts.end(), after.begin(), after.end());
+  const auto events = FeedCounts(d, onset, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_LE(events[1].ended, onset + 70 * kMin);
+}
+
 TEST_F(DetectorTest, AYoungSeriesUncertainBaselineDoesNotEndAnOutageEarly) {
   // Watching began seven minutes before the outage: the baseline is a guess with fat tails,
   // which makes alerting harder, but a sag to four posts in seven minutes is still far

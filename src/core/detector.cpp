@@ -542,7 +542,13 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
         first_t = it->t;
       }
       // The data's own dispersion, without the level's uncertainty: a young series' fat
-      // tails make alerts harder, as they should, but must not make an end easier.
+      // tails make alerts harder, as they should, but must not make an end easier. Nor may
+      // hours of silence before the onset, which drive the level towards nothing, make a
+      // stray post half an hour after the end look like the outage going on: the baseline
+      // here is at least what the cold-start prior would still say after that silence.
+      const double prior_floor = cfg_->prior_rate_per_step * cfg_->prior_weight_steps /
+                                 (level_weight_ + cfg_->prior_weight_steps);
+      mean = std::max(mean, prior_floor * static_cast<double>(have));
       const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, dispersion_) >
                                           std::log10(1 - cfg_->quiet_quantile);
       if (quiet) {
