@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "feed/collector.h"
 #include "feed/feed_server.h"
@@ -147,6 +148,38 @@ TEST_F(MastodonTest, AHashtagStreamAndTimelineCarryOnlyThatTagsStatuses) {
   EXPECT_EQ(timeline.Size(), 40u);
   for (const auto& status : timeline.GetArray()) EXPECT_TRUE(Tagged(status, "fail"));
   server.Stop();
+}
+
+TEST_F(MastodonTest, RecordTakesTheHashtagStreamItIsTold) {
+  FeedServer server(lines_, {}, 0, FeedProtocol::kMastodonWs);
+  std::string error;
+  const std::string host = "http://127.0.0.1:" + std::to_string(server.Start(0, &error));
+  const std::string out = tmp_.File("rec-fail");
+  ASSERT_EQ(testing::RunHashmon("record --until-eof --source mastodon-ws:" + host +
+                                " --tag fail --out '" + out + "'")
+                .exit_code,
+            0);
+  server.Stop();
+  // Replayed for both tags, the recording holds every #fail mention and only those
+  // #twitterdown ones that carry #fail too.
+  auto counts = [&](const std::string& input, const std::string& db) {
+    EXPECT_EQ(testing::RunHashmon("replay -q --tag fail --tag twitterdown --db '" + db + "' '" +
+                                  input + "'")
+                  .exit_code,
+              0);
+    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
+  };
+  const std::string recorded = counts(out, tmp_.File("rec-fail.db"));
+  const std::string full = counts(Feed(), tmp_.File("full.db"));
+  auto lines_of = [](const std::string& text, const std::string& tag) {
+    std::string kept;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+      if (line.find("," + tag + ",") != std::string::npos) kept += line + "\n";
+    return kept;
+  };
+  EXPECT_EQ(lines_of(recorded, "fail"), lines_of(full, "fail"));
+  EXPECT_NE(lines_of(recorded, "twitterdown"), lines_of(full, "twitterdown"));
 }
 
 }  // namespace

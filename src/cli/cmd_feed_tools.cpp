@@ -21,6 +21,7 @@ namespace {
 
 struct RecordArgs {
   std::string source;
+  std::string tag;
   std::string out;
   std::string idle = "30s";
   bool until_eof = false;
@@ -43,7 +44,9 @@ int RunRecord(const RecordArgs& a) {
     log.Error(error);
     return 2;
   }
-  auto spec = ResolveSource(settings, a.source, {}, &error);
+  // A Mastodon server streams one hashtag per connection: this one, or the first watched.
+  const std::vector<std::string> tags = a.tag.empty() ? settings.tags : std::vector{a.tag};
+  auto spec = ResolveSource(settings, a.source, tags, &error);
   if (!spec) {
     log.Error(error);
     return 2;
@@ -179,6 +182,9 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
        "for collect)")
       ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
+  r->add_option("--tag", rec->tag,
+                "Mastodon sources: the hashtag stream to record (default: the first of "
+                "HASHMON_TAGS, else twitterdown); one per run");
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
   r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
