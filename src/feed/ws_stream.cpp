@@ -62,6 +62,7 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
   StreamOutcome out;
   auto state = std::make_shared<WsState>();
   state->last_data = clock->MonotonicMs();
+  int64_t last_beat = state->last_data;  // the heartbeat's period runs from the first try
   state->opened = !on_open;
   websocket_client_config config;
   config.set_validate_certificates(true);
@@ -128,7 +129,6 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
         state->early.clear();
         state->opened = true;
       }
-      int64_t last_beat = clock->MonotonicMs();
       std::unique_lock<std::mutex> lock(state->mu);
       while (!state->closed) {
         if (stop && *stop) {
