@@ -13,6 +13,7 @@
 #include "feed/http_stream.h"
 #include "feed/recorder.h"
 #include "feed/ws_stream.h"
+#include "feed/x_rules.h"
 #include "hashmon/backoff.h"
 #include "hashmon/decoder.h"
 
@@ -45,11 +46,20 @@ int RunRecord(const RecordArgs& a) {
     return 2;
   }
   // A Mastodon server streams one hashtag per connection: this one, or the first watched.
-  const std::vector<std::string> tags = a.tag.empty() ? settings.tags : std::vector{a.tag};
+  // X streams what its rules match: one is made for each (as `collect` does).
+  std::vector<std::string> tags = a.tag.empty() ? settings.tags : std::vector{a.tag};
+  if (tags.empty()) tags = PipelineConfig{}.tags;
   auto spec = ResolveSource(settings, a.source, tags, &error);
   if (!spec) {
     log.Error(error);
     return 2;
+  }
+  if (spec->manage_x_rules) {
+    InitHttpThreads();
+    if (!EnsureXRules(kXRulesUrl, settings.x_bearer_token, tags, &log, &error)) {
+      log.Error(error);
+      return 1;
+    }
   }
   const bool websocket = IsWebSocket(spec->options.protocol);
   const bool jetstream = spec->options.protocol == StreamProtocol::kJetstream;
@@ -183,8 +193,8 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
       ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
   r->add_option("--tag", rec->tag,
-                "Mastodon sources: the hashtag stream to record (default: the first of "
-                "HASHMON_TAGS, else twitterdown); one per run");
+                "The hashtag to record (default: HASHMON_TAGS, else twitterdown): a Mastodon "
+                "source records its stream (one per run), x makes its filter rule");
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
   r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
