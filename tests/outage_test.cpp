@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdlib>
+#include <sstream>
 
 #include "hashmon/time_util.h"
 #include "test_util.h"
@@ -33,6 +34,17 @@ class OutageScenario : public ::testing::Test {
   static int64_t Time(const rapidjson::Value& v) {
     return v.IsNull() ? 0 : *ParseIsoTime(v.GetString());
   }
+  // The mentions the database holds for a country in [from, to).
+  int64_t CountedBetween(const std::string& cc, const std::string& from, const std::string& to) {
+    auto r = RunHashmon("query counts --every 1d --format csv --country " + cc + " --since " +
+                        from + " --until " + to + " --db '" + dir_.File("h.db") + "'");
+    int64_t total = 0;
+    std::istringstream in(r.out);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) total += std::stoll(line.substr(line.rfind(',') + 1));
+    return total;
+  }
   static const rapidjson::Value* Country(const rapidjson::Value& outage, const std::string& cc) {
     for (const auto& c : outage["countries"].GetArray()) {
       if (cc == c["country"].GetString()) return &c;
@@ -56,6 +68,12 @@ TEST_F(OutageScenario, SampleDayIsOneInternationalIncidentFlaggedWithinTwoMinute
     EXPECT_LE(Time((*c)["detected_at"]) - onset, 2 * kMin) << cc;
     EXPECT_LE(std::llabs(Time((*c)["ended"]) - end), 10 * kMin) << cc;
     EXPECT_GT((*c)["mentions"].GetInt64(), 20) << cc;
+    // A country's mentions are its posts from its onset to its end, whenever it was
+    // detected and however its onset was re-dated.
+    ASSERT_TRUE((*c)["ended"].IsString()) << cc;
+    EXPECT_EQ((*c)["mentions"].GetInt64(),
+              CountedBetween(cc, (*c)["started"].GetString(), (*c)["ended"].GetString()))
+        << cc;
   }
   EXPECT_GE(o["evidence"].Size(), 7u);
   EXPECT_EQ(Time(o["started"]), onset);

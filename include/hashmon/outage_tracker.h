@@ -149,7 +149,9 @@ class OutageTracker {
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   // The detector's onset estimate moved while the country fires: so do `started`s.
-  void Redate(Outage& o, OutageCountry& c, int64_t started);
+  void Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started);
+  // The mentions of a series' closed minutes in [from, to).
+  int64_t ClosedMentions(const SeriesKey& key, int64_t from, int64_t to) const;
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
   // The minutes being closed by CloseThrough, before the series have seen them.
   struct Closing {

@@ -65,6 +65,9 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
     c.country = key.second;
     c.started = e.started;
     c.detected_at = e.detected_at;
+    // Its mentions are those from the onset on; the minutes already closed are counted
+    // here, the rest as they close.
+    c.mentions += ClosedMentions(key, e.started, minute);
   }
   c.ended = 0;
   c.resolved_at = 0;
@@ -73,13 +76,24 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   Touch(id);
 }
 
-void OutageTracker::Redate(Outage& o, OutageCountry& c, int64_t started) {
+int64_t OutageTracker::ClosedMentions(const SeriesKey& key, int64_t from, int64_t to) const {
+  const auto it = series_.find(key);
+  if (it == series_.end()) return 0;
+  double n = 0;
+  for (int64_t m = from; m < to; m += kMillisPerMinute) n += it->second->CountAt(m);
+  return static_cast<int64_t>(n);
+}
+
+void OutageTracker::Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started) {
   // Only the onset of the country's first alert in this outage is `started`; a later alert
   // of the same country (hours on, after its hold-down) is not a new onset.
   const int64_t reach = (cfg_.detector.max_backdate_steps + 1) * cfg_.detector.step_ms;
   if (started == 0 || started == c.started || started > c.detected_at ||
       started < c.detected_at - reach)
     return;
+  // Mentions follow the onset: the minutes it gained are counted, those it lost are not.
+  c.mentions += started < c.started ? ClosedMentions(key, started, c.started)
+                                    : -ClosedMentions(key, c.started, started);
   c.started = started;
   o.started = started;
   for (const auto& [cc, oc] : o.countries) o.started = std::min(o.started, oc.started);
@@ -93,6 +107,9 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
   OutageCountry& c = o.countries[key.second];
   c.ended = e.ended;
   c.resolved_at = e.resolved_at;
+  // The quiet minutes that told the end are after it: their stray posts are not the
+  // outage's.
+  c.mentions -= ClosedMentions(key, e.ended, e.resolved_at);
   firing_in_.erase(it);
   bool any_firing = false;
   for (const auto& [k, id] : firing_in_) any_firing = any_firing || id == o.id;
@@ -216,10 +233,13 @@ void OutageTracker::CloseThrough(
         const int64_t id = f != firing_in_.end() ? f->second : 0;
         if (id != 0) {
           OutageCountry& oc = outages_[id].countries[key.second];
-          Redate(outages_[id], oc, a.started);
-          oc.mentions += n;
-          if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
-          totals[id] += n;
+          // A minute that closes after the alarm may still come before the onset.
+          if (m >= oc.started) {
+            oc.mentions += n;
+            if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
+            totals[id] += n;
+          }
+          Redate(key, outages_[id], oc, a.started);
           Touch(id);
         }
       }
