@@ -493,9 +493,14 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
   recent_.push_back(Step{t_ms, count, a.expected, elevated, level_, level_weight_});
+  // Enough for the widest window and for back-dating; while the onset is still being
+  // re-estimated, also every step since the earliest onset it may choose. (The state is
+  // saved every minute, so it is kept no longer than needed.)
+  const bool redating = state_ == AlertState::kFiring &&
+                        t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
   const size_t keep =
       static_cast<size_t>(std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()),
-                                    2 * cfg_->max_backdate_steps, 1}) +
+                                    (redating ? 2 : 1) * cfg_->max_backdate_steps, 1}) +
                           1);
   while (recent_.size() > keep) recent_.pop_front();
 
