@@ -457,7 +457,7 @@ def quiet_week(a):
             for _ in range(g.poisson(lam)):
                 events.append((t0 + r.randrange(60_000), cc))
             # A harmless burst: someone's wifi is down and a few friends agree.
-            if r.random() < 3 / 1440 * (top / 0.6):
+            if r.random() < 3 / 1440 * (1 if a.uniform_bursts else top / 0.6):
                 for _ in range(r.randint(3, 5)):
                     events.append((t0 + r.randrange(90_000), cc))
         events.sort()
@@ -482,6 +482,9 @@ def main():
                    help="how much the US, JP, FR and unattributed posters join the outage (0: only "
                         "--countries report it, as in a local outage)")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
+    p.add_argument("--uniform-bursts", action="store_true",
+                   help="--quiet-week: every country, however quiet, has three bursts a day "
+                        "(by default bursts come in proportion to a country's chatter)")
     p.add_argument("--feed-from", default="00:00",
                    help="UTC HH:MM: write nothing before it, as a feed that began then (a cold start); "
                         "the day is generated the same, and the truth file counts all of it")
