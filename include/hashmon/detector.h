@@ -204,12 +204,12 @@ class SeriesDetector {
   double QuietLimit(double mean) const;
   double ComputeQuietLimit(double mean, double phi) const;
   void UpdateBaseline(int64_t t_ms, double count);
-  // The onset of a surge that fires now, from the recent closed steps and these open ones
-  // (oldest first, the firing step last).
-  std::vector<StepCount> OnsetCandidates(
-      const std::vector<std::pair<int64_t, double>>& open_steps) const;
   // The onset among `steps` (oldest first), no later than `latest`.
   static int64_t EstimateOnset(const std::vector<StepCount>& steps, int64_t latest);
+  // The onset of a surge whose alarm came at `alarm_t`, from the recent closed steps and
+  // these still-open ones (oldest first; at the alarm, the alarm's step last).
+  int64_t EstimateOnset(int64_t alarm_t,
+                        const std::vector<std::pair<int64_t, double>>& open_steps) const;
   void ReviseOnset(int64_t t_ms);
   // Whether a step's count keeps a surge going (see Observe).
   bool GoesOn(double count, double expected, const Test& test) const;

@@ -31,6 +31,10 @@ std::string PercentEncoded(const std::string& text) {
   return out;
 }
 
+bool IsMastodonSource(const std::string& source) {
+  return source.rfind("mastodon:", 0) == 0 || source.rfind("mastodon-ws:", 0) == 0;
+}
+
 const char* Env(const char* name) {
   const char* v = std::getenv(name);
   return v && *v ? v : nullptr;
@@ -145,7 +149,7 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
     spec.manage_x_rules = true;
-  } else if (starts("mastodon:") || starts("mastodon-ws:")) {
+  } else if (IsMastodonSource(src)) {
     const bool websocket = starts("mastodon-ws:");
     std::string host = src.substr(src.find(':') + 1);
     if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) host = "https://" + host;
@@ -194,11 +198,15 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
 // Resolves every configured source. Returns false with *error (what to fix).
 bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
                     std::vector<SourceSpec>* specs, std::string* error) {
+  std::optional<int64_t> idle;
+  if (!settings.idle_timeout.empty() && !(idle = ParseDuration(settings.idle_timeout))) {
+    *error = "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
+    return false;
+  }
   // Mastodon streams one hashtag per connection: such a source becomes one per watched tag.
   std::vector<std::pair<std::string, std::vector<std::string>>> wanted;
   for (const auto& name : settings.sources) {
-    const bool per_tag = name.rfind("mastodon:", 0) == 0 || name.rfind("mastodon-ws:", 0) == 0;
-    if (!per_tag || tags.size() < 2) {
+    if (!IsMastodonSource(name) || tags.size() < 2) {
       wanted.emplace_back(name, tags);
       continue;
     }
@@ -208,15 +216,7 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     auto spec = ResolveSource(settings, name, source_tags, error);
     if (!spec) return false;
     if (source_tags.size() == 1 && tags.size() > 1) spec->name += " #" + source_tags.front();
-    if (!settings.idle_timeout.empty()) {
-      auto idle = ParseDuration(settings.idle_timeout);
-      if (!idle) {
-        *error =
-            "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
-        return false;
-      }
-      spec->options.idle_timeout_ms = *idle;
-    }
+    if (idle) spec->options.idle_timeout_ms = *idle;
     specs->push_back(std::move(*spec));
   }
   if (specs->empty())

@@ -388,16 +388,16 @@ int64_t SeriesDetector::EstimateOnset(const std::vector<StepCount>& steps, int64
   return onset;
 }
 
-std::vector<SeriesDetector::StepCount> SeriesDetector::OnsetCandidates(
-    const std::vector<std::pair<int64_t, double>>& open_steps) const {
+int64_t SeriesDetector::EstimateOnset(
+    int64_t alarm_t, const std::vector<std::pair<int64_t, double>>& open_steps) const {
+  // Candidates reach max_backdate_steps before the alarm; the steps since it (while the
+  // onset is revised) are evidence too.
+  const int64_t from = alarm_t - cfg_->max_backdate_steps * cfg_->step_ms;
   std::vector<StepCount> steps;
-  const size_t keep = static_cast<size_t>(cfg_->max_backdate_steps) + 1;
-  const size_t closed =
-      std::min(recent_.size(), keep > open_steps.size() ? keep - open_steps.size() : 0);
-  for (auto it = recent_.end() - static_cast<std::ptrdiff_t>(closed); it != recent_.end(); ++it)
-    steps.push_back({it->t, it->count, it->expected});
+  for (const Step& s : recent_)
+    if (s.t >= from) steps.push_back({s.t, s.count, s.expected});
   for (const auto& [t, count] : open_steps) steps.push_back({t, count, Expected(t)});
-  return steps;
+  return EstimateOnset(steps, alarm_t);
 }
 
 bool SeriesDetector::GoesOn(double count, double expected, const Test& test) const {
@@ -410,12 +410,8 @@ void SeriesDetector::ReviseOnset(int64_t t_ms) {
   // At the first alarm a surge may be a few posts, and a stray post just before them
   // looks like its start; the surge's next steps tell. So the onset is estimated anew
   // over its first max_backdate_steps steps, among the same candidates as at the alarm.
-  const int64_t reach = cfg_->max_backdate_steps * cfg_->step_ms;
-  if (t_ms - firing_since_ > reach) return;
-  std::vector<StepCount> steps;
-  for (const Step& s : recent_)
-    if (s.t >= firing_since_ - reach) steps.push_back({s.t, s.count, s.expected});
-  started_ = EstimateOnset(steps, firing_since_);
+  if (t_ms - firing_since_ > cfg_->max_backdate_steps * cfg_->step_ms) return;
+  started_ = EstimateOnset(firing_since_, {});
 }
 
 void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
@@ -458,7 +454,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);
-  StartFiring(t_ms, EstimateOnset(OnsetCandidates(open_steps), t_ms));
+  StartFiring(t_ms, EstimateOnset(t_ms, open_steps));
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
 }
 
@@ -511,7 +507,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       if (a.anomalous && t_ms >= hold_down_until_) {
         ++anomalous_run_;
         if (anomalous_run_ >= cfg_->onset_steps) {
-          StartFiring(t_ms, EstimateOnset(OnsetCandidates({}), t_ms));
+          StartFiring(t_ms, EstimateOnset(t_ms, {}));
           quiet_run_ = 0;
           a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
         } else {
