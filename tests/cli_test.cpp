@@ -38,38 +38,77 @@ TEST(Cli, HashtagsCommandPassesTheConformanceCases) {
 
 TEST(Cli, InspectSaysWhyAPostCounts) {
   TempDir dir;
-  testing::WriteFile(dir.File("p.jsonl"),
-                     R"({"id_str":"9","timestamp_ms":"1453191330000","text":"down #TwitterDown",)"
-                     R"("entities":{"hashtags":[{"text":"TwitterDown"}]},"user":{"location":"Recife, PE"}})"
-                     "\n");
+  testing::WriteFile(
+      dir.File("p.jsonl"),
+      R"({"id_str":"9","timestamp_ms":"1453191330000","text":"down #TwitterDown",)"
+      R"("entities":{"hashtags":[{"text":"TwitterDown"}]},"user":{"location":"Recife, PE"}})"
+      "\n");
   auto r = RunHashmon("inspect " + dir.File("p.jsonl"));
   ASSERT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out,
-            R"({"source":"x","id":"9","created_at":"2016-01-19T08:15:30Z","hashtags":["TwitterDown"],)"
-            R"("watched":true,"country":"BR","method":"profile"})"
-            "\n");
+  EXPECT_EQ(
+      r.out,
+      R"({"source":"x","id":"9","created_at":"2016-01-19T08:15:30Z","hashtags":["TwitterDown"],)"
+      R"("watched":true,"country":"BR","method":"profile"})"
+      "\n");
 }
 
 TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
   TempDir dir;
   std::string lines;
   for (int i = 0; i < 3; ++i) {
-    lines += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"14531913)" + std::to_string(10 + i * 30) +
-             R"(000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})" "\n";
+    lines +=
+        R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"14531913)" +
+        std::to_string(10 + i * 30) +
+        R"(000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})"
+        "\n";
   }
   testing::WriteFile(dir.File("f.jsonl"), lines);
   const std::string db = dir.File("h.db");
   ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
   auto csv = RunHashmon("query counts --db " + db + " --format csv");
   EXPECT_EQ(csv.out,
-            "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,GB,2\n2016-01-19T08:16:00Z,twitterdown,GB,1\n");
-  auto hourly = RunHashmon("query counts --db " + db + " --format csv --every 1h --country gb --tag '#TwitterDown'");
+            "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,GB,2\n2016-01-19T08:16:00Z,"
+            "twitterdown,GB,1\n");
+  auto hourly = RunHashmon("query counts --db " + db +
+                           " --format csv --every 1h --country gb --tag '#TwitterDown'");
   EXPECT_EQ(hourly.out, "time,tag,country,count\n2016-01-19T08:00:00Z,twitterdown,GB,3\n");
   auto json = RunHashmon("query counts --db " + db + " --format json --since 2016-01-19T08:16:00Z");
-  EXPECT_EQ(json.out, R"([{"time":"2016-01-19T08:16:00Z","tag":"twitterdown","country":"GB","count":1}])" "\n");
+  EXPECT_EQ(json.out,
+            R"([{"time":"2016-01-19T08:16:00Z","tag":"twitterdown","country":"GB","count":1}])"
+            "\n");
   auto table = RunHashmon("query counts --db " + db + " --format table");
   EXPECT_NE(table.out.find("GB"), std::string::npos);
   EXPECT_NE(table.out.find("█"), std::string::npos);
+}
+
+TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
+  // Ten minutes of GB posting 20 a minute from a cold start: an outage, unless the
+  // settings ask for more evidence than any feed can give.
+  TempDir dir;
+  std::string lines;
+  const int64_t t0 = 1453191300000;  // 2016-01-19T08:15:00Z
+  for (int i = 0; i < 200; ++i) {
+    lines += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":")" +
+             std::to_string(t0 + i * 3000) +
+             R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},)"
+             R"("place":{"country_code":"GB"}})"
+             "\n";
+  }
+  testing::WriteFile(dir.File("f.jsonl"), lines);
+  auto outages = [&](const std::string& settings) {
+    const std::string db = dir.File("h" + std::to_string(settings.size()) + ".db");
+    EXPECT_EQ(RunHashmon("replay -q --db " + db + settings + " " + dir.File("f.jsonl")).exit_code,
+              0);
+    return RunHashmon("query outages --format csv --db " + db).out;
+  };
+  EXPECT_NE(outages("").find("GB"), std::string::npos);
+  EXPECT_EQ(outages(" --set alert_p=1e-300 --set incident_alert_p=1e-300").find("GB"),
+            std::string::npos);
+  const std::string bad =
+      "replay -q --db " + dir.File("x.db") + " --set alert_q=1 " + dir.File("f.jsonl");
+  EXPECT_EQ(RunHashmon(bad).exit_code, 2);
+  const std::string said = RunHashmon(bad + " 2>&1 | cat").out;  // the message, on stderr
+  EXPECT_NE(said.find("--set alert_q=1: unknown setting"), std::string::npos) << said;
 }
 
 TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
@@ -80,8 +119,10 @@ TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
 
 TEST(Cli, ReplayReadsStdin) {
   TempDir dir;
-  testing::WriteFile(dir.File("f.jsonl"),
-                     R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" "\n");
+  testing::WriteFile(
+      dir.File("f.jsonl"),
+      R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
+      "\n");
   const std::string db = dir.File("h.db");
   ASSERT_EQ(RunHashmon("replay -q --db " + db + " -", dir.File("f.jsonl")).exit_code, 0);
   EXPECT_EQ(RunHashmon("query counts --db " + db + " --format csv").out,

@@ -145,6 +145,41 @@ TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
   EXPECT_LE(events[0].detected_at, peak + 2 * kMin);
 }
 
+TEST_F(DetectorTest, TwoBurstsMinutesApartWhereBurstsHappenAreNotAnOutage) {
+  // A quiet country (a post every two hours) where a harmless burst came in the morning:
+  // two more, seven minutes apart, in the evening. Without the two-bursts rule, an alert.
+  const std::vector<int> burst = {2, 3, 0, 0, 0, 0, 0};
+  const std::vector<int> two_bursts = {2, 3, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0};
+  for (bool rule : {false, true}) {
+    DetectorConfig cfg = cfg_;
+    cfg.leave_two_bursts_out = rule;
+    SeriesDetector d(&cfg);
+    rng_.seed(11);
+    Feed(d, kT0, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
+    EXPECT_TRUE(FeedCounts(d, kT0 + (1440 + 9 * 60) * kMin, burst).empty());
+    rng_.seed(12);
+    Feed(d, kT0 + (1440 + 9 * 60 + 7) * kMin, 10 * 60, [](int64_t) { return 1.0 / 120; });
+    const auto events = FeedCounts(d, kT0 + (1440 + 19 * 60 + 7) * kMin, two_bursts);
+    EXPECT_EQ(events.empty(), rule) << "two-bursts rule " << rule;
+  }
+}
+
+TEST_F(DetectorTest, WhereBurstsHappenAOnePostAMinuteOutageStillFires) {
+  // The rule takes two bursts' worth out of a window, not a surge that goes on: after a
+  // morning burst, an outage of about a post a minute fires within ten minutes.
+  SeriesDetector d(&cfg_);
+  rng_.seed(11);
+  Feed(d, kT0, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
+  FeedCounts(d, kT0 + (1440 + 9 * 60) * kMin, {2, 3, 0, 0, 0, 0, 0});
+  rng_.seed(12);
+  Feed(d, kT0 + (1440 + 9 * 60 + 7) * kMin, 4 * 60, [](int64_t) { return 1.0 / 120; });
+  const int64_t onset = kT0 + (1440 + 13 * 60 + 7) * kMin;
+  const auto events = FeedCounts(d, onset, {1, 2, 0, 1, 1, 2, 1, 0, 1, 2, 1, 1, 1, 2});
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].started, onset);
+  EXPECT_LE(events[0].detected_at - onset, 10 * kMin);
+}
+
 TEST_F(DetectorTest, WithAnIncidentOpenThreePostsThenOneJoinOnTheOne) {
   // A low-volume country (a post every half hour): three posts in a minute before the
   // incident is known are a burst; the next minute's single post, with the incident open,
@@ -336,6 +371,18 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
   const auto events = FeedCounts(d, kT0 + 4 * kMin, {20, 30, 30});
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
+}
+
+TEST_F(DetectorTest, StateSavedByV3StillLoads) {
+  // v3 had no time of the last burst at its end: read as no burst seen.
+  SeriesDetector a(&cfg_);
+  Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
+  std::string v4 = a.Serialize();
+  ASSERT_EQ(v4.substr(0, 3), "v4 ");
+  const std::string v3 = "v3 " + v4.substr(3, v4.rfind(' ') - 3);
+  SeriesDetector b(&cfg_);
+  ASSERT_TRUE(b.Deserialize(v3));
+  EXPECT_EQ(b.Serialize(), v4.substr(0, v4.rfind(' ')) + " " + std::to_string(INT64_MIN));
 }
 
 TEST(DetectorConfig, SettingsByName) {

@@ -19,7 +19,7 @@ namespace {
 struct CollectArgs {
   std::string config;
   std::string db, protocol, idle, resume_param, listen;
-  std::vector<std::string> tags, sources;
+  std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
 };
 
@@ -134,6 +134,10 @@ int RunCollect(const CollectArgs& a) {
   ApplyFlags(a, &settings);
   PipelineConfig config;
   if (!settings.tags.empty()) config.tags = settings.tags;
+  if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
+    log.Error(error);
+    return 2;
+  }
   std::vector<SourceSpec> specs;
   if (!ResolveSources(settings, config.tags, &specs, &error)) {
     log.Error(error);
@@ -211,6 +215,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
                   "JSON config file (default: $HASHMON_CONFIG); env and flags override it");
   cmd->add_option("--db", args->db, "SQLite database to write (default hashmon.db)");
   cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
+  cmd->add_option(
+      "--set", args->settings,
+      "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");
   cmd->add_option("--source", args->sources,
                   "jetstream (default), x, mastodon:HOST (SSE), mastodon-ws:HOST, or a ws(s):// or "
                   "http(s):// URL; repeat "

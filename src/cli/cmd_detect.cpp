@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "hashmon/detector.h"
 #include "hashmon/time_util.h"
 
@@ -38,15 +39,16 @@ int RunDetect(const DetectArgs& a) {
     auto t = ParseIsoTime(stamp);
     if (!t) {
       if (line_no == 1) continue;  // header
-      std::fprintf(stderr, "hashmon detect: line %zu: expected 'timestamp,value', got: %.80s\n", line_no,
-                   line.c_str());
+      std::fprintf(stderr, "hashmon detect: line %zu: expected 'timestamp,value', got: %.80s\n",
+                   line_no, line.c_str());
       return 2;
     }
     double v = 0;
     try {
       v = comma == std::string::npos ? 0 : std::stod(line.substr(comma + 1));
     } catch (const std::exception&) {
-      std::fprintf(stderr, "hashmon detect: line %zu: not a number: %.80s\n", line_no, line.c_str());
+      std::fprintf(stderr, "hashmon detect: line %zu: not a number: %.80s\n", line_no,
+                   line.c_str());
       return 2;
     }
     stamps.push_back(stamp);
@@ -55,12 +57,10 @@ int RunDetect(const DetectArgs& a) {
   }
   DetectorConfig config;
   if (times.size() >= 2) config.step_ms = std::max<int64_t>(1000, times[1] - times[0]);
-  for (const auto& kv : a.settings) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos || !SetDetectorOption(&config, kv.substr(0, eq), kv.substr(eq + 1))) {
-      std::fprintf(stderr, "hashmon detect: --set %s: unknown setting or bad value\n", kv.c_str());
-      return 2;
-    }
+  std::string error;
+  if (!ApplyDetectorSettings(a.settings, &config, &error)) {
+    std::fprintf(stderr, "hashmon detect: %s\n", error.c_str());
+    return 2;
   }
   SeriesDetector detector(&config);
   std::ofstream file;
@@ -91,12 +91,15 @@ int RunDetect(const DetectArgs& a) {
 void RegisterDetect(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<DetectArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "detect", "Score a count series (timestamp,value rows, any fixed step) with the outage detector");
+      "detect",
+      "Score a count series (timestamp,value rows, any fixed step) with the outage detector");
   cmd->add_option("--series", args->series, "CSV of timestamp,value rows")->required();
   cmd->add_option("--out", args->out, "Output CSV (timestamp,value,anomaly_score); - for stdout")
       ->capture_default_str();
-  cmd->add_flag("--explain", args->explain, "Add the baseline, log10 p-value and alert state to each row");
-  cmd->add_option("--set", args->settings, "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable)");
+  cmd->add_flag("--explain", args->explain,
+                "Add the baseline, log10 p-value and alert state to each row");
+  cmd->add_option("--set", args->settings,
+                  "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable)");
   cmd->callback([args, exit] { exit->value = RunDetect(*args); });
 }
 

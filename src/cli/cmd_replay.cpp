@@ -14,6 +14,7 @@ struct ReplayArgs {
   std::string db = "hashmon.db";
   std::vector<std::string> tags;
   std::vector<std::string> files;
+  std::vector<std::string> settings;
   double speed = 0;
   std::string lateness = "2m";
   size_t commit_mb = 64;
@@ -48,10 +49,14 @@ int RunReplay(const ReplayArgs& a) {
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
+  std::string error;
+  if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
+    log.Error(error);
+    return 2;
+  }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   LogRejectedRecords(&pipeline, &log);
-  std::string error;
   auto store = SqliteStore::OpenForWriting(a.db, &error);
   if (!store) {
     log.Error(error);
@@ -92,9 +97,11 @@ int RunReplay(const ReplayArgs& a) {
     const double secs = std::max<int64_t>(1, clock.MonotonicMs() - start) / 1000.0;
     std::string tags;
     for (const auto& t : pipeline.watched().keys()) tags += (tags.empty() ? "#" : ", #") + t;
-    std::printf("replayed %.1f MB in %.2f s into %s: %s posts parsed, %s mentions of %s, %s duplicates skipped\n",
-                replayer.progress().bytes / 1e6, secs, a.db.c_str(), Thousands(s.posts).c_str(),
-                Thousands(s.mentions).c_str(), tags.c_str(), Thousands(s.duplicates).c_str());
+    std::printf(
+        "replayed %.1f MB in %.2f s into %s: %s posts parsed, %s mentions of %s, %s duplicates "
+        "skipped\n",
+        replayer.progress().bytes / 1e6, secs, a.db.c_str(), Thousands(s.posts).c_str(),
+        Thousands(s.mentions).c_str(), tags.c_str(), Thousands(s.duplicates).c_str());
     if (!s.errors.empty()) std::printf("rejected records: %s\n", ReasonList(s.errors).c_str());
     if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
     if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
@@ -110,13 +117,21 @@ int RunReplay(const ReplayArgs& a) {
 
 void RegisterReplay(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<ReplayArgs>();
-  CLI::App* cmd = app.add_subcommand("replay", "Replay recorded feeds (JSONL, .gz/.bz2/.zst, tar, dir, -) into the database");
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Replay recorded feeds (JSONL, .gz/.bz2/.zst, tar, dir, -) into the database");
   cmd->add_option("--db", args->db, "SQLite database to write")->capture_default_str();
   cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
-  cmd->add_option("--speed", args->speed, "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")
+  cmd->add_option(
+         "--speed", args->speed,
+         "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--lateness", args->lateness, "Allowed lateness before a minute closes")->capture_default_str();
-  cmd->add_option("--commit-mb", args->commit_mb, "Commit every N MB of input")->capture_default_str();
+  cmd->add_option("--lateness", args->lateness, "Allowed lateness before a minute closes")
+      ->capture_default_str();
+  cmd->add_option("--commit-mb", args->commit_mb, "Commit every N MB of input")
+      ->capture_default_str();
+  cmd->add_option(
+      "--set", args->settings,
+      "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");
   cmd->add_option("--read-kb", args->read_kb, "Read size in KiB")->capture_default_str();
   cmd->add_flag("--no-prefilter", args->no_prefilter, "Parse every record (slower; same counts)");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary");

@@ -5,10 +5,10 @@
 #include <atomic>
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
-#include <cstdlib>
 
 namespace hashmon {
 
@@ -17,8 +17,8 @@ const std::vector<std::string>& DefaultCountries() {
   return kCountries;
 }
 
-bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms, int64_t* since_ms,
-                    int64_t* until_ms) {
+bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
+                    int64_t* since_ms, int64_t* until_ms) {
   for (auto [text, out] : {std::pair{&since, since_ms}, std::pair{&until, until_ms}}) {
     if (text->empty()) continue;
     auto t = ParseUserTime(*text, now_ms);
@@ -40,8 +40,9 @@ std::string CountryOption(const std::string& country) {
 
 void LogRejectedRecords(Pipeline* pipeline, Logger* log) {
   pipeline->set_error_hook([log](const char* reason, std::string_view record) {
-    log->LogLimited(LogLevel::kWarn, std::string("reject:") + reason,
-                    std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
+    log->LogLimited(
+        LogLevel::kWarn, std::string("reject:") + reason,
+        std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
   });
 }
 
@@ -62,6 +63,20 @@ const std::atomic<bool>& StopOnSignals() {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   return g_stop;
+}
+
+bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
+                           std::string* error) {
+  for (const auto& kv : settings) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos ||
+        !SetDetectorOption(config, kv.substr(0, eq), kv.substr(eq + 1))) {
+      *error = "--set " + kv +
+               ": unknown setting or bad value (names and defaults: include/hashmon/detector.h)";
+      return false;
+    }
+  }
+  return true;
 }
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }

@@ -5,20 +5,20 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
 #include "hashmon/time_util.h"
-#include <optional>
-#include <string>
-#include <vector>
 
 namespace hashmon {
 
 // --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
 // Returns false when a value cannot be read.
-bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms, int64_t* since_ms,
-                    int64_t* until_ms);
+bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
+                    int64_t* since_ms, int64_t* until_ms);
 
 // --tag as a tag key ("#TwitterDown" -> "twitterdown"); --country upper case, "all" -> "".
 std::string TagOption(const std::string& tag);
@@ -36,6 +36,11 @@ std::map<std::string, std::string> BearerHeaders();
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag: stop, flush, commit, exit 0.
 const std::atomic<bool>& StopOnSignals();
+
+// --set KEY=VALUE overrides of the detector's settings (DetectorConfig's field names).
+// Returns false, with the offending item in *error, for an unknown name or a bad value.
+bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
+                           std::string* error);
 
 bool StderrIsTerminal();
 bool StdoutIsTerminal();

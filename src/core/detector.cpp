@@ -123,6 +123,10 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
       c->leave_busiest_out = v != 0;
       return true;
     }
+    if (name == "leave_two_bursts_out") {
+      c->leave_two_bursts_out = v != 0;
+      return true;
+    }
     struct Field {
       const char* name;
       double* d;
@@ -255,6 +259,7 @@ void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elev
   mean_sq += season * season;
   elevated += is_elevated;
   if (count > busiest) busiest = count, busiest_expected = season;
+  if (have < kKept) counts[have] = count, expecteds[have] = season;
   level = level_before;
   weight = weight_before;
   ++have;
@@ -264,9 +269,31 @@ void SeriesDetector::WindowSums::Finish() {
   mean *= level;
   mean_sq *= level * level;
   busiest_expected *= level;
+  for (int i = 0; i < std::min(have, kKept); ++i) expecteds[i] *= level;
 }
 
-double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) const {
+std::pair<double, double> SeriesDetector::WindowSums::TwoBusiestSpans(int span,
+                                                                      double min_burst) const {
+  // Two runs of `span` steps with at least one step between them (two bursts side by side
+  // are a surge going on), each holding a burst's worth of posts: their posts and expectation.
+  const int n = std::min(have, kKept);
+  std::array<double, kKept> span_count{}, span_expected{};
+  for (int i = 0; i + span <= n; ++i) {
+    for (int j = i; j < i + span; ++j) span_count[i] += counts[j], span_expected[i] += expecteds[j];
+    if (span_count[i] < min_burst) span_count[i] = span_expected[i] = 0;
+  }
+  double best = 0, best_expected = 0, before = 0, before_expected = 0;
+  for (int i = span + 1; i + span <= n; ++i) {
+    const int earlier = i - span - 1;  // the newest run that ends a step before run i
+    if (span_count[earlier] > before)
+      before = span_count[earlier], before_expected = span_expected[earlier];
+    if (before + span_count[i] > best)
+      best = before + span_count[i], best_expected = before_expected + span_expected[i];
+  }
+  return {best, best_expected};
+}
+
+double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const {
   const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
   // While an incident is open, posts spread thinly over the window count as they are.
   const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
@@ -282,6 +309,16 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident) co
     const double rest = s.sum - s.busiest, rest_mean = std::max(s.mean - s.busiest_expected, 1e-9);
     if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p))
       return 0;
+    // Where harmless bursts happen, two will now and then come within minutes: a window
+    // that can hold three must be more than its two busiest.
+    const int span = BurstSteps();
+    if (bursty && cfg_->leave_two_bursts_out && w >= 3 * span) {
+      const auto [two, two_expected] = s.TwoBusiestSpans(span, cfg_->burst_allowance);
+      if (NegBinomialUpperTailLog10(s.sum - two, std::max(s.mean - two_expected, 1e-9), phi) +
+              corr >=
+          std::log10(cfg_->busiest_out_p))
+        return 0;
+    }
   }
   return std::min(0.0, NegBinomialUpperTailLog10(s.sum - allowance, s.mean, phi) + corr);
 }
@@ -292,6 +329,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(
   Test best{0, count, 1, level_};
   const double expected = Expected(t_ms);
   const bool elevated = count > QuietLimit(expected);
+  const bool bursty = HadBurstRecently(t_ms);
   for (int w : cfg_->windows) {
     WindowSums s;
     s.Add(count, expected, elevated, level_, level_weight_);
@@ -303,7 +341,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
     s.Finish();
-    const double lp = WindowLog10(s, w, incident);
+    const double lp = WindowLog10(s, w, incident, bursty);
     if (lp < best.log10_p) best = Test{lp, s.sum, w, s.level};
   }
   return best;
@@ -317,9 +355,36 @@ double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const 
     for (auto it = steps.rbegin(); it != steps.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, true);
     s.Finish();
-    best = std::min(best, WindowLog10(s, w, /*incident=*/true));
+    best = std::min(best, WindowLog10(s, w, /*incident=*/true, /*bursty=*/false));
   }
   return best;
+}
+
+int SeriesDetector::BurstSteps() const {
+  return std::max(1, static_cast<int>(std::ceil(cfg_->burst_minutes * 60'000 /
+                                                static_cast<double>(cfg_->step_ms))));
+}
+
+void SeriesDetector::NoteEndedBurst(int64_t t_ms) {
+  // recent_ ends with this step. A burst has just ended when the steps of a resolve's quiet
+  // stretch are back at baseline and the burst-long run before them holds a burst's worth of
+  // posts, above baseline.
+  const int span = BurstSteps();
+  const int after = std::max(1, static_cast<int>(cfg_->resolve_after_minutes * 60'000 /
+                                                 static_cast<double>(cfg_->step_ms)));
+  if (static_cast<int>(recent_.size()) < span + after) return;
+  auto it = recent_.rbegin();
+  for (int i = 0; i < after; ++i, ++it)
+    if (it->elevated) return;
+  double posts = 0;
+  bool elevated = false;
+  for (int i = 0; i < span; ++i, ++it) posts += it->count, elevated |= it->elevated;
+  if (elevated && posts >= cfg_->burst_allowance) last_burst_t_ = t_ms;
+}
+
+bool SeriesDetector::HadBurstRecently(int64_t t_ms) const {
+  return last_burst_t_ != INT64_MIN &&
+         t_ms - last_burst_t_ <= static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
 }
 
 double SeriesDetector::CountAt(int64_t t_ms) const {
@@ -500,6 +565,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
                           1);
   while (recent_.size() > keep) recent_.pop_front();
 
+  if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
   const int64_t decided_at = t_ms + cfg_->step_ms;
   switch (state_) {
     case AlertState::kQuiet:
@@ -584,7 +650,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v3 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
+  out << "v4 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
       << ' ' << mean_squared_ << ' ' << steps_ << ' ' << first_t_ << ' ' << last_t_ << ' '
       << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
       << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
@@ -598,6 +664,7 @@ std::string SeriesDetector::Serialize() const {
         << s.level_before << ' ' << s.weight_before;
   out << ' ' << novelty_.size();
   for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
+  out << ' ' << last_burst_t_;
   return out.str();
 }
 
@@ -609,9 +676,11 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   in >> version;
   // v1 kept no level per step; v1 and v2 kept profiles that a prior re-added at every
   // step had flattened, so they are read and relearnt from scratch.
-  if (version != "v1" && version != "v2" && version != "v3") return false;
+  // v3 did not know when the last harmless burst was.
+  if (version != "v1" && version != "v2" && version != "v3" && version != "v4") return false;
+  const bool v3_or_later = version == "v3" || version == "v4";
   in >> level_ >> level_weight_ >> dispersion_;
-  if (version == "v3") {
+  if (v3_or_later) {
     in >> excess_variance_ >> mean_squared_;
   } else {  // sums that give the dispersion read, to be diluted by new steps
     excess_variance_ = (dispersion_ - cfg_->initial_dispersion) * kDispersionPriorWeight;
@@ -621,7 +690,7 @@ bool SeriesDetector::Deserialize(const std::string& text) {
       hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
   for (size_t i = 0; i < hours_.sum.size(); ++i) in >> hours_.sum[i] >> hours_.steps[i];
   for (size_t i = 0; i < days_.sum.size(); ++i) in >> days_.sum[i] >> days_.steps[i];
-  if (version != "v3") hours_ = {}, days_ = {};
+  if (!v3_or_later) hours_ = {}, days_ = {};
   hours_.UpdateFactors(cfg_->season_prior_events);
   days_.UpdateFactors(cfg_->season_prior_events);
   in >> n;
@@ -645,6 +714,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
     in >> t >> v;
     novelty_.emplace_back(t, v);
   }
+  last_burst_t_ = INT64_MIN;
+  if (version == "v4") in >> last_burst_t_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }
