@@ -41,8 +41,10 @@ TEST(MinuteCounter, MinuteClosesWhenTheWatermarkPassesItsEnd) {
   MinuteCounter c(2 * kMin);
   c.Add("t", "GB", Method::kLang, kT0 + 10);
   c.Observe(kT0 + 10);
+  c.Observe(kT0 + 3 * kMin - 1);
   c.Observe(kT0 + 3 * kMin - 1);  // watermark = end of minute minus 1 ms
   EXPECT_TRUE(c.TakeClosed().empty());
+  c.Observe(kT0 + 3 * kMin);
   c.Observe(kT0 + 3 * kMin);
   auto closed = c.TakeClosed();
   ASSERT_EQ(closed.size(), 1u);
@@ -52,6 +54,7 @@ TEST(MinuteCounter, MinuteClosesWhenTheWatermarkPassesItsEnd) {
 
 TEST(MinuteCounter, LateArrivalStillCountsInItsOwnMinute) {
   MinuteCounter c(2 * kMin);
+  c.Observe(kT0 + 10 * kMin);
   c.Observe(kT0 + 10 * kMin);
   c.Add("t", "DE", Method::kCoords, kT0);
   EXPECT_EQ(c.late_posts(), 1);
@@ -63,8 +66,54 @@ TEST(MinuteCounter, LateArrivalStillCountsInItsOwnMinute) {
 TEST(MinuteCounter, WatermarkNeverMovesBack) {
   MinuteCounter c(0);
   c.Observe(kT0 + 5 * kMin);
-  c.Observe(kT0);
+  c.Observe(kT0 + 5 * kMin);
+  for (int i = 0; i < 3; ++i) c.Observe(kT0);
   EXPECT_EQ(c.watermark(), kT0 + 5 * kMin);
+}
+
+TEST(MinuteCounter, TimeMovesOnWhenASecondPostConfirmsIt) {
+  MinuteCounter c(0);
+  c.Observe(kT0);
+  EXPECT_EQ(c.watermark(), INT64_MIN);  // one post alone says nothing yet
+  c.Observe(kT0 + kMin);
+  EXPECT_EQ(c.watermark(), kT0);
+  c.Observe(kT0 + 2 * kMin);
+  EXPECT_EQ(c.watermark(), kT0 + kMin);  // the middle of the last three
+}
+
+TEST(MinuteCounter, APostWithAWrongClockClosesNoMinute) {
+  // A post stamped a year ahead, among posts of 08:15 and 08:16: 08:15 stays open until
+  // the others' time passes it, and so stays open to its late posts.
+  MinuteCounter c(2 * kMin);
+  const int64_t year = 365LL * 1440 * kMin;
+  c.Add("t", "BR", Method::kPlace, kT0 + 10);
+  c.Observe(kT0 + 10);
+  c.Observe(kT0 + 20);
+  c.Observe(kT0 + year);
+  c.Observe(kT0 + kMin);
+  EXPECT_TRUE(c.TakeClosed().empty());
+  c.Add("t", "BR", Method::kPlace, kT0 + 30);
+  EXPECT_EQ(c.late_posts(), 0);
+  c.Observe(kT0 + 3 * kMin);
+  auto closed = c.TakeClosed();
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].count, 2);
+}
+
+TEST(MinuteCounter, EndOfInputLeavesOutAMinuteFarAheadOfTheRest) {
+  // Closing every minute up to a year ahead would judge a year of empty minutes; the
+  // post is counted (its delta is kept), and reported as ahead.
+  MinuteCounter c(2 * kMin);
+  const int64_t year = 365LL * 1440 * kMin;
+  for (int64_t t : {kT0, kT0 + 1, kT0 + year, kT0 + kMin}) {
+    c.Add("t", "BR", Method::kPlace, t);
+    c.Observe(t);
+  }
+  const auto closed = c.TakeClosed(true);
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed.back().minute, kT0 + kMin);
+  EXPECT_EQ(c.ahead_posts(), 1);
+  EXPECT_EQ(c.TakeDeltas().size(), 3u);
 }
 
 TEST(MinuteCounter, EndOfInputFlushesEveryOpenMinute) {
@@ -86,8 +135,22 @@ TEST(DedupWindow, ForgetsIdsOlderThanTheWindow) {
   DedupWindow d(10 * kMin, 100);
   d.Insert(SourceKind::kX, "old", kT0);
   d.Insert(SourceKind::kX, "new", kT0 + 11 * kMin);
+  EXPECT_TRUE(d.Contains(SourceKind::kX, "old"));  // one post alone does not move time
+  d.Insert(SourceKind::kX, "newer", kT0 + 11 * kMin + 1);
   EXPECT_FALSE(d.Contains(SourceKind::kX, "old"));
   EXPECT_TRUE(d.Contains(SourceKind::kX, "new"));
+}
+
+TEST(DedupWindow, APostWithAWrongClockDoesNotEmptyIt) {
+  // Stamped a year ahead: if it moved time, every id before it would be forgotten, and a
+  // reconnect's resent posts counted twice.
+  DedupWindow d(10 * kMin, 100);
+  d.Insert(SourceKind::kX, "a", kT0);
+  d.Insert(SourceKind::kX, "b", kT0 + 1);
+  d.Insert(SourceKind::kX, "wrong", kT0 + 365LL * 1440 * kMin);
+  d.Insert(SourceKind::kX, "c", kT0 + 2);
+  d.Insert(SourceKind::kX, "d", kT0 + 3);
+  EXPECT_FALSE(d.Insert(SourceKind::kX, "a", kT0));
 }
 
 TEST(DedupWindow, IsBoundedInSize) {

@@ -1,13 +1,12 @@
 // End to end: recorded feeds replayed into a real SQLite file give the counts the
 // generator says they should, whatever the chunking, batch size, speed or interruption.
-#include "feed/replayer.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "feed/replayer.h"
 #include "hashmon/time_util.h"
 #include "test_util.h"
 
@@ -42,8 +41,9 @@ class ReplayTest : public ::testing::Test {
     locator_ = CountryLocator::FromEmbeddedData().release();
     feed_dir_ = new TempDir();
     const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 20000 --out '" + feed_dir_->File("feed.jsonl") +
-                            "' --truth '" + feed_dir_->File("truth.csv") + "'";
+                            "/scripts/gen-sample.py' --posts 20000 --out '" +
+                            feed_dir_->File("feed.jsonl") + "' --truth '" +
+                            feed_dir_->File("truth.csv") + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
   }
   static void TearDownTestSuite() {
@@ -51,8 +51,9 @@ class ReplayTest : public ::testing::Test {
     delete feed_dir_;
   }
 
-  RunResult Replay(const std::string& db, const std::vector<std::string>& paths, ReplayOptions options = {},
-                   TestClock* clock = nullptr, std::vector<std::string> tags = {}, bool finish = true) {
+  RunResult Replay(const std::string& db, const std::vector<std::string>& paths,
+                   ReplayOptions options = {}, TestClock* clock = nullptr,
+                   std::vector<std::string> tags = {}, bool finish = true) {
     TestClock own_clock;
     if (!clock) clock = &own_clock;
     std::ostringstream log_out;
@@ -78,8 +79,9 @@ class ReplayTest : public ::testing::Test {
     std::string out;
     for (const char* sql :
          {"SELECT tag, country, minute, method, count FROM buckets ORDER BY 1, 2, 3, 4",
-          "SELECT source, id, created_at FROM seen ORDER BY 1, 2", "SELECT key, value FROM meta ORDER BY 1",
-          "SELECT * FROM outages ORDER BY id", "SELECT * FROM outage_countries ORDER BY 1, 2",
+          "SELECT source, id, created_at FROM seen ORDER BY 1, 2",
+          "SELECT key, value FROM meta ORDER BY 1", "SELECT * FROM outages ORDER BY id",
+          "SELECT * FROM outage_countries ORDER BY 1, 2",
           "SELECT * FROM evidence ORDER BY 1, 2, 3, 4", "SELECT * FROM spikes ORDER BY 1, 2, 3",
           "SELECT * FROM detector_state ORDER BY 1, 2"}) {
       SQLite::Statement q(store->db(), sql);
@@ -97,7 +99,8 @@ class ReplayTest : public ::testing::Test {
     auto store = SqliteStore::OpenReadOnly(db, &error);
     std::string out = "time,tag,country,count\n";
     for (const auto& r : store->QueryCounts(CountQuery{})) {
-      out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) + "\n";
+      out += FormatIsoTime(r.time) + "," + r.tag + "," + r.country + "," + std::to_string(r.count) +
+             "\n";
     }
     return out;
   }
@@ -119,6 +122,63 @@ TEST_F(ReplayTest, GeneratedDayMatchesTheGeneratorsTruth) {
   EXPECT_GT(r.stats.duplicates, 0);
 }
 
+TEST_F(ReplayTest, APostWithAWrongClockStopsNoDetection) {
+  // One post stamped in 2030, a third of the way into the day: it is counted in its own
+  // minute, and the outage is found as without it (it used to close every minute before
+  // 2030, so that all later posts came too late for detection).
+  std::istringstream in(ReadFile(Feed()));
+  std::string feed, line;
+  for (int n = 0; std::getline(in, line); ++n) {
+    feed += line + "\n";
+    if (n == 7000) {
+      feed += R"({"id_str":"2030","timestamp_ms":"1900000000000","text":"#twitterdown",)"
+              R"("entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})"
+              "\n";
+    }
+  }
+  testing::WriteFile(dir_.File("wrong_clock.jsonl"), feed);
+  const RunResult plain = Replay(dir_.File("plain.db"), {Feed()});
+  ASSERT_TRUE(plain.ok);
+  const RunResult r = Replay(dir_.File("wrong.db"), {dir_.File("wrong_clock.jsonl")});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.stats.ahead_mentions, 1);
+  EXPECT_EQ(r.stats.late_mentions, plain.stats.late_mentions);  // the generator's own
+  auto outages = [](const std::string& db) {
+    const std::string all = Dump(db);
+    const size_t from = all.find("--\n", all.find("--\n", all.find("--\n") + 3) + 3);
+    return all.substr(from, all.find("--\n", all.find("--\n", from + 3) + 3) - from);
+  };
+  EXPECT_NE(outages(dir_.File("plain.db")).find("twitterdown"), std::string::npos);
+  EXPECT_EQ(outages(dir_.File("wrong.db")), outages(dir_.File("plain.db")));
+  EXPECT_NE(CountsCsv(dir_.File("wrong.db")).find("2030-03-17T17:46:00Z,twitterdown,GB,1"),
+            std::string::npos);
+}
+
+TEST_F(ReplayTest, LiveAPostAheadOfTheClockIsStoredButMovesNoTime) {
+  TestClock clock;  // 2023-11-14T22:13:20Z
+  PipelineConfig config;
+  config.live_clock = &clock;
+  Pipeline pipeline(config, locator_);
+  auto post = [&](const char* id, int64_t t) {
+    std::string line =
+        std::string(R"({"id_str":")") + id + R"(","timestamp_ms":")" + std::to_string(t) +
+        R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},)"
+        R"("place":{"country_code":"GB"}})";
+    pipeline.OnRecord(line.data(), line.size());
+  };
+  const int64_t now = clock.NowMs();
+  post("1", now - 1000);
+  post("2", now - 500);
+  post("3", now + 3'600'000);  // an hour ahead
+  post("4", now + 3'600'000 + 1);
+  EXPECT_EQ(pipeline.stats().ahead_mentions, 2);
+  EXPECT_LT(pipeline.counter().watermark(), now);
+  const Batch b = pipeline.TakeBatch();
+  int64_t stored = 0;
+  for (const auto& d : b.deltas) stored += d.count;
+  EXPECT_EQ(stored, 4);
+}
+
 TEST_F(ReplayTest, PrefilterChangesNoCount) {
   ReplayOptions full;
   full.prefilter = false;
@@ -136,9 +196,10 @@ TEST_F(ReplayTest, ChunkingBatchSizeAndSpeedChangeNothing) {
     bool scan_in_reader = false;  // the reader thread pre-filters every block
   };
   int i = 0;
-  for (const Variant& v : {Variant{997, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
-                           Variant{1 << 20, 1 << 20, 3600}, Variant{97, 1 << 30, 0, true},
-                           Variant{4099, 1 << 30, 0, true}, Variant{1 << 20, 1 << 30, 0, true}}) {
+  for (const Variant& v :
+       {Variant{997, 1 << 30, 0}, Variant{7919, 100'000, 0}, Variant{1 << 16, 1, 0},
+        Variant{1 << 20, 1 << 20, 3600}, Variant{97, 1 << 30, 0, true},
+        Variant{4099, 1 << 30, 0, true}, Variant{1 << 20, 1 << 30, 0, true}}) {
     ReplayOptions o;
     o.read_bytes = v.read_bytes;
     o.commit_bytes = v.commit_bytes;
@@ -147,8 +208,9 @@ TEST_F(ReplayTest, ChunkingBatchSizeAndSpeedChangeNothing) {
     TestClock clock;
     const std::string db = dir_.File("v" + std::to_string(i++) + ".db");
     ASSERT_TRUE(Replay(db, {Feed()}, o, &clock).ok);
-    EXPECT_EQ(Dump(db), reference) << "read " << v.read_bytes << " commit " << v.commit_bytes << " speed " << v.speed
-                                   << " scan in reader " << v.scan_in_reader;
+    EXPECT_EQ(Dump(db), reference)
+        << "read " << v.read_bytes << " commit " << v.commit_bytes << " speed " << v.speed
+        << " scan in reader " << v.scan_in_reader;
     if (v.speed > 0) {
       EXPECT_GT(clock.slept_ms(), 20000);  // a day at 3600x is 24 s of pacing
     }
@@ -183,18 +245,23 @@ TEST_F(ReplayTest, InterruptedReplayResumesWhereItStopped) {
 TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
   // The morning of the outage (a slice, to keep compression quick).
   const std::string all = ReadFile(Feed());
-  const size_t from = all.find('\n', all.size() * 8 / 24) + 1, to = all.find('\n', all.size() * 9 / 24) + 1;
+  const size_t from = all.find('\n', all.size() * 8 / 24) + 1,
+               to = all.find('\n', all.size() * 9 / 24) + 1;
   const std::string slice = dir_.File("slice.jsonl");
   testing::WriteFile(slice, all.substr(from, to - from));
   ASSERT_TRUE(Replay(dir_.File("plain.db"), {slice}).ok);
   const std::string expected = CountsCsv(dir_.File("plain.db"));
   // Archive Team layout: a tar of per-part .json.bz2 files under a date tree.
-  testing::WriteFile(dir_.File("make.sh"),
-                     "set -e\ncd \"$1\"\ngzip -c \"$2\" > f.gz\nbzip2 -c \"$2\" > f.bz2\n"
-                     "zstd -q -c \"$2\" > f.zst\nmkdir -p at/2016/01/19/08\n"
-                     "split -n l/3 -d \"$2\" at/2016/01/19/08/part\n"
-                     "for p in at/2016/01/19/08/part*; do bzip2 \"$p\"; done\ntar -cf at.tar -C at 2016\n");
-  ASSERT_EQ(std::system(("bash '" + dir_.File("make.sh") + "' '" + dir_.path() + "' '" + slice + "'").c_str()), 0);
+  testing::WriteFile(
+      dir_.File("make.sh"),
+      "set -e\ncd \"$1\"\ngzip -c \"$2\" > f.gz\nbzip2 -c \"$2\" > f.bz2\n"
+      "zstd -q -c \"$2\" > f.zst\nmkdir -p at/2016/01/19/08\n"
+      "split -n l/3 -d \"$2\" at/2016/01/19/08/part\n"
+      "for p in at/2016/01/19/08/part*; do bzip2 \"$p\"; done\ntar -cf at.tar -C at 2016\n");
+  ASSERT_EQ(
+      std::system(
+          ("bash '" + dir_.File("make.sh") + "' '" + dir_.path() + "' '" + slice + "'").c_str()),
+      0);
   for (const char* name : {"f.gz", "f.bz2", "f.zst", "at.tar"}) {
     const std::string db = dir_.File(std::string(name) + ".db");
     RunResult r = Replay(db, {dir_.File(name)});
@@ -216,10 +283,12 @@ TEST_F(ReplayTest, SameContentUnderAnotherNameIsNotCountedTwice) {
 
 TEST_F(ReplayTest, EveryFixtureDecodesAndBadLinesAreCountedByReason) {
   std::vector<std::string> fixtures;
-  for (const char* f : {"jetstream_readme_examples.jsonl", "jetstream_v1_prod_2026-07-04.jsonl", "mastodon_hashtag.sse",
-                        "mastodon_websocket.jsonl", "twitter_v1_archiveteam_2021-01-01_0029.jsonl",
-                        "twitter_v1_notices_constructed.jsonl", "twitter_v2_stream_twarc_2021-04.ndjson",
-                        "twitter_v2_stream_twarc_truncated_last_line.ndjson"}) {
+  for (const char* f :
+       {"jetstream_readme_examples.jsonl", "jetstream_v1_prod_2026-07-04.jsonl",
+        "mastodon_hashtag.sse", "mastodon_websocket.jsonl",
+        "twitter_v1_archiveteam_2021-01-01_0029.jsonl", "twitter_v1_notices_constructed.jsonl",
+        "twitter_v2_stream_twarc_2021-04.ndjson",
+        "twitter_v2_stream_twarc_truncated_last_line.ndjson"}) {
     fixtures.push_back(TestDataPath(std::string("feeds/") + f));
   }
   ReplayOptions every_record;
@@ -241,8 +310,8 @@ TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
   std::string feed;
   for (int i = 0; i < 5; ++i) {
     const std::string filler(100'000 * (i + 1), 'a');
-    feed += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"1453191300000","text":")" + filler +
-            R"( #twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
+    feed += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"1453191300000","text":")" +
+            filler + R"( #twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
   }
   testing::WriteFile(dir_.File("long.jsonl"), feed);
   for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
@@ -257,7 +326,10 @@ TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
 
 TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {
   const std::string db = dir_.File("locked.db");
-  { std::string e; ASSERT_TRUE(SqliteStore::OpenForWriting(db, &e)); }
+  {
+    std::string e;
+    ASSERT_TRUE(SqliteStore::OpenForWriting(db, &e));
+  }
   // Another connection holds the write lock until the replay has waited a while.
   auto blocker = std::make_unique<SQLite::Database>(db, SQLite::OPEN_READWRITE);
   blocker->exec("BEGIN IMMEDIATE");
@@ -293,7 +365,10 @@ TEST_F(ReplayTest, SecondWriterIsRefusedWithAClearMessage) {
 
 TEST_F(ReplayTest, NewerSchemaIsAClearError) {
   const std::string db = dir_.File("h.db");
-  { SQLite::Database raw(db, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); raw.exec("PRAGMA user_version = 99"); }
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA user_version = 99");
+  }
   std::string error;
   EXPECT_FALSE(SqliteStore::OpenForWriting(db, &error));
   EXPECT_NE(error.find("newer than this hashmon"), std::string::npos) << error;

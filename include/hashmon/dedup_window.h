@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "hashmon/confirmed_time.h"
 #include "hashmon/post.h"
 
 namespace hashmon {
@@ -32,6 +33,7 @@ class DedupWindow {
 
  private:
   struct Lane {
+    ConfirmedTime confirmed;  // one post with a wrong clock must not empty the window
     int64_t newest_ms = INT64_MIN;
     std::deque<std::pair<int64_t, std::string>> order;  // insertion order
   };

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "hashmon/confirmed_time.h"
 #include "hashmon/country_locator.h"
 
 namespace hashmon {
@@ -32,18 +33,25 @@ struct ClosedMinute {
 
 class MinuteCounter {
  public:
-  explicit MinuteCounter(int64_t allowed_lateness_ms);
+  // An event time further than `max_lead_ms` ahead of the confirmed newest (see Observe)
+  // when the input ends is a wrong clock: counted, but its minute is not closed for detection.
+  explicit MinuteCounter(int64_t allowed_lateness_ms, int64_t max_lead_ms = 3'600'000);
 
-  void Add(const std::string& tag, const std::string& country, Method method, int64_t event_ms);
+  // Counts a mention; with for_detection false, for the store only (its minute never closes).
+  void Add(const std::string& tag, const std::string& country, Method method, int64_t event_ms,
+           bool for_detection = true);
 
-  // Moves the watermark forward to newest event time minus lateness (never back).
+  // Moves the watermark forward to the newest event time minus lateness (never back). The
+  // newest is a ConfirmedTime, so that one post with a wrong clock (a year ahead) cannot
+  // close every minute before its own.
   void Observe(int64_t event_ms);
 
   // Counts added since the last call, for the store.
   std::vector<BucketDelta> TakeDeltas();
 
   // Minutes that closed since the last call, in time order, with their total counts.
-  // With flush_all, every open minute closes (end of input).
+  // With flush_all (end of input), every open minute closes, but those too far ahead (see
+  // the constructor), which are dropped and counted in ahead_posts().
   std::vector<ClosedMinute> TakeClosed(bool flush_all = false);
 
   int64_t watermark() const { return watermark_; }
@@ -71,13 +79,17 @@ class MinuteCounter {
   // Restores the watermark after a restart.
   void set_watermark(int64_t w) { watermark_ = std::max(watermark_, w); }
   int64_t late_posts() const { return late_posts_; }
+  int64_t ahead_posts() const { return ahead_posts_; }
 
  private:
   using Key = std::tuple<std::string, std::string, int64_t, int>;  // tag, country, minute, method
   using OpenKey = std::tuple<int64_t, std::string, std::string>;   // minute, tag, country
   int64_t lateness_ms_;
+  int64_t max_lead_ms_;
   int64_t watermark_ = INT64_MIN;
+  ConfirmedTime newest_;
   int64_t late_posts_ = 0;
+  int64_t ahead_posts_ = 0;
   std::map<Key, int64_t> deltas_;
   std::map<OpenKey, int64_t> open_;
 };

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hashmon/clock.h"
 #include "hashmon/country_locator.h"
 #include "hashmon/decoder.h"
 #include "hashmon/dedup_window.h"
@@ -29,6 +30,11 @@ struct PipelineConfig {
   size_t dedup_max_keys = 2'000'000;
   // Outage detection; off for `inspect`.
   bool detect = true;
+  // Live collection: the wall clock. A post stamped further ahead of it than
+  // `max_clock_lead_ms` (a remote server's wrong clock, or a hostile one) is counted and
+  // stored, but moves no time on and is not judged.
+  Clock* live_clock = nullptr;
+  int64_t max_clock_lead_ms = 5 * 60'000;
   TrackerConfig tracker;
 };
 
@@ -66,7 +72,8 @@ struct Batch {
   std::vector<GapRecord> gaps;
   int64_t watermark = INT64_MIN;
   bool empty() const {
-    return deltas.empty() && mentions.empty() && deletes.empty() && detection.empty() && gaps.empty();
+    return deltas.empty() && mentions.empty() && deletes.empty() && detection.empty() &&
+           gaps.empty();
   }
 };
 
@@ -77,6 +84,10 @@ struct PipelineStats {
   std::map<std::string, int64_t> mentions_by_country;
   int64_t duplicates = 0;
   int64_t deletes = 0;
+  // Counted and stored, but not seen by detection: their minute had already closed
+  // (`late`), or their time was too far ahead of the clock or of the other posts (`ahead`).
+  int64_t late_mentions = 0;
+  int64_t ahead_mentions = 0;
   int64_t newest_event_ms = INT64_MIN;
   std::map<std::string, int64_t> notices;  // by reason
   std::map<std::string, int64_t> ignored;  // by reason

@@ -133,6 +133,7 @@ int RunCollect(const CollectArgs& a) {
   }
   ApplyFlags(a, &settings);
   PipelineConfig config;
+  config.live_clock = &clock;
   if (!settings.tags.empty()) config.tags = settings.tags;
   if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
     log.Error(error);

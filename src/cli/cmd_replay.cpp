@@ -105,6 +105,12 @@ int RunReplay(const ReplayArgs& a) {
     if (!s.errors.empty()) std::printf("rejected records: %s\n", ReasonList(s.errors).c_str());
     if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
     if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
+    if (s.late_mentions + s.ahead_mentions > 0) {
+      std::printf(
+          "counted but not seen by detection: %s late (their minute had closed; try a longer "
+          "--lateness), %s ahead (stamped far ahead of the other posts)\n",
+          Thousands(s.late_mentions).c_str(), Thousands(s.ahead_mentions).c_str());
+    }
     if (replayer.skipped_members() > 0) {
       std::printf("%s input(s) skipped: already replayed into this database\n",
                   Thousands(replayer.skipped_members()).c_str());

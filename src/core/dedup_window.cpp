@@ -19,7 +19,7 @@ bool DedupWindow::Insert(SourceKind source, const std::string& id, int64_t event
   if (!keys_.insert(key).second) return false;
   Lane& lane = lanes_[source];
   lane.order.emplace_back(event_ms, std::move(key));
-  lane.newest_ms = std::max(lane.newest_ms, event_ms);
+  lane.newest_ms = std::max(lane.newest_ms, lane.confirmed.See(event_ms));
   Evict(&lane);
   return true;
 }
@@ -29,8 +29,10 @@ bool DedupWindow::Contains(SourceKind source, const std::string& id) const {
 }
 
 void DedupWindow::Evict(Lane* lane) {
+  const int64_t oldest_kept =
+      lane->newest_ms == INT64_MIN ? INT64_MIN : lane->newest_ms - window_ms_;
   while (!lane->order.empty() &&
-         (keys_.size() > max_keys_ || lane->order.front().first < lane->newest_ms - window_ms_)) {
+         (keys_.size() > max_keys_ || lane->order.front().first < oldest_kept)) {
     keys_.erase(lane->order.front().second);
     lane->order.pop_front();
   }

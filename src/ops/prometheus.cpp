@@ -75,6 +75,10 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
     w.Sample("hashmon_duplicates_total", static_cast<double>(p.duplicates));
     ByLabel(w, "hashmon_mentions_total", "counter", "Counted mentions of watched tags, by country.",
             "country", p.mentions_by_country);
+    ByLabel(w, "hashmon_mentions_undetected_total", "counter",
+            "Mentions counted and stored but not seen by detection: late (their minute had "
+            "closed) or ahead (stamped ahead of the clock).",
+            "reason", {{"late", p.late_mentions}, {"ahead", p.ahead_mentions}});
     w.Family("hashmon_source_connected", "gauge", "1 while the source's stream is connected.");
     for (const auto& s : live) {
       w.Sample("hashmon_source_connected", s.state == "connected" ? 1 : 0,

@@ -454,14 +454,16 @@ void SqliteStore::ForEachSeen(
 
 void SqliteStore::RestorePipeline(Pipeline* pipeline) {
   if (pipeline->config().detect) LoadDetection(&pipeline->tracker(), &pipeline->counter());
-  const auto wm = GetMeta("watermark");
-  if (!wm) return;
-  const int64_t watermark = std::stoll(*wm);
-  pipeline->counter().set_watermark(watermark);
-  ForEachSeen(watermark - pipeline->config().dedup_window_ms,
-              [&](const std::string& source, const std::string& id, int64_t t) {
-                pipeline->RememberSeen(SourceKindFromName(source), id, t);
-              });
+  // Before any watermark (one post is not yet time confirmed), every post seen is recent.
+  int64_t seen_since = INT64_MIN;
+  if (const auto wm = GetMeta("watermark")) {
+    const int64_t watermark = std::stoll(*wm);
+    pipeline->counter().set_watermark(watermark);
+    seen_since = watermark - pipeline->config().dedup_window_ms;
+  }
+  ForEachSeen(seen_since, [&](const std::string& source, const std::string& id, int64_t t) {
+    pipeline->RememberSeen(SourceKindFromName(source), id, t);
+  });
 }
 
 void SqliteStore::PruneSeen(int64_t before_ms) {
