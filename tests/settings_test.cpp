@@ -20,8 +20,9 @@ using testing::TempDir;
 class SettingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE", "HASHMON_LISTEN",
-                          "HASHMON_WEBHOOK_URL", "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
+    for (const char* v :
+         {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE", "HASHMON_LISTEN",
+          "HASHMON_WEBHOOK_URL", "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
       unsetenv(v);
     }
   }
@@ -36,6 +37,7 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
     "db": "/var/lib/hashmon/from-file.db",
     "tags": ["twitterdown", "instagramdown"],
     "sources": ["jetstream", "mastodon:mastodon.social"],
+    "lateness": "5m",
   })");
   setenv("HASHMON_DB", "/tmp/from-env.db", 1);
   Settings s;
@@ -44,6 +46,7 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
   EXPECT_EQ(s.db, "/tmp/from-env.db");
   EXPECT_EQ(s.tags, (std::vector<std::string>{"twitterdown", "instagramdown"}));
   EXPECT_EQ(s.sources, (std::vector<std::string>{"jetstream", "mastodon:mastodon.social"}));
+  EXPECT_EQ(s.lateness, "5m");
 }
 
 TEST_F(SettingsTest, AConfigFileWithATokenMustBeReadableByItsOwnerOnly) {
@@ -96,7 +99,8 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   auto w = ResolveSource(s, "mastodon-ws:mastodon.social", {"twitterdown"}, &error);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->options.protocol, StreamProtocol::kMastodonWs);
-  EXPECT_EQ(w->options.url, "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
+  EXPECT_EQ(w->options.url,
+            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
   EXPECT_EQ(w->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
   EXPECT_EQ(w->options.headers.at("Authorization"), "Bearer user-token");  // not in the URL
   EXPECT_EQ(w->options.url.find("user-token"), std::string::npos);
@@ -143,8 +147,8 @@ TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {
   Logger log(&log_out, &clock);
   std::string error;
   XRulesChange change;
-  ASSERT_TRUE(EnsureXRules(server.url() + "/2/tweets/search/stream/rules", "tok", {"twitterdown", "facebookdown"},
-                           &log, &error, &change))
+  ASSERT_TRUE(EnsureXRules(server.url() + "/2/tweets/search/stream/rules", "tok",
+                           {"twitterdown", "facebookdown"}, &log, &error, &change))
       << error;
   EXPECT_EQ(change.added, (std::vector<std::string>{"#facebookdown"}));
   EXPECT_EQ(change.deleted, (std::vector<std::string>{"2"}));
@@ -158,14 +162,17 @@ TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {
   rules = R"({"data":[{"id":"1","value":"#twitterdown","tag":"hashmon:twitterdown"},
                       {"id":"4","value":"#facebookdown","tag":"hashmon:facebookdown"}]})";
   XRulesChange again;
-  ASSERT_TRUE(EnsureXRules(server.url() + "/rules", "tok", {"twitterdown", "facebookdown"}, &log, &error, &again));
+  ASSERT_TRUE(EnsureXRules(server.url() + "/rules", "tok", {"twitterdown", "facebookdown"}, &log,
+                           &error, &again));
   EXPECT_TRUE(again.added.empty());
   EXPECT_TRUE(again.deleted.empty());
   EXPECT_EQ(server.requests().size(), 4u);
 }
 
 TEST(XRulesTest, ARefusedTokenSaysWhatToFix) {
-  testing::HttpTestServer server([](const testing::TestRequest&) { return testing::TestResponse{401, "{}"}; });
+  testing::HttpTestServer server([](const testing::TestRequest&) {
+    return testing::TestResponse{401, "{}"};
+  });
   server.Start();
   FakeClock clock;
   std::ostringstream log_out;

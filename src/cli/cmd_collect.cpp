@@ -18,7 +18,7 @@ namespace {
 
 struct CollectArgs {
   std::string config;
-  std::string db, protocol, idle, resume_param, listen;
+  std::string db, protocol, idle, resume_param, listen, lateness;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
 };
@@ -32,6 +32,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   if (!a.sources.empty()) s->sources = a.sources;
   take(a.protocol, &s->protocol);
   take(a.idle, &s->idle_timeout);
+  take(a.lateness, &s->lateness);
   take(a.resume_param, &s->resume_param);
   take(a.listen, &s->listen);
   if (!a.tags.empty()) s->tags = a.tags;
@@ -134,6 +135,13 @@ int RunCollect(const CollectArgs& a) {
   ApplyFlags(a, &settings);
   PipelineConfig config;
   config.live_clock = &clock;
+  const auto lateness = ParseDuration(settings.lateness);
+  if (!lateness) {
+    log.Error("lateness: expected a duration such as 90s, 2m or 5m, not \"" + settings.lateness +
+              "\"");
+    return 2;
+  }
+  config.allowed_lateness_ms = *lateness;
   if (!settings.tags.empty()) config.tags = settings.tags;
   if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
     log.Error(error);
@@ -228,6 +236,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option(
       "--protocol", args->protocol,
       "Override the protocol a URL implies: ndjson, mastodon-sse, jetstream, mastodon-ws");
+  cmd->add_option("--lateness", args->lateness,
+                  "How long after its end a minute closes for detection (default 2m; raise it "
+                  "for a source whose posts arrive late)");
   cmd->add_option("--idle-timeout", args->idle,
                   "Reconnect when nothing arrives for this long (default 30s)");
   cmd->add_flag("--until-eof", args->until_eof,

@@ -70,6 +70,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"protocol", &s->protocol},
       {"idle_timeout", &s->idle_timeout},
       {"resume_param", &s->resume_param},
+      {"lateness", &s->lateness},
       {"listen", &s->listen},
       {"webhook_url", &s->webhook_url},
       {"webhook_repeat", &s->webhook_repeat},

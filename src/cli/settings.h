@@ -15,11 +15,14 @@ namespace hashmon {
 
 struct Settings {
   std::string db = "hashmon.db";
-  std::vector<std::string> tags;  // empty: the pipeline's default (twitterdown)
+  std::vector<std::string> tags;                     // empty: the pipeline's default (twitterdown)
   std::vector<std::string> sources = {"jetstream"};  // each runs on its own connection
-  std::string protocol;  // override the protocol a URL source implies
+  std::string protocol;                              // override the protocol a URL source implies
   std::string idle_timeout;  // empty: the source's own (30 s; 21 s for X, whose keep-alive is 20 s)
   std::string resume_param;
+  // How long after its end a minute closes for detection; a source whose posts arrive
+  // later than this behind the others needs more (see hashmon_mentions_undetected_total).
+  std::string lateness = "2m";
   std::string listen;  // host:port for the HTTP API inside the collector; empty: none
   std::string webhook_url;
   std::string webhook_repeat = "4h";
@@ -45,7 +48,7 @@ struct SourceSpec {
   bool manage_x_rules = false;
 };
 std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& source,
-                                       const std::vector<std::string>& tags, std::string* error);
+                                        const std::vector<std::string>& tags, std::string* error);
 
 // Every configured source, resolved. A Mastodon server streams one hashtag per
 // connection, so with several watched tags it becomes one source per tag (named
