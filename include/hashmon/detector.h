@@ -202,7 +202,8 @@ class SeriesDetector {
     double sum = 0, mean = 0, mean_sq = 0, busiest = -1, busiest_expected = 0;
     double level = 1, weight = 0;  // before the oldest step
     int have = 0, elevated = 0;
-    // The first steps' counts and expectations, newest first, for the two-bursts rule.
+    // The first steps' counts and expectations (per unit of level), newest first, for the
+    // two-bursts rule.
     static constexpr int kKept = 64;
     std::array<double, kKept> counts, expecteds;  // only the first `have` are set
     void Add(double count, double expected, bool is_elevated, double level_before = 1,

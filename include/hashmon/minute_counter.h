@@ -37,9 +37,10 @@ class MinuteCounter {
   // when the input ends is a wrong clock: counted, but its minute is not closed for detection.
   explicit MinuteCounter(int64_t allowed_lateness_ms, int64_t max_lead_ms = 3'600'000);
 
-  // Counts a mention; with for_detection false, for the store only (its minute never closes).
+  // Counts a mention. One `ahead` (stamped too far ahead of the clock) is for the store
+  // only: its minute never closes, and it is counted in ahead_posts().
   void Add(const std::string& tag, const std::string& country, Method method, int64_t event_ms,
-           bool for_detection = true);
+           bool ahead = false);
 
   // Moves the watermark forward to the newest event time minus lateness (never back). The
   // newest is a ConfirmedTime, so that one post with a wrong clock (a year ahead) cannot

@@ -142,6 +142,8 @@ class Pipeline {
 
  private:
   void CloseMinutes(bool flush_all);
+  // The counter's late and ahead mentions, into stats_.
+  void TakeUndetectedCounts();
 
   PipelineConfig config_;
   const CountryLocator* locator_;

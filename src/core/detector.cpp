@@ -119,20 +119,15 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
       return true;
     }
     const double v = std::stod(value);
-    if (name == "leave_busiest_out") {
-      c->leave_busiest_out = v != 0;
-      return true;
-    }
-    if (name == "leave_two_bursts_out") {
-      c->leave_two_bursts_out = v != 0;
-      return true;
-    }
     struct Field {
       const char* name;
       double* d;
       int* i;
+      bool* b = nullptr;  // 0 is false, anything else true
     };
     const Field fields[] = {
+        {"leave_busiest_out", nullptr, nullptr, &c->leave_busiest_out},
+        {"leave_two_bursts_out", nullptr, nullptr, &c->leave_two_bursts_out},
         {"level_half_life_hours", &c->level_half_life_hours, nullptr},
         {"cold_start_half_life_hours", &c->cold_start_half_life_hours, nullptr},
         {"season_half_life_days", &c->season_half_life_days, nullptr},
@@ -169,6 +164,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
       if (name != f.name) continue;
       if (f.d) *f.d = v;
       if (f.i) *f.i = static_cast<int>(v);
+      if (f.b) *f.b = v != 0;
       return true;
     }
   } catch (const std::exception&) {
@@ -268,8 +264,7 @@ void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elev
 void SeriesDetector::WindowSums::Finish() {
   mean *= level;
   mean_sq *= level * level;
-  busiest_expected *= level;
-  for (int i = 0; i < std::min(have, kKept); ++i) expecteds[i] *= level;
+  busiest_expected *= level;  // (expecteds[] stay per unit of level: few windows need them)
 }
 
 std::pair<double, double> SeriesDetector::WindowSums::TwoBusiestSpans(int span,
@@ -290,7 +285,7 @@ std::pair<double, double> SeriesDetector::WindowSums::TwoBusiestSpans(int span,
     if (before + span_count[i] > best)
       best = before + span_count[i], best_expected = before_expected + span_expected[i];
   }
-  return {best, best_expected};
+  return {best, best_expected * level};
 }
 
 double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const {

@@ -8,11 +8,12 @@ MinuteCounter::MinuteCounter(int64_t allowed_lateness_ms, int64_t max_lead_ms)
     : lateness_ms_(allowed_lateness_ms), max_lead_ms_(max_lead_ms) {}
 
 void MinuteCounter::Add(const std::string& tag, const std::string& country, Method method,
-                        int64_t event_ms, bool for_detection) {
+                        int64_t event_ms, bool ahead) {
   const int64_t minute = MinuteOf(event_ms);
   ++deltas_[Key{tag, country, minute, static_cast<int>(method)}];
-  if (!for_detection) return;
-  if (minute + kMillisPerMinute <= watermark_) {
+  if (ahead) {
+    ++ahead_posts_;
+  } else if (minute + kMillisPerMinute <= watermark_) {
     ++late_posts_;  // its minute already closed: stored, but detection has moved on
   } else {
     ++open_[OpenKey{minute, tag, country}];

@@ -87,19 +87,19 @@ void Pipeline::OnPost(const Post& post) {
     const std::string& tag = watched_.key(static_cast<size_t>(i));
     ++stats_.mentions;
     ++stats_.mentions_by_country[where.country];
-    counter_.Add(tag, where.country, where.method, post.created_at, !ahead);
+    counter_.Add(tag, where.country, where.method, post.created_at, ahead);
     pending_.mentions.push_back(
         {post.source, post.id, post.created_at, tag, where.country, where.method, {}});
-    if (ahead) {
-      ++stats_.ahead_mentions;
-    } else if (config_.detect) {
+    if (!ahead && config_.detect) {
       tracker_.OnMention(tag, where.country, minute, counter_.OpenCount(tag, where.country, minute),
                          std::max(post.created_at, counter_.watermark()), post.source, post.id,
                          post.text);
     }
   }
-  stats_.late_mentions = counter_.late_posts();
-  if (ahead) return;
+  if (ahead) {  // moves no time on
+    TakeUndetectedCounts();
+    return;
+  }
   // Mentions drive the watermark, so a pre-filter that skips posts without a watched tag
   // closes minutes exactly when a full parse would.
   counter_.Observe(post.created_at);
@@ -107,9 +107,8 @@ void Pipeline::OnPost(const Post& post) {
 }
 
 void Pipeline::CloseMinutes(bool flush_all) {
-  const int64_t dropped_before = counter_.ahead_posts();
   std::vector<ClosedMinute> closed = counter_.TakeClosed(flush_all);
-  stats_.ahead_mentions += counter_.ahead_posts() - dropped_before;
+  TakeUndetectedCounts();
   if (!config_.detect) return;
   int64_t through = counter_.watermark() == INT64_MIN
                         ? INT64_MIN
@@ -121,6 +120,11 @@ void Pipeline::CloseMinutes(bool flush_all) {
   }
   if (through == INT64_MIN || (through <= tracker_.closed_through() && counts.empty())) return;
   tracker_.CloseThrough(through, counts);
+}
+
+void Pipeline::TakeUndetectedCounts() {
+  stats_.late_mentions = counter_.late_posts();
+  stats_.ahead_mentions = counter_.ahead_posts();
 }
 
 void Pipeline::Flush() { CloseMinutes(true); }
