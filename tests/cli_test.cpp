@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "test_util.h"
@@ -109,6 +110,36 @@ TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   EXPECT_EQ(RunHashmon(bad).exit_code, 2);
   const std::string said = RunHashmon(bad + " 2>&1 | cat").out;  // the message, on stderr
   EXPECT_NE(said.find("--set alert_q=1: unknown setting"), std::string::npos) << said;
+}
+
+TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {
+  // One recording per hashtag (a Mastodon server streams one tag per connection), each a
+  // directory: replayed together they are merged by event time, so the second is not too
+  // late for detection, and each tag's outage is found.
+  TempDir dir;
+  const int64_t t0 = 1453191300000;  // 2016-01-19T08:15:00Z
+  auto record = [&](const std::string& name, const std::string& tag, const std::string& cc) {
+    std::string lines;
+    for (int i = 0; i < 200; ++i) {
+      lines += R"({"id_str":")" + tag + std::to_string(i) + R"(","timestamp_ms":")" +
+               std::to_string(t0 + i * 3000) + R"(","text":"#)" + tag +
+               R"(","entities":{"hashtags":[{"text":")" + tag +
+               R"("}]},"place":{"country_code":")" + cc + R"("}})" + "\n";
+    }
+    ASSERT_EQ(std::system(("mkdir -p " + dir.File(name)).c_str()), 0);
+    testing::WriteFile(dir.File(name + "/2016-01-19T08.jsonl"), lines);
+  };
+  record("rec-twitterdown", "twitterdown", "GB");
+  record("rec-xdown", "xdown", "DE");
+  const std::string db = dir.File("h.db");
+  auto r = RunHashmon("replay --tag twitterdown --tag xdown --db " + db + " " +
+                      dir.File("rec-twitterdown") + " " + dir.File("rec-xdown"));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("400 mentions"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("late"), std::string::npos) << r.out;
+  const std::string outages = RunHashmon("query outages --format csv --db " + db).out;
+  EXPECT_NE(outages.find("twitterdown,GB"), std::string::npos) << outages;
+  EXPECT_NE(outages.find("xdown,DE"), std::string::npos) << outages;
 }
 
 TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {

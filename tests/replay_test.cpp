@@ -66,9 +66,44 @@ class ReplayTest : public ::testing::Test {
     if (!store) return {false, error, {}, 0};
     Replayer replayer(&pipeline, store.get(), clock, &log, options);
     bool ok = true;
-    for (const auto& p : paths) ok = replayer.ReplayPath(p, &error) && ok;
+    if (together_) {
+      std::vector<std::vector<std::string>> inputs;
+      for (const auto& p : paths) inputs.push_back({p});
+      ok = replayer.ReplayInputs(inputs, &error);
+    } else {
+      for (const auto& p : paths) ok = replayer.ReplayPath(p, &error) && ok;
+    }
     if (finish) ok = replayer.Finish(&error) && ok;
     return {ok, error, pipeline.stats(), replayer.skipped_members()};
+  }
+
+  // The same, with the paths read side by side as one replay (as `hashmon replay a b`).
+  RunResult ReplayTogether(const std::string& db, const std::vector<std::string>& paths,
+                           ReplayOptions options = {}, bool finish = true) {
+    together_ = true;
+    RunResult r = Replay(db, paths, options, nullptr, {}, finish);
+    together_ = false;
+    return r;
+  }
+
+  // Writes the feed's lines into `parts` files: every line to part (line number % parts),
+  // or, `consecutive`, the lines in that many runs. Returns their paths.
+  std::vector<std::string> SplitFeed(int parts, bool consecutive, size_t cut_lines = SIZE_MAX) {
+    std::vector<std::string> text(static_cast<size_t>(parts));
+    std::istringstream in(ReadFile(Feed()));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (size_t n = 0; n < lines.size() && n < cut_lines; ++n) {
+      const size_t part = consecutive ? n * parts / lines.size() : n % parts;
+      text[part] += lines[n] + "\n";
+    }
+    std::vector<std::string> paths;
+    for (int i = 0; i < parts; ++i) {
+      paths.push_back(
+          dir_.File("part" + std::to_string(i) + (cut_lines == SIZE_MAX ? "" : ".cut") + ".jsonl"));
+      testing::WriteFile(paths.back(), text[static_cast<size_t>(i)]);
+    }
+    return paths;
   }
 
   // Every row of every table that replay writes, in a canonical order.
@@ -110,6 +145,7 @@ class ReplayTest : public ::testing::Test {
   static CountryLocator* locator_;
   static TempDir* feed_dir_;
   TempDir dir_;
+  bool together_ = false;
 };
 CountryLocator* ReplayTest::locator_ = nullptr;
 TempDir* ReplayTest::feed_dir_ = nullptr;
@@ -383,6 +419,67 @@ TEST_F(ReplayTest, ReadersWorkWhileTheWriterHoldsATransaction) {
   writer.exec("BEGIN IMMEDIATE; DELETE FROM buckets;");
   EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
   writer.exec("ROLLBACK");
+}
+
+TEST_F(ReplayTest, InputsReplayedTogetherMakeTheHistoryOfTheWholeFeed) {
+  // Two sources recorded apart (here the day's posts dealt alternately into two files) are
+  // merged by event time: the history is the one feed's, outages and detector state
+  // included. Read one after the other, the second file's posts would all come too late
+  // for detection.
+  const std::vector<std::string> halves = SplitFeed(2, /*consecutive=*/false);
+  const RunResult whole = Replay(dir_.File("whole.db"), {Feed()});
+  const RunResult together = ReplayTogether(dir_.File("together.db"), halves);
+  ASSERT_TRUE(together.ok) << together.error;
+  EXPECT_EQ(together.stats.mentions, whole.stats.mentions);
+  EXPECT_EQ(together.stats.late_mentions, whole.stats.late_mentions);
+  EXPECT_EQ(Dump(dir_.File("together.db")), Dump(dir_.File("whole.db")));
+
+  const RunResult apart = Replay(dir_.File("apart.db"), halves);
+  EXPECT_GT(apart.stats.late_mentions, whole.stats.mentions / 3);
+}
+
+TEST_F(ReplayTest, AnInputWhoseFirstPostHasAWrongClockIsNotHeldBack) {
+  // Merged by event time, an input that begins with a post stamped in 2030 would wait for
+  // every other input to end, and its posts would all come too late for detection; its
+  // next posts show that the clock was wrong.
+  std::vector<std::string> halves = SplitFeed(2, false);
+  testing::WriteFile(
+      halves[1],
+      R"({"id_str":"2030","timestamp_ms":"1900000000000","text":"#twitterdown",)"
+      R"("entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})"
+      "\n" +
+          ReadFile(halves[1]));
+  const RunResult whole = Replay(dir_.File("whole.db"), {Feed()});
+  const RunResult together = ReplayTogether(dir_.File("together.db"), halves);
+  ASSERT_TRUE(together.ok) << together.error;
+  EXPECT_EQ(together.stats.ahead_mentions, 1);
+  EXPECT_EQ(together.stats.late_mentions, whole.stats.late_mentions);
+}
+
+TEST_F(ReplayTest, InputsReplayedTogetherResumeWhereEachStopped) {
+  // Both files cut at the same line of the feed (a third of the day), replayed without the
+  // end-of-input flush, then whole: a replay of two inputs stopped mid-way and restarted.
+  ReplayOptions small;
+  small.commit_bytes = 1 << 20;
+  const std::vector<std::string> cut = SplitFeed(2, false, /*cut_lines=*/40'000);
+  const std::string db = dir_.File("resumed.db");
+  ASSERT_TRUE(ReplayTogether(db, cut, small, /*finish=*/false).ok);
+  const std::vector<std::string> halves = SplitFeed(2, false);
+  ASSERT_TRUE(ReplayTogether(db, halves, small).ok);
+  ASSERT_TRUE(ReplayTogether(dir_.File("clean.db"), halves).ok);
+  EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
+}
+
+TEST_F(ReplayTest, MoreInputsThanAreReadAtOnceWaitTheirTurn) {
+  // Ten consecutive parts of the day: the last two wait for earlier ones to end, which is
+  // right for inputs that follow each other in time (a day per file).
+  ASSERT_GT(10u, Replayer::kMaxOpenInputs);
+  const RunResult parts =
+      ReplayTogether(dir_.File("parts.db"), SplitFeed(10, /*consecutive=*/true));
+  ASSERT_TRUE(parts.ok) << parts.error;
+  const RunResult whole = Replay(dir_.File("whole.db"), {Feed()});
+  EXPECT_EQ(parts.stats.late_mentions, whole.stats.late_mentions);
+  EXPECT_EQ(Dump(dir_.File("parts.db")), Dump(dir_.File("whole.db")));
 }
 
 }  // namespace

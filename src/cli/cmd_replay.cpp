@@ -80,12 +80,14 @@ int RunReplay(const ReplayArgs& a) {
   Replayer replayer(&pipeline, store.get(), &clock, &log, options);
   const int64_t start = clock.MonotonicMs();
   int status = 0;
-  for (const auto& path : ExpandInputPaths(a.files)) {
-    if (!replayer.ReplayPath(path, &error)) {
-      log.Error(error);
-      error.clear();
-      status = 1;
-    }
+  // Each argument is one input (a directory's files in path order); inputs are merged by
+  // event time, as sources collected together would have been.
+  std::vector<std::vector<std::string>> inputs;
+  for (const auto& path : a.files) inputs.push_back(ExpandInputPaths({path}));
+  if (!replayer.ReplayInputs(inputs, &error)) {
+    log.Error(error);
+    error.clear();
+    status = 1;
   }
   if (!replayer.Finish(&error)) {
     log.Error(error);
@@ -141,7 +143,9 @@ void RegisterReplay(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--read-kb", args->read_kb, "Read size in KiB")->capture_default_str();
   cmd->add_flag("--no-prefilter", args->no_prefilter, "Parse every record (slower; same counts)");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary");
-  cmd->add_option("files", args->files, "Files, archives or directories; - for stdin")->required();
+  cmd->add_option("files", args->files,
+                  "Files, archives or directories; - for stdin. Several are merged by event time")
+      ->required();
   cmd->callback([args, exit] { exit->value = RunReplay(*args); });
 }
 

@@ -1,10 +1,12 @@
 #include "feed/replayer.h"
 
-#include "feed/block_reader.h"
-#include "feed/line_scan.h"
-
 #include <algorithm>
 #include <cstring>
+
+#include "feed/block_reader.h"
+#include "feed/line_scan.h"
+#include "feed/sse_framer.h"
+#include "hashmon/confirmed_time.h"
 
 namespace hashmon {
 namespace {
@@ -14,12 +16,15 @@ constexpr size_t kHeadroom = 256u << 10;
 constexpr int kCommitAttempts = 5;
 constexpr int64_t kCommitRetryMs = 1000;
 constexpr int64_t kProgressEveryMs = 500;
+// A post further than this ahead of its input's confirmed time may have a wrong clock.
+constexpr int64_t kMaxInputLeadMs = 3'600'000;
 
 }  // namespace
 
 void MergeBatch(Batch* a, Batch&& b) {
   auto move_all = [](auto* to, auto* from) {
-    to->insert(to->end(), std::make_move_iterator(from->begin()), std::make_move_iterator(from->end()));
+    to->insert(to->end(), std::make_move_iterator(from->begin()),
+               std::make_move_iterator(from->end()));
   };
   move_all(&a->deltas, &b.deltas);
   move_all(&a->mentions, &b.mentions);
@@ -29,23 +34,78 @@ void MergeBatch(Batch* a, Batch&& b) {
   a->watermark = std::max(a->watermark, b.watermark);
 }
 
-bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source, const std::string& cursor,
-                  bool complete, Logger* log, std::string* failure) {
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::vector<SourceCursor>& cursors,
+                  Logger* log, std::string* failure) {
   try {
-    store->Commit(*unsaved, source, cursor, complete);
+    store->Commit(*unsaved, cursors);
     *unsaved = Batch{};
     return true;
   } catch (const std::exception& e) {
     *failure = e.what();
-    log->LogLimited(LogLevel::kError, "commit",
-                    std::string("cannot write to the database: ") + e.what() +
-                        " (counts are kept in memory and retried; free disk space or stop the process "
-                        "holding the database lock)");
+    log->LogLimited(
+        LogLevel::kError, "commit",
+        std::string("cannot write to the database: ") + e.what() +
+            " (counts are kept in memory and retried; free disk space or stop the process "
+            "holding the database lock)");
     return false;
   }
 }
 
-Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, ReplayOptions options)
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source,
+                  const std::string& cursor, bool complete, Logger* log, std::string* failure) {
+  std::vector<SourceCursor> cursors;
+  if (!source.empty()) cursors.push_back({source, cursor, complete});
+  return CommitOrKeep(store, unsaved, cursors, log, failure);
+}
+
+// What an input hands over next: a line, the end of a block's lines (the cursor moves past
+// lines the pre-filter skipped), or the end of a member: read to its end (kept), or broken
+// off before anything could be read (failed).
+struct ReplayItem {
+  enum Kind { kLine, kAdvance, kMemberEnd, kMemberFailed } kind;
+  char* data = nullptr;
+  size_t len = 0;
+  bool unterminated = false;
+  uint64_t end = 0;  // the member's cursor once this is handed over
+};
+
+struct Replayer::Input {
+  std::vector<std::string> paths;  // read one after another
+  size_t next_path = 0;
+  std::unique_ptr<InputFile> file;
+  std::unique_ptr<Member> member;  // being read; null between members
+  std::unique_ptr<BlockReader> reader;
+  std::unique_ptr<BlockReader::Block> block;  // the block `items` point into
+  std::vector<ReplayItem> items;
+  size_t head = 0;
+  std::string carry;         // the partial line at the end of the last block
+  std::vector<char> joined;  // for the rare line longer than the headroom
+  uint64_t start = 0;        // the member's cursor when it was opened
+  uint64_t scanned = 0;      // the member offset after the last complete line read
+  uint64_t taken = 0;        // the member offset after the last line handed over
+  bool member_prefilter = false;
+  bool first_block = true;
+  bool member_complete = false;
+  std::vector<std::string> errors;
+  SseFramer framer;
+  // The input's own event time, from the posts handed over, and the next line's post time.
+  ConfirmedTime clock;
+  int64_t confirmed = INT64_MIN;
+  bool head_timed = false;
+  int64_t head_event = INT64_MIN;
+  int64_t head_key = INT64_MIN;  // the merge's order for it
+
+  bool has_item() const { return head < items.size(); }
+  void ReleaseMember() {
+    block.reset();
+    reader.reset();
+    member.reset();
+    member_complete = false;
+  }
+};
+
+Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log,
+                   ReplayOptions options)
     : pipeline_(pipeline),
       store_(store),
       clock_(clock),
@@ -57,142 +117,288 @@ Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger*
   if (store_) store_->RestorePipeline(pipeline_);  // inspect has no store: decode only
 }
 
+Replayer::~Replayer() = default;
+
 bool Replayer::ReplayPath(const std::string& path, std::string* error) {
-  auto input = InputFile::Open(path, error);
-  if (!input) return false;
-  while (auto member = input->Next(error)) {
-    if (!ReplayMember(member.get(), error)) return false;
-  }
-  return error->empty();
+  return ReplayInputs({{path}}, error);
 }
 
-void Replayer::ProcessLine(char* line, size_t len, bool unterminated) {
-  if (framer_.OnLine(line, len, unterminated, pipeline_) && options_.speed > 0) Pace();
-}
-
-void Replayer::ProcessBuffer(char* data, size_t len, size_t* consumed) {
-  *consumed = ScanLines(data, len, member_prefilter_ ? &prefilter_ : nullptr,
-                        [&](char* line, size_t n) { ProcessLine(line, n, false); });
-}
-
-bool Replayer::ReplayMember(Member* member, std::string* error) {
-  uint64_t offset = 0;
-  const std::string& source = member->identity;
-  if (store_ && !source.empty()) {
-    if (auto cp = store_->LoadCheckpoint(source)) {
-      offset = std::stoull(cp->cursor);
-      if (cp->complete && member->name.find(':') != std::string::npos) {
-        log_->Info("skipping " + member->name + ": already replayed into this database");
-        ++skipped_members_;
-        return true;
+bool Replayer::ReplayInputs(const std::vector<std::vector<std::string>>& inputs,
+                            std::string* error) {
+  size_t next = 0;
+  std::vector<std::string> errors;
+  auto open_more = [&] {
+    while (inputs_.size() < kMaxOpenInputs && next < inputs.size()) {
+      inputs_.push_back(std::make_unique<Input>());
+      inputs_.back()->paths = inputs[next++];
+    }
+  };
+  open_more();
+  while (!inputs_.empty()) {
+    // The input whose next post is the oldest goes first (ties: the one named first), so
+    // that posts reach the pipeline in the order they would have come in live.
+    Input* pick = nullptr;
+    int64_t oldest = INT64_MAX;
+    for (size_t i = 0; i < inputs_.size();) {
+      Input* in = inputs_[i].get();
+      if (!Fill(in)) {
+        errors.insert(errors.end(), in->errors.begin(), in->errors.end());
+        inputs_.erase(inputs_.begin() + static_cast<std::ptrdiff_t>(i));
+        open_more();
+        continue;
       }
-      if (offset > 0) {
-        log_->Info("resuming " + member->name + " at byte " + std::to_string(offset));
-        if (!member->bytes->Skip(offset)) {
+      const int64_t t = inputs_.size() == 1 ? INT64_MIN : HeadTime(in);
+      if (pick == nullptr || t < oldest) pick = in, oldest = t;
+      ++i;
+    }
+    if (pick != nullptr) Take(pick);
+  }
+  for (const auto& e : errors) *error += (error->empty() ? "" : "; ") + e;
+  return errors.empty();
+}
+
+bool Replayer::Fill(Input* in) {
+  while (!in->has_item()) {
+    in->items.clear();
+    in->head = 0;
+    if (!in->member) {
+      if (!OpenMember(in)) return false;
+      continue;
+    }
+    if (uncommitted_bytes_ >= options_.commit_bytes) {
+      std::string ignored;  // mid-file, a failed commit is retried at the next one
+      CommitAll(&ignored, false);
+    }
+    ReadBlock(in);
+  }
+  return true;
+}
+
+bool Replayer::OpenMember(Input* in) {
+  while (true) {
+    if (!in->file) {
+      if (in->next_path == in->paths.size()) return false;
+      std::string error;
+      in->file = InputFile::Open(in->paths[in->next_path++], &error);
+      if (!in->file) in->errors.push_back(error);
+      continue;
+    }
+    std::string error;
+    auto member = in->file->Next(&error);
+    if (!member) {
+      if (!error.empty()) in->errors.push_back(error);
+      in->file.reset();
+      continue;
+    }
+    uint64_t offset = 0;
+    const std::string& source = member->identity;
+    if (store_ && !source.empty()) {
+      if (auto cp = store_->LoadCheckpoint(source)) {
+        offset = std::stoull(cp->cursor);
+        const bool done = cp->complete && member->name.find(':') != std::string::npos;
+        if (!done && offset > 0)
+          log_->Info("resuming " + member->name + " at byte " + std::to_string(offset));
+        if (done || (offset > 0 && !member->bytes->Skip(offset))) {
           log_->Info("skipping " + member->name + ": already replayed into this database");
           ++skipped_members_;
-          return true;
+          continue;
         }
       }
     }
+    in->member = std::move(member);
+    in->start = in->scanned = in->taken = offset;
+    in->carry.clear();
+    in->framer.Reset();
+    in->first_block = true;
+    // Reading runs ahead on its own thread; lines are split and parsed here, in order.
+    in->reader = std::make_unique<BlockReader>(
+        in->member->bytes.get(), std::max<size_t>(options_.read_bytes, 64), kHeadroom,
+        options_.prefilter ? &prefilter_ : nullptr, options_.scan_in_reader_always);
+    return true;
   }
-  framer_.Reset();
-  // Reading runs ahead on its own thread; lines are split and parsed here, in order.
-  const size_t block = std::max<size_t>(options_.read_bytes, 64);
-  BlockReader reader(member->bytes.get(), block, kHeadroom, options_.prefilter ? &prefilter_ : nullptr,
-                     options_.scan_in_reader_always);
-  std::string carry;          // the partial line at the end of the previous block
-  std::vector<char> merged;   // for the rare line longer than the headroom
-  uint64_t committed = offset;
-  uint64_t done = offset;     // input offset of the end of the last consumed line
-  bool first_block = true;
-  while (true) {
-    auto b = reader.Next();
-    if (first_block) {
-      // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
-      size_t i = 0;
-      while (i < b->size && (b->data()[i] == ' ' || b->data()[i] == '\n' || b->data()[i] == '\r')) ++i;
-      member_prefilter_ = options_.prefilter && prefilter_.enabled() && (i == b->size || b->data()[i] == '{');
-      first_block = false;
-    }
-    progress_.bytes += static_cast<int64_t>(b->size);
-    char* data;
-    size_t len = carry.size() + b->size;
-    if (carry.size() <= b->headroom) {
-      data = b->data() - carry.size();
-      std::memcpy(data, carry.data(), carry.size());
-    } else {
-      merged.resize(len + 1);
-      std::memcpy(merged.data(), carry.data(), carry.size());
-      std::memcpy(merged.data() + carry.size(), b->data(), b->size);
-      data = merged.data();
-    }
-    size_t consumed = 0;
-    if (member_prefilter_ && b->scanned) {
-      // The reader scanned the block (and the bytes just before it); the partial line
-      // carried from the last block is scanned here whole, as it may hold a match from
-      // before those bytes.
-      candidates_.clear();
-      prefilter_.FindPerLine(data, carry.size(), -static_cast<int64_t>(carry.size()), &candidates_);
-      const size_t from_carry = candidates_.size();
-      candidates_.insert(candidates_.end(), b->candidates.begin(), b->candidates.end());
-      std::inplace_merge(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
-                         candidates_.end());
-      consumed = ScanCandidateLines(data, len, candidates_, static_cast<int64_t>(carry.size()),
-                                    [&](char* line, size_t n) { ProcessLine(line, n, false); });
-    } else {
-      ProcessBuffer(data, len, &consumed);
-    }
-    done += consumed;
-    carry.assign(data + consumed, len - consumed);
-    if (carry.size() > kMaxLine) {
-      pipeline_->CountError("line_too_long");
-      log_->LogLimited(LogLevel::kWarn, "line_too_long", member->name + ": a line over 64 MiB was skipped");
-      done += carry.size();
-      carry.clear();
-    }
-    const bool eof = b->eof;
-    const std::string read_error = b->error;
-    reader.Recycle(std::move(b));
-    if (!read_error.empty()) {
-      if (done > offset || progress_.bytes > 0) {
-        // A file that breaks off (a recording torn by a crash) keeps what came before.
-        pipeline_->CountError("truncated_file");
-        log_->LogLimited(LogLevel::kWarn, "truncated_file",
-                         member->name + " ends in a damaged or torn part (" + read_error + "); the rest is kept");
-        carry.clear();
-        break;
-      }
-      *error = member->name + ": " + read_error;
-      Commit(source, done, false, error);
-      return false;
-    }
-    if (eof) break;
-    if (done - committed >= options_.commit_bytes) {
-      if (Commit(source, done, false, error)) committed = done;
-    }
-    ReportProgress(false);
-  }
-  if (!carry.empty()) {
-    // A last line with no newline: complete JSON counts, a torn one is counted as such.
-    // The cursor stays before it, so a file that grows is read on from there.
-    ProcessLine(carry.data(), carry.size(), true);
-  }
-  ReportProgress(true);
-  return Commit(source, done, true, error);
 }
 
-bool Replayer::Commit(const std::string& source, uint64_t offset, bool complete, std::string* error) {
+void Replayer::ReadBlock(Input* in) {
+  if (in->block) in->reader->Recycle(std::move(in->block));
+  in->block = in->reader->Next();
+  BlockReader::Block* b = in->block.get();
+  if (in->first_block) {
+    // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
+    size_t i = 0;
+    while (i < b->size && (b->data()[i] == ' ' || b->data()[i] == '\n' || b->data()[i] == '\r'))
+      ++i;
+    in->member_prefilter =
+        options_.prefilter && prefilter_.enabled() && (i == b->size || b->data()[i] == '{');
+    in->first_block = false;
+  }
+  progress_.bytes += static_cast<int64_t>(b->size);
+  std::string& carry = in->carry;
+  char* data;
+  const size_t len = carry.size() + b->size;
+  if (carry.size() <= b->headroom) {
+    data = b->data() - carry.size();
+    std::memcpy(data, carry.data(), carry.size());
+  } else {
+    in->joined.resize(len + 1);
+    std::memcpy(in->joined.data(), carry.data(), carry.size());
+    std::memcpy(in->joined.data() + carry.size(), b->data(), b->size);
+    data = in->joined.data();
+  }
+  const uint64_t base = in->scanned;
+  auto add_line = [&](char* line, size_t n) {
+    in->items.push_back(
+        {ReplayItem::kLine, line, n, false, base + static_cast<uint64_t>(line + n + 1 - data)});
+  };
+  size_t consumed = 0;
+  if (in->member_prefilter && b->scanned) {
+    // The reader scanned the block (and the bytes just before it); the partial line
+    // carried from the last block is scanned here whole, as it may hold a match from
+    // before those bytes.
+    candidates_.clear();
+    prefilter_.FindPerLine(data, carry.size(), -static_cast<int64_t>(carry.size()), &candidates_);
+    const size_t from_carry = candidates_.size();
+    candidates_.insert(candidates_.end(), b->candidates.begin(), b->candidates.end());
+    std::inplace_merge(candidates_.begin(),
+                       candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
+                       candidates_.end());
+    consumed =
+        ScanCandidateLines(data, len, candidates_, static_cast<int64_t>(carry.size()), add_line);
+  } else {
+    consumed = ScanLines(data, len, in->member_prefilter ? &prefilter_ : nullptr, add_line);
+  }
+  in->scanned += consumed;
+  carry.assign(data + consumed, len - consumed);
+  const std::string& name = in->member->name;
+  if (carry.size() > kMaxLine) {
+    pipeline_->CountError("line_too_long");
+    log_->LogLimited(LogLevel::kWarn, "line_too_long", name + ": a line over 64 MiB was skipped");
+    in->scanned += carry.size();
+    carry.clear();
+  }
+  in->items.push_back({ReplayItem::kAdvance, nullptr, 0, false, in->scanned});
+  if (!b->error.empty()) {
+    if (in->scanned > in->start || progress_.bytes > 0) {
+      // A file that breaks off (a recording torn by a crash) keeps what came before.
+      pipeline_->CountError("truncated_file");
+      log_->LogLimited(
+          LogLevel::kWarn, "truncated_file",
+          name + " ends in a damaged or torn part (" + b->error + "); the rest is kept");
+      in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
+    } else {
+      in->errors.push_back(name + ": " + b->error);
+      in->items.push_back({ReplayItem::kMemberFailed, nullptr, 0, false, in->scanned});
+    }
+    return;
+  }
+  if (b->eof) {
+    // A last line with no newline: complete JSON counts, a torn one is counted as such.
+    // The cursor stays before it, so a file that grows is read on from there.
+    if (!carry.empty())
+      in->items.push_back({ReplayItem::kLine, carry.data(), carry.size(), true, in->scanned});
+    in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
+  }
+  ReportProgress(false);
+}
+
+int64_t Replayer::PostTime(Input* in, const ReplayItem& item) {
+  std::string_view line(item.data, item.len), event;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.substr(0, 5) == "data:") {
+    line.remove_prefix(line.size() > 5 && line[5] == ' ' ? 6 : 5);
+    event = in->framer.event();
+  }
+  if (line.empty() || line[0] != '{') return INT64_MIN;
+  Record r = time_decoder_.DecodeCopy(line, event);
+  return r.kind == RecordKind::kPost ? r.post.created_at : INT64_MIN;
+}
+
+int64_t Replayer::HeadTime(Input* in) {
+  const ReplayItem& item = in->items[in->head];
+  if (item.kind != ReplayItem::kLine) return in->confirmed;
+  if (!in->head_timed) {
+    in->head_timed = true;
+    in->head_event = PostTime(in, item);
+    in->head_key = INT64_MIN;
+  }
+  if (in->head_event == INT64_MIN) return in->confirmed;
+  if (in->head_key == INT64_MIN) {
+    // A post goes in its own time order, unless its input's time says its clock is wrong:
+    // then in the order of its input's confirmed time, so that one post stamped years
+    // ahead holds no input back.
+    ConfirmedTime after = in->clock;
+    in->head_key = in->confirmed != INT64_MIN && in->head_event <= in->confirmed + kMaxInputLeadMs
+                       ? in->head_event
+                       : after.See(in->head_event);
+    if (in->head_key == INT64_MIN) {
+      // An input's first post, or the next ones read with it if they are older: then its
+      // clock was wrong (a post stamped years ahead must not hold its input back).
+      in->head_key = in->head_event;
+      int looked = 0;
+      for (size_t i = in->head + 1; i < in->items.size() && looked < 2; ++i) {
+        if (in->items[i].kind != ReplayItem::kLine) continue;
+        const int64_t next = PostTime(in, in->items[i]);
+        if (next == INT64_MIN) continue;
+        in->head_key = std::min(in->head_key, next);
+        ++looked;
+      }
+    }
+  }
+  return in->head_key;
+}
+
+void Replayer::Take(Input* in) {
+  ReplayItem& item = in->items[in->head++];
+  uncommitted_bytes_ += item.end - in->taken;
+  in->taken = item.end;
+  switch (item.kind) {
+    case ReplayItem::kLine:
+      if (in->head_timed && in->head_event != INT64_MIN)
+        in->confirmed = in->clock.See(in->head_event);
+      in->head_timed = false;
+      if (in->framer.OnLine(item.data, item.len, item.unterminated, pipeline_) &&
+          options_.speed > 0)
+        Pace();
+      break;
+    case ReplayItem::kAdvance:
+      break;
+    case ReplayItem::kMemberEnd: {
+      ReportProgress(true);
+      in->member_complete = true;
+      std::string error;
+      if (!CommitAll(&error, true)) in->errors.push_back(error);
+      in->ReleaseMember();
+      break;
+    }
+    case ReplayItem::kMemberFailed: {
+      std::string ignored;  // the failure is reported; what came before is kept if it can be
+      CommitAll(&ignored, false);
+      in->ReleaseMember();
+      in->file.reset();  // the rest of an archive that cannot be read is not tried
+      break;
+    }
+  }
+}
+
+bool Replayer::CommitAll(std::string* error, bool final_attempts) {
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   if (!store_) {
     unsaved_ = Batch{};
+    uncommitted_bytes_ = 0;
     return true;
+  }
+  std::vector<SourceCursor> cursors;
+  for (const auto& in : inputs_) {
+    if (in->member && !in->member->identity.empty())
+      cursors.push_back({in->member->identity, std::to_string(in->taken), in->member_complete});
   }
   std::string failure;
   for (int attempt = 1;; ++attempt) {
-    if (CommitOrKeep(store_, &unsaved_, source, std::to_string(offset), complete, log_, &failure)) return true;
+    if (CommitOrKeep(store_, &unsaved_, cursors, log_, &failure)) {
+      uncommitted_bytes_ = 0;
+      return true;
+    }
     // Mid-file, keep reading and retry at the next commit; at the end, retry a few times.
-    if (!complete) return false;
+    if (!final_attempts) return false;
     if (attempt >= kCommitAttempts) {
       *error = std::string("giving up writing to the database: ") + failure +
                "; nothing after the last commit was saved, run the same command again to resume";
@@ -204,7 +410,7 @@ bool Replayer::Commit(const std::string& source, uint64_t offset, bool complete,
 
 bool Replayer::Finish(std::string* error) {
   pipeline_->Flush();
-  return Commit("", 0, true, error);
+  return CommitAll(error, true);
 }
 
 void Replayer::Pace() {
@@ -216,7 +422,8 @@ void Replayer::Pace() {
     pace_wall_start_ = now;
     return;
   }
-  const int64_t target = pace_wall_start_ + static_cast<int64_t>((event - pace_event_start_) / options_.speed);
+  const int64_t target =
+      pace_wall_start_ + static_cast<int64_t>((event - pace_event_start_) / options_.speed);
   if (target - now >= 5) clock_->SleepForMs(target - now);
 }
 

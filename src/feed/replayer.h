@@ -7,12 +7,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "feed/input_file.h"
-#include "feed/sse_framer.h"
 #include "hashmon/clock.h"
+#include "hashmon/decoder.h"
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
 #include "hashmon/prefilter.h"
@@ -44,13 +45,26 @@ struct ReplayOptions {
   std::function<void(const ReplayProgress&)> on_progress;
 };
 
+struct ReplayItem;  // a line, or the end of a member, that an input hands over
+
 class Replayer {
  public:
   // `store` may be null: records are decoded and counted but nothing is written.
-  Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log, ReplayOptions options);
+  Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log,
+           ReplayOptions options);
+  ~Replayer();
 
   // Replays one path (file, archive, directory or "-"). Returns false on a fatal error.
   bool ReplayPath(const std::string& path, std::string* error);
+
+  // Replays several inputs side by side, merged by event time, as if their posts had come
+  // in together live: two sources recorded apart (or one recording per hashtag) make one
+  // history, and no input's posts come too late for detection because another input was
+  // read first. Each input is a list of paths read one after another (a directory's
+  // files). Up to kMaxOpenInputs are read at once; the rest wait for one to end. Returns
+  // false if any input failed (the others are still replayed; *error tells the first).
+  bool ReplayInputs(const std::vector<std::vector<std::string>>& inputs, std::string* error);
+  static constexpr size_t kMaxOpenInputs = 8;
 
   // End of input: closes every open minute and commits what is left.
   bool Finish(std::string* error);
@@ -59,10 +73,19 @@ class Replayer {
   int64_t skipped_members() const { return skipped_members_; }
 
  private:
-  bool ReplayMember(Member* member, std::string* error);
-  void ProcessLine(char* line, size_t len, bool unterminated);
-  void ProcessBuffer(char* data, size_t len, size_t* consumed);
-  bool Commit(const std::string& source, uint64_t offset, bool complete, std::string* error);
+  struct Input;  // one input being read: its members, block by block, into lines
+  bool OpenInput(const std::vector<std::string>& paths, std::string* error);
+  // Reads on until the input has a line or an event to hand over; false once it has ended.
+  bool Fill(Input* in);
+  bool OpenMember(Input* in);
+  void ReadBlock(Input* in);
+  // The event time an input's next line would take its confirmed time to (for the merge).
+  int64_t HeadTime(Input* in);
+  // A line's post time (INT64_MIN for a line that is not a post), read without consuming it.
+  int64_t PostTime(Input* in, const ReplayItem& item);
+  // Hands the input's next line (or member end) to the pipeline.
+  void Take(Input* in);
+  bool CommitAll(std::string* error, bool final_attempts);
   void Pace();
   void ReportProgress(bool force);
 
@@ -72,9 +95,10 @@ class Replayer {
   Logger* log_;
   ReplayOptions options_;
   Prefilter prefilter_;
-  bool member_prefilter_ = false;
-  SseFramer framer_;
-  std::vector<int64_t> candidates_;  // pre-filter matches for the block being parsed
+  Decoder time_decoder_;             // reads the time of the next line of each input (merge only)
+  std::vector<int64_t> candidates_;  // pre-filter matches for the block being split
+  std::vector<std::unique_ptr<Input>> inputs_;
+  uint64_t uncommitted_bytes_ = 0;
   Batch unsaved_;  // batches whose commit failed, retried with the next one
   ReplayProgress progress_;
   int64_t start_ms_ = 0;
@@ -87,11 +111,14 @@ class Replayer {
 // Appends b to a (both pending writes).
 void MergeBatch(Batch* a, Batch&& b);
 
-// Commits *unsaved with the source's cursor and clears it. On failure (busy database, full
+// Commits *unsaved with the inputs' cursors and clears it. On failure (busy database, full
 // disk) it logs a rate-limited message, keeps the batch for the next try, and returns
 // false with the reason in *failure.
-bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source, const std::string& cursor,
-                  bool complete, Logger* log, std::string* failure);
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::vector<SourceCursor>& cursors,
+                  Logger* log, std::string* failure);
+// The same with one source's cursor (none if `source` is empty).
+bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source,
+                  const std::string& cursor, bool complete, Logger* log, std::string* failure);
 
 }  // namespace hashmon
 

@@ -113,6 +113,12 @@ std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source)
 
 void SqliteStore::Commit(const Batch& batch, const std::string& source, const std::string& cursor,
                          bool complete) {
+  std::vector<SourceCursor> cursors;
+  if (!source.empty()) cursors.push_back({source, cursor, complete});
+  Commit(batch, cursors);
+}
+
+void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cursors) {
   SQLite::Transaction t(*db_);
   if (!batch.deltas.empty()) {
     SQLite::Statement up(
@@ -150,17 +156,20 @@ void SqliteStore::Commit(const Batch& batch, const std::string& source, const st
       del.reset();
     }
   }
-  if (!source.empty()) {
+  if (!cursors.empty()) {
     SQLite::Statement cp(
         *db_,
         "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
         "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
         "complete = excluded.complete, updated = excluded.updated");
-    cp.bind(1, source);
-    cp.bind(2, cursor);
-    cp.bind(3, complete ? 1 : 0);
-    cp.bind(4, static_cast<int64_t>(NowSeconds()));
-    cp.exec();
+    for (const auto& c : cursors) {
+      cp.bind(1, c.source);
+      cp.bind(2, c.cursor);
+      cp.bind(3, c.complete ? 1 : 0);
+      cp.bind(4, static_cast<int64_t>(NowSeconds()));
+      cp.exec();
+      cp.reset();
+    }
   }
   for (const auto& changes : batch.detection) WriteDetection(changes);
   if (!batch.gaps.empty()) {

@@ -20,6 +20,14 @@ struct Checkpoint {
   bool complete = false;
 };
 
+// Where one input stands: its identity, how far it was read, and whether it was read to
+// the end.
+struct SourceCursor {
+  std::string source;
+  std::string cursor;
+  bool complete = false;
+};
+
 struct CountRow {
   int64_t time;  // bucket start, ms
   std::string tag;
@@ -28,8 +36,8 @@ struct CountRow {
 };
 
 struct CountQuery {
-  std::string tag;        // key; empty = every tag
-  std::string country;    // "" or "all" = every country
+  std::string tag;      // key; empty = every tag
+  std::string country;  // "" or "all" = every country
   int64_t since_ms = INT64_MIN;
   int64_t until_ms = INT64_MAX;
   int64_t every_ms = 60'000;
@@ -49,11 +57,15 @@ class SqliteStore {
 
   // Writes a batch and the source's cursor in one transaction. Throws SQLite::Exception
   // (busy, full disk ...); the caller keeps the batch and retries.
-  void Commit(const Batch& batch, const std::string& source, const std::string& cursor, bool complete);
+  void Commit(const Batch& batch, const std::string& source, const std::string& cursor,
+              bool complete);
+  // The same with the cursors of several inputs read side by side (none: no cursor).
+  void Commit(const Batch& batch, const std::vector<SourceCursor>& cursors);
 
   // Calls fn for each post counted at or after since_ms (to refill the dedup window).
-  void ForEachSeen(int64_t since_ms, const std::function<void(const std::string& source,
-                                                               const std::string& id, int64_t)>& fn);
+  void ForEachSeen(
+      int64_t since_ms,
+      const std::function<void(const std::string& source, const std::string& id, int64_t)>& fn);
   void PruneSeen(int64_t before_ms);
 
   // Puts a fresh pipeline back where the last run on this database stopped: watermark,
