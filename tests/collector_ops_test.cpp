@@ -84,6 +84,7 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   for (const char* family : {"hashmon_records_received_total", "hashmon_posts_decoded_total",
                              "hashmon_mentions_total{country=", "hashmon_source_connected{source=",
                              "hashmon_cursor_lag_seconds{source=", "hashmon_open_outages",
+                             "hashmon_source_mentions_late_total{source=",
                              "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
   }
@@ -93,6 +94,7 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   EXPECT_TRUE(status["live"].GetBool());
   EXPECT_STREQ(status["sources"][0]["state"].GetString(), "connected");
   EXPECT_TRUE(status["sources"][0]["cursor_lag_seconds"].IsNumber());
+  EXPECT_TRUE(status["sources"][0]["late_mentions"].IsInt64());
   EXPECT_EQ(HttpCall("GET", base + "/readyz", {}, "", 10'000).status, 200);
   kill(pid, SIGTERM);
   int wstatus = 0;

@@ -81,6 +81,29 @@ TEST_F(CollectorTest, ACleanStreamGivesTheSameHistoryAsAReplay) {
   EXPECT_EQ(Collected({}), expected);
 }
 
+TEST_F(CollectorTest, APostTooLateForDetectionIsCountedForItsSource) {
+  // At the end of the day, a post stamped just after midnight (a server relaying it hours
+  // late): stored in its own minute, and counted as too late for detection, for the
+  // source that sent it (with several sources, the one that needs a longer lateness).
+  std::vector<std::string> lines = lines_;
+  lines.push_back(
+      R"({"id_str":"late1","timestamp_ms":"1453161630000","text":"#twitterdown",)"
+      R"("entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})");
+  FeedServer server(lines, {});
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  const std::string db = tmp_.File("late.db");
+  auto run = testing::CollectHistory(o, db, locator_, [&] { return server.stalled(); });
+  ASSERT_TRUE(run.ok) << run.log;
+  CollectStats on_time;
+  Collected({}, &on_time);
+  EXPECT_EQ(run.stats.late_mentions, on_time.late_mentions + 1);
+  EXPECT_NE(run.history.find("2016-01-19T00:00"), std::string::npos);
+}
+
 TEST_F(CollectorTest, FaultsOnTheWireChangeNothing) {
   const std::string expected = Replayed();
   FeedFaults f;

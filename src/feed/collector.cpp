@@ -15,6 +15,22 @@
 namespace hashmon {
 namespace {
 
+// Adds to *tally the mentions the pipeline found late while it lives, so that each source
+// sharing the pipeline knows how many of its own posts came too late for detection.
+class LateTally {
+ public:
+  LateTally(const Pipeline* pipeline, int64_t* tally)
+      : pipeline_(pipeline), tally_(tally), before_(pipeline->stats().late_mentions) {}
+  ~LateTally() { *tally_ += pipeline_->stats().late_mentions - before_; }
+  LateTally(const LateTally&) = delete;
+  LateTally& operator=(const LateTally&) = delete;
+
+ private:
+  const Pipeline* pipeline_;
+  int64_t* tally_;
+  int64_t before_;
+};
+
 constexpr size_t kMaxLine = 16u << 20;
 constexpr int64_t kMaxCommitIntervalMs = 30'000;
 
@@ -101,6 +117,7 @@ void Collector::OnBytes(char* data, size_t len) {
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
+  LateTally late(pipeline_, &stats_.late_mentions);
   // A line the last piece cut off is completed from this one; the rest is scanned where
   // it lies (no copy), and only its unfinished last line is kept for the next piece.
   if (!carry_.empty()) {
@@ -177,6 +194,7 @@ void Collector::FillGap() {
       status.Accept(w);
       std::string text(sb.GetString(), sb.GetSize());
       auto lock = Lock();
+      LateTally late(pipeline_, &stats_.late_mentions);
       pipeline_->OnRecord(text.data(), text.size(), "update");
       ++stats_.gap_filled;
     }
@@ -198,8 +216,10 @@ void Collector::OnMessage(char* data, size_t len) {
   } else if (!options_.gap_fill_url.empty()) {
     NoteStatusIdInMessage(std::string_view(data, len));
   }
-  if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len)
+  if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) {
+    LateTally late(pipeline_, &stats_.late_mentions);
     pipeline_->OnRecord(data, len);
+  }
   Commit(false);
 }
 
@@ -286,6 +306,7 @@ void Collector::Publish(const char* state) {
     s.connections = stats_.connections;
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;
+    s.late_mentions = stats_.late_mentions;
     s.bytes = stats_.bytes;
     s.last_data_ms = last_data_ms_;
     s.pipeline = pipeline_->stats();

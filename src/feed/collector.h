@@ -95,6 +95,9 @@ struct CollectStats {
   std::map<std::string, int> failures;  // by reason
   int64_t bytes = 0;
   int64_t gap_filled = 0;  // statuses fetched to fill gaps
+  // Mentions from this source that came after their minute had closed: counted and stored,
+  // but not seen by detection (with several sources, the slow one's).
+  int64_t late_mentions = 0;
 };
 
 class Collector {

@@ -258,6 +258,8 @@ ApiResponse ApiServer::Status() {
     w.EndObject();
     w.Key("bytes");
     w.Int64(s.bytes);
+    w.Key("late_mentions");
+    w.Int64(s.late_mentions);
     w.EndObject();
   }
   if (options_.live.empty()) {

@@ -21,7 +21,7 @@ inline constexpr std::array<double, 10> kCommitBuckets = {0.001, 0.0025, 0.005, 
 struct LiveSnapshot {
   int64_t started_ms = 0;
   // The source.
-  std::string source;       // a name without tokens or query string
+  std::string source;              // a name without tokens or query string
   std::string state = "starting";  // connecting, connected, reconnecting, stopped
   int64_t connected_since_ms = 0;
   int64_t last_data_ms = 0;
@@ -29,6 +29,7 @@ struct LiveSnapshot {
   std::map<std::string, int64_t> reconnects;  // by reason
   int64_t gap_filled = 0;
   int64_t bytes = 0;
+  int64_t late_mentions = 0;  // this source's mentions that came too late for detection
   // What was read and counted.
   PipelineStats pipeline;
   int64_t cursor_event_ms = 0;  // event time the committed cursor stands for

@@ -79,6 +79,13 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
             "Mentions counted and stored but not seen by detection: late (their minute had "
             "closed) or ahead (stamped ahead of the clock).",
             "reason", {{"late", p.late_mentions}, {"ahead", p.ahead_mentions}});
+    w.Family("hashmon_source_mentions_late_total", "counter",
+             "Mentions each source delivered after their minute had closed (counted, stored, "
+             "not seen by detection): a source that keeps adding here needs a longer lateness.");
+    for (const auto& s : live) {
+      w.Sample("hashmon_source_mentions_late_total", static_cast<double>(s.late_mentions),
+               Writer::Label("source", s.source));
+    }
     w.Family("hashmon_source_connected", "gauge", "1 while the source's stream is connected.");
     for (const auto& s : live) {
       w.Sample("hashmon_source_connected", s.state == "connected" ? 1 : 0,
