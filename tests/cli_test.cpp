@@ -142,6 +142,27 @@ TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {
   EXPECT_NE(outages.find("xdown,DE"), std::string::npos) << outages;
 }
 
+TEST(Cli, ReplaySaysHowLateTheLatePostsWereAndWhatLatenessTakesThem) {
+  // 08:15:10, 08:20:10 and 08:21:10 close 08:15 (the newest time, confirmed, is 08:20:10);
+  // then a post from 08:15:30 comes 4 min 40 s behind it.
+  TempDir dir;
+  std::string lines;
+  for (const char* t : {"1453191310", "1453191610", "1453191670", "1453191330"}) {
+    lines += R"({"id_str":")" + std::string(t) + R"(","timestamp_ms":")" + t +
+             R"(000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
+             "\n";
+  }
+  testing::WriteFile(dir.File("f.jsonl"), lines);
+  auto r = RunHashmon("replay --db " + dir.File("h.db") + " " + dir.File("f.jsonl"));
+  EXPECT_NE(r.out.find("1 late (their minute had closed; up to 5 min behind the newest posts, so "
+                       "a --lateness of 6m would take them all)"),
+            std::string::npos)
+      << r.out;
+  auto again =
+      RunHashmon("replay --lateness 6m --db " + dir.File("h6.db") + " " + dir.File("f.jsonl"));
+  EXPECT_EQ(again.out.find("late"), std::string::npos) << again.out;
+}
+
 TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
   TempDir dir;
   auto r = RunHashmon("query counts --db " + dir.File("missing.db") + " 2>&1");

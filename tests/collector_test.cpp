@@ -82,9 +82,10 @@ TEST_F(CollectorTest, ACleanStreamGivesTheSameHistoryAsAReplay) {
 }
 
 TEST_F(CollectorTest, APostTooLateForDetectionIsCountedForItsSource) {
-  // At the end of the day, a post stamped just after midnight (a server relaying it hours
-  // late): stored in its own minute, and counted as too late for detection, for the
-  // source that sent it (with several sources, the one that needs a longer lateness).
+  // At the end of the day, a post stamped 00:00:30 (a server relaying it a day late):
+  // stored in its own minute, and counted as too late for detection, for the source that
+  // sent it (with several sources, the one that needs a longer lateness), which the log
+  // names. A day late is not worth a longer lateness, so the log does not suggest one.
   std::vector<std::string> lines = lines_;
   lines.push_back(
       R"({"id_str":"late1","timestamp_ms":"1453161630000","text":"#twitterdown",)"
@@ -102,6 +103,9 @@ TEST_F(CollectorTest, APostTooLateForDetectionIsCountedForItsSource) {
   Collected({}, &on_time);
   EXPECT_EQ(run.stats.late_mentions, on_time.late_mentions + 1);
   EXPECT_NE(run.history.find("2016-01-19T00:00"), std::string::npos);
+  EXPECT_NE(run.log.find("came too late for detection"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find(" h behind the newest posts"), std::string::npos) << run.log;
+  EXPECT_EQ(run.log.find("raise --lateness"), std::string::npos) << run.log;
 }
 
 TEST_F(CollectorTest, FaultsOnTheWireChangeNothing) {

@@ -80,6 +80,9 @@ class MinuteCounter {
   // Restores the watermark after a restart.
   void set_watermark(int64_t w) { watermark_ = std::max(watermark_, w); }
   int64_t late_posts() const { return late_posts_; }
+  // How far behind the newest posts the last late post was, and the most any was.
+  int64_t last_late_lag_ms() const { return last_late_lag_ms_; }
+  int64_t max_late_lag_ms() const { return max_late_lag_ms_; }
   int64_t ahead_posts() const { return ahead_posts_; }
 
  private:
@@ -90,6 +93,7 @@ class MinuteCounter {
   int64_t watermark_ = INT64_MIN;
   ConfirmedTime newest_;
   int64_t late_posts_ = 0;
+  int64_t last_late_lag_ms_ = 0, max_late_lag_ms_ = 0;
   int64_t ahead_posts_ = 0;
   std::map<Key, int64_t> deltas_;
   std::map<OpenKey, int64_t> open_;

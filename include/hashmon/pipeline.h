@@ -88,6 +88,9 @@ struct PipelineStats {
   // (`late`), or their time was too far ahead of the clock or of the other posts (`ahead`).
   int64_t late_mentions = 0;
   int64_t ahead_mentions = 0;
+  // How far behind the newest posts the last late mention was, and the most any was.
+  int64_t last_late_lag_ms = 0;
+  int64_t max_late_lag_ms = 0;
   int64_t newest_event_ms = INT64_MIN;
   std::map<std::string, int64_t> notices;  // by reason
   std::map<std::string, int64_t> ignored;  // by reason

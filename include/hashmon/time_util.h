@@ -27,6 +27,9 @@ std::optional<int64_t> ParseDuration(const std::string& text);
 // "2016-01-19T08:15:00Z" (seconds precision; milliseconds are dropped).
 std::string FormatIsoTime(int64_t millis);
 
+// A span rounded up, for people: "1 min", "7 min", "3 h", "2 d".
+std::string FormatSpan(int64_t millis);
+
 // Floor to the start of the minute.
 inline int64_t MinuteOf(int64_t millis) {
   int64_t m = millis / kMillisPerMinute;

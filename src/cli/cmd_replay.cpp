@@ -108,10 +108,17 @@ int RunReplay(const ReplayArgs& a) {
     if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
     if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
     if (s.late_mentions + s.ahead_mentions > 0) {
+      const std::string late =
+          s.late_mentions == 0
+              ? "0 late"
+              : Thousands(s.late_mentions) + " late (their minute had closed; up to " +
+                    FormatSpan(s.max_late_lag_ms) +
+                    " behind the newest posts, so a --lateness of " +
+                    std::to_string(s.max_late_lag_ms / 60'000 + 2) + "m would take them all)";
       std::printf(
-          "counted but not seen by detection: %s late (their minute had closed; try a longer "
-          "--lateness), %s ahead (stamped far ahead of the other posts)\n",
-          Thousands(s.late_mentions).c_str(), Thousands(s.ahead_mentions).c_str());
+          "counted but not seen by detection: %s, %s ahead (stamped far ahead of the other "
+          "posts)\n",
+          late.c_str(), Thousands(s.ahead_mentions).c_str());
     }
     if (replayer.skipped_members() > 0) {
       std::printf("%s input(s) skipped: already replayed into this database\n",

@@ -1,5 +1,7 @@
 #include "hashmon/minute_counter.h"
 
+#include <algorithm>
+
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -15,6 +17,8 @@ void MinuteCounter::Add(const std::string& tag, const std::string& country, Meth
     ++ahead_posts_;
   } else if (minute + kMillisPerMinute <= watermark_) {
     ++late_posts_;  // its minute already closed: stored, but detection has moved on
+    last_late_lag_ms_ = watermark_ + lateness_ms_ - event_ms;
+    max_late_lag_ms_ = std::max(max_late_lag_ms_, last_late_lag_ms_);
   } else {
     ++open_[OpenKey{minute, tag, country}];
   }

@@ -124,6 +124,8 @@ void Pipeline::CloseMinutes(bool flush_all) {
 
 void Pipeline::TakeUndetectedCounts() {
   stats_.late_mentions = counter_.late_posts();
+  stats_.last_late_lag_ms = counter_.last_late_lag_ms();
+  stats_.max_late_lag_ms = counter_.max_late_lag_ms();
   stats_.ahead_mentions = counter_.ahead_posts();
 }
 

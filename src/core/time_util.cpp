@@ -1,5 +1,6 @@
 #include "hashmon/time_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -31,7 +32,9 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = yy + (*m <= 2);
 }
 
-bool ValidDate(int y, int mo, int d) { return y >= 1970 && y < 3000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31; }
+bool ValidDate(int y, int mo, int d) {
+  return y >= 1970 && y < 3000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+}
 
 }  // namespace
 
@@ -128,7 +131,10 @@ std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms) {
     }
     if (i + 1 != text.size()) return std::nullopt;
     const char unit = text[i];
-    const int64_t per = unit == 'm' ? 60'000 : unit == 'h' ? 3'600'000 : unit == 'd' ? 86'400'000 : 0;
+    const int64_t per = unit == 'm'   ? 60'000
+                        : unit == 'h' ? 3'600'000
+                        : unit == 'd' ? 86'400'000
+                                      : 0;
     if (per == 0) return std::nullopt;
     return now_ms - n * per;
   }
@@ -137,6 +143,13 @@ std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms) {
   for (char c : text) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
   if (all_digits && text.size() <= 12) return std::stoll(std::string(text)) * 1000;
   return std::nullopt;
+}
+
+std::string FormatSpan(int64_t millis) {
+  const int64_t minutes = std::max<int64_t>(1, (millis + 59'999) / 60'000);
+  if (minutes < 120) return std::to_string(minutes) + " min";
+  if (minutes < 48 * 60) return std::to_string(minutes / 60) + " h";
+  return std::to_string(minutes / (24 * 60)) + " d";
 }
 
 std::string FormatIsoTime(int64_t millis) {
@@ -152,17 +165,18 @@ std::string FormatIsoTime(int64_t millis) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
-                static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                static_cast<int>(rem % 60));
   return buf;
 }
-
 
 std::optional<int64_t> ParseDuration(const std::string& text) {
   if (text.empty()) return std::nullopt;
   size_t i = 0;
   int64_t n = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) n = n * 10 + (text[i++] - '0');
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+    n = n * 10 + (text[i++] - '0');
   if (i == 0) return std::nullopt;
   const std::string unit = text.substr(i);
   if (unit == "ms") return n;

@@ -11,23 +11,38 @@
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
 #include "feed/ws_stream.h"
+#include "hashmon/time_util.h"
 
 namespace hashmon {
 namespace {
+
+// Late mentions are reported at most this often per source, with what came since.
+constexpr int64_t kLateWarningEveryMs = 10 * 60'000;
+// Lateness is worth raising for a source some minutes behind, not for one a day behind.
+constexpr int64_t kMaxSuggestedLatenessMs = 15 * 60'000;
 
 // Adds to *tally the mentions the pipeline found late while it lives, so that each source
 // sharing the pipeline knows how many of its own posts came too late for detection.
 class LateTally {
  public:
-  LateTally(const Pipeline* pipeline, int64_t* tally)
-      : pipeline_(pipeline), tally_(tally), before_(pipeline->stats().late_mentions) {}
-  ~LateTally() { *tally_ += pipeline_->stats().late_mentions - before_; }
+  LateTally(const Pipeline* pipeline, int64_t* tally, int64_t* max_lag_ms)
+      : pipeline_(pipeline),
+        tally_(tally),
+        max_lag_ms_(max_lag_ms),
+        before_(pipeline->stats().late_mentions) {}
+  ~LateTally() {
+    const PipelineStats& s = pipeline_->stats();
+    if (s.late_mentions == before_) return;
+    *tally_ += s.late_mentions - before_;
+    *max_lag_ms_ = std::max(*max_lag_ms_, s.last_late_lag_ms);
+  }
   LateTally(const LateTally&) = delete;
   LateTally& operator=(const LateTally&) = delete;
 
  private:
   const Pipeline* pipeline_;
   int64_t* tally_;
+  int64_t* max_lag_ms_;
   int64_t before_;
 };
 
@@ -117,7 +132,7 @@ void Collector::OnBytes(char* data, size_t len) {
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
-  LateTally late(pipeline_, &stats_.late_mentions);
+  LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
   // A line the last piece cut off is completed from this one; the rest is scanned where
   // it lies (no copy), and only its unfinished last line is kept for the next piece.
   if (!carry_.empty()) {
@@ -194,7 +209,7 @@ void Collector::FillGap() {
       status.Accept(w);
       std::string text(sb.GetString(), sb.GetSize());
       auto lock = Lock();
-      LateTally late(pipeline_, &stats_.late_mentions);
+      LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
       pipeline_->OnRecord(text.data(), text.size(), "update");
       ++stats_.gap_filled;
     }
@@ -217,7 +232,7 @@ void Collector::OnMessage(char* data, size_t len) {
     NoteStatusIdInMessage(std::string_view(data, len));
   }
   if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) {
-    LateTally late(pipeline_, &stats_.late_mentions);
+    LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
     pipeline_->OnRecord(data, len);
   }
   Commit(false);
@@ -282,12 +297,32 @@ bool Collector::Commit(bool force) {
   commit_interval_ms_ = ok ? options_.commit_every_ms
                            : std::min<int64_t>(kMaxCommitIntervalMs,
                                                std::max<int64_t>(1'000, commit_interval_ms_ * 2));
+  WarnOfLateMentions(now);
   if (options_.live) {
     options_.live->ObserveCommit(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ok);
     Publish(nullptr);
   }
   return ok;
+}
+
+void Collector::WarnOfLateMentions(int64_t now_ms) {
+  const int64_t late = stats_.late_mentions - late_warned_;
+  if (late <= 0 ||
+      (late_warned_at_ms_ != INT64_MIN && now_ms - late_warned_at_ms_ < kLateWarningEveryMs))
+    return;
+  std::string message = (options_.display_name.empty() ? source_ : options_.display_name) + ": " +
+                        std::to_string(late) + (late == 1 ? " mention" : " mentions") +
+                        " came too late for detection (counted and stored, not judged), up to " +
+                        FormatSpan(late_lag_ms_) + " behind the newest posts";
+  if (late_lag_ms_ <= kMaxSuggestedLatenessMs) {
+    message += "; if this source is often that slow, raise --lateness to " +
+               std::to_string(late_lag_ms_ / 60'000 + 2) + "m (or \"lateness\" in the config file)";
+  }
+  log_->Warn(message);
+  late_warned_ = stats_.late_mentions;
+  late_warned_at_ms_ = now_ms;
+  late_lag_ms_ = 0;
 }
 
 void Collector::Publish(const char* state) {

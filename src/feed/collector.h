@@ -131,6 +131,9 @@ class Collector {
   void KeepNewerStatusId(std::string id);
   void FillGap();
   bool Commit(bool force);
+  // Says (at most every few minutes) how many of this source's mentions came too late for
+  // detection since it last said so, how late, and what lateness would have taken them.
+  void WarnOfLateMentions(int64_t now_ms);
   void Publish(const char* state);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
   std::unique_lock<std::recursive_mutex> Lock() {
@@ -155,6 +158,9 @@ class Collector {
   int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
   int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status
   CollectStats stats_;
+  int64_t late_lag_ms_ = 0;  // the latest of the late mentions since the last warning
+  int64_t late_warned_ = 0;  // stats_.late_mentions at the last warning
+  int64_t late_warned_at_ms_ = INT64_MIN;
 };
 
 }  // namespace hashmon
