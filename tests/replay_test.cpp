@@ -390,6 +390,36 @@ TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {
   EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
 }
 
+TEST_F(ReplayTest, AFullDiskLosesNoCounts) {
+  // The database may not grow (SQLite's max_page_count gives the error a full disk gives)
+  // until the replay has retried twice at the end: the counts wait in memory, the log says
+  // what to do, and once there is room the history is complete.
+  const std::string db = dir_.File("full.db");
+  TestClock clock;
+  std::ostringstream log_out;
+  Logger log(&log_out, &clock);
+  Pipeline pipeline(PipelineConfig{}, locator_);
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(store) << error;
+  const int pages = store->db().execAndGet("PRAGMA page_count").getInt();
+  store->db().exec("PRAGMA max_page_count = " + std::to_string(pages + 2));
+  int sleeps = 0;
+  clock.on_sleep = [&] {
+    if (++sleeps == 2) store->db().exec("PRAGMA max_page_count = 1000000000");  // room again
+  };
+  ReplayOptions o;
+  o.commit_bytes = 1 << 20;
+  Replayer replayer(&pipeline, store.get(), &clock, &log, o);
+  ASSERT_TRUE(replayer.ReplayPath(Feed(), &error)) << error;
+  ASSERT_TRUE(replayer.Finish(&error)) << error;
+  EXPECT_NE(log_out.str().find("cannot write to the database: database or disk is full"),
+            std::string::npos)
+      << log_out.str();
+  EXPECT_NE(log_out.str().find("free disk space"), std::string::npos);
+  EXPECT_EQ(CountsCsv(db), ReadFile(feed_dir_->File("truth.csv")));
+}
+
 TEST_F(ReplayTest, SecondWriterIsRefusedWithAClearMessage) {
   std::string error;
   auto first = SqliteStore::OpenForWriting(dir_.File("h.db"), &error);
