@@ -55,8 +55,8 @@ int RunDetect(const DetectArgs& a) {
     times.push_back(*t);
     values.push_back(v);
   }
-  DetectorConfig config;
-  if (times.size() >= 2) config.step_ms = std::max<int64_t>(1000, times[1] - times[0]);
+  DetectorConfig config = CountExportConfig(
+      times.size() >= 2 ? std::max<int64_t>(1000, times[1] - times[0]) : DetectorConfig{}.step_ms);
   std::string error;
   if (!ApplyDetectorSettings(a.settings, &config, &error)) {
     std::fprintf(stderr, "hashmon detect: %s\n", error.c_str());

@@ -108,6 +108,13 @@ double NegBinomialUpperTailLog10(double x, double mean, double dispersion) {
   return LogIncompleteBeta(x, r, q) / kLn10;
 }
 
+DetectorConfig CountExportConfig(int64_t step_ms) {
+  DetectorConfig config;
+  config.step_ms = step_ms;
+  config.min_dispersion = 1;
+  return config;
+}
+
 bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::string& value) {
   try {
     if (name == "windows") {
