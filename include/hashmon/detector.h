@@ -120,15 +120,16 @@ struct DetectorConfig {
 // What `hashmon detect` starts from, for a user's count export with this step: the defaults,
 // but with the extra-Poisson variation never below 1 (variance = mean + mean^2). A count
 // export is a whole topic's volume (NAB's files: tweets about one company per 5 minutes),
-// and it swings with the news far more than one hashtag's posts in one country do: on the
-// three public NAB files the method of moments gives a dispersion of 0.5 to 1.1, where the
-// online estimate, which learns from steps clipped at 3 sigmas, stays near 0.1 and so
-// takes every news swing for an anomaly. There NAB's standard score goes from 29.9 to
-// 51.1, and stays at 50 to 53 with novelty_hours 18 or 30, hold_down_hours 4 or 8 or
-// alert_p 3e-5 (at the old floor, such changes moved it anywhere from 8 to 40). `collect`
-// and `replay` keep the learnt dispersion: on per-country minute counts a floor of 1
-// ended a cold-started small country's outage 72 minutes early and slowed 5 of 400
-// countries past 2 minutes (scripts/eval-outages --seeds 10 --set min_dispersion=1).
+// and it swings with the news far more than one hashtag's posts in one country do. On the
+// three public NAB files the method of moments gives a dispersion of 0.5 (GOOG), 1.0 (IBM)
+// and 1.1 (PFE), while the online estimate, which learns from steps clipped at 3 sigmas,
+// settles at 0.16-0.20 on GOOG and 0.25-0.35 on IBM, and so takes news swings for
+// anomalies. There NAB's standard score goes from 29.9 to 51.1, and stays at 50 to 60
+// with novelty_hours 18 or 30, hold_down_hours 4 or 8, or alert_p 3e-5 or 3e-4 (at the old
+// floor, novelty_hours 72 or 168 or alert_p 1e-8 gave 12.7, 16.2 and 23.7). `collect` and
+// `replay` keep the learnt dispersion: on per-country minute counts a floor of 1 ended a
+// cold-started small country's outage 72 minutes early and slowed 5 of 400 countries past
+// 2 minutes (scripts/eval-outages --seeds 10 --set min_dispersion=1).
 DetectorConfig CountExportConfig(int64_t step_ms);
 
 // Sets one field of the config by name ("alert_p", "windows" as "1,3,10" ...); returns
