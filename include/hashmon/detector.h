@@ -124,9 +124,10 @@ struct DetectorConfig {
 // three public NAB files the method of moments gives a dispersion of 0.5 (GOOG), 1.0 (IBM)
 // and 1.1 (PFE), while the online estimate, which learns from steps clipped at 3 sigmas,
 // settles at 0.16-0.20 on GOOG and 0.25-0.35 on IBM, and so takes news swings for
-// anomalies. There NAB's standard score goes from 29.9 to 51.1, and stays at 50 to 60
-// with novelty_hours 18 or 30, hold_down_hours 4 or 8, or alert_p 3e-5 or 3e-4 (at the old
-// floor, novelty_hours 72 or 168 or alert_p 1e-8 gave 12.7, 16.2 and 23.7). `collect` and
+// anomalies. There NAB's standard score goes from 29.9 to 51.1; it is 49.7 to 60.2 with
+// novelty_hours 18 or 30, hold_down_hours 4 or 8, or alert_p 3e-5 or 3e-4, and 46.6, 32.6
+// and 46.3 with novelty_hours 72 or 168 or alert_p 1e-8 (12.7, 16.2 and 23.7 at the old
+// floor); floors of 0.8, 1.2, 1.5 and 2 give 35.5, 45.6, 49.9 and 55.4. `collect` and
 // `replay` keep the learnt dispersion: on per-country minute counts a floor of 1 ended a
 // cold-started small country's outage 72 minutes early and slowed 5 of 400 countries past
 // 2 minutes (scripts/eval-outages --seeds 10 --set min_dispersion=1).
