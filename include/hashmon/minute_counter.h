@@ -31,6 +31,10 @@ struct ClosedMinute {
   int64_t count;
 };
 
+// The allowed lateness, in whole minutes, that would have taken a post this far behind the
+// newest (its minute ends up to a minute after it).
+inline int64_t LatenessMinutesToTake(int64_t lag_ms) { return lag_ms / 60'000 + 2; }
+
 class MinuteCounter {
  public:
   // An event time further than `max_lead_ms` ahead of the confirmed newest (see Observe)

@@ -135,10 +135,9 @@ int RunCollect(const CollectArgs& a) {
   ApplyFlags(a, &settings);
   PipelineConfig config;
   config.live_clock = &clock;
-  const auto lateness = ParseDuration(settings.lateness);
+  const auto lateness = ParseLateness(settings.lateness, &error);
   if (!lateness) {
-    log.Error("lateness: expected a duration such as 90s, 2m or 5m, not \"" + settings.lateness +
-              "\"");
+    log.Error(error);
     return 2;
   }
   config.allowed_lateness_ms = *lateness;

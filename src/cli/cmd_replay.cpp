@@ -43,13 +43,13 @@ int RunReplay(const ReplayArgs& a) {
   Logger log(&std::cerr, &clock);
   PipelineConfig config;
   if (!a.tags.empty()) config.tags = a.tags;
-  auto lateness = ParseDuration(a.lateness);
+  std::string error;
+  const auto lateness = ParseLateness(a.lateness, &error);
   if (!lateness) {
-    log.Error("--lateness: expected a duration such as 90s, 2m or 1h");
+    log.Error(error);
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
-  std::string error;
   if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
     log.Error(error);
     return 2;
@@ -108,13 +108,14 @@ int RunReplay(const ReplayArgs& a) {
     if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
     if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
     if (s.late_mentions + s.ahead_mentions > 0) {
-      const std::string late =
-          s.late_mentions == 0
-              ? "0 late"
-              : Thousands(s.late_mentions) + " late (their minute had closed; up to " +
-                    FormatSpan(s.max_late_lag_ms) +
-                    " behind the newest posts, so a --lateness of " +
-                    std::to_string(s.max_late_lag_ms / 60'000 + 2) + "m would take them all)";
+      const std::string late = s.late_mentions == 0
+                                   ? "0 late"
+                                   : Thousands(s.late_mentions) +
+                                         " late (their minute had closed; up to " +
+                                         FormatSpan(s.max_late_lag_ms) +
+                                         " behind the newest posts, so a --lateness of " +
+                                         std::to_string(LatenessMinutesToTake(s.max_late_lag_ms)) +
+                                         "m would take them all)";
       std::printf(
           "counted but not seen by detection: %s, %s ahead (stamped far ahead of the other "
           "posts)\n",

@@ -17,6 +17,12 @@ const std::vector<std::string>& DefaultCountries() {
   return kCountries;
 }
 
+std::optional<int64_t> ParseLateness(const std::string& text, std::string* error) {
+  auto ms = ParseDuration(text);
+  if (!ms) *error = "lateness: expected a duration such as 90s, 2m or 5m, not \"" + text + "\"";
+  return ms;
+}
+
 bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
                     int64_t* since_ms, int64_t* until_ms) {
   for (auto [text, out] : {std::pair{&since, since_ms}, std::pair{&until, until_ms}}) {

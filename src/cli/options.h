@@ -15,6 +15,10 @@
 
 namespace hashmon {
 
+// --lateness (or "lateness" in the config file): a duration; on failure *error says what
+// was expected.
+std::optional<int64_t> ParseLateness(const std::string& text, std::string* error);
+
 // --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
 // Returns false when a value cannot be read.
 bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,

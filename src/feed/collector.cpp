@@ -290,7 +290,7 @@ bool Collector::Commit(bool force) {
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   std::string failure;
   const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
-  const bool ok = CommitOrKeep(store_, &unsaved_, source_, CursorText(), false, log_, &failure);
+  const bool ok = CommitOrKeep(store_, &unsaved_, {{source_, CursorText(), false}}, log_, &failure);
   // A locked database makes each attempt wait out SQLite's busy timeout on the thread
   // that reads the stream: while it stays locked, try less and less often (up to every
   // 30 s), so the stream keeps flowing into memory between attempts.
@@ -317,7 +317,8 @@ void Collector::WarnOfLateMentions(int64_t now_ms) {
                         FormatSpan(late_lag_ms_) + " behind the newest posts";
   if (late_lag_ms_ <= kMaxSuggestedLatenessMs) {
     message += "; if this source is often that slow, raise --lateness to " +
-               std::to_string(late_lag_ms_ / 60'000 + 2) + "m (or \"lateness\" in the config file)";
+               std::to_string(LatenessMinutesToTake(late_lag_ms_)) +
+               "m (or \"lateness\" in the config file)";
   }
   log_->Warn(message);
   late_warned_ = stats_.late_mentions;

@@ -51,13 +51,6 @@ bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::vector<SourceCu
   }
 }
 
-bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source,
-                  const std::string& cursor, bool complete, Logger* log, std::string* failure) {
-  std::vector<SourceCursor> cursors;
-  if (!source.empty()) cursors.push_back({source, cursor, complete});
-  return CommitOrKeep(store, unsaved, cursors, log, failure);
-}
-
 // What an input hands over next: a line, the end of a block's lines (the cursor moves past
 // lines the pre-filter skipped), or the end of a member: read to its end (kept), or broken
 // off before anything could be read (failed).

@@ -116,9 +116,6 @@ void MergeBatch(Batch* a, Batch&& b);
 // false with the reason in *failure.
 bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::vector<SourceCursor>& cursors,
                   Logger* log, std::string* failure);
-// The same with one source's cursor (none if `source` is empty).
-bool CommitOrKeep(SqliteStore* store, Batch* unsaved, const std::string& source,
-                  const std::string& cursor, bool complete, Logger* log, std::string* failure);
 
 }  // namespace hashmon
 

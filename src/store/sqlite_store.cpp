@@ -111,13 +111,6 @@ std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source)
   return Checkpoint{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
 }
 
-void SqliteStore::Commit(const Batch& batch, const std::string& source, const std::string& cursor,
-                         bool complete) {
-  std::vector<SourceCursor> cursors;
-  if (!source.empty()) cursors.push_back({source, cursor, complete});
-  Commit(batch, cursors);
-}
-
 void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cursors) {
   SQLite::Transaction t(*db_);
   if (!batch.deltas.empty()) {

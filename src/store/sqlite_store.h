@@ -55,11 +55,9 @@ class SqliteStore {
 
   std::optional<Checkpoint> LoadCheckpoint(const std::string& source);
 
-  // Writes a batch and the source's cursor in one transaction. Throws SQLite::Exception
+  // Writes a batch and the cursors of the inputs it came from (several when they are read
+  // side by side; none for the end of a replay) in one transaction. Throws SQLite::Exception
   // (busy, full disk ...); the caller keeps the batch and retries.
-  void Commit(const Batch& batch, const std::string& source, const std::string& cursor,
-              bool complete);
-  // The same with the cursors of several inputs read side by side (none: no cursor).
   void Commit(const Batch& batch, const std::vector<SourceCursor>& cursors);
 
   // Calls fn for each post counted at or after since_ms (to refill the dedup window).
