@@ -6,7 +6,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <vector>
 
+#include "hashmon/time_util.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -179,6 +182,92 @@ TEST(Cli, ReplayReadsStdin) {
   ASSERT_EQ(RunHashmon("replay -q --db " + db + " -", dir.File("f.jsonl")).exit_code, 0);
   EXPECT_EQ(RunHashmon("query counts --db " + db + " --format csv").out,
             "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,??,1\n");
+}
+
+// A count export as NAB's files are: "2015-02-26 21:42:53,53". Five days of 5-minute counts of
+// 15 to 25, with an hour at 200 on the fifth day.
+struct CountExport {
+  static constexpr int kSteps = 5 * 288, kSurgeFrom = 4 * 288 + 150, kSurgeSteps = 12;
+  std::string csv = "timestamp,value\n";
+  CountExport() {
+    const int64_t t0 = *ParseIsoTime("2015-02-26T00:02:53Z");
+    for (int i = 0; i < kSteps; ++i) {
+      const bool surge = i >= kSurgeFrom && i < kSurgeFrom + kSurgeSteps;
+      std::string stamp = FormatIsoTime(t0 + i * 300'000LL);
+      stamp[10] = ' ';
+      stamp.pop_back();  // NAB's times have no 'Z'
+      csv += stamp + "," + std::to_string(surge ? 200 : 15 + (i * 7919) % 11) + "\n";
+    }
+  }
+};
+
+std::vector<std::vector<std::string>> CsvRows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    auto& row = rows.emplace_back();
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(cell);
+    if (!line.empty() && line.back() == ',') row.emplace_back();
+  }
+  return rows;
+}
+
+TEST(Cli, DetectScoresEveryRowOfACountExportAndAlertsOnItsSurgeOnly) {
+  TempDir dir;
+  const CountExport series;
+  testing::WriteFile(dir.File("series.csv"), series.csv);
+  const auto r = RunHashmon("detect --series " + dir.File("series.csv") + " --out -");
+  ASSERT_EQ(r.exit_code, 0);
+  const auto rows = CsvRows(r.out);
+  const auto input = CsvRows(series.csv);
+  ASSERT_EQ(rows.size(), input.size());
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"timestamp", "value", "anomaly_score"}));
+  int first_alert = -1;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 3u) << i;
+    EXPECT_EQ(rows[i][0], input[i][0]);
+    EXPECT_EQ(rows[i][1], input[i][1]);
+    const double score = std::stod(rows[i][2]);
+    EXPECT_GE(score, 0);
+    EXPECT_LE(score, 1);
+    if (score >= 0.5 && first_alert < 0) first_alert = static_cast<int>(i) - 1;
+  }
+  EXPECT_GE(first_alert, CountExport::kSurgeFrom);  // not before it, from the first row on
+  EXPECT_LE(first_alert, CountExport::kSurgeFrom + 2);
+  // Deterministic: the same file gives the same scores.
+  EXPECT_EQ(RunHashmon("detect --series " + dir.File("series.csv") + " --out -").out, r.out);
+}
+
+TEST(Cli, DetectExplainsEachRowsBaselineTestAndTheVolumeToBeat) {
+  TempDir dir;
+  testing::WriteFile(dir.File("series.csv"), CountExport().csv);
+  const auto r = RunHashmon("detect --explain --series " + dir.File("series.csv"));
+  ASSERT_EQ(r.exit_code, 0);
+  const auto rows = CsvRows(r.out);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"timestamp", "value", "anomaly_score", "expected",
+                                               "log10_p", "state", "recent_peak"}));
+  const auto& surge = rows[1 + CountExport::kSurgeFrom];
+  EXPECT_NEAR(std::stod(surge[3]), 20, 3);  // the baseline knows the usual 15 to 25
+  EXPECT_LT(std::stod(surge[4]), -3);
+  EXPECT_EQ(surge[6], "25");  // the busiest step of the 72 hours before
+  EXPECT_EQ(rows[1 + CountExport::kSurgeFrom + 3][5], "firing");
+  // With the volume rule off, there is no volume to beat.
+  const auto off =
+      RunHashmon("detect --explain --set count_novelty_hours=0 --series " + dir.File("series.csv"));
+  EXPECT_EQ(CsvRows(off.out)[1 + CountExport::kSurgeFrom][6], "");
+}
+
+TEST(Cli, DetectRefusesWhatItCannotRead) {
+  TempDir dir;
+  testing::WriteFile(dir.File("bad.csv"),
+                     "timestamp,value\n2015-02-26 21:42:53,53\n"
+                     "2015-02-26 21:47:53,many\n");
+  EXPECT_EQ(RunHashmon("detect --series " + dir.File("bad.csv")).exit_code, 2);
+  testing::WriteFile(dir.File("good.csv"), "timestamp,value\n2015-02-26 21:42:53,53\n");
+  EXPECT_EQ(RunHashmon("detect --set no_such_setting=1 --series " + dir.File("good.csv")).exit_code,
+            2);
+  EXPECT_NE(RunHashmon("detect --series " + dir.File("missing.csv")).exit_code, 0);
 }
 
 }  // namespace

@@ -101,6 +101,45 @@ TEST_F(DetectorTest, ACountExportThatSwingsWithTheNewsAlertsOnItsSurgeNotOnEvery
   EXPECT_GE(learnt.false_alerts, 10);
 }
 
+TEST_F(DetectorTest, ACountExportAlertsOnVolumeItHasNotReachedLatelyNotOnABusyNightStep) {
+  // Two weeks of a topic's 5-minute counts: about 40 in the afternoon, 1 or 2 at night.
+  // Then 30 posts in one night step: most unlikely at night's rate, but every afternoon has
+  // steps as busy, and a user of a count export calls that the topic's usual volume (so do
+  // NAB's labels). Two days later an afternoon surge to six times the usual rate is news. (A count
+  // export's dispersion of 1 puts four times the rate within its 99% quantile.)
+  struct Outcome {
+    bool night_step_alerted = false;
+    bool surge_alerted = false;
+  };
+  auto run = [](const DetectorConfig& config) {
+    std::mt19937 rng(11);
+    SeriesDetector d(&config);
+    const int64_t step = 5 * kMin;
+    const int64_t night_step = kT0 + (14 * 288 + 3 * 12) * step;   // 03:00 on day 15
+    const int64_t surge_from = kT0 + (16 * 288 + 15 * 12) * step;  // 15:00 on day 17
+    Outcome out;
+    for (int64_t t = kT0; t < surge_from + 12 * step; t += step) {
+      const double hour = static_cast<double>((t / 3'600'000) % 24);
+      const double rate =
+          40 * (0.03 + 0.97 * std::pow(0.5 - 0.5 * std::cos((hour - 3) / 24 * 2 * M_PI), 3));
+      std::poisson_distribution<int> usual(t >= surge_from ? 6 * rate : rate);
+      const Assessment a = d.Observe(t, t == night_step ? 30 : usual(rng));
+      if (!a.event || a.event->kind != AlertEvent::kFired) continue;
+      if (t >= night_step && t < night_step + 6 * step) out.night_step_alerted = true;
+      if (t >= surge_from) out.surge_alerted = true;
+    }
+    return out;
+  };
+  const Outcome as_export = run(CountExportConfig(5 * kMin));
+  DetectorConfig by_surprise_alone = CountExportConfig(5 * kMin);
+  by_surprise_alone.count_novelty_hours = 0;
+  const Outcome surprise_alone = run(by_surprise_alone);
+  EXPECT_FALSE(as_export.night_step_alerted);
+  EXPECT_TRUE(as_export.surge_alerted);
+  EXPECT_TRUE(surprise_alone.night_step_alerted);  // what the volume rule spares the user
+  EXPECT_TRUE(surprise_alone.surge_alerted);
+}
+
 TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
   SeriesDetector d(&cfg_);
   auto events = Feed(d, kT0, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });
@@ -417,16 +456,38 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
 }
 
-TEST_F(DetectorTest, StateSavedByV3StillLoads) {
-  // v3 had no time of the last burst at its end: read as no burst seen.
+TEST_F(DetectorTest, StateSavedByV3AndV4StillLoads) {
+  // v4 had no window sums for the count novelty rule at its end (read as none seen), and v3
+  // had no time of the last burst before them either (read as no burst seen).
   SeriesDetector a(&cfg_);
   Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
-  std::string v4 = a.Serialize();
-  ASSERT_EQ(v4.substr(0, 3), "v4 ");
-  const std::string v3 = "v3 " + v4.substr(3, v4.rfind(' ') - 3);
-  SeriesDetector b(&cfg_);
-  ASSERT_TRUE(b.Deserialize(v3));
-  EXPECT_EQ(b.Serialize(), v4.substr(0, v4.rfind(' ')) + " " + std::to_string(INT64_MIN));
+  const std::string v5 = a.Serialize();
+  ASSERT_EQ(v5.substr(0, 3), "v5 ");
+  const std::string v5_body = v5.substr(3, v5.rfind(' ') - 3);  // without " 0" window sums
+  const std::string v4 = "v4 " + v5_body;
+  const std::string v3 = "v3 " + v5_body.substr(0, v5_body.rfind(' '));
+  SeriesDetector from_v4(&cfg_), from_v3(&cfg_);
+  ASSERT_TRUE(from_v4.Deserialize(v4));
+  ASSERT_TRUE(from_v3.Deserialize(v3));
+  EXPECT_EQ(from_v4.Serialize(), v5);
+  EXPECT_EQ(from_v3.Serialize(), v5.substr(0, v5.rfind(' ', v5.rfind(' ') - 1)) + " " +
+                                     std::to_string(INT64_MIN) + " 0");
+}
+
+TEST_F(DetectorTest, ACountExportsRecentVolumeIsSavedWithItsState) {
+  const DetectorConfig config = CountExportConfig(kMin);
+  SeriesDetector a(&config);
+  Feed(a, kT0, 3 * 1440, [](int64_t t) { return Daily(t, 20.0); });
+  SeriesDetector b(&config);
+  ASSERT_TRUE(b.Deserialize(a.Serialize()));
+  const std::vector<int> counts = {12, 25, 30, 8, 6};  // none above the days before
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const int64_t t = kT0 + (3 * 1440 + static_cast<int64_t>(i)) * kMin;
+    const Assessment x = a.Observe(t, counts[i]);
+    const Assessment y = b.Observe(t, counts[i]);
+    EXPECT_EQ(x.score, y.score);
+  }
+  EXPECT_EQ(a.Serialize(), b.Serialize());
 }
 
 TEST(DetectorConfig, SettingsByName) {

@@ -69,7 +69,8 @@ int RunDetect(const DetectArgs& a) {
     file.open(a.out);
     out = &file;
   }
-  *out << "timestamp,value,anomaly_score" << (a.explain ? ",expected,log10_p,state" : "") << "\n";
+  *out << "timestamp,value,anomaly_score"
+       << (a.explain ? ",expected,log10_p,state,recent_peak" : "") << "\n";
   char buf[64];
   for (size_t i = 0; i < times.size(); ++i) {
     const Assessment r = detector.Observe(times[i], values[i]);
@@ -79,7 +80,9 @@ int RunDetect(const DetectArgs& a) {
     *out << stamps[i] << ',' << v.str() << ',' << buf;
     if (a.explain) {
       static const char* kStates[] = {"quiet", "pending", "firing"};
-      *out << ',' << r.expected << ',' << r.log10_p << ',' << kStates[static_cast<int>(r.state)];
+      *out << ',' << r.expected << ',' << r.log10_p << ',' << kStates[static_cast<int>(r.state)]
+           << ',';
+      if (r.recent_peak >= 0) *out << r.recent_peak;
     }
     *out << '\n';
   }
@@ -97,7 +100,8 @@ void RegisterDetect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--out", args->out, "Output CSV (timestamp,value,anomaly_score); - for stdout")
       ->capture_default_str();
   cmd->add_flag("--explain", args->explain,
-                "Add the baseline, log10 p-value and alert state to each row");
+                "Add the baseline, log10 p-value, alert state and the busiest step of the volume "
+                "rule's hours (count_novelty_hours) to each row");
   cmd->add_option("--set", args->settings,
                   "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable)");
   cmd->callback([args, exit] { exit->value = RunDetect(*args); });

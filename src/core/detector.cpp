@@ -112,6 +112,8 @@ DetectorConfig CountExportConfig(int64_t step_ms) {
   DetectorConfig config;
   config.step_ms = step_ms;
   config.min_dispersion = 1;
+  config.count_novelty_hours = 72;
+  config.prior_weight_steps = 0.1;
   return config;
 }
 
@@ -162,6 +164,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"resolve_max_minutes", &c->resolve_max_minutes, nullptr},
         {"hold_down_hours", &c->hold_down_hours, nullptr},
         {"novelty_hours", &c->novelty_hours, nullptr},
+        {"count_novelty_hours", &c->count_novelty_hours, nullptr},
         {"max_backdate_steps", nullptr, &c->max_backdate_steps},
         {"incident_alert_p", &c->incident_alert_p, nullptr},
         {"incident_min_count", &c->incident_min_count, nullptr},
@@ -332,7 +335,8 @@ SeriesDetector::Test SeriesDetector::TestWindows(
   const double expected = Expected(t_ms);
   const bool elevated = count > QuietLimit(expected);
   const bool bursty = HadBurstRecently(t_ms);
-  for (int w : cfg_->windows) {
+  for (size_t i = 0; i < cfg_->windows.size(); ++i) {
+    const int w = cfg_->windows[i];
     WindowSums s;
     s.Add(count, expected, elevated, level_, level_weight_);
     // Newest first: still-open steps before this one, then closed steps.
@@ -343,6 +347,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
     s.Finish();
+    if (s.sum <= CountBar(i, t_ms)) continue;
     const double lp = WindowLog10(s, w, incident, bursty);
     if (lp < best.log10_p) best = Test{lp, s.sum, w, s.level};
   }
@@ -504,6 +509,30 @@ double SeriesDetector::NoveltyBar(int64_t t_ms) {
   return novelty_.empty() ? 0 : novelty_.front().second;
 }
 
+double SeriesDetector::CountBar(size_t window_index, int64_t t_ms) const {
+  if (cfg_->count_novelty_hours <= 0 || window_index >= window_maxima_.size()) return -1;
+  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMsPerHour);
+  for (const auto& [t, sum] : window_maxima_[window_index])
+    if (t >= t_ms - horizon) return sum;  // the first one within the horizon is the largest
+  return -1;
+}
+
+void SeriesDetector::RememberWindowSums(int64_t t_ms) {
+  if (cfg_->count_novelty_hours <= 0) return;
+  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMsPerHour);
+  window_maxima_.resize(cfg_->windows.size());
+  for (size_t i = 0; i < cfg_->windows.size(); ++i) {
+    double sum = 0;
+    int have = 0;
+    for (auto it = recent_.rbegin(); it != recent_.rend() && have < cfg_->windows[i]; ++it, ++have)
+      sum += it->count;
+    auto& maxima = window_maxima_[i];
+    while (!maxima.empty() && maxima.back().second <= sum) maxima.pop_back();
+    maxima.emplace_back(t_ms, sum);
+    while (maxima.front().first < t_ms - horizon) maxima.pop_front();
+  }
+}
+
 void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
   while (!novelty_.empty() && novelty_.back().second <= surprise) novelty_.pop_back();
   novelty_.emplace_back(t_ms, surprise);
@@ -545,6 +574,9 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   const bool elevated = count > 0 && count > QuietLimit(a.expected);
   const Test test = count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1, level_};
   a.log10_p = test.log10_p;
+  const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
+  if (one_step != cfg_->windows.end())
+    a.recent_peak = CountBar(static_cast<size_t>(one_step - cfg_->windows.begin()), t_ms);
   const double bar = NoveltyBar(t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   // The surge must go on in this step: above the quiet limit of the baseline it was
@@ -641,6 +673,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
+  RememberWindowSums(t_ms);
   a.state = state_;
   if (state_ == AlertState::kFiring) a.started = started_;
   const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
@@ -652,7 +685,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v4 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
+  out << "v5 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
       << ' ' << mean_squared_ << ' ' << steps_ << ' ' << first_t_ << ' ' << last_t_ << ' '
       << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
       << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
@@ -666,7 +699,11 @@ std::string SeriesDetector::Serialize() const {
         << s.level_before << ' ' << s.weight_before;
   out << ' ' << novelty_.size();
   for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
-  out << ' ' << last_burst_t_;
+  out << ' ' << last_burst_t_ << ' ' << window_maxima_.size();
+  for (const auto& maxima : window_maxima_) {
+    out << ' ' << maxima.size();
+    for (const auto& [t, sum] : maxima) out << ' ' << t << ' ' << sum;
+  }
   return out.str();
 }
 
@@ -678,9 +715,11 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   in >> version;
   // v1 kept no level per step; v1 and v2 kept profiles that a prior re-added at every
   // step had flattened, so they are read and relearnt from scratch.
-  // v3 did not know when the last harmless burst was.
-  if (version != "v1" && version != "v2" && version != "v3" && version != "v4") return false;
-  const bool v3_or_later = version == "v3" || version == "v4";
+  // v3 did not know when the last harmless burst was; v4 kept no window sums for the count
+  // novelty rule (a series resumed from it judges volume against what it sees from then on).
+  if (version != "v1" && version != "v2" && version != "v3" && version != "v4" && version != "v5")
+    return false;
+  const bool v3_or_later = version == "v3" || version == "v4" || version == "v5";
   in >> level_ >> level_weight_ >> dispersion_;
   if (v3_or_later) {
     in >> excess_variance_ >> mean_squared_;
@@ -717,7 +756,22 @@ bool SeriesDetector::Deserialize(const std::string& text) {
     novelty_.emplace_back(t, v);
   }
   last_burst_t_ = INT64_MIN;
-  if (version == "v4") in >> last_burst_t_;
+  if (version == "v4" || version == "v5") in >> last_burst_t_;
+  window_maxima_.clear();
+  if (version == "v5") {
+    in >> n;
+    for (size_t i = 0; i < n && in && i < cfg_->windows.size(); ++i) {
+      size_t len = 0;
+      in >> len;
+      auto& maxima = window_maxima_.emplace_back();
+      for (size_t j = 0; j < len && in; ++j) {
+        int64_t t;
+        double sum;
+        in >> t >> sum;
+        maxima.emplace_back(t, sum);
+      }
+    }
+  }
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }
