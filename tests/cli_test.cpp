@@ -258,13 +258,19 @@ TEST(Cli, DetectExplainsEachRowsBaselineTestAndTheVolumeToBeat) {
   EXPECT_EQ(CsvRows(off.out)[1 + CountExport::kSurgeFrom][6], "");
 }
 
-TEST(Cli, DetectRefusesWhatItCannotRead) {
+TEST(Cli, DetectRefusesWhatItCannotScore) {
   TempDir dir;
-  testing::WriteFile(dir.File("bad.csv"),
-                     "timestamp,value\n2015-02-26 21:42:53,53\n"
-                     "2015-02-26 21:47:53,many\n");
-  EXPECT_EQ(RunHashmon("detect --series " + dir.File("bad.csv")).exit_code, 2);
-  testing::WriteFile(dir.File("good.csv"), "timestamp,value\n2015-02-26 21:42:53,53\n");
+  const std::string header = "timestamp,value\n2015-02-26 21:42:53,53\n";
+  for (const char* bad : {"2015-02-26 21:47:53,many", "2015-02-26 21:47:53,-3",
+                          "2015-02-26 21:47:53,nan", "yesterday,53",
+                          "2015-02-26 21:42:53,53",     // the same time again
+                          "2015-02-26 21:37:53,53"}) {  // out of order
+    testing::WriteFile(dir.File("bad.csv"), header + std::string(bad) + "\n");
+    EXPECT_EQ(RunHashmon("detect --series " + dir.File("bad.csv")).exit_code, 2) << bad;
+  }
+  testing::WriteFile(dir.File("good.csv"), header);
+  EXPECT_EQ(RunHashmon("detect --series " + dir.File("good.csv")).out,
+            "timestamp,value,anomaly_score\n2015-02-26 21:42:53,53,0.000000\n");
   EXPECT_EQ(RunHashmon("detect --set no_such_setting=1 --series " + dir.File("good.csv")).exit_code,
             2);
   EXPECT_NE(RunHashmon("detect --series " + dir.File("missing.csv")).exit_code, 0);
