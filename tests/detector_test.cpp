@@ -140,6 +140,36 @@ TEST_F(DetectorTest, ACountExportAlertsOnVolumeItHasNotReachedLatelyNotOnABusyNi
   EXPECT_TRUE(surprise_alone.surge_alerted);
 }
 
+TEST_F(DetectorTest, ACountExportOfAnyStepStartsAtItsFirstValueAndAlertsOnItsSurgeOnly) {
+  // Hourly and daily exports of a topic: 2,000 or 50,000 events a step, swinging with the news
+  // (and, hourly, with the time of day), then a step of eight times the usual. Daily counts have
+  // no time of day to learn, and no step before the surge is an alert, the first included.
+  for (const int64_t step : {60 * kMin, 1440 * kMin}) {
+    SCOPED_TRACE(step / kMin);
+    const DetectorConfig config = CountExportConfig(step);
+    SeriesDetector d(&config);
+    std::mt19937 rng(5);
+    std::normal_distribution<double> news(0, 0.25);
+    const int64_t steps = step < 1440 * kMin ? 21 * 24 : 120, surge = steps - 1;
+    const double usual = step < 1440 * kMin ? 2000 : 50000;
+    std::vector<int64_t> alerts;
+    for (int64_t i = 0; i <= surge; ++i) {
+      const int64_t t = kT0 + i * step;
+      const double rate = (step < 1440 * kMin ? Daily(t, usual) : usual) * std::exp(news(rng));
+      std::poisson_distribution<int> count(i == surge ? 8 * usual : rate);
+      const Assessment a = d.Observe(t, count(rng));
+      if (a.event && a.event->kind == AlertEvent::kFired) alerts.push_back(i);
+      if (i == 0) {
+        EXPECT_EQ(a.score, 0);
+      }
+    }
+    EXPECT_EQ(alerts, std::vector<int64_t>{surge});
+    if (step >= 1440 * kMin) {
+      EXPECT_NEAR(d.Expected(kT0 + steps * step), usual, 0.2 * usual);
+    }
+  }
+}
+
 TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
   SeriesDetector d(&cfg_);
   auto events = Feed(d, kT0, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });

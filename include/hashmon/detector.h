@@ -32,12 +32,17 @@ struct DetectorConfig {
   // Each hour-of-day and day-of-week factor starts at 1, with the weight of this many
   // expected events: a sparse series' profile stays flat until its data say otherwise.
   double season_prior_events = 20;
-  // History needed before the time-of-day / day-of-week profiles are used.
+  // History needed before the time-of-day / day-of-week profiles are used. (Steps longer
+  // than an hour have no time of day to learn, and steps longer than a day no weekday.)
   double time_of_day_after_days = 1;
   double day_of_week_after_days = 14;
   // Cold start: a Gamma prior on the rate per step, worth this many steps of data.
   double prior_rate_per_step = 0.1;
   double prior_weight_steps = 10;
+  // ... or the first step's count is the level (with that weight): a count export's first
+  // value is its usual volume, in units of its own, where a hashtag's first minute in a
+  // country may be an outage already.
+  bool level_from_first_step = false;
   // Values above baseline + this many predictive standard deviations are clipped
   // before they update the baseline, so spikes (and outages) teach it only slowly.
   // During the first `warmup_steps` nothing is clipped (0: the prior is trusted from the
@@ -125,19 +130,24 @@ struct DetectorConfig {
 // What `hashmon detect` starts from, for a user's count export with this step: the defaults,
 // with these changes for a whole topic's volume (NAB's files: tweets about one company per 5
 // minutes), which swings with the news far more than one hashtag's posts in one country do.
-// - The extra-Poisson variation is never below 1 (variance = mean + mean^2). On the three
-//   public NAB files the method of moments gives a dispersion of 0.5 (GOOG), 1.0 (IBM) and
-//   1.1 (PFE), while the online estimate, which learns from steps clipped at 3 sigmas,
-//   settles at 0.16-0.20 on GOOG and 0.25-0.35 on IBM, and so takes news swings for
-//   anomalies: NAB's standard score 29.9 -> 51.1.
+// - The extra-Poisson variation is never below 1 (variance = mean + mean^2) at 5-minute
+//   steps. On the three public NAB files the method of moments gives a dispersion of 0.5
+//   (GOOG), 1.0 (IBM) and 1.1 (PFE), while the online estimate, which learns from steps
+//   clipped at 3 sigmas, settles at 0.16-0.20 on GOOG and 0.25-0.35 on IBM, and so takes
+//   news swings for anomalies: NAB's standard score 29.9 -> 51.1. The news swings less over
+//   longer steps (0.45-0.75 at 15 minutes, 0.30-0.45 at an hour, 0.31-0.51 at 4 hours), so
+//   the floor is (5 minutes / step)^0.3, within [0.4, 1].
 // - An alert needs volume the series has not reached in 72 hours (count_novelty_hours): a
 //   night step as busy as every afternoon is, for a topic, its usual volume however unlikely
 //   at night's rate.
-// - The cold-start prior (prior_rate_per_step) weighs a tenth of a step, not ten: an export's
-//   first value is its level, in units of its own; with the prior of a hashtag in a country,
-//   NAB's GOOG file (35 tweets in its first 5 minutes) started with 148 steps of alert.
+// - The first value is the level (level_from_first_step), weighing a tenth of a step: an
+//   export's first value is its usual volume, in units of its own; with the prior of a
+//   hashtag in a country, NAB's GOOG file (35 tweets in its first 5 minutes) started with
+//   148 steps of alert.
+// - Half-lives and horizons are at least a few steps (12 for the level, 7 for the novelty
+//   rules), so hourly and daily exports have a baseline that is more than the last value.
 // NAB's standard score: 51.1 with the floor alone, 61.5 with the volume rule, 60.8 with the
-// prior, 70.6 with both. Horizons of 0, 12, 24, 48, 96 and 168 hours give 60.8, 62.0, 52.5,
+// first value as level, 70.6 with both. Horizons of 0, 12, 24, 48, 96 and 168 hours give 60.8, 62.0, 52.5,
 // 64.9, 62.0 and 62.6: 72 is the best of them, and one window's hit or miss is worth about
 // 11 points on three files.
 // `collect` and `replay` keep the defaults: on per-country minute counts a floor of 1 ended
@@ -249,6 +259,8 @@ class SeriesDetector {
   Test TestWindows(int64_t t_ms, double count,
                    const std::vector<std::pair<int64_t, double>>& open_before, bool incident) const;
   double Dispersion(double mean) const;
+  bool UsesHourProfile(double days) const;
+  bool UsesDayProfile(double days) const;
   double QuietLimit(double mean) const;
   double ComputeQuietLimit(double mean, double phi) const;
   void UpdateBaseline(int64_t t_ms, double count);
