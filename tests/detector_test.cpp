@@ -48,15 +48,6 @@ class DetectorTest : public ::testing::Test {
   std::mt19937 rng_{42};
 };
 
-TEST(NegBinomialTail, MatchesPoissonForSmallDispersion) {
-  EXPECT_NEAR(NegBinomialUpperTailLog10(0, 1, 0.01), 0, 1e-12);
-  EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 1e-6), std::log10(0.0036598468), 1e-3);
-  EXPECT_LT(NegBinomialUpperTailLog10(400, 25, 0.1), -20);  // far tails do not underflow to -inf
-  EXPECT_GT(NegBinomialUpperTailLog10(400, 25, 0.1), -400);
-  EXPECT_GT(NegBinomialUpperTailLog10(5, 1, 1.0),
-            NegBinomialUpperTailLog10(5, 1, 0.01));  // fatter tail
-}
-
 TEST_F(DetectorTest, ACountExportThatSwingsWithTheNewsAlertsOnItsSurgeNotOnEverySwing) {
   // Eight weeks of a topic's 5-minute counts, about 30 at the daily peak, whose rate
   // wanders with the news (a log-normal factor that lasts hours, as on NAB's tweet

@@ -22,7 +22,8 @@ class Backoff {
   void OnConnected();
   // How long to wait before the next attempt, in ms. `reset_at_ms` is the rate limit's
   // reset time (x-rate-limit-reset) and `now_ms` the wall clock, for 429.
-  int64_t NextDelayMs(FailureKind kind, std::optional<int64_t> reset_at_ms = std::nullopt, int64_t now_ms = 0);
+  int64_t NextDelayMs(FailureKind kind, std::optional<int64_t> reset_at_ms = std::nullopt,
+                      int64_t now_ms = 0);
 
   int attempts() const { return attempts_; }
 

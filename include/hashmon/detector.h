@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "hashmon/neg_binomial.h"
+
 namespace hashmon {
 
 // Every threshold in one place; the defaults are what hashmon ships and what the
@@ -147,13 +149,12 @@ struct DetectorConfig {
 // - Half-lives and horizons are at least a few steps (12 for the level, 7 for the novelty
 //   rules), so hourly and daily exports have a baseline that is more than the last value.
 // NAB's standard score: 51.1 with the floor alone, 61.5 with the volume rule, 60.8 with the
-// first value as level, 70.6 with both. Horizons of 0, 12, 24, 48, 96 and 168 hours give 60.8, 62.0, 52.5,
-// 64.9, 62.0 and 62.6: 72 is the best of them, and one window's hit or miss is worth about
-// 11 points on three files.
-// `collect` and `replay` keep the defaults: on per-country minute counts a floor of 1 ended
-// a cold-started small country's outage 72 minutes early and slowed 5 of 400 countries past
-// 2 minutes (scripts/eval-outages --seeds 10 --set min_dispersion=1), and an outage at night
-// may well be fewer posts than a normal afternoon.
+// first value as level, 70.6 with both. Horizons of 0, 12, 24, 48, 96 and 168 hours
+// give 60.8, 62.0, 52.5, 64.9, 62.0 and 62.6: 72 is the best of them, and one window's hit or miss
+// is worth about 11 points on three files. `collect` and `replay` keep the defaults: on per-country
+// minute counts a floor of 1 ended a cold-started small country's outage 72 minutes early and
+// slowed 5 of 400 countries past 2 minutes (scripts/eval-outages --seeds 10 --set
+// min_dispersion=1), and an outage at night may well be fewer posts than a normal afternoon.
 DetectorConfig CountExportConfig(int64_t step_ms);
 
 // Sets one field of the config by name ("alert_p", "windows" as "1,3,10" ...); returns
@@ -185,10 +186,6 @@ struct Assessment {
   int64_t started = 0;
   std::optional<AlertEvent> event;
 };
-
-// Upper tail P(X >= x) of a negative binomial with this mean and dispersion
-// (variance = mean + dispersion * mean^2), as log10. Exact for small counts.
-double NegBinomialUpperTailLog10(double x, double mean, double dispersion);
 
 class SeriesDetector {
  public:

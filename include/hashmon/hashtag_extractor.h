@@ -11,8 +11,8 @@
 namespace hashmon {
 
 struct HashtagMatch {
-  size_t begin;  // byte offset of the hash sign in the UTF-8 text
-  size_t end;    // byte offset just past the tag
+  size_t begin;          // byte offset of the hash sign in the UTF-8 text
+  size_t end;            // byte offset just past the tag
   std::string_view tag;  // the tag as written, without the hash sign
 };
 
