@@ -225,6 +225,18 @@ TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
   EXPECT_TRUE(FeedCounts(d, kT0 + 1440 * kMin, {5, 0, 0, 0, 0, 0}).empty());
 }
 
+TEST_F(DetectorTest, AMinuteWithMorePostsThanAHarmlessBurstHoldsIsMoreThanOne) {
+  // A quiet country, then a post and, a minute later, a harmless burst's 5 posts: not an
+  // outage. Six posts in that minute are more than any harmless burst (3 to 5) holds, so
+  // only five of them are set aside as one, and the rest with the post before is a crowd.
+  for (const int busiest : {5, 6}) {
+    SeriesDetector d(&cfg_);
+    Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.005; });
+    const auto events = FeedCounts(d, kT0 + 2 * 1440 * kMin, {1, busiest});
+    EXPECT_EQ(events.empty(), busiest == 5) << busiest;
+  }
+}
+
 TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
   // A day of chatter at 0.05 a minute, then a burst of five posts spread over two minute
   // boundaries, on top of the chatter: without the burst allowance, an alert.

@@ -89,6 +89,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"burst_minutes", &c->burst_minutes, nullptr},
         {"busiest_out_p", &c->busiest_out_p, nullptr},
         {"burst_allowance", &c->burst_allowance, nullptr},
+        {"burst_max_posts", &c->burst_max_posts, nullptr},
         {"quiet_quantile", &c->quiet_quantile, nullptr},
         {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
         {"resolve_expected_events", &c->resolve_expected_events, nullptr},
@@ -261,7 +262,8 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bo
   if (s.sum - allowance <= 0) return 0;
   if (cfg_->leave_busiest_out && burst_rules) {
     if (w == 1) return 0;  // one step alone could be a burst
-    const double rest = s.sum - s.busiest, rest_mean = std::max(s.mean - s.busiest_expected, 1e-9);
+    const double rest = s.sum - std::min(s.busiest, cfg_->burst_max_posts),
+                 rest_mean = std::max(s.mean - s.busiest_expected, 1e-9);
     if (NegBinomialUpperTailLog10(rest, rest_mean, phi) + corr >= std::log10(cfg_->busiest_out_p))
       return 0;
     // Where harmless bursts happen, two will now and then come within minutes: a window
