@@ -35,15 +35,14 @@ DetectorConfig CountExportConfig(int64_t step_ms) {
   constexpr double kFiveMinutes = 300'000;
   config.min_dispersion =
       std::clamp(std::pow(kFiveMinutes / static_cast<double>(step_ms), 0.3), 0.4, 1.0);
-  config.count_novelty_hours = 72;
   config.prior_weight_steps = 0.1;
   config.level_from_first_step = true;
-  // Horizons of at least a few steps, for exports with hourly or daily steps.
+  // Half-lives and horizons of at least a few steps, for exports with hourly or daily steps.
   const double step_hours = static_cast<double>(step_ms) / kMsPerHour;
   config.level_half_life_hours = std::max(config.level_half_life_hours, 12 * step_hours);
   config.cold_start_half_life_hours = std::max(config.cold_start_half_life_hours, 4 * step_hours);
   config.novelty_hours = std::max(config.novelty_hours, 7 * step_hours);
-  config.count_novelty_hours = std::max(config.count_novelty_hours, 7 * step_hours);
+  config.count_novelty_hours = std::max(72.0, 7 * step_hours);
   return config;
 }
 
