@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -331,13 +332,21 @@ class SeriesDetector {
   mutable double quiet_cache_mean_ = -1, quiet_cache_phi_ = -1, quiet_cache_limit_ = 0;
   double firing_sum_ = 0;
   int64_t firing_steps_ = 0;
-  // Trailing maximum of surprise (-log10 p) over quiet steps: (t, surprise), decreasing.
-  std::deque<std::pair<int64_t, double>> novelty_;
+  // The largest value within a trailing horizon: (t, value) pairs, values decreasing.
+  struct TrailingMax {
+    std::deque<std::pair<int64_t, double>> entries;
+    void Add(int64_t t_ms, double value);
+    void ForgetBefore(int64_t t_ms);
+    double MaxSince(int64_t t_ms, double none) const;
+    void Write(std::ostream& out) const;  // " n t v t v ..."
+    void Read(std::istream& in);
+  };
+  // Surprise (-log10 p) of the steps in novelty_hours.
+  TrailingMax novelty_;
   double NoveltyBar(int64_t t_ms);
   void RememberSurprise(int64_t t_ms, double surprise);
-  // Trailing maxima of the sums over each window's steps (parallel to cfg_->windows):
-  // (t, sum), decreasing, for count_novelty_hours.
-  std::vector<std::deque<std::pair<int64_t, double>>> window_maxima_;
+  // Sums over each window's steps (parallel to cfg_->windows) in count_novelty_hours.
+  std::vector<TrailingMax> window_maxima_;
   double CountBar(size_t window_index, int64_t t_ms) const;
   void RememberWindowSums(int64_t t_ms);
 };

@@ -454,18 +454,48 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   }
 }
 
+void SeriesDetector::TrailingMax::Add(int64_t t_ms, double value) {
+  while (!entries.empty() && entries.back().second <= value) entries.pop_back();
+  entries.emplace_back(t_ms, value);
+}
+
+void SeriesDetector::TrailingMax::ForgetBefore(int64_t t_ms) {
+  while (!entries.empty() && entries.front().first < t_ms) entries.pop_front();
+}
+
+double SeriesDetector::TrailingMax::MaxSince(int64_t t_ms, double none) const {
+  for (const auto& [t, value] : entries)
+    if (t >= t_ms) return value;  // the first one since is the largest
+  return none;
+}
+
+void SeriesDetector::TrailingMax::Write(std::ostream& out) const {
+  out << ' ' << entries.size();
+  for (const auto& [t, value] : entries) out << ' ' << t << ' ' << value;
+}
+
+void SeriesDetector::TrailingMax::Read(std::istream& in) {
+  size_t n = 0;
+  in >> n;
+  entries.clear();
+  for (size_t i = 0; i < n && in; ++i) {
+    int64_t t;
+    double value;
+    in >> t >> value;
+    entries.emplace_back(t, value);
+  }
+}
+
 double SeriesDetector::NoveltyBar(int64_t t_ms) {
-  const int64_t horizon = static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
-  while (!novelty_.empty() && novelty_.front().first < t_ms - horizon) novelty_.pop_front();
-  return novelty_.empty() ? 0 : novelty_.front().second;
+  const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
+  novelty_.ForgetBefore(since);
+  return novelty_.MaxSince(since, 0);
 }
 
 double SeriesDetector::CountBar(size_t window_index, int64_t t_ms) const {
   if (cfg_->count_novelty_hours <= 0 || window_index >= window_maxima_.size()) return -1;
   const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMsPerHour);
-  for (const auto& [t, sum] : window_maxima_[window_index])
-    if (t >= t_ms - horizon) return sum;  // the first one within the horizon is the largest
-  return -1;
+  return window_maxima_[window_index].MaxSince(t_ms - horizon, -1);
 }
 
 void SeriesDetector::RememberWindowSums(int64_t t_ms) {
@@ -477,16 +507,13 @@ void SeriesDetector::RememberWindowSums(int64_t t_ms) {
     int have = 0;
     for (auto it = recent_.rbegin(); it != recent_.rend() && have < cfg_->windows[i]; ++it, ++have)
       sum += it->count;
-    auto& maxima = window_maxima_[i];
-    while (!maxima.empty() && maxima.back().second <= sum) maxima.pop_back();
-    maxima.emplace_back(t_ms, sum);
-    while (maxima.front().first < t_ms - horizon) maxima.pop_front();
+    window_maxima_[i].Add(t_ms, sum);
+    window_maxima_[i].ForgetBefore(t_ms - horizon);
   }
 }
 
 void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
-  while (!novelty_.empty() && novelty_.back().second <= surprise) novelty_.pop_back();
-  novelty_.emplace_back(t_ms, surprise);
+  novelty_.Add(t_ms, surprise);
 }
 
 std::optional<AlertEvent> SeriesDetector::Peek(
@@ -652,13 +679,9 @@ std::string SeriesDetector::Serialize() const {
   for (const auto& s : recent_)
     out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated << ' '
         << s.level_before << ' ' << s.weight_before;
-  out << ' ' << novelty_.size();
-  for (const auto& [t, v] : novelty_) out << ' ' << t << ' ' << v;
+  novelty_.Write(out);
   out << ' ' << last_burst_t_ << ' ' << window_maxima_.size();
-  for (const auto& maxima : window_maxima_) {
-    out << ' ' << maxima.size();
-    for (const auto& [t, sum] : maxima) out << ' ' << t << ' ' << sum;
-  }
+  for (const auto& maxima : window_maxima_) maxima.Write(out);
   return out.str();
 }
 
@@ -702,30 +725,14 @@ bool SeriesDetector::Deserialize(const std::string& text) {
     }
     recent_.push_back(s);
   }
-  in >> n;
-  novelty_.clear();
-  for (size_t i = 0; i < n && in; ++i) {
-    int64_t t;
-    double v;
-    in >> t >> v;
-    novelty_.emplace_back(t, v);
-  }
+  novelty_.Read(in);
   last_burst_t_ = INT64_MIN;
   if (version == "v4" || version == "v5") in >> last_burst_t_;
   window_maxima_.clear();
   if (version == "v5") {
     in >> n;
-    for (size_t i = 0; i < n && in && i < cfg_->windows.size(); ++i) {
-      size_t len = 0;
-      in >> len;
-      auto& maxima = window_maxima_.emplace_back();
-      for (size_t j = 0; j < len && in; ++j) {
-        int64_t t;
-        double sum;
-        in >> t >> sum;
-        maxima.emplace_back(t, sum);
-      }
-    }
+    for (size_t i = 0; i < n && in && i < cfg_->windows.size(); ++i)
+      window_maxima_.emplace_back().Read(in);
   }
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
