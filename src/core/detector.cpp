@@ -27,92 +27,6 @@ int DayOfWeek(int64_t t_ms) {
 
 }  // namespace
 
-DetectorConfig CountExportConfig(int64_t step_ms) {
-  DetectorConfig config;
-  config.step_ms = step_ms;
-  // The news swings less over longer steps: on NAB's files the method of moments gives 0.5 to
-  // 1.1 at 5 minutes, 0.45 to 0.75 at 15, 0.30 to 0.45 at an hour, 0.31 to 0.51 at 4 hours.
-  constexpr double kFiveMinutes = 300'000;
-  config.min_dispersion =
-      std::clamp(std::pow(kFiveMinutes / static_cast<double>(step_ms), 0.3), 0.4, 1.0);
-  config.prior_weight_steps = 0.1;
-  config.level_from_first_step = true;
-  // Half-lives and horizons of at least a few steps, for exports with hourly or daily steps.
-  const double step_hours = static_cast<double>(step_ms) / kMsPerHour;
-  config.level_half_life_hours = std::max(config.level_half_life_hours, 12 * step_hours);
-  config.cold_start_half_life_hours = std::max(config.cold_start_half_life_hours, 4 * step_hours);
-  config.novelty_hours = std::max(config.novelty_hours, 7 * step_hours);
-  config.count_novelty_hours = std::max(72.0, 7 * step_hours);
-  return config;
-}
-
-bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::string& value) {
-  try {
-    if (name == "windows") {
-      std::vector<int> w;
-      std::stringstream in(value);
-      for (std::string item; std::getline(in, item, ',');) w.push_back(std::stoi(item));
-      if (w.empty()) return false;
-      c->windows = w;
-      return true;
-    }
-    const double v = std::stod(value);
-    struct Field {
-      const char* name;
-      double* d;
-      int* i;
-      bool* b = nullptr;  // 0 is false, anything else true
-    };
-    const Field fields[] = {
-        {"leave_busiest_out", nullptr, nullptr, &c->leave_busiest_out},
-        {"leave_two_bursts_out", nullptr, nullptr, &c->leave_two_bursts_out},
-        {"level_half_life_hours", &c->level_half_life_hours, nullptr},
-        {"cold_start_half_life_hours", &c->cold_start_half_life_hours, nullptr},
-        {"season_half_life_days", &c->season_half_life_days, nullptr},
-        {"season_prior_events", &c->season_prior_events, nullptr},
-        {"time_of_day_after_days", &c->time_of_day_after_days, nullptr},
-        {"day_of_week_after_days", &c->day_of_week_after_days, nullptr},
-        {"prior_rate_per_step", &c->prior_rate_per_step, nullptr},
-        {"prior_weight_steps", &c->prior_weight_steps, nullptr},
-        {"update_clip_sigmas", &c->update_clip_sigmas, nullptr},
-        {"warmup_steps", nullptr, &c->warmup_steps},
-        {"level_from_first_step", nullptr, nullptr, &c->level_from_first_step},
-        {"initial_dispersion", &c->initial_dispersion, nullptr},
-        {"min_dispersion", &c->min_dispersion, nullptr},
-        {"alert_p", &c->alert_p, nullptr},
-        {"min_count", &c->min_count, nullptr},
-        {"spike_p", &c->spike_p, nullptr},
-        {"spike_min_count", &c->spike_min_count, nullptr},
-        {"onset_steps", nullptr, &c->onset_steps},
-        {"min_elevated_steps", nullptr, &c->min_elevated_steps},
-        {"burst_minutes", &c->burst_minutes, nullptr},
-        {"busiest_out_p", &c->busiest_out_p, nullptr},
-        {"burst_allowance", &c->burst_allowance, nullptr},
-        {"burst_max_posts", &c->burst_max_posts, nullptr},
-        {"quiet_quantile", &c->quiet_quantile, nullptr},
-        {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
-        {"resolve_expected_events", &c->resolve_expected_events, nullptr},
-        {"resolve_max_minutes", &c->resolve_max_minutes, nullptr},
-        {"hold_down_hours", &c->hold_down_hours, nullptr},
-        {"novelty_hours", &c->novelty_hours, nullptr},
-        {"count_novelty_hours", &c->count_novelty_hours, nullptr},
-        {"max_backdate_steps", nullptr, &c->max_backdate_steps},
-        {"incident_alert_p", &c->incident_alert_p, nullptr},
-        {"incident_min_count", &c->incident_min_count, nullptr},
-        {"max_firing_hours", &c->max_firing_hours, nullptr},
-    };
-    for (const auto& f : fields) {
-      if (name != f.name) continue;
-      if (f.d) *f.d = v;
-      if (f.i) *f.i = static_cast<int>(v);
-      if (f.b) *f.b = v != 0;
-      return true;
-    }
-  } catch (const std::exception&) {
-  }
-  return false;
-}
-
 SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
   level_ = cfg_->prior_rate_per_step;
   level_weight_ = cfg_->prior_weight_steps;
@@ -454,38 +368,6 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   }
 }
 
-void SeriesDetector::TrailingMax::Add(int64_t t_ms, double value) {
-  while (!entries.empty() && entries.back().second <= value) entries.pop_back();
-  entries.emplace_back(t_ms, value);
-}
-
-void SeriesDetector::TrailingMax::ForgetBefore(int64_t t_ms) {
-  while (!entries.empty() && entries.front().first < t_ms) entries.pop_front();
-}
-
-double SeriesDetector::TrailingMax::MaxSince(int64_t t_ms, double none) const {
-  for (const auto& [t, value] : entries)
-    if (t >= t_ms) return value;  // the first one since is the largest
-  return none;
-}
-
-void SeriesDetector::TrailingMax::Write(std::ostream& out) const {
-  out << ' ' << entries.size();
-  for (const auto& [t, value] : entries) out << ' ' << t << ' ' << value;
-}
-
-void SeriesDetector::TrailingMax::Read(std::istream& in) {
-  size_t n = 0;
-  in >> n;
-  entries.clear();
-  for (size_t i = 0; i < n && in; ++i) {
-    int64_t t;
-    double value;
-    in >> t >> value;
-    entries.emplace_back(t, value);
-  }
-}
-
 double SeriesDetector::NoveltyBar(int64_t t_ms) {
   const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
   novelty_.ForgetBefore(since);
@@ -570,79 +452,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
   recent_.push_back(Step{t_ms, count, a.expected, elevated, level_, level_weight_});
-  // Enough for the widest window and for back-dating; while the onset is still being
-  // re-estimated, also every step since the earliest onset it may choose. (The state is
-  // saved every minute, so it is kept no longer than needed.)
-  const bool redating = state_ == AlertState::kFiring &&
-                        t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
-  const size_t keep =
-      static_cast<size_t>(std::max({*std::max_element(cfg_->windows.begin(), cfg_->windows.end()),
-                                    (redating ? 2 : 1) * cfg_->max_backdate_steps, 1}) +
-                          1);
-  while (recent_.size() > keep) recent_.pop_front();
+  while (recent_.size() > StepsToKeep(t_ms)) recent_.pop_front();
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
-  const int64_t decided_at = t_ms + cfg_->step_ms;
-  switch (state_) {
-    case AlertState::kQuiet:
-    case AlertState::kPending:
-      if (a.anomalous && t_ms >= hold_down_until_) {
-        ++anomalous_run_;
-        if (anomalous_run_ >= cfg_->onset_steps) {
-          StartFiring(t_ms, EstimateOnset(t_ms, {}));
-          quiet_run_ = 0;
-          a.event = AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
-        } else {
-          state_ = AlertState::kPending;
-        }
-      } else {
-        anomalous_run_ = 0;
-        state_ = AlertState::kQuiet;
-      }
-      break;
-    case AlertState::kFiring: {
-      ReviseOnset(t_ms);
-      // Back at baseline when the last `resolve_after_minutes` together are no more than
-      // the baseline allows: a low-volume country's scattered mentions keep it firing.
-      firing_sum_ += count;
-      ++firing_steps_;
-      // At minute resolution a slow series pauses: wait for a rate-sized quiet stretch.
-      const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
-      const double rate = fine ? firing_sum_ / static_cast<double>(firing_steps_) : 1e9;
-      const int64_t k = std::min<int64_t>(
-          std::max<int64_t>(
-              1, static_cast<int64_t>(cfg_->resolve_max_minutes * 60'000) / cfg_->step_ms),
-          std::max<int64_t>(
-              {1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms,
-               static_cast<int64_t>(
-                   std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
-      double sum = 0, mean = 0;
-      int64_t have = 0, first_t = t_ms;
-      for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_;
-           ++it, ++have) {
-        sum += it->count;
-        mean += it->expected;
-        first_t = it->t;
-      }
-      // The data's own dispersion, without the level's uncertainty: a young series' fat
-      // tails make alerts harder, as they should, but must not make an end easier. Nor may
-      // hours of silence before the onset, which drive the level towards nothing, make a
-      // stray post half an hour after the end look like the outage going on: the baseline
-      // here is at least what the cold-start prior would still say after that silence.
-      const double prior_floor = cfg_->prior_rate_per_step * cfg_->prior_weight_steps /
-                                 (level_weight_ + cfg_->prior_weight_steps);
-      mean = std::max(mean, prior_floor * static_cast<double>(have));
-      const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, dispersion_) >
-                                          std::log10(1 - cfg_->quiet_quantile);
-      if (quiet) {
-        state_ = AlertState::kQuiet;
-        anomalous_run_ = 0;
-        hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
-        a.event = AlertEvent{AlertEvent::kResolved, started_, 0, first_t, decided_at};
-      }
-      break;
-    }
-  }
+  a.event = AdvanceAlert(t_ms, count, a.anomalous);
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,
@@ -658,10 +471,88 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   RememberWindowSums(t_ms);
   a.state = state_;
   if (state_ == AlertState::kFiring) a.started = started_;
-  const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
-  a.score = state_ == AlertState::kFiring ? 0.5 + 0.5 * std::min(1.0, std::max(0.0, strength) / 2)
-                                          : 0.49 * std::max(0.0, strength);
+  a.score = Score(test);
   return a;
+}
+
+size_t SeriesDetector::StepsToKeep(int64_t t_ms) const {
+  // Enough for the widest window and for back-dating; while the onset is still being
+  // re-estimated, also every step since the earliest onset it may choose. (The state is
+  // saved every minute, so it is kept no longer than needed.)
+  const bool redating = state_ == AlertState::kFiring &&
+                        t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
+  const int widest = *std::max_element(cfg_->windows.begin(), cfg_->windows.end());
+  return static_cast<size_t>(std::max({widest, (redating ? 2 : 1) * cfg_->max_backdate_steps, 1}) +
+                             1);
+}
+
+std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double count, bool anomalous) {
+  // Events are dated to the end of the step that decided them.
+  const int64_t decided_at = t_ms + cfg_->step_ms;
+  if (state_ == AlertState::kFiring) {
+    ReviseOnset(t_ms);
+    firing_sum_ += count;
+    ++firing_steps_;
+    const std::optional<int64_t> quiet_since = BackAtBaselineSince(t_ms);
+    if (!quiet_since) return std::nullopt;
+    state_ = AlertState::kQuiet;
+    anomalous_run_ = 0;
+    hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+    return AlertEvent{AlertEvent::kResolved, started_, 0, *quiet_since, decided_at};
+  }
+  if (!anomalous || t_ms < hold_down_until_) {
+    anomalous_run_ = 0;
+    state_ = AlertState::kQuiet;
+    return std::nullopt;
+  }
+  if (++anomalous_run_ < cfg_->onset_steps) {
+    state_ = AlertState::kPending;
+    return std::nullopt;
+  }
+  StartFiring(t_ms, EstimateOnset(t_ms, {}));
+  quiet_run_ = 0;
+  return AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
+}
+
+std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
+  // Back at baseline when the last `resolve_after_minutes` together are no more than the
+  // baseline allows: a low-volume country's scattered mentions keep it firing. At minute
+  // resolution a slow series pauses: wait for a rate-sized quiet stretch.
+  const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
+  const double rate = fine ? firing_sum_ / static_cast<double>(firing_steps_) : 1e9;
+  const int64_t k = std::min<int64_t>(
+      std::max<int64_t>(1,
+                        static_cast<int64_t>(cfg_->resolve_max_minutes * 60'000) / cfg_->step_ms),
+      std::max<int64_t>(
+          {1, static_cast<int64_t>(cfg_->resolve_after_minutes * 60'000) / cfg_->step_ms,
+           static_cast<int64_t>(std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
+  double sum = 0, mean = 0;
+  int64_t have = 0, first_t = t_ms;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_;
+       ++it, ++have) {
+    sum += it->count;
+    mean += it->expected;
+    first_t = it->t;
+  }
+  // The data's own dispersion, without the level's uncertainty: a young series' fat tails
+  // make alerts harder, as they should, but must not make an end easier. Nor may hours of
+  // silence before the onset, which drive the level towards nothing, make a stray post half
+  // an hour after the end look like the outage going on: the baseline here is at least what
+  // the cold-start prior would still say after that silence.
+  const double prior_floor = cfg_->prior_rate_per_step * cfg_->prior_weight_steps /
+                             (level_weight_ + cfg_->prior_weight_steps);
+  mean = std::max(mean, prior_floor * static_cast<double>(have));
+  const bool quiet = have == k && NegBinomialUpperTailLog10(sum, mean, dispersion_) >
+                                      std::log10(1 - cfg_->quiet_quantile);
+  if (!quiet) return std::nullopt;
+  return first_t;
+}
+
+double SeriesDetector::Score(const Test& test) const {
+  // Below 0.5 the strength of the evidence so far; from 0.5 on, firing, and how strongly.
+  const double strength = std::min(1.0, test.log10_p / std::log10(cfg_->alert_p));
+  return state_ == AlertState::kFiring ? 0.5 + 0.5 * std::min(1.0, std::max(0.0, strength) / 2)
+                                       : 0.49 * std::max(0.0, strength);
 }
 
 std::string SeriesDetector::Serialize() const {
