@@ -453,7 +453,7 @@ def quiet_week(a):
             off = C[cc][0] if cc in C else 0
             hour = ((t0 - DAY_MS) / 3_600_000 + off) % 24
             cycle = 0.15 + 0.85 * (0.5 - 0.5 * math.cos((hour - 4) / 24 * 2 * math.pi)) ** 2
-            lam = top * cycle * (0.6 if weekday >= 5 else 1.0)
+            lam = top * a.chatter * cycle * (0.6 if weekday >= 5 else 1.0)
             for _ in range(g.poisson(lam)):
                 events.append((t0 + r.randrange(60_000), cc))
             # A harmless burst: someone's wifi is down and a few friends agree.
@@ -482,6 +482,8 @@ def main():
                    help="how much the US, JP, FR and unattributed posters join the outage (0: only "
                         "--countries report it, as in a local outage)")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
+    p.add_argument("--chatter", type=float, default=1.0,
+                   help="--quiet-week: multiply every country's normal chatter by this (bursts unchanged)")
     p.add_argument("--uniform-bursts", action="store_true",
                    help="--quiet-week: every country, however quiet, has three bursts a day "
                         "(by default bursts come in proportion to a country's chatter)")

@@ -185,6 +185,24 @@ TEST_F(DetectorTest, ColdStartStillCatchesAnOutage) {
   EXPECT_EQ(events[0].started, kT0 + 5 * kMin);
 }
 
+TEST_F(DetectorTest, WithWindowsNeedingHistoryASeriesBornInAnOutageIsFlaggedLater) {
+  // The price of that setting: a series born in an outage (a replay whose first mention is
+  // the outage's) is judged by no window that reaches back to its first minutes. By default
+  // its first 3-minute window, judged against the cold-start prior, fires as that window
+  // closes; with the setting the first 3-minute window with 3 minutes before it does.
+  const std::vector<int> born_in_outage = {12, 25, 30, 30, 30, 30, 30};
+  SeriesDetector by_default(&cfg_);
+  auto events = FeedCounts(by_default, kT0, born_in_outage);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].detected_at, kT0 + 3 * kMin);
+
+  cfg_.window_needs_history = true;
+  SeriesDetector needing_history(&cfg_);
+  events = FeedCounts(needing_history, kT0, born_in_outage);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].detected_at, kT0 + 6 * kMin);
+}
+
 TEST_F(DetectorTest, AOnePostAMinuteOutageIsDatedToItsFirstPost) {
   // A country that posts a few times a day; then about one post a minute, some minutes
   // none: no single minute looks like a surge, but together they date it.

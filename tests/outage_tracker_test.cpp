@@ -215,3 +215,32 @@ TEST_F(JoiningTest, OnceTwoCountriesFireThePairJoinsOnItsOwn) {
 
 }  // namespace
 }  // namespace hashmon
+
+namespace hashmon {
+namespace {
+
+// A collector started on a tag that is already chatty: three posts a minute from the US, two
+// from Brazil and from nowhere known, one from Britain, from the first minute on.
+int OutagesOfAChattyStart(const DetectorConfig& detector) {
+  TrackerConfig cfg;
+  cfg.detector = detector;
+  OutageTracker tracker{cfg};
+  std::mt19937 rng(11);
+  const std::pair<const char*, double> rates[] = {{"US", 3}, {"BR", 2}, {"??", 2}, {"GB", 1}};
+  for (int64_t m = kT0; m < kT0 + 180 * kMin; m += kMin) {
+    Counts counts;
+    for (const auto& [cc, rate] : rates) {
+      std::poisson_distribution<int> n(rate);
+      if (const int k = n(rng)) counts[{m, kTag, cc}] = k;
+    }
+    tracker.CloseThrough(m, counts);
+  }
+  return static_cast<int>(tracker.outages().size());
+}
+
+TEST(ChattyStartTest, AChattyTagsFirstMinutesAreNotAWorldwideSurge) {
+  EXPECT_EQ(OutagesOfAChattyStart(DetectorConfig{}), 0);
+}
+
+}  // namespace
+}  // namespace hashmon

@@ -112,8 +112,10 @@ class SeriesDetector {
   };
   // `bursty`: the series had a harmless burst lately (the two-bursts rule applies).
   double WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const;
+  // `closed_before`: the steps the series has closed before this one.
   Test TestWindows(int64_t t_ms, double count,
-                   const std::vector<std::pair<int64_t, double>>& open_before, bool incident) const;
+                   const std::vector<std::pair<int64_t, double>>& open_before,
+                   int64_t closed_before, bool incident) const;
   double Dispersion(double mean) const;
   bool UsesHourProfile(double days) const;
   bool UsesDayProfile(double days) const;

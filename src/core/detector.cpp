@@ -195,13 +195,18 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bo
 
 SeriesDetector::Test SeriesDetector::TestWindows(
     int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
-    bool incident) const {
+    int64_t closed_before, bool incident) const {
   Test best{0, count, 1, level_};
+  // Steps the series has seen, this one and the open ones before it included.
+  const int64_t seen = closed_before + static_cast<int64_t>(open_before.size()) + 1;
   const double expected = Expected(t_ms);
   const bool elevated = count > QuietLimit(expected);
   const bool bursty = HadBurstRecently(t_ms);
   for (size_t i = 0; i < cfg_->windows.size(); ++i) {
     const int w = cfg_->windows[i];
+    // A window that reaches back to the series' first steps is judged against the prior
+    // alone: a series as busy as it will stay from its first minute would be an outage.
+    if (cfg_->window_needs_history && seen - w < w) continue;
     WindowSums s;
     s.Add(count, expected, elevated, level_, level_weight_);
     // Newest first: still-open steps before this one, then closed steps.
@@ -404,7 +409,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
   if (partial_count <= 0) return std::nullopt;
-  const Test t = TestWindows(t_ms, partial_count, open_before, incident);
+  const Test t = TestWindows(t_ms, partial_count, open_before, steps_, incident);
   if (!incident && !GoesOn(partial_count, Expected(t_ms), t)) return std::nullopt;
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
@@ -436,7 +441,8 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
     a.expected = Expected(t_ms);
   }
   const bool elevated = count > 0 && count > QuietLimit(a.expected);
-  const Test test = count > 0 ? TestWindows(t_ms, count, {}, incident) : Test{0, 0, 1, level_};
+  const Test test =
+      count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident) : Test{0, 0, 1, level_};
   a.log10_p = test.log10_p;
   const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
   if (one_step != cfg_->windows.end())

@@ -50,6 +50,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
     const Field fields[] = {
         {"leave_busiest_out", nullptr, nullptr, &c->leave_busiest_out},
         {"leave_two_bursts_out", nullptr, nullptr, &c->leave_two_bursts_out},
+        {"window_needs_history", nullptr, nullptr, &c->window_needs_history},
         {"level_half_life_hours", &c->level_half_life_hours, nullptr},
         {"cold_start_half_life_hours", &c->cold_start_half_life_hours, nullptr},
         {"season_half_life_days", &c->season_half_life_days, nullptr},
