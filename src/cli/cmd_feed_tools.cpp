@@ -174,8 +174,7 @@ int RunServeFeed(const ServeArgs& a) {
   std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
               a.protocol == "jetstream" ? "ws" : "http", port);
   std::fflush(stdout);
-  const std::atomic<bool>& stop = StopOnSignals();
-  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  WaitForStopSignal();
   server.Stop();
   return 0;
 }

@@ -37,10 +37,10 @@ int RunServe(const ServeArgs& a) {
     log.Error(error);
     return 1;
   }
-  std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(), o.host.c_str(), port);
+  std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(),
+              o.host.c_str(), port);
   std::fflush(stdout);
-  const std::atomic<bool>& stop = StopOnSignals();
-  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  WaitForStopSignal();
   server.Stop();
   return 0;
 }
@@ -49,11 +49,14 @@ int RunServe(const ServeArgs& a) {
 
 void RegisterServe(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the JSON API, Prometheus /metrics and the dashboard (read-only)");
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the JSON API, Prometheus /metrics and the dashboard (read-only)");
   cmd->add_option("--db", args->db, "SQLite database to read")->capture_default_str();
-  cmd->add_option("--listen", args->listen, "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
+  cmd->add_option("--listen", args->listen,
+                  "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
       ->capture_default_str();
-  cmd->add_option("--country", args->countries, "Watched countries shown first (repeatable; default the seven)");
+  cmd->add_option("--country", args->countries,
+                  "Watched countries shown first (repeatable; default the seven)");
   cmd->callback([args, exit] { exit->value = RunServe(*args); });
 }
 

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <thread>
 
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
@@ -69,6 +71,11 @@ const std::atomic<bool>& StopOnSignals() {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   return g_stop;
+}
+
+void WaitForStopSignal() {
+  const std::atomic<bool>& stop = StopOnSignals();
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,

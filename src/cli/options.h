@@ -41,6 +41,10 @@ std::map<std::string, std::string> BearerHeaders();
 // Installs SIGINT/SIGTERM handlers that set the returned flag: stop, flush, commit, exit 0.
 const std::atomic<bool>& StopOnSignals();
 
+// For commands whose work runs on other threads (servers): returns once SIGINT or SIGTERM
+// arrives.
+void WaitForStopSignal();
+
 // --set KEY=VALUE overrides of the detector's settings (DetectorConfig's field names).
 // Returns false, with the offending item in *error, for an unknown name or a bad value.
 bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
