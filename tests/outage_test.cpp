@@ -118,6 +118,21 @@ TEST_F(OutageScenario, ACountryFirstHeardFromAtNightIsJudgedByTheSilenceBeforeIt
   }
 }
 
+TEST_F(OutageScenario, AnOutageSoonAfterTheFeedBeginsIsJudgedByTheSilenceSinceItsFirstPost) {
+  // Twenty minutes into the feed, nobody has said #twitterdown yet. The feed's first post
+  // (at midnight, without the tag) begins the history, so the twenty silent minutes count
+  // for every country. (Begun at the first mention instead: LT +3.1 min, UG +2.2.)
+  rapidjson::Document outages =
+      Run("--posts 20000 --outage-start 00:20 --outage-minutes 60 --countries LT,UG --seed 4");
+  ASSERT_EQ(outages.Size(), 1u);
+  const int64_t onset = *ParseIsoTime("2016-01-19T00:20:00Z");
+  for (const char* cc : {"LT", "UG"}) {
+    const rapidjson::Value* c = Country(outages[0], cc);
+    ASSERT_NE(c, nullptr) << cc;
+    EXPECT_LE(Time((*c)["detected_at"]) - onset, 2 * kMin) << cc;
+  }
+}
+
 // A cold start: no history at all. The big countries are flagged as fast as with a day of
 // history; every country is flagged, and no uncertain baseline ends one early. Seed 1: LT
 // ended 72 min early before the end test left the level's uncertainty out. Seed 14: LT

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 
 #include "hashmon/time_util.h"
@@ -240,6 +241,58 @@ int OutagesOfAChattyStart(const DetectorConfig& detector) {
 
 TEST(ChattyStartTest, AChattyTagsFirstMinutesAreNotAWorldwideSurge) {
   EXPECT_EQ(OutagesOfAChattyStart(DetectorConfig{}), 0);
+}
+
+// When the history begins: at the source's first post, whatever its tags, so that the
+// silence before a country's first mention is data.
+TEST(WatchFromTest, TheHistoryBeginsAtTheEarliestFirstPostBeforeAnyMinuteCloses) {
+  OutageTracker tracker{TrackerConfig{}};
+  tracker.WatchFrom(kT0 + 10 * kMin + 5'000);  // one source's first post
+  tracker.WatchFrom(kT0 + 30'000);             // another's, earlier
+  tracker.CloseThrough(kT0 + 40 * kMin, {{{kT0 + 40 * kMin, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0);
+  tracker.WatchFrom(kT0 - 60 * kMin);  // a source started after the history began
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0);
+}
+
+TEST(WatchFromTest, WithoutAFirstPostTheHistoryBeginsAtTheFirstMention) {
+  OutageTracker tracker{TrackerConfig{}};
+  tracker.CloseThrough(kT0 + 40 * kMin, {{{kT0 + 40 * kMin, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0 + 40 * kMin);
+}
+
+TEST(WatchFromTest, AFirstPostWithAWrongClockTeachesAtMostSixHoursOfSilence) {
+  OutageTracker tracker{TrackerConfig{}};
+  tracker.WatchFrom(kT0 - 3 * 86'400'000LL);
+  tracker.CloseThrough(kT0, {{{kT0, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0 - 6 * 60 * kMin);
+}
+
+TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirstPost) {
+  // Lithuania's first mentions are an outage half an hour after the feed began: three posts
+  // in a minute that is still open, then that minute closes. The half hour before counts
+  // as thirty silent minutes, and its baseline is below the cold-start prior's.
+  const DetectorConfig config;
+  const int64_t onset = kT0 + 30 * kMin;
+  auto lithuania = [&](bool first_post_known) {
+    OutageTracker tracker{TrackerConfig{}};
+    if (first_post_known) tracker.WatchFrom(kT0 + 12'000);
+    for (int i = 1; i <= 3; ++i)
+      tracker.OnMention(kTag, "LT", onset, i, onset + i * 1000, SourceKind::kX, std::to_string(i),
+                        "down?");
+    tracker.CloseThrough(onset, {{{onset, kTag, "LT"}, 3}});
+    auto series = std::make_unique<SeriesDetector>(&config);
+    for (const auto& [key, state] : tracker.TakeChanges().detector_states) {
+      if (key.second == "LT") {
+        EXPECT_TRUE(series->Deserialize(state));
+      }
+    }
+    return series;
+  };
+  const auto watched = lithuania(true), unwatched = lithuania(false);
+  EXPECT_EQ(watched->steps_seen(), 31);
+  EXPECT_EQ(unwatched->steps_seen(), 1);
+  EXPECT_LT(watched->Expected(onset + kMin), unwatched->Expected(onset + kMin) / 2);
 }
 
 }  // namespace

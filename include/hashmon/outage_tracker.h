@@ -120,6 +120,13 @@ class OutageTracker {
   void CloseThrough(int64_t minute,
                     const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts);
 
+  // The source's first post (any post, with a watched tag or not) came at `event_ms`:
+  // hashmon has been watching since, so the minutes from then to a country's first
+  // mention are silence the baselines learn. Without it the history begins with the first
+  // mention, and an outage soon after the feed begins is judged against the cold-start
+  // prior. Counts only before the first minute closes; the earliest call wins.
+  void WatchFrom(int64_t event_ms);
+
   // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
   void MarkGap(int64_t from_minute, int64_t to_minute);
 
@@ -145,6 +152,8 @@ class OutageTracker {
   // watching began, and learns so (see Series in the .cpp), unless its state is about
   // to be restored.
   SeriesDetector& Series(const SeriesKey& key, bool newborn_learns_silence = true);
+  // Observes the closed minutes since watching began (up to a week) as silent.
+  void LearnSilence(SeriesDetector& series);
   bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
@@ -186,7 +195,7 @@ class OutageTracker {
   std::vector<Spike> spikes_;
   std::vector<EvidencePost> evidence_;
   int64_t closed_through_ = INT64_MIN;
-  int64_t watching_since_ = INT64_MIN;  // the first minute closed since the history began
+  int64_t watching_since_ = INT64_MIN;  // the first minute of the history (see WatchFrom)
   int64_t next_id_ = 1;
   std::function<int64_t(const std::string&, const std::string&, int64_t)> open_counts_;
 };

@@ -117,6 +117,13 @@ class Pipeline {
   // End of input: closes every open minute (and so settles detection up to there).
   void Flush();
 
+  // A source's first post came at `event_ms` (see OutageTracker::WatchFrom). Readers call
+  // it with the first post of what they read, whatever its tags and whether or not a
+  // pre-filter lets it through, so that the history begins the same either way.
+  void WatchFrom(int64_t event_ms) {
+    if (config_.detect) tracker_.WatchFrom(event_ms);
+  }
+
   // Records that a source was disconnected; detection treats those minutes as no data.
   void AddGap(GapRecord gap);
 

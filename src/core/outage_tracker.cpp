@@ -22,6 +22,10 @@ OutageTracker::OutageTracker(TrackerConfig config)
 namespace {
 // A newborn series learns at most this much silence (the detector's own gap fill limit).
 constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
+// A source's first post (WatchFrom) more than this before the first mention counts as this
+// long before: hours of silence are plenty to judge an early outage by, and a first post
+// whose clock is wrong teaches no more than that.
+constexpr int64_t kMaxWatchLeadMs = 6 * 3'600'000LL;
 }  // namespace
 
 SeriesDetector& OutageTracker::Series(const SeriesKey& key, bool newborn_learns_silence) {
@@ -30,16 +34,25 @@ SeriesDetector& OutageTracker::Series(const SeriesKey& key, bool newborn_learns_
   it->second =
       std::make_unique<SeriesDetector>(key.second == kTagTotal ? &total_detector_ : &cfg_.detector);
   SeriesDetector& s = *it->second;
+  if (newborn_learns_silence) LearnSilence(s);
+  return s;
+}
+
+void OutageTracker::LearnSilence(SeriesDetector& s) {
   // A series is born with its first mention, but every closed minute before it, since
   // hashmon began watching, had none: that silence is data. Without it a country whose
   // first mentions are an outage (an outage at night, early in the history) would be
   // judged against the cold-start prior (0.1 a minute, fat-tailed) and flagged late.
-  if (newborn_learns_silence && watching_since_ != INT64_MIN && closed_through_ != INT64_MIN) {
-    const int64_t from =
-        std::max(watching_since_, closed_through_ - kMaxQuietBackfillMs + kMillisPerMinute);
-    for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
-  }
-  return s;
+  if (watching_since_ == INT64_MIN || closed_through_ == INT64_MIN) return;
+  const int64_t from =
+      std::max(watching_since_, closed_through_ - kMaxQuietBackfillMs + kMillisPerMinute);
+  for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
+}
+
+void OutageTracker::WatchFrom(int64_t event_ms) {
+  if (closed_through_ != INT64_MIN) return;  // the history has begun
+  const int64_t minute = MinuteOf(event_ms);
+  watching_since_ = watching_since_ == INT64_MIN ? minute : std::min(watching_since_, minute);
 }
 
 bool OutageTracker::InGap(int64_t minute) const {
@@ -199,9 +212,17 @@ void OutageTracker::CloseThrough(
     int64_t minute,
     const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts) {
   if (closed_through_ == INT64_MIN) {
+    // The history begins: with the first closed mention's minute, or earlier, with the
+    // source's first post (WatchFrom). The series already born learn the silence before.
     closed_through_ =
         counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
-    watching_since_ = closed_through_ + kMillisPerMinute;
+    const int64_t first = closed_through_ + kMillisPerMinute;
+    watching_since_ = watching_since_ == INT64_MIN
+                          ? first
+                          : std::clamp(watching_since_, first - kMaxWatchLeadMs, first);
+    for (auto& [key, det] : series_) {
+      if (det->steps_seen() == 0) LearnSilence(*det);
+    }
   }
   // New series appear with their first closed minute.
   std::map<std::pair<int64_t, std::string>, int64_t> tag_totals;  // (minute, tag) -> mentions

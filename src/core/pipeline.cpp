@@ -150,7 +150,8 @@ Batch Pipeline::TakeBatch() {
   b.watermark = counter_.watermark();
   if (config_.detect) {
     TrackerChanges changes = tracker_.TakeChanges();
-    if (!changes.empty() || changes.closed_through != INT64_MIN)
+    if (!changes.empty() || changes.closed_through != INT64_MIN ||
+        changes.watching_since != INT64_MIN)
       b.detection.push_back(std::move(changes));
   }
   return b;

@@ -99,6 +99,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       log_(log),
       options_(std::move(options)),
       prefilter_(pipeline->watched()),
+      first_post_(pipeline),
       commit_interval_ms_(options_.commit_every_ms) {
   switch (options_.protocol) {
     case StreamProtocol::kNdjson:
@@ -158,6 +159,7 @@ void Collector::OnBytes(char* data, size_t len) {
 size_t Collector::ProcessLines(char* data, size_t len) {
   // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
   const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
+  first_post_.SeeLines(std::string_view(data, len));
   const size_t complete =
       ScanLines(data, len, filtered ? &prefilter_ : nullptr, [&](char* line, size_t n) {
         if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
@@ -231,6 +233,7 @@ void Collector::OnMessage(char* data, size_t len) {
   } else if (!options_.gap_fill_url.empty()) {
     NoteStatusIdInMessage(std::string_view(data, len));
   }
+  first_post_.See(std::string_view(data, len));
   if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) {
     LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
     pipeline_->OnRecord(data, len);

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "feed/first_post.h"
 #include "feed/http_stream.h"
 #include "feed/sse_framer.h"
 #include "hashmon/backoff.h"
@@ -150,6 +151,7 @@ class Collector {
   std::string source_;
   std::string carry_;
   SseFramer framer_;
+  FirstPostWatch first_post_;   // begins the history at the source's first post
   int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
   std::string last_status_id_;  // Mastodon: the newest status id seen
   std::atomic<int64_t> bytes_received_{0};

@@ -13,6 +13,8 @@ namespace {
 
 constexpr size_t kMaxLine = 64u << 20;
 constexpr size_t kHeadroom = 256u << 10;
+// How far into an input its first post is looked for.
+constexpr size_t kFirstPostBytes = 64u << 10;
 constexpr int kCommitAttempts = 5;
 constexpr int64_t kCommitRetryMs = 1000;
 constexpr int64_t kProgressEveryMs = 500;
@@ -78,6 +80,9 @@ struct Replayer::Input {
   uint64_t taken = 0;        // the member offset after the last line handed over
   bool member_prefilter = false;
   bool first_block = true;
+  // The member's first bytes, while its first post is looked for (see FirstPostWatch).
+  std::string first_bytes;
+  bool looking_for_first_post = false;
   bool member_complete = false;
   std::vector<std::string> errors;
   SseFramer framer;
@@ -104,7 +109,8 @@ Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger*
       clock_(clock),
       log_(log),
       options_(std::move(options)),
-      prefilter_(pipeline->watched()) {
+      prefilter_(pipeline->watched()),
+      first_post_(pipeline) {
   start_ms_ = clock_->MonotonicMs();
   if (options_.speed > 0) options_.prefilter = false;
   if (store_) store_->RestorePipeline(pipeline_);  // inspect has no store: decode only
@@ -223,7 +229,13 @@ void Replayer::ReadBlock(Input* in) {
     in->member_prefilter =
         options_.prefilter && prefilter_.enabled() && (i == b->size || b->data()[i] == '{');
     in->first_block = false;
+    // Before any minute has closed, an input read from its start tells when it began.
+    in->looking_for_first_post =
+        in->start == 0 && pipeline_->tracker().closed_through() == INT64_MIN;
+    in->first_bytes.clear();
   }
+  if (in->looking_for_first_post)
+    LookForFirstPost(in, std::string_view(b->data(), b->size), b->eof);
   progress_.bytes += static_cast<int64_t>(b->size);
   std::string& carry = in->carry;
   char* data;
@@ -291,6 +303,18 @@ void Replayer::ReadBlock(Input* in) {
     in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
   }
   ReportProgress(false);
+}
+
+void Replayer::LookForFirstPost(Input* in, std::string_view bytes, bool eof) {
+  // Its lines may span blocks (small reads): the bytes so far are looked at whole, before
+  // any of their lines is handed over.
+  in->first_bytes.append(bytes.substr(0, kFirstPostBytes - in->first_bytes.size()));
+  first_post_.Rearm();
+  first_post_.SeeLines(in->first_bytes);
+  if (first_post_.done() || in->first_bytes.size() >= kFirstPostBytes || eof) {
+    in->looking_for_first_post = false;
+    std::string().swap(in->first_bytes);
+  }
 }
 
 int64_t Replayer::PostTime(Input* in, const ReplayItem& item) {

@@ -9,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "feed/first_post.h"
 #include "feed/input_file.h"
 #include "hashmon/clock.h"
 #include "hashmon/decoder.h"
@@ -82,6 +84,8 @@ class Replayer {
   // The event time an input's next line would take its confirmed time to (for the merge).
   int64_t HeadTime(Input* in);
   // A line's post time (INT64_MIN for a line that is not a post), read without consuming it.
+  // Tells the pipeline when an input read from its start began (its first post).
+  void LookForFirstPost(Input* in, std::string_view bytes, bool eof);
   int64_t PostTime(Input* in, const ReplayItem& item);
   // Hands the input's next line (or member end) to the pipeline.
   void Take(Input* in);
@@ -95,6 +99,7 @@ class Replayer {
   Logger* log_;
   ReplayOptions options_;
   Prefilter prefilter_;
+  FirstPostWatch first_post_;        // begins the history at each input's first post
   Decoder time_decoder_;             // reads the time of the next line of each input (merge only)
   std::vector<int64_t> candidates_;  // pre-filter matches for the block being split
   std::vector<std::unique_ptr<Input>> inputs_;

@@ -329,7 +329,11 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) 
   const auto closed = GetMeta("closed_through");
   const auto next_id = GetMeta("next_outage_id");
   const auto watching = GetMeta("watching_since");  // absent in histories from before it
-  if (!closed) return;
+  if (!closed) {  // no minute closed yet; the source's first post may be known
+    if (watching)
+      tracker->RestoreClock(INT64_MIN, next_id ? std::stoll(*next_id) : 1, std::stoll(*watching));
+    return;
+  }
   const int64_t closed_through = std::stoll(*closed);
   tracker->RestoreClock(closed_through, next_id ? std::stoll(*next_id) : 1,
                         watching ? std::stoll(*watching) : INT64_MIN);
