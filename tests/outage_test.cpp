@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdlib>
+#include <initializer_list>
 #include <sstream>
 
 #include "hashmon/time_util.h"
@@ -45,6 +46,16 @@ class OutageScenario : public ::testing::Test {
     while (std::getline(in, line)) total += std::stoll(line.substr(line.rfind(',') + 1));
     return total;
   }
+  // Each of `countries` is in `outage` and was detected at most `within` after `onset`.
+  static void ExpectDetectedWithin(const rapidjson::Value& outage,
+                                   std::initializer_list<const char*> countries, const char* onset,
+                                   int64_t within) {
+    for (const char* cc : countries) {
+      const rapidjson::Value* c = Country(outage, cc);
+      ASSERT_NE(c, nullptr) << cc;
+      EXPECT_LE(Time((*c)["detected_at"]) - *ParseIsoTime(onset), within) << cc;
+    }
+  }
   static const rapidjson::Value* Country(const rapidjson::Value& outage, const std::string& cc) {
     for (const auto& c : outage["countries"].GetArray()) {
       if (cc == c["country"].GetString()) return &c;
@@ -83,14 +94,9 @@ TEST_F(OutageScenario, AnAfternoonOutageInTwoCountries) {
   rapidjson::Document outages =
       Run("--posts 20000 --outage-start 14:40 --outage-minutes 45 --countries DE,ZA --seed 7");
   ASSERT_EQ(outages.Size(), 1u);
-  const int64_t onset = *ParseIsoTime("2016-01-19T14:40:00Z");
-  for (const char* cc : {"DE", "ZA"}) {
-    const rapidjson::Value* c = Country(outages[0], cc);
-    ASSERT_NE(c, nullptr) << cc;
-    // Mid-size countries, neither helped by a bigger one already in outage: the first
-    // to fire needs five posts spread over two minutes.
-    EXPECT_LE(Time((*c)["detected_at"]) - onset, 150'000) << cc;
-  }
+  // Mid-size countries, neither helped by a bigger one already in outage: the first to fire
+  // needs five posts spread over two minutes.
+  ExpectDetectedWithin(outages[0], {"DE", "ZA"}, "2016-01-19T14:40:00Z", 150'000);
   EXPECT_EQ(Country(outages[0], "BR"), nullptr);
 }
 
@@ -110,12 +116,8 @@ TEST_F(OutageScenario, ACountryFirstHeardFromAtNightIsJudgedByTheSilenceBeforeIt
   rapidjson::Document outages =
       Run("--posts 20000 --outage-start 02:30 --outage-minutes 60 --seed 3");
   ASSERT_EQ(outages.Size(), 1u);
-  const int64_t onset = *ParseIsoTime("2016-01-19T02:30:00Z");
-  for (const char* cc : {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"}) {
-    const rapidjson::Value* c = Country(outages[0], cc);
-    ASSERT_NE(c, nullptr) << cc;
-    EXPECT_LE(Time((*c)["detected_at"]) - onset, 2 * kMin) << cc;
-  }
+  ExpectDetectedWithin(outages[0], {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"},
+                       "2016-01-19T02:30:00Z", 2 * kMin);
 }
 
 TEST_F(OutageScenario, AnOutageSoonAfterTheFeedBeginsIsJudgedByTheSilenceSinceItsFirstPost) {
@@ -125,12 +127,7 @@ TEST_F(OutageScenario, AnOutageSoonAfterTheFeedBeginsIsJudgedByTheSilenceSinceIt
   rapidjson::Document outages =
       Run("--posts 20000 --outage-start 00:20 --outage-minutes 60 --countries LT,UG --seed 4");
   ASSERT_EQ(outages.Size(), 1u);
-  const int64_t onset = *ParseIsoTime("2016-01-19T00:20:00Z");
-  for (const char* cc : {"LT", "UG"}) {
-    const rapidjson::Value* c = Country(outages[0], cc);
-    ASSERT_NE(c, nullptr) << cc;
-    EXPECT_LE(Time((*c)["detected_at"]) - onset, 2 * kMin) << cc;
-  }
+  ExpectDetectedWithin(outages[0], {"LT", "UG"}, "2016-01-19T00:20:00Z", 2 * kMin);
 }
 
 // A cold start: no history at all. The big countries are flagged as fast as with a day of
