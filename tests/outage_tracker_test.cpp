@@ -202,6 +202,28 @@ TEST_F(JoiningTest, OnAnOpenMinuteACountryJoinsAtItsNextPostOnceTheCrowdSurges) 
   EXPECT_EQ(za->detected_at, open + 40'000);
 }
 
+TEST_F(JoiningTest, AWaitingPairJoinsTheMomentASecondCountryFires) {
+  // Britain's outage is its own; South Africa's pair of posts waits. When Brazil fires
+  // too, the outage is international, and the pair joins then, not at South Africa's
+  // next post (which may be minutes away).
+  OutageTracker tracker{TrackerConfig{}};
+  CountOpenMinutes(tracker);
+  QuietHours(tracker);
+  for (int i = 0; i < 3; ++i)
+    tracker.CloseThrough(kOnset + i * kMin, {{{kOnset + i * kMin, kTag, "GB"}, 40}});
+  const int64_t open = kOnset + 3 * kMin;
+  Mention(tracker, "ZA", open + 5'000);
+  Mention(tracker, "ZA", open + 10'000);
+  EXPECT_EQ(Find(tracker, "ZA"), nullptr);
+  for (int i = 0; i < 40 && Find(tracker, "BR") == nullptr; ++i)
+    Mention(tracker, "BR", open + 20'000 + i * 2'000);
+  const OutageCountry* br = Find(tracker, "BR");
+  ASSERT_NE(br, nullptr);
+  const OutageCountry* za = Find(tracker, "ZA");
+  ASSERT_NE(za, nullptr);
+  EXPECT_EQ(za->detected_at, br->detected_at);
+}
+
 TEST_F(JoiningTest, OnceTwoCountriesFireThePairJoinsOnItsOwn) {
   OutageTracker tracker{TrackerConfig{}};
   QuietHours(tracker);

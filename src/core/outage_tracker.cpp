@@ -148,6 +148,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
                               int64_t open_count, int64_t event_ms, SourceKind source,
                               const std::string& post_id, const std::string& text) {
   const bool was_in_outage = TagInOutage(tag);
+  const int firing_before = FiringCountries(tag);
   // Unattributed mentions are counted, and part of the tag's total, but not monitored.
   SeriesDetector* series = country == "??" ? nullptr : &Series({tag, country});
   if (cfg_.watch_tag_total) PeekTagTotal(tag, minute);
@@ -161,7 +162,10 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
       changed_series_.insert(key);
     }
   }
-  if (!was_in_outage && TagInOutage(tag)) JoinWaiting(tag, minute, event_ms);
+  // A country waiting with a few posts joins the moment the outage opens, and again the
+  // moment another country joins it (from two on, it is international: see CrowdElsewhere).
+  if ((!was_in_outage && TagInOutage(tag)) || FiringCountries(tag) > firing_before)
+    JoinWaiting(tag, minute, event_ms);
   if (series == nullptr) return;
   auto f = firing_in_.find({tag, country});
   if (f == firing_in_.end()) return;
@@ -184,26 +188,39 @@ std::vector<std::pair<int64_t, double>> OutageTracker::OpenBefore(
   return open_before;
 }
 
+int OutageTracker::FiringCountries(const std::string& tag) const {
+  int n = 0;
+  for (auto it = firing_in_.lower_bound({tag, ""});
+       it != firing_in_.end() && it->first.first == tag; ++it)
+    ++n;
+  return n;
+}
+
 void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms) {
   // A country whose last posts, too few to alert alone, are enough now that the tag is in
   // outage joins at once, not at its next post (a small country may be quiet for minutes).
   if (!open_counts_) return;
   const int64_t oldest = std::max(closed_through_ + kMillisPerMinute, minute - kMillisPerMinute);
-  for (auto it = series_.lower_bound({tag, ""}); it != series_.end() && it->first.first == tag;
-       ++it) {
-    const SeriesKey& key = it->first;
-    if (key.second == kTagTotal || it->second->state() == AlertState::kFiring) continue;
-    auto count = [&](int64_t m) { return open_counts_(tag, key.second, m); };
-    for (int64_t m = minute; m >= oldest; m -= kMillisPerMinute) {
-      const int64_t n = count(m);
-      if (n == 0) continue;  // the newest minute with posts carries the surge, if any
-      if (auto e = it->second->Peek(m, static_cast<double>(n), OpenBefore(m, count),
-                                    CrowdElsewhere(key, m, nullptr))) {
-        e->detected_at = event_ms;
-        Fire(key, *e, m);
-        changed_series_.insert(key);
+  // Each one that joins may make the outage international, and others join on less then.
+  for (bool joined = true; joined;) {
+    joined = false;
+    for (auto it = series_.lower_bound({tag, ""}); it != series_.end() && it->first.first == tag;
+         ++it) {
+      const SeriesKey& key = it->first;
+      if (key.second == kTagTotal || it->second->state() == AlertState::kFiring) continue;
+      auto count = [&](int64_t m) { return open_counts_(tag, key.second, m); };
+      for (int64_t m = minute; m >= oldest; m -= kMillisPerMinute) {
+        const int64_t n = count(m);
+        if (n == 0) continue;  // the newest minute with posts carries the surge, if any
+        if (auto e = it->second->Peek(m, static_cast<double>(n), OpenBefore(m, count),
+                                      CrowdElsewhere(key, m, nullptr))) {
+          e->detected_at = event_ms;
+          Fire(key, *e, m);
+          changed_series_.insert(key);
+          joined = true;
+        }
+        break;
       }
-      break;
     }
   }
 }
