@@ -148,6 +148,19 @@ TEST_F(TagTotalTest, ACountryWaitingWithEnoughPostsJoinsTheMomentTheOutageOpens)
 // something else says the outage reaches beyond Britain.
 class JoiningTest : public TagTotalTest {
  protected:
+  // Britain fires over three closed minutes; then, in the open minute after (returned),
+  // South Africa posts twice.
+  int64_t BritainFiresThenSouthAfricaPostsTwice(OutageTracker& tracker) {
+    CountOpenMinutes(tracker);
+    QuietHours(tracker);
+    for (int i = 0; i < 3; ++i)
+      tracker.CloseThrough(kOnset + i * kMin, {{{kOnset + i * kMin, kTag, "GB"}, 40}});
+    EXPECT_NE(Find(tracker, "GB"), nullptr);
+    const int64_t open = kOnset + 3 * kMin;
+    Mention(tracker, "ZA", open + 5'000);
+    Mention(tracker, "ZA", open + 10'000);
+    return open;
+  }
   void BritainAlone(OutageTracker& tracker, int64_t unknown_per_minute) {
     QuietHours(tracker);
     for (int i = 0; i < 10; ++i) {
@@ -185,18 +198,11 @@ TEST_F(JoiningTest, ThePairJoinsWhileMentionsNoCountryExplainsSurge) {
 
 TEST_F(JoiningTest, OnAnOpenMinuteACountryJoinsAtItsNextPostOnceTheCrowdSurges) {
   OutageTracker tracker{TrackerConfig{}};
-  CountOpenMinutes(tracker);
-  QuietHours(tracker);
-  for (int i = 0; i < 3; ++i)
-    tracker.CloseThrough(kOnset + i * kMin, {{{kOnset + i * kMin, kTag, "GB"}, 40}});
+  const int64_t open = BritainFiresThenSouthAfricaPostsTwice(tracker);
   ASSERT_NE(Find(tracker, "GB"), nullptr);
-  const int64_t open = kOnset + 3 * kMin;
-  auto mention = [&](const char* cc, int64_t at) { Mention(tracker, cc, at); };
-  mention("ZA", open + 5'000);
-  mention("ZA", open + 10'000);
   EXPECT_EQ(Find(tracker, "ZA"), nullptr);  // Britain explains the crowd so far
   Unattributed(tracker, 8, open + 20'000, 1000);
-  mention("ZA", open + 40'000);
+  Mention(tracker, "ZA", open + 40'000);
   const OutageCountry* za = Find(tracker, "ZA");
   ASSERT_NE(za, nullptr);
   EXPECT_EQ(za->detected_at, open + 40'000);
@@ -207,13 +213,7 @@ TEST_F(JoiningTest, AWaitingPairJoinsTheMomentASecondCountryFires) {
   // too, the outage is international, and the pair joins then, not at South Africa's
   // next post (which may be minutes away).
   OutageTracker tracker{TrackerConfig{}};
-  CountOpenMinutes(tracker);
-  QuietHours(tracker);
-  for (int i = 0; i < 3; ++i)
-    tracker.CloseThrough(kOnset + i * kMin, {{{kOnset + i * kMin, kTag, "GB"}, 40}});
-  const int64_t open = kOnset + 3 * kMin;
-  Mention(tracker, "ZA", open + 5'000);
-  Mention(tracker, "ZA", open + 10'000);
+  const int64_t open = BritainFiresThenSouthAfricaPostsTwice(tracker);
   EXPECT_EQ(Find(tracker, "ZA"), nullptr);
   for (int i = 0; i < 40 && Find(tracker, "BR") == nullptr; ++i)
     Mention(tracker, "BR", open + 20'000 + i * 2'000);

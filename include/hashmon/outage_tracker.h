@@ -178,7 +178,6 @@ class OutageTracker {
   // When a tag's outage opens: the quiet countries whose recent open minutes now pass the
   // incident test fire at once.
   void JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms);
-  int FiringCountries(const std::string& tag) const;
   // The counts of the still-open minutes before `minute` (at most ten), oldest first.
   std::vector<std::pair<int64_t, double>> OpenBefore(
       int64_t minute, const std::function<int64_t(int64_t)>& count) const;

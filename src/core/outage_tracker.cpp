@@ -148,7 +148,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
                               int64_t open_count, int64_t event_ms, SourceKind source,
                               const std::string& post_id, const std::string& text) {
   const bool was_in_outage = TagInOutage(tag);
-  const int firing_before = FiringCountries(tag);
+  const size_t firing_before = firing_in_.size();  // only this tag's countries fire below
   // Unattributed mentions are counted, and part of the tag's total, but not monitored.
   SeriesDetector* series = country == "??" ? nullptr : &Series({tag, country});
   if (cfg_.watch_tag_total) PeekTagTotal(tag, minute);
@@ -164,7 +164,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
   }
   // A country waiting with a few posts joins the moment the outage opens, and again the
   // moment another country joins it (from two on, it is international: see CrowdElsewhere).
-  if ((!was_in_outage && TagInOutage(tag)) || FiringCountries(tag) > firing_before)
+  if ((!was_in_outage && TagInOutage(tag)) || firing_in_.size() > firing_before)
     JoinWaiting(tag, minute, event_ms);
   if (series == nullptr) return;
   auto f = firing_in_.find({tag, country});
@@ -186,14 +186,6 @@ std::vector<std::pair<int64_t, double>> OutageTracker::OpenBefore(
     open_before.emplace_back(m, static_cast<double>(count(m)));
   }
   return open_before;
-}
-
-int OutageTracker::FiringCountries(const std::string& tag) const {
-  int n = 0;
-  for (auto it = firing_in_.lower_bound({tag, ""});
-       it != firing_in_.end() && it->first.first == tag; ++it)
-    ++n;
-  return n;
 }
 
 void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t event_ms) {
