@@ -317,5 +317,47 @@ TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirs
   EXPECT_LT(watched->Expected(onset + kMin), unwatched->Expected(onset + kMin) / 2);
 }
 
+// A long silence: once a series has been silent a week, a tracker stops walking it minute by
+// minute; its next mention fills the silence as any skipped steps are filled (a week). So
+// a stretch of years between two posts (archives far apart, a post with a wrong clock)
+// costs no more than a fortnight, and the result does not depend on how minutes were closed.
+class LongSilenceTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kWeek = 7 * 1440 * kMin;
+  // Lithuania's series after a mention at kT0 and one `weeks_later`, the minutes closed in
+  // one call, or `step` minutes at a time.
+  static std::unique_ptr<SeriesDetector> Lithuania(int64_t weeks_later, int64_t step = 0) {
+    OutageTracker tracker{TrackerConfig{}};
+    const int64_t later = kT0 + weeks_later * kWeek;
+    tracker.CloseThrough(kT0, {{{kT0, kTag, "LT"}, 1}});
+    for (int64_t m = kT0 + step * kMin; step > 0 && m < later; m += step * kMin)
+      tracker.CloseThrough(m, {});
+    tracker.CloseThrough(later, {{{later, kTag, "LT"}, 1}});
+    auto series = std::make_unique<SeriesDetector>(&config_);
+    for (const auto& [key, state] : tracker.TakeChanges().detector_states) {
+      if (key.second == "LT") {
+        EXPECT_TRUE(series->Deserialize(state));
+      }
+    }
+    return series;
+  }
+  static const DetectorConfig config_;
+};
+const DetectorConfig LongSilenceTest::config_;
+
+TEST_F(LongSilenceTest, AMentionDecadesLaterIsJudgedAsAfterAFortnightsSilence) {
+  const auto fortnight = Lithuania(3), decades = Lithuania(1000);
+  // The first mention, a week of silent minutes, a week more filled at the next, and it.
+  EXPECT_EQ(fortnight->steps_seen(), 1 + 2 * 7 * 1440 + 1);
+  EXPECT_EQ(decades->steps_seen(), fortnight->steps_seen());
+  EXPECT_EQ(decades->Expected(kT0 + 1000 * kWeek + kMin),
+            fortnight->Expected(kT0 + 3 * kWeek + kMin));
+}
+
+TEST_F(LongSilenceTest, MinutesClosedOneAtATimeGiveTheSameSeries) {
+  const auto live = Lithuania(3, 1), replayed = Lithuania(3);
+  EXPECT_EQ(live->Serialize(), replayed->Serialize());
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -81,6 +81,13 @@ class SeriesDetector {
   AlertState state() const { return state_; }
   int64_t steps_seen() const { return steps_; }
 
+  // Silent (no event, no alert) for longer than Observe fills skipped steps: more silent
+  // steps change nothing that a caller must see step by step, so a caller may skip them
+  // until the series' next event, which Observe then fills as it fills any skipped steps.
+  // A stretch of years between two posts (archives far apart, or a post with a wrong clock)
+  // then costs a couple of weeks of steps, not a step per minute of the years.
+  bool Dormant(int64_t t_ms) const;
+
   // Resumable state, as compact text.
   std::string Serialize() const;
   bool Deserialize(const std::string& text);
@@ -169,6 +176,8 @@ class SeriesDetector {
   int64_t steps_ = 0;
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;
+  int64_t last_event_t_ = INT64_MIN;  // the last step with events (not a gap)
+  int64_t MaxFillSteps() const;
   // Recent steps, newest last; enough for the widest window and for back-dating.
   struct Step {
     int64_t t;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "hashmon/detector.h"
@@ -115,10 +116,11 @@ class OutageTracker {
                  int64_t open_count, int64_t event_ms, SourceKind source,
                  const std::string& post_id, const std::string& text);
 
-  // Every minute up to and including `minute` is closed; `counts` holds the closed
-  // minutes' counts by (minute, tag, country). Zero minutes need no entry.
-  void CloseThrough(int64_t minute,
-                    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts);
+  // Closed minutes' counts by (minute, tag, country). Zero minutes need no entry.
+  using ClosedCounts = std::map<std::tuple<int64_t, std::string, std::string>, int64_t>;
+
+  // Every minute up to and including `minute` is closed, with these counts.
+  void CloseThrough(int64_t minute, const ClosedCounts& counts);
 
   // The source's first post (any post, with a watched tag or not) came at `event_ms`:
   // hashmon has been watching since, so the minutes from then to a country's first
@@ -154,6 +156,10 @@ class OutageTracker {
   SeriesDetector& Series(const SeriesKey& key, bool newborn_learns_silence = true);
   // Observes the closed minutes since watching began (up to a week) as silent.
   void LearnSilence(SeriesDetector& series);
+  // The first minute from m on (up to last + a minute) that some series must see: m, unless
+  // no mention falls in it and every series is dormant (SeriesDetector::Dormant), when it is
+  // the next minute with mentions.
+  int64_t NextMinuteToObserve(int64_t m, int64_t last, const ClosedCounts& counts) const;
   bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);

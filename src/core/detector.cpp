@@ -422,7 +422,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
 Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {
   // Steps skipped since the last one had no events.
   if (last_t_ != INT64_MIN) {
-    const int64_t max_fill = 7 * kMsPerDay / cfg_->step_ms;
+    const int64_t max_fill = MaxFillSteps();
     int64_t filled = 0;
     for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
          s += cfg_->step_ms, ++filled) {
@@ -436,6 +436,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   a.state = state_;
   if (gap) return a;  // no data: neither zero mentions nor a recovery
   ++steps_;
+  if (count > 0) last_event_t_ = t_ms;
   if (steps_ == 1 && cfg_->level_from_first_step) {
     level_ = std::max(count, cfg_->prior_rate_per_step);
     a.expected = Expected(t_ms);
@@ -479,6 +480,16 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (state_ == AlertState::kFiring) a.started = started_;
   a.score = Score(test);
   return a;
+}
+
+int64_t SeriesDetector::MaxFillSteps() const {
+  return std::max<int64_t>(1, 7 * kMsPerDay / cfg_->step_ms);
+}
+
+bool SeriesDetector::Dormant(int64_t t_ms) const {
+  if (state_ != AlertState::kQuiet || last_t_ == INT64_MIN) return false;
+  const int64_t silent_since = std::max(last_event_t_, first_t_);
+  return t_ms - silent_since > MaxFillSteps() * cfg_->step_ms;
 }
 
 size_t SeriesDetector::StepsToKeep(int64_t t_ms) const {
@@ -564,7 +575,7 @@ double SeriesDetector::Score(const Test& test) const {
 std::string SeriesDetector::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "v5 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
+  out << "v6 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
       << ' ' << mean_squared_ << ' ' << steps_ << ' ' << first_t_ << ' ' << last_t_ << ' '
       << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
       << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
@@ -579,6 +590,7 @@ std::string SeriesDetector::Serialize() const {
   novelty_.Write(out);
   out << ' ' << last_burst_t_ << ' ' << window_maxima_.size();
   for (const auto& maxima : window_maxima_) maxima.Write(out);
+  out << ' ' << last_event_t_;
   return out.str();
 }
 
@@ -592,9 +604,11 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // step had flattened, so they are read and relearnt from scratch.
   // v3 did not know when the last harmless burst was; v4 kept no window sums for the count
   // novelty rule (a series resumed from it judges volume against what it sees from then on).
-  if (version != "v1" && version != "v2" && version != "v3" && version != "v4" && version != "v5")
+  // v5 did not know when the last step with events was (taken as the last step seen).
+  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '6')
     return false;
-  const bool v3_or_later = version == "v3" || version == "v4" || version == "v5";
+  const int v = version[1] - '0';
+  const bool v3_or_later = v >= 3;
   in >> level_ >> level_weight_ >> dispersion_;
   if (v3_or_later) {
     in >> excess_variance_ >> mean_squared_;
@@ -624,13 +638,15 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   }
   novelty_.Read(in);
   last_burst_t_ = INT64_MIN;
-  if (version == "v4" || version == "v5") in >> last_burst_t_;
+  if (v >= 4) in >> last_burst_t_;
   window_maxima_.clear();
-  if (version == "v5") {
+  if (v >= 5) {
     in >> n;
     for (size_t i = 0; i < n && in && i < cfg_->windows.size(); ++i)
       window_maxima_.emplace_back().Read(in);
   }
+  last_event_t_ = last_t_;
+  if (v >= 6) in >> last_event_t_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

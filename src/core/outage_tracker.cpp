@@ -49,6 +49,18 @@ void OutageTracker::LearnSilence(SeriesDetector& s) {
   for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
 }
 
+int64_t OutageTracker::NextMinuteToObserve(int64_t m, int64_t last,
+                                           const ClosedCounts& counts) const {
+  const auto next = counts.lower_bound({m, std::string(), std::string()});
+  const int64_t next_counted =
+      next == counts.end() ? last + kMillisPerMinute : std::get<0>(next->first);
+  if (next_counted == m) return m;
+  const bool all_dormant = std::all_of(series_.begin(), series_.end(), [&](const auto& s) {
+    return s.second->steps_seen() == 0 || s.second->Dormant(m);
+  });
+  return all_dormant ? next_counted : m;
+}
+
 void OutageTracker::WatchFrom(int64_t event_ms) {
   if (closed_through_ != INT64_MIN) return;  // the history has begun
   const int64_t minute = MinuteOf(event_ms);
@@ -217,9 +229,7 @@ void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t 
   }
 }
 
-void OutageTracker::CloseThrough(
-    int64_t minute,
-    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>& counts) {
+void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
   if (closed_through_ == INT64_MIN) {
     // The history begins: with the first closed mention's minute, or earlier, with the
     // source's first post (WatchFrom). The series already born learn the silence before.
@@ -243,13 +253,16 @@ void OutageTracker::CloseThrough(
   }
   const Closing closing{&counts, &tag_totals};
   for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
+    m = NextMinuteToObserve(m, minute, counts);
+    if (m > minute) break;
     const bool gap = InGap(m);
     std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
     for (auto& [key, det] : series_) {
       const bool total = key.second == kTagTotal;
-      if (det->steps_seen() == 0 &&
-          !(total ? tag_totals.count({m, key.first}) : counts.count({m, key.first, key.second})))
-        continue;   // not born yet
+      const bool has_count =
+          total ? tag_totals.count({m, key.first}) : counts.count({m, key.first, key.second});
+      if ((det->steps_seen() == 0 || det->Dormant(m)) && !has_count)
+        continue;   // not born yet, or long silent (its next mention fills the silence)
       if (total) {  // watched for CrowdElsewhere, never an outage itself
         auto t = tag_totals.find({m, key.first});
         det->Observe(m, t == tag_totals.end() ? 0 : static_cast<double>(t->second), gap);
