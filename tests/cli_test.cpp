@@ -85,6 +85,26 @@ TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
   EXPECT_NE(table.out.find("█"), std::string::npos);
 }
 
+TEST(Cli, TheCountsTableSpansYearsWithoutAMinuteOfMemoryEach) {
+  // A post stamped in the year 9999 (a wrong or hostile clock) is counted and stored; the
+  // table from 2016 to it is still a line of sixty cells, not a vector of every minute.
+  TempDir dir;
+  std::string lines;
+  for (const char* ms : {"1453191310000", "253402300000000"}) {
+    lines += std::string(R"({"id_str":")") + ms + R"(","timestamp_ms":")" + ms +
+             R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},)"
+             R"("place":{"country_code":"GB"}})"
+             "\n";
+  }
+  testing::WriteFile(dir.File("f.jsonl"), lines);
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  auto table = RunHashmon("query counts --db " + db + " --format table");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("2016-01-19T08:15:00Z .. 9999-12-31"), std::string::npos);
+  EXPECT_NE(table.out.find("█" + std::string(58, ' ') + "█"), std::string::npos);
+}
+
 TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   // Ten minutes of GB posting 20 a minute from a cold start: an outage, unless the
   // settings ask for more evidence than any feed can give.

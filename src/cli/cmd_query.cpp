@@ -25,18 +25,18 @@ struct CountsArgs {
   std::string format;
 };
 
-// Eight levels of block characters, scaled to the series' maximum.
-std::string Sparkline(const std::vector<int64_t>& values, size_t width) {
+// Eight levels of block characters, scaled to the series' maximum: `buckets` buckets from the
+// first, each cell the busiest of its buckets. Built from the non-empty buckets alone, so that
+// a range of years (a post with a wrong clock) costs no memory per minute.
+std::string Sparkline(const std::map<int64_t, int64_t>& index_to_count, int64_t buckets,
+                      int64_t width) {
   static const char* kBars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-  std::vector<int64_t> cells;
-  if (values.size() <= width) {
-    cells = values;
-  } else {
-    for (size_t c = 0; c < width; ++c) {
-      const size_t from = c * values.size() / width, to = (c + 1) * values.size() / width;
-      cells.push_back(
-          *std::max_element(values.begin() + from, values.begin() + std::max(to, from + 1)));
-    }
+  const int64_t n_cells = std::min(buckets, width);
+  std::vector<int64_t> cells(static_cast<size_t>(std::max<int64_t>(n_cells, 0)), 0);
+  for (const auto& [i, count] : index_to_count) {
+    // Cell c holds buckets [c * buckets / width, (c + 1) * buckets / width).
+    const int64_t c = buckets <= width ? i : ((i + 1) * width + buckets - 1) / buckets - 1;
+    cells[static_cast<size_t>(c)] = std::max(cells[static_cast<size_t>(c)], count);
   }
   const int64_t top = cells.empty() ? 0 : *std::max_element(cells.begin(), cells.end());
   std::string out;
@@ -56,7 +56,7 @@ void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
     last = std::max(last, r.time);
     series[{r.tag, r.country}][r.time] += r.count;
   }
-  const size_t n = static_cast<size_t>((last - first) / every_ms + 1);
+  const int64_t n = (last - first) / every_ms + 1;
   std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(),
               FormatIsoTime(last + every_ms).c_str(), static_cast<long long>(every_ms / 1000));
   std::printf("%-14s %-7s %9s %6s  %-20s  %s\n", "tag", "country", "mentions", "peak", "peak at",
@@ -70,15 +70,15 @@ void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
   std::sort(order.begin(), order.end());
   for (const auto& [neg_total, key] : order) {
     const auto& points = series[key];
-    std::vector<int64_t> dense(n, 0);
+    std::map<int64_t, int64_t> by_index;
     int64_t peak = 0, peak_t = first;
     for (const auto& [t, c] : points) {
-      dense[static_cast<size_t>((t - first) / every_ms)] = c;
+      by_index[(t - first) / every_ms] = c;
       if (c > peak) peak = c, peak_t = t;
     }
     std::printf("%-14s %-7s %9lld %6lld  %-20s  %s\n", key.first.c_str(), key.second.c_str(),
                 static_cast<long long>(-neg_total), static_cast<long long>(peak),
-                FormatIsoTime(peak_t).c_str(), Sparkline(dense, 60).c_str());
+                FormatIsoTime(peak_t).c_str(), Sparkline(by_index, n, 60).c_str());
   }
 }
 
