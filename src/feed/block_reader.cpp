@@ -4,8 +4,8 @@
 
 namespace hashmon {
 
-BlockReader::BlockReader(ByteSource* source, size_t block_size, size_t headroom, const Prefilter* scan,
-                         bool scan_always, size_t depth)
+BlockReader::BlockReader(ByteSource* source, size_t block_size, size_t headroom,
+                         const Prefilter* scan, bool scan_always, size_t depth)
     : source_(source),
       scan_(scan && scan->enabled() ? scan : nullptr),
       scan_always_(scan_always),
@@ -14,7 +14,7 @@ BlockReader::BlockReader(ByteSource* source, size_t block_size, size_t headroom,
   for (size_t i = 0; i < depth; ++i) {
     auto b = std::make_unique<Block>();
     b->headroom = headroom_;
-    b->buf.resize(headroom_ + block_size_ + 1);
+    b->buf.reset(new char[headroom_ + block_size_ + 1]);
     free_.push_back(std::move(b));
   }
   thread_ = std::thread([this] { Run(); });

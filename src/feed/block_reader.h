@@ -20,11 +20,13 @@ namespace hashmon {
 class BlockReader {
  public:
   struct Block {
-    std::vector<char> buf;  // headroom bytes, then data, then one spare byte
-    size_t size = 0;        // data bytes
+    // Headroom bytes, then data, then one spare byte. Not zeroed: a ring of 4 MiB blocks
+    // would otherwise be written once before any is read (10 ms of a replay's start).
+    std::unique_ptr<char[]> buf;
+    size_t size = 0;  // data bytes
     bool eof = false;
-    std::string error;      // set when the source failed
-    char* data() { return buf.data() + headroom; }
+    std::string error;  // set when the source failed
+    char* data() { return buf.get() + headroom; }
     size_t headroom = 0;
     // With a scanning pre-filter: one candidate offset per line, relative to data(); an
     // offset below 0 lies in the bytes before the block (the previous block's last line).
@@ -37,8 +39,8 @@ class BlockReader {
   // With `scan`, the reader thread also runs the pre-filter over a block whenever the
   // caller is behind (or over every block with `scan_always`, for tests), so that the two
   // threads share the scanning.
-  BlockReader(ByteSource* source, size_t block_size, size_t headroom, const Prefilter* scan = nullptr,
-              bool scan_always = false, size_t depth = 4);
+  BlockReader(ByteSource* source, size_t block_size, size_t headroom,
+              const Prefilter* scan = nullptr, bool scan_always = false, size_t depth = 4);
   ~BlockReader();
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
