@@ -259,18 +259,19 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
     std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
     for (auto& [key, det] : series_) {
       const bool total = key.second == kTagTotal;
-      const bool has_count =
-          total ? tag_totals.count({m, key.first}) : counts.count({m, key.first, key.second});
-      if ((det->steps_seen() == 0 || det->Dormant(m)) && !has_count)
+      int64_t n = 0;  // mentions this minute (for the total: from every country)
+      if (total) {
+        if (auto t = tag_totals.find({m, key.first}); t != tag_totals.end()) n = t->second;
+      } else if (auto c = counts.find({m, key.first, key.second}); c != counts.end()) {
+        n = c->second;
+      }
+      if (n == 0 && (det->steps_seen() == 0 || det->Dormant(m)))
         continue;   // not born yet, or long silent (its next mention fills the silence)
       if (total) {  // watched for CrowdElsewhere, never an outage itself
-        auto t = tag_totals.find({m, key.first});
-        det->Observe(m, t == tag_totals.end() ? 0 : static_cast<double>(t->second), gap);
+        det->Observe(m, static_cast<double>(n), gap);
         changed_series_.insert(key);
         continue;
       }
-      auto c = counts.find({m, key.first, key.second});
-      const int64_t n = c == counts.end() ? 0 : c->second;
       const AlertState before = det->state();
       const Assessment a =
           det->Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
