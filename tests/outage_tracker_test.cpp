@@ -265,6 +265,18 @@ TEST(ChattyStartTest, AChattyTagsFirstMinutesAreNotAWorldwideSurge) {
   EXPECT_EQ(OutagesOfAChattyStart(DetectorConfig{}), 0);
 }
 
+// A country's series as the tracker saves it (what a restart would resume from).
+std::unique_ptr<SeriesDetector> SavedSeries(OutageTracker& tracker, const std::string& country,
+                                            const DetectorConfig& config) {
+  auto series = std::make_unique<SeriesDetector>(&config);
+  for (const auto& [key, state] : tracker.TakeChanges().detector_states) {
+    if (key.second == country) {
+      EXPECT_TRUE(series->Deserialize(state));
+    }
+  }
+  return series;
+}
+
 // When the history begins: at the source's first post, whatever its tags, so that the
 // silence before a country's first mention is data.
 TEST(WatchFromTest, TheHistoryBeginsAtTheEarliestFirstPostBeforeAnyMinuteCloses) {
@@ -303,13 +315,7 @@ TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirs
       tracker.OnMention(kTag, "LT", onset, i, onset + i * 1000, SourceKind::kX, std::to_string(i),
                         "down?");
     tracker.CloseThrough(onset, {{{onset, kTag, "LT"}, 3}});
-    auto series = std::make_unique<SeriesDetector>(&config);
-    for (const auto& [key, state] : tracker.TakeChanges().detector_states) {
-      if (key.second == "LT") {
-        EXPECT_TRUE(series->Deserialize(state));
-      }
-    }
-    return series;
+    return SavedSeries(tracker, "LT", config);
   };
   const auto watched = lithuania(true), unwatched = lithuania(false);
   EXPECT_EQ(watched->steps_seen(), 31);
@@ -333,13 +339,7 @@ class LongSilenceTest : public ::testing::Test {
     for (int64_t m = kT0 + step * kMin; step > 0 && m < later; m += step * kMin)
       tracker.CloseThrough(m, {});
     tracker.CloseThrough(later, {{{later, kTag, "LT"}, 1}});
-    auto series = std::make_unique<SeriesDetector>(&config_);
-    for (const auto& [key, state] : tracker.TakeChanges().detector_states) {
-      if (key.second == "LT") {
-        EXPECT_TRUE(series->Deserialize(state));
-      }
-    }
-    return series;
+    return SavedSeries(tracker, "LT", config_);
   }
   static const DetectorConfig config_;
 };

@@ -25,16 +25,17 @@ struct CountsArgs {
   std::string format;
 };
 
-// Eight levels of block characters, scaled to the series' maximum: `buckets` buckets from the
-// first, each cell the busiest of its buckets. Built from the non-empty buckets alone, so that
-// a range of years (a post with a wrong clock) costs no memory per minute.
-std::string Sparkline(const std::map<int64_t, int64_t>& index_to_count, int64_t buckets,
-                      int64_t width) {
+// Eight levels of block characters, scaled to the series' maximum: `buckets` buckets of
+// `every_ms` from `first`, each cell the busiest of its buckets. Built from the non-empty buckets
+// alone, so that a range of years (a post with a wrong clock) costs no memory per minute.
+std::string Sparkline(const std::map<int64_t, int64_t>& count_at, int64_t first, int64_t every_ms,
+                      int64_t buckets, int64_t width) {
   static const char* kBars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   const int64_t n_cells = std::min(buckets, width);
   std::vector<int64_t> cells(static_cast<size_t>(std::max<int64_t>(n_cells, 0)), 0);
-  for (const auto& [i, count] : index_to_count) {
+  for (const auto& [t, count] : count_at) {
     // Cell c holds buckets [c * buckets / width, (c + 1) * buckets / width).
+    const int64_t i = (t - first) / every_ms;
     const int64_t c = buckets <= width ? i : ((i + 1) * width + buckets - 1) / buckets - 1;
     cells[static_cast<size_t>(c)] = std::max(cells[static_cast<size_t>(c)], count);
   }
@@ -70,15 +71,13 @@ void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
   std::sort(order.begin(), order.end());
   for (const auto& [neg_total, key] : order) {
     const auto& points = series[key];
-    std::map<int64_t, int64_t> by_index;
     int64_t peak = 0, peak_t = first;
     for (const auto& [t, c] : points) {
-      by_index[(t - first) / every_ms] = c;
       if (c > peak) peak = c, peak_t = t;
     }
     std::printf("%-14s %-7s %9lld %6lld  %-20s  %s\n", key.first.c_str(), key.second.c_str(),
                 static_cast<long long>(-neg_total), static_cast<long long>(peak),
-                FormatIsoTime(peak_t).c_str(), Sparkline(by_index, n, 60).c_str());
+                FormatIsoTime(peak_t).c_str(), Sparkline(points, first, every_ms, n, 60).c_str());
   }
 }
 
