@@ -63,7 +63,8 @@ TEST(Decoder, XV2StructuredHashtagsAreUsed) {
 
 TEST(Decoder, XV2WithoutEntitiesFallsBackToText) {
   Decoder d;
-  Record r = d.DecodeCopy(R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"}})");
+  Record r = d.DecodeCopy(
+      R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"}})");
   EXPECT_TRUE(r.post.extract_from_text);
 }
 
@@ -84,6 +85,33 @@ TEST(Decoder, TruncatedLastLineIsMalformed) {
   Record r = d.DecodeCopy(lines.back());
   EXPECT_EQ(r.kind, RecordKind::kError);
   EXPECT_STREQ(r.reason, "malformed_json");
+}
+
+TEST(Decoder, ARecordNestedDeeperThanAnyPostIsRefusedNotACrash) {
+  Decoder d;
+  // Half a million levels: RapidJSON's recursive descent would overflow the stack.
+  const std::string line =
+      R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"},"x":)" +
+      std::string(500'000, '[');
+  Record r = d.DecodeCopy(line);
+  EXPECT_EQ(r.kind, RecordKind::kError);
+  EXPECT_STREQ(r.reason, "json_too_deep");
+  // ... and the decoder goes on with the next line.
+  r = d.DecodeCopy(
+      R"({"data":{"id":"2","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"},)"
+      R"("x":[[[[{"y":[1]}]]]]})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.id, "2");
+}
+
+TEST(Decoder, AMastodonStatusInsideAStringIsBoundedToo) {
+  Decoder d;
+  std::string status = R"({\"id\":\"1\",\"uri\":\"https://m.example/1\",\"x\":)";
+  status += std::string(300'000, '[');
+  Record r =
+      d.DecodeCopy(R"({"stream":["hashtag","x"],"event":"update","payload":")" + status + R"("})");
+  EXPECT_EQ(r.kind, RecordKind::kError);
+  EXPECT_STREQ(r.reason, "json_too_deep");
 }
 
 TEST(Decoder, XV1DeletesAndTweets) {
@@ -125,7 +153,8 @@ TEST(Decoder, XV1LegacyGeoIsLatLon) {
 TEST(Decoder, XV1NoticesAreRecognised) {
   Decoder d;
   EXPECT_STREQ(d.DecodeCopy(R"({"limit":{"track":1234}})").reason, "x_limit");
-  EXPECT_STREQ(d.DecodeCopy(R"({"warning":{"code":"FALLING_BEHIND","percent_full":30}})").reason, "x_warning");
+  EXPECT_STREQ(d.DecodeCopy(R"({"warning":{"code":"FALLING_BEHIND","percent_full":30}})").reason,
+               "x_warning");
   EXPECT_STREQ(d.DecodeCopy(R"({"disconnect":{"code":7,"reason":"dup"}})").reason, "x_disconnect");
   EXPECT_EQ(d.DecodeCopy("").kind, RecordKind::kNotice);
   EXPECT_EQ(d.DecodeCopy("\r").kind, RecordKind::kNotice);
@@ -171,7 +200,8 @@ TEST(Decoder, JetstreamWithFacetsDoesNotReadTheTextButRecordTagsAlwaysCount) {
 }
 
 TEST(Decoder, JetstreamReadmeExamplesAreRecognised) {
-  for (const auto& r : DecodeAll("jetstream_readme_examples.jsonl")) EXPECT_NE(r.kind, RecordKind::kError) << r.reason;
+  for (const auto& r : DecodeAll("jetstream_readme_examples.jsonl"))
+    EXPECT_NE(r.kind, RecordKind::kError) << r.reason;
 }
 
 TEST(Decoder, MastodonWebSocketPayloadIsParsedTwice) {
@@ -205,16 +235,18 @@ TEST(Decoder, MastodonSseEventsByName) {
 
 TEST(Decoder, HostileInputIsRejectedNotFatal) {
   Decoder d;
-  for (const char* bad : {"{", "[1,2]", "null", "{\"data\":5}", "{\"data\":{}}", "garbage", "{\"did\":1,\"kind\":2}",
-                          "{\"event\":\"update\",\"stream\":[],\"payload\":\"{not json\"}",
-                          "{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{}}}}}"}) {
+  for (const char* bad :
+       {"{", "[1,2]", "null", "{\"data\":5}", "{\"data\":{}}", "garbage", "{\"did\":1,\"kind\":2}",
+        "{\"event\":\"update\",\"stream\":[],\"payload\":\"{not json\"}",
+        "{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{\"recv\":1,\"msg\":{}}}}}"}) {
     Record r = d.DecodeCopy(bad);
     EXPECT_NE(r.kind, RecordKind::kPost) << bad;
   }
 }
 
 TEST(HtmlText, DecodesReferencesAndDropsTags) {
-  EXPECT_EQ(HtmlToText("<p>a &amp; b<br/>c &#35;d &#x41; &bogus;</p><p>e</p>"), "a & b\nc #d A &bogus;\ne");
+  EXPECT_EQ(HtmlToText("<p>a &amp; b<br/>c &#35;d &#x41; &bogus;</p><p>e</p>"),
+            "a & b\nc #d A &bogus;\ne");
   EXPECT_EQ(HtmlEscape("<script>alert('x')</script>&\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
 }

@@ -374,6 +374,21 @@ TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
   }
 }
 
+TEST_F(ReplayTest, ALineNestedAMillionDeepIsSkippedAndTheRestCounted) {
+  auto post = [](const char* id) {
+    return R"({"id_str":")" + std::string(id) + R"(","timestamp_ms":"1453191300000",)" +
+           R"("text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
+  };
+  // Parsed without a bound, the middle line overflowed the stack and killed the replay.
+  testing::WriteFile(dir_.File("deep.jsonl"), post("1") +
+                                                  R"({"id_str":"2","text":"#twitterdown","x":)" +
+                                                  std::string(1'000'000, '[') + "\n" + post("3"));
+  RunResult r = Replay(dir_.File("deep.db"), {dir_.File("deep.jsonl")});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.stats.mentions, 2);
+  EXPECT_EQ(r.stats.errors.at("json_too_deep"), 1);
+}
+
 TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {
   const std::string db = dir_.File("locked.db");
   {

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "feed/replayer.h"
+#include "hashmon/bounded_json.h"
 #include "hashmon/hashtag_extractor.h"
 #include "hashmon/time_util.h"
 
@@ -63,8 +64,9 @@ int RunInspect(const InspectArgs& a) {
     if (!a.matching_only || !watched.empty()) PrintPost(post, watched, *locator);
   });
   pipeline.set_error_hook([&](const char* reason, std::string_view record) {
-    log.LogLimited(LogLevel::kWarn, reason,
-                   std::string("not a post (") + reason + "): " + std::string(record.substr(0, 120)));
+    log.LogLimited(
+        LogLevel::kWarn, reason,
+        std::string("not a post (") + reason + "): " + std::string(record.substr(0, 120)));
   });
   ReplayOptions options;
   options.prefilter = false;
@@ -87,9 +89,9 @@ int RunHashtags() {
   while (std::getline(std::cin, line)) {
     if (line.empty()) continue;
     rapidjson::Document doc;
-    doc.Parse(line.c_str(), line.size());
-    if (doc.HasParseError() || !doc.IsString()) {
-      std::fprintf(stderr, "hashmon hashtags: each line must be one JSON string, got: %.80s\n", line.c_str());
+    if (ParseJson(&doc, line.data(), line.size()) != JsonParse::kOk || !doc.IsString()) {
+      std::fprintf(stderr, "hashmon hashtags: each line must be one JSON string, got: %.80s\n",
+                   line.c_str());
       std::printf("null\n");
       status = 1;
       continue;
@@ -110,7 +112,8 @@ int RunHashtags() {
 
 void RegisterInspect(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<InspectArgs>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show each post's tags, country and the method that decided it");
+  CLI::App* cmd = app.add_subcommand(
+      "inspect", "Show each post's tags, country and the method that decided it");
   cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
   cmd->add_flag("--matching", args->matching_only, "Only posts that carry a watched tag");
   cmd->add_option("files", args->files, "Files, archives or directories; - for stdin")->required();
@@ -119,7 +122,8 @@ void RegisterInspect(CLI::App& app, ExitCode* exit) {
 
 void RegisterHashtags(CLI::App& app, ExitCode* exit) {
   CLI::App* cmd = app.add_subcommand(
-      "hashtags", "Read one JSON string per line on stdin, print the hashtags in it as a JSON array");
+      "hashtags",
+      "Read one JSON string per line on stdin, print the hashtags in it as a JSON array");
   cmd->callback([exit] { exit->value = RunHashtags(); });
 }
 

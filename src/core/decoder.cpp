@@ -1,11 +1,11 @@
 #include "hashmon/decoder.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <cstring>
 #include <vector>
 
+#include "hashmon/bounded_json.h"
 #include "hashmon/html_text.h"
 #include "hashmon/time_util.h"
 
@@ -13,15 +13,20 @@ namespace hashmon {
 
 const char* SourceKindName(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kX: return "x";
-    case SourceKind::kBluesky: return "bluesky";
-    case SourceKind::kMastodon: return "mastodon";
+    case SourceKind::kX:
+      return "x";
+    case SourceKind::kBluesky:
+      return "bluesky";
+    case SourceKind::kMastodon:
+      return "mastodon";
   }
   return "?";
 }
 
 SourceKind SourceKindFromName(const std::string& name) {
-  return name == "bluesky" ? SourceKind::kBluesky : name == "mastodon" ? SourceKind::kMastodon : SourceKind::kX;
+  return name == "bluesky"    ? SourceKind::kBluesky
+         : name == "mastodon" ? SourceKind::kMastodon
+                              : SourceKind::kX;
 }
 
 namespace {
@@ -90,7 +95,8 @@ void ReadV1Tags(const Value& tweet, std::string* text, std::vector<std::string>*
   std::string_view t = Str(*src, ext ? "full_text" : "text");
   if (t.empty()) t = Str(tweet, "full_text");
   if (text) text->assign(t);
-  if (const Value* ents = ObjectMember(*src, "entities")) AddTags(Member(*ents, "hashtags"), "text", tags);
+  if (const Value* ents = ObjectMember(*src, "entities"))
+    AddTags(Member(*ents, "hashtags"), "text", tags);
 }
 
 std::optional<GeoPoint> V1Coordinates(const Value& tweet) {
@@ -129,7 +135,8 @@ Record DecodeV1Tweet(const Value& tweet) {
   p.has_structured_tags = true;
   ReadV1Tags(tweet, &p.text, &p.hashtags);
   // A retweet carries the content of the post it repeats: its tags count for the retweeter.
-  if (const Value* rt = ObjectMember(tweet, "retweeted_status")) ReadV1Tags(*rt, nullptr, &p.hashtags);
+  if (const Value* rt = ObjectMember(tweet, "retweeted_status"))
+    ReadV1Tags(*rt, nullptr, &p.hashtags);
   if (const Value* place = ObjectMember(tweet, "place")) {
     p.evidence.place_country_code = Str(*place, "country_code");
   }
@@ -222,13 +229,16 @@ Record DecodeV2(const Value& msg, const Value& data) {
 
 Record DecodeJetstream(const Value& ev) {
   std::string_view kind = Str(ev, "kind");
-  if (kind == "identity" || kind == "account") return Reject(RecordKind::kIgnored, "bluesky_identity");
+  if (kind == "identity" || kind == "account")
+    return Reject(RecordKind::kIgnored, "bluesky_identity");
   if (kind != "commit") return Reject(RecordKind::kError, "bluesky_unknown_kind");
   const Value* commit = ObjectMember(ev, "commit");
   const Value* time_us = Member(ev, "time_us");
-  if (!commit || !time_us || !time_us->IsInt64()) return Reject(RecordKind::kError, "bluesky_bad_commit");
+  if (!commit || !time_us || !time_us->IsInt64())
+    return Reject(RecordKind::kError, "bluesky_bad_commit");
   std::string_view collection = Str(*commit, "collection");
-  if (collection != "app.bsky.feed.post") return Reject(RecordKind::kIgnored, "bluesky_other_collection");
+  if (collection != "app.bsky.feed.post")
+    return Reject(RecordKind::kIgnored, "bluesky_other_collection");
   std::string_view op = Str(*commit, "operation");
   std::string_view did = Str(ev, "did");
   std::string_view rkey = Str(*commit, "rkey");
@@ -308,7 +318,8 @@ Record DecodeMastodonStatus(const Value& status) {
   if (const Value* account = ObjectMember(status, "account")) {
     std::string_view acct = Str(*account, "acct");
     size_t at = acct.find('@');
-    p.evidence.domain = at != std::string_view::npos ? acct.substr(at + 1) : HostOf(Str(*account, "url"));
+    p.evidence.domain =
+        at != std::string_view::npos ? acct.substr(at + 1) : HostOf(Str(*account, "url"));
   }
   AddLanguage(Str(status, "language"), &p.evidence);
   r.kind = RecordKind::kPost;
@@ -328,19 +339,26 @@ struct Decoder::Impl {
   std::string copy;
 
   Record DecodeValue(const Value& v, std::string_view event, int depth);
-  Record DecodeMastodonEvent(const Value& v, std::string_view event, const Value* payload, int depth);
+  Record DecodeMastodonEvent(const Value& v, std::string_view event, const Value* payload,
+                             int depth);
   Record ParseAndDecode(char* text, std::string_view event, int depth);
 };
 
 Record Decoder::Impl::ParseAndDecode(char* text, std::string_view event, int depth) {
   Document doc(&value_alloc, 1024, &stack_alloc);
-  doc.ParseInsitu<kParseFlags>(text);
-  if (doc.HasParseError()) return Reject(RecordKind::kError, "malformed_json");
+  switch (ParseJsonInsitu<kParseFlags>(&doc, text)) {
+    case JsonParse::kOk:
+      break;
+    case JsonParse::kMalformed:
+      return Reject(RecordKind::kError, "malformed_json");
+    case JsonParse::kTooDeep:
+      return Reject(RecordKind::kError, "json_too_deep");
+  }
   return DecodeValue(doc, event, depth);
 }
 
-Record Decoder::Impl::DecodeMastodonEvent(const Value& v, std::string_view event, const Value* payload,
-                                          int depth) {
+Record Decoder::Impl::DecodeMastodonEvent(const Value& v, std::string_view event,
+                                          const Value* payload, int depth) {
   if (event == "update") {
     if (payload && payload->IsString()) {
       // The WebSocket API sends the Status as a JSON string: parse it a second time, in
@@ -374,7 +392,8 @@ Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int de
   if (!event.empty()) return DecodeMastodonEvent(v, event, nullptr, depth);
   if (const Value* data = ObjectMember(v, "data")) return DecodeV2(v, *data);
   if (Member(v, "did") && Member(v, "kind")) return DecodeJetstream(v);
-  if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at"))) return DecodeV1Tweet(v);
+  if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at")))
+    return DecodeV1Tweet(v);
   if (const Value* del = ObjectMember(v, "delete")) return DecodeV1Delete(*del);
   if (Member(v, "errors")) return Reject(RecordKind::kNotice, "x_v2_error");
   if (Member(v, "limit")) return Reject(RecordKind::kNotice, "x_limit");
@@ -388,7 +407,8 @@ Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int de
     return DecodeMastodonEvent(v, ev, Member(v, "payload"), depth);
   }
   if (LooksLikeMastodonStatus(v)) return DecodeMastodonStatus(v);
-  if (Member(v, "type") && Member(v, "stream")) return Reject(RecordKind::kIgnored, "mastodon_client_message");
+  if (Member(v, "type") && Member(v, "stream"))
+    return Reject(RecordKind::kIgnored, "mastodon_client_message");
   if (Member(v, "error")) return Reject(RecordKind::kNotice, "stream_error");
   return Reject(RecordKind::kError, "unknown_message");
 }

@@ -11,6 +11,7 @@
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
 #include "feed/ws_stream.h"
+#include "hashmon/bounded_json.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -198,8 +199,11 @@ void Collector::FillGap() {
       return;
     }
     rapidjson::Document doc;
-    doc.Parse(reply.body.c_str());
-    if (doc.HasParseError() || !doc.IsArray() || doc.Empty()) return;
+    // A hostile server's statuses are nested no deeper than the bound, so writing them
+    // back out (Accept recurses too) stays shallow.
+    if (ParseJson(&doc, reply.body.data(), reply.body.size()) != JsonParse::kOk || !doc.IsArray() ||
+        doc.Empty())
+      return;
     std::string newest = last_status_id_;
     rapidjson::StringBuffer sb;
     for (const auto& status : doc.GetArray()) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 
+#include "hashmon/bounded_json.h"
 #include "hashmon/decoder.h"
 
 namespace hashmon {
@@ -132,8 +133,7 @@ class ChunkedWriter : public FeedWriter {
 // `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
 std::string MastodonUpdateMessage(const std::string& record, const std::string& tag) {
   rapidjson::Document d;
-  d.Parse(record.c_str());
-  if (d.HasParseError() || !d.IsObject()) return record;
+  if (ParseJson(&d, record.data(), record.size()) != JsonParse::kOk || !d.IsObject()) return record;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
@@ -171,8 +171,8 @@ std::string RequestedTag(const std::string& target) {
 bool CarriesTag(const std::string& line, const std::string& tag) {
   if (tag.empty()) return true;
   rapidjson::Document d;
-  d.Parse(line.c_str());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("tags") || !d["tags"].IsArray())
+  if (ParseJson(&d, line.data(), line.size()) != JsonParse::kOk || !d.IsObject() ||
+      !d.HasMember("tags") || !d["tags"].IsArray())
     return true;
   for (const auto& t : d["tags"].GetArray()) {
     if (!t.IsObject() || !t.HasMember("name") || !t["name"].IsString()) continue;
@@ -343,8 +343,9 @@ std::string FeedServer::Timeline(const std::string& target) {
   for (size_t i = 0; i < s.next_line[tag] && page.size() < limit; ++i) {
     if (!CarriesTag(s.lines[i], tag)) continue;
     rapidjson::Document d;
-    d.Parse(s.lines[i].c_str());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsString()) continue;
+    if (ParseJson(&d, s.lines[i].data(), s.lines[i].size()) != JsonParse::kOk || !d.IsObject() ||
+        !d.HasMember("id") || !d["id"].IsString())
+      continue;
     if (min_id.empty() || newer(d["id"].GetString(), min_id)) page.push_back(s.lines[i]);
   }
   std::string body = "[";

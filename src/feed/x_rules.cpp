@@ -8,11 +8,13 @@
 #include <stdexcept>
 
 #include "feed/http_stream.h"
+#include "hashmon/bounded_json.h"
 
 namespace hashmon {
 namespace {
 
-HttpReply Send(const std::string& url, const std::string& token, const char* method, const std::string& body) {
+HttpReply Send(const std::string& url, const std::string& token, const char* method,
+               const std::string& body) {
   HttpReply r = HttpCall(method, url, {{"Authorization", "Bearer " + token}}, body, 30'000);
   if (r.status == 0) throw std::runtime_error(r.error);
   return r;
@@ -28,8 +30,9 @@ std::string Explain(const HttpReply& r) {
 
 }  // namespace
 
-bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token, const std::vector<std::string>& tags,
-                  Logger* log, std::string* error, XRulesChange* change) {
+bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
+                  const std::vector<std::string>& tags, Logger* log, std::string* error,
+                  XRulesChange* change) {
   InitHttpThreads();
   XRulesChange local;
   XRulesChange& ch = change ? *change : local;
@@ -40,8 +43,8 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       return false;
     }
     rapidjson::Document doc;
-    doc.Parse(listed.body.c_str());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    if (ParseJson(&doc, listed.body.data(), listed.body.size()) != JsonParse::kOk ||
+        !doc.IsObject()) {
       *error = "cannot list the stream rules: the answer is not JSON";
       return false;
     }
@@ -51,10 +54,13 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       for (const auto& rule : doc["data"].GetArray()) {
         if (!rule.IsObject() || !rule.HasMember("value") || !rule["value"].IsString()) continue;
         const std::string value = rule["value"].GetString();
-        const std::string tag = rule.HasMember("tag") && rule["tag"].IsString() ? rule["tag"].GetString() : "";
-        const std::string id = rule.HasMember("id") && rule["id"].IsString() ? rule["id"].GetString() : "";
+        const std::string tag =
+            rule.HasMember("tag") && rule["tag"].IsString() ? rule["tag"].GetString() : "";
+        const std::string id =
+            rule.HasMember("id") && rule["id"].IsString() ? rule["id"].GetString() : "";
         present.insert(value);
-        if (tag.rfind("hashmon:", 0) == 0 && !wanted.count(value) && !id.empty()) ch.deleted.push_back(id);
+        if (tag.rfind("hashmon:", 0) == 0 && !wanted.count(value) && !id.empty())
+          ch.deleted.push_back(id);
       }
     }
     for (const auto& w : wanted) {
@@ -100,7 +106,8 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
         *error = "cannot delete old stream rules: " + Explain(r);
         return false;
       }
-      log->Info("deleted " + std::to_string(ch.deleted.size()) + " X stream rule(s) for tags no longer watched");
+      log->Info("deleted " + std::to_string(ch.deleted.size()) +
+                " X stream rule(s) for tags no longer watched");
     }
   } catch (const std::exception& e) {
     *error = std::string("cannot reach the X rules endpoint: ") + e.what();
