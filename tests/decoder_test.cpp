@@ -114,6 +114,30 @@ TEST(Decoder, AMastodonStatusInsideAStringIsBoundedToo) {
   EXPECT_STREQ(r.reason, "json_too_deep");
 }
 
+TEST(Decoder, APostWhoseIdentityNoNetworkIssuesIsRefused) {
+  Decoder d;
+  const std::string id(2000, '7');  // de-duplication would keep it in memory for hours
+  Record r = d.DecodeCopy(R"({"data":{"id":")" + id +
+                          R"(","created_at":"2016-01-19T08:15:00Z","text":"#twitterdown"}})");
+  EXPECT_EQ(r.kind, RecordKind::kError);
+  EXPECT_STREQ(r.reason, "id_too_long");
+  r = d.DecodeCopy(R"({"delete":{"status":{"id_str":")" + id + R"("}}})");
+  EXPECT_STREQ(r.reason, "id_too_long");
+}
+
+TEST(Decoder, EvidenceOfASizeNoProfileHasDecidesNothing) {
+  Decoder d;
+  const std::string huge(100'000, 'x');
+  Record r = d.DecodeCopy(
+      R"({"created_at":"Tue Jan 19 08:15:00 +0000 2016","id_str":"1","text":"#twitterdown",)"
+      R"("user":{"location":")" +
+      huge + R"(","time_zone":")" + huge + R"("},"lang":"lt"})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.evidence.profile_location, "");
+  EXPECT_EQ(r.post.evidence.time_zone, "");
+  EXPECT_EQ(r.post.evidence.languages, std::vector<std::string>{"lt"});  // the rest stands
+}
+
 TEST(Decoder, XV1DeletesAndTweets) {
   auto records = DecodeAll("twitter_v1_archiveteam_2021-01-01_0029.jsonl");
   ASSERT_EQ(records.size(), 7u);

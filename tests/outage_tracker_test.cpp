@@ -361,3 +361,27 @@ TEST_F(LongSilenceTest, MinutesClosedOneAtATimeGiveTheSameSeries) {
 
 }  // namespace
 }  // namespace hashmon
+
+namespace hashmon {
+namespace {
+
+TEST(EvidenceText, ASamplePostIsKeptWhole) {
+  EXPECT_EQ(EvidenceText("Twitter est en panne #TwitterDown"), "Twitter est en panne #TwitterDown");
+  const std::string longest(kMaxEvidenceTextBytes, 'a');
+  EXPECT_EQ(EvidenceText(longest), longest);
+}
+
+TEST(EvidenceText, AnOverlongOneIsCutAtACharacterWithAnEllipsis) {
+  // "ツ" is 3 bytes: the cut may not fall inside one.
+  std::string text;
+  while (text.size() < 3 * kMaxEvidenceTextBytes) text += "ツ";
+  const std::string kept = EvidenceText(text);
+  EXPECT_LE(kept.size(), kMaxEvidenceTextBytes + 3);
+  EXPECT_EQ(kept.substr(kept.size() - 3), "\u2026");
+  const std::string body = kept.substr(0, kept.size() - 3);
+  EXPECT_EQ(body.size() % 3, 0u);
+  EXPECT_EQ(body, text.substr(0, body.size()));
+}
+
+}  // namespace
+}  // namespace hashmon

@@ -61,6 +61,12 @@ struct EvidencePost {
   std::string text;
 };
 
+// The text kept of a sample post: all of it up to kMaxEvidenceTextBytes, then cut at a
+// character boundary with an ellipsis. X allows 25,000 characters to some, and a hostile
+// record any number, where a reader of an outage report needs the first few lines.
+inline constexpr size_t kMaxEvidenceTextBytes = 4096;
+std::string EvidenceText(const std::string& text);
+
 struct TrackerConfig {
   DetectorConfig detector;
   // Country outages this close in time belong to one incident.

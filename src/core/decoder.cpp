@@ -413,6 +413,28 @@ Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int de
   return Reject(RecordKind::kError, "unknown_message");
 }
 
+namespace {
+
+// Sizes no network issues. A record past them is hostile, and its fields would stay in
+// memory for hours: de-duplication keeps every counted post's id (up to 2 million), and
+// the country locator remembers the profile locations it has read.
+constexpr size_t kMaxPostIdBytes = 1024;   // X ids are 19 digits; at:// paths and URIs ~100
+constexpr size_t kMaxEvidenceBytes = 256;  // X allows a location of 30 characters
+
+// Refuses a post whose identity is too long to be real, and drops evidence of a size no
+// profile has (it then decides nothing, as if absent).
+Record BoundFields(Record r) {
+  if (r.kind != RecordKind::kPost && r.kind != RecordKind::kDelete) return r;
+  if (r.post.id.size() > kMaxPostIdBytes) return Reject(RecordKind::kError, "id_too_long");
+  CountryEvidence& e = r.post.evidence;
+  for (std::string* field : {&e.place_country_code, &e.profile_location, &e.time_zone, &e.domain})
+    if (field->size() > kMaxEvidenceBytes) field->clear();
+  if (e.languages.size() > 8) e.languages.clear();  // Bluesky allows 3, X and Mastodon 1
+  return r;
+}
+
+}  // namespace
+
 Decoder::Decoder() : impl_(std::make_unique<Impl>()) {}
 Decoder::~Decoder() = default;
 
@@ -430,7 +452,7 @@ Record Decoder::Decode(char* text, size_t len, std::string_view sse_event) {
   }
   impl_->value_alloc.Clear();
   impl_->stack_alloc.Clear();
-  return r;
+  return BoundFields(std::move(r));
 }
 
 Record Decoder::DecodeCopy(std::string_view text, std::string_view sse_event) {

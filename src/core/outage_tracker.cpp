@@ -28,6 +28,13 @@ constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 constexpr int64_t kMaxWatchLeadMs = 6 * 3'600'000LL;
 }  // namespace
 
+std::string EvidenceText(const std::string& text) {
+  if (text.size() <= kMaxEvidenceTextBytes) return text;
+  size_t cut = kMaxEvidenceTextBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "\u2026";
+}
+
 SeriesDetector& OutageTracker::Series(const SeriesKey& key, bool newborn_learns_silence) {
   auto [it, newborn] = series_.try_emplace(key);  // one lookup: this is on every mention
   if (!newborn) return *it->second;
@@ -184,7 +191,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
   OutageCountry& c = outages_[f->second].countries[country];
   if (c.evidence < cfg_.evidence_per_country) {
     ++c.evidence;
-    evidence_.push_back({f->second, country, source, post_id, event_ms, text});
+    evidence_.push_back({f->second, country, source, post_id, event_ms, EvidenceText(text)});
     Touch(f->second);
   }
 }
