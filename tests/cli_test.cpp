@@ -283,6 +283,7 @@ TEST(Cli, DetectRefusesWhatItCannotScore) {
   const std::string header = "timestamp,value\n2015-02-26 21:42:53,53\n";
   for (const char* bad : {"2015-02-26 21:47:53,many", "2015-02-26 21:47:53,-3",
                           "2015-02-26 21:47:53,nan", "yesterday,53",
+                          "9999-02-26 21:47:53,53",     // past the years hashmon reads
                           "2015-02-26 21:42:53,53",     // the same time again
                           "2015-02-26 21:37:53,53"}) {  // out of order
     testing::WriteFile(dir.File("bad.csv"), header + std::string(bad) + "\n");

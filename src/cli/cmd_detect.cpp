@@ -36,7 +36,12 @@ std::optional<Row> ParseRow(const std::string& line, size_t line_no, std::string
   Row row{line.substr(0, comma), 0, 0};
   const auto t = ParseIsoTime(row.stamp);
   if (!t) {
-    if (line_no > 1) *error = "expected 'timestamp,value', got: " + line.substr(0, 80);
+    if (line_no > 1) {
+      *error =
+          "expected 'timestamp,value' with a time such as 2015-02-26 21:42:53 (UTC, years "
+          "1970-2999), got: " +
+          line.substr(0, 80);
+    }
     return std::nullopt;
   }
   row.t = *t;
