@@ -25,7 +25,8 @@ class NotifierTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/gen-sample.py' --posts 4000 --out '" +
+    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                            "/scripts/gen-sample.py' --posts 4000 --out '" +
                             dir_->File("day.jsonl") + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     // The same day cut at 09:00, while the outage is still going on.
@@ -60,9 +61,11 @@ class NotifierTest : public ::testing::Test {
     return db;
   }
 
-  std::unique_ptr<Notifier> Open(const std::string& db, const std::string& url) {
+  std::unique_ptr<Notifier> Open(const std::string& db, const std::string& url,
+                                 WebhookFormat format = WebhookFormat::kAlertmanager) {
     NotifierOptions o;
     o.url = url + "/alerts";
+    o.format = format;
     o.external_url = "http://127.0.0.1:8080/";
     std::string error;
     auto n = Notifier::Open(db, o, &clock_, &log_, &error);
@@ -92,7 +95,9 @@ CountryLocator* NotifierTest::locator_ = nullptr;
 TempDir* NotifierTest::dir_ = nullptr;
 
 TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
-  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
   receiver.Start();
   auto notifier = Open(Db("day.jsonl"), receiver.url());
   EXPECT_GE(notifier->Tick(), 14);  // seven countries, firing then resolved
@@ -108,8 +113,9 @@ TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
     EXPECT_STREQ(a["labels"]["tag"].GetString(), "twitterdown");
     EXPECT_EQ(std::string(a["status"].GetString()), std::string(d["status"].GetString()));
     EXPECT_TRUE(ParseIsoTime(a["startsAt"].GetString()).has_value());
-    by_fingerprint[std::string(a["fingerprint"].GetString()) + " " + a["labels"]["country"].GetString()].push_back(
-        a["status"].GetString());
+    by_fingerprint[std::string(a["fingerprint"].GetString()) + " " +
+                   a["labels"]["country"].GetString()]
+        .push_back(a["status"].GetString());
   }
   for (const char* cc : {"BR", "PH", "GB", "UG", "DE", "ZA", "LT"}) {
     bool found = false;
@@ -124,6 +130,25 @@ TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
   EXPECT_EQ(notifier->Tick(), 0);  // delivered once
 }
 
+TEST_F(NotifierTest, ASlackChannelIsToldInWords) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "ok"};
+  });
+  receiver.Start();
+  auto notifier = Open(Db("day.jsonl"), receiver.url(), WebhookFormat::kSlack);
+  EXPECT_GE(notifier->Tick(), 14);
+  int started = 0, ended = 0;
+  for (const auto& r : receiver.requests()) {
+    auto d = Json(r.body);
+    ASSERT_TRUE(d.IsObject() && d.HasMember("text")) << r.body;
+    const std::string text = d["text"].GetString();
+    started += text.find("report #twitterdown since") != std::string::npos;
+    ended += text.find("is back to its baseline") != std::string::npos;
+  }
+  EXPECT_GE(started, 7);
+  EXPECT_GE(ended, 7);
+}
+
 TEST_F(NotifierTest, AFailingReceiverIsRetriedWithBackoffAndNothingIsSkipped) {
   int calls = 0;
   testing::HttpTestServer receiver([&](const testing::TestRequest&) {
@@ -131,16 +156,16 @@ TEST_F(NotifierTest, AFailingReceiverIsRetriedWithBackoffAndNothingIsSkipped) {
   });
   receiver.Start();
   auto notifier = Open(Db("morning.jsonl"), receiver.url());
-  EXPECT_EQ(notifier->Tick(), 0);           // 503
-  EXPECT_EQ(notifier->Tick(), 0);           // still backing off: no call
+  EXPECT_EQ(notifier->Tick(), 0);  // 503
+  EXPECT_EQ(notifier->Tick(), 0);  // still backing off: no call
   EXPECT_EQ(receiver.requests().size(), 1u);
   clock_.Advance(5'000);
-  EXPECT_EQ(notifier->Tick(), 0);           // 503 again; next wait is 10 s
+  EXPECT_EQ(notifier->Tick(), 0);  // 503 again; next wait is 10 s
   clock_.Advance(5'000);
   EXPECT_EQ(notifier->Tick(), 0);
   EXPECT_EQ(receiver.requests().size(), 2u);
   clock_.Advance(5'000);
-  EXPECT_GE(notifier->Tick(), 7);           // all of them, the first one first
+  EXPECT_GE(notifier->Tick(), 7);  // all of them, the first one first
   const auto reqs = receiver.requests();
   EXPECT_EQ(reqs[0].body, reqs[2].body);
   EXPECT_NE(log_out_.str().find("HTTP 503"), std::string::npos);
@@ -148,7 +173,9 @@ TEST_F(NotifierTest, AFailingReceiverIsRetriedWithBackoffAndNothingIsSkipped) {
 
 TEST_F(NotifierTest, AlertsQueuedBeforeACrashAreDeliveredAfterTheRestart) {
   const std::string db = Db("morning.jsonl");  // committed, never sent: the process died here
-  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
   receiver.Start();
   const int queued = Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE delivered_ms IS NULL");
   ASSERT_GE(queued, 7);
@@ -156,12 +183,15 @@ TEST_F(NotifierTest, AlertsQueuedBeforeACrashAreDeliveredAfterTheRestart) {
   EXPECT_EQ(notifier->Tick(), queued);
   EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE delivered_ms IS NULL"), 0);
   int firing = 0;
-  for (const auto& r : receiver.requests()) firing += r.body.find(R"("status":"firing")") != std::string::npos;
+  for (const auto& r : receiver.requests())
+    firing += r.body.find(R"("status":"firing")") != std::string::npos;
   EXPECT_GE(firing, 7);
 }
 
 TEST_F(NotifierTest, AnOngoingOutageIsSentAgainOnTheRepeatInterval) {
-  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
   receiver.Start();
   const std::string db = Db("morning.jsonl");
   const int ongoing = Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL");
@@ -177,7 +207,9 @@ TEST_F(NotifierTest, AnOngoingOutageIsSentAgainOnTheRepeatInterval) {
 
 TEST_F(NotifierTest, AReplayOfHistoryAnnouncesNothing) {
   const std::string db = Db("morning.jsonl", /*alerting=*/false);
-  testing::HttpTestServer receiver([](const testing::TestRequest&) { return testing::TestResponse{200, "{}"}; });
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
   receiver.Start();
   auto notifier = Open(db, receiver.url());
   EXPECT_EQ(notifier->Tick(), 0);

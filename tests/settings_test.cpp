@@ -20,9 +20,9 @@ using testing::TempDir;
 class SettingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v :
-         {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE", "HASHMON_LISTEN",
-          "HASHMON_WEBHOOK_URL", "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
+    for (const char* v : {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE",
+                          "HASHMON_LISTEN", "HASHMON_WEBHOOK_URL", "HASHMON_WEBHOOK_FORMAT",
+                          "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
       unsetenv(v);
     }
   }
@@ -61,6 +61,26 @@ TEST_F(SettingsTest, AConfigFileWithATokenMustBeReadableByItsOwnerOnly) {
   chmod(path.c_str(), 0600);
   EXPECT_TRUE(LoadSettings(path, &s, &error)) << error;
   EXPECT_EQ(s.x_bearer_token, "AAAA-secret");
+}
+
+TEST_F(SettingsTest, AWebhookUrlIsACredentialLikeAToken) {
+  // Whoever reads a Slack or Discord webhook URL can post to the channel.
+  const std::string path = tmp_.File("hook.json");
+  testing::WriteFile(
+      path,
+      R"({"webhook_url": "https://hooks.slack.com/services/T0/B0/s3cret", "webhook_format": "slack"})");
+  chmod(path.c_str(), 0644);
+  Settings s;
+  std::string error;
+  EXPECT_FALSE(LoadSettings(path, &s, &error));
+  EXPECT_NE(error.find("chmod 600"), std::string::npos) << error;
+  EXPECT_EQ(error.find("s3cret"), std::string::npos);
+  chmod(path.c_str(), 0600);
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.webhook_format, "slack");
+  setenv("HASHMON_WEBHOOK_FORMAT", "discord", 1);
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.webhook_format, "discord");
 }
 
 TEST_F(SettingsTest, AnUnknownSettingIsNamed) {

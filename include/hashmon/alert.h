@@ -1,11 +1,13 @@
-// A crowd-reported outage as an alert, and its Alertmanager webhook payload (version 4),
-// so that any receiver written for Alertmanager (chat bridges, incident tools) takes
-// hashmon's alerts as they are. One alert per (tag, country) outage; its labels name the
-// tag, the country and the incident it belongs to.
+// A crowd-reported outage as an alert, and the webhook payloads that carry it: Alertmanager's
+// (version 4), so that any receiver written for Alertmanager (chat bridges, incident tools)
+// takes hashmon's alerts as they are, or a chat message for a Slack or Discord incoming
+// webhook. One alert per (tag, country) outage; its labels name the tag, the country and
+// the incident it belongs to.
 #ifndef HASHMON_ALERT_H_
 #define HASHMON_ALERT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,23 @@ std::string AlertFingerprint(const std::string& tag, const std::string& country,
 
 // The JSON body of a webhook call, as Alertmanager sends it.
 std::string AlertmanagerPayload(const Alert& alert, const std::string& external_url);
+
+// What the webhook's receiver reads.
+enum class WebhookFormat {
+  kAlertmanager,  // Alertmanager's payload
+  kSlack,         // a Slack incoming webhook: {"text": ...}
+  kDiscord,       // a Discord webhook: {"content": ...}, mentioning nobody
+};
+// "alertmanager", "slack" or "discord"; nullopt for anything else.
+std::optional<WebhookFormat> ParseWebhookFormat(const std::string& name);
+
+// The alert in a line or two for people: who reports what since when, and a link to the
+// outage on the dashboard.
+std::string AlertText(const Alert& alert, const std::string& external_url);
+
+// The JSON body of a webhook call in that format.
+std::string WebhookPayload(const Alert& alert, WebhookFormat format,
+                           const std::string& external_url);
 
 }  // namespace hashmon
 

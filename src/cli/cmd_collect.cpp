@@ -47,6 +47,7 @@ class AlertLoop {
     if (settings.webhook_url.empty()) return true;
     NotifierOptions n;
     n.url = settings.webhook_url;
+    n.format = ParseWebhookFormat(settings.webhook_format).value_or(WebhookFormat::kAlertmanager);
     n.external_url = "http://" +
                      (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) +
                      "/";
@@ -142,6 +143,11 @@ int RunCollect(const CollectArgs& a) {
   }
   config.allowed_lateness_ms = *lateness;
   if (!settings.tags.empty()) config.tags = settings.tags;
+  if (!ParseWebhookFormat(settings.webhook_format)) {
+    log.Error("unknown webhook_format \"" + settings.webhook_format +
+              "\": use alertmanager, slack or discord");
+    return 2;
+  }
   if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
     log.Error(error);
     return 2;

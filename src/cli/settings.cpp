@@ -73,6 +73,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"lateness", &s->lateness},
       {"listen", &s->listen},
       {"webhook_url", &s->webhook_url},
+      {"webhook_format", &s->webhook_format},
       {"webhook_repeat", &s->webhook_repeat},
       {"x_bearer_token", &s->x_bearer_token},
       {"mastodon_token", &s->mastodon_token},
@@ -98,10 +99,12 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
     }
     *found->second = it->value.GetString();
   }
-  if (!s->x_bearer_token.empty() || !s->mastodon_token.empty()) {
+  // A Slack or Discord webhook URL is a credential too: whoever reads it can post.
+  if (!s->x_bearer_token.empty() || !s->mastodon_token.empty() || !s->webhook_url.empty()) {
     struct stat st {};
     if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-      *error = path + " holds a token but others can read it: run chmod 600 " + path;
+      *error = path + " holds a token or webhook URL but others can read it: run chmod 600 " +
+               path + " (or give it in the environment instead)";
       return false;
     }
   }
@@ -119,6 +122,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   if (const char* v = Env("HASHMON_SOURCE")) s->sources = SplitCommas(v);
   if (const char* v = Env("HASHMON_LISTEN")) s->listen = v;
   if (const char* v = Env("HASHMON_WEBHOOK_URL")) s->webhook_url = v;
+  if (const char* v = Env("HASHMON_WEBHOOK_FORMAT")) s->webhook_format = v;
   if (const char* v = Env("HASHMON_X_BEARER_TOKEN")) s->x_bearer_token = v;
   if (const char* v = Env("HASHMON_MASTODON_TOKEN")) s->mastodon_token = v;
   return true;

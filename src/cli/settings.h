@@ -23,8 +23,9 @@ struct Settings {
   // How long after its end a minute closes for detection; a source whose posts arrive
   // later than this behind the others needs more (see hashmon_mentions_undetected_total).
   std::string lateness = "2m";
-  std::string listen;  // host:port for the HTTP API inside the collector; empty: none
-  std::string webhook_url;
+  std::string listen;       // host:port for the HTTP API inside the collector; empty: none
+  std::string webhook_url;  // a secret for Slack and Discord: never logged
+  std::string webhook_format = "alertmanager";  // or slack, discord
   std::string webhook_repeat = "4h";
   std::string x_bearer_token;
   std::string mastodon_token;
@@ -32,8 +33,8 @@ struct Settings {
 
 // Reads the config file at `path` (empty: $HASHMON_CONFIG, or nothing) into *s, then the
 // environment (HASHMON_DB, HASHMON_TAGS and HASHMON_SOURCE comma-separated, HASHMON_LISTEN,
-// HASHMON_WEBHOOK_URL, HASHMON_X_BEARER_TOKEN, HASHMON_MASTODON_TOKEN). Returns false
-// with a message saying what to fix.
+// HASHMON_WEBHOOK_URL, HASHMON_WEBHOOK_FORMAT, HASHMON_X_BEARER_TOKEN,
+// HASHMON_MASTODON_TOKEN). Returns false with a message saying what to fix.
 bool LoadSettings(const std::string& path, Settings* s, std::string* error);
 
 // A named or URL source, resolved to what the collector connects to:

@@ -9,7 +9,8 @@
 
 namespace hashmon {
 
-std::string AlertFingerprint(const std::string& tag, const std::string& country, int64_t outage_id) {
+std::string AlertFingerprint(const std::string& tag, const std::string& country,
+                             int64_t outage_id) {
   // FNV-1a over the sorted label pairs, each part ended by a 0 byte (as Alertmanager does
   // with its own hash), so that no two label sets run together.
   uint64_t h = 14695981039346656037ull;
@@ -17,13 +18,100 @@ std::string AlertFingerprint(const std::string& tag, const std::string& country,
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
     h = (h ^ 0xff) * 1099511628211ull;
   };
-  for (const std::string& part : {std::string("alertname"), std::string(kAlertName), std::string("country"), country,
-                                  std::string("incident"), std::to_string(outage_id), std::string("tag"), tag}) {
+  for (const std::string& part :
+       {std::string("alertname"), std::string(kAlertName), std::string("country"), country,
+        std::string("incident"), std::to_string(outage_id), std::string("tag"), tag}) {
     mix(part);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+namespace {
+
+std::string Summary(const Alert& a) { return "Users in " + a.country + " report #" + a.tag; }
+
+std::string Description(const Alert& a) {
+  if (a.status != "firing") {
+    return "#" + a.tag + " in " + a.country + " is back to its baseline since " +
+           FormatIsoTime(a.ends_at) + " (" + std::to_string(a.mentions) + " mentions in all)";
+  }
+  std::string countries;
+  for (const auto& c : a.incident_countries) countries += (countries.empty() ? "" : " ") + c;
+  return Summary(a) + " since " + FormatIsoTime(a.starts_at) + " (" + std::to_string(a.mentions) +
+         " mentions so far, peak " + std::to_string(a.peak_count) + "/min); incident " +
+         std::to_string(a.outage_id) + " countries: " + countries;
+}
+
+std::string OutageLink(const Alert& a, const std::string& external_url) {
+  return external_url + "#outage-" + std::to_string(a.outage_id);
+}
+
+// Slack reads &, < and > as its own markup (links, mentions): they are sent as entities.
+std::string SlackEscaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string& external_url) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string text = AlertText(a, external_url);
+  w.StartObject();
+  if (format == WebhookFormat::kSlack) {
+    text = SlackEscaped(text);
+    w.Key("text");
+    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  } else {
+    // Discord takes up to 2000 characters (an incident of every country needs some 900),
+    // and the message must not ping anyone (@everyone, roles).
+    w.Key("content");
+    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+    w.Key("allowed_mentions");
+    w.StartObject();
+    w.Key("parse");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+  return sb.GetString();
+}
+
+}  // namespace
+
+std::optional<WebhookFormat> ParseWebhookFormat(const std::string& name) {
+  if (name == "alertmanager") return WebhookFormat::kAlertmanager;
+  if (name == "slack") return WebhookFormat::kSlack;
+  if (name == "discord") return WebhookFormat::kDiscord;
+  return std::nullopt;
+}
+
+std::string AlertText(const Alert& a, const std::string& external_url) {
+  const bool firing = a.status == "firing";
+  return std::string(firing ? "\U0001F534 " : "\u2705 ") + Description(a) + " " +
+         OutageLink(a, external_url);
+}
+
+std::string WebhookPayload(const Alert& a, WebhookFormat format, const std::string& external_url) {
+  if (format == WebhookFormat::kAlertmanager) return AlertmanagerPayload(a, external_url);
+  return ChatPayload(a, format, external_url);
 }
 
 std::string AlertmanagerPayload(const Alert& a, const std::string& external_url) {
@@ -43,17 +131,9 @@ std::string AlertmanagerPayload(const Alert& a, const std::string& external_url)
     str("tag", a.tag);
     w.EndObject();
   };
-  std::string countries;
-  for (const auto& c : a.incident_countries) countries += (countries.empty() ? "" : " ") + c;
-  const std::string summary = "Users in " + a.country + " report #" + a.tag;
-  const std::string description =
-      a.status == "firing"
-          ? summary + " since " + FormatIsoTime(a.starts_at) + " (" + std::to_string(a.mentions) +
-                " mentions so far, peak " + std::to_string(a.peak_count) + "/min); incident " +
-                std::to_string(a.outage_id) + " countries: " + countries
-          : "#" + a.tag + " in " + a.country + " is back to its baseline since " + FormatIsoTime(a.ends_at) + " (" +
-                std::to_string(a.mentions) + " mentions in all)";
-  const std::string generator = external_url + "#outage-" + std::to_string(a.outage_id);
+  const std::string summary = Summary(a);
+  const std::string description = Description(a);
+  const std::string generator = OutageLink(a, external_url);
   w.StartObject();
   str("version", "4");
   str("groupKey", "{}:{incident=\"" + std::to_string(a.outage_id) + "\"}");

@@ -13,8 +13,8 @@ constexpr int kBatch = 50;
 
 }  // namespace
 
-std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOptions options, Clock* clock,
-                                         Logger* log, std::string* error) {
+std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOptions options,
+                                         Clock* clock, Logger* log, std::string* error) {
   try {
     auto db = std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READWRITE);
     db->setBusyTimeout(kBusyTimeoutMs);
@@ -29,30 +29,34 @@ std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOpt
   }
 }
 
-Notifier::Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock, Logger* log)
+Notifier::Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock,
+                   Logger* log)
     : db_(std::move(db)), options_(std::move(options)), clock_(clock), log_(log) {}
 
 void Notifier::QueueRepeats(int64_t now) {
   // Ongoing country outages that were announced (so not history from a replay), have
   // nothing pending, and were last sent more than repeat_ms ago.
-  SQLite::Statement due(*db_,
-                        "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
-                        "JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
-                        "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
-                        "HAVING SUM(a.delivered_ms IS NULL) = 0 AND MAX(a.delivered_ms) <= ?");
+  SQLite::Statement due(
+      *db_,
+      "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
+      "JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
+      "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
+      "HAVING SUM(a.delivered_ms IS NULL) = 0 AND MAX(a.delivered_ms) <= ?");
   due.bind(1, static_cast<int64_t>(now - options_.repeat_ms));
   std::vector<std::vector<SQLite::Column>> rows;
-  SQLite::Statement add(*db_,
-                        "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, "
-                        "created_ms, next_attempt_ms) VALUES (?, 'firing', ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement add(
+      *db_,
+      "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, "
+      "created_ms, next_attempt_ms) VALUES (?, 'firing', ?, ?, ?, ?, ?, ?)");
   struct Repeat {
     std::string fingerprint, tag, country;
     int64_t outage_id, starts_at;
   };
   std::vector<Repeat> repeats;
   while (due.executeStep()) {
-    repeats.push_back({due.getColumn(0).getString(), due.getColumn(2).getString(), due.getColumn(3).getString(),
-                       due.getColumn(1).getInt64(), due.getColumn(4).getInt64()});
+    repeats.push_back({due.getColumn(0).getString(), due.getColumn(2).getString(),
+                       due.getColumn(3).getString(), due.getColumn(1).getInt64(),
+                       due.getColumn(4).getInt64()});
   }
   for (const auto& r : repeats) {
     add.bind(1, r.fingerprint);
@@ -69,22 +73,27 @@ void Notifier::QueueRepeats(int64_t now) {
 
 bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now) {
   const HttpReply reply =
-      HttpCall("POST", options_.url, {}, AlertmanagerPayload(alert, options_.external_url), options_.timeout_ms);
+      HttpCall("POST", options_.url, {},
+               WebhookPayload(alert, options_.format, options_.external_url), options_.timeout_ms);
   if (reply.status >= 200 && reply.status < 300) {
-    SQLite::Statement ok(*db_, "UPDATE alert_outbox SET delivered_ms = ?, attempts = ? WHERE id = ?");
+    SQLite::Statement ok(*db_,
+                         "UPDATE alert_outbox SET delivered_ms = ?, attempts = ? WHERE id = ?");
     ok.bind(1, now);
     ok.bind(2, attempts + 1);
     ok.bind(3, id);
     ok.exec();
     ++stats_.delivered;
-    log_->Info("alert sent: " + alert.status + " #" + alert.tag + " in " + alert.country + " (incident " +
-               std::to_string(alert.outage_id) + ")");
+    log_->Info("alert sent: " + alert.status + " #" + alert.tag + " in " + alert.country +
+               " (incident " + std::to_string(alert.outage_id) + ")");
     return true;
   }
   const std::string why = reply.status ? "HTTP " + std::to_string(reply.status) : reply.error;
   // Exponential backoff per alert; later alerts wait behind it so that order holds.
-  const int64_t delay = std::min(options_.retry_max_ms, options_.retry_initial_ms << std::min(attempts, 20));
-  SQLite::Statement fail(*db_, "UPDATE alert_outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?");
+  const int64_t delay =
+      std::min(options_.retry_max_ms, options_.retry_initial_ms << std::min(attempts, 20));
+  SQLite::Statement fail(
+      *db_,
+      "UPDATE alert_outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?");
   fail.bind(1, attempts + 1);
   fail.bind(2, now + delay);
   fail.bind(3, why);
@@ -93,7 +102,8 @@ bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now
   ++stats_.failed_attempts;
   log_->LogLimited(LogLevel::kWarn, "webhook",
                    "cannot deliver an alert to the webhook (" + why + "); retrying in " +
-                       std::to_string(delay / 1000) + " s. Check that the receiver at the webhook URL is up");
+                       std::to_string(delay / 1000) +
+                       " s. Check that the receiver at the webhook URL is up");
   return false;
 }
 
@@ -102,11 +112,12 @@ int Notifier::Tick() {
   int delivered = 0;
   try {
     QueueRepeats(now);
-    SQLite::Statement q(*db_,
-                        "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
-                        "a.next_attempt_ms, oc.mentions, oc.peak_count FROM alert_outbox a "
-                        "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
-                        "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
+    SQLite::Statement q(
+        *db_,
+        "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
+        "a.next_attempt_ms, oc.mentions, oc.peak_count FROM alert_outbox a "
+        "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
+        "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
     q.bind(1, kBatch);
     struct Row {
       int64_t id;
@@ -131,18 +142,21 @@ int Notifier::Tick() {
       rows.push_back(std::move(r));
     }
     stats_.pending = static_cast<int64_t>(rows.size());
-    SQLite::Statement countries(*db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
+    SQLite::Statement countries(
+        *db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
     for (auto& r : rows) {
       if (r.next_attempt > now) break;  // in order: nothing overtakes an alert being retried
       countries.bind(1, r.alert.outage_id);
-      while (countries.executeStep()) r.alert.incident_countries.push_back(countries.getColumn(0).getString());
+      while (countries.executeStep())
+        r.alert.incident_countries.push_back(countries.getColumn(0).getString());
       countries.reset();
       if (!Deliver(r.id, r.alert, r.attempts, now)) break;
       ++delivered;
       --stats_.pending;
     }
   } catch (const std::exception& e) {
-    log_->LogLimited(LogLevel::kWarn, "outbox", std::string("alert outbox: ") + e.what() + " (retrying)");
+    log_->LogLimited(LogLevel::kWarn, "outbox",
+                     std::string("alert outbox: ") + e.what() + " (retrying)");
   }
   return delivered;
 }
@@ -150,7 +164,8 @@ int Notifier::Tick() {
 void Notifier::Run(const std::atomic<bool>* stop) {
   while (!*stop) {
     Tick();
-    for (int64_t waited = 0; waited < options_.tick_ms && !*stop; waited += 100) clock_->SleepForMs(100);
+    for (int64_t waited = 0; waited < options_.tick_ms && !*stop; waited += 100)
+      clock_->SleepForMs(100);
   }
 }
 

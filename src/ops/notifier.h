@@ -17,11 +17,12 @@
 namespace hashmon {
 
 struct NotifierOptions {
-  std::string url;                       // the webhook
-  std::string external_url;              // links back to the dashboard
-  int64_t repeat_ms = 4 * 3'600'000;     // re-send a firing alert this often (Alertmanager's default)
+  std::string url;  // the webhook
+  WebhookFormat format = WebhookFormat::kAlertmanager;
+  std::string external_url;           // links back to the dashboard
+  int64_t repeat_ms = 4 * 3'600'000;  // re-send a firing alert this often (Alertmanager's default)
   int64_t timeout_ms = 10'000;
-  int64_t retry_initial_ms = 5'000;      // doubles per failed attempt
+  int64_t retry_initial_ms = 5'000;  // doubles per failed attempt
   int64_t retry_max_ms = 5 * 60'000;
   int64_t tick_ms = 1'000;
 };
@@ -36,8 +37,8 @@ class Notifier {
  public:
   // Opens its own connection to the collector's database (WAL: it never blocks the
   // collector for long). Returns null with *error when it cannot.
-  static std::unique_ptr<Notifier> Open(const std::string& db_path, NotifierOptions options, Clock* clock,
-                                        Logger* log, std::string* error);
+  static std::unique_ptr<Notifier> Open(const std::string& db_path, NotifierOptions options,
+                                        Clock* clock, Logger* log, std::string* error);
 
   // One round: queue repeats of ongoing outages, then send every alert that is due.
   // Returns how many were delivered.
@@ -49,7 +50,8 @@ class Notifier {
   const NotifierStats& stats() const { return stats_; }
 
  private:
-  Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock, Logger* log);
+  Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options, Clock* clock,
+           Logger* log);
   void QueueRepeats(int64_t now);
   bool Deliver(int64_t id, const Alert& alert, int attempts, int64_t now);
 
