@@ -1,11 +1,10 @@
 #include "http_test_server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <thread>
 
 namespace hashmon::testing {
@@ -46,8 +45,10 @@ struct HttpTestServer::Impl {
         requests.push_back(r);
       }
       const TestResponse answer = handler(r);
-      http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
+      http::response<http::string_body> res{static_cast<http::status>(answer.status),
+                                            req.version()};
       res.set(http::field::content_type, "application/json");
+      for (const auto& [name, value] : answer.headers) res.set(name, value);
       res.body() = answer.body;
       res.keep_alive(req.keep_alive());
       res.prepare_payload();
@@ -65,7 +66,8 @@ HttpTestServer::~HttpTestServer() { Stop(); }
 
 int HttpTestServer::Start() {
   Impl& s = *impl_;
-  s.acceptor = std::make_unique<tcp::acceptor>(s.ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  s.acceptor =
+      std::make_unique<tcp::acceptor>(s.ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   port_ = s.acceptor->local_endpoint().port();
   s.thread = std::thread([&s] {
     while (!s.stop) {

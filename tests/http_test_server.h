@@ -23,6 +23,7 @@ struct TestRequest {
 struct TestResponse {
   int status = 200;
   std::string body = "{}";
+  std::map<std::string, std::string> headers = {};  // besides Content-Type
 };
 
 class HttpTestServer {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include "feed/feed_server.h"
 #include "feed/ws_stream.h"
 #include "history_util.h"
+#include "http_test_server.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -33,18 +35,25 @@ class MastodonTest : public ::testing::Test {
   std::string Feed() const { return tmp_.File("statuses.jsonl"); }
 
   enum Transport { kSse, kWebSocket };
-  testing::CollectRun Collect(const FeedFaults& faults, bool gap_fill, Transport transport = kSse) {
+  // `web_host`: the stream's URL names this server instead, which answers the streaming
+  // API's discovery request with a redirect to the one that streams (as mastodon.social
+  // redirects to streaming.mastodon.social) and serves nothing else.
+  testing::CollectRun Collect(const FeedFaults& faults, bool gap_fill, Transport transport = kSse,
+                              testing::HttpTestServer* web_host = nullptr) {
     const bool ws = transport == kWebSocket;
     FeedServer server(lines_, faults, 0,
                       ws ? FeedProtocol::kMastodonWs : FeedProtocol::kMastodonSse);
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
+    streaming_port_ = port;
     CollectOptions o;
     const std::string host = "127.0.0.1:" + std::to_string(port);
+    const std::string named = web_host ? web_host->url().substr(7) : host;
     o.protocol = ws ? StreamProtocol::kMastodonWs : StreamProtocol::kSse;
-    o.url = ws ? "ws://" + host + "/api/v1/streaming?stream=hashtag&tag=twitterdown"
-               : "http://" + host + "/api/v1/streaming/hashtag?tag=twitterdown";
+    o.url = ws ? "ws://" + named + "/api/v1/streaming?stream=hashtag&tag=twitterdown"
+               : "http://" + named + "/api/v1/streaming/hashtag?tag=twitterdown";
+    if (web_host) o.streaming_discovery_url = web_host->url() + "/api/v1/streaming";
     if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/twitterdown";
     const std::string db =
         std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
@@ -68,6 +77,7 @@ class MastodonTest : public ::testing::Test {
   TempDir tmp_;
   std::unique_ptr<CountryLocator> locator_;
   std::vector<std::string> lines_;
+  std::atomic<int> streaming_port_{0};
 };
 
 TEST_F(MastodonTest, ACleanSseStreamGivesTheSameHistoryAsAReplay) {
@@ -107,6 +117,25 @@ TEST_F(MastodonTest, OverWebSocketPostsMadeWhileDisconnectedComeBackFromTheHasht
   auto with = Collect(f, true, kWebSocket);
   EXPECT_EQ(with.history, expected);
   EXPECT_GE(with.stats.gap_filled, 300);
+}
+
+TEST_F(MastodonTest, AServerThatStreamsFromAnotherHostIsFollowedThere) {
+  const std::string expected =
+      testing::ReplayHistory(Feed(), tmp_.File("replay.db"), locator_.get());
+  for (Transport transport : {kSse, kWebSocket}) {
+    // As Mastodon's web app answers any /api/v1/streaming path when it does not stream.
+    testing::HttpTestServer web_host([this](const testing::TestRequest& r) {
+      if (r.target.rfind("/api/v1/streaming", 0) != 0) return testing::TestResponse{404, "{}"};
+      const std::string to = "http://127.0.0.1:" + std::to_string(streaming_port_.load());
+      return testing::TestResponse{301, "", {{"Location", to + r.target}}};
+    });
+    web_host.Start();
+    const auto run = Collect({}, true, transport, &web_host);
+    EXPECT_TRUE(run.history == expected) << transport << run.log.substr(0, 2000);
+    const auto asked = web_host.requests();
+    ASSERT_EQ(asked.size(), 1u);  // asked once; the stream itself went to the streaming host
+    EXPECT_EQ(asked[0].target, "/api/v1/streaming");
+  }
 }
 
 TEST_F(MastodonTest, AHashtagStreamAndTimelineCarryOnlyThatTagsStatuses) {

@@ -122,6 +122,8 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_EQ(w->options.url,
             "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
   EXPECT_EQ(w->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
+  // mastodon.social streams from streaming.mastodon.social: its web host says so when asked.
+  EXPECT_EQ(w->options.streaming_discovery_url, "https://mastodon.social/api/v1/streaming");
   EXPECT_EQ(w->options.headers.at("Authorization"), "Bearer user-token");  // not in the URL
   EXPECT_EQ(w->options.url.find("user-token"), std::string::npos);
 

@@ -169,6 +169,7 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
       o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
     }
     o.gap_fill_url = host + "/api/v1/timelines/tag/" + first_tag;
+    o.streaming_discovery_url = host + "/api/v1/streaming";
     if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
     o.auth_hint =
         "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN "

@@ -10,6 +10,7 @@
 
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
+#include "feed/streaming_host.h"
 #include "feed/ws_stream.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/time_util.h"
@@ -224,6 +225,24 @@ void Collector::FillGap() {
   }
 }
 
+void Collector::DiscoverStreamingHost() {
+  if (options_.streaming_discovery_url.empty() || streaming_host_known_) return;
+  const HttpReply reply =
+      HttpCall("GET", options_.streaming_discovery_url, options_.headers, "", 30'000,
+               /*follow_redirects=*/false);
+  if (reply.status == 0) return;  // no answer: the connection will say why; ask again next time
+  streaming_host_known_ = true;
+  if (reply.status < 300 || reply.status >= 400) return;  // 404: it streams itself
+  const std::string name = options_.display_name.empty() ? source_ : options_.display_name;
+  if (auto moved = MovedToHostOf(options_.url, reply.location)) {
+    log_->Info(name + ": the server's streaming API is at " + *moved + " (its redirect)");
+    options_.url = *moved;
+  } else {
+    log_->Warn(name + ": ignored a redirect of the streaming API to \"" +
+               reply.location.substr(0, 200) + "\" (no host, or not TLS)");
+  }
+}
+
 void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
   auto lock = Lock();
@@ -375,6 +394,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   while (!(stop && *stop)) {
     ++stats_.connections;
     Publish(stats_.connections == 1 ? "connecting" : "reconnecting");
+    DiscoverStreamingHost();
     const StreamOutcome out = Connect(stop, [&] {
       Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen

@@ -67,6 +67,10 @@ struct CollectOptions {
   // reconnect, statuses newer than the last one seen are fetched from it (min_id), since
   // the streaming API has no resume. Empty: no gap fill.
   std::string gap_fill_url;
+  // Mastodon: asked before the first connection (https://HOST/api/v1/streaming). A
+  // redirect names the host that serves the streaming API, which the stream's URL then
+  // moves to (see streaming_host.h). Asked again at each connection until it answers.
+  std::string streaming_discovery_url;
   // Several collectors (one per source) may share one pipeline and store: they then
   // take this lock around every use of them. The store's `seen` table makes this exactly
   // once too: a commit by one source may carry another's mentions ahead of that source's
@@ -131,6 +135,7 @@ class Collector {
   void NoteStatusIdInMessage(std::string_view message);
   void KeepNewerStatusId(std::string id);
   void FillGap();
+  void DiscoverStreamingHost();
   bool Commit(bool force);
   // Says (at most every few minutes) how many of this source's mentions came too late for
   // detection since it last said so, how late, and what lateness would have taken them.
@@ -154,6 +159,7 @@ class Collector {
   FirstPostWatch first_post_;   // begins the history at the source's first post
   int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
   std::string last_status_id_;  // Mastodon: the newest status id seen
+  bool streaming_host_known_ = false;
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;

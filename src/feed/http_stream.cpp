@@ -181,7 +181,7 @@ void InitHttpThreads() {
 
 HttpReply HttpCall(const std::string& method, const std::string& url,
                    const std::map<std::string, std::string>& headers, const std::string& json_body,
-                   int64_t timeout_ms) {
+                   int64_t timeout_ms, bool follow_redirects) {
   using namespace web::http;
   using namespace web::http::client;
   InitHttpThreads();
@@ -190,6 +190,7 @@ HttpReply HttpCall(const std::string& method, const std::string& url,
     http_client_config config;
     config.set_timeout(std::chrono::milliseconds(timeout_ms));
     config.set_validate_certificates(true);
+    if (!follow_redirects) config.set_max_redirects(0);
     http_client client(url, config);
     http_request req(method);
     req.headers().add("User-Agent", "hashmon/0.1");
@@ -197,6 +198,7 @@ HttpReply HttpCall(const std::string& method, const std::string& url,
     if (!json_body.empty()) req.set_body(json_body, "application/json");
     http_response resp = client.request(req).get();
     reply.status = resp.status_code();
+    if (resp.headers().has("Location")) reply.location = resp.headers()["Location"];
     reply.body = resp.extract_utf8string(true).get();
   } catch (const std::exception& e) {
     reply.status = 0;

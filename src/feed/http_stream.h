@@ -47,10 +47,13 @@ struct HttpReply {
   int status = 0;
   std::string body;
   std::string error;
+  std::string location;  // a redirect's Location (when not followed)
 };
+// Redirects are followed (up to 10, never from https to http) unless `follow_redirects`
+// is false; the reply is then the redirect itself, with its Location.
 HttpReply HttpCall(const std::string& method, const std::string& url,
                    const std::map<std::string, std::string>& headers, const std::string& json_body,
-                   int64_t timeout_ms);
+                   int64_t timeout_ms, bool follow_redirects = true);
 
 // Gives cpprestsdk's thread pool one thread, once per process, before its first use (its
 // default of 40 threads is slow on 2 cores). Nothing hashmon runs on the pool waits for the network

@@ -1,0 +1,21 @@
+// Where a Mastodon server streams from. Its streaming API may run on a host of its own
+// (mastodon.social streams from streaming.mastodon.social); the web host then answers
+// GET /api/v1/streaming with a 301 to that host, and with 404 when it streams itself.
+// A WebSocket handshake follows no redirect (an HTTP stream would, on every reconnect), so
+// the collector asks once and connects there.
+#ifndef HASHMON_FEED_STREAMING_HOST_H_
+#define HASHMON_FEED_STREAMING_HOST_H_
+
+#include <optional>
+#include <string>
+
+namespace hashmon {
+
+// `url` moved to the host (and port) that a redirect's `location` names, with its path and
+// query kept and its scheme of the same kind (http/https for SSE, ws/wss for WebSocket).
+// nullopt when `location` names no host, or would take a secure stream to a plain one.
+std::optional<std::string> MovedToHostOf(const std::string& url, const std::string& location);
+
+}  // namespace hashmon
+
+#endif  // HASHMON_FEED_STREAMING_HOST_H_
