@@ -211,5 +211,30 @@ TEST_F(MastodonTest, RecordTakesTheHashtagStreamItIsTold) {
   EXPECT_NE(lines_of(recorded, "twitterdown"), lines_of(full, "twitterdown"));
 }
 
+TEST_F(MastodonTest, RecordFollowsTheServerToItsStreamingHost) {
+  FeedServer server(lines_, {}, 0, FeedProtocol::kMastodonWs);
+  std::string error;
+  const std::string streaming = "http://127.0.0.1:" + std::to_string(server.Start(0, &error));
+  testing::HttpTestServer web_host([&](const testing::TestRequest& r) {
+    if (r.target.rfind("/api/v1/streaming", 0) != 0) return testing::TestResponse{404, "{}"};
+    return testing::TestResponse{301, "", {{"Location", streaming + r.target}}};
+  });
+  web_host.Start();
+  const std::string out = tmp_.File("rec-moved");
+  ASSERT_EQ(testing::RunHashmon("record --until-eof --source mastodon-ws:" + web_host.url() +
+                                " --out '" + out + "'")
+                .exit_code,
+            0);
+  server.Stop();
+  EXPECT_EQ(web_host.requests().size(), 1u);
+  auto counts = [&](const std::string& input, const std::string& db) {
+    EXPECT_EQ(testing::RunHashmon("replay -q --db '" + db + "' '" + input + "'").exit_code, 0);
+    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
+  };
+  const std::string recorded = counts(out, tmp_.File("rec.db"));
+  EXPECT_NE(recorded.find("twitterdown"), std::string::npos);
+  EXPECT_EQ(recorded, counts(Feed(), tmp_.File("full.db")));
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -12,6 +12,7 @@
 #include "feed/feed_server.h"
 #include "feed/http_stream.h"
 #include "feed/recorder.h"
+#include "feed/streaming_host.h"
 #include "feed/ws_stream.h"
 #include "feed/x_rules.h"
 #include "hashmon/backoff.h"
@@ -72,7 +73,14 @@ int RunRecord(const RecordArgs& a) {
   auto record = [&](std::string_view message) {
     if (!message.empty() && !recorder.Write(message, &error)) failed = true;
   };
+  bool streaming_host_known = spec->options.streaming_discovery_url.empty();
   while (!stop && !failed) {
+    if (!streaming_host_known) {  // as the collector does (see streaming_host.h)
+      const StreamingHostAnswer answer = AskStreamingHost(spec->options.streaming_discovery_url,
+                                                          spec->options.url, spec->options.headers);
+      streaming_host_known = answer.answered;
+      if (answer.url) spec->options.url = *answer.url;
+    }
     StreamOutcome out;
     if (websocket) {
       const std::string url = jetstream ? JetstreamSubscribeUrl(spec->options.url, last_time_us,

@@ -227,19 +227,16 @@ void Collector::FillGap() {
 
 void Collector::DiscoverStreamingHost() {
   if (options_.streaming_discovery_url.empty() || streaming_host_known_) return;
-  const HttpReply reply =
-      HttpCall("GET", options_.streaming_discovery_url, options_.headers, "", 30'000,
-               /*follow_redirects=*/false);
-  if (reply.status == 0) return;  // no answer: the connection will say why; ask again next time
-  streaming_host_known_ = true;
-  if (reply.status < 300 || reply.status >= 400) return;  // 404: it streams itself
+  const StreamingHostAnswer answer =
+      AskStreamingHost(options_.streaming_discovery_url, options_.url, options_.headers);
+  streaming_host_known_ = answer.answered;
   const std::string name = options_.display_name.empty() ? source_ : options_.display_name;
-  if (auto moved = MovedToHostOf(options_.url, reply.location)) {
-    log_->Info(name + ": the server's streaming API is at " + *moved + " (its redirect)");
-    options_.url = *moved;
-  } else {
-    log_->Warn(name + ": ignored a redirect of the streaming API to \"" +
-               reply.location.substr(0, 200) + "\" (no host, or not TLS)");
+  if (answer.url) {
+    log_->Info(name + ": the server's streaming API is at " + *answer.url + " (its redirect)");
+    options_.url = *answer.url;
+  } else if (!answer.refused.empty()) {
+    log_->Warn(name + ": ignored a redirect of the streaming API to \"" + answer.refused +
+               "\" (no host, or not TLS)");
   }
 }
 

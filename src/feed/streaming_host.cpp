@@ -6,6 +6,8 @@
 
 #include <exception>
 
+#include "feed/http_stream.h"
+
 namespace hashmon {
 namespace {
 
@@ -29,6 +31,18 @@ std::optional<std::string> MovedToHostOf(const std::string& url, const std::stri
   } catch (const std::exception&) {  // not a URI
     return std::nullopt;
   }
+}
+
+StreamingHostAnswer AskStreamingHost(const std::string& discovery_url, const std::string& url,
+                                     const std::map<std::string, std::string>& headers) {
+  StreamingHostAnswer answer;
+  const HttpReply reply =
+      HttpCall("GET", discovery_url, headers, "", 30'000, /*follow_redirects=*/false);
+  answer.answered = reply.status != 0;
+  if (reply.status < 300 || reply.status >= 400) return answer;  // 404: it streams itself
+  answer.url = MovedToHostOf(url, reply.location);
+  if (!answer.url) answer.refused = reply.location.substr(0, 200);
+  return answer;
 }
 
 }  // namespace hashmon

@@ -6,6 +6,7 @@
 #ifndef HASHMON_FEED_STREAMING_HOST_H_
 #define HASHMON_FEED_STREAMING_HOST_H_
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,17 @@ namespace hashmon {
 // query kept and its scheme of the same kind (http/https for SSE, ws/wss for WebSocket).
 // nullopt when `location` names no host, or would take a secure stream to a plain one.
 std::optional<std::string> MovedToHostOf(const std::string& url, const std::string& location);
+
+struct StreamingHostAnswer {
+  bool answered = false;           // false: no answer (network down); ask again before the next try
+  std::optional<std::string> url;  // where the stream is, when the server moved it
+  std::string refused;             // a redirect not taken (no host, or from TLS to plain)
+};
+
+// Asks the server (GET `discovery_url`, https://HOST/api/v1/streaming, its redirect not
+// followed) where the stream at `url` is served.
+StreamingHostAnswer AskStreamingHost(const std::string& discovery_url, const std::string& url,
+                                     const std::map<std::string, std::string>& headers);
 
 }  // namespace hashmon
 
