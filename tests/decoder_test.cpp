@@ -275,5 +275,15 @@ TEST(HtmlText, DecodesReferencesAndDropsTags) {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
 }
 
+TEST(HtmlText, ReferencesAreShortSoAnAmpersandLooksNoFurther) {
+  EXPECT_EQ(HtmlToText("&#x010FFFF;"), "\U0010FFFF");     // ';' 10 after '&': the longest
+  EXPECT_EQ(HtmlToText("&#x0010FFFF;"), "&#x0010FFFF;");  // 11 after: not a reference
+  // Two million bytes of "&#" with no ';': each '&' used to search the rest of the text,
+  // some 10^12 steps (hours for a hostile status of a few megabytes).
+  std::string hostile;
+  for (int i = 0; i < 1'000'000; ++i) hostile += "&#";
+  EXPECT_EQ(HtmlToText(hostile + ";"), hostile + ";");
+}
+
 }  // namespace
 }  // namespace hashmon
