@@ -122,6 +122,30 @@ TEST_F(CollectorTest, FaultsOnTheWireChangeNothing) {
   EXPECT_EQ(stats.failures["http_429"], 1);
 }
 
+TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {
+  // 40 MB of garbage (past the 16 MiB a line may take) ending in a post: none of it counts,
+  // the line is one error, and every post after it counts as in a clean stream.
+  std::vector<std::string> lines = lines_;
+  lines.insert(lines.begin() + 100,
+               std::string(40'000'000, 'x') +
+                   R"({"id_str":"tail","timestamp_ms":"1453191300000","text":"#twitterdown",)"
+                   R"("entities":{"hashtags":[{"text":"twitterdown"}]}})");
+  FeedFaults in_pieces;
+  in_pieces.chunk_bytes = 1 << 20;  // the long line comes in 40 chunks
+  FeedServer server(lines, in_pieces);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  auto run =
+      testing::CollectHistory(o, tmp_.File("long.db"), locator_, [&] { return server.stalled(); });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.errors, (std::map<std::string, int64_t>{{"line_too_long", 1}}));
+  EXPECT_EQ(run.history, Replayed());
+}
+
 TEST_F(CollectorTest, ATruncatedChunkAndAStallAreReconnectedThrough) {
   const std::string expected = Replayed();
   FeedFaults torn;

@@ -85,6 +85,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   done = true;
   time_keeper.join();
   run.stats = collector.stats();
+  for (const auto& [reason, n] : pipeline.stats().errors) run.errors[reason] = n;
   run.log = log_out.str();
   store.reset();
   run.history = HistoryOf(db);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
 
 struct CollectRun {
   CollectStats stats;
+  std::map<std::string, int64_t> errors;  // the pipeline's rejected records, by reason
   std::string log;
   std::string history;
   bool ok = false;

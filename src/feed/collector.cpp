@@ -136,6 +136,18 @@ void Collector::OnBytes(char* data, size_t len) {
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
+  if (skipping_long_line_) {  // the rest of a line too long to keep is dropped, not parsed
+    const char* nl = static_cast<const char*>(std::memchr(data, '\n', len));
+    if (!nl) {
+      Commit(false);
+      return;
+    }
+    const size_t skip = static_cast<size_t>(nl - data) + 1;
+    data += skip;
+    len -= skip;
+    ++cursor_;
+    skipping_long_line_ = false;
+  }
   // A line the last piece cut off is completed from this one; the rest is scanned where
   // it lies (no copy), and only its unfinished last line is kept for the next piece.
   if (!carry_.empty()) {
@@ -154,6 +166,7 @@ void Collector::OnBytes(char* data, size_t len) {
   if (carry_.size() > kMaxLine) {
     pipeline_->CountError("line_too_long");
     carry_.clear();
+    skipping_long_line_ = true;
   }
   Commit(false);
 }
@@ -405,7 +418,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       backoff.OnConnected();
       failures_in_a_row = 0;
     }
-    if (!carry_.empty()) {  // the connection ended inside a line
+    skipping_long_line_ = false;  // a new connection starts at a line
+    if (!carry_.empty()) {        // the connection ended inside a line
       auto lock = Lock();
       pipeline_->CountError("truncated_line");
       carry_.clear();

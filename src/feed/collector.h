@@ -155,6 +155,7 @@ class Collector {
   Prefilter prefilter_;
   std::string source_;
   std::string carry_;
+  bool skipping_long_line_ = false;  // inside a line over kMaxLine, until its newline
   SseFramer framer_;
   FirstPostWatch first_post_;   // begins the history at the source's first post
   int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)

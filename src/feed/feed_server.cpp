@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -114,8 +115,14 @@ class ChunkedWriter : public FeedWriter {
   }
 
  private:
+  // With chunk_bytes set, no chunk is larger: a long line spans several, as from a server
+  // whose buffers are smaller than the line.
   bool Flush() override {
-    if (!pending_.empty()) net::write(*sock_, http::make_chunk(net::buffer(pending_)), ec_);
+    const size_t most = chunk_bytes_ ? chunk_bytes_ : pending_.size();
+    for (size_t at = 0; at < pending_.size() && !ec_; at += most) {
+      const size_t n = std::min(most, pending_.size() - at);
+      net::write(*sock_, http::make_chunk(net::buffer(pending_.data() + at, n)), ec_);
+    }
     pending_.clear();
     return !ec_;
   }

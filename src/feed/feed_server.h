@@ -33,7 +33,7 @@ struct FeedFaults {
   int garbage_every_lines = 0;   // a line of garbage after every N lines
   std::vector<int> statuses;     // answer the first connections with these HTTP statuses
   int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
-  size_t chunk_bytes = 0;  // gather lines into chunks of about this size (0: a line per chunk)
+  size_t chunk_bytes = 0;  // chunks of this size, of several lines or part of one (0: a line each)
   size_t lost_lines = 0;   // a reconnect skips this many lines (posted while disconnected)
 };
 
