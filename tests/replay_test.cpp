@@ -389,6 +389,33 @@ TEST_F(ReplayTest, ALineNestedAMillionDeepIsSkippedAndTheRestCounted) {
   EXPECT_EQ(r.stats.errors.at("json_too_deep"), 1);
 }
 
+TEST_F(ReplayTest, ALineTooLongToKeepIsSkippedWholeAndCountedOnce) {
+  // 3 MiB of garbage ending in a post, with at most 1 MiB a line: none of it counts (as
+  // live: see CollectorTest), the line is one error, and the posts around it count, at
+  // every read size and with and without the pre-filter.
+  auto post = [](const char* id) {
+    return R"({"id_str":")" + std::string(id) + R"(","timestamp_ms":"1453191300000",)" +
+           R"("text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})";
+  };
+  testing::WriteFile(dir_.File("long-line.jsonl"), post("1") + "\n" + std::string(3 << 20, 'x') +
+                                                       post("2") + "\n" + post("3") + "\n");
+  for (bool prefilter : {true, false}) {
+    for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
+      ReplayOptions o;
+      o.max_line_bytes = 1 << 20;
+      o.read_bytes = read;
+      o.prefilter = prefilter;
+      const std::string db =
+          dir_.File("long-line-" + std::to_string(read) + (prefilter ? "p" : "") + ".db");
+      RunResult r = Replay(db, {dir_.File("long-line.jsonl")}, o);
+      ASSERT_TRUE(r.ok) << r.error;
+      EXPECT_EQ(r.stats.mentions, 2) << read << prefilter;
+      EXPECT_EQ(r.stats.errors, (std::map<std::string, int64_t>{{"line_too_long", 1}}))
+          << read << prefilter;
+    }
+  }
+}
+
 TEST_F(ReplayTest, LockedDatabaseLosesNoCounts) {
   const std::string db = dir_.File("locked.db");
   {

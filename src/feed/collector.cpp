@@ -177,6 +177,10 @@ size_t Collector::ProcessLines(char* data, size_t len) {
   first_post_.SeeLines(std::string_view(data, len));
   const size_t complete =
       ScanLines(data, len, filtered ? &prefilter_ : nullptr, [&](char* line, size_t n) {
+        if (n > kMaxLine) {  // as one that spans pieces (see OnBytes), whatever their size
+          pipeline_->CountError("line_too_long");
+          return;
+        }
         if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
         framer_.OnLine(line, n, false, pipeline_);
       });

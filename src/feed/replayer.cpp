@@ -11,7 +11,6 @@
 namespace hashmon {
 namespace {
 
-constexpr size_t kMaxLine = 64u << 20;
 constexpr size_t kHeadroom = 256u << 10;
 // How far into an input its first post is looked for.
 constexpr size_t kFirstPostBytes = 64u << 10;
@@ -73,11 +72,12 @@ struct Replayer::Input {
   std::unique_ptr<BlockReader::Block> block;  // the block `items` point into
   std::vector<ReplayItem> items;
   size_t head = 0;
-  std::string carry;         // the partial line at the end of the last block
-  std::vector<char> joined;  // for the rare line longer than the headroom
-  uint64_t start = 0;        // the member's cursor when it was opened
-  uint64_t scanned = 0;      // the member offset after the last complete line read
-  uint64_t taken = 0;        // the member offset after the last line handed over
+  std::string carry;                // the partial line at the end of the last block
+  bool skipping_long_line = false;  // inside a line over max_line_bytes, until its newline
+  std::vector<char> joined;         // for the rare line longer than the headroom
+  uint64_t start = 0;               // the member's cursor when it was opened
+  uint64_t scanned = 0;             // the member offset after the last complete line read
+  uint64_t taken = 0;               // the member offset after the last line handed over
   bool member_prefilter = false;
   bool first_block = true;
   // The member's first bytes, while its first post is looked for (see FirstPostWatch).
@@ -207,6 +207,7 @@ bool Replayer::OpenMember(Input* in) {
     in->member = std::move(member);
     in->start = in->scanned = in->taken = offset;
     in->carry.clear();
+    in->skipping_long_line = false;
     in->framer.Reset();
     in->first_block = true;
     // Reading runs ahead on its own thread; lines are split and parsed here, in order.
@@ -238,9 +239,19 @@ void Replayer::ReadBlock(Input* in) {
     LookForFirstPost(in, std::string_view(b->data(), b->size), b->eof);
   progress_.bytes += static_cast<int64_t>(b->size);
   std::string& carry = in->carry;
+  // The rest of a line too long to keep is dropped, up to and with its newline.
+  size_t skipped = 0;
+  if (in->skipping_long_line) {
+    const char* nl = static_cast<const char*>(std::memchr(b->data(), '\n', b->size));
+    skipped = nl ? static_cast<size_t>(nl - b->data()) + 1 : b->size;
+    in->skipping_long_line = nl == nullptr;
+    in->scanned += skipped;
+  }
   char* data;
-  const size_t len = carry.size() + b->size;
-  if (carry.size() <= b->headroom) {
+  const size_t len = carry.size() + b->size - skipped;
+  if (skipped > 0) {  // carry is empty while skipping
+    data = b->data() + skipped;
+  } else if (carry.size() <= b->headroom) {
     data = b->data() - carry.size();
     std::memcpy(data, carry.data(), carry.size());
   } else {
@@ -251,6 +262,10 @@ void Replayer::ReadBlock(Input* in) {
   }
   const uint64_t base = in->scanned;
   auto add_line = [&](char* line, size_t n) {
+    if (n > options_.max_line_bytes) {  // as one that spans blocks (below), whatever the read size
+      SkipLongLine(in);
+      return;
+    }
     in->items.push_back(
         {ReplayItem::kLine, line, n, false, base + static_cast<uint64_t>(line + n + 1 - data)});
   };
@@ -266,19 +281,20 @@ void Replayer::ReadBlock(Input* in) {
     std::inplace_merge(candidates_.begin(),
                        candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
                        candidates_.end());
-    consumed =
-        ScanCandidateLines(data, len, candidates_, static_cast<int64_t>(carry.size()), add_line);
+    // The block's candidates count from its start: `skipped` bytes before `data`.
+    const int64_t origin = static_cast<int64_t>(carry.size()) - static_cast<int64_t>(skipped);
+    consumed = ScanCandidateLines(data, len, candidates_, origin, add_line);
   } else {
     consumed = ScanLines(data, len, in->member_prefilter ? &prefilter_ : nullptr, add_line);
   }
   in->scanned += consumed;
   carry.assign(data + consumed, len - consumed);
   const std::string& name = in->member->name;
-  if (carry.size() > kMaxLine) {
-    pipeline_->CountError("line_too_long");
-    log_->LogLimited(LogLevel::kWarn, "line_too_long", name + ": a line over 64 MiB was skipped");
+  if (carry.size() > options_.max_line_bytes) {
+    SkipLongLine(in);
     in->scanned += carry.size();
     carry.clear();
+    in->skipping_long_line = true;
   }
   in->items.push_back({ReplayItem::kAdvance, nullptr, 0, false, in->scanned});
   if (!b->error.empty()) {
@@ -303,6 +319,13 @@ void Replayer::ReadBlock(Input* in) {
     in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
   }
   ReportProgress(false);
+}
+
+void Replayer::SkipLongLine(Input* in) {
+  pipeline_->CountError("line_too_long");
+  log_->LogLimited(LogLevel::kWarn, "line_too_long",
+                   in->member->name + ": a line over " +
+                       std::to_string(options_.max_line_bytes >> 20) + " MiB was skipped");
 }
 
 void Replayer::LookForFirstPost(Input* in, std::string_view bytes, bool eof) {

@@ -38,6 +38,9 @@ struct ReplayOptions {
   size_t commit_bytes = 64u << 20;
   // Read size; tests vary it to prove chunking changes nothing.
   size_t read_bytes = 4u << 20;
+  // A longer line is skipped whole (counted as line_too_long): it would have to be held in
+  // memory to be parsed, and no feed writes one.
+  size_t max_line_bytes = 64u << 20;
   // Parse only records the pre-filter flags (never with --speed, which needs every time).
   bool prefilter = true;
   // Let the reader thread run the pre-filter on every block, not only when the parser is
@@ -86,6 +89,8 @@ class Replayer {
   // A line's post time (INT64_MIN for a line that is not a post), read without consuming it.
   // Tells the pipeline when an input read from its start began (its first post).
   void LookForFirstPost(Input* in, std::string_view bytes, bool eof);
+  // Counts and logs a line over max_line_bytes, which is not parsed.
+  void SkipLongLine(Input* in);
   int64_t PostTime(Input* in, const ReplayItem& item);
   // Hands the input's next line (or member end) to the pipeline.
   void Take(Input* in);
