@@ -132,6 +132,7 @@ TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {
                    R"("entities":{"hashtags":[{"text":"twitterdown"}]}})");
   FeedFaults in_pieces;
   in_pieces.chunk_bytes = 1 << 20;  // the long line comes in 40 chunks
+  in_pieces.split_lines = true;
   FeedServer server(lines, in_pieces);
   std::string error;
   const int port = server.Start(0, &error);

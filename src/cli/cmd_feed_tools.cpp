@@ -224,7 +224,8 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
                 "hour in a minute (0: as fast as the client reads)");
   s->add_option(
       "--fault", serve->faults,
-      "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N");
+      "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N, "
+      "chunk-bytes=N, split-lines=1, lost-on-reconnect=N");
   s->callback([serve, exit] { exit->value = RunServeFeed(*serve); });
 }
 

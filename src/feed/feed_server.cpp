@@ -48,6 +48,8 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
     f->backfill_lines = v;
   else if (name == "chunk-bytes")
     f->chunk_bytes = static_cast<size_t>(v);
+  else if (name == "split-lines")
+    f->split_lines = v != 0;
   else if (name == "lost-on-reconnect")
     f->lost_lines = static_cast<size_t>(v);
   else
@@ -86,15 +88,15 @@ namespace {
 
 class ChunkedWriter : public FeedWriter {
  public:
-  ChunkedWriter(tcp::socket* sock, FeedProtocol protocol, size_t chunk_bytes)
-      : sock_(sock), protocol_(protocol), chunk_bytes_(chunk_bytes) {}
+  ChunkedWriter(tcp::socket* sock, FeedProtocol protocol, size_t chunk_bytes, bool split_lines)
+      : sock_(sock), protocol_(protocol), chunk_bytes_(chunk_bytes), split_lines_(split_lines) {}
   bool Send(const std::string& record) override {
     if (protocol_ == FeedProtocol::kMastodonSse && !IsSseLine(record)) {
       pending_ += "event: update\ndata: " + record + "\n\n";
     } else {
       pending_ += record + "\n";
     }
-    return pending_.size() < chunk_bytes_ || Flush();
+    return pending_.size() < chunk_bytes_ || Write(/*all=*/false);
   }
   void SendTorn(const std::string& record) override {
     Flush();
@@ -115,15 +117,19 @@ class ChunkedWriter : public FeedWriter {
   }
 
  private:
-  // With chunk_bytes set, no chunk is larger: a long line spans several, as from a server
-  // whose buffers are smaller than the line.
-  bool Flush() override {
-    const size_t most = chunk_bytes_ ? chunk_bytes_ : pending_.size();
-    for (size_t at = 0; at < pending_.size() && !ec_; at += most) {
-      const size_t n = std::min(most, pending_.size() - at);
-      net::write(*sock_, http::make_chunk(net::buffer(pending_.data() + at, n)), ec_);
-    }
-    pending_.clear();
+  bool Flush() override { return Write(/*all=*/true); }
+  // Chunks of about chunk_bytes, of whole lines; with split_lines, of exactly chunk_bytes
+  // wherever lines end (a long line spans several, as from a server whose buffers are
+  // smaller than the line), the rest waiting for more unless `all`.
+  bool Write(bool all) {
+    const size_t size = split_lines_ && chunk_bytes_ ? chunk_bytes_ : pending_.size();
+    size_t at = 0;
+    for (; size > 0 && pending_.size() - at >= size && !ec_; at += size)
+      net::write(*sock_, http::make_chunk(net::buffer(pending_.data() + at, size)), ec_);
+    if (all && at < pending_.size() && !ec_)
+      net::write(*sock_, http::make_chunk(net::buffer(pending_.data() + at, pending_.size() - at)),
+                 ec_);
+    pending_.erase(0, all ? pending_.size() : at);
     return !ec_;
   }
   static bool IsSseLine(const std::string& l) {
@@ -132,6 +138,7 @@ class ChunkedWriter : public FeedWriter {
   tcp::socket* sock_;
   FeedProtocol protocol_;
   size_t chunk_bytes_;
+  bool split_lines_;
   std::string pending_;
   boost::system::error_code ec_;
 };
@@ -417,7 +424,8 @@ void FeedServer::Serve(tcp_socket* sock) {
     res.chunked(true);
     http::response_serializer<http::empty_body> sr{res};
     http::write_header(*sock, sr);
-    writer = std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes);
+    writer = std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes,
+                                             s.faults.split_lines);
   }
   size_t pos = StartLine(std::string(req.target()), n);
   const size_t start = pos;

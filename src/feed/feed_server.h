@@ -33,8 +33,9 @@ struct FeedFaults {
   int garbage_every_lines = 0;   // a line of garbage after every N lines
   std::vector<int> statuses;     // answer the first connections with these HTTP statuses
   int backfill_lines = 0;        // a reconnect resends this many lines (duplicates)
-  size_t chunk_bytes = 0;  // chunks of this size, of several lines or part of one (0: a line each)
-  size_t lost_lines = 0;   // a reconnect skips this many lines (posted while disconnected)
+  size_t chunk_bytes = 0;    // gather lines into chunks of about this size (0: a line per chunk)
+  bool split_lines = false;  // ... or cut chunks of exactly that size, wherever lines end
+  size_t lost_lines = 0;     // a reconnect skips this many lines (posted while disconnected)
 };
 
 enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
@@ -43,8 +44,8 @@ enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
-// status=401 (repeatable), backfill=N, chunk-bytes=N, lost-on-reconnect=N. Returns false on an
-// unknown fault.
+// status=401 (repeatable), backfill=N, chunk-bytes=N, split-lines=1, lost-on-reconnect=N. Returns
+// false on an unknown fault.
 bool ParseFault(const std::string& spec, FeedFaults* faults);
 
 // When each line is due, in ms from the first: the newest event time so far (a late
