@@ -49,6 +49,7 @@ std::string OutageLink(const Alert& a, const std::string& external_url) {
 }
 
 // Slack reads &, < and > as its own markup (links, mentions): they are sent as entities.
+// Only these three: Slack decodes no other entity, so HtmlEscape's &quot; would show as such.
 std::string SlackEscaped(const std::string& text) {
   std::string out;
   for (char c : text) {
