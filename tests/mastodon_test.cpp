@@ -54,7 +54,8 @@ class MastodonTest : public ::testing::Test {
     o.url = ws ? "ws://" + named + "/api/v1/streaming?stream=hashtag&tag=twitterdown"
                : "http://" + named + "/api/v1/streaming/hashtag?tag=twitterdown";
     if (web_host) o.streaming_discovery_url = web_host->url() + "/api/v1/streaming";
-    if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/twitterdown";
+    o.mastodon_tags = {"twitterdown"};
+    if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/";
     const std::string db =
         std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
     auto run = testing::CollectHistory(o, tmp_.File(db), locator_.get(), [] { return false; });

@@ -113,7 +113,8 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->options.protocol, StreamProtocol::kSse);
   EXPECT_EQ(m->options.url, "https://mastodon.social/api/v1/streaming/hashtag?tag=twitterdown");
-  EXPECT_EQ(m->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
+  EXPECT_EQ(m->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/");
+  EXPECT_EQ(m->options.mastodon_tags, std::vector<std::string>{"twitterdown"});
 
   s.mastodon_token = "user-token";
   auto w = ResolveSource(s, "mastodon-ws:mastodon.social", {"twitterdown"}, &error);
@@ -121,7 +122,7 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_EQ(w->options.protocol, StreamProtocol::kMastodonWs);
   EXPECT_EQ(w->options.url,
             "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
-  EXPECT_EQ(w->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/twitterdown");
+  EXPECT_EQ(w->options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/");
   // mastodon.social streams from streaming.mastodon.social: its web host says so when asked.
   EXPECT_EQ(w->options.streaming_discovery_url, "https://mastodon.social/api/v1/streaming");
   EXPECT_EQ(w->options.headers.at("Authorization"), "Bearer user-token");  // not in the URL
@@ -130,28 +131,42 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 
-TEST_F(SettingsTest, AMastodonServerIsStreamedOnceForEachWatchedTag) {
+TEST_F(SettingsTest, MastodonSseIsStreamedOnceForEachWatchedTag) {
   Settings s;
-  s.sources = {"mastodon-ws:mastodon.social", "jetstream"};
+  s.sources = {"mastodon:mastodon.social", "jetstream"};
   std::vector<SourceSpec> specs;
   std::string error;
   ASSERT_TRUE(ResolveSources(s, {"twitterdown", "störung"}, &specs, &error)) << error;
   ASSERT_EQ(specs.size(), 3u);  // Jetstream carries every tag on one connection
-  EXPECT_EQ(specs[0].name, "mastodon-ws:mastodon.social #twitterdown");
+  EXPECT_EQ(specs[0].name, "mastodon:mastodon.social #twitterdown");
   EXPECT_EQ(specs[0].options.url,
-            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
-  EXPECT_EQ(specs[1].name, "mastodon-ws:mastodon.social #störung");
+            "https://mastodon.social/api/v1/streaming/hashtag?tag=twitterdown");
+  EXPECT_EQ(specs[1].name, "mastodon:mastodon.social #störung");
   EXPECT_EQ(specs[1].options.url,
-            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=st%C3%B6rung");
-  EXPECT_EQ(specs[1].options.gap_fill_url,
-            "https://mastodon.social/api/v1/timelines/tag/st%C3%B6rung");
+            "https://mastodon.social/api/v1/streaming/hashtag?tag=st%C3%B6rung");
+  EXPECT_EQ(specs[1].options.mastodon_tags, std::vector<std::string>{"störung"});
   EXPECT_EQ(specs[2].name, "jetstream");
 
   // One tag: one source, named as configured (and its checkpoint as before).
   specs.clear();
   ASSERT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
   ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].name, "mastodon:mastodon.social");
+}
+
+TEST_F(SettingsTest, MastodonOverWebSocketStreamsEveryWatchedTagOnOneSocket) {
+  Settings s;
+  s.sources = {"mastodon-ws:mastodon.social"};
+  std::vector<SourceSpec> specs;
+  std::string error;
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown", "störung"}, &specs, &error)) << error;
+  ASSERT_EQ(specs.size(), 1u);
   EXPECT_EQ(specs[0].name, "mastodon-ws:mastodon.social");
+  // The URL streams the first tag; a subscribe message asks for the other once connected.
+  EXPECT_EQ(specs[0].options.url,
+            "wss://mastodon.social/api/v1/streaming?stream=hashtag&tag=twitterdown");
+  EXPECT_EQ(specs[0].options.mastodon_tags, (std::vector<std::string>{"twitterdown", "störung"}));
+  EXPECT_EQ(specs[0].options.gap_fill_url, "https://mastodon.social/api/v1/timelines/tag/");
 }
 
 TEST(XRulesTest, RulesAreMadeOncePerTagAndOnlyOurStaleOnesAreRemoved) {

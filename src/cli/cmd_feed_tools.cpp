@@ -11,6 +11,7 @@
 #include "feed/collector.h"
 #include "feed/feed_server.h"
 #include "feed/http_stream.h"
+#include "feed/mastodon_stream.h"
 #include "feed/recorder.h"
 #include "feed/streaming_host.h"
 #include "feed/ws_stream.h"
@@ -23,7 +24,7 @@ namespace {
 
 struct RecordArgs {
   std::string source;
-  std::string tag;
+  std::vector<std::string> tags;
   std::string out;
   std::string idle = "30s";
   bool until_eof = false;
@@ -46,9 +47,9 @@ int RunRecord(const RecordArgs& a) {
     log.Error(error);
     return 2;
   }
-  // A Mastodon server streams one hashtag per connection: this one, or the first watched.
+  // Mastodon's WebSocket streams every tag on one socket, its SSE the first tag only.
   // X streams what its rules match: one is made for each (as `collect` does).
-  std::vector<std::string> tags = a.tag.empty() ? settings.tags : std::vector{a.tag};
+  std::vector<std::string> tags = a.tags.empty() ? settings.tags : a.tags;
   if (tags.empty()) tags = PipelineConfig{}.tags;
   auto spec = ResolveSource(settings, a.source, tags, &error);
   if (!spec) {
@@ -86,8 +87,11 @@ int RunRecord(const RecordArgs& a) {
       const std::string url = jetstream ? JetstreamSubscribeUrl(spec->options.url, last_time_us,
                                                                 spec->options.rewind_us)
                                         : spec->options.url;
+      WsRequest request{url, spec->options.headers, *idle, 10'000, {}};
+      if (spec->options.protocol == StreamProtocol::kMastodonWs)
+        request.send_on_open = MastodonSubscribeMessages(spec->options.mastodon_tags);
       out = StreamWebSocket(
-          {url, spec->options.headers, *idle, 10'000},
+          request,
           [&](char* data, size_t len) {
             if (jetstream)
               last_time_us = std::max(last_time_us, JetstreamTimeUs(std::string_view(data, len)));
@@ -199,9 +203,10 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
        "for collect)")
       ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
-  r->add_option("--tag", rec->tag,
-                "The hashtag to record (default: HASHMON_TAGS, else twitterdown): a Mastodon "
-                "source records its stream (one per run), x makes its filter rule");
+  r->add_option("--tag", rec->tags,
+                "A hashtag to record, repeatable (default: HASHMON_TAGS, else twitterdown): "
+                "mastodon-ws: records them all from one socket, mastodon: (SSE) the first, x "
+                "makes a filter rule for each");
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
   r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");

@@ -9,27 +9,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "feed/url_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
 namespace {
-
-// A tag as one URL path segment or query value (UTF-8 bytes outside the unreserved set
-// percent-encoded): Mastodon tags may be any letters, "#störung" among them.
-std::string PercentEncoded(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 bool IsMastodonSource(const std::string& source) {
   return source.rfind("mastodon:", 0) == 0 || source.rfind("mastodon-ws:", 0) == 0;
@@ -132,7 +116,9 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
                                         const std::vector<std::string>& tags, std::string* error) {
   SourceSpec spec;
   CollectOptions& o = spec.options;
-  const std::string first_tag = PercentEncoded(tags.empty() ? "twitterdown" : tags.front());
+  const std::vector<std::string> watched =
+      tags.empty() ? std::vector<std::string>{"twitterdown"} : tags;
+  const std::string first_tag = PercentEncoded(watched.front());
   auto starts = [&](const char* p) { return src.rfind(p, 0) == 0; };
   if (src == "jetstream") {
     o.protocol = StreamProtocol::kJetstream;
@@ -168,7 +154,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
       o.protocol = StreamProtocol::kSse;
       o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
     }
-    o.gap_fill_url = host + "/api/v1/timelines/tag/" + first_tag;
+    o.mastodon_tags = websocket ? watched : std::vector<std::string>{watched.front()};
+    o.gap_fill_url = host + "/api/v1/timelines/tag/";
     o.streaming_discovery_url = host + "/api/v1/streaming";
     if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
     o.auth_hint =
@@ -209,10 +196,11 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     *error = "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
     return false;
   }
-  // Mastodon streams one hashtag per connection: such a source becomes one per watched tag.
+  // Mastodon's SSE streams one hashtag per connection: such a source becomes one per
+  // watched tag. Its WebSocket carries them all (subscribe messages).
   std::vector<std::pair<std::string, std::vector<std::string>>> wanted;
   for (const auto& name : settings.sources) {
-    if (!IsMastodonSource(name) || tags.size() < 2) {
+    if (name.rfind("mastodon:", 0) != 0 || tags.size() < 2) {
       wanted.emplace_back(name, tags);
       continue;
     }

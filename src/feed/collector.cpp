@@ -11,6 +11,7 @@
 #include "feed/line_scan.h"
 #include "feed/replayer.h"
 #include "feed/streaming_host.h"
+#include "feed/url_text.h"
 #include "feed/ws_stream.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/time_util.h"
@@ -57,30 +58,6 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
-std::string WithParam(const std::string& url, const std::string& name, const std::string& value) {
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + name + "=" + value;
-}
-
-// Mastodon status ids are decimal strings of growing length: compare as numbers.
-bool NewerId(const std::string& a, const std::string& b) {
-  return a.size() != b.size() ? a.size() > b.size() : a > b;
-}
-
-// The id of the Status in `text` (its first "id" member, whose value is a decimal
-// string), where the Status is written with quotes as `quote` (`"`, or `\"` inside a JSON
-// string).
-std::string StatusIdOf(std::string_view text, std::string_view quote) {
-  const std::string key = std::string(quote) + "id" + std::string(quote) + ":" + std::string(quote);
-  const size_t at = text.find(key);
-  if (at == std::string_view::npos) return {};
-  const size_t from = at + key.size();
-  size_t end = from;
-  while (end < text.size() && end - from < 32 && text[end] >= '0' && text[end] <= '9') ++end;
-  return end > from && text.substr(end, quote.size()) == quote
-             ? std::string(text.substr(from, end - from))
-             : std::string();
-}
-
 constexpr int kGapFillPages = 25;  // 1,000 statuses at most per reconnect
 
 }  // namespace
@@ -102,6 +79,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       options_(std::move(options)),
       prefilter_(pipeline->watched()),
       first_post_(pipeline),
+      mastodon_(options_.mastodon_tags),
       commit_interval_ms_(options_.commit_every_ms) {
   switch (options_.protocol) {
     case StreamProtocol::kNdjson:
@@ -114,16 +92,21 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     case StreamProtocol::kJetstream:
       source_ = "jetstream";
       break;
+    // Several hashtags on one socket: one source, whatever the URL's first tag.
     case StreamProtocol::kMastodonWs:
-      source_ = "mastodon-ws:" + options_.url;
+      source_ = "mastodon-ws:" + (options_.mastodon_tags.size() > 1
+                                      ? options_.url.substr(0, options_.url.find('?'))
+                                      : options_.url);
       break;
   }
   if (auto cp = store_->LoadCheckpoint(source_)) {
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
       cursor_ = std::stoll(cp->cursor);
     } else if (!options_.gap_fill_url.empty()) {
-      last_status_id_ = cp->cursor;  // a restart fills the gap since the last run too
+      mastodon_.Restore(cp->cursor);  // a restart fills the gap since the last run too
     }
+  } else if (options_.protocol == StreamProtocol::kMastodonWs && !options_.gap_fill_url.empty()) {
+    RestoreFromSocketPerTag();
   }
   if (options_.restore_pipeline)
     store_->RestorePipeline(pipeline_);  // dedup and detection go on where they stopped
@@ -190,24 +173,37 @@ size_t Collector::ProcessLines(char* data, size_t len) {
 
 void Collector::NoteStatusId(std::string_view line) {
   if (line.substr(0, 5) != "data:" || framer_.event() != "update") return;
-  KeepNewerStatusId(StatusIdOf(line, "\""));
+  mastodon_.Note("", StatusIdOf(line, "\""));  // one hashtag per SSE stream
 }
 
 void Collector::NoteStatusIdInMessage(std::string_view message) {
   if (message.find("\"event\":\"update\"") == std::string_view::npos) return;
-  KeepNewerStatusId(StatusIdOf(message, "\\\""));
+  mastodon_.Note(StreamTagOf(message), StatusIdOf(message, "\\\""));
 }
 
-void Collector::KeepNewerStatusId(std::string id) {
-  if (!id.empty() && (last_status_id_.empty() || NewerId(id, last_status_id_)))
-    last_status_id_ = std::move(id);
+void Collector::RestoreFromSocketPerTag() {
+  const std::string base = options_.url.substr(0, options_.url.find('?'));
+  for (const std::string& tag : options_.mastodon_tags) {
+    const std::string single = "mastodon-ws:" + base + "?stream=hashtag&tag=" + PercentEncoded(tag);
+    if (auto cp = store_->LoadCheckpoint(single)) mastodon_.Note(tag, cp->cursor);
+  }
 }
 
 void Collector::FillGap() {
-  if (options_.gap_fill_url.empty() || last_status_id_.empty()) return;
+  if (options_.gap_fill_url.empty()) return;
+  // Where each tag starts is fixed first: filling one tag moves the socket's newest id,
+  // which a tag with no id of its own would otherwise start from.
+  std::vector<std::pair<std::string, std::string>> starts;
+  for (const std::string& tag : mastodon_.tags()) starts.emplace_back(tag, mastodon_.MinId(tag));
+  for (auto& [tag, min_id] : starts) {
+    if (!min_id.empty()) FillGapOf(tag, std::move(min_id));
+  }
+}
+
+void Collector::FillGapOf(const std::string& tag, std::string min_id) {
+  const std::string timeline = options_.gap_fill_url + PercentEncoded(tag);
   for (int page = 0; page < kGapFillPages; ++page) {
-    const std::string url =
-        WithParam(WithParam(options_.gap_fill_url, "limit", "40"), "min_id", last_status_id_);
+    const std::string url = WithParam(WithParam(timeline, "limit", "40"), "min_id", min_id);
     const HttpReply reply = HttpCall("GET", url, options_.headers, "", 30'000);
     if (reply.status != 200) {
       log_->LogLimited(LogLevel::kWarn, "gap-fill",
@@ -222,12 +218,13 @@ void Collector::FillGap() {
     if (ParseJson(&doc, reply.body.data(), reply.body.size()) != JsonParse::kOk || !doc.IsArray() ||
         doc.Empty())
       return;
-    std::string newest = last_status_id_;
+    std::string newest = min_id;
     rapidjson::StringBuffer sb;
     for (const auto& status : doc.GetArray()) {
       if (!status.IsObject() || !status.HasMember("id") || !status["id"].IsString()) continue;
       const std::string id = status["id"].GetString();
-      if (NewerId(id, newest)) newest = id;
+      if (NewerStatusId(id, newest)) newest = id;
+      mastodon_.Note(tag, id);
       sb.Clear();
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
       status.Accept(w);
@@ -237,8 +234,8 @@ void Collector::FillGap() {
       pipeline_->OnRecord(text.data(), text.size(), "update");
       ++stats_.gap_filled;
     }
-    if (newest == last_status_id_) return;
-    last_status_id_ = newest;
+    if (newest == min_id) return;
+    min_id = newest;
   }
 }
 
@@ -267,8 +264,15 @@ void Collector::OnMessage(char* data, size_t len) {
     // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
     // newest one plus the rewind on reconnect covers what came out of order.
     cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
-  } else if (!options_.gap_fill_url.empty()) {
-    NoteStatusIdInMessage(std::string_view(data, len));
+  } else if (options_.protocol == StreamProtocol::kMastodonWs) {
+    if (!options_.gap_fill_url.empty()) NoteStatusIdInMessage(std::string_view(data, len));
+    const std::string refusal = MastodonErrorOf(std::string_view(data, len));
+    if (!refusal.empty()) {
+      log_->LogLimited(LogLevel::kWarn, "mastodon-error",
+                       (options_.display_name.empty() ? source_ : options_.display_name) +
+                           ": the server says \"" + refusal +
+                           "\" (a hashtag it will not stream, or a token without read:statuses)");
+    }
   }
   first_post_.See(std::string_view(data, len));
   if (!prefilter_.enabled() || prefilter_.FindCandidate(data, len) < len) {
@@ -300,8 +304,10 @@ std::string Collector::ConnectUrl() const {
 StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
                                  const std::function<void()>& on_connected) {
   if (IsWebSocket(options_.protocol)) {
-    WsRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms,
-                  options_.heartbeat_every_ms};
+    WsRequest req{
+        ConnectUrl(), options_.headers, options_.idle_timeout_ms, options_.heartbeat_every_ms, {}};
+    if (options_.protocol == StreamProtocol::kMastodonWs)
+      req.send_on_open = MastodonSubscribeMessages(options_.mastodon_tags);
     return StreamWebSocket(
         req, [&](char* data, size_t len) { OnMessage(data, len); }, stop, clock_, on_connected);
   }
@@ -317,7 +323,7 @@ std::string Collector::CursorText() const {
   // the record: such streams cannot resume).
   if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream)
     return std::to_string(cursor_);
-  if (!options_.gap_fill_url.empty()) return last_status_id_;
+  if (!options_.gap_fill_url.empty()) return mastodon_.Text();
   const int64_t newest = pipeline_->stats().newest_event_ms;
   return std::to_string(newest == INT64_MIN ? 0 : newest);
 }

@@ -12,9 +12,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feed/first_post.h"
 #include "feed/http_stream.h"
+#include "feed/mastodon_stream.h"
 #include "feed/sse_framer.h"
 #include "hashmon/backoff.h"
 #include "hashmon/clock.h"
@@ -63,9 +65,13 @@ struct CollectOptions {
   // ("a negative buffer to ensure gapless playback"); de-duplication drops the repeats.
   int64_t rewind_us = 5'000'000;
   int64_t heartbeat_every_ms = 10'000;
-  // Mastodon: the hashtag timeline (https://HOST/api/v1/timelines/tag/TAG). After a
-  // reconnect, statuses newer than the last one seen are fetched from it (min_id), since
-  // the streaming API has no resume. Empty: no gap fill.
+  // Mastodon: the hashtags this source streams (as configured, not URL-encoded). Over
+  // WebSocket they share one socket: the URL streams the first, and a `subscribe` message
+  // asks for each other once connected.
+  std::vector<std::string> mastodon_tags;
+  // Mastodon: the hashtag timelines, up to the tag (https://HOST/api/v1/timelines/tag/).
+  // After a reconnect, each tag's statuses newer than the last one seen are fetched from
+  // its timeline (min_id), since the streaming API has no resume. Empty: no gap fill.
   std::string gap_fill_url;
   // Mastodon: asked before the first connection (https://HOST/api/v1/streaming). A
   // redirect names the host that serves the streaming API, which the stream's URL then
@@ -129,12 +135,17 @@ class Collector {
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
   std::string CursorText() const;
-  // Mastodon: remembers the newest status id seen, for gap fill. An SSE `data:` line holds
-  // the Status as JSON; a WebSocket message holds it as a JSON string (quotes escaped).
+  // Mastodon: remembers the newest status id seen per hashtag, for gap fill. An SSE
+  // `data:` line holds the Status as JSON; a WebSocket message holds it as a JSON string
+  // (quotes escaped), and names its stream.
   void NoteStatusId(std::string_view line);
   void NoteStatusIdInMessage(std::string_view message);
-  void KeepNewerStatusId(std::string id);
   void FillGap();
+  // Fills one hashtag's gap from its timeline, from `min_id` on.
+  void FillGapOf(const std::string& tag, std::string min_id);
+  // Mastodon: where gap fill starts when the database has no checkpoint for this source,
+  // from the checkpoints of the one-socket-per-hashtag sources it replaces.
+  void RestoreFromSocketPerTag();
   void DiscoverStreamingHost();
   bool Commit(bool force);
   // Says (at most every few minutes) how many of this source's mentions came too late for
@@ -157,9 +168,9 @@ class Collector {
   std::string carry_;
   bool skipping_long_line_ = false;  // inside a line over kMaxLine, until its newline
   SseFramer framer_;
-  FirstPostWatch first_post_;   // begins the history at the source's first post
-  int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
-  std::string last_status_id_;  // Mastodon: the newest status id seen
+  FirstPostWatch first_post_;  // begins the history at the source's first post
+  int64_t cursor_ = 0;         // lines consumed (resumable relays) or newest time_us (Jetstream)
+  MastodonCursor mastodon_;    // Mastodon: the newest status id seen, per hashtag
   bool streaming_host_known_ = false;
   std::atomic<int64_t> bytes_received_{0};
   Batch unsaved_;

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <map>
 
+#include "feed/feed_writer.h"
+#include "feed/mastodon_feed.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/decoder.h"
 
@@ -64,25 +66,6 @@ std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name) {
   if (name == "mastodon-ws") return FeedProtocol::kMastodonWs;
   return std::nullopt;
 }
-
-// How one connection writes: chunks of an HTTP response, or WebSocket messages.
-class FeedWriter {
- public:
-  virtual ~FeedWriter() = default;
-  // Sends one record (no newline); returns false when the peer is gone.
-  virtual bool Send(const std::string& record) = 0;
-  // Sends the first half of a record, then drops the connection.
-  virtual void SendTorn(const std::string& record) = 0;
-  // Drops the connection without a goodbye (no last chunk, no close frame).
-  virtual void Drop() = 0;
-  // Ends the stream cleanly.
-  virtual void End() = 0;
-  // Holds the connection open and silent until the peer goes away.
-  virtual void Stall() = 0;
-  // Sends what is gathered into a chunk now (before the stream pauses); false when the
-  // peer is gone.
-  virtual bool Flush() { return true; }
-};
 
 namespace {
 
@@ -143,81 +126,22 @@ class ChunkedWriter : public FeedWriter {
   boost::system::error_code ec_;
 };
 
-// A record as Mastodon's WebSocket API sends it: the Status as a JSON string inside an
-// `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
-std::string MastodonUpdateMessage(const std::string& record, const std::string& tag) {
-  rapidjson::Document d;
-  if (ParseJson(&d, record.data(), record.size()) != JsonParse::kOk || !d.IsObject()) return record;
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  w.Key("stream");
-  w.StartArray();
-  w.String("hashtag");
-  w.String(tag.c_str());
-  w.EndArray();
-  w.Key("event");
-  w.String("update");
-  w.Key("payload");
-  w.String(record.data(), static_cast<rapidjson::SizeType>(record.size()));
-  w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize());
-}
-
-// The hashtag a Mastodon request is about: `tag=` of a stream, the path of a timeline.
-std::string RequestedTag(const std::string& target) {
-  const std::string timeline = "/api/v1/timelines/tag/";
-  size_t from, to;
-  if (target.rfind(timeline, 0) == 0) {
-    from = timeline.size();
-    to = target.find('?', from);
-  } else {
-    const size_t at = target.find("tag=");
-    if (at == std::string::npos) return {};
-    from = at + 4;
-    to = target.find('&', from);
-  }
-  return target.substr(from, to == std::string::npos ? std::string::npos : to - from);
-}
-
-// Whether a Mastodon hashtag stream for `tag` carries this line, as a server's would: a
-// Status whose tags name it (any case). Other lines (notices, garbage) go to every stream.
-bool CarriesTag(const std::string& line, const std::string& tag) {
-  if (tag.empty()) return true;
-  rapidjson::Document d;
-  if (ParseJson(&d, line.data(), line.size()) != JsonParse::kOk || !d.IsObject() ||
-      !d.HasMember("tags") || !d["tags"].IsArray())
-    return true;
-  for (const auto& t : d["tags"].GetArray()) {
-    if (!t.IsObject() || !t.HasMember("name") || !t["name"].IsString()) continue;
-    const std::string name = t["name"].GetString();
-    if (name.size() == tag.size() &&
-        std::equal(name.begin(), name.end(), tag.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        }))
-      return true;
-  }
-  return false;
-}
-
+// Jetstream's: a message per record. (Mastodon's is MastodonWsWriter.)
 class WebSocketWriter : public FeedWriter {
  public:
-  WebSocketWriter(tcp::socket* sock, FeedProtocol protocol, std::string tag)
-      : ws_(*sock), protocol_(protocol), tag_(std::move(tag)) {}
+  explicit WebSocketWriter(tcp::socket* sock) : ws_(*sock) {}
   bool Accept(const http::request<http::string_body>& req) {
     ws_.accept(req, ec_);
     ws_.text(true);
     return !ec_;
   }
   bool Send(const std::string& record) override {
-    ws_.write(net::buffer(Framed(record)), ec_);
+    ws_.write(net::buffer(record), ec_);
     return !ec_;
   }
   void SendTorn(const std::string& record) override {
     // A message cut off mid-frame: a frame header promising more than is sent.
-    const std::string message = Framed(record);
-    ws_.write_some(false, net::buffer(message.substr(0, message.size() / 2)), ec_);
+    ws_.write_some(false, net::buffer(record.substr(0, record.size() / 2)), ec_);
     Drop();
   }
   void Drop() override { ws_.next_layer().shutdown(tcp::socket::shutdown_both, ec_); }
@@ -233,12 +157,7 @@ class WebSocketWriter : public FeedWriter {
   }
 
  private:
-  std::string Framed(const std::string& record) const {
-    return protocol_ == FeedProtocol::kMastodonWs ? MastodonUpdateMessage(record, tag_) : record;
-  }
   websocket::stream<tcp::socket&> ws_;
-  FeedProtocol protocol_;
-  std::string tag_;
   boost::system::error_code ec_;
 };
 
@@ -258,6 +177,7 @@ struct FeedServer::Impl {
   // Shared across connections: a live stream goes on. Mastodon serves one stream per
   // hashtag, each where it is; every other feed is the "" stream.
   std::map<std::string, size_t> next_line;
+  size_t hold_until_streams = 0;  // see HoldUntilFollowing
   int connection_no = 0;
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
@@ -354,7 +274,10 @@ std::string FeedServer::Timeline(const std::string& target) {
   const std::string tag = RequestedTag(target);
   std::vector<std::string> page;
   std::lock_guard<std::mutex> lock(s.mu);
-  for (size_t i = 0; i < s.next_line[tag] && page.size() < limit; ++i) {
+  // Posts made so far: as far as any stream has got (the feed is one timeline).
+  size_t now = 0;
+  for (const auto& [stream, next] : s.next_line) now = std::max(now, next);
+  for (size_t i = 0; i < now && page.size() < limit; ++i) {
     if (!CarriesTag(s.lines[i], tag)) continue;
     rapidjson::Document d;
     if (ParseJson(&d, s.lines[i].data(), s.lines[i].size()) != JsonParse::kOk || !d.IsObject() ||
@@ -404,8 +327,22 @@ void FeedServer::Serve(tcp_socket* sock) {
     return;
   }
   const std::string stream = StreamKey(std::string(req.target()));
+  // Where this connection starts, known before its handshake completes: a Mastodon client's
+  // gap fill, made just after the handshake, sees every post made while it was away.
+  size_t pos = StartLine(std::string(req.target()), n);
+  const size_t start = pos;
+  if (mastodon) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.next_line[stream] = std::max(s.next_line[stream], pos);
+  }
   std::unique_ptr<FeedWriter> writer;
-  if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
+  MastodonWsWriter* multiplexed = nullptr;  // a Mastodon socket that follows several tags
+  if (s.protocol == FeedProtocol::kMastodonWs && websocket::is_upgrade(req)) {
+    auto ws = std::make_unique<MastodonWsWriter>(sock, stream, &s.stop);
+    if (!ws->Accept(req) || !ws->AwaitStreams(s.hold_until_streams)) return;
+    multiplexed = ws.get();
+    writer = std::move(ws);
+  } else if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
     if (!websocket::is_upgrade(req)) {
       http::response<http::string_body> res{http::status::upgrade_required, req.version()};
       res.body() = "this feed is served over WebSocket\n";
@@ -413,7 +350,7 @@ void FeedServer::Serve(tcp_socket* sock) {
       http::write(*sock, res);
       return;
     }
-    auto ws = std::make_unique<WebSocketWriter>(sock, s.protocol, stream);
+    auto ws = std::make_unique<WebSocketWriter>(sock);
     if (!ws->Accept(req)) return;
     writer = std::move(ws);
   } else {
@@ -427,8 +364,6 @@ void FeedServer::Serve(tcp_socket* sock) {
     writer = std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes,
                                              s.faults.split_lines);
   }
-  size_t pos = StartLine(std::string(req.target()), n);
-  const size_t start = pos;
   const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
   // A faulted connection may lose whatever was still in flight, so the next one starts
   // again from this connection's start (de-duplication absorbs the resend), the way X's
@@ -447,7 +382,9 @@ void FeedServer::Serve(tcp_socket* sock) {
       line = s.lines[pos++];
       s.next_line[stream] = std::max(s.next_line[stream], pos);
     }
-    if (!CarriesTag(line, stream)) continue;
+    if (multiplexed ? (multiplexed->Poll(), !multiplexed->Carries(line))
+                    : !CarriesTag(line, stream))
+      continue;
     if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
       rewind();
       stalled_ = true;
@@ -477,6 +414,8 @@ void FeedServer::Serve(tcp_socket* sock) {
   writer->End();
   finished_ = true;
 }
+
+void FeedServer::HoldUntilFollowing(size_t hashtags) { impl_->hold_until_streams = hashtags; }
 
 void FeedServer::PaceByEventTime(const std::vector<int64_t>& event_ms, double speed) {
   impl_->send_at_ms = SendOffsetsMs(event_ms, speed);

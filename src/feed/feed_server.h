@@ -7,7 +7,8 @@
 //   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
 //                 whose time_us is at or after T, as Jetstream does;
 //   mastodon-ws   WebSocket, each Status as the JSON-string payload of an `update` event,
-//                 with the same hashtag timeline as mastodon-sse.
+//                 with the same hashtag timeline as mastodon-sse; `subscribe` messages add
+//                 hashtags to a socket.
 // Built on Boost.Beast, so tests talk to a real HTTP and WebSocket peer.
 #ifndef HASHMON_FEED_FEED_SERVER_H_
 #define HASHMON_FEED_FEED_SERVER_H_
@@ -63,6 +64,11 @@ class FeedServer {
   // none), `speed` times faster than it happened: 60 plays an hour in a minute. Call
   // before Start.
   void PaceByEventTime(const std::vector<int64_t>& event_ms, double speed);
+
+  // Mastodon over WebSocket: each connection streams nothing until it follows this many
+  // hashtags (its URL's and those it subscribed to), so that a test sees every status of
+  // each. (A real server streams what comes after each subscription.) Call before Start.
+  void HoldUntilFollowing(size_t hashtags);
 
   // Binds 127.0.0.1:port (0 picks a free port) and serves on a thread. Returns the port.
   int Start(int port, std::string* error);

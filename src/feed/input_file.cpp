@@ -102,8 +102,9 @@ std::string ReadPrefix(ByteSource* src, size_t n, bool* failed) {
   return out;
 }
 
-std::unique_ptr<Member> MakeMember(std::string name, std::string entry, std::unique_ptr<ByteSource> bytes,
-                                   bool identify, std::string* error) {
+std::unique_ptr<Member> MakeMember(std::string name, std::string entry,
+                                   std::unique_ptr<ByteSource> bytes, bool identify,
+                                   std::string* error) {
   auto m = std::make_unique<Member>();
   m->name = std::move(name);
   bool failed = false;
@@ -122,7 +123,9 @@ std::unique_ptr<Member> MakeMember(std::string name, std::string entry, std::uni
 enum class Format { kPlain, kCompressed, kTar };
 
 Format Sniff(const std::string& head) {
-  auto starts = [&](const char* magic, size_t n) { return head.size() >= n && std::memcmp(head.data(), magic, n) == 0; };
+  auto starts = [&](const char* magic, size_t n) {
+    return head.size() >= n && std::memcmp(head.data(), magic, n) == 0;
+  };
   if (starts("\x1f\x8b", 2) || starts("BZh", 3) || starts("\x28\xb5\x2f\xfd", 4) ||
       starts("\xfd\x37\x7a\x58\x5a\x00", 6)) {
     return Format::kCompressed;
@@ -151,7 +154,8 @@ class ArchiveDataSource : public ByteSource {
 // One archive handle over a ByteSource: a compressed file, a tar, or a compressed tar entry.
 class ArchiveReader {
  public:
-  ArchiveReader(std::unique_ptr<ByteSource> src, bool allow_tar) : src_(std::move(src)), buf_(kArchiveBlock) {
+  ArchiveReader(std::unique_ptr<ByteSource> src, bool allow_tar)
+      : src_(std::move(src)), buf_(kArchiveBlock) {
     a_ = archive_read_new();
     archive_read_support_filter_all(a_);
     if (allow_tar) archive_read_support_format_tar(a_);
@@ -181,7 +185,9 @@ class ArchiveReader {
     return true;
   }
   bool is_raw() const { return archive_format(a_) == ARCHIVE_FORMAT_RAW; }
-  struct archive* handle() { return a_; }
+  struct archive* handle() {
+    return a_;
+  }
   std::string Error() const {
     const char* s = archive_error_string(a_);
     return s ? s : (src_->error().empty() ? "unreadable archive" : src_->error());
@@ -236,25 +242,29 @@ class CompressedInput : public InputFile {
       if (!reader_->NextEntry(&entry, &is_file, error)) return nullptr;
       if (!is_file) continue;
       if (reader_->is_raw()) {
-        return MakeMember(path_, "", std::make_unique<ArchiveDataSource>(reader_->handle()), identify_, error);
+        return MakeMember(path_, "", std::make_unique<ArchiveDataSource>(reader_->handle()),
+                          identify_, error);
       }
       const std::string name = path_ + ":" + entry;
       auto data = std::make_unique<ArchiveDataSource>(reader_->handle());
-      if (EndsWith(entry, ".gz") || EndsWith(entry, ".bz2") || EndsWith(entry, ".zst") || EndsWith(entry, ".xz")) {
+      if (EndsWith(entry, ".gz") || EndsWith(entry, ".bz2") || EndsWith(entry, ".zst") ||
+          EndsWith(entry, ".xz")) {
         auto inner = std::make_unique<ArchiveReader>(std::move(data), false);
         if (!inner->Open(error) || !inner->NextEntry(&entry, &is_file, error)) {
           *error = name + ": " + *error;
           return nullptr;
         }
-        return MakeMember(name, entry_name_for(name), std::make_unique<NestedSource>(std::move(inner)),
-                          identify_, error);
+        return MakeMember(name, entry_name_for(name),
+                          std::make_unique<NestedSource>(std::move(inner)), identify_, error);
       }
       return MakeMember(name, entry_name_for(name), std::move(data), identify_, error);
     }
   }
 
  private:
-  std::string entry_name_for(const std::string& name) const { return name.substr(path_.size() + 1); }
+  std::string entry_name_for(const std::string& name) const {
+    return name.substr(path_.size() + 1);
+  }
   std::string path_;
   std::unique_ptr<ArchiveReader> reader_;
   bool identify_;

@@ -116,6 +116,11 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
       out.message = "no answer to the WebSocket handshake";
     } else {
       connect.get();  // throws on a failed handshake
+      for (const std::string& text : request.send_on_open) {
+        websocket_outgoing_message message;
+        message.set_utf8_message(text);
+        client->send(message).get();  // throws if the socket failed: the connection ends
+      }
       if (on_open) {
         // On this thread, with the network threads free: the step may make its own
         // requests, which need them. Messages that arrive meanwhile wait, in order.

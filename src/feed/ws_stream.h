@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "feed/http_stream.h"
 #include "hashmon/clock.h"
@@ -23,6 +24,9 @@ struct WsRequest {
   // (RFC 6455 5.5.3): it keeps proxies and NAT state alive and, on a dead socket, makes
   // the send fail so that the connection ends at once instead of at the idle timeout.
   int64_t heartbeat_every_ms = 10'000;
+  // Text messages sent once the handshake succeeds, in order, before on_open runs (Mastodon's
+  // `subscribe` messages, which add hashtags to one socket).
+  std::vector<std::string> send_on_open;
 };
 
 // Delivers each text (or binary) message to on_message(data, len), in order, on one

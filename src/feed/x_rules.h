@@ -20,8 +20,9 @@ struct XRulesChange {
 };
 
 // Returns false with *error (saying what to fix) when the rules cannot be read or set.
-bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token, const std::vector<std::string>& tags,
-                  Logger* log, std::string* error, XRulesChange* change = nullptr);
+bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
+                  const std::vector<std::string>& tags, Logger* log, std::string* error,
+                  XRulesChange* change = nullptr);
 
 }  // namespace hashmon
 
