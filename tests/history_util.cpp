@@ -32,11 +32,13 @@ std::string HistoryOf(const std::string& db) {
 }
 
 std::string ReplayHistory(const std::string& feed, const std::string& db,
-                          const CountryLocator* locator) {
+                          const CountryLocator* locator, const std::vector<std::string>& tags) {
   std::ostringstream log_out;
   FakeClock clock;
   Logger log(&log_out, &clock);
-  Pipeline pipeline(PipelineConfig{}, locator);
+  PipelineConfig config;
+  if (!tags.empty()) config.tags = tags;
+  Pipeline pipeline(config, locator);
   std::string error;
   auto store = SqliteStore::OpenForWriting(db, &error);
   Replayer r(&pipeline, store.get(), &clock, &log, {});
@@ -48,7 +50,8 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
 
 CollectRun CollectHistory(CollectOptions o, const std::string& db, const CountryLocator* locator,
                           const std::function<bool()>& stalled,
-                          const std::function<void(SqliteStore*, FakeClock*)>& setup) {
+                          const std::function<void(SqliteStore*, FakeClock*)>& setup,
+                          const std::vector<std::string>& tags) {
   CollectRun run;
   FakeClock clock(1'700'000'000'000);
   std::ostringstream log_out;
@@ -57,6 +60,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   // go back hours of event time: widen the de-duplication window to match.
   PipelineConfig config;
   config.dedup_window_ms = 48 * 3'600'000;
+  if (!tags.empty()) config.tags = tags;
   Pipeline pipeline(config, locator);
   std::string error;
   auto store = SqliteStore::OpenForWriting(db, &error);

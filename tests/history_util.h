@@ -20,9 +20,10 @@ namespace hashmon::testing {
 // Every count and outage in the database, one per line.
 std::string HistoryOf(const std::string& db);
 
-// Replays `feed` into a fresh database at `db`; returns its history.
+// Replays `feed` into a fresh database at `db`; returns its history. `tags`: the watched
+// hashtags (empty: the default).
 std::string ReplayHistory(const std::string& feed, const std::string& db,
-                          const CountryLocator* locator);
+                          const CountryLocator* locator, const std::vector<std::string>& tags = {});
 
 struct CollectRun {
   CollectStats stats;
@@ -35,10 +36,12 @@ struct CollectRun {
 // Collects from `url` into `db` until the stream ends. Time is fake and passes only when
 // `stalled()` says the server holds a silent connection and the collector has drained
 // what came before it, so that only that connection times out.
-// `setup`, if given, sees the store and the clock before the collector starts.
+// `setup`, if given, sees the store and the clock before the collector starts. `tags`: the
+// watched hashtags (empty: the default).
 CollectRun CollectHistory(CollectOptions options, const std::string& db,
                           const CountryLocator* locator, const std::function<bool()>& stalled,
-                          const std::function<void(SqliteStore*, FakeClock*)>& setup = nullptr);
+                          const std::function<void(SqliteStore*, FakeClock*)>& setup = nullptr,
+                          const std::vector<std::string>& tags = {});
 
 // Runs `hashmon collect --until-eof --source URL --db DB [extra]` as a child process
 // (stderr discarded); returns its pid.

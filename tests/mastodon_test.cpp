@@ -4,7 +4,10 @@
 // after the reconnect: the history still equals a clean replay.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <sstream>
@@ -14,6 +17,7 @@
 #include "feed/ws_stream.h"
 #include "history_util.h"
 #include "http_test_server.h"
+#include "store/sqlite_store.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -235,6 +239,129 @@ TEST_F(MastodonTest, RecordFollowsTheServerToItsStreamingHost) {
   const std::string recorded = counts(out, tmp_.File("rec.db"));
   EXPECT_NE(recorded.find("twitterdown"), std::string::npos);
   EXPECT_EQ(recorded, counts(Feed(), tmp_.File("full.db")));
+}
+
+// The feed, with every other status tagged #fail no longer tagged #twitterdown: those
+// come only on #fail's stream, the others on both.
+std::vector<std::string> WithFailAloneOnEveryOther(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  int fails = 0;
+  for (const auto& line : lines) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    const bool fail = !d.HasParseError() && d.IsObject() && d.HasMember("tags") &&
+                      std::any_of(d["tags"].Begin(), d["tags"].End(), [](const auto& t) {
+                        return std::string(t["name"].GetString()) == "fail";
+                      });
+    if (!fail || ++fails % 2 == 0) {
+      out.push_back(line);
+      continue;
+    }
+    auto& tags = d["tags"];
+    for (auto it = tags.Begin(); it != tags.End();) {
+      it = std::string((*it)["name"].GetString()) == "twitterdown" ? tags.Erase(it) : it + 1;
+    }
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    d.Accept(w);
+    out.emplace_back(sb.GetString(), sb.GetSize());
+  }
+  return out;
+}
+
+TEST_F(MastodonTest, SeveralTagsShareOneWebSocketAndEachTagsGapIsFilled) {
+  const std::vector<std::string> lines = WithFailAloneOnEveryOther(lines_);
+  const std::string feed = tmp_.File("two-tags.jsonl");
+  {
+    std::ofstream out(feed);
+    for (const auto& line : lines) out << line << "\n";
+  }
+  const std::vector<std::string> tags = {"twitterdown", "fail"};
+  const std::string expected =
+      testing::ReplayHistory(feed, tmp_.File("replay-two.db"), locator_.get(), tags);
+  ASSERT_NE(expected.find(",fail,"), std::string::npos);
+
+  FeedFaults f;
+  f.drop_after_lines = 4000;
+  f.lost_lines = 300;  // posted while the socket was down: only the timelines have them
+  FeedServer server(lines, f, 0, FeedProtocol::kMastodonWs);
+  server.HoldUntilFollowing(2);
+  std::string error;
+  const std::string host = "127.0.0.1:" + std::to_string(server.Start(0, &error));
+  CollectOptions o;
+  o.protocol = StreamProtocol::kMastodonWs;
+  o.url = "ws://" + host + "/api/v1/streaming?stream=hashtag&tag=twitterdown";
+  o.mastodon_tags = tags;
+  o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/";
+  auto run = testing::CollectHistory(
+      o, tmp_.File("two-tags.db"), locator_.get(), [] { return false; }, nullptr, tags);
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  EXPECT_EQ(server.connections(), 2);  // one socket, reconnected once: not one per tag
+  EXPECT_GE(run.stats.gap_filled, 300);
+}
+
+TEST_F(MastodonTest, ACollectorThatHadASocketPerTagFillsEachTagsGapFromItsCheckpoint) {
+  FeedServer server(lines_, {}, 0, FeedProtocol::kMastodonWs);
+  server.HoldUntilFollowing(2);
+  std::string error;
+  const std::string host = "127.0.0.1:" + std::to_string(server.Start(0, &error));
+  testing::HttpTestServer timelines([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "[]"};
+  });
+  timelines.Start();
+  const std::string base = "ws://" + host + "/api/v1/streaming";
+  CollectOptions o;
+  o.protocol = StreamProtocol::kMastodonWs;
+  o.url = base + "?stream=hashtag&tag=twitterdown";
+  o.mastodon_tags = {"twitterdown", "fail"};
+  o.gap_fill_url = timelines.url() + "/api/v1/timelines/tag/";
+  auto run = testing::CollectHistory(
+      o, tmp_.File("migrated.db"), locator_.get(), [] { return false; },
+      [&](SqliteStore* store, FakeClock*) {
+        // What the sources of one socket per tag committed.
+        store->Commit({}, {{"mastodon-ws:" + base + "?stream=hashtag&tag=twitterdown", "100"},
+                           {"mastodon-ws:" + base + "?stream=hashtag&tag=fail", "200"}});
+      },
+      o.mastodon_tags);
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  std::vector<std::string> asked;
+  for (const auto& r : timelines.requests()) asked.push_back(r.target);
+  EXPECT_EQ(asked,
+            (std::vector<std::string>{"/api/v1/timelines/tag/twitterdown?limit=40&min_id=100",
+                                      "/api/v1/timelines/tag/fail?limit=40&min_id=200"}));
+}
+
+TEST_F(MastodonTest, RecordTakesEveryTagFromOneSocket) {
+  const std::vector<std::string> lines = WithFailAloneOnEveryOther(lines_);
+  const std::string feed = tmp_.File("two-tags.jsonl");
+  {
+    std::ofstream out(feed);
+    for (const auto& line : lines) out << line << "\n";
+  }
+  FeedServer server(lines, {}, 0, FeedProtocol::kMastodonWs);
+  server.HoldUntilFollowing(2);
+  std::string error;
+  const std::string host = "http://127.0.0.1:" + std::to_string(server.Start(0, &error));
+  const std::string out = tmp_.File("rec-two");
+  ASSERT_EQ(testing::RunHashmon("record --until-eof --source mastodon-ws:" + host +
+                                " --tag twitterdown --tag fail --out '" + out + "'")
+                .exit_code,
+            0);
+  server.Stop();
+  EXPECT_EQ(server.connections(), 2);  // the streaming API's host asked once, then one socket
+  auto counts = [&](const std::string& input, const std::string& db) {
+    EXPECT_EQ(testing::RunHashmon("replay -q --tag fail --tag twitterdown --db '" + db + "' '" +
+                                  input + "'")
+                  .exit_code,
+              0);
+    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
+  };
+  const std::string recorded = counts(out, tmp_.File("rec-two.db"));
+  EXPECT_NE(recorded.find(",fail,"), std::string::npos);
+  EXPECT_EQ(recorded, counts(feed, tmp_.File("full-two.db")));
 }
 
 }  // namespace
