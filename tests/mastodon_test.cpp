@@ -37,6 +37,21 @@ class MastodonTest : public ::testing::Test {
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }
   std::string Feed() const { return tmp_.File("statuses.jsonl"); }
+  std::string Write(const std::vector<std::string>& lines, const std::string& name) const {
+    const std::string path = tmp_.File(name);
+    std::ofstream out(path);
+    for (const auto& line : lines) out << line << "\n";
+    return path;
+  }
+  // `input` replayed for #fail and #twitterdown into a new database: its counts per day.
+  std::string DailyCounts(const std::string& input, const std::string& db_name) const {
+    const std::string db = tmp_.File(db_name);
+    EXPECT_EQ(testing::RunHashmon("replay -q --tag fail --tag twitterdown --db '" + db + "' '" +
+                                  input + "'")
+                  .exit_code,
+              0);
+    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
+  }
 
   enum Transport { kSse, kWebSocket };
   // `web_host`: the stream's URL names this server instead, which answers the streaming
@@ -196,15 +211,8 @@ TEST_F(MastodonTest, RecordTakesTheHashtagStreamItIsTold) {
   server.Stop();
   // Replayed for both tags, the recording holds every #fail mention and only those
   // #twitterdown ones that carry #fail too.
-  auto counts = [&](const std::string& input, const std::string& db) {
-    EXPECT_EQ(testing::RunHashmon("replay -q --tag fail --tag twitterdown --db '" + db + "' '" +
-                                  input + "'")
-                  .exit_code,
-              0);
-    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
-  };
-  const std::string recorded = counts(out, tmp_.File("rec-fail.db"));
-  const std::string full = counts(Feed(), tmp_.File("full.db"));
+  const std::string recorded = DailyCounts(out, "rec-fail.db");
+  const std::string full = DailyCounts(Feed(), "full.db");
   auto lines_of = [](const std::string& text, const std::string& tag) {
     std::string kept;
     std::istringstream in(text);
@@ -271,11 +279,7 @@ std::vector<std::string> WithFailAloneOnEveryOther(const std::vector<std::string
 
 TEST_F(MastodonTest, SeveralTagsShareOneWebSocketAndEachTagsGapIsFilled) {
   const std::vector<std::string> lines = WithFailAloneOnEveryOther(lines_);
-  const std::string feed = tmp_.File("two-tags.jsonl");
-  {
-    std::ofstream out(feed);
-    for (const auto& line : lines) out << line << "\n";
-  }
+  const std::string feed = Write(lines, "two-tags.jsonl");
   const std::vector<std::string> tags = {"twitterdown", "fail"};
   const std::string expected =
       testing::ReplayHistory(feed, tmp_.File("replay-two.db"), locator_.get(), tags);
@@ -336,11 +340,7 @@ TEST_F(MastodonTest, ACollectorThatHadASocketPerTagFillsEachTagsGapFromItsCheckp
 
 TEST_F(MastodonTest, RecordTakesEveryTagFromOneSocket) {
   const std::vector<std::string> lines = WithFailAloneOnEveryOther(lines_);
-  const std::string feed = tmp_.File("two-tags.jsonl");
-  {
-    std::ofstream out(feed);
-    for (const auto& line : lines) out << line << "\n";
-  }
+  const std::string feed = Write(lines, "two-tags.jsonl");
   FeedServer server(lines, {}, 0, FeedProtocol::kMastodonWs);
   server.HoldUntilFollowing(2);
   std::string error;
@@ -352,16 +352,9 @@ TEST_F(MastodonTest, RecordTakesEveryTagFromOneSocket) {
             0);
   server.Stop();
   EXPECT_EQ(server.connections(), 2);  // the streaming API's host asked once, then one socket
-  auto counts = [&](const std::string& input, const std::string& db) {
-    EXPECT_EQ(testing::RunHashmon("replay -q --tag fail --tag twitterdown --db '" + db + "' '" +
-                                  input + "'")
-                  .exit_code,
-              0);
-    return testing::RunHashmon("query counts --every 1d --format csv --db '" + db + "'").out;
-  };
-  const std::string recorded = counts(out, tmp_.File("rec-two.db"));
+  const std::string recorded = DailyCounts(out, "rec-two.db");
   EXPECT_NE(recorded.find(",fail,"), std::string::npos);
-  EXPECT_EQ(recorded, counts(feed, tmp_.File("full-two.db")));
+  EXPECT_EQ(recorded, DailyCounts(feed, "full-two.db"));
 }
 
 }  // namespace
