@@ -51,9 +51,10 @@ struct SourceSpec {
 std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& source,
                                         const std::vector<std::string>& tags, std::string* error);
 
-// Every configured source, resolved. A Mastodon server streams one hashtag per
-// connection, so with several watched tags it becomes one source per tag (named
-// "mastodon:HOST #tag"). Returns false with *error (what to fix).
+// Every configured source, resolved. Mastodon's SSE streams one hashtag per connection, so
+// with several watched tags a `mastodon:` source becomes one per tag (named
+// "mastodon:HOST #tag"); a `mastodon-ws:` source carries them all on one socket. Returns
+// false with *error (what to fix).
 bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
                     std::vector<SourceSpec>* specs, std::string* error);
 
