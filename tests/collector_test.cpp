@@ -260,6 +260,35 @@ TEST_F(CollectorTest, ARecordingReplaysToTheSameHistory) {
   EXPECT_EQ(Counts(db), expected);
 }
 
+TEST_F(CollectorTest, ACollectorThatRecordsWritesWhatReplaysToItsOwnHistory) {
+  // Faults that a recording must get right: bad lines, a drop mid-line.
+  FeedFaults f;
+  f.garbage_every_lines = 500;
+  f.truncate_after_lines = 1500;
+  FeedServer server(lines_, f);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  FakeClock record_clock(*ParseIsoTime("2026-12-02T10:00:00Z"));
+  const std::string out = tmp_.File("recorded");
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.resume_param = "cursor";  // the reconnect resumes at the torn line
+  std::unique_ptr<Recorder> recorder = std::make_unique<Recorder>(out, &record_clock);
+  o.recorder = recorder.get();
+  auto run = testing::CollectHistory(o, tmp_.File("collected.db"), locator_,
+                                     [&] { return server.stalled(); });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(recorder->lost(), 0);
+  EXPECT_GT(recorder->lines(), static_cast<int64_t>(lines_.size()));  // with the garbage
+  recorder.reset();                                                         // flushed and closed
+  EXPECT_EQ(
+      testing::ReplayHistory(out + "/2026-12-02T10.jsonl.zst", tmp_.File("from-rec.db"), locator_),
+      run.history);
+  EXPECT_EQ(run.history, Replayed());
+}
+
 TEST_F(CollectorTest, ATornRecordingIsReplayedUpToTheTear) {
   FakeClock clock(*ParseIsoTime("2026-11-24T10:00:00Z"));
   const std::string out = tmp_.File("torn");

@@ -14,6 +14,14 @@
 #include "store/sqlite_store.h"
 
 namespace hashmon::testing {
+namespace {
+
+// The test feeds squeeze a day into a few thousand lines, so a resend after a fault (or a
+// gap fill while the stream runs ahead) can go back hours of event time: replays and
+// collections alike remember two days.
+constexpr int64_t kSqueezedDayDedupMs = 48 * 3'600'000;
+
+}  // namespace
 
 std::string HistoryOf(const std::string& db) {
   std::string error;
@@ -37,6 +45,7 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
   FakeClock clock;
   Logger log(&log_out, &clock);
   PipelineConfig config;
+  config.dedup_window_ms = kSqueezedDayDedupMs;
   if (!tags.empty()) config.tags = tags;
   Pipeline pipeline(config, locator);
   std::string error;
@@ -56,10 +65,8 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   FakeClock clock(1'700'000'000'000);
   std::ostringstream log_out;
   Logger log(&log_out, &clock);
-  // The test feeds squeeze a day into a few thousand lines, so a resend after a fault can
-  // go back hours of event time: widen the de-duplication window to match.
   PipelineConfig config;
-  config.dedup_window_ms = 48 * 3'600'000;
+  config.dedup_window_ms = kSqueezedDayDedupMs;
   if (!tags.empty()) config.tags = tags;
   Pipeline pipeline(config, locator);
   std::string error;

@@ -1,5 +1,6 @@
 // hashmon collect: live streams into the database, with the HTTP API and alerts.
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "cli/settings.h"
 #include "feed/collector.h"
 #include "feed/http_stream.h"
+#include "feed/recorder.h"
 #include "feed/x_rules.h"
 #include "ops/api_server.h"
 #include "ops/notifier.h"
@@ -18,7 +20,7 @@ namespace {
 
 struct CollectArgs {
   std::string config;
-  std::string db, protocol, idle, resume_param, listen, lateness;
+  std::string db, protocol, idle, resume_param, listen, lateness, record_dir;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
 };
@@ -35,6 +37,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   take(a.lateness, &s->lateness);
   take(a.resume_param, &s->resume_param);
   take(a.listen, &s->listen);
+  take(a.record_dir, &s->record_dir);
   if (!a.tags.empty()) s->tags = a.tags;
 }
 
@@ -92,6 +95,22 @@ bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveSt
   log->Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" +
             std::to_string(port) + "/");
   return true;
+}
+
+// Where `collect --record` writes a source's raw messages: the directory itself for one
+// source, else a subdirectory named after the source ("mastodon-mastodon.social-xdown").
+std::string RecordDirFor(const std::string& dir, const std::string& source, size_t sources) {
+  if (sources == 1) return dir;
+  std::string name;
+  for (unsigned char c : source) {
+    const bool keep = std::isalnum(c) || c == '.' || c == '_' || c >= 0x80;
+    if (keep)
+      name += static_cast<char>(c);
+    else if (!name.empty() && name.back() != '-')
+      name += '-';
+  }
+  while (!name.empty() && name.back() == '-') name.pop_back();
+  return dir + "/" + name;
 }
 
 // Runs the collectors to the end: one on this thread, several on threads of their own
@@ -178,6 +197,7 @@ int RunCollect(const CollectArgs& a) {
   // store under one lock (a single source needs neither thread nor lock).
   std::recursive_mutex shared;
   std::vector<std::unique_ptr<LiveStatus>> live;
+  std::vector<std::unique_ptr<Recorder>> recorders;  // outlive the collectors that write them
   std::vector<std::unique_ptr<Collector>> collectors;
   if (specs.size() > 1) store->RestorePipeline(&pipeline);
   for (const auto& spec : specs) {
@@ -187,6 +207,12 @@ int RunCollect(const CollectArgs& a) {
     options.until_eof = a.until_eof;
     options.live = live.back().get();
     options.display_name = spec.name;
+    if (!settings.record_dir.empty()) {
+      const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
+      recorders.push_back(std::make_unique<Recorder>(dir, &clock));
+      options.recorder = recorders.back().get();
+      log.Info("recording " + spec.name + " into " + dir);
+    }
     if (specs.size() > 1) {
       options.shared = &shared;
       options.restore_pipeline = false;
@@ -250,6 +276,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
                 "Stop when the server ends the stream (finite relays, demos)");
   cmd->add_option("--listen", args->listen,
                   "Serve the API, /metrics and the dashboard on HOST:PORT (e.g. 127.0.0.1:8080)");
+  cmd->add_option("--record", args->record_dir,
+                  "Also write every raw message into this directory, as `hashmon record` does "
+                  "(hourly .jsonl.zst; a subdirectory per source when there are several)");
   cmd->add_option(
       "--resume-param", args->resume_param,
       "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");

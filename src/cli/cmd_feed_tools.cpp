@@ -68,14 +68,19 @@ int RunRecord(const RecordArgs& a) {
   const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;
-  std::string carry;
-  bool failed = false;
   int64_t last_time_us = 0;
+  // A write that fails (a full disk) loses its frame, not the recording: say so, go on.
+  auto on_failure = [&] {
+    log.LogLimited(LogLevel::kError, "record-write",
+                   "cannot write the recording (" + error +
+                       "): " + std::to_string(recorder.lost()) +
+                       " messages lost so far; recording goes on as soon as the disk takes it");
+  };
   auto record = [&](std::string_view message) {
-    if (!message.empty() && !recorder.Write(message, &error)) failed = true;
+    if (!message.empty() && !recorder.Write(message, &error)) on_failure();
   };
   bool streaming_host_known = spec->options.streaming_discovery_url.empty();
-  while (!stop && !failed) {
+  while (!stop) {
     if (!streaming_host_known) {  // as the collector does (see streaming_host.h)
       const StreamingHostAnswer answer = AskStreamingHost(spec->options.streaming_discovery_url,
                                                           spec->options.url, spec->options.headers);
@@ -102,19 +107,11 @@ int RunRecord(const RecordArgs& a) {
       out = StreamHttp(
           {spec->options.url, spec->options.headers, *idle},
           [&](char* data, size_t len) {
-            carry.append(data, len);
-            size_t pos = 0, nl;
-            while ((nl = carry.find('\n', pos)) != std::string::npos) {
-              size_t end = nl;
-              if (end > pos && carry[end - 1] == '\r') --end;
-              record(std::string_view(carry).substr(pos, end - pos));
-              pos = nl + 1;
-            }
-            carry.erase(0, pos);
+            if (!recorder.WriteLines(std::string_view(data, len), &error)) on_failure();
           },
           &stop, &clock);
     }
-    carry.clear();  // a line cut by the disconnection is not recorded
+    recorder.DropPartialLine();  // a line cut by the disconnection is not recorded
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
       break;
@@ -126,12 +123,11 @@ int RunRecord(const RecordArgs& a) {
                        std::to_string(delay) + " ms");
     for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock.SleepForMs(100);
   }
-  if (failed || !recorder.Flush(&error)) {
-    log.Error(error);
-    return 1;
-  }
+  if (!recorder.Flush(&error)) log.Error(error);
   log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
-  return 0;
+  if (recorder.lost() == 0) return 0;
+  log.Error(std::to_string(recorder.lost()) + " messages could not be written");
+  return 1;
 }
 
 struct ServeArgs {

@@ -59,6 +59,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"webhook_url", &s->webhook_url},
       {"webhook_format", &s->webhook_format},
       {"webhook_repeat", &s->webhook_repeat},
+      {"record", &s->record_dir},
       {"x_bearer_token", &s->x_bearer_token},
       {"mastodon_token", &s->mastodon_token},
   };

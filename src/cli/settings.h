@@ -27,6 +27,9 @@ struct Settings {
   std::string webhook_url;  // a secret for Slack and Discord: never logged
   std::string webhook_format = "alertmanager";  // or slack, discord
   std::string webhook_repeat = "4h";
+  // Also write every raw message the sources send into this directory (hourly zstd
+  // files, as `hashmon record` writes; a subdirectory per source when there are several).
+  std::string record_dir;
   std::string x_bearer_token;
   std::string mastodon_token;
 };

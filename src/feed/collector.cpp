@@ -79,7 +79,6 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       options_(std::move(options)),
       prefilter_(pipeline->watched()),
       first_post_(pipeline),
-      mastodon_(options_.mastodon_tags),
       commit_interval_ms_(options_.commit_every_ms) {
   switch (options_.protocol) {
     case StreamProtocol::kNdjson:
@@ -103,7 +102,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
       cursor_ = std::stoll(cp->cursor);
     } else if (!options_.gap_fill_url.empty()) {
-      mastodon_.Restore(cp->cursor);  // a restart fills the gap since the last run too
+      KeepNewerStatusId(cp->cursor);  // a restart fills the gap since the last run too
     }
   } else if (options_.protocol == StreamProtocol::kMastodonWs && !options_.gap_fill_url.empty()) {
     RestoreFromSocketPerTag();
@@ -112,8 +111,22 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     store_->RestorePipeline(pipeline_);  // dedup and detection go on where they stopped
 }
 
+void Collector::Record(std::string_view data, bool lines) {
+  if (!options_.recorder) return;
+  std::lock_guard<std::mutex> lock(record_mu_);
+  std::string error;
+  Recorder& r = *options_.recorder;
+  if (lines ? r.WriteLines(data, &error) : r.Write(data, &error)) return;
+  log_->LogLimited(LogLevel::kError, "record:" + source_,
+                   (options_.display_name.empty() ? source_ : options_.display_name) +
+                       ": cannot write the recording (" + error + "): " + std::to_string(r.lost()) +
+                       " messages missing from it so far; counting goes on, and so does the "
+                       "recording as soon as the disk takes it");
+}
+
 void Collector::OnBytes(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  Record(std::string_view(data, len), /*lines=*/true);  // before parsing, which writes in place
   auto lock = Lock();
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
@@ -173,31 +186,34 @@ size_t Collector::ProcessLines(char* data, size_t len) {
 
 void Collector::NoteStatusId(std::string_view line) {
   if (line.substr(0, 5) != "data:" || framer_.event() != "update") return;
-  mastodon_.Note("", StatusIdOf(line, "\""));  // one hashtag per SSE stream
+  KeepNewerStatusId(StatusIdOf(line, "\""));
 }
 
 void Collector::NoteStatusIdInMessage(std::string_view message) {
   if (message.find("\"event\":\"update\"") == std::string_view::npos) return;
-  mastodon_.Note(StreamTagOf(message), StatusIdOf(message, "\\\""));
+  KeepNewerStatusId(StatusIdOf(message, "\\\""));
+}
+
+void Collector::KeepNewerStatusId(const std::string& id) {
+  const bool digits =
+      !id.empty() && id.size() <= 32 && id.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && (last_status_id_.empty() || NewerStatusId(id, last_status_id_)))
+    last_status_id_ = id;
 }
 
 void Collector::RestoreFromSocketPerTag() {
   const std::string base = options_.url.substr(0, options_.url.find('?'));
   for (const std::string& tag : options_.mastodon_tags) {
     const std::string single = "mastodon-ws:" + base + "?stream=hashtag&tag=" + PercentEncoded(tag);
-    if (auto cp = store_->LoadCheckpoint(single)) mastodon_.Note(tag, cp->cursor);
+    if (auto cp = store_->LoadCheckpoint(single)) KeepNewerStatusId(cp->cursor);
   }
 }
 
 void Collector::FillGap() {
-  if (options_.gap_fill_url.empty()) return;
-  // Where each tag starts is fixed first: filling one tag moves the socket's newest id,
-  // which a tag with no id of its own would otherwise start from.
-  std::vector<std::pair<std::string, std::string>> starts;
-  for (const std::string& tag : mastodon_.tags()) starts.emplace_back(tag, mastodon_.MinId(tag));
-  for (auto& [tag, min_id] : starts) {
-    if (!min_id.empty()) FillGapOf(tag, std::move(min_id));
-  }
+  // Every tag from where the socket stood (filling one moves the newest id on).
+  const std::string min_id = last_status_id_;
+  if (options_.gap_fill_url.empty() || min_id.empty()) return;
+  for (const std::string& tag : options_.mastodon_tags) FillGapOf(tag, min_id);
 }
 
 void Collector::FillGapOf(const std::string& tag, std::string min_id) {
@@ -224,11 +240,12 @@ void Collector::FillGapOf(const std::string& tag, std::string min_id) {
       if (!status.IsObject() || !status.HasMember("id") || !status["id"].IsString()) continue;
       const std::string id = status["id"].GetString();
       if (NewerStatusId(id, newest)) newest = id;
-      mastodon_.Note(tag, id);
+      KeepNewerStatusId(id);
       sb.Clear();
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
       status.Accept(w);
       std::string text(sb.GetString(), sb.GetSize());
+      Record(text, /*lines=*/false);
       auto lock = Lock();
       LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
       pipeline_->OnRecord(text.data(), text.size(), "update");
@@ -256,6 +273,7 @@ void Collector::DiscoverStreamingHost() {
 
 void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
+  Record(std::string_view(data, len), /*lines=*/false);
   auto lock = Lock();
   if (options_.live) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
@@ -323,7 +341,7 @@ std::string Collector::CursorText() const {
   // the record: such streams cannot resume).
   if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream)
     return std::to_string(cursor_);
-  if (!options_.gap_fill_url.empty()) return mastodon_.Text();
+  if (!options_.gap_fill_url.empty()) return last_status_id_;
   const int64_t newest = pipeline_->stats().newest_event_ms;
   return std::to_string(newest == INT64_MIN ? 0 : newest);
 }
@@ -389,6 +407,12 @@ void Collector::Publish(const char* state) {
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;
     s.late_mentions = stats_.late_mentions;
+    if (options_.recorder) {
+      std::lock_guard<std::mutex> record_lock(record_mu_);
+      s.recording = true;
+      s.recorded = options_.recorder->lines();
+      s.record_lost = options_.recorder->lost();
+    }
     s.bytes = stats_.bytes;
     s.last_data_ms = last_data_ms_;
     s.pipeline = pipeline_->stats();
@@ -429,7 +453,11 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       failures_in_a_row = 0;
     }
     skipping_long_line_ = false;  // a new connection starts at a line
-    if (!carry_.empty()) {        // the connection ended inside a line
+    if (options_.recorder) {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      options_.recorder->DropPartialLine();
+    }
+    if (!carry_.empty()) {  // the connection ended inside a line
       auto lock = Lock();
       pipeline_->CountError("truncated_line");
       carry_.clear();

@@ -17,6 +17,7 @@
 #include "feed/first_post.h"
 #include "feed/http_stream.h"
 #include "feed/mastodon_stream.h"
+#include "feed/recorder.h"
 #include "feed/sse_framer.h"
 #include "hashmon/backoff.h"
 #include "hashmon/clock.h"
@@ -91,6 +92,10 @@ struct CollectOptions {
   // Called before each piece of the stream is processed, on the thread that processes it
   // (tests use it to play a reader slower than the network).
   std::function<void()> before_chunk;
+  // Where every raw message (line, WebSocket message, gap-filled status) also goes, as it
+  // came, before it is parsed (optional; `collect --record`). A write that fails loses
+  // that part of the recording, never a count.
+  Recorder* recorder = nullptr;
   // Where to publish status for the HTTP API (optional).
   LiveStatus* live = nullptr;
   std::string display_name;  // the source's name in status and metrics
@@ -135,18 +140,21 @@ class Collector {
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
   std::string CursorText() const;
-  // Mastodon: remembers the newest status id seen per hashtag, for gap fill. An SSE
-  // `data:` line holds the Status as JSON; a WebSocket message holds it as a JSON string
-  // (quotes escaped), and names its stream.
+  // Mastodon: remembers the newest status id seen, for gap fill. An SSE `data:` line
+  // holds the Status as JSON; a WebSocket message holds it as a JSON string (quotes
+  // escaped).
   void NoteStatusId(std::string_view line);
   void NoteStatusIdInMessage(std::string_view message);
+  void KeepNewerStatusId(const std::string& id);
   void FillGap();
-  // Fills one hashtag's gap from its timeline, from `min_id` on.
+  // Fills one hashtag's gap from its timeline, after `min_id`.
   void FillGapOf(const std::string& tag, std::string min_id);
-  // Mastodon: where gap fill starts when the database has no checkpoint for this source,
-  // from the checkpoints of the one-socket-per-hashtag sources it replaces.
+  // Mastodon: where gap fill starts when the database has no checkpoint for this source:
+  // the newest of the checkpoints of the one-socket-per-hashtag sources it replaces.
   void RestoreFromSocketPerTag();
   void DiscoverStreamingHost();
+  // Writes raw input to the recorder (whole lines of `bytes`, or one message).
+  void Record(std::string_view data, bool lines);
   bool Commit(bool force);
   // Says (at most every few minutes) how many of this source's mentions came too late for
   // detection since it last said so, how late, and what lateness would have taken them.
@@ -168,11 +176,12 @@ class Collector {
   std::string carry_;
   bool skipping_long_line_ = false;  // inside a line over kMaxLine, until its newline
   SseFramer framer_;
-  FirstPostWatch first_post_;  // begins the history at the source's first post
-  int64_t cursor_ = 0;         // lines consumed (resumable relays) or newest time_us (Jetstream)
-  MastodonCursor mastodon_;    // Mastodon: the newest status id seen, per hashtag
+  FirstPostWatch first_post_;   // begins the history at the source's first post
+  int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
+  std::string last_status_id_;  // Mastodon: the newest status id seen (on any tag's stream)
   bool streaming_host_known_ = false;
   std::atomic<int64_t> bytes_received_{0};
+  std::mutex record_mu_;  // gap fill and the stream may write to the recorder
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
   int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail

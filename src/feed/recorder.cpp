@@ -1,5 +1,6 @@
 #include "feed/recorder.h"
 
+#include <unistd.h>
 #include <zstd.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@ namespace {
 
 constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kFrameEveryMs = 1'000;
+constexpr size_t kMaxLineBytes = 64u << 20;  // as replay's longest line
 
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
@@ -70,12 +72,16 @@ bool Recorder::Open(int64_t hour_ms, std::string* error) {
   Close();
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  const std::string name = dir_ + "/" + FormatIsoTime(hour_ms).substr(0, 13) + ".jsonl.zst";
-  file_ = std::fopen(name.c_str(), "ab");  // a restart in the same hour appends frames
+  path_ = dir_ + "/" + FormatIsoTime(hour_ms).substr(0, 13) + ".jsonl.zst";
+  file_ = std::fopen(path_.c_str(), "ab");  // a restart in the same hour appends frames
   if (!file_) {
-    *error = "cannot write " + name + ": " + std::strerror(errno);
+    *error = "cannot write " + path_ + ": " + std::strerror(errno);
+    hour_ = INT64_MIN;  // tried again with the next message
     return false;
   }
+  std::fseek(file_, 0, SEEK_END);
+  frame_start_ = std::ftell(file_);
+  frame_lines_ = 0;
   cctx_ = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(cctx_), ZSTD_c_compressionLevel, 3);
   hour_ = hour_ms;
@@ -101,10 +107,52 @@ bool Recorder::Compress(std::string_view in, bool end_frame, std::string* error)
   }
 }
 
+void Recorder::DropUnfinishedFrame() {
+  lost_ += frame_lines_;
+  lines_ -= frame_lines_;
+  frame_lines_ = 0;
+  std::fclose(file_);  // whatever it still flushes is cut off below
+  file_ = nullptr;
+  ZSTD_CCtx_reset(static_cast<ZSTD_CCtx*>(cctx_), ZSTD_reset_session_only);
+  if (truncate(path_.c_str(), frame_start_) != 0 || !(file_ = std::fopen(path_.c_str(), "ab"))) {
+    Close();
+    hour_ = INT64_MIN;  // opened again with the next message
+  }
+}
+
+bool Recorder::WriteLines(std::string_view bytes, std::string* error) {
+  bool ok = true;
+  size_t from = 0;
+  for (size_t nl; (nl = bytes.find('\n', from)) != std::string_view::npos; from = nl + 1) {
+    std::string_view line = bytes.substr(from, nl - from);
+    if (!partial_.empty()) {
+      partial_.append(line);
+      line = partial_;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (skipping_long_line_) {
+      skipping_long_line_ = false;  // its end: the next line is recorded again
+    } else if (!line.empty()) {
+      ok = Write(line, error) && ok;
+    }
+    partial_.clear();
+  }
+  if (!skipping_long_line_) partial_.append(bytes.substr(from));
+  if (partial_.size() > kMaxLineBytes) {  // no replay would read it: left out, and counted
+    partial_.clear();
+    skipping_long_line_ = true;
+    ++lost_;
+  }
+  return ok;
+}
+
 bool Recorder::Write(std::string_view message, std::string* error) {
   const int64_t now = clock_->NowMs();
   const int64_t hour = now - ((now % kHourMs) + kHourMs) % kHourMs;
-  if (hour != hour_ && !Open(hour, error)) return false;
+  if (hour != hour_ && !Open(hour, error)) {
+    ++lost_;
+    return false;
+  }
   line_.clear();
   line_ += "{\"recv\":\"" + FormatIsoTime(now) + "\",\"msg\":";
   size_t start = 0;
@@ -116,7 +164,11 @@ bool Recorder::Write(std::string_view message, std::string* error) {
   }
   line_ += "}\n";
   ++lines_;
-  if (!Compress(line_, false, error)) return false;
+  ++frame_lines_;
+  if (!Compress(line_, false, error)) {
+    DropUnfinishedFrame();
+    return false;
+  }
   if (now - last_flush_ms_ >= kFrameEveryMs) return Flush(error);
   return true;
 }
@@ -124,11 +176,17 @@ bool Recorder::Write(std::string_view message, std::string* error) {
 bool Recorder::Flush(std::string* error) {
   last_flush_ms_ = clock_->NowMs();
   if (!file_) return true;
-  if (!Compress({}, true, error)) return false;
-  if (std::fflush(file_) != 0) {
+  bool ok = Compress({}, true, error);
+  if (ok && std::fflush(file_) != 0) {
     *error = std::string("cannot write the recording: ") + std::strerror(errno);
+    ok = false;
+  }
+  if (!ok) {
+    DropUnfinishedFrame();
     return false;
   }
+  frame_start_ = std::ftell(file_);
+  frame_lines_ = 0;
   return true;
 }
 

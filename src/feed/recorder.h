@@ -1,6 +1,8 @@
 // Writes raw stream messages as they arrive, one per line with the receive time, into
 // hourly zstd files (DIR/2016-01-19T08.jsonl.zst). Each second's lines end a zstd frame,
-// so a crash can tear at most the last frame, which replay skips.
+// so a crash can tear at most the last frame, which replay skips. A write that fails (a
+// full disk) loses the frame it was in: the file is cut back to the last whole frame, so
+// the recording stays readable, and writing resumes with the next message that fits.
 #ifndef HASHMON_FEED_RECORDER_H_
 #define HASHMON_FEED_RECORDER_H_
 
@@ -22,24 +24,42 @@ class Recorder {
 
   // Appends one message (a JSON object or any text) with the receive time.
   bool Write(std::string_view message, std::string* error);
+  // Appends each complete line of a byte stream (NDJSON, SSE) as a message, without its
+  // line end; a partial last line waits for the next call.
+  bool WriteLines(std::string_view bytes, std::string* error);
+  // The stream was cut: a partial line it held is not recorded.
+  void DropPartialLine() {
+    partial_.clear();
+    skipping_long_line_ = false;
+  }
   // Ends the current frame and flushes it to disk.
   bool Flush(std::string* error);
 
   int64_t lines() const { return lines_; }
+  // Messages lost to failed writes (each in a frame the disk did not take).
+  int64_t lost() const { return lost_; }
 
  private:
   bool Open(int64_t hour_ms, std::string* error);
   bool Compress(std::string_view in, bool end_frame, std::string* error);
   void Close();
+  // After a failed write: cuts the file back to its last whole frame and starts a new one.
+  void DropUnfinishedFrame();
 
   std::string dir_;
   Clock* clock_;
   FILE* file_ = nullptr;
+  std::string path_;
+  long frame_start_ = 0;  // where the unfinished frame begins in the file
+  int64_t frame_lines_ = 0;
   void* cctx_ = nullptr;  // ZSTD_CCtx
   int64_t hour_ = INT64_MIN;
   int64_t last_flush_ms_ = 0;
   int64_t lines_ = 0;
+  int64_t lost_ = 0;
   std::string line_;
+  std::string partial_;
+  bool skipping_long_line_ = false;  // inside a line too long to record, until its end
 };
 
 }  // namespace hashmon

@@ -260,6 +260,12 @@ ApiResponse ApiServer::Status() {
     w.Int64(s.bytes);
     w.Key("late_mentions");
     w.Int64(s.late_mentions);
+    if (s.recording) {
+      w.Key("recorded");
+      w.Int64(s.recorded);
+      w.Key("record_lost");
+      w.Int64(s.record_lost);
+    }
     w.EndObject();
   }
   if (options_.live.empty()) {

@@ -30,6 +30,10 @@ struct LiveSnapshot {
   int64_t gap_filled = 0;
   int64_t bytes = 0;
   int64_t late_mentions = 0;  // this source's mentions that came too late for detection
+  // `collect --record`: messages written to the recording, and those a failed write lost.
+  bool recording = false;
+  int64_t recorded = 0;
+  int64_t record_lost = 0;
   // What was read and counted.
   PipelineStats pipeline;
   int64_t cursor_event_ms = 0;  // event time the committed cursor stands for

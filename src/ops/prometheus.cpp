@@ -1,5 +1,6 @@
 #include "ops/prometheus.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace hashmon {
@@ -47,6 +48,18 @@ void ByLabel(Writer& w, const char* name, const char* type, const char* help, co
   for (const auto& [k, v] : values) w.Sample(name, static_cast<double>(v), Writer::Label(label, k));
 }
 
+// A counter of the sources that record (collect --record); nothing when none does.
+void PerRecordingSource(Writer& w, const std::vector<LiveSnapshot>& live, const char* name,
+                        const char* help, int64_t LiveSnapshot::*value) {
+  if (std::none_of(live.begin(), live.end(), [](const LiveSnapshot& s) { return s.recording; }))
+    return;
+  w.Family(name, "counter", help);
+  for (const auto& s : live) {
+    if (s.recording)
+      w.Sample(name, static_cast<double>(s.*value), Writer::Label("source", s.source));
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db,
@@ -86,6 +99,13 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
       w.Sample("hashmon_source_mentions_late_total", static_cast<double>(s.late_mentions),
                Writer::Label("source", s.source));
     }
+    PerRecordingSource(w, live, "hashmon_recorded_messages_total",
+                       "Raw messages each source's recording holds (collect --record).",
+                       &LiveSnapshot::recorded);
+    PerRecordingSource(w, live, "hashmon_record_lost_messages_total",
+                       "Raw messages missing from each source's recording: writes that failed (a "
+                       "full disk). They were counted all the same.",
+                       &LiveSnapshot::record_lost);
     w.Family("hashmon_source_connected", "gauge", "1 while the source's stream is connected.");
     for (const auto& s : live) {
       w.Sample("hashmon_source_connected", s.state == "connected" ? 1 : 0,

@@ -1,0 +1,155 @@
+// The raw recording `record` and `collect --record` write: hourly zstd files of whole
+// frames, which a full disk may cut short but never leaves unreadable.
+#include "feed/recorder.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <zstd.h>
+
+#include <filesystem>
+
+#include "hashmon/time_util.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+// The messages of a recording file, decompressed frame by frame; false if a frame is bad.
+bool ReadRecording(const std::string& path, std::vector<std::string>* messages) {
+  const std::string packed = testing::ReadFile(path);
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  std::string text;
+  std::vector<char> out(ZSTD_DStreamOutSize());
+  ZSTD_inBuffer in{packed.data(), packed.size(), 0};
+  size_t left = 0;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{out.data(), out.size(), 0};
+    left = ZSTD_decompressStream(d, &o, &in);
+    if (ZSTD_isError(left)) break;
+    text.append(out.data(), o.pos);
+  }
+  ZSTD_freeDCtx(d);
+  if (ZSTD_isError(left) || left != 0) return false;
+  size_t from = 0;
+  for (size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
+    messages->push_back(text.substr(from, nl - from));
+  return true;
+}
+
+// While it lives, files may grow no further than `bytes` (as if the disk were full):
+// writes past it fail with EFBIG instead of raising SIGXFSZ.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    old_handler_ = signal(SIGXFSZ, SIG_IGN);
+    getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit limit = old_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit old_{};
+  sighandler_t old_handler_;
+};
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  std::string Message(int i) const {
+    return R"({"id":")" + std::to_string(i) + R"(","text":")" + std::string(200, 'a' + i % 26) +
+           R"("})";
+  }
+  TempDir tmp_;
+  FakeClock clock_{*ParseIsoTime("2026-12-02T10:00:00Z")};
+};
+
+TEST_F(RecorderTest, EachMessageIsALineWithItsReceiveTime) {
+  const std::string dir = tmp_.File("rec");
+  std::string error;
+  {
+    Recorder rec(dir, &clock_);
+    ASSERT_TRUE(rec.Write(Message(1), &error)) << error;
+    ASSERT_TRUE(rec.Write("event: update", &error)) << error;  // not JSON: kept as a string
+  }
+  std::vector<std::string> messages;
+  ASSERT_TRUE(ReadRecording(dir + "/2026-12-02T10.jsonl.zst", &messages));
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0], R"({"recv":"2026-12-02T10:00:00Z","msg":)" + Message(1) + "}");
+  EXPECT_EQ(messages[1], R"({"recv":"2026-12-02T10:00:00Z","msg":"event: update"})");
+}
+
+TEST_F(RecorderTest, AByteStreamIsRecordedLineByLineAcrossPieces) {
+  const std::string dir = tmp_.File("rec");
+  std::string error;
+  {
+    Recorder rec(dir, &clock_);
+    ASSERT_TRUE(rec.WriteLines("{\"a\":1}\r\n{\"b\"", &error));
+    ASSERT_TRUE(rec.WriteLines(":2}\n\n{\"c\":", &error));
+    rec.DropPartialLine();  // the connection was cut inside {"c":
+    ASSERT_TRUE(rec.WriteLines("{\"d\":4}\n", &error));
+  }
+  std::vector<std::string> messages;
+  ASSERT_TRUE(ReadRecording(dir + "/2026-12-02T10.jsonl.zst", &messages));
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_NE(messages[0].find(R"("msg":{"a":1}})"), std::string::npos) << messages[0];
+  EXPECT_NE(messages[1].find(R"("msg":{"b":2}})"), std::string::npos) << messages[1];
+  EXPECT_NE(messages[2].find(R"("msg":{"d":4}})"), std::string::npos) << messages[2];
+}
+
+TEST_F(RecorderTest, AFullDiskLosesTheFrameItCutNotTheRecording) {
+  const std::string dir = tmp_.File("rec");
+  const std::string file = dir + "/2026-12-02T10.jsonl.zst";
+  std::string error;
+  Recorder rec(dir, &clock_);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(rec.Write(Message(i), &error)) << error;
+  ASSERT_TRUE(rec.Flush(&error)) << error;  // 20 messages on disk, in whole frames
+  {
+    FileSizeLimit full(std::filesystem::file_size(file) + 100);
+    bool failed = false;
+    for (int i = 20; i < 2000 && !failed; ++i) {
+      clock_.Advance(100);  // a frame a second: some frames fit, then one does not
+      failed = !rec.Write(Message(i), &error);
+    }
+    ASSERT_TRUE(failed);
+    EXPECT_NE(error.find("cannot write the recording"), std::string::npos) << error;
+    EXPECT_GT(rec.lost(), 0);
+  }
+  // Space again: the recording goes on after its last whole frame.
+  const int64_t lost = rec.lost();
+  const int64_t kept = rec.lines();
+  ASSERT_TRUE(rec.Write(Message(4000), &error)) << error;
+  ASSERT_TRUE(rec.Flush(&error)) << error;
+  EXPECT_EQ(rec.lost(), lost);
+  std::vector<std::string> messages;
+  ASSERT_TRUE(ReadRecording(file, &messages));  // every frame whole
+  EXPECT_EQ(static_cast<int64_t>(messages.size()), kept + 1);
+  EXPECT_NE(messages.back().find(Message(4000)), std::string::npos);
+  EXPECT_NE(messages.front().find(Message(0)), std::string::npos);
+}
+
+TEST_F(RecorderTest, ALineTooLongToReplayIsLeftOutAndCounted) {
+  const std::string dir = tmp_.File("rec");
+  std::string error;
+  {
+    Recorder rec(dir, &clock_);
+    const std::string piece(1 << 20, 'x');
+    ASSERT_TRUE(rec.WriteLines("{\"a\":1}\n", &error));
+    for (int i = 0; i < 70; ++i) ASSERT_TRUE(rec.WriteLines(piece, &error));  // 70 MiB, no end
+    ASSERT_TRUE(rec.WriteLines("tail of it\n{\"b\":2}\n", &error));
+    EXPECT_EQ(rec.lost(), 1);
+  }
+  std::vector<std::string> messages;
+  ASSERT_TRUE(ReadRecording(dir + "/2026-12-02T10.jsonl.zst", &messages));
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_NE(messages[1].find(R"("msg":{"b":2}})"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashmon
