@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
 
 #include "feed/feed_server.h"
 #include "feed/http_stream.h"
+#include "history_util.h"
 #include "http_test_server.h"
 #include "test_util.h"
 
@@ -66,8 +68,9 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   std::string error;
   const int feed_port = feed.Start(0, &error);
   ASSERT_GT(feed_port, 0) << error;
-  const pid_t pid = Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
-                          tmp_.File("live.db") + "' --listen 127.0.0.1:0");
+  const pid_t pid =
+      Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
+            tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") + "'");
   const int port = ApiPort();
   ASSERT_GT(port, 0) << testing::ReadFile(tmp_.File("collect.log"));
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -81,11 +84,13 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
       break;
     }
   }
-  for (const char* family : {"hashmon_records_received_total", "hashmon_posts_decoded_total",
-                             "hashmon_mentions_total{country=", "hashmon_source_connected{source=",
-                             "hashmon_cursor_lag_seconds{source=", "hashmon_open_outages",
-                             "hashmon_source_mentions_late_total{source=",
-                             "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
+  for (const char* family :
+       {"hashmon_records_received_total", "hashmon_posts_decoded_total",
+        "hashmon_mentions_total{country=", "hashmon_source_connected{source=",
+        "hashmon_cursor_lag_seconds{source=", "hashmon_open_outages",
+        "hashmon_source_mentions_late_total{source=", "hashmon_recorded_messages_total{source=",
+        "hashmon_record_lost_messages_total{source=",
+        "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
   }
   rapidjson::Document status;
@@ -95,12 +100,38 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   EXPECT_STREQ(status["sources"][0]["state"].GetString(), "connected");
   EXPECT_TRUE(status["sources"][0]["cursor_lag_seconds"].IsNumber());
   EXPECT_TRUE(status["sources"][0]["late_mentions"].IsInt64());
+  EXPECT_TRUE(status["sources"][0]["recorded"].IsInt64());
+  EXPECT_EQ(status["sources"][0]["record_lost"].GetInt64(), 0);
   EXPECT_EQ(HttpCall("GET", base + "/readyz", {}, "", 10'000).status, 200);
   kill(pid, SIGTERM);
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
   EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
   feed.Stop();
+}
+
+TEST_F(CollectorOpsTest, WhatACollectorRecordsReplaysToItsHistory) {
+  FeedFaults faults;
+  faults.garbage_every_lines = 700;
+  FeedServer feed(lines_, faults);
+  std::string error;
+  const int feed_port = feed.Start(0, &error);
+  ASSERT_GT(feed_port, 0) << error;
+  const std::string rec = tmp_.File("rec");
+  const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(feed_port) +
+                          "/ --db '" + tmp_.File("live.db") + "' --record '" + rec + "'");
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+      << testing::ReadFile(tmp_.File("collect.log"));
+  feed.Stop();
+  EXPECT_NE(testing::ReadFile(tmp_.File("collect.log")).find("recording "), std::string::npos);
+  ASSERT_EQ(testing::RunHashmon("replay -q --db '" + tmp_.File("replayed.db") + "' '" + rec + "'")
+                .exit_code,
+            0);
+  const std::string live = testing::HistoryOf(tmp_.File("live.db"));
+  EXPECT_NE(live.find("outage"), std::string::npos);
+  EXPECT_EQ(testing::HistoryOf(tmp_.File("replayed.db")), live);
 }
 
 TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
@@ -150,7 +181,7 @@ TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
   const std::string db = tmp_.File("both.db");
   const pid_t pid = Start("--until-eof --source http://127.0.0.1:" + std::to_string(x_port) +
                           "/ --source ws://127.0.0.1:" + std::to_string(bluesky_port) +
-                          "/subscribe --db '" + db + "'");
+                          "/subscribe --db '" + db + "' --record '" + tmp_.File("rec") + "'");
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
   ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
@@ -167,6 +198,19 @@ TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
   const auto replayed_counts = testing::RunHashmon(counts + "'" + replayed + "'");
   EXPECT_GT(collected_counts.out.size(), 1000u);
   EXPECT_EQ(collected_counts.out, replayed_counts.out);
+  // Each source was recorded in a directory of its own; replayed as two inputs, merged by
+  // event time, they give the same counts again.
+  const std::string x_dir = tmp_.File("rec/http-127.0.0.1-" + std::to_string(x_port));
+  const std::string bluesky_dir =
+      tmp_.File("rec/ws-127.0.0.1-" + std::to_string(bluesky_port) + "-subscribe");
+  ASSERT_TRUE(std::filesystem::is_directory(x_dir));
+  ASSERT_TRUE(std::filesystem::is_directory(bluesky_dir));
+  const std::string from_recordings = tmp_.File("from-recordings.db");
+  ASSERT_EQ(testing::RunHashmon("replay -q --db '" + from_recordings + "' '" + x_dir + "' '" +
+                                bluesky_dir + "'")
+                .exit_code,
+            0);
+  EXPECT_EQ(testing::RunHashmon(counts + "'" + from_recordings + "'").out, collected_counts.out);
   // Each source committed its own cursor.
   std::string sources = testing::RunHashmon("query gaps --format json --db '" + db + "'").out;
   SQLite::Database d(db, SQLite::OPEN_READONLY);
