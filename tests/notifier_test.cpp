@@ -62,10 +62,12 @@ class NotifierTest : public ::testing::Test {
   }
 
   std::unique_ptr<Notifier> Open(const std::string& db, const std::string& url,
-                                 WebhookFormat format = WebhookFormat::kAlertmanager) {
+                                 WebhookFormat format = WebhookFormat::kAlertmanager,
+                                 std::vector<Silence> silences = {}) {
     NotifierOptions o;
     o.url = url + "/alerts";
     o.format = format;
+    o.silences = std::move(silences);
     o.external_url = "http://127.0.0.1:8080/";
     std::string error;
     auto n = Notifier::Open(db, o, &clock_, &log_, &error);
@@ -82,6 +84,29 @@ class NotifierTest : public ::testing::Test {
     rapidjson::Document d;
     d.Parse(body.c_str());
     return d;
+  }
+
+  // What the receiver was told about one country: "firing", "resolved" ... in order.
+  static std::vector<std::string> ToldOf(const testing::HttpTestServer& receiver,
+                                         const std::string& country) {
+    std::vector<std::string> statuses;
+    for (const auto& r : receiver.requests()) {
+      auto d = Json(r.body);
+      const auto& a = d["alerts"][0];
+      if (a["labels"]["country"].GetString() == country)
+        statuses.push_back(a["status"].GetString());
+    }
+    return statuses;
+  }
+
+  // A silence of Brazil's alerts from now for `ms`.
+  Silence BrazilFor(int64_t ms) {
+    Silence s;
+    s.country = "BR";
+    s.from_ms = clock_.NowMs();
+    s.until_ms = clock_.NowMs() + ms;
+    s.comment = "planned maintenance";
+    return s;
   }
 
   static CountryLocator* locator_;
@@ -216,6 +241,66 @@ TEST_F(NotifierTest, AReplayOfHistoryAnnouncesNothing) {
   clock_.Advance(5 * 3'600'000);
   EXPECT_EQ(notifier->Tick(), 0);
   EXPECT_TRUE(receiver.requests().empty());
+}
+
+TEST_F(NotifierTest, ASilencedCountryHearsNeitherItsOutageNorItsEnd) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  auto notifier =
+      Open(Db("day.jsonl"), receiver.url(), WebhookFormat::kAlertmanager, {BrazilFor(3'600'000)});
+  EXPECT_GE(notifier->Tick(), 12);  // the six other countries, firing then resolved
+  EXPECT_TRUE(ToldOf(receiver, "BR").empty());
+  EXPECT_EQ(ToldOf(receiver, "PH"), (std::vector<std::string>{"firing", "resolved"}));
+  EXPECT_EQ(notifier->stats().silenced, 2);
+  EXPECT_NE(log_out_.str().find("silence: BR until"), std::string::npos) << log_out_.str();
+  EXPECT_NE(log_out_.str().find("planned maintenance"), std::string::npos);
+  EXPECT_NE(log_out_.str().find("its start was silenced"), std::string::npos);
+}
+
+TEST_F(NotifierTest, AnOutageStillGoingWhenItsSilenceEndsIsAnnouncedThen) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  auto notifier = Open(Db("morning.jsonl"), receiver.url(), WebhookFormat::kAlertmanager,
+                       {BrazilFor(3'600'000)});
+  ASSERT_GE(notifier->Tick(), 5);
+  EXPECT_TRUE(ToldOf(receiver, "BR").empty());
+  clock_.Advance(1'800'000);
+  EXPECT_EQ(notifier->Tick(), 0);  // still silenced: nothing queued, nothing sent
+  EXPECT_EQ(notifier->stats().silenced, 1);
+  clock_.Advance(1'800'000);  // the silence is over
+  EXPECT_EQ(notifier->Tick(), 1);
+  EXPECT_EQ(ToldOf(receiver, "BR"), std::vector<std::string>{"firing"});
+  EXPECT_EQ(notifier->Tick(), 0);  // once, then on the repeat interval as any other
+}
+
+TEST_F(NotifierTest, AnOutageAnnouncedBeforeASilenceStillHearsItsEnd) {
+  // The receiver takes the start of every outage but is down when the ends come.
+  testing::HttpTestServer receiver([](const testing::TestRequest& r) {
+    const bool resolved = r.body.find(R"("status":"resolved")") != std::string::npos;
+    return testing::TestResponse{resolved ? 503 : 200, "{}"};
+  });
+  receiver.Start();
+  const std::string db = Db("day.jsonl");
+  {
+    auto notifier = Open(db, receiver.url());
+    notifier->Tick();
+  }
+  ASSERT_EQ(ToldOf(receiver, "BR").front(), "firing");
+  // Then Brazil is silenced; the end still reaches it, or its outage would fire there
+  // for ever.
+  testing::HttpTestServer back([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  back.Start();
+  clock_.Advance(60'000);
+  auto notifier = Open(db, back.url(), WebhookFormat::kAlertmanager, {BrazilFor(24 * 3'600'000)});
+  EXPECT_GE(notifier->Tick(), 7);
+  EXPECT_EQ(ToldOf(back, "BR"), std::vector<std::string>{"resolved"});
+  EXPECT_EQ(notifier->stats().silenced, 0);
 }
 
 }  // namespace

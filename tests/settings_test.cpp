@@ -49,6 +49,29 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
   EXPECT_EQ(s.lateness, "5m");
 }
 
+TEST_F(SettingsTest, SilencesAndTheRecordingDirectoryComeFromTheConfigFile) {
+  const std::string path = tmp_.File("hashmon.json");
+  testing::WriteFile(path, R"({
+    "record": "/var/lib/hashmon/archive",
+    "silences": [
+      {"country": "BR", "until": "2026-12-03T06:00:00Z", "comment": "planned maintenance"},
+      {"tag": "xdown", "from": "2026-12-05T00:00:00Z", "until": "2026-12-06T00:00:00Z"}
+    ]
+  })");
+  Settings s;
+  std::string error;
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.record_dir, "/var/lib/hashmon/archive");
+  ASSERT_EQ(s.silences.size(), 2u);
+  EXPECT_EQ(s.silences[0].country, "BR");
+  EXPECT_EQ(s.silences[0].comment, "planned maintenance");
+  EXPECT_EQ(s.silences[1].tag, "xdown");
+
+  testing::WriteFile(path, R"({"silences": [{"country": "BR"}]})");
+  EXPECT_FALSE(LoadSettings(path, &s, &error));
+  EXPECT_NE(error.find(path + ": silences: a silence needs \"until\""), std::string::npos) << error;
+}
+
 TEST_F(SettingsTest, AConfigFileWithATokenMustBeReadableByItsOwnerOnly) {
   const std::string path = tmp_.File("secret.json");
   testing::WriteFile(path, R"({"x_bearer_token": "AAAA-secret"})");

@@ -55,6 +55,8 @@ class AlertLoop {
                      (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) +
                      "/";
     if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
+    n.silences = settings.silences;
+    for (const auto& s : n.silences) log->Info("webhook silence: " + DescribeSilence(s));
     store->set_alerting(true);
     notifier_ = Notifier::Open(settings.db, n, clock, log, error);
     if (!notifier_) return false;

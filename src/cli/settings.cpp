@@ -73,6 +73,18 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       }
       continue;
     }
+    if (key == "silences" && it->value.IsArray()) {
+      s->silences.clear();
+      for (const auto& v : it->value.GetArray()) {
+        Silence silence;
+        if (!ParseSilence(v, &silence, error)) {
+          *error = path + ": silences: " + *error;
+          return false;
+        }
+        s->silences.push_back(std::move(silence));
+      }
+      continue;
+    }
     if (key == "source" && it->value.IsString()) {
       s->sources = {it->value.GetString()};
       continue;

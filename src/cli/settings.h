@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "feed/collector.h"
+#include "hashmon/silence.h"
 
 namespace hashmon {
 
@@ -27,6 +28,7 @@ struct Settings {
   std::string webhook_url;  // a secret for Slack and Discord: never logged
   std::string webhook_format = "alertmanager";  // or slack, discord
   std::string webhook_repeat = "4h";
+  std::vector<Silence> silences;  // webhook alerts not to send, for a while (config file only)
   // Also write every raw message the sources send into this directory (hourly zstd
   // files, as `hashmon record` writes; a subdirectory per source when there are several).
   std::string record_dir;

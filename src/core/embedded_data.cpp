@@ -12,6 +12,7 @@ HASHMON_EMBED(hm_zonetab, HASHMON_DATA_DIR "/countries/zone.tab")
 HASHMON_EMBED(hm_schema1, HASHMON_SCHEMA_DIR "/001_init.sql")
 HASHMON_EMBED(hm_schema2, HASHMON_SCHEMA_DIR "/002_detection.sql")
 HASHMON_EMBED(hm_schema3, HASHMON_SCHEMA_DIR "/003_alerts.sql")
+HASHMON_EMBED(hm_schema4, HASHMON_SCHEMA_DIR "/004_silences.sql")
 
 namespace hashmon {
 namespace {
@@ -42,8 +43,12 @@ std::string_view EmbeddedDataFile(std::string_view name) {
 std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() {
   return {
       {"001_init.sql", {hm_schema1_begin, static_cast<size_t>(hm_schema1_end - hm_schema1_begin)}},
-      {"002_detection.sql", {hm_schema2_begin, static_cast<size_t>(hm_schema2_end - hm_schema2_begin)}},
-      {"003_alerts.sql", {hm_schema3_begin, static_cast<size_t>(hm_schema3_end - hm_schema3_begin)}},
+      {"002_detection.sql",
+       {hm_schema2_begin, static_cast<size_t>(hm_schema2_end - hm_schema2_begin)}},
+      {"003_alerts.sql",
+       {hm_schema3_begin, static_cast<size_t>(hm_schema3_end - hm_schema3_begin)}},
+      {"004_silences.sql",
+       {hm_schema4_begin, static_cast<size_t>(hm_schema4_end - hm_schema4_begin)}},
   };
 }
 

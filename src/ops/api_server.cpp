@@ -178,7 +178,7 @@ ApiResponse ApiServer::Metrics() {
   AlertFacts alerts;
   if (options_.alerts) {
     alerts = {options_.alerts->delivered.load(), options_.alerts->failed_attempts.load(),
-              options_.alerts->pending.load()};
+              options_.alerts->pending.load(), options_.alerts->silenced.load()};
   }
   return {200, "text/plain; version=0.0.4; charset=utf-8",
           RenderMetrics(live, facts, options_.alerts ? &alerts : nullptr, now)};
@@ -293,6 +293,8 @@ ApiResponse ApiServer::Status() {
     w.Int64(options_.alerts->failed_attempts.load());
     w.Key("pending");
     w.Int64(options_.alerts->pending.load());
+    w.Key("silenced");
+    w.Int64(options_.alerts->silenced.load());
     w.EndObject();
   } else {
     w.Null();

@@ -18,7 +18,7 @@ std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOpt
   try {
     auto db = std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READWRITE);
     db->setBusyTimeout(kBusyTimeoutMs);
-    if (db->execAndGet("PRAGMA user_version").getInt() < 3) {
+    if (db->execAndGet("PRAGMA user_version").getInt() < 4) {
       *error = db_path + " has no alert outbox yet; open it with `hashmon collect` first";
       return nullptr;
     }
@@ -35,13 +35,17 @@ Notifier::Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options
 
 void Notifier::QueueRepeats(int64_t now) {
   // Ongoing country outages that were announced (so not history from a replay), have
-  // nothing pending, and were last sent more than repeat_ms ago.
+  // nothing pending, and were last sent more than repeat_ms ago, or were last silenced:
+  // once the silence is over, the receiver hears of them at once. While a silence lasts,
+  // nothing is queued.
   SQLite::Statement due(
       *db_,
       "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
       "JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
       "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
-      "HAVING SUM(a.delivered_ms IS NULL) = 0 AND MAX(a.delivered_ms) <= ?");
+      "HAVING SUM(a.delivered_ms IS NULL) = 0 AND (MAX(a.delivered_ms) <= ? OR "
+      "(SELECT b.silenced FROM alert_outbox b WHERE b.fingerprint = a.fingerprint "
+      "ORDER BY b.id DESC LIMIT 1) = 1)");
   due.bind(1, static_cast<int64_t>(now - options_.repeat_ms));
   std::vector<std::vector<SQLite::Column>> rows;
   SQLite::Statement add(
@@ -54,9 +58,10 @@ void Notifier::QueueRepeats(int64_t now) {
   };
   std::vector<Repeat> repeats;
   while (due.executeStep()) {
-    repeats.push_back({due.getColumn(0).getString(), due.getColumn(2).getString(),
-                       due.getColumn(3).getString(), due.getColumn(1).getInt64(),
-                       due.getColumn(4).getInt64()});
+    Repeat r{due.getColumn(0).getString(), due.getColumn(2).getString(),
+             due.getColumn(3).getString(), due.getColumn(1).getInt64(),
+             due.getColumn(4).getInt64()};
+    if (!FindSilence(options_.silences, r.tag, r.country, now)) repeats.push_back(std::move(r));
   }
   for (const auto& r : repeats) {
     add.bind(1, r.fingerprint);
@@ -107,6 +112,32 @@ bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now
   return false;
 }
 
+std::string Notifier::Silenced(const std::string& fingerprint, const Alert& alert, int64_t now) {
+  if (alert.status == "resolved") {
+    // Resolved is sent whenever the receiver heard the outage start, silence or not, so
+    // that nothing stays firing there; never when it did not.
+    SQLite::Statement told(*db_,
+                           "SELECT COUNT(*) FROM alert_outbox WHERE fingerprint = ? AND "
+                           "status = 'firing' AND delivered_ms IS NOT NULL AND silenced = 0");
+    told.bind(1, fingerprint);
+    told.executeStep();
+    return told.getColumn(0).getInt64() > 0 ? "" : "its start was silenced";
+  }
+  const Silence* silence = FindSilence(options_.silences, alert.tag, alert.country, now);
+  return silence ? "silence: " + DescribeSilence(*silence) : "";
+}
+
+void Notifier::MarkSilenced(int64_t id, const Alert& alert, const std::string& why, int64_t now) {
+  SQLite::Statement mark(*db_,
+                         "UPDATE alert_outbox SET delivered_ms = ?, silenced = 1 WHERE id = ?");
+  mark.bind(1, now);
+  mark.bind(2, id);
+  mark.exec();
+  ++stats_.silenced;
+  log_->Info("alert not sent: " + alert.status + " #" + alert.tag + " in " + alert.country +
+             " (incident " + std::to_string(alert.outage_id) + "; " + why + ")");
+}
+
 int Notifier::Tick() {
   const int64_t now = clock_->NowMs();
   int delivered = 0;
@@ -115,7 +146,7 @@ int Notifier::Tick() {
     SQLite::Statement q(
         *db_,
         "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
-        "a.next_attempt_ms, oc.mentions, oc.peak_count FROM alert_outbox a "
+        "a.next_attempt_ms, oc.mentions, oc.peak_count, a.fingerprint FROM alert_outbox a "
         "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
         "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
     q.bind(1, kBatch);
@@ -124,6 +155,7 @@ int Notifier::Tick() {
       Alert alert;
       int attempts;
       int64_t next_attempt;
+      std::string fingerprint;
     };
     std::vector<Row> rows;
     while (q.executeStep()) {
@@ -139,6 +171,7 @@ int Notifier::Tick() {
       r.next_attempt = q.getColumn(8).getInt64();
       r.alert.mentions = q.getColumn(9).isNull() ? 0 : q.getColumn(9).getInt64();
       r.alert.peak_count = q.getColumn(10).isNull() ? 0 : q.getColumn(10).getInt64();
+      r.fingerprint = q.getColumn(11).getString();
       rows.push_back(std::move(r));
     }
     stats_.pending = static_cast<int64_t>(rows.size());
@@ -146,6 +179,11 @@ int Notifier::Tick() {
         *db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
     for (auto& r : rows) {
       if (r.next_attempt > now) break;  // in order: nothing overtakes an alert being retried
+      if (const std::string why = Silenced(r.fingerprint, r.alert, now); !why.empty()) {
+        MarkSilenced(r.id, r.alert, why, now);
+        --stats_.pending;
+        continue;
+      }
       countries.bind(1, r.alert.outage_id);
       while (countries.executeStep())
         r.alert.incident_countries.push_back(countries.getColumn(0).getString());

@@ -9,10 +9,12 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hashmon/alert.h"
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
+#include "hashmon/silence.h"
 
 namespace hashmon {
 
@@ -25,12 +27,15 @@ struct NotifierOptions {
   int64_t retry_initial_ms = 5'000;  // doubles per failed attempt
   int64_t retry_max_ms = 5 * 60'000;
   int64_t tick_ms = 1'000;
+  // Alerts a silence covers when they are due are not sent (see silence.h).
+  std::vector<Silence> silences;
 };
 
 struct NotifierStats {
   std::atomic<int64_t> delivered{0};
   std::atomic<int64_t> failed_attempts{0};
   std::atomic<int64_t> pending{0};
+  std::atomic<int64_t> silenced{0};
 };
 
 class Notifier {
@@ -54,6 +59,10 @@ class Notifier {
            Logger* log);
   void QueueRepeats(int64_t now);
   bool Deliver(int64_t id, const Alert& alert, int attempts, int64_t now);
+  // Why the alert is not to be sent now ("" if it is): a silence covers it, or it resolves
+  // an outage the receiver never heard of.
+  std::string Silenced(const std::string& fingerprint, const Alert& alert, int64_t now);
+  void MarkSilenced(int64_t id, const Alert& alert, const std::string& why, int64_t now);
 
   std::unique_ptr<SQLite::Database> db_;
   NotifierOptions options_;

@@ -185,6 +185,10 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
     w.Sample("hashmon_alert_delivery_failures_total", static_cast<double>(alerts->failed_attempts));
     w.Family("hashmon_alerts_pending", "gauge", "Alerts in the outbox waiting for delivery.");
     w.Sample("hashmon_alerts_pending", static_cast<double>(alerts->pending));
+    w.Family("hashmon_alerts_silenced_total", "counter",
+             "Webhook alerts not sent: a configured silence covered them, or they resolved an "
+             "outage whose start was silenced.");
+    w.Sample("hashmon_alerts_silenced_total", static_cast<double>(alerts->silenced));
   }
   return w.text();
 }

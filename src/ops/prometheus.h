@@ -23,12 +23,13 @@ struct AlertFacts {
   int64_t delivered = 0;
   int64_t failed_attempts = 0;
   int64_t pending = 0;
+  int64_t silenced = 0;
 };
 
 // `live` holds one snapshot per source of a collector (their pipeline is shared), and is
 // empty in a read-only server; `alerts` is null without a webhook.
-std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db, const AlertFacts* alerts,
-                          int64_t now_ms);
+std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db,
+                          const AlertFacts* alerts, int64_t now_ms);
 
 }  // namespace hashmon
 
