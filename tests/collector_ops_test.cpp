@@ -68,9 +68,14 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   std::string error;
   const int feed_port = feed.Start(0, &error);
   ASSERT_GT(feed_port, 0) << error;
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
   const pid_t pid =
       Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
-            tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") + "'");
+                tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") + "'",
+            "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
   const int port = ApiPort();
   ASSERT_GT(port, 0) << testing::ReadFile(tmp_.File("collect.log"));
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -93,6 +98,16 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
         "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
   }
+  // Every metric the shipped Prometheus rules use is one hashmon serves.
+  const std::string rules =
+      testing::ReadFile(std::string(HASHMON_SOURCE_DIR) + "/scripts/prometheus/hashmon-rules.yml");
+  const std::regex metric("hashmon_[a-z_]+");
+  int named = 0;
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), metric);
+       it != std::sregex_iterator(); ++it, ++named) {
+    EXPECT_NE(metrics.find("# TYPE " + it->str() + " "), std::string::npos) << it->str();
+  }
+  EXPECT_GE(named, 10);
   rapidjson::Document status;
   status.Parse(HttpCall("GET", base + "/api/v1/status", {}, "", 10'000).body.c_str());
   ASSERT_TRUE(status.IsObject());
