@@ -16,8 +16,14 @@ namespace hashmon {
 namespace {
 
 using testing::RunHashmon;
+using testing::RunHashmonSaying;
 using testing::TempDir;
 using testing::TestDataPath;
+
+// A post of #twitterdown at 2016-01-19T08:15:00Z, as an X v1.1 line.
+const char* const kOnePost =
+    R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
+    "\n";
 
 TEST(Cli, HashtagsCommandPassesTheConformanceCases) {
   rapidjson::Document cases;
@@ -83,6 +89,41 @@ TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
   auto table = RunHashmon("query counts --db " + db + " --format table");
   EXPECT_NE(table.out.find("GB"), std::string::npos);
   EXPECT_NE(table.out.find("█"), std::string::npos);
+}
+
+TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  auto added =
+      RunHashmon("silence add --db " + db +
+                 " --country br --tag '#TwitterDown' --for 2h --comment 'planned, maintenance'");
+  ASSERT_EQ(added.exit_code, 0);
+  EXPECT_EQ(added.out.rfind("silence 1: #twitterdown BR until ", 0), 0u) << added.out;
+  EXPECT_NE(added.out.find("(planned, maintenance)"), std::string::npos) << added.out;
+  auto listed = RunHashmon("silence list --format json --db " + db);
+  EXPECT_NE(listed.out.find(R"("id":1,"state":"active","tag":"twitterdown","country":"BR")"),
+            std::string::npos)
+      << listed.out;
+  auto csv = RunHashmon("silence list --format csv --db " + db);
+  EXPECT_NE(csv.out.find(",\"planned, maintenance\"\n"), std::string::npos) << csv.out;
+
+  EXPECT_EQ(RunHashmon("silence expire 1 --db " + db).exit_code, 0);
+  EXPECT_EQ(RunHashmon("silence list --format json --db " + db).out, "[]\n");
+  EXPECT_NE(RunHashmon("silence list --all --format json --db " + db).out.find("expired"),
+            std::string::npos);
+  auto again = RunHashmonSaying("silence expire 1 --db " + db);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.out.find("no silence 1 is on"), std::string::npos) << again.out;
+
+  auto endless = RunHashmonSaying("silence add --db " + db + " --country BR");
+  EXPECT_EQ(endless.exit_code, 2);
+  EXPECT_NE(endless.out.find("--until 2026-12-03T06:00:00Z or --for 2h"), std::string::npos)
+      << endless.out;
+  auto nowhere = RunHashmonSaying("silence add --db " + dir.File("none.db") + " --for 1h");
+  EXPECT_EQ(nowhere.exit_code, 2);
+  EXPECT_NE(nowhere.out.find("no database at"), std::string::npos) << nowhere.out;
 }
 
 TEST(Cli, TheCountsTableSpansYearsWithoutAMinuteOfMemoryEach) {
@@ -188,16 +229,16 @@ TEST(Cli, ReplaySaysHowLateTheLatePostsWereAndWhatLatenessTakesThem) {
 
 TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
   TempDir dir;
-  auto r = RunHashmon("query counts --db " + dir.File("missing.db") + " 2>&1");
+  auto r = RunHashmonSaying("query counts --db " + dir.File("missing.db"));
   EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("run `hashmon replay` or `hashmon collect` first, or pass --db"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, ReplayReadsStdin) {
   TempDir dir;
-  testing::WriteFile(
-      dir.File("f.jsonl"),
-      R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
-      "\n");
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
   const std::string db = dir.File("h.db");
   ASSERT_EQ(RunHashmon("replay -q --db " + db + " -", dir.File("f.jsonl")).exit_code, 0);
   EXPECT_EQ(RunHashmon("query counts --db " + db + " --format csv").out,

@@ -282,7 +282,7 @@ TEST_F(CollectorTest, ACollectorThatRecordsWritesWhatReplaysToItsOwnHistory) {
   ASSERT_TRUE(run.ok) << run.log;
   EXPECT_EQ(recorder->lost(), 0);
   EXPECT_GT(recorder->lines(), static_cast<int64_t>(lines_.size()));  // with the garbage
-  recorder.reset();                                                         // flushed and closed
+  recorder.reset();                                                   // flushed and closed
   EXPECT_EQ(
       testing::ReplayHistory(out + "/2026-12-02T10.jsonl.zst", tmp_.File("from-rec.db"), locator_),
       run.history);
@@ -390,8 +390,10 @@ TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {
   std::string error;
   auto first = SqliteStore::OpenForWriting(db, &error);
   ASSERT_TRUE(first);
-  auto r = testing::RunHashmon("collect --source http://127.0.0.1:9/ --db '" + db + "' 2>&1");
+  auto r = testing::RunHashmonSaying("collect --source http://127.0.0.1:9/ --db '" + db + "'");
   EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("another hashmon process is writing to " + db), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stop it first or use another --db"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "feed/replayer.h"
 #include "hashmon/time_util.h"
 #include "http_test_server.h"
+#include "store/silence_store.h"
 #include "store/sqlite_store.h"
 #include "test_util.h"
 
@@ -301,6 +302,27 @@ TEST_F(NotifierTest, AnOutageAnnouncedBeforeASilenceStillHearsItsEnd) {
   EXPECT_GE(notifier->Tick(), 7);
   EXPECT_EQ(ToldOf(back, "BR"), std::vector<std::string>{"resolved"});
   EXPECT_EQ(notifier->stats().silenced, 0);
+}
+
+TEST_F(NotifierTest, ASilenceAddedWhileRunningHoldsAlertsBackFromTheNextRound) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  const std::string db = Db("morning.jsonl");
+  auto notifier = Open(db, receiver.url());
+  std::string error;
+  ASSERT_TRUE(AddSilence(db, BrazilFor(3'600'000), clock_.NowMs(), &error)) << error;
+  ASSERT_GE(notifier->Tick(), 5);
+  EXPECT_TRUE(ToldOf(receiver, "BR").empty());
+  EXPECT_EQ(notifier->stats().silenced, 1);
+  // Ended early (`hashmon silence expire`): the outage, still going on, is announced.
+  clock_.Advance(60'000);
+  ASSERT_TRUE(ExpireSilence(db, 1, clock_.NowMs(), &error)) << error;
+  EXPECT_EQ(notifier->Tick(), 1);
+  EXPECT_EQ(ToldOf(receiver, "BR"), std::vector<std::string>{"firing"});
+  EXPECT_FALSE(ExpireSilence(db, 1, clock_.NowMs(), &error));
+  EXPECT_NE(error.find("no silence 1 is on"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -51,9 +51,9 @@ TEST(SilenceTest, AConfigSilenceNeedsOnlyItsEnd) {
           "until": "2026-12-03T06:00:00Z", "comment": "planned maintenance"})",
       &error);
   EXPECT_EQ(error, "");
-  EXPECT_EQ(s.tag, "TwitterDown");
+  EXPECT_EQ(s.tag, "twitterdown");  // as tags are kept: NFC, case-folded
   EXPECT_EQ(s.from_ms, At("2026-12-03T00:00:00Z"));
-  EXPECT_EQ(DescribeSilence(s), "#TwitterDown BR until 2026-12-03T06:00:00Z (planned maintenance)");
+  EXPECT_EQ(DescribeSilence(s), "#twitterdown BR until 2026-12-03T06:00:00Z (planned maintenance)");
   const Silence open = Parsed(R"({"until": "2026-12-03T06:00:00Z"})", &error);
   EXPECT_EQ(error, "");
   EXPECT_EQ(open.from_ms, INT64_MIN);

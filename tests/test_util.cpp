@@ -11,7 +11,9 @@
 
 namespace hashmon::testing {
 
-std::string TestDataPath(const std::string& relative) { return std::string(HASHMON_TEST_DATA) + "/" + relative; }
+std::string TestDataPath(const std::string& relative) {
+  return std::string(HASHMON_TEST_DATA) + "/" + relative;
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -37,9 +39,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-CommandResult RunHashmon(const std::string& args, const std::string& stdin_path) {
-  std::string cmd = std::string(HASHMON_BINARY) + " " + args + " 2>/dev/null";
-  if (!stdin_path.empty()) cmd += " < '" + stdin_path + "'";
+namespace {
+
+CommandResult Run(const std::string& cmd) {
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("popen failed");
   std::string out;
@@ -48,6 +50,18 @@ CommandResult RunHashmon(const std::string& args, const std::string& stdin_path)
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+CommandResult RunHashmon(const std::string& args, const std::string& stdin_path) {
+  std::string cmd = std::string(HASHMON_BINARY) + " " + args + " 2>/dev/null";
+  if (!stdin_path.empty()) cmd += " < '" + stdin_path + "'";
+  return Run(cmd);
+}
+
+CommandResult RunHashmonSaying(const std::string& args) {
+  return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1");
 }
 
 }  // namespace hashmon::testing

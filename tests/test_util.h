@@ -30,6 +30,8 @@ struct CommandResult {
 
 // Runs the hashmon binary with a shell-quoted argument string; captures stdout.
 CommandResult RunHashmon(const std::string& args, const std::string& stdin_path = "");
+// The same, capturing what it says on stderr too (after stdout's lines, interleaved).
+CommandResult RunHashmonSaying(const std::string& args);
 
 }  // namespace hashmon::testing
 

@@ -20,6 +20,7 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit);
 void RegisterCollect(CLI::App& app, ExitCode* exit);
 void RegisterServe(CLI::App& app, ExitCode* exit);
 void RegisterFeedTools(CLI::App& app, ExitCode* exit);
+void RegisterSilence(CLI::App& app, ExitCode* exit);
 
 }  // namespace hashmon
 

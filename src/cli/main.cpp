@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterCollect(app, &exit);
   hashmon::RegisterServe(app, &exit);
   hashmon::RegisterFeedTools(app, &exit);
+  hashmon::RegisterSilence(app, &exit);
   CLI11_PARSE(app, argc, argv);
   return exit.value;
 }

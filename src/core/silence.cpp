@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -59,7 +60,7 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
     *error = "a silence's settings are strings" + example;
     return false;
   }
-  if (!s->tag.empty() && s->tag[0] == '#') s->tag.erase(0, 1);
+  if (!s->tag.empty()) s->tag = TagKey(s->tag[0] == '#' ? s->tag.substr(1) : s->tag);
   if (until.empty()) {
     *error = "a silence needs \"until\", when it ends" + example;
     return false;

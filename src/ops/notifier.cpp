@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "feed/http_stream.h"
+#include "store/silence_store.h"
 
 namespace hashmon {
 namespace {
@@ -61,7 +62,7 @@ void Notifier::QueueRepeats(int64_t now) {
     Repeat r{due.getColumn(0).getString(), due.getColumn(2).getString(),
              due.getColumn(3).getString(), due.getColumn(1).getInt64(),
              due.getColumn(4).getInt64()};
-    if (!FindSilence(options_.silences, r.tag, r.country, now)) repeats.push_back(std::move(r));
+    if (!FindSilence(silences_, r.tag, r.country, now)) repeats.push_back(std::move(r));
   }
   for (const auto& r : repeats) {
     add.bind(1, r.fingerprint);
@@ -123,7 +124,7 @@ std::string Notifier::Silenced(const std::string& fingerprint, const Alert& aler
     told.executeStep();
     return told.getColumn(0).getInt64() > 0 ? "" : "its start was silenced";
   }
-  const Silence* silence = FindSilence(options_.silences, alert.tag, alert.country, now);
+  const Silence* silence = FindSilence(silences_, alert.tag, alert.country, now);
   return silence ? "silence: " + DescribeSilence(*silence) : "";
 }
 
@@ -142,6 +143,8 @@ int Notifier::Tick() {
   const int64_t now = clock_->NowMs();
   int delivered = 0;
   try {
+    silences_ = options_.silences;
+    for (Silence& s : ActiveSilences(*db_, now)) silences_.push_back(std::move(s));
     QueueRepeats(now);
     SQLite::Statement q(
         *db_,

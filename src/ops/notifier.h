@@ -27,7 +27,8 @@ struct NotifierOptions {
   int64_t retry_initial_ms = 5'000;  // doubles per failed attempt
   int64_t retry_max_ms = 5 * 60'000;
   int64_t tick_ms = 1'000;
-  // Alerts a silence covers when they are due are not sent (see silence.h).
+  // Alerts a silence covers when they are due are not sent (see silence.h): these, and
+  // those in the database's silences table (`hashmon silence add`), read at every round.
   std::vector<Silence> silences;
 };
 
@@ -69,6 +70,7 @@ class Notifier {
   Clock* clock_;
   Logger* log_;
   NotifierStats stats_;
+  std::vector<Silence> silences_;  // the config's and the database's, as of this round
 };
 
 }  // namespace hashmon
