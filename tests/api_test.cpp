@@ -11,6 +11,7 @@
 
 #include "feed/http_stream.h"
 #include "feed/replayer.h"
+#include "store/silence_store.h"
 #include "store/sqlite_store.h"
 #include "test_util.h"
 
@@ -123,6 +124,26 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
   }
   EXPECT_EQ(HttpCall("POST", "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/counts", {}, "{}", 10'000).status,
             405);
+}
+
+TEST_F(ApiTest, SilencesAddedWithTheCliAreListed) {
+  EXPECT_EQ(Get("/api/v1/silences").body, "[]");
+  Silence s;
+  s.country = "BR";
+  s.until_ms = clock_.NowMs() + 3'600'000;
+  s.comment = "<b>maintenance</b>";
+  std::string error;
+  const auto id = AddSilence(Db(), s, clock_.NowMs(), &error);
+  ASSERT_TRUE(id) << error;
+  auto d = Json(Get("/api/v1/silences").body);
+  ASSERT_TRUE(d.IsArray() && d.Size() == 1u);
+  EXPECT_STREQ(d[0]["state"].GetString(), "active");
+  EXPECT_STREQ(d[0]["country"].GetString(), "BR");
+  EXPECT_TRUE(d[0]["tag"].IsNull());
+  EXPECT_STREQ(d[0]["comment"].GetString(), "<b>maintenance</b>");  // JSON: the page escapes
+  ASSERT_TRUE(ExpireSilence(Db(), *id, clock_.NowMs(), &error)) << error;
+  EXPECT_EQ(Get("/api/v1/silences").body, "[]");
+  EXPECT_EQ(Json(Get("/api/v1/silences?all=1").body).Size(), 1u);
 }
 
 TEST_F(ApiTest, StatusHealthAndMetricsAnswer) {

@@ -1,7 +1,4 @@
 // hashmon silence add | list | expire: hold webhook alerts back while the collector runs.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstdio>
 #include <iostream>
 
@@ -64,10 +61,6 @@ bool SilenceFromArgs(const SilenceArgs& a, int64_t now_ms, Silence* s, std::stri
   return true;
 }
 
-std::string State(const Silence& s, int64_t now_ms) {
-  return now_ms >= s.until_ms ? "expired" : now_ms < s.from_ms ? "pending" : "active";
-}
-
 int RunAdd(const SilenceArgs& a) {
   SystemClock clock;
   const int64_t now = clock.NowMs();
@@ -80,34 +73,6 @@ int RunAdd(const SilenceArgs& a) {
   return 0;
 }
 
-void PrintJson(const std::vector<StoredSilence>& rows, int64_t now_ms) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
-    w.Key("id");
-    w.Int64(r.id);
-    w.Key("state");
-    w.String(State(r.silence, now_ms).c_str());
-    w.Key("tag");
-    r.silence.tag.empty() ? w.Null() : w.String(r.silence.tag.c_str());
-    w.Key("country");
-    r.silence.country.empty() ? w.Null() : w.String(r.silence.country.c_str());
-    w.Key("from");
-    w.String(FormatIsoTime(r.silence.from_ms).c_str());
-    w.Key("until");
-    w.String(FormatIsoTime(r.silence.until_ms).c_str());
-    w.Key("comment");
-    w.String(r.silence.comment.c_str());
-    w.Key("created");
-    w.String(FormatIsoTime(r.created_ms).c_str());
-    w.EndObject();
-  }
-  w.EndArray();
-  std::printf("%s\n", sb.GetString());
-}
-
 int RunList(const SilenceArgs& a) {
   SystemClock clock;
   const int64_t now = clock.NowMs();
@@ -116,7 +81,7 @@ int RunList(const SilenceArgs& a) {
   if (!ListSilences(a.db, a.all, now, &rows, &error)) return Fail(error);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
   if (format == "json") {
-    PrintJson(rows, now);
+    std::printf("%s\n", SilencesJson(rows, now).c_str());
     return 0;
   }
   const bool csv = format == "csv";
@@ -134,7 +99,7 @@ int RunList(const SilenceArgs& a) {
       comment = quoted + "\"";
     }
     std::printf(csv ? "%lld,%s,%s,%s,%s,%s,%s\n" : "%-4lld %-8s %-14s %-7s %-20s %-20s %s\n",
-                static_cast<long long>(r.id), State(s, now).c_str(), tag.c_str(), country.c_str(),
+                static_cast<long long>(r.id), SilenceState(s, now), tag.c_str(), country.c_str(),
                 FormatIsoTime(s.from_ms).c_str(), FormatIsoTime(s.until_ms).c_str(),
                 comment.c_str());
   }

@@ -18,6 +18,7 @@
 #include "ops/prometheus.h"
 #include "ops/web_assets.h"
 #include "store/json_views.h"
+#include "store/silence_store.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -138,6 +139,7 @@ ApiResponse ApiServer::Handle(const std::string& target) {
   if (path == "/readyz") return Ready();
   if (path == "/metrics") return Metrics();
   if (path == "/api/v1/status") return Status();
+  if (path == "/api/v1/silences") return Silences(params);
   if (path.rfind("/api/v1/", 0) == 0) return Query(path.substr(8), params);
   const WebAsset asset = FindWebAsset(path);
   if (!asset.body.empty()) return {200, asset.content_type, std::string(asset.body)};
@@ -306,8 +308,8 @@ ApiResponse ApiServer::Status() {
 ApiResponse ApiServer::Query(const std::string& what,
                              const std::map<std::string, std::string>& params) {
   if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
-    return Error(404,
-                 "no such endpoint: /api/v1/" + what + " (counts, outages, spikes, gaps, status)");
+    return Error(404, "no such endpoint: /api/v1/" + what +
+                          " (counts, outages, spikes, gaps, silences, status)");
   }
   auto param = [&](const char* name) -> std::string {
     auto it = params.find(name);
@@ -363,6 +365,17 @@ ApiResponse ApiServer::Query(const std::string& what,
   } catch (const std::exception& e) {
     return Error(503, std::string("cannot read the database: ") + e.what());
   }
+}
+
+ApiResponse ApiServer::Silences(const std::map<std::string, std::string>& params) {
+  const auto all = params.find("all");
+  const int64_t now = options_.clock->NowMs();
+  std::vector<StoredSilence> rows;
+  std::string error;
+  if (!ListSilences(options_.db_path, all != params.end() && all->second != "0", now, &rows,
+                    &error))
+    return Error(503, error);
+  return {200, "application/json", SilencesJson(rows, now)};
 }
 
 int ApiServer::Start(std::string* error) {

@@ -21,8 +21,8 @@ struct ApiOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::vector<const LiveStatus*> live;       // one per source, inside a collector
-  const NotifierStats* alerts = nullptr;     // set when a webhook is configured
+  std::vector<const LiveStatus*> live;    // one per source, inside a collector
+  const NotifierStats* alerts = nullptr;  // set when a webhook is configured
   std::vector<std::string> watched_countries;
   Clock* clock = nullptr;
   size_t max_connections = 64;
@@ -53,6 +53,8 @@ class ApiServer {
   struct Impl;
   void Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock);
   ApiResponse Status();
+  // The silences in the database (`hashmon silence add`); ?all=1 for those that ended.
+  ApiResponse Silences(const std::map<std::string, std::string>& params);
   ApiResponse Metrics();
   ApiResponse Ready();
   ApiResponse Query(const std::string& path, const std::map<std::string, std::string>& params);

@@ -1,8 +1,12 @@
 #include "store/silence_store.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <filesystem>
+
+#include "hashmon/time_util.h"
 
 namespace hashmon {
 namespace {
@@ -102,6 +106,41 @@ bool ExpireSilence(const std::string& db_path, int64_t id, int64_t now_ms, std::
     *error = "cannot expire silence " + std::to_string(id) + ": " + e.what();
     return false;
   }
+}
+
+const char* SilenceState(const Silence& s, int64_t now_ms) {
+  return now_ms >= s.until_ms ? "expired" : now_ms < s.from_ms ? "pending" : "active";
+}
+
+std::string SilencesJson(const std::vector<StoredSilence>& rows, int64_t now_ms) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto text_or_null = [&w](const std::string& text) {
+    text.empty() ? w.Null() : w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  };
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    w.Key("id");
+    w.Int64(r.id);
+    w.Key("state");
+    w.String(SilenceState(r.silence, now_ms));
+    w.Key("tag");
+    text_or_null(r.silence.tag);
+    w.Key("country");
+    text_or_null(r.silence.country);
+    w.Key("from");
+    w.String(FormatIsoTime(r.silence.from_ms).c_str());
+    w.Key("until");
+    w.String(FormatIsoTime(r.silence.until_ms).c_str());
+    w.Key("comment");
+    w.String(r.silence.comment.data(), static_cast<rapidjson::SizeType>(r.silence.comment.size()));
+    w.Key("created");
+    w.String(FormatIsoTime(r.created_ms).c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(sb.GetString(), sb.GetSize());
 }
 
 std::vector<Silence> ActiveSilences(SQLite::Database& db, int64_t now_ms) {

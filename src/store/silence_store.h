@@ -33,6 +33,13 @@ bool ListSilences(const std::string& db_path, bool all, int64_t now_ms,
 // Ends silence `id` now. False with *error if there is no such silence still on.
 bool ExpireSilence(const std::string& db_path, int64_t id, int64_t now_ms, std::string* error);
 
+// "active", "pending" (it begins later) or "expired", at `now_ms`.
+const char* SilenceState(const Silence& silence, int64_t now_ms);
+
+// [{"id","state","tag","country","from","until","comment","created"}] (an unnamed tag or
+// country is null: every one), for `silence list --format json` and /api/v1/silences.
+std::string SilencesJson(const std::vector<StoredSilence>& rows, int64_t now_ms);
+
 // The silences on at `now_ms` in an open database (for the notifier).
 std::vector<Silence> ActiveSilences(SQLite::Database& db, int64_t now_ms);
 
