@@ -60,17 +60,29 @@ function bandsPlugin(bands) {
   };
 }
 
-function renderTiles(countries, totals, outageNow, outageSpans) {
+// The active silence (hashmon silence add) that holds this country's alerts back, if any.
+function silenceOf(silences, cc) {
+  return silences.find((s) => s.state === "active" && (s.tag === null || s.tag === state.tag) &&
+    (s.country === null || s.country === cc));
+}
+
+function renderTiles(countries, totals, outageNow, outageSpans, silences) {
   const tiles = document.getElementById("tiles");
   tiles.replaceChildren();
   for (const cc of countries) {
     const inOutage = outageNow.has(cc);
     const spans = outageSpans[cc] || [];
     const stateText = inOutage ? "outage reported now" : spans.length ? "outage " + spans.join(", ") : "quiet";
-    tiles.append(el("div", { class: "tile" + (inOutage ? " outage" : spans.length ? " had-outage" : ""), "data-country": cc },
+    const tile = el("div", { class: "tile" + (inOutage ? " outage" : spans.length ? " had-outage" : ""), "data-country": cc },
       el("div", { class: "name" }, badge(cc), " " + (COUNTRY_NAMES[cc] || cc)),
       el("div", { class: "state" }, stateText),
-      el("div", { class: "count" }, (totals[cc] || 0) + " mentions in window")));
+      el("div", { class: "count" }, (totals[cc] || 0) + " mentions in window"));
+    const silence = silenceOf(silences, cc);
+    if (silence) {
+      tile.append(el("div", { class: "silenced", title: silence.comment },
+        "alerts silenced until " + silence.until.replace("T", " ").replace("Z", " UTC")));
+    }
+    tiles.append(tile);
   }
 }
 
@@ -147,10 +159,11 @@ async function refresh() {
   until = Math.ceil(until / 60) * 60 + 60;
   const since = until - state.windowSec;
   const q = "since=" + iso(since) + "&until=" + iso(until);
-  const [counts, outages, gaps] = await Promise.all([
+  const [counts, outages, gaps, silences] = await Promise.all([
     getJson("/api/v1/counts?tag=" + encodeURIComponent(state.tag) + "&" + q + "&every=1m"),
     getJson("/api/v1/outages?tag=" + encodeURIComponent(state.tag) + "&" + q),
     getJson("/api/v1/gaps?" + q),
+    getJson("/api/v1/silences").catch(() => []),  // a database older than silences has none
   ]);
   const series = {}, totals = {};
   for (const r of counts) {
@@ -171,7 +184,7 @@ async function refresh() {
   const countries = status.watched_countries.slice();
   for (const cc of Object.keys(bands)) if (!countries.includes(cc) && cc !== "??") countries.push(cc);
   document.getElementById("window-label").textContent = iso(since) + " to " + iso(until);
-  renderTiles(countries, totals, outageNow, outageSpans);
+  renderTiles(countries, totals, outageNow, outageSpans, silences);
   renderCharts(countries, series, bands, since, until);
   renderIncidents(outages);
   const src = status.sources[0];
