@@ -158,6 +158,37 @@ TEST_F(ApiTest, SilencesAddedWithTheCliAreListed) {
   EXPECT_EQ(Json(Get("/api/v1/silences?all=1").body).Size(), 1u);
 }
 
+TEST_F(ApiTest, InsideACollectorTheConfigFilesSilencesAreListedToo) {
+  ApiOptions o;
+  o.db_path = Db();
+  o.port = 0;
+  o.clock = &clock_;
+  Silence maintenance;
+  maintenance.tag = "twitterdown";
+  maintenance.until_ms = clock_.NowMs() + 3'600'000;
+  Silence over = maintenance;
+  over.until_ms = clock_.NowMs() - 1;
+  o.config_silences = {maintenance, over};
+  ApiServer server(o);
+  std::string error;
+  const int port = server.Start(&error);
+  ASSERT_GT(port, 0) << error;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  auto d = Json(HttpCall("GET", base + "/api/v1/silences", {}, "", 10'000).body);
+  ASSERT_TRUE(d.IsArray() && d.Size() == 1u);
+  EXPECT_TRUE(d[0]["id"].IsNull());
+  EXPECT_STREQ(d[0]["source"].GetString(), "config");
+  EXPECT_STREQ(d[0]["tag"].GetString(), "twitterdown");
+  EXPECT_TRUE(d[0]["from"].IsNull());  // from the start
+  auto all = Json(HttpCall("GET", base + "/api/v1/silences?all=1", {}, "", 10'000).body);
+  ASSERT_TRUE(all.IsArray());
+  int from_config = 0;
+  for (const auto& silence : all.GetArray())
+    from_config += std::string(silence["source"].GetString()) == "config";
+  EXPECT_EQ(from_config, 2);  // and the one that is over
+  server.Stop();
+}
+
 TEST_F(ApiTest, StatusHealthAndMetricsAnswer) {
   auto status = Json(Get("/api/v1/status").body);
   ASSERT_TRUE(status.IsObject());

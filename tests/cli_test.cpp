@@ -103,8 +103,10 @@ TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   EXPECT_EQ(added.out.rfind("silence 1: #twitterdown BR until ", 0), 0u) << added.out;
   EXPECT_NE(added.out.find("(planned, maintenance)"), std::string::npos) << added.out;
   auto listed = RunHashmon("silence list --format json --db " + db);
-  EXPECT_NE(listed.out.find(R"("id":1,"state":"active","tag":"twitterdown","country":"BR")"),
-            std::string::npos)
+  EXPECT_NE(
+      listed.out.find(
+          R"("id":1,"source":"database","state":"active","tag":"twitterdown","country":"BR")"),
+      std::string::npos)
       << listed.out;
   auto csv = RunHashmon("silence list --format csv --db " + db);
   EXPECT_NE(csv.out.find(",\"planned, maintenance\"\n"), std::string::npos) << csv.out;

@@ -90,6 +90,7 @@ bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveSt
   for (const auto& l : live) o.live.push_back(l.get());
   o.alerts = alerts;
   o.watched_countries = DefaultCountries();
+  o.config_silences = settings.silences;
   o.clock = clock;
   *api = std::make_unique<ApiServer>(o);
   const int port = (*api)->Start(error);

@@ -368,13 +368,15 @@ ApiResponse ApiServer::Query(const std::string& what,
 }
 
 ApiResponse ApiServer::Silences(const std::map<std::string, std::string>& params) {
-  const auto all = params.find("all");
+  const auto all_param = params.find("all");
+  const bool all = all_param != params.end() && all_param->second != "0";
   const int64_t now = options_.clock->NowMs();
   std::vector<StoredSilence> rows;
+  for (const Silence& s : options_.config_silences) {
+    if (all || now < s.until_ms) rows.push_back({0, s, 0});
+  }
   std::string error;
-  if (!ListSilences(options_.db_path, all != params.end() && all->second != "0", now, &rows,
-                    &error))
-    return Error(503, error);
+  if (!ListSilences(options_.db_path, all, now, &rows, &error)) return Error(503, error);
   return {200, "application/json", SilencesJson(rows, now)};
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hashmon/clock.h"
+#include "hashmon/silence.h"
 #include "ops/live_status.h"
 #include "ops/notifier.h"
 
@@ -24,6 +25,7 @@ struct ApiOptions {
   std::vector<const LiveStatus*> live;    // one per source, inside a collector
   const NotifierStats* alerts = nullptr;  // set when a webhook is configured
   std::vector<std::string> watched_countries;
+  std::vector<Silence> config_silences;  // a collector's, listed with the database's
   Clock* clock = nullptr;
   size_t max_connections = 64;
 };
@@ -53,7 +55,8 @@ class ApiServer {
   struct Impl;
   void Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock);
   ApiResponse Status();
-  // The silences in the database (`hashmon silence add`); ?all=1 for those that ended.
+  // The config file's silences and the database's (`hashmon silence add`); ?all=1 for
+  // those that ended too.
   ApiResponse Silences(const std::map<std::string, std::string>& params);
   ApiResponse Metrics();
   ApiResponse Ready();

@@ -121,8 +121,11 @@ std::string SilencesJson(const std::vector<StoredSilence>& rows, int64_t now_ms)
   w.StartArray();
   for (const auto& r : rows) {
     w.StartObject();
+    const bool config = r.id == 0;
     w.Key("id");
-    w.Int64(r.id);
+    config ? w.Null() : w.Int64(r.id);
+    w.Key("source");
+    w.String(config ? "config" : "database");
     w.Key("state");
     w.String(SilenceState(r.silence, now_ms));
     w.Key("tag");
@@ -130,13 +133,13 @@ std::string SilencesJson(const std::vector<StoredSilence>& rows, int64_t now_ms)
     w.Key("country");
     text_or_null(r.silence.country);
     w.Key("from");
-    w.String(FormatIsoTime(r.silence.from_ms).c_str());
+    r.silence.from_ms == INT64_MIN ? w.Null() : w.String(FormatIsoTime(r.silence.from_ms).c_str());
     w.Key("until");
     w.String(FormatIsoTime(r.silence.until_ms).c_str());
     w.Key("comment");
     w.String(r.silence.comment.data(), static_cast<rapidjson::SizeType>(r.silence.comment.size()));
     w.Key("created");
-    w.String(FormatIsoTime(r.created_ms).c_str());
+    config ? w.Null() : w.String(FormatIsoTime(r.created_ms).c_str());
     w.EndObject();
   }
   w.EndArray();

@@ -16,7 +16,7 @@
 namespace hashmon {
 
 struct StoredSilence {
-  int64_t id = 0;
+  int64_t id = 0;  // 0 for one from the config file
   Silence silence;
   int64_t created_ms = 0;
 };
@@ -36,8 +36,9 @@ bool ExpireSilence(const std::string& db_path, int64_t id, int64_t now_ms, std::
 // "active", "pending" (it begins later) or "expired", at `now_ms`.
 const char* SilenceState(const Silence& silence, int64_t now_ms);
 
-// [{"id","state","tag","country","from","until","comment","created"}] (an unnamed tag or
-// country is null: every one), for `silence list --format json` and /api/v1/silences.
+// [{"id","source","state","tag","country","from","until","comment","created"}] (an unnamed
+// tag or country is null: every one; a silence from the config file has source "config"
+// and a null id and created), for `silence list --format json` and /api/v1/silences.
 std::string SilencesJson(const std::vector<StoredSilence>& rows, int64_t now_ms);
 
 // The silences on at `now_ms` in an open database (for the notifier).
