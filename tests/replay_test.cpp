@@ -553,5 +553,11 @@ TEST_F(ReplayTest, MoreInputsThanAreReadAtOnceWaitTheirTurn) {
   EXPECT_EQ(Dump(dir_.File("parts.db")), Dump(dir_.File("whole.db")));
 }
 
+TEST(PermissionHintTest, ADatabaseReadOnlyForThisUserNamesTheWayOut) {
+  EXPECT_NE(PermissionHint("attempt to write a readonly database").find("sudo -u hashmon"),
+            std::string::npos);
+  EXPECT_EQ(PermissionHint("database or disk is full"), "");
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "hashmon/time_util.h"
+#include "store/sqlite_store.h"
 
 namespace hashmon {
 namespace {
@@ -31,7 +32,7 @@ std::unique_ptr<SQLite::Database> OpenDb(const std::string& path, int mode, std:
     }
     return db;
   } catch (const std::exception& e) {
-    *error = "cannot open " + path + ": " + e.what();
+    *error = "cannot open " + path + ": " + e.what() + PermissionHint(e.what());
     return nullptr;
   }
 }
@@ -69,7 +70,7 @@ std::optional<int64_t> AddSilence(const std::string& db_path, const Silence& s, 
     add.exec();
     return db->getLastInsertRowid();
   } catch (const std::exception& e) {
-    *error = "cannot add the silence to " + db_path + ": " + e.what();
+    *error = "cannot add the silence to " + db_path + ": " + e.what() + PermissionHint(e.what());
     return std::nullopt;
   }
 }
@@ -103,7 +104,8 @@ bool ExpireSilence(const std::string& db_path, int64_t id, int64_t now_ms, std::
     *error = "no silence " + std::to_string(id) + " is on (see `hashmon silence list --all`)";
     return false;
   } catch (const std::exception& e) {
-    *error = "cannot expire silence " + std::to_string(id) + ": " + e.what();
+    *error =
+        "cannot expire silence " + std::to_string(id) + ": " + e.what() + PermissionHint(e.what());
     return false;
   }
 }

@@ -74,6 +74,14 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
   }
 }
 
+std::string PermissionHint(const std::string& sqlite_error) {
+  return sqlite_error.find("readonly") == std::string::npos
+             ? ""
+             : " (it belongs to the collector's user: run this as that user, e.g. sudo -u "
+               "hashmon, or give this user write access to the database's directory, where "
+               "SQLite keeps the -shm file that readers write too)";
+}
+
 std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
                                                        std::string* error) {
   try {
@@ -97,7 +105,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
     }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), -1));
   } catch (const std::exception& e) {
-    *error = std::string("cannot open ") + path + ": " + e.what();
+    *error = std::string("cannot open ") + path + ": " + e.what() + PermissionHint(e.what());
     return nullptr;
   }
 }

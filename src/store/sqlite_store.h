@@ -43,6 +43,11 @@ struct CountQuery {
   int64_t every_ms = 60'000;
 };
 
+// What to add to an SQLite error that says the database is read-only for this user: the
+// database (and, in WAL mode, its -shm file, which even a reader writes) belongs to the
+// collector's user. "" for any other error.
+std::string PermissionHint(const std::string& sqlite_error);
+
 class SqliteStore {
  public:
   // Opens (creating if needed) for the single writer: applies migrations, WAL mode, and
