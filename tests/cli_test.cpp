@@ -123,6 +123,9 @@ TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   EXPECT_EQ(endless.exit_code, 2);
   EXPECT_NE(endless.out.find("--until 2026-12-03T06:00:00Z or --for 2h"), std::string::npos)
       << endless.out;
+  auto typo = RunHashmonSaying("silence add --db " + db + " --country BRA --for 1h");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.out.find("--country: a two-letter code"), std::string::npos) << typo.out;
   auto nowhere = RunHashmonSaying("silence add --db " + dir.File("none.db") + " --for 1h");
   EXPECT_EQ(nowhere.exit_code, 2);
   EXPECT_NE(nowhere.out.find("no database at"), std::string::npos) << nowhere.out;

@@ -73,6 +73,10 @@ TEST(SilenceTest, AMistakeInAConfigSilenceSaysWhatToFix) {
   EXPECT_NE(error.find("\"countries\""), std::string::npos) << error;
   Parsed(R"({"until": 1764741600})", &error);
   EXPECT_NE(error.find("strings"), std::string::npos) << error;
+  Parsed(R"({"country": "BRA", "until": "2026-12-03T06:00:00Z"})", &error);
+  EXPECT_NE(error.find("two-letter code such as BR"), std::string::npos) << error;
+  EXPECT_EQ(Parsed(R"({"country": "br", "until": "2026-12-03T06:00:00Z"})", &error).country, "BR");
+  EXPECT_EQ(Parsed(R"({"country": "??", "until": "2026-12-03T06:00:00Z"})", &error).country, "??");
   Parsed(R"(["BR"])", &error);
   EXPECT_NE(error.find("object"), std::string::npos) << error;
 }

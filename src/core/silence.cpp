@@ -61,6 +61,14 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
     return false;
   }
   if (!s->tag.empty()) s->tag = TagKey(s->tag[0] == '#' ? s->tag.substr(1) : s->tag);
+  if (!s->country.empty() && !IsSilenceCountry(s->country)) {
+    *error =
+        "a silence's country is a two-letter code such as BR (or ?? for posts with no "
+        "country), not \"" +
+        s->country + "\"";
+    return false;
+  }
+  for (char& c : s->country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (until.empty()) {
     *error = "a silence needs \"until\", when it ends" + example;
     return false;
@@ -79,6 +87,12 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
   s->from_ms = *from_ms;
   s->until_ms = *until_ms;
   return true;
+}
+
+bool IsSilenceCountry(const std::string& country) {
+  return country == "??" ||
+         (country.size() == 2 && std::isalpha(static_cast<unsigned char>(country[0])) &&
+          std::isalpha(static_cast<unsigned char>(country[1])));
 }
 
 std::string DescribeSilence(const Silence& s) {
