@@ -149,6 +149,25 @@ TEST_F(CollectorOpsTest, WhatACollectorRecordsReplaysToItsHistory) {
   EXPECT_EQ(testing::HistoryOf(tmp_.File("replayed.db")), live);
 }
 
+TEST_F(CollectorOpsTest, ARecordingDirectoryThatCannotBeWrittenIsSaidAtTheStart) {
+  testing::WriteFile(tmp_.File("a-file"), "");
+  auto r =
+      testing::RunHashmonSaying("collect --source http://127.0.0.1:9/ --db '" + tmp_.File("x.db") +
+                                "' --record '" + tmp_.File("a-file") + "/archive'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("cannot write the recording into " + tmp_.File("a-file") + "/archive"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("give --record (or \"record\" in the config) a directory this user may "
+                       "write"),
+            std::string::npos)
+      << r.out;
+  auto rec = testing::RunHashmonSaying("record --source http://127.0.0.1:9/ --out '" +
+                                       tmp_.File("a-file") + "/rec'");
+  EXPECT_EQ(rec.exit_code, 2);
+  EXPECT_NE(rec.out.find("give --out a directory"), std::string::npos) << rec.out;
+}
+
 TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
   testing::HttpTestServer receiver([](const testing::TestRequest&) {
     return testing::TestResponse{200, "{}"};

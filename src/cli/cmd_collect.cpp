@@ -1,6 +1,11 @@
 // hashmon collect: live streams into the database, with the HTTP API and alerts.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -212,6 +217,10 @@ int RunCollect(const CollectArgs& a) {
     options.display_name = spec.name;
     if (!settings.record_dir.empty()) {
       const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
+      if (!WritableDirectory(dir, "--record (or \"record\" in the config)", &error)) {
+        log.Error(error);
+        return 2;
+      }
       recorders.push_back(std::make_unique<Recorder>(dir, &clock));
       options.recorder = recorders.back().get();
       log.Info("recording " + spec.name + " into " + dir);

@@ -65,6 +65,10 @@ int RunRecord(const RecordArgs& a) {
   }
   const bool websocket = IsWebSocket(spec->options.protocol);
   const bool jetstream = spec->options.protocol == StreamProtocol::kJetstream;
+  if (!WritableDirectory(a.out, "--out", &error)) {
+    log.Error(error);
+    return 2;
+  }
   const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;

@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "hashmon/tag_key.h"
@@ -93,6 +96,16 @@ bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorCon
 }
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+bool WritableDirectory(const std::string& dir, const std::string& option, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && access(dir.c_str(), W_OK) == 0) return true;
+  *error = "cannot write the recording into " + dir + ": " +
+           (ec ? ec.message() : std::string(std::strerror(errno))) + " (give " + option +
+           " a directory this user may write)";
+  return false;
+}
+
 bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
 
 }  // namespace hashmon

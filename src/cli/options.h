@@ -50,6 +50,10 @@ void WaitForStopSignal();
 bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
                            std::string* error);
 
+// Whether a recording can go into `dir` (made if need be); if not, *error says so and
+// what to give instead. A wrong path is better said at the start than by every write.
+bool WritableDirectory(const std::string& dir, const std::string& option, std::string* error);
+
 bool StderrIsTerminal();
 bool StdoutIsTerminal();
 
