@@ -63,6 +63,18 @@ class ApiTest : public ::testing::Test {
     return HttpCall("GET", "http://127.0.0.1:" + std::to_string(port_) + target, {}, "", 10'000);
   }
 
+  // Adds a silence of Brazil's alerts for the next hour to the database; returns its id.
+  int64_t SilenceBrazilForAnHour(const std::string& comment) {
+    Silence s;
+    s.country = "BR";
+    s.until_ms = clock_.NowMs() + 3'600'000;
+    s.comment = comment;
+    std::string error;
+    const auto id = AddSilence(Db(), s, clock_.NowMs(), &error);
+    EXPECT_TRUE(id) << error;
+    return id.value_or(0);
+  }
+
   static rapidjson::Document Json(const std::string& body) {
     rapidjson::Document d;
     d.Parse(body.c_str());
@@ -140,20 +152,16 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
 
 TEST_F(ApiTest, SilencesAddedWithTheCliAreListed) {
   EXPECT_EQ(Get("/api/v1/silences").body, "[]");
-  Silence s;
-  s.country = "BR";
-  s.until_ms = clock_.NowMs() + 3'600'000;
-  s.comment = "<b>maintenance</b>";
-  std::string error;
-  const auto id = AddSilence(Db(), s, clock_.NowMs(), &error);
-  ASSERT_TRUE(id) << error;
+  const int64_t id = SilenceBrazilForAnHour("<b>maintenance</b>");
+  ASSERT_GT(id, 0);
   auto d = Json(Get("/api/v1/silences").body);
   ASSERT_TRUE(d.IsArray() && d.Size() == 1u);
   EXPECT_STREQ(d[0]["state"].GetString(), "active");
   EXPECT_STREQ(d[0]["country"].GetString(), "BR");
   EXPECT_TRUE(d[0]["tag"].IsNull());
   EXPECT_STREQ(d[0]["comment"].GetString(), "<b>maintenance</b>");  // JSON: the page escapes
-  ASSERT_TRUE(ExpireSilence(Db(), *id, clock_.NowMs(), &error)) << error;
+  std::string error;
+  ASSERT_TRUE(ExpireSilence(Db(), id, clock_.NowMs(), &error)) << error;
   EXPECT_EQ(Get("/api/v1/silences").body, "[]");
   EXPECT_EQ(Json(Get("/api/v1/silences?all=1").body).Size(), 1u);
 }
@@ -259,16 +267,13 @@ TEST_F(ApiTest, TheDashboardRendersChartsAndTheIncidentInChromiumAndRunsNoPosted
   ASSERT_EQ(std::system("command -v chromium > /dev/null"), 0)
       << "the browser test needs Debian's chromium package: run scripts/setup";
   // Brazil's alerts are silenced, for a reason written in markup.
-  Silence silence;
-  silence.country = "BR";
-  silence.until_ms = clock_.NowMs() + 3'600'000;
-  silence.comment = "\"><img src=x onerror=\"document.title='pwned'\">";
-  std::string error;
-  const auto silence_id = AddSilence(Db(), silence, clock_.NowMs(), &error);
-  ASSERT_TRUE(silence_id) << error;
+  const int64_t silence_id =
+      SilenceBrazilForAnHour("\"><img src=x onerror=\"document.title='pwned'\">");
+  ASSERT_GT(silence_id, 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/";
   const std::string dom = RunChromium("--dump-dom " + url, dir_->File("profile1"));
-  ASSERT_TRUE(ExpireSilence(Db(), *silence_id, clock_.NowMs(), &error)) << error;
+  std::string error;
+  ASSERT_TRUE(ExpireSilence(Db(), silence_id, clock_.NowMs(), &error)) << error;
   EXPECT_EQ(Occurrences(dom, "alerts silenced until"), 1u);
   // Its reason shows as the note's tooltip, an attribute's text (the checks below find no
   // element made of it and no script run by it).
