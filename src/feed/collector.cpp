@@ -104,7 +104,8 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     } else if (!options_.gap_fill_url.empty()) {
       KeepNewerStatusId(cp->cursor);  // a restart fills the gap since the last run too
     }
-  } else if (options_.protocol == StreamProtocol::kMastodonWs && !options_.gap_fill_url.empty()) {
+  } else if (options_.protocol == StreamProtocol::kMastodonWs &&
+             options_.mastodon_tags.size() > 1 && !options_.gap_fill_url.empty()) {
     RestoreFromSocketPerTag();
   }
   if (options_.restore_pipeline)
@@ -202,9 +203,9 @@ void Collector::KeepNewerStatusId(const std::string& id) {
 }
 
 void Collector::RestoreFromSocketPerTag() {
-  const std::string base = options_.url.substr(0, options_.url.find('?'));
+  // This source is "mastodon-ws:" and the URL without its query; each old one had its tag's.
   for (const std::string& tag : options_.mastodon_tags) {
-    const std::string single = "mastodon-ws:" + base + "?stream=hashtag&tag=" + PercentEncoded(tag);
+    const std::string single = source_ + "?stream=hashtag&tag=" + PercentEncoded(tag);
     if (auto cp = store_->LoadCheckpoint(single)) KeepNewerStatusId(cp->cursor);
   }
 }
