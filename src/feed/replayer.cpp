@@ -11,7 +11,6 @@
 namespace hashmon {
 namespace {
 
-constexpr size_t kHeadroom = 256u << 10;
 // How far into an input its first post is looked for.
 constexpr size_t kFirstPostBytes = 64u << 10;
 constexpr int kCommitAttempts = 5;
@@ -212,7 +211,7 @@ bool Replayer::OpenMember(Input* in) {
     in->first_block = true;
     // Reading runs ahead on its own thread; lines are split and parsed here, in order.
     in->reader = std::make_unique<BlockReader>(
-        in->member->bytes.get(), std::max<size_t>(options_.read_bytes, 64), kHeadroom,
+        in->member->bytes.get(), std::max<size_t>(options_.read_bytes, 64), options_.headroom_bytes,
         options_.prefilter ? &prefilter_ : nullptr, options_.scan_in_reader_always);
     return true;
   }

@@ -38,6 +38,9 @@ struct ReplayOptions {
   size_t commit_bytes = 64u << 20;
   // Read size; tests vary it to prove chunking changes nothing.
   size_t read_bytes = 4u << 20;
+  // Room before each block for the end of the line before it: a line that spans two blocks
+  // is parsed in place when its first part fits, copied out when not (tests shrink it).
+  size_t headroom_bytes = 256u << 10;
   // A longer line is skipped whole (counted as line_too_long): it would have to be held in
   // memory to be parsed, and no feed writes one.
   size_t max_line_bytes = 64u << 20;

@@ -1,0 +1,39 @@
+// libFuzzer target: any bytes as a count series through the detector, as `hashmon detect`
+// feeds a user's export and the pipeline feeds a country's minutes: steps skipped (days of
+// silence), gaps, counts from none to 1e300, open steps peeked at, an incident elsewhere,
+// and the state saved and resumed midway. Each 4 bytes are one step: how many steps on, a
+// flag byte, and the count's mantissa and exponent.
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "hashmon/detector.h"
+#include "hashmon/detector_config.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  // Minute steps with hashmon's defaults, or an export's steps of 10 s to 4 h.
+  static constexpr int64_t kStepMs[] = {60'000, 10'000, 300'000, 14'400'000};
+  const bool export_config = (data[0] & 0x4) != 0;
+  const int64_t step = kStepMs[data[0] & 0x3];
+  const hashmon::DetectorConfig config =
+      export_config ? hashmon::CountExportConfig(step) : hashmon::DetectorConfig{};
+  hashmon::SeriesDetector detector(&config);
+  int64_t t = 1453204800000;
+  for (size_t i = 1; i + 4 <= size; i += 4) {
+    const uint8_t skip = data[i], flags = data[i + 1];
+    // Mostly small counts, sometimes huge ones: mantissa * 10^(exponent / 25).
+    const double count = flags & 0x80 ? data[i + 2] * std::pow(10.0, data[i + 3] / 25.0)
+                                       : static_cast<double>(data[i + 2] & 0x1f);
+    t += config.step_ms * (1 + (skip == 255 ? 100'000 : skip % 8));
+    const bool gap = flags & 0x1, incident = flags & 0x2;
+    if (flags & 0x4) detector.Peek(t, count, {{t - config.step_ms, count / 2}}, incident);
+    detector.Observe(t, count, gap, incident);
+    if (flags & 0x8) {
+      hashmon::SeriesDetector resumed(&config);
+      if (!resumed.Deserialize(detector.Serialize())) __builtin_trap();
+      detector = resumed;
+    }
+  }
+  return 0;
+}
