@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::ostringstream log_text;
   hashmon::Logger log(&log_text, &clock);
   hashmon::ReplayOptions options;
-  options.read_bytes = 64 + (knobs & 0x0f) * 8;  // 64 bytes a block is the least
+  options.read_bytes = 64 + (knobs & 0x0f) * 8;   // 64 bytes a block is the least
   options.headroom_bytes = (knobs2 & 0x0f) * 16;  // longer line starts are copied out
   static constexpr size_t kLongestLine[] = {64u << 20, 16, 100, 400};
   options.max_line_bytes = kLongestLine[(knobs >> 4) & 0x3];

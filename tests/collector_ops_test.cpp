@@ -98,16 +98,20 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
         "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
   }
-  // Every metric the shipped Prometheus rules use is one hashmon serves.
-  const std::string rules =
-      testing::ReadFile(std::string(HASHMON_SOURCE_DIR) + "/scripts/prometheus/hashmon-rules.yml");
-  const std::regex metric("hashmon_[a-z_]+");
-  int named = 0;
-  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), metric);
-       it != std::sregex_iterator(); ++it, ++named) {
-    EXPECT_NE(metrics.find("# TYPE " + it->str() + " "), std::string::npos) << it->str();
+  // Every metric the shipped Prometheus rules and Grafana dashboard use is one hashmon serves
+  // (a histogram's series by the name of its family).
+  for (const char* file : {"/scripts/prometheus/hashmon-rules.yml",
+                           "/scripts/grafana/hashmon-dashboard.json"}) {
+    const std::string text = testing::ReadFile(std::string(HASHMON_SOURCE_DIR) + file);
+    const std::regex metric("(hashmon_[a-z_]+?)(_bucket)?\\b");
+    int named = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), metric);
+         it != std::sregex_iterator(); ++it, ++named) {
+      EXPECT_NE(metrics.find("# TYPE " + (*it)[1].str() + " "), std::string::npos)
+          << (*it)[1].str() << " in " << file;
+    }
+    EXPECT_GE(named, 10) << file;
   }
-  EXPECT_GE(named, 10);
   rapidjson::Document status;
   status.Parse(HttpCall("GET", base + "/api/v1/status", {}, "", 10'000).body.c_str());
   ASSERT_TRUE(status.IsObject());
