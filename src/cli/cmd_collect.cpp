@@ -23,6 +23,13 @@
 namespace hashmon {
 namespace {
 
+// Commits run on the threads that read the streams. With WAL only another writer can hold
+// the database (a `hashmon silence add`, the notifier's outbox, someone's sqlite3): short
+// writes are waited for, a long hold is not. A failed commit keeps its counts in memory and
+// is retried later (less and less often), so a stream stalls at most this long at a time
+// instead of SQLite's usual 5 s, which a busy feed's server may answer by dropping us.
+constexpr int kCollectBusyTimeoutMs = 250;
+
 struct CollectArgs {
   std::string config;
   std::string db, protocol, idle, resume_param, listen, lateness, record_dir;
@@ -192,6 +199,7 @@ int RunCollect(const CollectArgs& a) {
     log.Error(error);
     return 1;
   }
+  store->set_busy_timeout_ms(kCollectBusyTimeoutMs);
   InitHttpThreads();  // before any request
   for (const auto& spec : specs) {
     if (spec.manage_x_rules &&
