@@ -298,13 +298,13 @@ class Gen:
         """#twitterdown mentions per minute: a trickle, plus the outage surge."""
         base = 0.004 if cc in OUTAGE else 0.002
         minute = (ms - self.a.outage_start_ms) / 60000
-        w = OUTAGE.get(cc, 0) * self.a.scale
-        if cc == "??":
+        w = 0.0
+        if cc in self.a.countries:
+            w = self.a.countries[cc] * self.a.scale
+        elif cc == "??":
             w = OTHERS_DURING_OUTAGE["??"] * self.a.scale * self.a.others
         elif cc in OTHERS_DURING_OUTAGE:
             w = OTHERS_DURING_OUTAGE[cc] * self.a.scale * self.a.others
-        if cc in OUTAGE and cc not in self.a.countries:
-            w = 0
         if 0 <= minute < self.a.outage_minutes:
             ramp = min(1.0, (minute + 1) / 3)
             return base + 40 * w * ramp * (0.75 + 0.25 * math.sin(minute / 9))
@@ -467,6 +467,17 @@ def quiet_week(a):
     g.out.flush()
 
 
+def parse_countries(text):
+    """"BR,LT:0.05,KE" -> {country: outage volume weight}."""
+    weights = {}
+    for item in text.split(","):
+        cc, _, weight = item.partition(":")
+        if cc not in C:
+            sys.exit(f"gen-sample.py: --countries: {cc} is not one of {' '.join(sorted(C))}")
+        weights[cc] = float(weight) if weight else OUTAGE.get(cc, 0.3)
+    return weights
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--posts", type=int, default=1_000_000, help="background posts for the day (about)")
@@ -476,7 +487,10 @@ def main():
     p.add_argument("--seed", type=int, default=20160119)
     p.add_argument("--outage-start", default="08:15", help="UTC HH:MM")
     p.add_argument("--outage-minutes", type=int, default=105)
-    p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT", help="countries that report the outage")
+    p.add_argument("--countries", default="BR,PH,GB,UG,DE,ZA,LT",
+                   help="countries that report the outage, each CC or CC:WEIGHT (its volume: BR's is "
+                        "1.0, LT's 0.1; the seven of 2016 have theirs, any other country generated "
+                        "here, such as US, JP or KE, defaults to 0.3)")
     p.add_argument("--scale", type=float, default=1.0, help="outage volume multiplier")
     p.add_argument("--others", type=float, default=1.0,
                    help="how much the US, JP, FR and unattributed posters join the outage (0: only "
@@ -498,7 +512,7 @@ def main():
     a.outage_start_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000
     h, m = a.feed_from.split(":")
     a.feed_from_ms = DAY_MS + (int(h) * 60 + int(m)) * 60_000
-    a.countries = set(a.countries.split(","))
+    a.countries = parse_countries(a.countries)
     a.size_bytes = a.size_mb * 1_000_000
     a.no_repeat = False
     if a.size_bytes:
