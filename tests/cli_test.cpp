@@ -89,6 +89,34 @@ TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
   auto table = RunHashmon("query counts --db " + db + " --format table");
   EXPECT_NE(table.out.find("GB"), std::string::npos);
   EXPECT_NE(table.out.find("█"), std::string::npos);
+  auto json_lines = RunHashmon("query counts --db " + db + " --format jsonl");
+  EXPECT_EQ(json_lines.out,
+            R"({"time":"2016-01-19T08:15:00Z","tag":"twitterdown","country":"GB","count":2})"
+            "\n"
+            R"({"time":"2016-01-19T08:16:00Z","tag":"twitterdown","country":"GB","count":1})"
+            "\n");
+  for (const char* query : {"outages", "spikes", "gaps"}) {
+    auto none = RunHashmon("query " + std::string(query) + " --db " + db + " --format jsonl");
+    EXPECT_EQ(none.exit_code, 0) << query;
+    EXPECT_EQ(none.out, "") << query;  // no row, no line (json says [])
+  }
+}
+
+TEST(Cli, AnswersThatCannotBeWrittenOutInFullFail) {
+  // A full disk must not leave a truncated CSV that a script takes for the whole answer.
+  TempDir dir;
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " '" + std::string(HASHMON_TEST_DATA) +
+                       "/feeds/twitter_v1_archiveteam_2021-01-01_0029.jsonl' --tag availSemarang")
+                .exit_code,
+            0);
+  for (const char* format : {"csv", "json", "jsonl", "table"}) {
+    auto full = testing::RunHashmonWritingTo("query counts --db " + db + " --format " + format,
+                                             "/dev/full");
+    EXPECT_EQ(full.exit_code, 1) << format;
+    EXPECT_NE(full.out.find("hashmon: the output was not all written"), std::string::npos)
+        << full.out;
+  }
 }
 
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {

@@ -64,4 +64,8 @@ CommandResult RunHashmonSaying(const std::string& args) {
   return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1");
 }
 
+CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path) {
+  return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1 >'" + path + "'");
+}
+
 }  // namespace hashmon::testing

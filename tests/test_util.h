@@ -32,6 +32,8 @@ struct CommandResult {
 CommandResult RunHashmon(const std::string& args, const std::string& stdin_path = "");
 // The same, capturing what it says on stderr too (after stdout's lines, interleaved).
 CommandResult RunHashmonSaying(const std::string& args);
+// The same with its stdout written to `path`: `out` is what it says on stderr.
+CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path);
 
 }  // namespace hashmon::testing
 

@@ -121,8 +121,8 @@ int RunOutages(const OutageArgs& a) {
   if (!store) return 1;
   const auto rows = store->QueryOutages(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
-  if (format == "json")
-    std::printf("%s\n", OutagesJson(rows).c_str());
+  if (format == "json" || format == "jsonl")
+    PrintJsonRows(OutagesJson(rows), format);
   else if (format == "csv")
     PrintCsv(rows);
   else
@@ -142,8 +142,8 @@ int RunSpikes(const OutageArgs& a) {
   if (!store) return 1;
   const auto spikes = store->QuerySpikes(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
-  if (format == "json") {
-    std::printf("%s\n", SpikesJson(spikes).c_str());
+  if (format == "json" || format == "jsonl") {
+    PrintJsonRows(SpikesJson(spikes), format);
   } else {
     std::printf(format == "csv" ? "time,tag,country,count,expected,score\n"
                                 : "%-20s %-14s %-7s %6s %9s %8s\n",
@@ -170,8 +170,8 @@ int RunGaps(const OutageArgs& a) {
   if (!store) return 1;
   const auto gaps = store->QueryGaps(q);
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
-  if (format == "json") {
-    std::printf("%s\n", GapsJson(gaps).c_str());
+  if (format == "json" || format == "jsonl") {
+    PrintJsonRows(GapsJson(gaps), format);
   } else {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
@@ -189,8 +189,9 @@ void AddOptions(CLI::App* cmd, OutageArgs* a) {
   cmd->add_option("--country", a->country, "Only outages that involve this country (ISO code)");
   cmd->add_option("--since", a->since, "Start (ISO 8601 UTC, or -2h relative to now)");
   cmd->add_option("--until", a->until, "End, exclusive");
-  cmd->add_option("--format", a->format, "table (a report; default on a terminal), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->add_option("--format", a->format,
+                  "table (a report; default on a terminal), csv, json, or jsonl (a line each)")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
 }
 
 }  // namespace

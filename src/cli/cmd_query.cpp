@@ -122,8 +122,8 @@ int RunCounts(const CountsArgs& a) {
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
   if (format == "csv")
     PrintCsv(rows);
-  else if (format == "json")
-    std::printf("%s\n", CountsJson(rows).c_str());
+  else if (format == "json" || format == "jsonl")
+    PrintJsonRows(CountsJson(rows), format);
   else
     PrintTable(rows, q.every_ms);
   return 0;
@@ -144,8 +144,10 @@ void RegisterQuery(CLI::App& app, ExitCode* exit) {
   counts->add_option("--since", args->since, "Start (ISO 8601 UTC, or -2h relative to now)");
   counts->add_option("--until", args->until, "End, exclusive");
   counts->add_option("--every", args->every, "Bucket size: 1m, 5m, 1h, 1d")->capture_default_str();
-  counts->add_option("--format", args->format, "table (default on a terminal), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  counts
+      ->add_option("--format", args->format,
+                   "table (default on a terminal), csv, json, or jsonl (a line each)")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
   counts->callback([args, exit] { exit->value = RunCounts(*args); });
   RegisterOutageQueries(query, exit);
 }

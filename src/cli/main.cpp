@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hashmon: watch social feeds for outage hashtags, per country per minute"};
@@ -19,5 +20,7 @@ int main(int argc, char** argv) {
   hashmon::RegisterFeedTools(app, &exit);
   hashmon::RegisterSilence(app, &exit);
   CLI11_PARSE(app, argc, argv);
+  // A command whose output did not all get written (a full disk) failed, whatever it did.
+  if (!hashmon::StdoutWritten() && exit.value == 0) return 1;
   return exit.value;
 }

@@ -1,5 +1,8 @@
 #include "cli/options.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,9 +10,11 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "hashmon/tag_key.h"
@@ -107,5 +112,33 @@ bool WritableDirectory(const std::string& dir, const std::string& option, std::s
 }
 
 bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
+
+void PrintJsonRows(const std::string& array, const std::string& format) {
+  if (format != "jsonl") {
+    std::printf("%s\n", array.c_str());
+    return;
+  }
+  rapidjson::Document rows;
+  rows.Parse(array.c_str(), array.size());
+  if (!rows.IsArray()) return;
+  for (const auto& row : rows.GetArray()) {
+    rapidjson::StringBuffer line;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(line);
+    row.Accept(writer);
+    std::printf("%s\n", line.GetString());
+  }
+}
+
+bool StdoutWritten() {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
+  // (An earlier write's failure leaves errno to whatever came after it.)
+  const int why = errno;
+  std::fprintf(stderr, "hashmon: the output was not all written (%s)\n",
+               why ? std::strerror(why) : "a write failed: is the disk full?");
+  return false;
+}
 
 }  // namespace hashmon

@@ -57,6 +57,14 @@ bool WritableDirectory(const std::string& dir, const std::string& option, std::s
 bool StderrIsTerminal();
 bool StdoutIsTerminal();
 
+// Prints a JSON array of the history to stdout: as it is ("json"), or one element a line
+// ("jsonl", for line tools and appending to a file).
+void PrintJsonRows(const std::string& array, const std::string& format);
+
+// Whether everything written to stdout reached it. Flushes it; if not, says so on stderr: a
+// full disk must not leave a truncated CSV that looks complete to the script that asked.
+bool StdoutWritten();
+
 }  // namespace hashmon
 
 #endif  // HASHMON_CLI_OPTIONS_H_
