@@ -117,6 +117,12 @@ TEST(Cli, AnswersThatCannotBeWrittenOutInFullFail) {
     EXPECT_NE(full.out.find("hashmon: the output was not all written"), std::string::npos)
         << full.out;
   }
+  testing::WriteFile(dir.File("series.csv"), "timestamp,value\n2015-02-26 21:42:53,53\n");
+  auto scores =
+      testing::RunHashmonSaying("detect --series " + dir.File("series.csv") + " --out /dev/full");
+  EXPECT_EQ(scores.exit_code, 1);
+  EXPECT_NE(scores.out.find("hashmon detect: could not write all of /dev/full"), std::string::npos)
+      << scores.out;
 }
 
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {

@@ -161,7 +161,12 @@ int RunDetect(const DetectArgs& a) {
     if (row && !run.Add(std::move(*row), line_no)) return 2;
   }
   if (!run.Finish()) return 2;
-  return out->good() ? 0 : 1;
+  if (out != &file) return 0;  // stdout: checked as every command's is (StdoutWritten)
+  file.close();                // the last block is written here, and may not fit
+  if (file) return 0;
+  std::fprintf(stderr, "hashmon detect: could not write all of %s (is the disk full?)\n",
+               a.out.c_str());
+  return 1;
 }
 
 }  // namespace
