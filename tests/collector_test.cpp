@@ -15,6 +15,7 @@
 
 #include "feed/feed_server.h"
 #include "feed/replayer.h"
+#include "hashmon/decoder.h"
 #include "hashmon/time_util.h"
 #include "history_util.h"
 #include "test_util.h"
@@ -120,6 +121,41 @@ TEST_F(CollectorTest, FaultsOnTheWireChangeNothing) {
   EXPECT_GE(stats.reconnects, 4);
   EXPECT_EQ(stats.failures["http_503"], 2);
   EXPECT_EQ(stats.failures["http_429"], 1);
+}
+
+// X's stream stalls at 09:00, in the thick of the outage, and the posts of the next seconds
+// are lost with the connection. A collector that may backfill asks the new connection for
+// the minute it was away (`backfill_minutes`), gets them, and drops those it already had.
+TEST_F(CollectorTest, BackfillBringsBackWhatWasPostedWhileTheStreamWasDown) {
+  const std::string expected = Replayed();
+  Decoder decoder;
+  const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
+  size_t at_nine = 0;
+  while (at_nine < lines_.size() && decoder.DecodeCopy(lines_[at_nine]).post.created_at < nine)
+    ++at_nine;
+  FeedFaults faults;
+  faults.stall_after_lines = static_cast<int>(at_nine);
+  faults.lost_lines = 20;  // ten seconds of the outage's posts
+  faults.resend_after_fault = false;
+  auto collect = [&](int backfill_max_minutes, const std::string& db) {
+    FeedServer server(lines_, faults);
+    std::string error;
+    const int port = server.Start(0, &error);
+    EXPECT_GT(port, 0) << error;
+    CollectOptions o;
+    o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+    o.backfill_max_minutes = backfill_max_minutes;
+    auto run =
+        testing::CollectHistory(o, tmp_.File(db), locator_, [&] { return server.stalled(); });
+    server.Stop();
+    EXPECT_TRUE(run.ok) << run.log;
+    EXPECT_EQ(run.stats.failures["stalled"], 1);
+    return run;
+  };
+  EXPECT_NE(collect(0, "lost.db").history, expected);
+  const auto backfilled = collect(5, "backfilled.db");
+  EXPECT_EQ(backfilled.history, expected);
+  EXPECT_GT(backfilled.duplicates, 0);  // the minute before the stall, again
 }
 
 TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {

@@ -97,6 +97,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   time_keeper.join();
   run.stats = collector.stats();
   for (const auto& [reason, n] : pipeline.stats().errors) run.errors[reason] = n;
+  run.duplicates = pipeline.stats().duplicates;
   run.log = log_out.str();
   store.reset();
   run.history = HistoryOf(db);

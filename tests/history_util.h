@@ -28,6 +28,7 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
 struct CollectRun {
   CollectStats stats;
   std::map<std::string, int64_t> errors;  // the pipeline's rejected records, by reason
+  int64_t duplicates = 0;                 // posts the pipeline had seen before
   std::string log;
   std::string history;
   bool ok = false;

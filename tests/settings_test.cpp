@@ -154,6 +154,36 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 
+TEST_F(SettingsTest, XBackfillIsWholeMinutesUpToFiveAndOnlyForX) {
+  Settings s;
+  s.x_bearer_token = "tok";
+  s.sources = {"x", "jetstream"};
+  std::vector<SourceSpec> specs;
+  std::string error;
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
+  EXPECT_EQ(specs[0].options.backfill_max_minutes, 0);  // off unless asked for
+  s.x_backfill = "3m";
+  specs.clear();
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
+  EXPECT_EQ(specs[0].options.backfill_max_minutes, 3);
+  EXPECT_EQ(specs[1].options.backfill_max_minutes, 0);  // Jetstream resumes by its cursor
+  for (const char* wrong : {"6m", "90s", "soon"}) {
+    s.x_backfill = wrong;
+    specs.clear();
+    EXPECT_FALSE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << wrong;
+    EXPECT_NE(error.find("from 1m to 5m"), std::string::npos) << error;
+  }
+}
+
+TEST_F(SettingsTest, TheExampleConfigFileLoads) {
+  Settings s;
+  std::string error;
+  ASSERT_TRUE(LoadSettings(std::string(HASHMON_SOURCE_DIR) + "/config.example.json", &s, &error))
+      << error;
+  EXPECT_EQ(s.sources, std::vector<std::string>{"jetstream"});
+  EXPECT_EQ(s.lateness, "2m");
+}
+
 TEST_F(SettingsTest, MastodonSseIsStreamedOnceForEachWatchedTag) {
   Settings s;
   s.sources = {"mastodon:mastodon.social", "jetstream"};

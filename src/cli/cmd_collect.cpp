@@ -32,7 +32,7 @@ constexpr int kCollectBusyTimeoutMs = 250;
 
 struct CollectArgs {
   std::string config;
-  std::string db, protocol, idle, resume_param, listen, lateness, record_dir;
+  std::string db, protocol, idle, resume_param, listen, lateness, record_dir, x_backfill;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
 };
@@ -47,6 +47,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   take(a.protocol, &s->protocol);
   take(a.idle, &s->idle_timeout);
   take(a.lateness, &s->lateness);
+  take(a.x_backfill, &s->x_backfill);
   take(a.resume_param, &s->resume_param);
   take(a.listen, &s->listen);
   take(a.record_dir, &s->record_dir);
@@ -292,6 +293,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
                   "for a source whose posts arrive late)");
   cmd->add_option("--idle-timeout", args->idle,
                   "Reconnect when nothing arrives for this long (default 30s)");
+  cmd->add_option("--x-backfill", args->x_backfill,
+                  "X: after a disconnection, ask for the missed minutes again, up to this "
+                  "(1m to 5m; X's backfill_minutes, on access levels that have it)");
   cmd->add_flag("--until-eof", args->until_eof,
                 "Stop when the server ends the stream (finite relays, demos)");
   cmd->add_option("--listen", args->listen,

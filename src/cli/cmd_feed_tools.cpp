@@ -230,7 +230,7 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   s->add_option(
       "--fault", serve->faults,
       "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N, "
-      "chunk-bytes=N, split-lines=1, lost-on-reconnect=N");
+      "chunk-bytes=N, split-lines=1, lost-on-reconnect=N, resend-after-fault=0");
   s->callback([serve, exit] { exit->value = RunServeFeed(*serve); });
 }
 

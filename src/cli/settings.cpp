@@ -61,6 +61,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"webhook_repeat", &s->webhook_repeat},
       {"record", &s->record_dir},
       {"x_bearer_token", &s->x_bearer_token},
+      {"x_backfill", &s->x_backfill},
       {"mastodon_token", &s->mastodon_token},
   };
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
@@ -209,6 +210,16 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     *error = "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
     return false;
   }
+  std::optional<int64_t> backfill = settings.x_backfill.empty() || settings.x_backfill == "0"
+                                        ? std::optional<int64_t>(0)
+                                        : ParseDuration(settings.x_backfill);
+  if (!backfill || *backfill % 60'000 != 0 || *backfill > 5 * 60'000) {
+    *error =
+        "x backfill: expected whole minutes from 1m to 5m (X's backfill_minutes), or 0 for "
+        "none, not \"" +
+        settings.x_backfill + "\"";
+    return false;
+  }
   // Mastodon's SSE streams one hashtag per connection: such a source becomes one per
   // watched tag. Its WebSocket carries them all (subscribe messages).
   std::vector<std::pair<std::string, std::vector<std::string>>> wanted;
@@ -224,6 +235,7 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     if (!spec) return false;
     if (source_tags.size() == 1 && tags.size() > 1) spec->name += " #" + source_tags.front();
     if (idle) spec->options.idle_timeout_ms = *idle;
+    if (name == "x") spec->options.backfill_max_minutes = static_cast<int>(*backfill / 60'000);
     specs->push_back(std::move(*spec));
   }
   if (specs->empty())

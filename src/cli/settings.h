@@ -33,6 +33,9 @@ struct Settings {
   // files, as `hashmon record` writes; a subdirectory per source when there are several).
   std::string record_dir;
   std::string x_bearer_token;
+  // X: after a disconnection, ask for the missed minutes again (`backfill_minutes`, up to
+  // 5m; X offers it on some access levels only). Empty or 0: never.
+  std::string x_backfill;
   std::string mastodon_token;
 };
 

@@ -99,6 +99,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       break;
   }
   if (auto cp = store_->LoadCheckpoint(source_)) {
+    resumed_ = true;
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
       cursor_ = std::stoll(cp->cursor);
     } else if (!options_.gap_fill_url.empty()) {
@@ -129,7 +130,7 @@ void Collector::OnBytes(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
   Record(std::string_view(data, len), /*lines=*/true);  // before parsing, which writes in place
   auto lock = Lock();
-  if (options_.live) last_data_ms_ = clock_->NowMs();
+  if (options_.live || options_.backfill_max_minutes > 0) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
@@ -276,7 +277,7 @@ void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
   Record(std::string_view(data, len), /*lines=*/false);
   auto lock = Lock();
-  if (options_.live) last_data_ms_ = clock_->NowMs();
+  if (options_.live || options_.backfill_max_minutes > 0) last_data_ms_ = clock_->NowMs();
   stats_.bytes += static_cast<int64_t>(len);
   bytes_received_ += static_cast<int64_t>(len);
   if (options_.protocol == StreamProtocol::kJetstream) {
@@ -315,6 +316,13 @@ std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, in
 std::string Collector::ConnectUrl() const {
   if (options_.protocol == StreamProtocol::kJetstream) {
     return JetstreamSubscribeUrl(options_.url, cursor_, options_.rewind_us);
+  }
+  if (options_.backfill_max_minutes > 0 && (last_data_ms_ > 0 || resumed_)) {
+    // What the stream sent while we were away, by the minute: after a restart, all it has.
+    const int64_t away_ms = last_data_ms_ > 0 ? clock_->NowMs() - last_data_ms_ : INT64_MAX;
+    const int64_t minutes = std::clamp<int64_t>(away_ms / 60'000 + (away_ms % 60'000 != 0), 1,
+                                                options_.backfill_max_minutes);
+    return WithParam(options_.url, "backfill_minutes", std::to_string(minutes));
   }
   if (options_.resume_param.empty()) return options_.url;
   return WithParam(options_.url, options_.resume_param, std::to_string(cursor_));

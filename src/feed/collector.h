@@ -65,6 +65,10 @@ struct CollectOptions {
   // Jetstream: a reconnect asks for events from this long before the committed cursor
   // ("a negative buffer to ensure gapless playback"); de-duplication drops the repeats.
   int64_t rewind_us = 5'000'000;
+  // X (on access levels that have it): a reconnect asks the stream to send again the
+  // minutes since the last data, at most this many (`backfill_minutes`, 1 to 5; 0: never),
+  // and a restart asks for all of them. De-duplication drops what comes twice.
+  int backfill_max_minutes = 0;
   int64_t heartbeat_every_ms = 10'000;
   // Mastodon: the hashtags this source streams (as configured, not URL-encoded). Over
   // WebSocket they share one socket: the URL streams the first, and a `subscribe` message
@@ -185,7 +189,8 @@ class Collector {
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
   int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
-  int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status
+  int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status and backfill
+  bool resumed_ = false;            // a checkpoint of an earlier run was found
   CollectStats stats_;
   int64_t late_lag_ms_ = 0;  // the latest of the late mentions since the last warning
   int64_t late_warned_ = 0;  // stats_.late_mentions at the last warning

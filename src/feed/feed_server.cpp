@@ -54,6 +54,8 @@ bool ParseFault(const std::string& spec, FeedFaults* f) {
     f->split_lines = v != 0;
   else if (name == "lost-on-reconnect")
     f->lost_lines = static_cast<size_t>(v);
+  else if (name == "resend-after-fault")
+    f->resend_after_fault = v != 0;
   else
     return false;
   return true;
@@ -240,6 +242,7 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   if (connection_no > 1 && s.faults.backfill_lines > 0) {
     pos = next > static_cast<size_t>(s.faults.backfill_lines) ? next - s.faults.backfill_lines : 0;
   }
+  if (connection_no > 1) pos = BackfillStart(target, pos);
   const size_t c = target.find("cursor=");
   if (c == std::string::npos) return pos;
   int64_t cursor = 0;
@@ -254,6 +257,30 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   size_t i = 0;
   while (i < s.lines.size() && JetstreamTimeUs(s.lines[i]) < cursor) ++i;
   return i;
+}
+
+// X's `backfill_minutes=N` on a reconnect: the stream starts again N minutes back (by the
+// posts' times: a recording's "now" is the post it stands at), so the posts of the
+// disconnection come after all, and some it had sent before come twice.
+size_t FeedServer::BackfillStart(const std::string& target, size_t pos) const {
+  const size_t at = target.find("backfill_minutes=");
+  if (at == std::string::npos || impl_->protocol != FeedProtocol::kNdjson) return pos;
+  int64_t minutes = 0;
+  try {
+    minutes = std::stoll(target.substr(at + std::strlen("backfill_minutes=")));
+  } catch (const std::exception&) {
+    return pos;
+  }
+  const std::vector<std::string>& lines = impl_->lines;
+  if (lines.empty()) return pos;
+  Decoder decoder;
+  auto time_of = [&](size_t i) { return decoder.DecodeCopy(lines[i]).post.created_at; };
+  int64_t now = 0;
+  for (size_t i = std::min(pos, lines.size() - 1); now == 0 && i < lines.size(); --i)
+    now = time_of(i);  // the newest post at or before where the stream stands
+  const int64_t from = now - std::clamp<int64_t>(minutes, 0, 5) * 60'000;
+  while (pos > 0 && (time_of(pos - 1) == 0 || time_of(pos - 1) >= from)) --pos;
+  return pos;
 }
 
 // Mastodon's hashtag timeline, for gap fill: up to `limit` statuses newer than min_id
@@ -371,7 +398,7 @@ void FeedServer::Serve(tcp_socket* sock) {
   // Mastodon's streaming API has no resume: what was in flight is gone (gap fill finds it).
   auto rewind = [&] {
     std::lock_guard<std::mutex> lock(s.mu);
-    if (!mastodon) s.next_line[stream] = start;
+    if (!mastodon && s.faults.resend_after_fault) s.next_line[stream] = start;
   };
   int sent = 0;
   while (!s.stop) {

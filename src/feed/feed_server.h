@@ -1,7 +1,8 @@
 // A local feed server for tests and demos: serves a recorded file as a live stream on
 // 127.0.0.1, with injectable faults, in one of four protocols:
 //   ndjson        chunked HTTP, a record per line (X's filtered stream, relays);
-//                 `?cursor=N` starts at line N;
+//                 `?cursor=N` starts at line N; on a reconnect, `backfill_minutes=N`
+//                 starts N minutes back, as X does;
 //   mastodon-sse  chunked HTTP as Server-Sent Events (`event: update` / `data:`), and
 //                 /api/v1/timelines/tag/T?min_id= for gap fill (statuses already streamed);
 //   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
@@ -37,6 +38,9 @@ struct FeedFaults {
   size_t chunk_bytes = 0;    // gather lines into chunks of about this size (0: a line per chunk)
   bool split_lines = false;  // ... or cut chunks of exactly that size, wherever lines end
   size_t lost_lines = 0;     // a reconnect skips this many lines (posted while disconnected)
+  // After a fault, an NDJSON stream starts again from the faulted connection's start (what
+  // was in flight may be lost); false: from where it stood (X without backfill_minutes).
+  bool resend_after_fault = true;
 };
 
 enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
@@ -45,8 +49,8 @@ enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
-// status=401 (repeatable), backfill=N, chunk-bytes=N, split-lines=1, lost-on-reconnect=N. Returns
-// false on an unknown fault.
+// status=401 (repeatable), backfill=N, chunk-bytes=N, split-lines=1, lost-on-reconnect=N,
+// resend-after-fault=0. Returns false on an unknown fault.
 bool ParseFault(const std::string& spec, FeedFaults* faults);
 
 // When each line is due, in ms from the first: the newest event time so far (a late
@@ -89,6 +93,7 @@ class FeedServer {
   bool WaitUntilDue(size_t line, FeedWriter* writer);
   std::string Timeline(const std::string& target);
   size_t StartLine(const std::string& target, int connection_no);
+  size_t BackfillStart(const std::string& target, size_t pos) const;
   // Which live stream a request joins: a Mastodon hashtag's, or the one feed ("").
   std::string StreamKey(const std::string& target) const;
   std::unique_ptr<Impl> impl_;
