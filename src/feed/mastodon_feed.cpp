@@ -171,7 +171,21 @@ bool MastodonWsWriter::Write(const std::string& message, bool whole) {
   } else {  // a frame header promising more than is sent
     ws_.async_write_some(false, net::buffer(message), on_written);
   }
-  return RunUntil(&done) && !gone_;
+  const bool ok = RunUntil(&done);
+  if (!done) Abandon(&done);
+  return ok && !gone_;
+}
+
+void MastodonWsWriter::Abandon(const bool* done) {
+  // The pending operation's handler sets *done, a local of the caller, and its buffer may
+  // be the caller's too: it must end (aborted, once the socket is closed) before the caller
+  // returns, or it would write into a frame that is gone.
+  sock_.close(ec_);
+  gone_ = true;
+  while (!*done) {
+    if (ioc_.stopped()) ioc_.restart();
+    ioc_.run_one_for(std::chrono::milliseconds(50));
+  }
 }
 
 bool MastodonWsWriter::Send(const std::string& record) {
@@ -200,6 +214,7 @@ void MastodonWsWriter::End() {
   ws_.async_close(websocket::close_code::normal,
                   [&done](boost::system::error_code) { done = true; });
   RunUntil(&done);
+  if (!done) Abandon(&done);
   Drop();
 }
 

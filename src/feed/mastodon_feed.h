@@ -62,6 +62,9 @@ class MastodonWsWriter : public FeedWriter {
   bool Write(const std::string& message, bool whole = true);
   // Runs the io_context until *done, the client leaves or the server stops.
   bool RunUntil(const bool* done);
+  // Closes the connection and runs the io_context until the pending operation whose
+  // handler sets *done has ended.
+  void Abandon(const bool* done);
 
   boost::asio::io_context ioc_;
   tcp::socket sock_;
