@@ -49,20 +49,23 @@ class CollectorTest : public ::testing::Test {
   }
 
   // Collects from a feed server with these faults until the stream ends.
-  std::string Collected(const FeedFaults& faults, CollectStats* stats = nullptr,
-                        std::string* log_text = nullptr) {
+  testing::CollectRun CollectFrom(const FeedFaults& faults, CollectOptions o = {}) {
     FeedServer server(lines_, faults);
     std::string error;
     const int port = server.Start(0, &error);
     EXPECT_GT(port, 0) << error;
-    CollectOptions o;
     o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
     auto run = testing::CollectHistory(o, tmp_.File("collect" + std::to_string(++runs_) + ".db"),
                                        locator_, [&] { return server.stalled(); });
+    server.Stop();
     EXPECT_TRUE(run.ok) << run.log;
+    return run;
+  }
+  std::string Collected(const FeedFaults& faults, CollectStats* stats = nullptr,
+                        std::string* log_text = nullptr) {
+    const testing::CollectRun run = CollectFrom(faults);
     if (stats) *stats = run.stats;
     if (log_text) *log_text = run.log;
-    server.Stop();
     return run.history;
   }
 
@@ -137,25 +140,15 @@ TEST_F(CollectorTest, BackfillBringsBackWhatWasPostedWhileTheStreamWasDown) {
   faults.drop_after_lines = static_cast<int>(at_nine);  // (all it sent arrives before the end)
   faults.lost_lines = 20;                               // ten seconds of the outage's posts
   faults.resend_after_fault = false;
-  auto collect = [&](int backfill_max_minutes, const std::string& db) {
-    FeedServer server(lines_, faults);
-    std::string error;
-    const int port = server.Start(0, &error);
-    EXPECT_GT(port, 0) << error;
-    CollectOptions o;
-    o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-    o.backfill_max_minutes = backfill_max_minutes;
-    auto run =
-        testing::CollectHistory(o, tmp_.File(db), locator_, [&] { return server.stalled(); });
-    server.Stop();
-    EXPECT_TRUE(run.ok) << run.log;
-    EXPECT_EQ(run.stats.reconnects, 1);
-    return run;
-  };
-  EXPECT_NE(collect(0, "lost.db").history, expected);
-  const auto backfilled = collect(5, "backfilled.db");
+  const testing::CollectRun lost = CollectFrom(faults);
+  EXPECT_EQ(lost.stats.reconnects, 1);
+  EXPECT_NE(lost.history, expected);
+  CollectOptions backfill;
+  backfill.backfill_max_minutes = 5;
+  const testing::CollectRun backfilled = CollectFrom(faults, backfill);
+  EXPECT_EQ(backfilled.stats.reconnects, 1);
   EXPECT_EQ(backfilled.history, expected);
-  EXPECT_GT(backfilled.duplicates, 0);  // the minute before the stall, again
+  EXPECT_GT(backfilled.duplicates, 0);  // the minute before the drop, again
 }
 
 TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {
