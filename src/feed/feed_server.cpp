@@ -279,7 +279,7 @@ size_t FeedServer::BackfillStart(const std::string& target, size_t pos) const {
   for (size_t i = std::min(pos, lines.size() - 1); now == 0 && i < lines.size(); --i)
     now = time_of(i);  // the newest post at or before where the stream stands
   const int64_t from = now - std::clamp<int64_t>(minutes, 0, 5) * 60'000;
-  while (pos > 0 && (time_of(pos - 1) == 0 || time_of(pos - 1) >= from)) --pos;
+  for (int64_t t; pos > 0 && ((t = time_of(pos - 1)) == 0 || t >= from);) --pos;
   return pos;
 }
 
