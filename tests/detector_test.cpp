@@ -255,6 +255,20 @@ TEST_F(DetectorTest, AMinuteWithMorePostsThanAHarmlessBurstHoldsIsMoreThanOne) {
   }
 }
 
+TEST_F(DetectorTest, ACrowdInOneMinuteNeedsNoSecondElevatedMinute) {
+  // A chatty country (a post every three minutes), whose one post in a minute is nothing
+  // unusual: then a dozen posts in one minute. That is more than a harmless burst holds, so
+  // it fires when the minute closes, without waiting for a second elevated minute. Five
+  // posts, a burst's worth, do not.
+  for (const int crowd : {5, 12}) {
+    SeriesDetector d(&cfg_);
+    rng_.seed(3);
+    Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.3; });
+    const auto events = FeedCounts(d, kT0 + 2 * 1440 * kMin, {1, crowd});
+    EXPECT_EQ(events.empty(), crowd == 5) << crowd;
+  }
+}
+
 TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
   // A day of chatter at 0.05 a minute, then a burst of five posts spread over two minute
   // boundaries, on top of the chatter: without the burst allowance, an alert.

@@ -165,7 +165,9 @@ std::pair<double, double> SeriesDetector::WindowSums::TwoBusiestSpans(int span,
 double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const {
   const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
   // While an incident is open, posts spread thinly over the window count as they are.
-  const int min_elevated = incident ? 1 : std::min(w, cfg_->min_elevated_steps);
+  // A step with more posts than a harmless burst holds is not one burst: it is spread enough.
+  const bool crowded_step = burst_rules && s.busiest > cfg_->burst_max_posts;
+  const int min_elevated = incident || crowded_step ? 1 : std::min(w, cfg_->min_elevated_steps);
   const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   if (s.have < w || s.sum <= 0 || s.elevated < min_elevated || s.sum < min_count) return 0;
   const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
