@@ -225,7 +225,7 @@ TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuff
     }
     sent_while_stuck = last;
   };
-  auto run = testing::CollectHistory(o, tmp_.File("slow.db"), locator_, [] { return false; });
+  auto run = testing::CollectHistory(o, tmp_.File("slow.db"), locator_, nullptr);
   server.Stop();
   EXPECT_TRUE(run.ok) << run.log;
   EXPECT_EQ(run.history, expected);
@@ -401,9 +401,8 @@ TEST_F(CollectorTest, ALockedDatabaseLosesNoCountsAndTheStreamFlowsOn) {
     if (++pieces == 20) blocker.reset();  // rolls back and lets go
     clock->Advance(500);
   };
-  auto run = testing::CollectHistory(
-      o, db, locator_, [] { return false; },
-      [&](SqliteStore* store, FakeClock* c) {
+  auto run =
+      testing::CollectHistory(o, db, locator_, nullptr, [&](SqliteStore* store, FakeClock* c) {
         store->set_busy_timeout_ms(0);
         clock = c;
       });

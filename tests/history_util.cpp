@@ -78,6 +78,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   Collector collector(&pipeline, store.get(), &clock, &log, o);
   std::atomic<bool> stop{false}, done{false};
   std::thread time_keeper([&] {
+    if (!stalled) return;  // time never needs to pass: nothing to watch
     int quiet_polls = 0;
     int64_t last_bytes = -1;
     while (!done) {

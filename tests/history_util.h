@@ -36,7 +36,8 @@ struct CollectRun {
 
 // Collects from `url` into `db` until the stream ends. Time is fake and passes only when
 // `stalled()` says the server holds a silent connection and the collector has drained
-// what came before it, so that only that connection times out.
+// what came before it, so that only that connection times out. Without `stalled`, time
+// stands still (and nothing spins, watching for a stall).
 // `setup`, if given, sees the store and the clock before the collector starts. `tags`: the
 // watched hashtags (empty: the default).
 CollectRun CollectHistory(CollectOptions options, const std::string& db,

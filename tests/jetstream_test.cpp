@@ -115,14 +115,13 @@ TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
     std::string error;
     CollectOptions o = Jetstream(first.Start(0, &error));
     o.max_failures = 1;  // stop at the first disconnection, as a crash would
-    auto run = testing::CollectHistory(o, db, locator_, [] { return false; });
+    auto run = testing::CollectHistory(o, db, locator_, nullptr);
     ASSERT_FALSE(run.ok);
   }
   // A new server knows nothing of the old connection: only the cursor can say where to go on.
   FeedServer second(lines_, {}, 0, FeedProtocol::kJetstream);
   std::string error;
-  auto run = testing::CollectHistory(Jetstream(second.Start(0, &error)), db, locator_,
-                                     [] { return false; });
+  auto run = testing::CollectHistory(Jetstream(second.Start(0, &error)), db, locator_, nullptr);
   EXPECT_TRUE(run.ok) << run.log;
   EXPECT_EQ(run.history, expected);
   // It asked for the cursor rewound a few seconds, not the whole recording again.
@@ -201,8 +200,7 @@ TEST_F(JetstreamTest, PythonWebsocketsStandsInForJetstream) {
   ASSERT_GT(port, 0) << "the stand-in did not start (needs Debian's python3-websockets, which "
                         "scripts/setup installs): "
                      << testing::ReadFile(server_log);
-  auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_,
-                                     [] { return false; });
+  auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_, nullptr);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   EXPECT_TRUE(run.ok) << run.log;

@@ -79,7 +79,7 @@ class MastodonTest : public ::testing::Test {
     if (gap_fill) o.gap_fill_url = "http://" + host + "/api/v1/timelines/tag/";
     const std::string db =
         std::string(ws ? "ws-" : "sse-") + (gap_fill ? "filled.db" : "unfilled.db");
-    auto run = testing::CollectHistory(o, tmp_.File(db), locator_.get(), [] { return false; });
+    auto run = testing::CollectHistory(o, tmp_.File(db), locator_.get(), nullptr);
     EXPECT_TRUE(run.ok) << run.log;
     server.Stop();
     return run;
@@ -302,8 +302,8 @@ TEST_F(MastodonTest, SeveralTagsShareOneWebSocketAndEachTagsGapIsFilled) {
   FakeClock record_clock(*ParseIsoTime("2026-12-02T10:00:00Z"));
   auto recorder = std::make_unique<Recorder>(tmp_.File("recorded"), &record_clock);
   o.recorder = recorder.get();
-  auto run = testing::CollectHistory(
-      o, tmp_.File("two-tags.db"), locator_.get(), [] { return false; }, nullptr, tags);
+  auto run =
+      testing::CollectHistory(o, tmp_.File("two-tags.db"), locator_.get(), nullptr, nullptr, tags);
   server.Stop();
   ASSERT_TRUE(run.ok) << run.log;
   EXPECT_EQ(run.history, expected);
@@ -333,7 +333,7 @@ TEST_F(MastodonTest, ACollectorThatHadASocketPerTagFillsTheGapFromItsCheckpoints
   o.mastodon_tags = {"twitterdown", "fail"};
   o.gap_fill_url = timelines.url() + "/api/v1/timelines/tag/";
   auto run = testing::CollectHistory(
-      o, tmp_.File("migrated.db"), locator_.get(), [] { return false; },
+      o, tmp_.File("migrated.db"), locator_.get(), nullptr,
       [&](SqliteStore* store, FakeClock*) {
         // What the sources of one socket per tag committed.
         store->Commit({}, {{"mastodon-ws:" + base + "?stream=hashtag&tag=twitterdown", "100"},

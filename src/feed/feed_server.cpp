@@ -168,6 +168,7 @@ class WebSocketWriter : public FeedWriter {
 struct FeedServer::Impl {
   FeedProtocol protocol = FeedProtocol::kNdjson;
   std::vector<std::string> lines;
+  std::vector<StatusTags> statuses;  // per line, for a Mastodon feed's streams and timelines
   FeedFaults faults;
   double rate = 0;
   std::vector<int64_t> send_at_ms;  // per line, from the start of the stream (--speed)
@@ -191,6 +192,10 @@ FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double
     : impl_(std::make_unique<Impl>()) {
   impl_->protocol = protocol;
   impl_->lines = std::move(lines);
+  if (protocol == FeedProtocol::kMastodonSse || protocol == FeedProtocol::kMastodonWs) {
+    impl_->statuses.reserve(impl_->lines.size());
+    for (const std::string& line : impl_->lines) impl_->statuses.push_back(StatusTags::Of(line));
+  }
   impl_->faults = std::move(faults);
   impl_->rate = lines_per_second;
 }
@@ -304,13 +309,10 @@ std::string FeedServer::Timeline(const std::string& target) {
   // Posts made so far: as far as any stream has got (the feed is one timeline).
   size_t now = 0;
   for (const auto& [stream, next] : s.next_line) now = std::max(now, next);
-  for (size_t i = 0; i < now && page.size() < limit; ++i) {
-    if (!CarriesTag(s.lines[i], tag)) continue;
-    rapidjson::Document d;
-    if (ParseJson(&d, s.lines[i].data(), s.lines[i].size()) != JsonParse::kOk || !d.IsObject() ||
-        !d.HasMember("id") || !d["id"].IsString())
-      continue;
-    if (min_id.empty() || newer(d["id"].GetString(), min_id)) page.push_back(s.lines[i]);
+  for (size_t i = 0; i < now && i < s.statuses.size() && page.size() < limit; ++i) {
+    const StatusTags& status = s.statuses[i];
+    if (!status.CarriedBy(tag) || status.id.empty()) continue;
+    if (min_id.empty() || newer(status.id, min_id)) page.push_back(s.lines[i]);
   }
   std::string body = "[";
   for (size_t i = page.size(); i-- > 0;) body += page[i] + (i ? "," : "");
@@ -403,15 +405,20 @@ void FeedServer::Serve(tcp_socket* sock) {
   int sent = 0;
   while (!s.stop) {
     std::string line;
+    size_t at;
     {
       std::lock_guard<std::mutex> lock(s.mu);
       if (pos >= s.lines.size()) break;
-      line = s.lines[pos++];
+      at = pos++;
+      line = s.lines[at];
       s.next_line[stream] = std::max(s.next_line[stream], pos);
     }
-    if (multiplexed ? (multiplexed->Poll(), !multiplexed->Carries(line))
-                    : !CarriesTag(line, stream))
-      continue;
+    if (mastodon) {  // the statuses never change once the server is made: no lock
+      const StatusTags& status = s.statuses[at];
+      if (multiplexed ? (multiplexed->Poll(), !multiplexed->Carries(status))
+                      : !status.CarriedBy(stream))
+        continue;
+    }
     if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
       rewind();
       stalled_ = true;
@@ -433,7 +440,7 @@ void FeedServer::Serve(tcp_socket* sock) {
       if (!writer->Send("{not json at all")) return;
     }
     if (!s.send_at_ms.empty() && !WaitUntilDue(pos - 1, writer.get())) return;
-    if (!writer->Send(line)) return;
+    if (!(multiplexed ? multiplexed->Send(line, s.statuses[at]) : writer->Send(line))) return;
     ++sent;
     ++lines_sent_;
     if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));

@@ -17,11 +17,15 @@ namespace hashmon {
 namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 
-// A record as Mastodon's WebSocket API sends it: the Status as a JSON string inside an
-// `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
-std::string MastodonUpdateMessage(const std::string& record, const std::string& tag) {
-  rapidjson::Document d;
-  if (ParseJson(&d, record.data(), record.size()) != JsonParse::kOk || !d.IsObject()) return record;
+namespace {
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The `update` event for a record known to be a JSON object.
+std::string UpdateMessage(const std::string& record, const std::string& tag) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
@@ -36,6 +40,16 @@ std::string MastodonUpdateMessage(const std::string& record, const std::string& 
   w.String(record.data(), static_cast<rapidjson::SizeType>(record.size()));
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace
+
+// A record as Mastodon's WebSocket API sends it: the Status as a JSON string inside an
+// `update` event. Lines that are not JSON objects (garbage faults) go out as they are.
+std::string MastodonUpdateMessage(const std::string& record, const std::string& tag) {
+  rapidjson::Document d;
+  if (ParseJson(&d, record.data(), record.size()) != JsonParse::kOk || !d.IsObject()) return record;
+  return UpdateMessage(record, tag);
 }
 
 // The hashtag a Mastodon request is about: `tag=` of a stream, the path of a timeline.
@@ -54,25 +68,24 @@ std::string RequestedTag(const std::string& target) {
   return target.substr(from, to == std::string::npos ? std::string::npos : to - from);
 }
 
-// Whether a Mastodon hashtag stream for `tag` carries this line, as a server's would: a
-// Status whose tags name it (any case). Other lines (notices, garbage) go to every stream.
-bool CarriesTag(const std::string& line, const std::string& tag) {
-  if (tag.empty()) return true;
+StatusTags StatusTags::Of(const std::string& line) {
+  StatusTags out;
   rapidjson::Document d;
-  if (ParseJson(&d, line.data(), line.size()) != JsonParse::kOk || !d.IsObject() ||
-      !d.HasMember("tags") || !d["tags"].IsArray())
-    return true;
+  if (ParseJson(&d, line.data(), line.size()) != JsonParse::kOk || !d.IsObject()) return out;
+  out.object = true;
+  if (d.HasMember("id") && d["id"].IsString()) out.id = d["id"].GetString();
+  if (!d.HasMember("tags") || !d["tags"].IsArray()) return out;
+  out.tagged = true;
   for (const auto& t : d["tags"].GetArray()) {
-    if (!t.IsObject() || !t.HasMember("name") || !t["name"].IsString()) continue;
-    const std::string name = t["name"].GetString();
-    if (name.size() == tag.size() &&
-        std::equal(name.begin(), name.end(), tag.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        }))
-      return true;
+    if (t.IsObject() && t.HasMember("name") && t["name"].IsString())
+      out.tags.push_back(AsciiLower(t["name"].GetString()));
   }
-  return false;
+  return out;
+}
+
+bool StatusTags::CarriedBy(const std::string& tag) const {
+  if (tag.empty() || !tagged) return true;
+  return std::find(tags.begin(), tags.end(), AsciiLower(tag)) != tags.end();
 }
 
 MastodonWsWriter::MastodonWsWriter(tcp::socket* accepted, std::string url_tag,
@@ -155,9 +168,9 @@ bool MastodonWsWriter::AwaitStreams(size_t n) {
   return streams_.size() >= n;
 }
 
-bool MastodonWsWriter::Carries(const std::string& line) const {
+bool MastodonWsWriter::Carries(const StatusTags& line) const {
   return std::any_of(streams_.begin(), streams_.end(),
-                     [&](const std::string& tag) { return CarriesTag(line, tag); });
+                     [&](const std::string& tag) { return line.CarriedBy(tag); });
 }
 
 bool MastodonWsWriter::Write(const std::string& message, bool whole) {
@@ -189,13 +202,15 @@ void MastodonWsWriter::Abandon(const bool* done) {
 }
 
 bool MastodonWsWriter::Send(const std::string& record) {
+  return Send(record, StatusTags::Of(record));
+}
+
+bool MastodonWsWriter::Send(const std::string& record, const StatusTags& status) {
   Poll();
-  rapidjson::Document d;
-  const bool status = ParseJson(&d, record.data(), record.size()) == JsonParse::kOk && d.IsObject();
-  if (!status) return Write(record);  // once, whatever the streams (a garbage fault)
+  if (!status.object) return Write(record);  // once, whatever the streams (a garbage fault)
   const std::vector<std::string> streams = streams_;
   for (const auto& tag : streams) {
-    if (CarriesTag(record, tag) && !Write(MastodonUpdateMessage(record, tag))) return false;
+    if (status.CarriedBy(tag) && !Write(UpdateMessage(record, tag))) return false;
   }
   return true;
 }

@@ -24,10 +24,20 @@ std::string MastodonUpdateMessage(const std::string& record, const std::string& 
 // The hashtag a Mastodon request is about: `tag=` of a stream, the path of a timeline.
 std::string RequestedTag(const std::string& target);
 
-// Whether a Mastodon hashtag stream for `tag` carries this line, as a server's would: a
-// Status whose tags name it (any case). Other lines (notices, garbage) go to every stream,
-// and every line to the "" stream (a feed that is not Mastodon's).
-bool CarriesTag(const std::string& line, const std::string& tag);
+// What a Mastodon server's hashtag streams and timelines need to know of a recorded line,
+// read from its JSON once rather than each time a stream or a timeline page looks at it.
+struct StatusTags {
+  static StatusTags Of(const std::string& line);
+  // Whether a hashtag stream for `tag` carries the line, as a server's would: a Status whose
+  // tags name it (any case). Other lines (notices, garbage) go to every stream, and every
+  // line to the "" stream (a feed that is not Mastodon's).
+  bool CarriedBy(const std::string& tag) const;
+
+  bool object = false;  // the line is a JSON object
+  bool tagged = false;  // ... with a `tags` array: a Status, which only its tags' streams carry
+  std::string id;       // its string `id`, if it has one
+  std::vector<std::string> tags;  // the names in `tags`, ASCII letters in lower case
+};
 
 // One Mastodon WebSocket connection: the hashtag of its URL, plus those the client
 // subscribes to (and minus those it unsubscribes from), each status sent once on each
@@ -48,9 +58,11 @@ class MastodonWsWriter : public FeedWriter {
   bool AwaitStreams(size_t n);
   const std::vector<std::string>& streams() const { return streams_; }
   // Whether some followed stream carries the line.
-  bool Carries(const std::string& line) const;
+  bool Carries(const StatusTags& line) const;
 
   bool Send(const std::string& record) override;
+  // The same, for a record whose StatusTags are known.
+  bool Send(const std::string& record, const StatusTags& status);
   void SendTorn(const std::string& record) override;
   void Drop() override;
   void End() override;
