@@ -2,6 +2,7 @@
 """Builds data/countries/gazetteer.tsv, the place names hashmon matches in profile locations.
 
 Run by a developer when the sources change (the output is committed):
+    apt-get install iso-codes unicode-cldr-core wamerican wbrazilian
     python3 scripts/build-gazetteer.py > data/countries/gazetteer.tsv
 
 Sources (see data/countries/LICENSES.md):
@@ -10,6 +11,11 @@ Sources (see data/countries/LICENSES.md):
   - Debian iso-codes: /usr/share/iso-codes/json/iso_3166-{1,2}.json and the iso_3166-1
     gettext catalogues, for names of every country in the languages of the watched countries
     and their neighbours (LGPL-2.1+)
+  - Unicode CLDR (Debian unicode-cldr-core, /usr/share/unicode/cldr; Unicode-3.0): every
+    country's name in its official languages ("Magyarország", "日本", "Россия"), and the city
+    each IANA time zone is named after (data/countries/zone.tab) in English, in its country's
+    official languages and in the watched countries' ("Bucharest", "București", "Москва",
+    "Moskau", "東京"), so that people abroad decide their own country
   - the CURATED tables below, written for hashmon (nicknames, slang, big cities abroad)
 
 Columns: name, country (ISO alpha-2), kind (country|subdivision|city|code), population.
@@ -17,10 +23,12 @@ Names are written as people write them; hashmon normalises both sides at load ti
 and treats names of three characters or fewer as codes (trusted only as a trailing token).
 """
 import csv, gettext, json, os, sys, unicodedata
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data", "countries")
 ISO = "/usr/share/iso-codes/json"
+CLDR = "/usr/share/unicode/cldr/common"
 WATCHED = ["BR", "PH", "GB", "UG", "DE", "ZA", "LT"]
 LANGS = ["pt", "pt_BR", "de", "lt", "es", "fr", "af", "fil", "tl", "zu", "xh"]
 SUBDIVISION_COUNTRIES = WATCHED + ["US", "CA", "AU", "NZ", "IE", "IN", "NG", "KE", "PT", "AT", "CH", "MX", "AR"]
@@ -86,7 +94,14 @@ SG Singapore 5600000
 MY Kuala Lumpur 1800000|KL 1800000
 ID Jakarta 10500000|Bali 4300000
 TH Bangkok 10500000
-VN Hanoi 8000000|Ho Chi Minh City 9000000|Saigon 9000000
+VN Hanoi 8000000|Hà Nội 8000000|Ho Chi Minh City 9000000|Saigon 9000000
+IL Tel Aviv 460000|Haifa 285000
+AL Tirana 420000
+EC Quito 2000000
+BH Manama 160000
+YE Sanaa 2500000
+MU Port Louis 150000
+CU Havana 2100000
 TW Taipei 2600000
 AE Dubai 3300000|Abu Dhabi 1500000
 SA Riyadh 7600000|Jeddah 4700000
@@ -159,6 +174,108 @@ def big_places():
     return names
 
 
+# Time zones of places nobody lives in, or that name no country people write.
+ZONE_SKIP_COUNTRIES = {"AQ", "UM"}
+# Names from CLDR that are also everyday words (in the English and Brazilian Portuguese word
+# lists, Debian wamerican and wbrazilian: "Oral" in Kazakhstan, "Ísland" folded) or first
+# names are left out: alone in a location they more likely mean the word or the person. These
+# are the ones the word lists miss.
+NOT_PLACES = {"christmas", "easter", "wake", "midway", "resolute", "regina", "dawson", "creston",
+              "stanley", "jersey", "guernsey", "reunion", "victoria", "center", "knox", "nome",
+              "mahe", "casey", "davis", "palmer", "troll", "cocos", "chatham", "kanton", "chita",
+              "maurice", "wallis", "lindeman"}
+WORD_LISTS = ["/usr/share/dict/american-english", "/usr/share/dict/brazilian"]
+# CLDR's officialStatus values that make a language a country's own.
+OFFICIAL = {"official", "de_facto_official"}
+
+
+def everyday_words(paths):
+    """The lower-case words of these word lists, folded."""
+    words = set()
+    for path in paths:
+        if not os.path.exists(path):
+            sys.exit(f"build-gazetteer.py: {path} is missing: apt-get install wamerican wbrazilian")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            words.update(fold(w) for w in f.read().split() if w.islower())
+    return words
+
+
+def cldr_file(locale):
+    """The CLDR main file of a locale, or of its language when CLDR has no file for it."""
+    for name in (locale, locale.split("_")[0]):
+        path = os.path.join(CLDR, "main", name + ".xml")
+        if os.path.exists(path):
+            return ET.parse(path).getroot()
+    return None
+
+
+def official_languages():
+    """country -> the locales CLDR says are official there ("hu"; "zh_Hant" in TW)."""
+    root = ET.parse(os.path.join(CLDR, "supplemental", "supplementalData.xml")).getroot()
+    out = {}
+    for t in root.iter("territory"):
+        langs = [lp.get("type") for lp in t.iter("languagePopulation") if lp.get("officialStatus") in OFFICIAL]
+        if langs:
+            out[t.get("type")] = langs
+    return out
+
+
+def cldr_names(locale_root):
+    """(country -> names, zone -> exemplar city) of one CLDR locale."""
+    countries, cities = {}, {}
+    if locale_root is None:
+        return countries, cities
+    for t in locale_root.iterfind("localeDisplayNames/territories/territory"):
+        countries.setdefault(t.get("type"), []).append(t.text)
+    for z in locale_root.iterfind("dates/timeZoneNames/zone"):
+        city = z.find("exemplarCity")
+        if city is not None and city.text and city.get("alt") is None:
+            cities[z.get("type")] = city.text
+    return countries, cities
+
+
+def cldr_rows(taken):
+    """Countries in their own languages and the cities time zones are named after, from CLDR;
+    a name that `taken` (folded name -> countries) already gives another country is left out,
+    so that nothing decided before changes."""
+    if not os.path.isdir(CLDR):
+        sys.exit("build-gazetteer.py: CLDR is missing: apt-get install unicode-cldr-core")
+    words = NOT_PLACES | everyday_words(WORD_LISTS)
+    iso = {c["alpha_2"] for c in json.load(open(os.path.join(ISO, "iso_3166-1.json"), encoding="utf-8"))["3166-1"]}
+    official = official_languages()
+    zones = []
+    with open(os.path.join(DATA, "zone.tab"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#") and line.strip():
+                cc, _, zone = line.rstrip("\n").split("\t")[:3]
+                # Three-part ids (America/Indiana/Knox) are small towns of a big country.
+                if cc not in ZONE_SKIP_COUNTRIES and zone.count("/") == 1:
+                    zones.append((zone, cc))
+    names = {}
+    def names_of(locale):
+        if locale not in names:
+            names[locale] = cldr_names(cldr_file(locale))
+        return names[locale]
+    out = []
+    def add(name, cc, kind):
+        if not name:
+            return
+        key = fold(name)
+        if key not in words and taken.get(key, {cc}) <= {cc}:
+            out.append((name, cc, kind, 0))
+    for cc in sorted(iso):
+        for locale in official.get(cc, []):
+            for name in names_of(locale)[0].get(cc, []):
+                add(name, cc, "country")
+    # A city by its English name and by its own: exonyms in other languages would collide with
+    # towns no table here knows (Portuguese "Granada" is Grenada's capital).
+    for zone, cc in zones:
+        add(names_of("root")[1].get(zone, zone.split("/")[1].replace("_", " ")), cc, "city")
+        for locale in ["en"] + official.get(cc, []):
+            add(names_of(locale)[1].get(zone), cc, "city")
+    return out
+
+
 def rows():
     out = []
     collisions = big_places()
@@ -171,6 +288,9 @@ def rows():
             kind = "code" if len(n["name"]) <= 3 and n["name"].replace(".", "").isupper() else "country"
             out.append((n["name"], cc, kind, 0))
     iso1 = json.load(open(os.path.join(ISO, "iso_3166-1.json"), encoding="utf-8"))["3166-1"]
+    # A translation that is an English word would take that word's users abroad: German
+    # "Island" (Iceland) took "Long Island" and "Staten Island" to IS.
+    english = everyday_words(WORD_LISTS[:1])
     translations = []
     for lang in LANGS:
         try:
@@ -184,7 +304,7 @@ def rows():
                 out.append((c[key], cc, "country", 0))
                 for t in translations:
                     tr = t.gettext(c[key])
-                    if tr != c[key] and fold(tr) not in collisions:
+                    if tr != c[key] and fold(tr) not in collisions and fold(tr) not in english:
                         out.append((tr, cc, "country", 0))
     ne = json.load(open(os.path.join(DATA, "ne_110m_admin_0_countries.geojson"), encoding="utf-8"))
     fix = {"FRA": "FR", "NOR": "NO", "KOS": "XK"}
@@ -229,7 +349,10 @@ def rows():
             out.append((name, cc, "code", 0))
     for name in CURATED_REGIONS.split("|"):
         out.append((name, "??", "region", 0))
-    return out
+    taken = {}
+    for name, cc, _, _ in out:
+        taken.setdefault(fold(name), set()).add(cc)
+    return out + cldr_rows(taken)
 
 
 def main():

@@ -78,6 +78,25 @@ TEST_F(CountryLocatorTest, PlacesAbroadAreNotPulledIntoWatchedCountries) {
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
 
+TEST_F(CountryLocatorTest, CountriesInTheirOwnLanguagesAndTheirTimeZoneCities) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Magyarország", "HU"}, {"日本", "JP"},      {"Россия", "RU"},     {"Polska", "PL"},
+      {"Sverige", "SE"},      {"Україна", "UA"},   {"Aotearoa", "NZ"},   {"대한민국", "KR"},
+      {"Bucharest", "RO"},    {"București", "RO"}, {"Москва", "RU"},     {"東京", "JP"},
+      {"Dhaka", "BD"},        {"Tehran", "IR"},    {"Casablanca", "MA"}, {"Budapest", "HU"},
+      {"Beirut", "LB"},       {"Tashkent", "UZ"},  {"Tel Aviv", "IL"},   {"Hà Nội", "VN"},
+  };
+  for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
+}
+
+TEST_F(CountryLocatorTest, PlaceNamesThatAreEverydayWordsSayNothing) {
+  // Iceland is "Island" in German and "Ísland" in Icelandic, Kazakhstan has a city Oral, and
+  // Poland is "Pole" in Afrikaans: none of them decides anything.
+  for (const char* text : {"island", "Staten Island", "Oral", "North Pole", "Christmas", "Easter"})
+    EXPECT_EQ(Profile(text), "-") << text;
+  EXPECT_EQ(Profile("Long Island, NY"), "US");
+}
+
 TEST_F(CountryLocatorTest, NonPlacesSayNothing) {
   for (const char* text : {"", "Earth", "everywhere", "in my head", "she/her", "🌈✨", "somewhere over the rainbow"}) {
     EXPECT_EQ(Profile(text), "-") << text;
