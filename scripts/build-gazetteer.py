@@ -13,9 +13,10 @@ Sources (see data/countries/LICENSES.md):
     and their neighbours (LGPL-2.1+)
   - Unicode CLDR (Debian unicode-cldr-core, /usr/share/unicode/cldr; Unicode-3.0): every
     country's name in its official languages ("Magyarország", "日本", "Россия"), and the city
-    each IANA time zone is named after (data/countries/zone.tab) in English, in its country's
-    official languages and in the watched countries' ("Bucharest", "București", "Москва",
-    "Moskau", "東京"), so that people abroad decide their own country
+    each IANA time zone is named after (data/countries/zone.tab) in English and in its
+    country's official languages ("Bucharest", "București", "Москва", "東京"), so that people
+    abroad decide their own country; names that are everyday words in Debian's English and
+    Brazilian Portuguese word lists (wamerican, wbrazilian) are left out
   - the CURATED tables below, written for hashmon (nicknames, slang, big cities abroad)
 
 Columns: name, country (ISO alpha-2), kind (country|subdivision|city|code), population.
