@@ -185,22 +185,51 @@ TEST_F(DetectorTest, ColdStartStillCatchesAnOutage) {
   EXPECT_EQ(events[0].started, kT0 + 5 * kMin);
 }
 
-TEST_F(DetectorTest, WithWindowsNeedingHistoryASeriesBornInAnOutageIsFlaggedLater) {
-  // The price of that setting: a series born in an outage (a replay whose first mention is
-  // the outage's) is judged by no window that reaches back to its first minutes. By default
-  // its first 3-minute window, judged against the cold-start prior, fires as that window
-  // closes; with the setting the first 3-minute window with 3 minutes before it does.
-  const std::vector<int> born_in_outage = {12, 25, 30, 30, 30, 30, 30};
-  SeriesDetector by_default(&cfg_);
-  auto events = FeedCounts(by_default, kT0, born_in_outage);
-  ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0].detected_at, kT0 + 3 * kMin);
+TEST_F(DetectorTest, ATagBusyFromItsFirstMinuteIsNoOutage) {
+  // A collector's cold start on a tag with two or three mentions a minute in a country:
+  // judged against the cold-start prior (0.1 a minute), its first minutes would be a surge.
+  // No window reaching back to the series' first minutes is judged, so it learns its level.
+  const std::vector<int> busy_from_the_start = {3, 3, 2, 4, 3, 3, 2, 3, 4, 3, 3, 2, 3, 4, 3};
+  SeriesDetector d(&cfg_);
+  EXPECT_TRUE(FeedCounts(d, kT0, busy_from_the_start).empty());
 
-  cfg_.window_needs_history = true;
-  SeriesDetector needing_history(&cfg_);
-  events = FeedCounts(needing_history, kT0, born_in_outage);
+  cfg_.window_needs_history = false;
+  SeriesDetector judged_by_the_prior(&cfg_);
+  EXPECT_FALSE(FeedCounts(judged_by_the_prior, kT0, busy_from_the_start).empty());
+}
+
+TEST_F(DetectorTest, ASeriesBornInAnOutageIsFlaggedOnceItHasHistory) {
+  // The price: a series born in an outage (a replay whose first mention is the outage's)
+  // fires on its first 3-minute window with 3 minutes before it, not on its first one.
+  const std::vector<int> born_in_outage = {12, 25, 30, 30, 30, 30, 30};
+  SeriesDetector d(&cfg_);
+  auto events = FeedCounts(d, kT0, born_in_outage);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].detected_at, kT0 + 6 * kMin);
+
+  cfg_.window_needs_history = false;
+  SeriesDetector judged_by_the_prior(&cfg_);
+  events = FeedCounts(judged_by_the_prior, kT0, born_in_outage);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].detected_at, kT0 + 3 * kMin);
+}
+
+TEST_F(DetectorTest, ASeriesBornDuringAnIncidentDoesNotLearnItsFirstPostsAsNormal) {
+  // A small country whose first mention is its share of an outage already flagged elsewhere:
+  // one, two, three posts a minute are each within a newborn's fat-tailed expectation, but
+  // learnt as its level they would make the outage its normal before any window has the
+  // history to be judged. A young series does not learn counts above its expectation while
+  // an incident is open.
+  const std::vector<int> born_in_an_incident = {1, 2, 3, 3, 2, 7, 4, 6, 5, 3, 3, 4, 5, 6, 2};
+  SeriesDetector d(&cfg_);
+  std::optional<AlertEvent> fired;
+  for (size_t i = 0; i < born_in_an_incident.size() && !fired; ++i) {
+    fired = d.Observe(kT0 + static_cast<int64_t>(i) * kMin, born_in_an_incident[i], false,
+                      /*incident=*/true)
+                .event;
+  }
+  ASSERT_TRUE(fired.has_value());
+  EXPECT_EQ(fired->started, kT0);
 }
 
 TEST_F(DetectorTest, AOnePostAMinuteOutageIsDatedToItsFirstPost) {

@@ -468,11 +468,13 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,
-  // would otherwise learn the outage as normal and never fire).
+  // would otherwise learn the outage as normal and never fire). Nor, in a young series, is
+  // any step above its expectation: a newborn's fat tails call two posts a minute ordinary,
+  // and with window_needs_history its first minutes are judged by one-minute windows only.
   const bool frozen =
       (state_ == AlertState::kFiring &&
        t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
-      (incident && elevated && state_ != AlertState::kFiring);
+      (incident && state_ != AlertState::kFiring && (elevated || (Young() && count > a.expected)));
   if (!frozen) UpdateBaseline(t_ms, count);
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
@@ -482,6 +484,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (state_ == AlertState::kFiring) a.started = started_;
   a.score = Score(test);
   return a;
+}
+
+bool SeriesDetector::Young() const {
+  return steps_ < *std::max_element(cfg_->windows.begin(), cfg_->windows.end());
 }
 
 int64_t SeriesDetector::MaxFillSteps() const {
