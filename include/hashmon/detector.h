@@ -177,6 +177,7 @@ class SeriesDetector {
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;
   int64_t last_event_t_ = INT64_MIN;  // the last step with events (not a gap)
+  int WidestWindow() const;
   // Fewer steps seen than the widest window holds: the level is still mostly the prior's.
   bool Young() const;
   int64_t MaxFillSteps() const;

@@ -486,9 +486,11 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   return a;
 }
 
-bool SeriesDetector::Young() const {
-  return steps_ < *std::max_element(cfg_->windows.begin(), cfg_->windows.end());
+int SeriesDetector::WidestWindow() const {
+  return *std::max_element(cfg_->windows.begin(), cfg_->windows.end());
 }
+
+bool SeriesDetector::Young() const { return steps_ < WidestWindow(); }
 
 int64_t SeriesDetector::MaxFillSteps() const {
   return std::max<int64_t>(1, 7 * kMsPerDay / cfg_->step_ms);
@@ -506,9 +508,8 @@ size_t SeriesDetector::StepsToKeep(int64_t t_ms) const {
   // saved every minute, so it is kept no longer than needed.)
   const bool redating = state_ == AlertState::kFiring &&
                         t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
-  const int widest = *std::max_element(cfg_->windows.begin(), cfg_->windows.end());
-  return static_cast<size_t>(std::max({widest, (redating ? 2 : 1) * cfg_->max_backdate_steps, 1}) +
-                             1);
+  const int back = (redating ? 2 : 1) * cfg_->max_backdate_steps;
+  return static_cast<size_t>(std::max({WidestWindow(), back, 1}) + 1);
 }
 
 std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double count, bool anomalous) {
