@@ -413,6 +413,41 @@ TEST_F(CollectorTest, ALockedDatabaseLosesNoCountsAndTheStreamFlowsOn) {
   EXPECT_EQ(run.history, Replayed());
 }
 
+TEST_F(CollectorTest, AFullDiskLosesNoCountsAndTheStreamFlowsOn) {
+  // The database may not grow (SQLite's max_page_count gives the error a full disk gives)
+  // for the first part of the stream: the counts wait in memory, the log says what to do,
+  // and once there is room the history is that of a clean replay.
+  const std::string db = tmp_.File("full.db");
+  FeedServer server(lines_, {});
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.commit_every_ms = 0;
+  SqliteStore* store = nullptr;
+  FakeClock* clock = nullptr;
+  int pieces = 0;
+  o.before_chunk = [&] {
+    if (++pieces == 1000) store->db().exec("PRAGMA max_page_count = 1000000000");  // room again
+    clock->Advance(500);
+  };
+  auto run = testing::CollectHistory(o, db, locator_, nullptr, [&](SqliteStore* s, FakeClock* c) {
+    const int pages = s->db().execAndGet("PRAGMA page_count").getInt();
+    s->db().exec("PRAGMA max_page_count = " + std::to_string(pages));
+    store = s;
+    clock = c;
+  });
+  server.Stop();
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_GT(pieces, 1000) << run.log;
+  EXPECT_NE(run.log.find("cannot write to the database: database or disk is full"),
+            std::string::npos)
+      << run.log;
+  EXPECT_NE(run.log.find("free disk space"), std::string::npos) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+}
+
 TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {
   const std::string db = tmp_.File("two.db");
   std::string error;
