@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -356,6 +357,58 @@ TEST(Cli, DetectExplainsEachRowsBaselineTestAndTheVolumeToBeat) {
   const auto off =
       RunHashmon("detect --explain --set count_novelty_hours=0 --series " + dir.File("series.csv"));
   EXPECT_EQ(CsvRows(off.out)[1 + CountExport::kSurgeFrom][6], "");
+}
+
+// hashmon's own minute counts (`query counts --format csv`): empty minutes left out, one
+// series per tag and country, rows in time order across them.
+struct MinuteCountsExport {
+  static constexpr int kMinutes = 360, kOutageFrom = 300, kOutageMinutes = 20;
+  std::string csv = "time,tag,country,count\n";
+  MinuteCountsExport() {
+    const int64_t t0 = *ParseIsoTime("2016-01-19T03:00:00Z");
+    for (int i = 0; i < kMinutes; ++i) {
+      const bool outage = i >= kOutageFrom && i < kOutageFrom + kOutageMinutes;
+      const std::string time = FormatIsoTime(t0 + i * 60'000LL);
+      // BR and LT chatter now and then; ZA says nothing until the outage.
+      if (outage || (i * 7919) % 10 == 0)
+        csv += time + ",twitterdown,BR," + std::to_string(outage ? 8 : 1) + "\n";
+      if ((i * 104729) % 15 == 0) csv += time + ",twitterdown,LT,1\n";
+      if (outage) csv += time + ",twitterdown,ZA,6\n";
+      if ((i * 7919) % 10 == 3) csv += time + ",facebookdown,BR,2\n";
+    }
+  }
+};
+
+TEST(Cli, DetectJudgesHashmonsOwnCountsPerTagAndCountryFromStdin) {
+  TempDir dir;
+  const MinuteCountsExport counts;
+  testing::WriteFile(dir.File("counts.csv"), counts.csv);
+  const auto r = RunHashmon("detect --series -", dir.File("counts.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto rows = CsvRows(r.out);
+  const auto input = CsvRows(counts.csv);
+  ASSERT_EQ(rows.size(), input.size());
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"time", "tag", "country", "count", "anomaly_score"}));
+  const int64_t outage_from =
+      *ParseIsoTime("2016-01-19T03:00:00Z") + MinuteCountsExport::kOutageFrom * 60'000LL;
+  std::map<std::string, int64_t> first_alert;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 5u) << i;
+    EXPECT_EQ(std::vector<std::string>(rows[i].begin(), rows[i].begin() + 4), input[i]);
+    if (std::stod(rows[i][4]) >= 0.5)
+      first_alert.emplace(rows[i][1] + " " + rows[i][2], *ParseIsoTime(rows[i][0]));
+  }
+  // The countries in outage are flagged within two minutes (ZA, whose first row is the
+  // outage's, was silent before it, not new); the chatter is no outage.
+  ASSERT_EQ(first_alert.size(), 2u);
+  for (const char* series : {"twitterdown BR", "twitterdown ZA"}) {
+    ASSERT_TRUE(first_alert.count(series)) << series;
+    EXPECT_GE(first_alert[series], outage_from) << series;
+    EXPECT_LE(first_alert[series], outage_from + 2 * 60'000) << series;
+  }
+  // The step (a minute) was read off rows that skip minutes.
+  EXPECT_EQ(RunHashmon("detect --step 1m --series " + dir.File("counts.csv")).out, r.out);
+  EXPECT_NE(RunHashmon("detect --step 2m --series " + dir.File("counts.csv")).out, r.out);
 }
 
 TEST(Cli, DetectRefusesWhatItCannotScore) {

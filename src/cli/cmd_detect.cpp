@@ -1,8 +1,9 @@
-// hashmon detect: the detector on a user's own count export (NAB's CSV layout).
+// hashmon detect: the detector on a count export (NAB's CSV layout, or hashmon's own counts).
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -19,85 +20,153 @@ namespace {
 struct DetectArgs {
   std::string series;
   std::string out = "-";
+  std::string step;
   std::vector<std::string> settings;
   bool explain = false;
 };
 
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> cells;
+  size_t from = 0;
+  for (size_t comma; (comma = line.find(',', from)) != std::string::npos; from = comma + 1)
+    cells.push_back(line.substr(from, comma - from));
+  cells.push_back(line.substr(from));
+  return cells;
+}
+
+// Where a row's time, value and series are: NAB's "timestamp,value" by default; by name when
+// the file has a header, so that `hashmon query counts --format csv` (time,tag,country,count)
+// is read as one series per tag and country.
+struct Columns {
+  size_t time = 0, value = 1;
+  std::vector<size_t> series;  // the columns that name a row's series (tag, country)
+};
+
+Columns ColumnsOf(const std::vector<std::string>& header) {
+  Columns c;
+  bool have_time = false, have_value = false;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
+    if (!have_time && (name == "timestamp" || name == "time" || name == "date")) {
+      c.time = i, have_time = true;
+    } else if (!have_value && (name == "value" || name == "count")) {
+      c.value = i, have_value = true;
+    } else if (name == "tag" || name == "country") {
+      c.series.push_back(i);
+    }
+  }
+  return c;
+}
+
 struct Row {
-  std::string stamp;
+  std::string line;    // as read, written back with the score
+  std::string series;  // the values of the series columns
   int64_t t;
   double value;
 };
 
-// One "timestamp,value" line; nullopt with `error` set for a bad one (a header is skipped,
-// with neither set).
-std::optional<Row> ParseRow(const std::string& line, size_t line_no, std::string* error) {
-  const size_t comma = line.find(',');
-  Row row{line.substr(0, comma), 0, 0};
-  const auto t = ParseIsoTime(row.stamp);
+// One row; nullopt with `error` set for a bad one.
+std::optional<Row> ParseRow(const std::string& line, const Columns& columns, std::string* error) {
+  const std::vector<std::string> cells = SplitCsv(line);
+  const std::string stamp = columns.time < cells.size() ? cells[columns.time] : "";
+  const auto t = ParseIsoTime(stamp);
   if (!t) {
-    if (line_no > 1) {
-      *error =
-          "expected 'timestamp,value' with a time such as 2015-02-26 21:42:53 (UTC, years "
-          "1970-2999), got: " +
-          line.substr(0, 80);
-    }
+    *error = "expected 'timestamp,value' with a time such as 2015-02-26 21:42:53 (UTC, years "
+             "1970-2999), got: " +
+             line.substr(0, 80);
     return std::nullopt;
   }
-  row.t = *t;
+  Row row{line, "", *t, NAN};
   try {
-    row.value = comma == std::string::npos ? 0 : std::stod(line.substr(comma + 1));
+    if (columns.value < cells.size()) row.value = std::stod(cells[columns.value]);
   } catch (const std::exception&) {
-    row.value = NAN;
   }
   if (!std::isfinite(row.value) || row.value < 0) {
     *error = "not a count (a number, 0 or more): " + line.substr(0, 80);
     return std::nullopt;
   }
+  for (size_t i : columns.series) row.series += (i < cells.size() ? cells[i] : "") + ',';
   return row;
 }
 
-// Reads the series row by row and writes each row's score as soon as it is known: a long
-// export needs no more memory than a short one. The step is the first two rows' distance.
+int64_t Gcd(int64_t a, int64_t b) { return b == 0 ? a : Gcd(b, a % b); }
+
+// The step of rows that may skip steps (a count export leaves out empty minutes): the
+// greatest common divisor of the distances between the rows' times (all series together:
+// they share one grid), unless the rows are not on a grid (timestamps a second off here and
+// there), when it is the smallest distance.
+int64_t InferStep(const std::vector<Row>& rows) {
+  int64_t gcd = 0, smallest = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const int64_t d = std::abs(rows[i].t - rows[i - 1].t);
+    if (d == 0) continue;
+    gcd = Gcd(d, gcd);
+    smallest = smallest == 0 ? d : std::min(smallest, d);
+  }
+  if (smallest == 0) return DetectorConfig{}.step_ms;
+  return std::max<int64_t>(1000, smallest / gcd <= 60 ? gcd : smallest);
+}
+
+// Reads the rows one by one and writes each row's score as soon as it is known: a long
+// export needs no more memory than a short one. The step is set (--step) or read off the
+// first rows (InferStep); each series (a tag in a country) has a detector of its own.
 class DetectRun {
  public:
-  DetectRun(const DetectArgs& args, std::ostream* out) : args_(args), out_(out) {}
+  // Rows read before the step is inferred, at most.
+  static constexpr size_t kStepRows = 64;
+
+  DetectRun(const DetectArgs& args, std::ostream* out, std::optional<int64_t> step)
+      : args_(args), out_(out), step_(step) {}
 
   // False (with the message printed) when the row cannot be scored.
   bool Add(Row row, size_t line_no) {
-    if (!previous_stamp_.empty() && row.t <= previous_t_) {
-      std::fprintf(stderr,
-                   "hashmon detect: line %zu: %s is not after the row before it (%s); the rows "
-                   "must be in time order, one per step: sort the file first, e.g. "
-                   "sort -t, -k1,1 -u\n",
-                   line_no, row.stamp.c_str(), previous_stamp_.c_str());
-      return false;
+    auto [it, first] = last_.emplace(row.series, Last{row.t, row.line});
+    if (!first) {
+      if (row.t <= it->second.t) {
+        std::fprintf(stderr,
+                     "hashmon detect: line %zu: %s is not after the row before it%s (%s); the "
+                     "rows must be in time order, one per step: sort the file first, e.g. "
+                     "sort -t, -k1,1 -u\n",
+                     line_no, row.line.substr(0, 80).c_str(),
+                     row.series.empty() ? "" : " of its series", it->second.line.c_str());
+        return false;
+      }
+      it->second = Last{row.t, row.line.substr(0, 80)};
     }
-    previous_t_ = row.t;
-    previous_stamp_ = row.stamp;
-    if (detector_) {
+    if (started_) {
       Score(row);
       return true;
     }
     pending_.push_back(std::move(row));
-    return pending_.size() < 2 || StartAndScorePending();
+    return (!step_ && pending_.size() < kStepRows) || Start();
   }
 
-  // Scores a series too short to have started (one row, or none).
-  bool Finish() { return detector_ || StartAndScorePending(); }
+  // Scores what is left (a series too short to have started).
+  bool Finish() { return started_ || Start(); }
+
+  // The file's header. With series columns (tag, country) it is hashmon's own minute counts
+  // (`query counts`), judged as `collect` and `replay` judge them.
+  void set_header(std::string header, const Columns& columns) {
+    header_ = std::move(header);
+    per_country_ = !columns.series.empty();
+  }
 
  private:
-  bool StartAndScorePending() {
-    config_ = CountExportConfig(pending_.size() >= 2
-                                    ? std::max<int64_t>(1000, pending_[1].t - pending_[0].t)
-                                    : DetectorConfig{}.step_ms);
+  bool Start() {
+    started_ = true;
+    const int64_t step = step_ ? *step_ : InferStep(pending_);
+    if (per_country_) {
+      config_ = DetectorConfig{};
+      config_.step_ms = step;
+    } else {
+      config_ = CountExportConfig(step);
+    }
     std::string error;
     if (!ApplyDetectorSettings(args_.settings, &config_, &error)) {
       std::fprintf(stderr, "hashmon detect: %s\n", error.c_str());
       return false;
     }
-    detector_ = std::make_unique<SeriesDetector>(&config_);
-    *out_ << "timestamp,value,anomaly_score"
+    *out_ << header_ << ",anomaly_score"
           << (args_.explain ? ",expected,log10_p,state,recent_peak" : "") << "\n";
     for (const Row& r : pending_) Score(r);
     pending_.clear();
@@ -105,12 +174,19 @@ class DetectRun {
   }
 
   void Score(const Row& row) {
-    const Assessment r = detector_->Observe(row.t, row.value);
+    std::unique_ptr<SeriesDetector>& detector = detectors_[row.series];
+    if (first_t_ == INT64_MIN) first_t_ = row.t;
+    if (!detector) {
+      detector = std::make_unique<SeriesDetector>(&config_);
+      // An export leaves out empty steps, so a series whose first row comes later was
+      // silent from the file's first step on (as replay's baselines learn the silence
+      // before a country's first mention).
+      if (row.t > first_t_) detector->Observe(first_t_, 0);
+    }
+    const Assessment r = detector->Observe(row.t, row.value);
     char score[32];
     std::snprintf(score, sizeof score, "%.6f", r.score);
-    std::ostringstream value;
-    value << row.value;
-    *out_ << row.stamp << ',' << value.str() << ',' << score;
+    *out_ << row.line << ',' << score;
     if (args_.explain) {
       static const char* kStates[] = {"quiet", "pending", "firing"};
       *out_ << ',' << r.expected << ',' << r.log10_p << ',' << kStates[static_cast<int>(r.state)]
@@ -120,20 +196,67 @@ class DetectRun {
     *out_ << '\n';
   }
 
+  struct Last {
+    int64_t t;
+    std::string line;
+  };
   const DetectArgs& args_;
   std::ostream* out_;
+  std::optional<int64_t> step_;
+  std::string header_ = "timestamp,value";
   DetectorConfig config_;
-  std::unique_ptr<SeriesDetector> detector_;
-  std::vector<Row> pending_;  // before the detector starts (it needs the step)
-  int64_t previous_t_ = 0;
-  std::string previous_stamp_;
+  bool started_ = false;
+  bool per_country_ = false;
+  int64_t first_t_ = INT64_MIN;
+  std::map<std::string, std::unique_ptr<SeriesDetector>> detectors_;
+  std::map<std::string, Last> last_;  // each series' last row, for the order check
+  std::vector<Row> pending_;          // before the step is known
 };
 
+int ScoreRows(std::istream& in, DetectRun* run) {
+  Columns columns;
+  std::string line;
+  size_t line_no = 0;
+  bool first = true;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::string error;
+    std::optional<Row> row = ParseRow(line, columns, &error);
+    if (!row && first) {  // a header: the columns by name
+      columns = ColumnsOf(SplitCsv(line));
+      run->set_header(line, columns);
+      first = false;
+      continue;
+    }
+    first = false;
+    if (!row) {
+      std::fprintf(stderr, "hashmon detect: line %zu: %s\n", line_no, error.c_str());
+      return 2;
+    }
+    if (!run->Add(std::move(*row), line_no)) return 2;
+  }
+  return run->Finish() ? 0 : 2;
+}
+
 int RunDetect(const DetectArgs& a) {
-  std::ifstream in(a.series);
-  if (!in) {
-    std::fprintf(stderr, "hashmon detect: cannot read %s\n", a.series.c_str());
-    return 1;
+  std::optional<int64_t> step;
+  if (!a.step.empty()) {
+    step = ParseDuration(a.step);
+    if (!step || *step < 1000) {
+      std::fprintf(stderr, "hashmon detect: --step: expected a duration such as 1m or 5m, got %s\n",
+                   a.step.c_str());
+      return 2;
+    }
+  }
+  std::ifstream file_in;
+  if (a.series != "-") {
+    file_in.open(a.series);
+    if (!file_in) {
+      std::fprintf(stderr, "hashmon detect: cannot read %s\n", a.series.c_str());
+      return 1;
+    }
   }
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -145,24 +268,10 @@ int RunDetect(const DetectArgs& a) {
     }
     out = &file;
   }
-  DetectRun run(a, out);
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::string error;
-    std::optional<Row> row = ParseRow(line, line_no, &error);
-    if (!row && !error.empty()) {
-      std::fprintf(stderr, "hashmon detect: line %zu: %s\n", line_no, error.c_str());
-      return 2;
-    }
-    if (row && !run.Add(std::move(*row), line_no)) return 2;
-  }
-  if (!run.Finish()) return 2;
-  if (out != &file) return 0;  // stdout: checked as every command's is (StdoutWritten)
-  file.close();                // the last block is written here, and may not fit
+  DetectRun run(a, out, step);
+  const int status = ScoreRows(a.series == "-" ? std::cin : file_in, &run);
+  if (status != 0 || out != &file) return status;  // stdout: checked as every command's is
+  file.close();  // the last block is written here, and may not fit
   if (file) return 0;
   std::fprintf(stderr, "hashmon detect: could not write all of %s (is the disk full?)\n",
                a.out.c_str());
@@ -176,7 +285,13 @@ void RegisterDetect(CLI::App& app, ExitCode* exit) {
   CLI::App* cmd = app.add_subcommand(
       "detect",
       "Score a count series (timestamp,value rows, any fixed step) with the outage detector");
-  cmd->add_option("--series", args->series, "CSV of timestamp,value rows")->required();
+  cmd->add_option("--series", args->series,
+                  "CSV of timestamp,value rows (- for stdin); with a header, the columns "
+                  "timestamp|time and value|count, and one series per tag and country")
+      ->required();
+  cmd->add_option("--step", args->step,
+                  "The series' step, e.g. 1m (default: read off the first rows; a missing row "
+                  "counts as zero)");
   cmd->add_option("--out", args->out, "Output CSV (timestamp,value,anomaly_score); - for stdout")
       ->capture_default_str();
   cmd->add_flag("--explain", args->explain,
