@@ -388,7 +388,8 @@ TEST(Cli, DetectJudgesHashmonsOwnCountsPerTagAndCountryFromStdin) {
   const auto rows = CsvRows(r.out);
   const auto input = CsvRows(counts.csv);
   ASSERT_EQ(rows.size(), input.size());
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"time", "tag", "country", "count", "anomaly_score"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"time", "tag", "country", "count", "anomaly_score"}));
   const int64_t outage_from =
       *ParseIsoTime("2016-01-19T03:00:00Z") + MinuteCountsExport::kOutageFrom * 60'000LL;
   std::map<std::string, int64_t> first_alert;

@@ -71,9 +71,10 @@ std::optional<Row> ParseRow(const std::string& line, const Columns& columns, std
   const std::string stamp = columns.time < cells.size() ? cells[columns.time] : "";
   const auto t = ParseIsoTime(stamp);
   if (!t) {
-    *error = "expected 'timestamp,value' with a time such as 2015-02-26 21:42:53 (UTC, years "
-             "1970-2999), got: " +
-             line.substr(0, 80);
+    *error =
+        "expected 'timestamp,value' with a time such as 2015-02-26 21:42:53 (UTC, years "
+        "1970-2999), got: " +
+        line.substr(0, 80);
     return std::nullopt;
   }
   Row row{line, "", *t, NAN};
