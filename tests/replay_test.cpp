@@ -553,6 +553,20 @@ TEST_F(ReplayTest, MoreInputsThanAreReadAtOnceWaitTheirTurn) {
   EXPECT_EQ(Dump(dir_.File("parts.db")), Dump(dir_.File("whole.db")));
 }
 
+TEST(PermissionHintTest, ADatabaseInADirectoryThatIsNotThereSaysToCreateIt) {
+  TempDir dir;
+  const std::string db = dir.File("no/such/dir/history.db");
+  std::string error;
+  EXPECT_FALSE(SqliteStore::OpenForWriting(db, &error));
+  EXPECT_NE(error.find("the directory " + dir.File("no/such/dir") +
+                       " does not exist: create it "
+                       "with mkdir -p " +
+                       dir.File("no/such/dir") + " or pass another --db"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(WhyNotWritable(dir.File("history.db")), "");  // nothing in the way
+}
+
 TEST(PermissionHintTest, ADatabaseReadOnlyForThisUserNamesTheWayOut) {
   EXPECT_NE(PermissionHint("attempt to write a readonly database").find("sudo -u hashmon"),
             std::string::npos);

@@ -4,7 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
@@ -56,8 +58,14 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
     // fcntl locks on the database and are left alone).
     const std::string lock_path = path + ".lock";
     int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      if (fd >= 0) close(fd);
+    if (fd < 0) {
+      const std::string why = WhyNotWritable(lock_path);
+      *error = "cannot create the lock file " + lock_path + ": " + std::strerror(errno) +
+               (why.empty() ? "" : "; " + why);
+      return nullptr;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
       *error = "another hashmon process is writing to " + path + " (lock " + lock_path +
                " is held); stop it first or use another --db";
       return nullptr;
@@ -69,9 +77,29 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
     Migrate(*db);
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), fd));
   } catch (const std::exception& e) {
-    *error = std::string("cannot open ") + path + " for writing: " + e.what();
+    const std::string why = WhyNotWritable(path);
+    *error = std::string("cannot open ") + path + " for writing: " + e.what() +
+             (why.empty() ? "" : "; " + why);
     return nullptr;
   }
+}
+
+std::string WhyNotWritable(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (access(dir.c_str(), F_OK) != 0)
+    return "the directory " + dir + " does not exist: create it with mkdir -p " + dir +
+           " or pass another --db";
+  if (access(path.c_str(), F_OK) == 0 && access(path.c_str(), W_OK) != 0)
+    return "this user may not write " + path +
+           ": run as the user it belongs to (e.g. sudo -u hashmon) or pass another --db";
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return "this user may not create files in " + dir +
+           ", where SQLite keeps the -wal and -shm files beside the database: give it write "
+           "access or pass another --db";
+  return "";
 }
 
 std::string PermissionHint(const std::string& sqlite_error) {

@@ -48,6 +48,11 @@ struct CountQuery {
 // collector's user. "" for any other error.
 std::string PermissionHint(const std::string& sqlite_error);
 
+// What stops this user from creating or writing the database at `path`, with the fix: a
+// directory that does not exist, or one (or a file) this user may not write. "" when
+// nothing on the file system explains it.
+std::string WhyNotWritable(const std::string& path);
+
 class SqliteStore {
  public:
   // Opens (creating if needed) for the single writer: applies migrations, WAL mode, and
