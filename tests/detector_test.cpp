@@ -372,6 +372,20 @@ TEST_F(DetectorTest, WithAnIncidentOpenThreePostsThenOneJoinOnTheOne) {
   }
 }
 
+TEST_F(DetectorTest, AnAlertOnOneMinuteEndsAfterThatMinuteNotInIt) {
+  // A quiet country joins an incident on one minute's posts and says nothing after: the
+  // outage ends after that minute (it had its posts), not at its start with none.
+  SeriesDetector d(&cfg_);
+  rng_.seed(3);
+  const int64_t alarm = kT0 + 2 * 1440 * kMin;
+  Feed(d, kT0, 2 * 1440, [](int64_t) { return 1.0 / 30; });
+  ASSERT_TRUE(d.Observe(alarm, 4, false, /*incident=*/true).event);
+  std::optional<AlertEvent> resolved;
+  for (int i = 1; i <= 60 && !resolved; ++i) resolved = d.Observe(alarm + i * kMin, 0).event;
+  ASSERT_TRUE(resolved);
+  EXPECT_EQ(resolved->ended, alarm + kMin);
+}
+
 TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
   // Three posts a minute, then six minutes with one post, then the outage goes on.
   SeriesDetector d(&cfg_);

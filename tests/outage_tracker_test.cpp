@@ -71,6 +71,13 @@ class TagTotalTest : public ::testing::Test {
 
   const int64_t kOnset = kT0 + 6 * 60 * kMin;
   Counts open_;
+
+ public:
+  void QuietHoursOf(OutageTracker& tracker) { QuietHours(tracker); }
+  int64_t onset() const { return kOnset; }
+  static const OutageCountry* FindIn(const OutageTracker& tracker, const std::string& cc) {
+    return Find(tracker, cc);
+  }
 };
 
 TEST_F(TagTotalTest, ACountryJoinsAWorldwideSurgeOnTwoPosts) {
@@ -234,6 +241,45 @@ TEST_F(JoiningTest, OnceTwoCountriesFireThePairJoinsOnItsOwn) {
     tracker.CloseThrough(m, counts);
   }
   EXPECT_NE(Find(tracker, "ZA"), nullptr);
+}
+
+// Britain and Brazil in outage for an hour; South Africa's pair of posts comes `minutes_in`.
+bool SouthAfricasPairJoins(JoiningTest& test, OutageTracker& tracker, int minutes_in) {
+  test.QuietHoursOf(tracker);
+  for (int i = 0; i < 60; ++i) {
+    const int64_t m = test.onset() + i * kMin;
+    Counts counts{{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+    if (i == minutes_in || i == minutes_in + 1) counts[{m, kTag, "ZA"}] = 1;
+    tracker.CloseThrough(m, counts);
+  }
+  return TagTotalTest::FindIn(tracker, "ZA") != nullptr;
+}
+
+TEST_F(JoiningTest, APairOfPostsJoinsAWorldwideOutageAsItBeginsNotAnHourIn) {
+  // The countries of a worldwide outage say so together. Over an hour, somewhere, a quiet
+  // country's chance pair of posts is likely, and it is no sign of the outage.
+  for (const auto& [minutes_in, joins] : {std::pair{5, true}, {14, true}, {30, false}}) {
+    OutageTracker tracker{TrackerConfig{}};
+    EXPECT_EQ(SouthAfricasPairJoins(*this, tracker, minutes_in), joins) << minutes_in;
+  }
+  TrackerConfig always;
+  always.incident_join_minutes = 0;
+  OutageTracker tracker{always};
+  EXPECT_TRUE(SouthAfricasPairJoins(*this, tracker, 30));
+}
+
+TEST_F(JoiningTest, ALateCountryWithACrowdOfItsOwnStillJoins) {
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  for (int i = 0; i < 60; ++i) {
+    const int64_t m = kOnset + i * kMin;
+    Counts counts{{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+    if (i >= 40) counts[{m, kTag, "ZA"}] = 8;
+    tracker.CloseThrough(m, counts);
+  }
+  const OutageCountry* za = Find(tracker, "ZA");
+  ASSERT_NE(za, nullptr);
+  EXPECT_LE(za->detected_at, kOnset + 42 * kMin);
 }
 
 }  // namespace

@@ -79,6 +79,8 @@ class SeriesDetector {
   double CountAt(int64_t t_ms) const;
 
   AlertState state() const { return state_; }
+  // While firing: the step that fired.
+  int64_t firing_since() const { return firing_since_; }
   int64_t steps_seen() const { return steps_; }
 
   // Silent (no event, no alert) for longer than Observe fills skipped steps: more silent

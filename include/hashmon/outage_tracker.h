@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -93,6 +94,12 @@ struct TrackerConfig {
   // From this many firing countries on, the outage is international, and any country
   // joins on the incident's evidence alone.
   int joins_freely_from = 2;
+  // ... but only this long after the incident was detected (0: for as long as it lasts). The
+  // countries of a worldwide outage say so together, and the lesser evidence serves them;
+  // over an outage of hours, a quiet country's chance pair of posts, or a harmless burst, is
+  // likely somewhere, and would join it. A country that joins later does so on evidence of
+  // its own, as if no incident were open.
+  double incident_join_minutes = 15;
 };
 
 // The pseudo-country of a tag's total series (its detector state is stored under it).
@@ -183,6 +190,10 @@ class OutageTracker {
   // crowd_alert_p. `closing`: the minutes CloseThrough is closing, if it is.
   bool CrowdElsewhere(const SeriesKey& judged, int64_t minute, const Closing* closing) const;
   bool TagInOutage(const std::string& tag) const;
+  // When the tag's open outage, or its total's surge, was first detected (the earlier), if
+  // either is on. (Not their estimated onsets: the total's may lie far back, where the
+  // countries' daily rise began.)
+  std::optional<int64_t> IncidentDetected(const std::string& tag) const;
   // The mentions of a series (kTagTotal: of the tag) in a minute: the counter's while the
   // minute is open, the closing counts while it closes, else the series' recent steps.
   double CountOf(const SeriesKey& key, const SeriesDetector& series, int64_t minute,

@@ -554,7 +554,8 @@ std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
            static_cast<int64_t>(std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
   double sum = 0, mean = 0;
   int64_t have = 0, first_t = t_ms;
-  for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t >= firing_since_;
+  // The step that fired was anomalous: the return to baseline comes after it.
+  for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t > firing_since_;
        ++it, ++have) {
     sum += it->count;
     mean += it->expected;

@@ -326,10 +326,30 @@ bool OutageTracker::TagInOutage(const std::string& tag) const {
   return total != series_.end() && total->second->state() == AlertState::kFiring;
 }
 
+std::optional<int64_t> OutageTracker::IncidentDetected(const std::string& tag) const {
+  std::optional<int64_t> first;
+  for (auto it = firing_in_.lower_bound({tag, ""});
+       it != firing_in_.end() && it->first.first == tag; ++it) {
+    const auto o = outages_.find(it->second);
+    if (o != outages_.end() && (!first || o->second.detected_at < *first))
+      first = o->second.detected_at;
+  }
+  const auto total = series_.find({tag, kTagTotal});
+  if (total != series_.end() && total->second->state() == AlertState::kFiring &&
+      (!first || total->second->firing_since() < *first))
+    first = total->second->firing_since();
+  return first;
+}
+
 bool OutageTracker::CrowdElsewhere(const SeriesKey& judged, int64_t minute,
                                    const Closing* closing) const {
   // This is asked on every mention: the common answers need no more than a look.
   const std::string& tag = judged.first;
+  if (cfg_.incident_join_minutes > 0) {
+    const std::optional<int64_t> detected = IncidentDetected(tag);
+    if (detected && minute - *detected > cfg_.incident_join_minutes * kMillisPerMinute)
+      return false;
+  }
   const auto firing_begin = firing_in_.lower_bound({tag, ""});
   int firing = 0;
   for (auto it = firing_begin; it != firing_in_.end() && it->first.first == tag; ++it)
