@@ -423,6 +423,8 @@ TEST(Cli, DetectRefusesWhatItCannotScore) {
     testing::WriteFile(dir.File("bad.csv"), header + std::string(bad) + "\n");
     EXPECT_EQ(RunHashmon("detect --series " + dir.File("bad.csv")).exit_code, 2) << bad;
   }
+  testing::WriteFile(dir.File("bad.csv"), "2015-02-26 21:42:53,many\n");  // no header
+  EXPECT_EQ(RunHashmon("detect --series " + dir.File("bad.csv")).exit_code, 2);
   testing::WriteFile(dir.File("good.csv"), header);
   EXPECT_EQ(RunHashmon("detect --series " + dir.File("good.csv")).out,
             "timestamp,value,anomaly_score\n2015-02-26 21:42:53,53,0.000000\n");

@@ -225,7 +225,8 @@ int ScoreRows(std::istream& in, DetectRun* run) {
     if (line.empty()) continue;
     std::string error;
     std::optional<Row> row = ParseRow(line, columns, &error);
-    if (!row && first) {  // a header: the columns by name
+    // A first line whose first cell is no time is a header: the columns by name.
+    if (!row && first && !ParseIsoTime(SplitCsv(line)[0])) {
       columns = ColumnsOf(SplitCsv(line));
       run->set_header(line, columns);
       first = false;
