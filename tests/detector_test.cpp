@@ -401,6 +401,55 @@ TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
   EXPECT_EQ(events[1].ended, onset + 26 * kMin);
 }
 
+TEST_F(DetectorTest, ALullInAnOutageOverABaselineOfAPostAMinuteIsNotItsEnd) {
+  // Five or six posts a minute where one is usual (a rate that itself varies from minute
+  // to minute), a lull of eleven posts in five minutes (what a busy stretch of the baseline
+  // could hold, and as likely a dip of the outage's), then the outage goes on for half an
+  // hour.
+  SeriesDetector d(&cfg_);
+  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  std::gamma_distribution<double> varying_rate(2.0, 0.5);
+  Feed(d, kT0, 2 * 1440, [&](int64_t) { return varying_rate(rng_); });
+  std::vector<int> counts;
+  const int outage[] = {3, 5, 8, 6};
+  for (int i = 0; i < 32; ++i) counts.push_back(outage[i % 4]);
+  for (int n : {1, 3, 2, 4, 1}) counts.push_back(n);
+  for (int i = 0; i < 32; ++i) counts.push_back(outage[i % 4]);
+  const int64_t end = onset + static_cast<int64_t>(counts.size()) * kMin;
+  for (int i = 0; i < 40; ++i) counts.push_back(i % 3 == 0 ? 2 : i % 3 == 1 ? 0 : 1);
+  const auto events = FeedCounts(d, onset, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_GE(events[1].ended, end - kMin);
+  EXPECT_LE(events[1].ended, end + 2 * kMin);
+}
+
+TEST_F(DetectorTest, AnOutageThatDiesAwayEndsWhereItsRateGaveWay) {
+  // Thirty posts a minute, then fewer by a third every minute or so: the crowd's rate gave
+  // way when the service came back, though its posts take ten minutes to fall to the
+  // baseline's one in two minutes.
+  SeriesDetector d(&cfg_);
+  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.5; });
+  std::vector<int> counts(30, 30);
+  const int64_t end = onset + 30 * kMin;
+  for (int x = 0; x < 15; ++x) counts.push_back(static_cast<int>(30 * std::exp(-(x + 1) / 3.0)));
+  for (int i = 0; i < 30; ++i) counts.push_back(i % 2);
+  const auto events = FeedCounts(d, onset, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_GE(events[1].ended, end);
+  EXPECT_LE(events[1].ended, end + 4 * kMin);
+}
+
+TEST(EstimateEndTest, TheEndIsWhereOneRateGivesWayToTheBaseline) {
+  std::vector<SeriesDetector::StepCount> steps;
+  const std::vector<double> counts = {9, 11, 10, 12, 9, 3, 1, 0, 1, 0, 1};
+  for (size_t i = 0; i < counts.size(); ++i)
+    steps.push_back({kT0 + static_cast<int64_t>(i) * kMin, counts[i], 0.5});
+  EXPECT_EQ(SeriesDetector::EstimateEnd(steps), kT0 + 5 * kMin);
+}
+
 TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt) {
   // Thirteen silent hours drive the level towards nothing; then an hour of about a post a
   // minute, and one more post 27 minutes after the last. The outage ended with the hour.

@@ -75,6 +75,10 @@ class SeriesDetector {
   };
   double SurpriseLog10(const std::vector<StepCount>& steps) const;
 
+  // The first step back at baseline among `steps` (oldest first, all after the onset): the
+  // most likely change from one constant rate to the baseline's expectations.
+  static int64_t EstimateEnd(const std::vector<StepCount>& steps);
+
   // The count a recent closed step had (0 for a step skipped, a gap, or too old to keep).
   double CountAt(int64_t t_ms) const;
 
@@ -146,6 +150,11 @@ class SeriesDetector {
   // While firing: the first step of a quiet stretch long enough to end the alert, if the
   // steps up to t_ms make one.
   std::optional<int64_t> BackAtBaselineSince(int64_t t_ms) const;
+  // Whether a quiet-looking stretch of `steps` steps (sum, its baseline and dispersion) is
+  // as likely a lull of the firing rate.
+  bool StillLikeTheOutage(double sum, double baseline, double phi, int64_t steps) const;
+  // The end of the firing surge, from the steps kept after its onset.
+  int64_t EstimateEnd(double baseline_floor) const;
   // The step's anomaly score in [0, 1] (see Assessment).
   double Score(const Test& test) const;
   size_t StepsToKeep(int64_t t_ms) const;
