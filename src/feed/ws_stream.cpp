@@ -114,6 +114,20 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
     if (!connect.is_done()) {
       out.kind = (stop && *stop) ? StreamOutcome::kStopped : StreamOutcome::kStalled;
       out.message = "no answer to the WebSocket handshake";
+      // A handshake that completes after all would leave a connection open that nobody
+      // reads (the close below may come while it is still connecting): close it then.
+      connect.then([client](pplx::task<void> done) {
+        try {
+          done.get();
+          client->close().then([client](pplx::task<void> closed) {
+            try {
+              closed.get();
+            } catch (const std::exception&) {
+            }
+          });
+        } catch (const std::exception&) {
+        }
+      });
     } else {
       connect.get();  // throws on a failed handshake
       for (const std::string& text : request.send_on_open) {
