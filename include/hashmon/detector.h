@@ -212,6 +212,9 @@ class SeriesDetector {
   int64_t last_burst_t_ = INT64_MIN;
   void NoteEndedBurst(int64_t t_ms);
   bool HadBurstRecently(int64_t t_ms) const;
+  // Minute counts, say: a step shorter than a harmless burst lasts, so one burst may fill
+  // several steps (and an outage's pauses are steps of their own).
+  bool ShorterThanABurst() const;
   int BurstSteps() const;  // steps a burst may cover
   int64_t started_ = 0;
   int64_t firing_since_ = 0;

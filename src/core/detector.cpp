@@ -163,7 +163,7 @@ std::pair<double, double> SeriesDetector::WindowSums::TwoBusiestSpans(int span,
 }
 
 double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const {
-  const bool burst_rules = !incident && cfg_->step_ms < cfg_->burst_minutes * 60'000;
+  const bool burst_rules = !incident && ShorterThanABurst();
   // While an incident is open, posts spread thinly over the window count as they are.
   // A step with more posts than a harmless burst holds is not one burst: it is spread enough.
   const bool crowded_step = burst_rules && s.busiest > cfg_->burst_max_posts;
@@ -237,6 +237,10 @@ double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const 
     best = std::min(best, WindowLog10(s, w, /*incident=*/true, /*bursty=*/false));
   }
   return best;
+}
+
+bool SeriesDetector::ShorterThanABurst() const {
+  return cfg_->step_ms < cfg_->burst_minutes * 60'000;
 }
 
 int SeriesDetector::BurstSteps() const {
@@ -544,7 +548,7 @@ std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
   // Back at baseline when the last `resolve_after_minutes` together are no more than the
   // baseline allows: a low-volume country's scattered mentions keep it firing. At minute
   // resolution a slow series pauses: wait for a rate-sized quiet stretch.
-  const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
+  const bool fine = ShorterThanABurst();
   const double rate = fine ? firing_sum_ / static_cast<double>(firing_steps_) : 1e9;
   const int64_t k = std::min<int64_t>(
       std::max<int64_t>(1,
@@ -590,8 +594,7 @@ bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, double phi,
   // (Only at minute resolution, where the stretch holds resolve_expected_events: one
   // 5-minute step of a topic's volume, with a dispersion near 1, is never unusually few, and
   // held NAB's alerts through every news tail, its standard score 70.6 -> 15.6.)
-  const bool fine = cfg_->step_ms < cfg_->burst_minutes * 60'000;
-  if (!fine || sum <= baseline || firing_steps_ <= 0) return false;
+  if (!ShorterThanABurst() || sum <= baseline || firing_steps_ <= 0) return false;
   const double firing_mean = firing_sum_ / static_cast<double>(firing_steps_) * steps;
   if (firing_mean <= sum) return true;
   const double at_most_sum =

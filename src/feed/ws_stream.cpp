@@ -50,6 +50,17 @@ void RaiseWhenDone(const pplx::task<void>& task, const std::shared_ptr<WsState>&
   });
 }
 
+// Lets a task finish on its own, its failure ignored (what it concerns is reported elsewhere),
+// keeping `keep` alive until it does.
+void LetFinish(const pplx::task<void>& task, std::shared_ptr<void> keep = nullptr) {
+  task.then([keep](pplx::task<void> t) {
+    try {
+      t.get();
+    } catch (const std::exception&) {
+    }
+  });
+}
+
 constexpr int64_t kCloseWaitMs = 2'000;
 
 }  // namespace
@@ -116,18 +127,7 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
       out.message = "no answer to the WebSocket handshake";
       // A handshake that completes after all would leave a connection open that nobody
       // reads (the close below may come while it is still connecting): close it then.
-      connect.then([client](pplx::task<void> done) {
-        try {
-          done.get();
-          client->close().then([client](pplx::task<void> closed) {
-            try {
-              closed.get();
-            } catch (const std::exception&) {
-            }
-          });
-        } catch (const std::exception&) {
-        }
-      });
+      LetFinish(connect.then([client] { LetFinish(client->close(), client); }));
     } else {
       connect.get();  // throws on a failed handshake
       for (const std::string& text : request.send_on_open) {
@@ -165,12 +165,7 @@ StreamOutcome StreamWebSocket(const WsRequest& request,
           websocket_outgoing_message beat;
           beat.set_pong_message();
           lock.unlock();
-          client->send(beat).then([](pplx::task<void> t) {
-            try {
-              t.get();
-            } catch (const std::exception&) {  // the close handler reports the failure
-            }
-          });
+          LetFinish(client->send(beat));  // the close handler reports a failure
           lock.lock();
         }
         state->cv.wait_for(lock, std::chrono::milliseconds(20));
