@@ -30,10 +30,10 @@ TEST(TrailingMaxTest, ReadsBackWhatItWrote) {
   TrailingMax max;
   max.Add(0, 7.5);
   max.Add(60'000, 1.25);
-  std::ostringstream out;
-  max.Write(out);
+  std::string out;
+  max.Write(&out);
   TrailingMax copy;
-  std::istringstream in(out.str());
+  std::istringstream in(out);
   copy.Read(in);
   EXPECT_EQ(copy.MaxSince(0, -1), 7.5);
   EXPECT_EQ(copy.MaxSince(1, -1), 1.25);

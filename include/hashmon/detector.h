@@ -132,8 +132,8 @@ class SeriesDetector {
   double Dispersion(double mean) const;
   bool UsesHourProfile(double days) const;
   bool UsesDayProfile(double days) const;
-  double QuietLimit(double mean) const;
-  double ComputeQuietLimit(double mean, double phi) const;
+  // Whether a step's count is above what a quiet step at this mean reaches (quiet_quantile).
+  bool AboveQuietLimit(double count, double mean) const;
   void UpdateBaseline(int64_t t_ms, double count);
   // The onset among `steps` (oldest first), no later than `latest`.
   static int64_t EstimateOnset(const std::vector<StepCount>& steps, int64_t latest);
@@ -218,7 +218,6 @@ class SeriesDetector {
   int BurstSteps() const;  // steps a burst may cover
   int64_t started_ = 0;
   int64_t firing_since_ = 0;
-  mutable double quiet_cache_mean_ = -1, quiet_cache_phi_ = -1, quiet_cache_limit_ = 0;
   double firing_sum_ = 0;
   int64_t firing_steps_ = 0;
   // Surprise (-log10 p) of the steps in novelty_hours.

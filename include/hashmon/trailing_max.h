@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <iosfwd>
+#include <string>
 #include <utility>
 
 namespace hashmon {
@@ -21,7 +22,7 @@ class TrailingMax {
   double MaxSince(int64_t t_ms, double none) const;
 
   // As text, for the detector's saved state: " n t v t v ...".
-  void Write(std::ostream& out) const;
+  void Write(std::string* out) const;
   void Read(std::istream& in);
 
  private:

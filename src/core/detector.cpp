@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hashmon/neg_binomial.h"
+#include "hashmon/state_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -90,34 +91,16 @@ double SeriesDetector::Dispersion(double mean) const {
   return dispersion_ + 1 / shape;
 }
 
-double SeriesDetector::QuietLimit(double mean) const {
-  // Smallest k with P(X > k) <= 1 - quiet_quantile: above it a step is "elevated".
-  // Mentions arrive one by one for the same minute, so remember the last answer.
-  const double phi = Dispersion(mean);
-  if (mean == quiet_cache_mean_ && phi == quiet_cache_phi_) return quiet_cache_limit_;
-  quiet_cache_mean_ = mean;
-  quiet_cache_phi_ = phi;
-  quiet_cache_limit_ = ComputeQuietLimit(mean, phi);
-  return quiet_cache_limit_;
-}
-
-double SeriesDetector::ComputeQuietLimit(double mean, double phi) const {
-  // The tail falls as k grows: bracket the answer by doubling, then halve the bracket (a
-  // count export's thousands a step would take thousands of tail evaluations one by one).
-  const double target = std::log10(1 - cfg_->quiet_quantile);
-  const auto at_or_below = [&](double k) {
-    return NegBinomialUpperTailLog10(k + 1, mean, phi) <= target;
-  };
+bool SeriesDetector::AboveQuietLimit(double count, double mean) const {
+  // Above the smallest k with P(X > k) <= 1 - quiet_quantile (the step is "elevated").
+  // The tail falls as k grows, so that is P(X >= ceil(count)) <= 1 - quiet_quantile: one
+  // tail evaluation, where finding k would take a search of them each minute.
+  const double at_least = std::ceil(count);
+  if (at_least <= 0) return false;
   const double cap = std::max(20.0, std::ceil(mean * 50)) + 1;  // beyond: a degenerate tail
-  double hi = std::max(1.0, std::ceil(mean));
-  while (hi < cap && !at_or_below(hi)) hi = std::min(cap, hi * 2);
-  if (hi >= cap) return cap;
-  double lo = -1;  // at_or_below(lo) is false (or lo is below 0)
-  while (hi - lo > 1) {
-    const double mid = std::floor((lo + hi) / 2);
-    (at_or_below(mid) ? hi : lo) = mid;
-  }
-  return hi;
+  if (at_least > cap) return true;
+  const double target = std::log10(1 - cfg_->quiet_quantile);
+  return NegBinomialUpperTailLog10(at_least, mean, Dispersion(mean)) <= target;
 }
 
 void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elevated,
@@ -202,7 +185,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(
   // Steps the series has seen, this one and the open ones before it included.
   const int64_t seen = closed_before + static_cast<int64_t>(open_before.size()) + 1;
   const double expected = Expected(t_ms);
-  const bool elevated = count > QuietLimit(expected);
+  const bool elevated = AboveQuietLimit(count, expected);
   const bool bursty = HadBurstRecently(t_ms);
   for (size_t i = 0; i < cfg_->windows.size(); ++i) {
     const int w = cfg_->windows[i];
@@ -214,7 +197,7 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     // Newest first: still-open steps before this one, then closed steps.
     for (auto it = open_before.rbegin(); it != open_before.rend() && s.have < w; ++it) {
       const double e = Expected(it->first);
-      s.Add(it->second, e, it->second > QuietLimit(e), level_, level_weight_);
+      s.Add(it->second, e, AboveQuietLimit(it->second, e), level_, level_weight_);
     }
     for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
@@ -351,7 +334,7 @@ int64_t SeriesDetector::EstimateOnset(
 bool SeriesDetector::GoesOn(double count, double expected, const Test& test) const {
   // Against the level from before the window: a low-volume surge's first posts raised the
   // current one, and one post a minute would no longer look elevated.
-  return count > QuietLimit(expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
+  return AboveQuietLimit(count, expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
 }
 
 void SeriesDetector::ReviseOnset(int64_t t_ms) {
@@ -447,7 +430,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
     level_ = std::max(count, cfg_->prior_rate_per_step);
     a.expected = Expected(t_ms);
   }
-  const bool elevated = count > 0 && count > QuietLimit(a.expected);
+  const bool elevated = AboveQuietLimit(count, a.expected);
   const Test test =
       count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident) : Test{0, 0, 1, level_};
   a.log10_p = test.log10_p;
@@ -643,25 +626,23 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::ostringstream out;
-  out.precision(17);
-  out << "v6 " << level_ << ' ' << level_weight_ << ' ' << dispersion_ << ' ' << excess_variance_
-      << ' ' << mean_squared_ << ' ' << steps_ << ' ' << first_t_ << ' ' << last_t_ << ' '
-      << static_cast<int>(state_) << ' ' << anomalous_run_ << ' ' << quiet_run_ << ' '
-      << quiet_since_ << ' ' << hold_down_until_ << ' ' << started_ << ' ' << firing_since_ << ' '
-      << firing_sum_ << ' ' << firing_steps_;
-  for (size_t i = 0; i < hours_.sum.size(); ++i)
-    out << ' ' << hours_.sum[i] << ' ' << hours_.steps[i];
-  for (size_t i = 0; i < days_.sum.size(); ++i) out << ' ' << days_.sum[i] << ' ' << days_.steps[i];
-  out << ' ' << recent_.size();
+  std::string out = "v6";
+  out.reserve(4096);
+  StateText text(&out);
+  text << level_ << level_weight_ << dispersion_ << excess_variance_ << mean_squared_ << steps_
+       << first_t_ << last_t_ << static_cast<int>(state_) << anomalous_run_ << quiet_run_
+       << quiet_since_ << hold_down_until_ << started_ << firing_since_ << firing_sum_
+       << firing_steps_;
+  for (size_t i = 0; i < hours_.sum.size(); ++i) text << hours_.sum[i] << hours_.steps[i];
+  for (size_t i = 0; i < days_.sum.size(); ++i) text << days_.sum[i] << days_.steps[i];
+  text << recent_.size();
   for (const auto& s : recent_)
-    out << ' ' << s.t << ' ' << s.count << ' ' << s.expected << ' ' << s.elevated << ' '
-        << s.level_before << ' ' << s.weight_before;
-  novelty_.Write(out);
-  out << ' ' << last_burst_t_ << ' ' << window_maxima_.size();
-  for (const auto& maxima : window_maxima_) maxima.Write(out);
-  out << ' ' << last_event_t_;
-  return out.str();
+    text << s.t << s.count << s.expected << s.elevated << s.level_before << s.weight_before;
+  novelty_.Write(&out);
+  text << last_burst_t_ << window_maxima_.size();
+  for (const auto& maxima : window_maxima_) maxima.Write(&out);
+  text << last_event_t_;
+  return out;
 }
 
 bool SeriesDetector::Deserialize(const std::string& text) {

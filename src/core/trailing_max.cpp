@@ -1,7 +1,8 @@
 #include "hashmon/trailing_max.h"
 
 #include <istream>
-#include <ostream>
+
+#include "hashmon/state_text.h"
 
 namespace hashmon {
 
@@ -20,9 +21,10 @@ double TrailingMax::MaxSince(int64_t t_ms, double none) const {
   return none;
 }
 
-void TrailingMax::Write(std::ostream& out) const {
-  out << ' ' << entries_.size();
-  for (const auto& [t, value] : entries_) out << ' ' << t << ' ' << value;
+void TrailingMax::Write(std::string* out) const {
+  StateText text(out);
+  text << entries_.size();
+  for (const auto& [t, value] : entries_) text << t << value;
 }
 
 void TrailingMax::Read(std::istream& in) {

@@ -32,13 +32,20 @@ class BlockReader {
     // offset below 0 lies in the bytes before the block (the previous block's last line).
     bool scanned = false;
     std::vector<int64_t> candidates;
+
+   private:
+    friend class BlockReader;
+    enum class Scan { kNo, kRunning, kDone };
+    Scan scan = Scan::kNo;  // guarded by the reader's mutex while the block is queued
+    std::string before;     // the stream's last bytes before this block (see Scan)
   };
 
   // headroom: bytes kept free before each block's data, so the caller can put the end of
   // the previous block's last (partial) line there without copying the block.
-  // With `scan`, the reader thread also runs the pre-filter over a block whenever the
-  // caller is behind (or over every block with `scan_always`, for tests), so that the two
-  // threads share the scanning.
+  // With `scan`, the reader thread also runs the pre-filter over queued blocks whenever it
+  // has no free block to read into (the caller is behind), newest first, so that the two
+  // threads share the scanning: a block the caller takes unscanned it scans itself. With
+  // `scan_always` (for tests) the reader scans every block as soon as it is read.
   BlockReader(ByteSource* source, size_t block_size, size_t headroom,
               const Prefilter* scan = nullptr, bool scan_always = false, size_t depth = 4);
   ~BlockReader();
@@ -49,12 +56,21 @@ class BlockReader {
   std::unique_ptr<Block> Next();
   // Gives a block back for reuse.
   void Recycle(std::unique_ptr<Block> block);
+  // Waits until the reader has nothing left to do but wait for the caller: every block
+  // read and queued, and each of them scanned (tests: what the reader does while the
+  // caller is behind).
+  void AwaitIdle();
 
  private:
   void Run();
-
+  // Reads the next block from the source.
+  void Fill(Block* b);
+  // The newest queued block nobody has scanned yet, or null. Needs mu_.
+  Block* Unscanned();
   void Scan(Block* b);
 
+  bool read_all_ = false;  // the source has ended (guarded by mu_)
+  bool filling_ = false;   // a block is being read (guarded by mu_)
   ByteSource* source_;
   const Prefilter* scan_;
   bool scan_always_;
