@@ -268,6 +268,42 @@ TEST_F(JoiningTest, APairOfPostsJoinsAWorldwideOutageAsItBeginsNotAnHourIn) {
   EXPECT_TRUE(SouthAfricasPairJoins(*this, tracker, 30));
 }
 
+// Britain and Brazil in outage for half an hour. The US, whose odd post every ten minutes
+// or so the quiet hours taught, has a harmless burst early in the outage (five posts in two
+// minutes, which join it), and then for two hours posts `posts` times every `every` minutes.
+const OutageCountry* TheUsAfterABurst(JoiningTest& test, OutageTracker& tracker, int posts,
+                                      int every) {
+  test.QuietHoursOf(tracker);
+  for (int i = 0; i < 150; ++i) {
+    const int64_t m = test.onset() + i * kMin;
+    Counts counts;
+    if (i < 30) counts = {{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+    if (i == 5 || i == 6) counts[{m, kTag, "US"}] = i == 5 ? 3 : 2;
+    if (i > 6 && i % every == 0) counts[{m, kTag, "US"}] = posts;
+    tracker.CloseThrough(m, counts);
+  }
+  return TagTotalTest::FindIn(tracker, "US");
+}
+
+TEST_F(JoiningTest, ACountryThatJoinedOnAHarmlessBurstEndsWithTheIncident) {
+  // A post every three minutes is more than the baseline it froze on joining, but no
+  // evidence of its own: without this, it would fire on while it kept that up.
+  OutageTracker tracker{TrackerConfig{}};
+  const OutageCountry* us = TheUsAfterABurst(*this, tracker, 1, 3);
+  ASSERT_NE(us, nullptr);
+  const OutageCountry* gb = Find(tracker, "GB");
+  const OutageCountry* br = Find(tracker, "BR");
+  EXPECT_EQ(us->ended, std::max(gb->ended, br->ended));
+  EXPECT_EQ(tracker.outages().begin()->second.ended, us->ended);
+}
+
+TEST_F(JoiningTest, ACountryWithEvidenceOfItsOwnOutlastsTheIncident) {
+  OutageTracker tracker{TrackerConfig{}};
+  const OutageCountry* us = TheUsAfterABurst(*this, tracker, 3, 1);  // thirty times its usual
+  ASSERT_NE(us, nullptr);
+  EXPECT_EQ(us->ended, 0);  // still firing, two hours on
+}
+
 TEST_F(JoiningTest, ALateCountryWithACrowdOfItsOwnStillJoins) {
   OutageTracker tracker{TrackerConfig{}};
   QuietHours(tracker);

@@ -83,6 +83,16 @@ class SeriesDetector {
   double CountAt(int64_t t_ms) const;
 
   AlertState state() const { return state_; }
+  // Firing on the incident's lesser evidence alone: no step since it fired would have
+  // passed the alert test without the incident open elsewhere.
+  bool FiringOnIncidentEvidence() const {
+    return state_ == AlertState::kFiring && on_incident_evidence_;
+  }
+  // Ends such an alert with the incident it joined (the countries with evidence of their
+  // own have all ended, the last at `incident_ended`): a chatty country that joined on a
+  // chance rise would otherwise fire on its usual chatter, held above the baseline it
+  // froze, for as long as that lasts. Decided at the end of the step at t_ms.
+  std::optional<AlertEvent> EndWithIncident(int64_t t_ms, int64_t incident_ended);
   // While firing: the step that fired.
   int64_t firing_since() const { return firing_since_; }
   int64_t steps_seen() const { return steps_; }
@@ -144,6 +154,11 @@ class SeriesDetector {
   void ReviseOnset(int64_t t_ms);
   // Whether a step's count keeps a surge going (see Observe).
   bool GoesOn(double count, double expected, const Test& test) const;
+  // Whether a step would pass the alert test with no incident open (no novelty bar: the
+  // question is whether the series has evidence of its own, not whether to alarm again).
+  bool OwnEvidence(int64_t t_ms, double count,
+                   const std::vector<std::pair<int64_t, double>>& open_before,
+                   int64_t closed_before) const;
   void StartFiring(int64_t t_ms, int64_t onset);
   // The alert state machine's step: fires, resolves, or neither.
   std::optional<AlertEvent> AdvanceAlert(int64_t t_ms, double count, bool anomalous);
@@ -204,6 +219,7 @@ class SeriesDetector {
   std::deque<Step> recent_;
   // Alert state machine.
   AlertState state_ = AlertState::kQuiet;
+  bool on_incident_evidence_ = false;  // see FiringOnIncidentEvidence
   int anomalous_run_ = 0;
   int quiet_run_ = 0;
   int64_t quiet_since_ = 0;

@@ -176,6 +176,10 @@ class OutageTracker {
   bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
+  // Once every country of outage `id` with evidence of its own has ended, those still
+  // firing on the incident's evidence alone end with it (the last end being decided by
+  // `e`). A chance rise of a chatty country must not hold the incident open for hours.
+  void EndJoinersWith(int64_t id, const AlertEvent& e);
   // The detector's onset estimate moved while the country fires: so do `started`s.
   void Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started);
   // The mentions of a series' closed minutes in [from, to).

@@ -337,6 +337,24 @@ bool SeriesDetector::GoesOn(double count, double expected, const Test& test) con
   return AboveQuietLimit(count, expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
 }
 
+bool SeriesDetector::OwnEvidence(int64_t t_ms, double count,
+                                 const std::vector<std::pair<int64_t, double>>& open_before,
+                                 int64_t closed_before) const {
+  if (count <= 0) return false;
+  const Test own = TestWindows(t_ms, count, open_before, closed_before, /*incident=*/false);
+  return GoesOn(count, Expected(t_ms), own) && own.log10_p < std::log10(cfg_->alert_p);
+}
+
+std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t incident_ended) {
+  if (!FiringOnIncidentEvidence()) return std::nullopt;
+  state_ = AlertState::kQuiet;
+  on_incident_evidence_ = false;
+  anomalous_run_ = 0;
+  hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+  const int64_t ended = std::max(started_, incident_ended);
+  return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
+}
+
 void SeriesDetector::ReviseOnset(int64_t t_ms) {
   // At the first alarm a surge may be a few posts, and a stray post just before them
   // looks like its start; the surge's next steps tell. So the onset is estimated anew
@@ -404,7 +422,9 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);
+  const bool own = !incident || OwnEvidence(t_ms, partial_count, open_before, steps_);
   StartFiring(t_ms, EstimateOnset(t_ms, open_steps));
+  on_incident_evidence_ = !own;
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
 }
 
@@ -444,6 +464,11 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // silent.
   a.anomalous = (GoesOn(count, a.expected, test) || (incident && count > 0)) &&
                 test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
+  // Whether the series has evidence of its own: asked when it fires on the incident's, and
+  // then at each step until it has. (Before this step joins recent_, as in `test`.)
+  const bool was_firing = state_ == AlertState::kFiring;
+  const bool ask_own = was_firing ? on_incident_evidence_ : incident && a.anomalous;
+  const bool own = ask_own && OwnEvidence(t_ms, count, {}, steps_ - 1);
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
@@ -452,6 +477,9 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
   a.event = AdvanceAlert(t_ms, count, a.anomalous);
+  if (a.event && a.event->kind == AlertEvent::kFired) on_incident_evidence_ = incident && !own;
+  if (was_firing && own) on_incident_evidence_ = false;
+  if (state_ != AlertState::kFiring) on_incident_evidence_ = false;
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,
@@ -626,7 +654,7 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::string out = "v6";
+  std::string out = "v7";
   out.reserve(4096);
   StateText text(&out);
   text << level_ << level_weight_ << dispersion_ << excess_variance_ << mean_squared_ << steps_
@@ -641,7 +669,7 @@ std::string SeriesDetector::Serialize() const {
   novelty_.Write(&out);
   text << last_burst_t_ << window_maxima_.size();
   for (const auto& maxima : window_maxima_) maxima.Write(&out);
-  text << last_event_t_;
+  text << last_event_t_ << on_incident_evidence_;
   return out;
 }
 
@@ -656,7 +684,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v3 did not know when the last harmless burst was; v4 kept no window sums for the count
   // novelty rule (a series resumed from it judges volume against what it sees from then on).
   // v5 did not know when the last step with events was (taken as the last step seen).
-  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '6')
+  // v6 did not know whether an alert fired on an incident's evidence alone (taken as not).
+  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '7')
     return false;
   const int v = version[1] - '0';
   const bool v3_or_later = v >= 3;
@@ -698,6 +727,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   }
   last_event_t_ = last_t_;
   if (v >= 6) in >> last_event_t_;
+  on_incident_evidence_ = false;
+  if (v >= 7) in >> on_incident_evidence_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

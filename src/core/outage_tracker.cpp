@@ -150,6 +150,7 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
   // outage's.
   c.mentions -= ClosedMentions(key, e.ended, e.resolved_at);
   firing_in_.erase(it);
+  EndJoinersWith(o.id, e);
   bool any_firing = false;
   for (const auto& [k, id] : firing_in_) any_firing = any_firing || id == o.id;
   if (!any_firing) {
@@ -161,6 +162,25 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
     }
   }
   Touch(o.id);
+}
+
+void OutageTracker::EndJoinersWith(int64_t id, const AlertEvent& e) {
+  std::vector<SeriesKey> joiners;
+  for (const auto& [key, outage_id] : firing_in_) {
+    if (outage_id != id) continue;
+    const auto s = series_.find(key);
+    if (s == series_.end() || !s->second->FiringOnIncidentEvidence()) return;
+    joiners.push_back(key);
+  }
+  int64_t ended = 0;
+  for (const auto& [cc, oc] : outages_[id].countries) ended = std::max(ended, oc.ended);
+  for (const SeriesKey& key : joiners) {
+    const auto end = series_[key]->EndWithIncident(e.resolved_at - cfg_.detector.step_ms, ended);
+    if (end) {
+      changed_series_.insert(key);
+      Resolve(key, *end);
+    }
+  }
 }
 
 void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
