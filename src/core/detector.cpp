@@ -477,9 +477,9 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
   a.event = AdvanceAlert(t_ms, count, a.anomalous);
-  if (a.event && a.event->kind == AlertEvent::kFired) on_incident_evidence_ = incident && !own;
-  if (was_firing && own) on_incident_evidence_ = false;
-  if (state_ != AlertState::kFiring) on_incident_evidence_ = false;
+  // Fired now on the incident's evidence, or still firing on it alone.
+  on_incident_evidence_ =
+      state_ == AlertState::kFiring && !own && (was_firing ? on_incident_evidence_ : incident);
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,

@@ -165,17 +165,17 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
 }
 
 void OutageTracker::EndJoinersWith(int64_t id, const AlertEvent& e) {
-  std::vector<SeriesKey> joiners;
+  std::vector<std::pair<SeriesKey, SeriesDetector*>> joiners;
   for (const auto& [key, outage_id] : firing_in_) {
     if (outage_id != id) continue;
     const auto s = series_.find(key);
     if (s == series_.end() || !s->second->FiringOnIncidentEvidence()) return;
-    joiners.push_back(key);
+    joiners.emplace_back(key, s->second.get());
   }
   int64_t ended = 0;
   for (const auto& [cc, oc] : outages_[id].countries) ended = std::max(ended, oc.ended);
-  for (const SeriesKey& key : joiners) {
-    const auto end = series_[key]->EndWithIncident(e.resolved_at - cfg_.detector.step_ms, ended);
+  for (const auto& [key, series] : joiners) {
+    const auto end = series->EndWithIncident(e.resolved_at - cfg_.detector.step_ms, ended);
     if (end) {
       changed_series_.insert(key);
       Resolve(key, *end);
