@@ -156,6 +156,60 @@ TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
   EXPECT_EQ(notifier->Tick(), 0);  // delivered once
 }
 
+// The store's side of a withdrawn join (OutageTracker: incident_confirm_minutes): Britain
+// and the US are in outage 7, then the US's join is withdrawn, and then outage 8's only
+// country's too.
+TEST_F(NotifierTest, AWithdrawnJoinLeavesNoTraceButItsResolvedAlert) {
+  const std::string db = tmp_.File("withdrawn.db");
+  const int64_t t0 = *ParseIsoTime("2016-01-19T08:15:00Z");
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(store) << error;
+  store->set_alerting(true);
+  auto commit = [&](TrackerChanges changes) {
+    Batch b;
+    b.detection.push_back(std::move(changes));
+    store->Commit(b, {});
+  };
+  hashmon::Outage o;
+  o.id = 7;
+  o.tag = "twitterdown";
+  o.started = o.detected_at = o.peak_time = t0;
+  o.peak_count = 43;
+  for (const char* cc : {"GB", "US"}) o.countries[cc] = {cc, t0, t0 + 60'000};
+  TrackerChanges joined;
+  joined.outages = {o};
+  joined.evidence = {{7, "GB", SourceKind::kX, "1", t0, "down"},
+                     {7, "US", SourceKind::kX, "2", t0, "down?"}};
+  hashmon::Outage alone = o;
+  alone.id = 8;
+  alone.countries.erase("GB");
+  joined.outages.push_back(alone);
+  commit(joined);
+  ASSERT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries"), 3);
+
+  const int64_t withdrawn_at = t0 + 16 * 60'000;
+  TrackerChanges withdrawn;
+  withdrawn.withdrawn = {{7, "US", withdrawn_at, false}, {8, "US", withdrawn_at, true}};
+  o.countries.erase("US");
+  withdrawn.outages = {o};
+  commit(withdrawn);
+
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE country = 'US'"), 0);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE country = 'GB'"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM evidence WHERE country = 'US'"), 0);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM evidence"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outages WHERE id = 8"), 0);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outages WHERE id = 7"), 1);
+  // A receiver told of the US's outages hears them resolved, at the withdrawal.
+  const std::string resolved_then =
+      "SELECT COUNT(*) FROM alert_outbox WHERE country = 'US' AND status = 'resolved' AND "
+      "ends_at = " +
+      std::to_string(withdrawn_at);
+  EXPECT_EQ(Scalar(db, resolved_then.c_str()), 2);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE country = 'GB'"), 1);
+}
+
 TEST_F(NotifierTest, ASlackChannelIsToldInWords) {
   testing::HttpTestServer receiver([](const testing::TestRequest&) {
     return testing::TestResponse{200, "ok"};

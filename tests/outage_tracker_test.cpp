@@ -243,10 +243,11 @@ TEST_F(JoiningTest, OnceTwoCountriesFireThePairJoinsOnItsOwn) {
   EXPECT_NE(Find(tracker, "ZA"), nullptr);
 }
 
-// Britain and Brazil in outage for an hour; South Africa's pair of posts comes `minutes_in`.
+// Britain and Brazil in outage; South Africa's pair of posts comes `minutes_in`. Whether it
+// joined, the minute after.
 bool SouthAfricasPairJoins(JoiningTest& test, OutageTracker& tracker, int minutes_in) {
   test.QuietHoursOf(tracker);
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < minutes_in + 2; ++i) {
     const int64_t m = test.onset() + i * kMin;
     Counts counts{{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
     if (i == minutes_in || i == minutes_in + 1) counts[{m, kTag, "ZA"}] = 1;
@@ -268,6 +269,16 @@ TEST_F(JoiningTest, APairOfPostsJoinsAWorldwideOutageAsItBeginsNotAnHourIn) {
   EXPECT_TRUE(SouthAfricasPairJoins(*this, tracker, 30));
 }
 
+// Britain and Brazil in outage (40 posts a minute each); at minutes 5 and 6 of it, the US has a
+// harmless burst (3 posts, then 2), which joins it; then a post every three minutes.
+Counts BurstInOutage(int64_t onset, int i) {
+  const int64_t m = onset + i * kMin;
+  Counts counts{{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+  if (i == 5 || i == 6) counts[{m, kTag, "US"}] = i == 5 ? 3 : 2;
+  if (i > 6 && i % 3 == 0) counts[{m, kTag, "US"}] = 1;
+  return counts;
+}
+
 // Britain and Brazil in outage for half an hour. The US, whose odd post every ten minutes
 // or so the quiet hours taught, has a harmless burst early in the outage (five posts in two
 // minutes, which join it), and then for two hours posts `posts` times every `every` minutes.
@@ -285,10 +296,68 @@ const OutageCountry* TheUsAfterABurst(JoiningTest& test, OutageTracker& tracker,
   return TagTotalTest::FindIn(tracker, "US");
 }
 
-TEST_F(JoiningTest, ACountryThatJoinedOnAHarmlessBurstEndsWithTheIncident) {
-  // A post every three minutes is more than the baseline it froze on joining, but no
-  // evidence of its own: without this, it would fire on while it kept that up.
+TEST_F(JoiningTest, AJoinWithoutEvidenceOfItsOwnIsWithdrawnFifteenMinutesOn) {
+  // A post every three minutes is more than the baseline the US froze on joining, but no
+  // evidence of its own: its join is withdrawn as if it had never been.
   OutageTracker tracker{TrackerConfig{}};
+  const int64_t onset = this->onset();
+  QuietHours(tracker);
+  const int64_t id = [&] {
+    for (int i = 0; i < 7; ++i) tracker.CloseThrough(onset + i * kMin, BurstInOutage(onset, i));
+    const OutageCountry* us = Find(tracker, "US");
+    EXPECT_NE(us, nullptr);
+    return tracker.outages().begin()->first;
+  }();
+  const int64_t peak_with_us = tracker.outages().at(id).peak_count;
+  tracker.TakeChanges();
+  std::vector<WithdrawnJoin> withdrawn;
+  for (int i = 7; i < 25; ++i) {
+    tracker.CloseThrough(onset + i * kMin, BurstInOutage(onset, i));
+    for (auto& w : tracker.TakeChanges().withdrawn) withdrawn.push_back(w);
+  }
+  EXPECT_EQ(Find(tracker, "US"), nullptr);
+  ASSERT_EQ(withdrawn.size(), 1u);
+  EXPECT_EQ(withdrawn[0].outage_id, id);
+  EXPECT_EQ(withdrawn[0].country, "US");
+  EXPECT_FALSE(withdrawn[0].outage_left_empty);
+  EXPECT_LE(withdrawn[0].decided_at, onset + 21 * kMin + kMin);
+  const hashmon::Outage& o = tracker.outages().at(id);
+  EXPECT_EQ(o.countries.size(), 2u);
+  EXPECT_EQ(o.peak_count, 80);  // Britain's and Brazil's 40 each, without the US's 3
+  EXPECT_GT(peak_with_us, 80);
+}
+
+TEST_F(JoiningTest, AJoinWithoutEvidenceOfItsOwnIsWithdrawnWhenTheIncidentEndsFirst) {
+  // Britain and Brazil for eight minutes; the US's burst at minutes 5 and 6, then silence.
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  std::vector<WithdrawnJoin> withdrawn;
+  bool us_joined = false;
+  for (int i = 0; i < 30; ++i) {
+    const int64_t m = onset() + i * kMin;
+    Counts counts;
+    if (i < 8) counts = {{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+    if (i == 5 || i == 6) counts[{m, kTag, "US"}] = i == 5 ? 3 : 2;
+    tracker.CloseThrough(m, counts);
+    us_joined = us_joined || Find(tracker, "US") != nullptr;
+    for (auto& w : tracker.TakeChanges().withdrawn) withdrawn.push_back(w);
+  }
+  EXPECT_TRUE(us_joined);
+  EXPECT_EQ(Find(tracker, "US"), nullptr);
+  ASSERT_EQ(withdrawn.size(), 1u);
+  EXPECT_LT(withdrawn[0].decided_at, onset() + 20 * kMin);  // before its 15 minutes were up
+  ASSERT_EQ(tracker.outages().size(), 1u);
+  const hashmon::Outage& o = tracker.outages().begin()->second;
+  EXPECT_FALSE(o.open());
+  EXPECT_EQ(o.ended, std::max(o.countries.at("GB").ended, o.countries.at("BR").ended));
+}
+
+TEST_F(JoiningTest, ACountryThatJoinedOnAHarmlessBurstEndsWithTheIncident) {
+  // Without withdrawals: a post every three minutes is more than the baseline it froze on
+  // joining, but no evidence of its own, and it would fire on while it kept that up.
+  TrackerConfig cfg;
+  cfg.incident_confirm_minutes = 0;
+  OutageTracker tracker{cfg};
   const OutageCountry* us = TheUsAfterABurst(*this, tracker, 1, 3);
   ASSERT_NE(us, nullptr);
   const OutageCountry* gb = Find(tracker, "GB");
@@ -302,6 +371,25 @@ TEST_F(JoiningTest, ACountryWithEvidenceOfItsOwnOutlastsTheIncident) {
   const OutageCountry* us = TheUsAfterABurst(*this, tracker, 3, 1);  // thirty times its usual
   ASSERT_NE(us, nullptr);
   EXPECT_EQ(us->ended, 0);  // still firing, two hours on
+  EXPECT_EQ(us->detected_at, onset() + 6 * kMin);  // confirmed: told at its join, minute 5
+}
+
+TEST_F(TagTotalTest, AnOutageWhoseOnlyCountryJoinedTheSurgeAndSaidNoMoreIsWithdrawn) {
+  // Lithuania joins the worldwide surge on two posts, and says nothing more: the outage
+  // was its alone, and goes with it.
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  Outage(tracker);
+  ASSERT_NE(Find(tracker, "LT"), nullptr);
+  std::vector<WithdrawnJoin> withdrawn;
+  for (int i = 2; i < 20; ++i) {
+    const int64_t m = kOnset + i * kMin;
+    tracker.CloseThrough(m, {{{m, kTag, "??"}, 30}});
+    for (auto& w : tracker.TakeChanges().withdrawn) withdrawn.push_back(w);
+  }
+  EXPECT_TRUE(tracker.outages().empty());
+  ASSERT_EQ(withdrawn.size(), 1u);
+  EXPECT_TRUE(withdrawn[0].outage_left_empty);
 }
 
 TEST_F(JoiningTest, ALateCountryWithACrowdOfItsOwnStillJoins) {

@@ -100,14 +100,34 @@ struct TrackerConfig {
   // likely somewhere, and would join it. A country that joins later does so on evidence of
   // its own, as if no incident were open.
   double incident_join_minutes = 15;
+  // A country that joined on the incident's evidence alone has this long to show evidence of
+  // its own (a step that passes the alert test as if no incident were open), or its join is
+  // withdrawn: it leaves the incident as if it had never joined, with its sample posts, and
+  // an alert receiver that heard of it hears it resolved. The lesser evidence lets a
+  // low-volume country join within a minute or two; an outage there soon says more, where
+  // a harmless burst, or a chatty country's chance rise, does not. (0: never withdrawn.)
+  double incident_confirm_minutes = 15;
 };
+
+// Sets one field of the tracker's config by name (its own, as "incident_confirm_minutes", or
+// its detector's: SetDetectorOption); false for an unknown name or a bad value.
+bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value);
 
 // The pseudo-country of a tag's total series (its detector state is stored under it).
 inline constexpr const char* kTagTotal = "*";
 
 // What changed since the last TakeChanges(), for the store.
+// A country's join of an outage, withdrawn (see TrackerConfig::incident_confirm_minutes).
+struct WithdrawnJoin {
+  int64_t outage_id;
+  std::string country;
+  int64_t decided_at;
+  bool outage_left_empty;  // it was the outage's only country: the outage goes too
+};
+
 struct TrackerChanges {
-  std::vector<Outage> outages;  // full current state of each outage that changed
+  std::vector<WithdrawnJoin> withdrawn;  // before `outages`: a country may join again
+  std::vector<Outage> outages;           // full current state of each outage that changed
   std::vector<Spike> spikes;
   std::vector<EvidencePost> evidence;
   std::vector<std::pair<std::pair<std::string, std::string>, std::string>> detector_states;
@@ -115,7 +135,8 @@ struct TrackerChanges {
   int64_t watching_since = INT64_MIN;
   int64_t next_outage_id = 1;
   bool empty() const {
-    return outages.empty() && spikes.empty() && evidence.empty() && detector_states.empty();
+    return withdrawn.empty() && outages.empty() && spikes.empty() && evidence.empty() &&
+           detector_states.empty();
   }
 };
 
@@ -180,6 +201,15 @@ class OutageTracker {
   // firing on the incident's evidence alone end with it (the last end being decided by
   // `e`). A chance rise of a chatty country must not hold the incident open for hours.
   void EndJoinersWith(int64_t id, const AlertEvent& e);
+  // Whether the series fires on an incident it joined on the incident's evidence alone, and
+  // has shown none of its own yet (its join would be withdrawn, not resolved).
+  bool Unconfirmed(const SeriesKey& key) const;
+  // Withdraws such a join (decided at `decided_at`): the country leaves its outage as if it
+  // had never joined.
+  void Withdraw(const SeriesKey& key, int64_t decided_at);
+  // An outage's times and peak from its countries, after one left it; the peak is found
+  // again over the minutes its countries' detectors still keep, from `peak_from` on.
+  void Summarise(Outage& o, int64_t peak_from, int64_t through);
   // The detector's onset estimate moved while the country fires: so do `started`s.
   void Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started);
   // The mentions of a series' closed minutes in [from, to).
@@ -221,6 +251,8 @@ class OutageTracker {
   std::set<std::pair<int64_t, int64_t>> gaps_;
   std::vector<Spike> spikes_;
   std::vector<EvidencePost> evidence_;
+  std::vector<WithdrawnJoin> withdrawn_;
+  std::vector<SeriesKey> to_withdraw_;  // decided during the minute being closed
   int64_t closed_through_ = INT64_MIN;
   int64_t watching_since_ = INT64_MIN;  // the first minute of the history (see WatchFrom)
   int64_t next_id_ = 1;

@@ -183,7 +183,7 @@ int RunCollect(const CollectArgs& a) {
               "\": use alertmanager, slack or discord");
     return 2;
   }
-  if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
+  if (!ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
     log.Error(error);
     return 2;
   }

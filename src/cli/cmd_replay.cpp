@@ -50,7 +50,7 @@ int RunReplay(const ReplayArgs& a) {
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
-  if (!ApplyDetectorSettings(a.settings, &config.tracker.detector, &error)) {
+  if (!ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
     log.Error(error);
     return 2;
   }

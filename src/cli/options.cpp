@@ -86,18 +86,31 @@ void WaitForStopSignal() {
   while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
-bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
-                           std::string* error) {
+namespace {
+template <typename Config, typename Set>
+bool ApplySettings(const std::vector<std::string>& settings, Config* config, Set set,
+                   const char* where, std::string* error) {
   for (const auto& kv : settings) {
     const size_t eq = kv.find('=');
-    if (eq == std::string::npos ||
-        !SetDetectorOption(config, kv.substr(0, eq), kv.substr(eq + 1))) {
-      *error = "--set " + kv +
-               ": unknown setting or bad value (names and defaults: include/hashmon/detector.h)";
+    if (eq == std::string::npos || !set(config, kv.substr(0, eq), kv.substr(eq + 1))) {
+      *error = "--set " + kv + ": unknown setting or bad value (names and defaults: " + where + ")";
       return false;
     }
   }
   return true;
+}
+}  // namespace
+
+bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
+                           std::string* error) {
+  return ApplySettings(settings, config, SetDetectorOption, "include/hashmon/detector_config.h",
+                       error);
+}
+
+bool ApplyTrackerSettings(const std::vector<std::string>& settings, TrackerConfig* config,
+                          std::string* error) {
+  return ApplySettings(settings, config, SetTrackerOption,
+                       "include/hashmon/detector_config.h and outage_tracker.h", error);
 }
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }

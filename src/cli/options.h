@@ -49,6 +49,9 @@ void WaitForStopSignal();
 // Returns false, with the offending item in *error, for an unknown name or a bad value.
 bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorConfig* config,
                            std::string* error);
+// ... and of the outage tracker's (TrackerConfig's), for `replay` and `collect`.
+bool ApplyTrackerSettings(const std::vector<std::string>& settings, TrackerConfig* config,
+                          std::string* error);
 
 // Whether a recording can go into `dir` (made if need be); if not, *error says so and
 // what to give instead. A wrong path is better said at the start than by every write.

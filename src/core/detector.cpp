@@ -355,6 +355,13 @@ std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t 
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
 }
 
+void SeriesDetector::WithdrawJoin() {
+  state_ = AlertState::kQuiet;
+  on_incident_evidence_ = false;
+  anomalous_run_ = 0;
+  hold_down_until_ = INT64_MIN;
+}
+
 void SeriesDetector::ReviseOnset(int64_t t_ms) {
   // At the first alarm a surge may be a few posts, and a stray post just before them
   // looks like its start; the surge's next steps tell. So the onset is estimated anew

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "hashmon/time_util.h"
 
@@ -27,6 +28,24 @@ constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 // whose clock is wrong teaches no more than that.
 constexpr int64_t kMaxWatchLeadMs = 6 * 3'600'000LL;
 }  // namespace
+
+bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value) {
+  const std::pair<const char*, double*> fields[] = {
+      {"tag_total_alert_p", &config->tag_total_alert_p},
+      {"crowd_alert_p", &config->crowd_alert_p},
+      {"incident_join_minutes", &config->incident_join_minutes},
+      {"incident_confirm_minutes", &config->incident_confirm_minutes},
+  };
+  for (const auto& [field, target] : fields) {
+    if (name != field) continue;
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !std::isfinite(v) || v < 0) return false;
+    *target = v;
+    return true;
+  }
+  return SetDetectorOption(&config->detector, name, value);
+}
 
 std::string EvidenceText(const std::string& text) {
   if (text.size() <= kMaxEvidenceTextBytes) return text;
@@ -175,11 +194,81 @@ void OutageTracker::EndJoinersWith(int64_t id, const AlertEvent& e) {
   int64_t ended = 0;
   for (const auto& [cc, oc] : outages_[id].countries) ended = std::max(ended, oc.ended);
   for (const auto& [key, series] : joiners) {
+    if (Unconfirmed(key)) {  // at the end of the minute, when every series has seen it
+      to_withdraw_.push_back(key);
+      continue;
+    }
     const auto end = series->EndWithIncident(e.resolved_at - cfg_.detector.step_ms, ended);
     if (end) {
       changed_series_.insert(key);
       Resolve(key, *end);
     }
+  }
+}
+
+bool OutageTracker::Unconfirmed(const SeriesKey& key) const {
+  if (cfg_.incident_confirm_minutes <= 0) return false;
+  const auto f = firing_in_.find(key);
+  const auto s = series_.find(key);
+  if (f == firing_in_.end() || s == series_.end() || !s->second->FiringOnIncidentEvidence())
+    return false;
+  const auto& countries = outages_.at(f->second).countries;
+  const auto c = countries.find(key.second);
+  // A country in the outage before this alert (with incident_join_minutes 0 it may fire
+  // again after its hold-down) keeps its entry, and ends with the incident instead.
+  return c != countries.end() && c->second.detected_at >= s->second->firing_since();
+}
+
+void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
+  const auto f = firing_in_.find(key);
+  if (f == firing_in_.end()) return;  // withdrawn already
+  series_.at(key)->WithdrawJoin();
+  changed_series_.insert(key);
+  const int64_t id = f->second;
+  firing_in_.erase(f);
+  Outage& o = outages_[id];
+  const auto c = o.countries.find(key.second);
+  const int64_t joined_from = c->second.started;
+  o.countries.erase(c);
+  evidence_.erase(std::remove_if(evidence_.begin(), evidence_.end(),
+                                 [&](const EvidencePost& e) {
+                                   return e.outage_id == id && e.country == key.second;
+                                 }),
+                  evidence_.end());
+  const bool left_empty = o.countries.empty();
+  withdrawn_.push_back({id, key.second, decided_at, left_empty});
+  if (left_empty) {
+    outages_.erase(id);
+    dirty_.erase(id);
+    return;
+  }
+  Summarise(o, joined_from, decided_at - kMillisPerMinute);
+  Touch(id);
+}
+
+void OutageTracker::Summarise(Outage& o, int64_t peak_from, int64_t through) {
+  bool firing = false;
+  o.started = o.detected_at = INT64_MAX;
+  o.ended = o.resolved_at = 0;
+  for (const auto& [cc, c] : o.countries) {
+    o.started = std::min(o.started, c.started);
+    o.detected_at = std::min(o.detected_at, c.detected_at);
+    o.ended = std::max(o.ended, c.ended);
+    o.resolved_at = std::max(o.resolved_at, c.resolved_at);
+    firing = firing || c.ended == 0;
+  }
+  if (firing) o.ended = o.resolved_at = 0;
+  if (o.peak_time < peak_from) return;  // before the country that left had any minute in it
+  // Each country's minutes count from its onset to the step that resolved it, as they did
+  // when they closed (CloseThrough). A minute too old for a detector to keep counts as none.
+  o.peak_count = 0;
+  for (int64_t m = o.started; m <= through; m += kMillisPerMinute) {
+    int64_t total = 0;
+    for (const auto& [cc, c] : o.countries) {
+      if (m >= c.started && (c.resolved_at == 0 || m < c.resolved_at))
+        total += ClosedMentions({o.tag, cc}, m, m + kMillisPerMinute);
+    }
+    if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
   }
 }
 
@@ -300,6 +389,7 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
         continue;
       }
       const AlertState before = det->state();
+      const bool unconfirmed = Unconfirmed(key);
       const Assessment a =
           det->Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
       changed_series_.insert(key);
@@ -321,12 +411,25 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
           Touch(id);
         }
       }
-      if (a.event && a.event->kind == AlertEvent::kResolved) Resolve(key, *a.event);
+      if (a.event && a.event->kind == AlertEvent::kResolved) {
+        if (unconfirmed)  // it ended before it said more: withdrawn, not resolved
+          to_withdraw_.push_back(key);
+        else
+          Resolve(key, *a.event);
+      }
     }
     for (const auto& [id, total] : totals) {
       Outage& o = outages_[id];
       if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
     }
+    // Withdrawals come once every series has seen the minute (for the outage's peak).
+    const auto confirm_ms = static_cast<int64_t>(cfg_.incident_confirm_minutes * kMillisPerMinute);
+    for (const auto& [key, id] : firing_in_) {
+      if (Unconfirmed(key) && m + kMillisPerMinute - series_.at(key)->firing_since() >= confirm_ms)
+        to_withdraw_.push_back(key);
+    }
+    for (const auto& key : to_withdraw_) Withdraw(key, m + kMillisPerMinute);
+    to_withdraw_.clear();
   }
   closed_through_ = std::max(closed_through_, minute);
   // Forget closed outages once they are written (they live in the store).
@@ -435,6 +538,8 @@ void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) {
 
 TrackerChanges OutageTracker::TakeChanges() {
   TrackerChanges c;
+  c.withdrawn = std::move(withdrawn_);
+  withdrawn_.clear();
   for (int64_t id : dirty_) {
     auto it = outages_.find(id);
     if (it != outages_.end()) c.outages.push_back(it->second);

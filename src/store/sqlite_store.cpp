@@ -255,32 +255,63 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
   prev.bind(2, x.country);
   const bool existed = prev.executeStep();
   const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
+  if (!existed) QueueAlert("firing", o.id, o.tag, x.country, x.started, 0);
+  if ((!existed || was_firing) && x.ended != 0)
+    QueueAlert("resolved", o.id, o.tag, x.country, x.started, x.ended);
+}
+
+void SqliteStore::QueueAlert(const char* status, int64_t outage_id, const std::string& tag,
+                             const std::string& country, int64_t starts_at_ms, int64_t ends_at_ms) {
   SQLite::Statement add(
       *db_,
       "INSERT INTO alert_outbox (fingerprint, status, outage_id, tag, country, starts_at, ends_at, "
       "created_ms, next_attempt_ms) VALUES (?,?,?,?,?,?,?,?,?)");
-  auto queue = [&](const char* status, int64_t ends_at) {
-    const int64_t now = NowSeconds() * 1000;
-    add.bind(1, AlertFingerprint(o.tag, x.country, o.id));
-    add.bind(2, status);
-    add.bind(3, static_cast<int64_t>(o.id));
-    add.bind(4, o.tag);
-    add.bind(5, x.country);
-    add.bind(6, static_cast<int64_t>(x.started));
-    if (ends_at)
-      add.bind(7, static_cast<int64_t>(ends_at));
-    else
-      add.bind(7);
-    add.bind(8, now);
-    add.bind(9, static_cast<int64_t>(0));  // due at once
-    add.exec();
-    add.reset();
-  };
-  if (!existed) queue("firing", 0);
-  if ((!existed || was_firing) && x.ended != 0) queue("resolved", x.ended);
+  add.bind(1, AlertFingerprint(tag, country, outage_id));
+  add.bind(2, status);
+  add.bind(3, static_cast<int64_t>(outage_id));
+  add.bind(4, tag);
+  add.bind(5, country);
+  add.bind(6, static_cast<int64_t>(starts_at_ms));
+  if (ends_at_ms)
+    add.bind(7, static_cast<int64_t>(ends_at_ms));
+  else
+    add.bind(7);
+  add.bind(8, static_cast<int64_t>(NowSeconds() * 1000));
+  add.bind(9, static_cast<int64_t>(0));  // due at once
+  add.exec();
+}
+
+void SqliteStore::WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn) {
+  for (const auto& w : withdrawn) {
+    if (alerting_) {
+      SQLite::Statement firing(*db_,
+                               "SELECT o.tag, oc.started FROM outage_countries oc JOIN outages o "
+                               "ON o.id = oc.outage_id WHERE oc.outage_id = ? AND oc.country = ? "
+                               "AND oc.ended IS NULL");
+      firing.bind(1, static_cast<int64_t>(w.outage_id));
+      firing.bind(2, w.country);
+      if (firing.executeStep()) {
+        QueueAlert("resolved", w.outage_id, firing.getColumn(0).getString(), w.country,
+                   Ms(firing.getColumn(1)), w.decided_at);
+      }
+    }
+    for (const char* sql : {"DELETE FROM evidence WHERE outage_id = ? AND country = ?",
+                            "DELETE FROM outage_countries WHERE outage_id = ? AND country = ?"}) {
+      SQLite::Statement del(*db_, sql);
+      del.bind(1, static_cast<int64_t>(w.outage_id));
+      del.bind(2, w.country);
+      del.exec();
+    }
+    if (w.outage_left_empty) {
+      SQLite::Statement del(*db_, "DELETE FROM outages WHERE id = ?");
+      del.bind(1, static_cast<int64_t>(w.outage_id));
+      del.exec();
+    }
+  }
 }
 
 void SqliteStore::WriteDetection(const TrackerChanges& c) {
+  WriteWithdrawals(c.withdrawn);
   SQLite::Statement out(
       *db_,
       "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "

@@ -133,6 +133,11 @@ class SqliteStore {
   SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
   void WriteDetection(const TrackerChanges& c);
   void EnqueueAlerts(const Outage& o, const OutageCountry& x);
+  void QueueAlert(const char* status, int64_t outage_id, const std::string& tag,
+                  const std::string& country, int64_t starts_at_ms, int64_t ends_at_ms);
+  // Deletes withdrawn joins (their rows and sample posts); an alert that was firing for one
+  // is resolved.
+  void WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn);
   bool alerting_ = false;
   std::unique_ptr<SQLite::Database> db_;
   int lock_fd_ = -1;
