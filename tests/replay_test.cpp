@@ -292,6 +292,44 @@ TEST_F(ReplayTest, InterruptedReplayResumesWhereItStopped) {
   EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
 }
 
+TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
+  // scripts/gen-independent.py's scenario 45 (as scripts/eval-independent draws it): Britain,
+  // Turkey and Argentina in outage from 01:54; Uganda's chatter joins it on the incident's
+  // lesser evidence 12 minutes in, and its join is withdrawn 15 minutes later. A replay
+  // stopped in between, and resumed, says the same as one that never stopped.
+  const std::string feed = dir_.File("s45.jsonl");
+  const std::string gen = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
+                          "/scripts/gen-independent.py' --out '" + feed +
+                          "' --start 2016-03-07 --seed 45 --days 1 --minutes 120 --tau 1.2 "
+                          "--countries GB:7.6,TR:4.7,AR:2.7 --outage 1:54";
+  ASSERT_EQ(std::system(gen.c_str()), 0);
+  // Stopped at 02:14 (after the join, before the withdrawal).
+  const int64_t stop_ms = *ParseIsoTime("2016-03-07T02:14:00Z");
+  std::istringstream in(ReadFile(feed));
+  std::string before;
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find("\"timestamp_ms\": \"");
+    if (at != std::string::npos && std::stoll(line.substr(at + 17, 13)) >= stop_ms) break;
+    before += line + "\n";
+  }
+  const std::string prefix = dir_.File("s45.part.jsonl");
+  testing::WriteFile(prefix, before);
+  auto uganda_in_outage = [](const std::string& db) {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    return store->db()
+               .execAndGet("SELECT COUNT(*) FROM outage_countries WHERE country = 'UG'")
+               .getInt() > 0;
+  };
+  const std::string db = dir_.File("resumed.db");
+  ASSERT_TRUE(Replay(db, {prefix}, {}, nullptr, {}, /*finish=*/false).ok);
+  EXPECT_TRUE(uganda_in_outage(db)) << "the scenario no longer makes Uganda join";
+  ASSERT_TRUE(Replay(db, {feed}).ok);
+  ASSERT_TRUE(Replay(dir_.File("clean.db"), {feed}).ok);
+  EXPECT_FALSE(uganda_in_outage(dir_.File("clean.db")));
+  EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
+}
+
 TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
   // The morning of the outage (a slice, to keep compression quick).
   const std::string all = ReadFile(Feed());
