@@ -289,6 +289,29 @@ TEST_F(CollectorTest, ARecordingReplaysToTheSameHistory) {
   EXPECT_EQ(Counts(db), expected);
 }
 
+TEST_F(CollectorTest, AResumeCursorCountsEveryLineReceivedSoNothingIsSentTwice) {
+  // Every line is parsed (all carry the tag) or skipped by the pre-filter, and some are not
+  // JSON: the cursor counts them all, so the reconnect resumes at the torn line itself,
+  // not at the stream's start (de-duplication would hide that, at the cost of the resend).
+  FeedFaults f;
+  f.garbage_every_lines = 300;
+  f.truncate_after_lines = 1000;
+  FeedServer server(lines_, f);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.resume_param = "cursor";
+  auto run = testing::CollectHistory(o, tmp_.File("resumed.db"), locator_,
+                                     [&] { return server.stalled(); });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(server.lines_sent(), static_cast<int64_t>(lines_.size()));
+  EXPECT_EQ(run.history, Replayed());
+}
+
 TEST_F(CollectorTest, ACollectorThatRecordsWritesWhatReplaysToItsOwnHistory) {
   // Faults that a recording must get right: bad lines, a drop mid-line.
   FeedFaults f;

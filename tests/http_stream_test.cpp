@@ -34,7 +34,7 @@ TEST_F(HttpStreamTest, AnErrorPageNeverReachesTheConsumer) {
   bool connected = false;
   const StreamOutcome out = StreamHttp(
       {server.url() + "/stream", {}, 30'000},
-      [&](char* data, size_t n) { consumed.append(data, n); }, &stop_, &clock_,
+      [&](const char* data, size_t n) { consumed.append(data, n); }, &stop_, &clock_,
       [&] { connected = true; });
   EXPECT_EQ(out.kind, StreamOutcome::kFailed);
   EXPECT_EQ(out.failure, FailureKind::kAuth);
@@ -57,7 +57,7 @@ TEST_F(HttpStreamTest, TheConnectStepRunsFirstAndMayItselfCallTheServer) {
   std::string consumed;
   const StreamOutcome out = StreamHttp(
       {server.url() + "/stream", {}, 30'000},
-      [&](char* data, size_t n) {
+      [&](const char* data, size_t n) {
         if (consumed.empty()) events.push_back("body");
         consumed.append(data, n);
       },
@@ -77,7 +77,7 @@ TEST_F(HttpStreamTest, AConsumerThatThrowsFailsTheStreamInsteadOfTheProcess) {
   server.Start();
   const StreamOutcome out = StreamHttp(
       {server.url() + "/stream", {}, 30'000},
-      [](char*, size_t) { throw std::runtime_error("disk full"); }, &stop_, &clock_);
+      [](const char*, size_t) { throw std::runtime_error("disk full"); }, &stop_, &clock_);
   EXPECT_EQ(out.kind, StreamOutcome::kFailed);
   EXPECT_NE(out.message.find("disk full"), std::string::npos) << out.message;
 }
@@ -100,7 +100,7 @@ TEST_F(HttpStreamTest, AFeedPacedByEventTimeTakesItsTime) {
   const auto start = std::chrono::steady_clock::now();
   const StreamOutcome out = StreamHttp(
       {"http://127.0.0.1:" + std::to_string(port) + "/", {}, 30'000},
-      [&](char* data, size_t n) { consumed.append(data, n); }, &stop_, &clock_);
+      [&](const char* data, size_t n) { consumed.append(data, n); }, &stop_, &clock_);
   const auto took = std::chrono::steady_clock::now() - start;
   server.Stop();
   EXPECT_EQ(out.kind, StreamOutcome::kEnded) << out.message;

@@ -207,8 +207,11 @@ class OutageTracker {
   // Withdraws such a join (decided at `decided_at`): the country leaves its outage as if it
   // had never joined.
   void Withdraw(const SeriesKey& key, int64_t decided_at);
-  // An outage's times and peak from its countries, after one left it; the peak is found
-  // again over the minutes its countries' detectors still keep, from `peak_from` on.
+  // An outage's times and peak from its countries, after one left it. A peak from before
+  // `peak_from` (the onset of the country that left) stands; a later one is found again
+  // over the minutes through `through` that its countries' detectors still keep (the last
+  // half hour at least), so a peak older than that, without the country that left, may
+  // be missed.
   void Summarise(Outage& o, int64_t peak_from, int64_t through);
   // The detector's onset estimate moved while the country fires: so do `started`s.
   void Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started);

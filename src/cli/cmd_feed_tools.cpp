@@ -110,7 +110,7 @@ int RunRecord(const RecordArgs& a) {
     } else {
       out = StreamHttp(
           {spec->options.url, spec->options.headers, *idle},
-          [&](char* data, size_t len) {
+          [&](const char* data, size_t len) {
             if (!recorder.WriteLines(std::string_view(data, len), &error)) on_failure();
           },
           &stop, &clock);

@@ -126,7 +126,7 @@ void Collector::Record(std::string_view data, bool lines) {
                        "recording as soon as the disk takes it");
 }
 
-void Collector::OnBytes(char* data, size_t len) {
+void Collector::OnBytes(const char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
   Record(std::string_view(data, len), /*lines=*/true);  // before parsing, which writes in place
   auto lock = Lock();
@@ -169,18 +169,21 @@ void Collector::OnBytes(char* data, size_t len) {
   Commit(false);
 }
 
-size_t Collector::ProcessLines(char* data, size_t len) {
+size_t Collector::ProcessLines(const char* data, size_t len) {
   // SSE needs every line (an "event:" names the data after it), so no pre-filter there.
   const bool filtered = prefilter_.enabled() && options_.protocol == StreamProtocol::kNdjson;
   first_post_.SeeLines(std::string_view(data, len));
   const size_t complete =
-      ScanLines(data, len, filtered ? &prefilter_ : nullptr, [&](char* line, size_t n) {
+      ScanLines(data, len, filtered ? &prefilter_ : nullptr, [&](const char* line, size_t n) {
         if (n > kMaxLine) {  // as one that spans pieces (see OnBytes), whatever their size
           pipeline_->CountError("line_too_long");
           return;
         }
         if (!options_.gap_fill_url.empty()) NoteStatusId(std::string_view(line, n));
-        framer_.OnLine(line, n, false, pipeline_);
+        // The parser writes in place: the few lines the pre-filter passes are copied, not
+        // every byte received.
+        line_.assign(line, n);
+        framer_.OnLine(line_.data(), n, false, pipeline_);
       });
   cursor_ += CountNewlines(data, complete);  // every line, parsed or skipped by the pre-filter
   return complete;
@@ -341,7 +344,7 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
   framer_.Reset();
   StreamRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms};
   return StreamHttp(
-      req, [&](char* data, size_t len) { OnBytes(data, len); }, stop, clock_, on_connected);
+      req, [&](const char* data, size_t len) { OnBytes(data, len); }, stop, clock_, on_connected);
 }
 
 std::string Collector::CursorText() const {

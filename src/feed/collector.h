@@ -137,9 +137,9 @@ class Collector {
   int64_t bytes_received() const { return bytes_received_.load(); }
 
  private:
-  void OnBytes(char* data, size_t len);
+  void OnBytes(const char* data, size_t len);
   // Hands the complete lines of data to the pipeline; returns the bytes they span.
-  size_t ProcessLines(char* data, size_t len);
+  size_t ProcessLines(const char* data, size_t len);
   void OnMessage(char* data, size_t len);
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
@@ -178,6 +178,7 @@ class Collector {
   Prefilter prefilter_;
   std::string source_;
   std::string carry_;
+  std::string line_;                 // the line being parsed (in place), copied out of the piece
   bool skipping_long_line_ = false;  // inside a line over kMaxLine, until its newline
   SseFramer framer_;
   FirstPostWatch first_post_;   // begins the history at the source's first post

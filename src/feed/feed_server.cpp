@@ -238,8 +238,19 @@ std::string FeedServer::StreamKey(const std::string& target) const {
   return mastodon ? RequestedTag(target) : std::string();
 }
 
-size_t FeedServer::StartLine(const std::string& target, int connection_no) {
+bool FeedServer::GarbageBefore(size_t at) const {
+  const int64_t every = impl_->faults.garbage_every_lines;
+  return every > 0 && at > 0 && at % static_cast<size_t>(every) == 0;
+}
+
+int64_t FeedServer::WireLines(size_t at) const {
+  const int64_t every = impl_->faults.garbage_every_lines;
+  return static_cast<int64_t>(at) + (every > 0 ? static_cast<int64_t>(at) / every : 0);
+}
+
+size_t FeedServer::StartLine(const std::string& target, int connection_no, bool* garbage_received) {
   Impl& s = *impl_;
+  if (garbage_received) *garbage_received = false;
   std::lock_guard<std::mutex> lock(s.mu);
   const size_t next = s.next_line[StreamKey(target)];
   size_t pos = next;  // a live stream goes on where it is
@@ -256,8 +267,14 @@ size_t FeedServer::StartLine(const std::string& target, int connection_no) {
   } catch (const std::exception&) {
     return pos;
   }
-  if (s.protocol != FeedProtocol::kJetstream)
-    return std::min<size_t>(static_cast<size_t>(cursor), s.lines.size());
+  if (s.protocol != FeedProtocol::kJetstream) {
+    // The cursor counts the lines the client received, garbage included (see
+    // GarbageBefore): the first line it has not received is that many lines on the wire in.
+    size_t at = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor, 0)), s.lines.size());
+    while (at > 0 && WireLines(at - 1) >= cursor) --at;
+    if (garbage_received) *garbage_received = WireLines(at) == cursor;
+    return at;
+  }
   // Jetstream: the first event at or after the cursor's time (recordings are in time order).
   size_t i = 0;
   while (i < s.lines.size() && JetstreamTimeUs(s.lines[i]) < cursor) ++i;
@@ -358,7 +375,8 @@ void FeedServer::Serve(tcp_socket* sock) {
   const std::string stream = StreamKey(std::string(req.target()));
   // Where this connection starts, known before its handshake completes: a Mastodon client's
   // gap fill, made just after the handshake, sees every post made while it was away.
-  size_t pos = StartLine(std::string(req.target()), n);
+  bool garbage_received = false;  // the garbage before line `pos`, by the client's cursor
+  size_t pos = StartLine(std::string(req.target()), n, &garbage_received);
   const size_t start = pos;
   if (mastodon) {
     std::lock_guard<std::mutex> lock(s.mu);
@@ -436,7 +454,7 @@ void FeedServer::Serve(tcp_socket* sock) {
       writer->Drop();
       return;
     }
-    if (s.faults.garbage_every_lines && sent > 0 && sent % s.faults.garbage_every_lines == 0) {
+    if (GarbageBefore(at) && !(at == start && garbage_received)) {
       if (!writer->Send("{not json at all")) return;
     }
     if (!s.send_at_ms.empty() && !WaitUntilDue(pos - 1, writer.get())) return;

@@ -92,7 +92,14 @@ class FeedServer {
   void Serve(tcp_socket* sock);
   bool WaitUntilDue(size_t line, FeedWriter* writer);
   std::string Timeline(const std::string& target);
-  size_t StartLine(const std::string& target, int connection_no);
+  // `garbage_received`: the client's cursor says it has the garbage line before the start.
+  size_t StartLine(const std::string& target, int connection_no, bool* garbage_received = nullptr);
+  // The garbage fault puts a line that is not JSON before each line whose index is a
+  // positive multiple of garbage_every_lines, wherever a connection starts: the lines on
+  // the wire are numbered the same on every connection, as a client's resume cursor counts
+  // them. WireLines(at): the lines on the wire before line `at`'s own.
+  bool GarbageBefore(size_t at) const;
+  int64_t WireLines(size_t at) const;
   size_t BackfillStart(const std::string& target, size_t pos) const;
   // Which live stream a request joins: a Mastodon hashtag's, or the one feed ("").
   std::string StreamKey(const std::string& target) const;

@@ -84,7 +84,7 @@ class SinkBuffer : public streambuf_state_manager<uint8_t> {
 // connecting (Mastodon's gap fill) comes before the stream's first post.
 class BodyState {
  public:
-  BodyState(const std::function<void(char*, size_t)>* consume, Clock* clock)
+  BodyState(const std::function<void(const char*, size_t)>* consume, Clock* clock)
       : consume_(consume), clock_(clock) {}
 
   // Network thread.
@@ -92,13 +92,14 @@ class BodyState {
     std::lock_guard<std::mutex> lock(mu_);
     if (!active_) return pplx::task_from_result(n);  // nobody reads any more: drop
     last_data = clock_->MonotonicMs();
-    piece_.assign(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + n);
-    if (!accepted_) {
+    const char* piece = reinterpret_cast<const char*>(p);
+    if (!accepted_) {  // kept until then (cpprestsdk's buffer is not ours to hold)
+      piece_.assign(piece, piece + n);
       held_.emplace();
       return pplx::create_task(*held_);
     }
     try {
-      Consume();
+      Consume(piece, n);
     } catch (...) {
       return pplx::task_from_exception<size_t>(std::current_exception());  // fails the response
     }
@@ -112,7 +113,7 @@ class BodyState {
     auto held = std::move(*held_);
     held_.reset();
     try {
-      Consume();
+      Consume(piece_.data(), piece_.size());
     } catch (...) {
       held.set_exception(std::current_exception());
       return;
@@ -130,17 +131,17 @@ class BodyState {
   std::atomic<int64_t> last_data{0};  // monotonic ms of the last bytes, for the watchdog
 
  private:
-  void Consume() {
+  void Consume(const char* piece, size_t n) {
     received_ = true;
-    (*consume_)(piece_.data(), piece_.size());  // the consumer may modify it in place
+    (*consume_)(piece, n);
   }
 
-  const std::function<void(char*, size_t)>* consume_;
+  const std::function<void(const char*, size_t)>* consume_;
   Clock* clock_;
   std::mutex mu_;
   bool active_ = true;
   bool accepted_ = false;
-  std::vector<char> piece_;  // reused for every piece
+  std::vector<char> piece_;  // the piece that came before Accept()
   std::optional<pplx::task_completion_event<size_t>> held_;
   std::atomic<bool> received_{false};
 };
@@ -208,7 +209,7 @@ HttpReply HttpCall(const std::string& method, const std::string& url,
 }
 
 StreamOutcome StreamHttp(const StreamRequest& request,
-                         const std::function<void(char*, size_t)>& on_bytes,
+                         const std::function<void(const char*, size_t)>& on_bytes,
                          const std::atomic<bool>* stop, Clock* clock,
                          const std::function<void()>& on_connected) {
   using namespace web::http;

@@ -33,11 +33,12 @@ struct StreamRequest {
 
 // Streams the body to on_bytes until the server ends it, the connection fails, nothing
 // arrives for idle_timeout_ms (measured with `clock`), or *stop becomes true. on_bytes
-// runs on cpprestsdk's network thread, one piece at a time, and may modify the piece in
-// place; the socket is not read while it runs. on_connected runs on the calling thread
+// runs on cpprestsdk's network thread, one piece at a time, on cpprestsdk's own buffer
+// (no copy: a consumer that parses in place copies the lines it parses); the socket is
+// not read while it runs. on_connected runs on the calling thread
 // once the server has answered 200, before any of the body reaches on_bytes.
 StreamOutcome StreamHttp(const StreamRequest& request,
-                         const std::function<void(char*, size_t)>& on_bytes,
+                         const std::function<void(const char*, size_t)>& on_bytes,
                          const std::atomic<bool>* stop, Clock* clock,
                          const std::function<void()>& on_connected = nullptr);
 

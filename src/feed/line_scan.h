@@ -11,11 +11,12 @@
 
 namespace hashmon {
 
-// Calls fn(line, length) for each complete line of data[0, len) (the '\n' excluded, and
-// writable, so the caller may put a NUL there), or, with a filter, only for lines holding
-// a candidate. Returns the bytes consumed: everything through the last newline.
-template <typename Fn>
-size_t ScanLines(char* data, size_t len, const Prefilter* filter, Fn fn) {
+// Calls fn(line, length) for each complete line of data[0, len) (the '\n' excluded, and,
+// when data is writable, so is the line: the caller may put a NUL there), or, with a
+// filter, only for lines holding a candidate. Returns the bytes consumed: everything
+// through the last newline.
+template <typename Char, typename Fn>
+size_t ScanLines(Char* data, size_t len, const Prefilter* filter, Fn fn) {
   const char* last_nl = static_cast<const char*>(memrchr(data, '\n', len));
   if (!last_nl) return 0;
   const size_t complete = static_cast<size_t>(last_nl - data) + 1;
