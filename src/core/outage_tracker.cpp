@@ -222,12 +222,13 @@ bool OutageTracker::Unconfirmed(const SeriesKey& key) const {
 void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
   const auto f = firing_in_.find(key);
   if (f == firing_in_.end()) return;  // withdrawn already
-  series_.at(key)->WithdrawJoin();
-  changed_series_.insert(key);
   const int64_t id = f->second;
-  firing_in_.erase(f);
   Outage& o = outages_[id];
   const auto c = o.countries.find(key.second);
+  if (c == o.countries.end()) return;  // (Unconfirmed() said it is there)
+  series_.at(key)->WithdrawJoin();
+  changed_series_.insert(key);
+  firing_in_.erase(f);
   const int64_t joined_from = c->second.started;
   o.countries.erase(c);
   evidence_.erase(std::remove_if(evidence_.begin(), evidence_.end(),
