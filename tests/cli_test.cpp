@@ -210,10 +210,10 @@ TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   EXPECT_EQ(outages(" --set alert_p=1e-300 --set incident_alert_p=1e-300").find("GB"),
             std::string::npos);
   // The tracker's settings too (the lesser evidence is for countries joining an incident).
-  EXPECT_NE(outages(" --set incident_join_minutes=0 --set incident_confirm_minutes=0").find("GB"),
+  EXPECT_NE(outages(" --set incident_join_minutes=0 --set confirm_minutes=0").find("GB"),
             std::string::npos);
-  EXPECT_EQ(RunHashmon("replay -q --db " + dir.File("y.db") +
-                       " --set incident_confirm_minutes=-1 " + dir.File("f.jsonl"))
+  EXPECT_EQ(RunHashmon("replay -q --db " + dir.File("y.db") + " --set confirm_minutes=-1 " +
+                       dir.File("f.jsonl"))
                 .exit_code,
             2);
   const std::string bad =

@@ -614,33 +614,39 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
 }
 
 TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
-  // v6 did not say whether an alert fired on an incident's evidence alone at its end (read
-  // as not), v5 had no time of the last step with events before it (read as the last
-  // step's), v4 had no window sums for the count novelty rule before that (read as none
-  // seen), and v3 had no time of the last burst before them either (read as no burst seen).
+  // v7 did not say whether an alert fired on what two bursts could make (read as not), v6
+  // whether on an incident's evidence alone (read as not), v5 had no time of the last step
+  // with events before them (read as the last step's), v4 had no window sums for the count
+  // novelty rule before that (read as none seen), and v3 had no time of the last burst
+  // before them either (read as no burst seen).
   SeriesDetector a(&cfg_);
   Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
   a.Observe(kT0 + 600 * kMin, 3);  // the last step has events
-  const std::string v7 = a.Serialize();
-  ASSERT_EQ(v7.substr(0, 3), "v7 ");
+  const std::string v8 = a.Serialize();
+  ASSERT_EQ(v8.substr(0, 3), "v8 ");
   const auto without_last_field = [](const std::string& s) { return s.substr(0, s.rfind(' ')); };
-  const std::string body6 = without_last_field(v7.substr(3));  // ends with the last event's time
-  const std::string body = without_last_field(body6);          // ends with " 0": no window sums
+  const std::string body7 = without_last_field(v8.substr(3));
+  const std::string body6 = without_last_field(body7);  // ends with the last event's time
+  const std::string body = without_last_field(body6);   // ends with " 0": no window sums
+  const std::string v7 = "v7 " + body7;
   const std::string v6 = "v6 " + body6;
   const std::string v5 = "v5 " + body;
   const std::string v4 = "v4 " + without_last_field(body);
   const std::string v3 = "v3 " + without_last_field(without_last_field(body));
-  SeriesDetector from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_), from_v3(&cfg_);
+  SeriesDetector from_v7(&cfg_), from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_), from_v3(&cfg_);
+  ASSERT_TRUE(from_v7.Deserialize(v7));
   ASSERT_TRUE(from_v6.Deserialize(v6));
   ASSERT_TRUE(from_v5.Deserialize(v5));
   ASSERT_TRUE(from_v4.Deserialize(v4));
   ASSERT_TRUE(from_v3.Deserialize(v3));
-  EXPECT_EQ(from_v6.Serialize(), v7);
-  EXPECT_EQ(from_v5.Serialize(), v7);
-  EXPECT_EQ(from_v4.Serialize(), v7);
+  EXPECT_EQ(from_v7.Serialize(), v8);
+  EXPECT_EQ(from_v6.Serialize(), v8);
+  EXPECT_EQ(from_v5.Serialize(), v8);
+  EXPECT_EQ(from_v4.Serialize(), v8);
   const std::string no_burst =
-      without_last_field(without_last_field(without_last_field(without_last_field(v7)))) + " " +
-      std::to_string(INT64_MIN) + " 0 " + std::to_string(kT0 + 600 * kMin) + " 0";
+      without_last_field(
+          without_last_field(without_last_field(without_last_field(without_last_field(v8))))) +
+      " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kT0 + 600 * kMin) + " 0 0";
   EXPECT_EQ(from_v3.Serialize(), no_burst);
 }
 

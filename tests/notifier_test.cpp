@@ -156,7 +156,7 @@ TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
   EXPECT_EQ(notifier->Tick(), 0);  // delivered once
 }
 
-// The store's side of a withdrawn join (OutageTracker: incident_confirm_minutes): Britain
+// The store's side of a withdrawn join (OutageTracker: confirm_minutes): Britain
 // and the US are in outage 7, then the US's join is withdrawn, and then outage 8's only
 // country's too.
 TEST_F(NotifierTest, AWithdrawnJoinLeavesNoTraceButItsResolvedAlert) {

@@ -356,7 +356,7 @@ TEST_F(JoiningTest, ACountryThatJoinedOnAHarmlessBurstEndsWithTheIncident) {
   // Without withdrawals: a post every three minutes is more than the baseline it froze on
   // joining, but no evidence of its own, and it would fire on while it kept that up.
   TrackerConfig cfg;
-  cfg.incident_confirm_minutes = 0;
+  cfg.confirm_minutes = 0;
   OutageTracker tracker{cfg};
   const OutageCountry* us = TheUsAfterABurst(*this, tracker, 1, 3);
   ASSERT_NE(us, nullptr);
@@ -372,6 +372,51 @@ TEST_F(JoiningTest, ACountryWithEvidenceOfItsOwnOutlastsTheIncident) {
   ASSERT_NE(us, nullptr);
   EXPECT_EQ(us->ended, 0);  // still firing, two hours on
   EXPECT_EQ(us->detected_at, onset() + 6 * kMin);  // confirmed: told at its join, minute 5
+}
+
+// After the quiet hours, the US (an odd post every ten minutes) posts `first` and `second`
+// times in two minutes, then `then` times a minute for half an hour. What is left of its
+// outage after that, and the withdrawals on the way.
+std::pair<const OutageCountry*, std::vector<WithdrawnJoin>> UsAfterTheQuietHours(
+    TagTotalTest& test, OutageTracker& tracker, int first, int second, int then) {
+  test.QuietHoursOf(tracker);
+  std::vector<WithdrawnJoin> withdrawn;
+  bool alerted = false;
+  for (int i = 0; i < 32; ++i) {
+    const int64_t m = test.onset() + i * kMin;
+    const int n = i == 0 ? first : i == 1 ? second : then;
+    Counts counts;
+    if (n > 0) counts[{m, kTag, "US"}] = n;
+    tracker.CloseThrough(m, counts);
+    alerted = alerted || TagTotalTest::FindIn(tracker, "US") != nullptr;
+    for (auto& w : tracker.TakeChanges().withdrawn) withdrawn.push_back(w);
+  }
+  EXPECT_TRUE(alerted);
+  return {TagTotalTest::FindIn(tracker, "US"), withdrawn};
+}
+
+TEST_F(TagTotalTest, TwoHarmlessBurstsTogetherAlertOnlyUntilTheyAreSeenToStop) {
+  // Five posts and four: two bursts of a country's day at once, which happens, where every
+  // country has bursts every day. Nothing follows, and the alert is withdrawn.
+  OutageTracker tracker{TrackerConfig{}};
+  const auto [us, withdrawn] = UsAfterTheQuietHours(*this, tracker, 5, 4, 0);
+  EXPECT_EQ(us, nullptr);
+  ASSERT_EQ(withdrawn.size(), 1u);
+  EXPECT_TRUE(withdrawn[0].outage_left_empty);
+  EXPECT_TRUE(tracker.outages().empty());
+  TrackerConfig never;
+  never.confirm_minutes = 0;
+  OutageTracker without{never};
+  EXPECT_NE(UsAfterTheQuietHours(*this, without, 5, 4, 0).first, nullptr);
+}
+
+TEST_F(TagTotalTest, AnOutageThatBeginsLikeTwoBurstsIsConfirmedAsItGoesOn) {
+  OutageTracker tracker{TrackerConfig{}};
+  const auto [us, withdrawn] = UsAfterTheQuietHours(*this, tracker, 5, 4, 2);
+  ASSERT_NE(us, nullptr);
+  EXPECT_TRUE(withdrawn.empty());
+  EXPECT_LE(us->detected_at, onset() + 2 * kMin);  // told at its first alert
+  EXPECT_EQ(us->ended, 0);
 }
 
 TEST_F(TagTotalTest, AnOutageWhoseOnlyCountryJoinedTheSurgeAndSaidNoMoreIsWithdrawn) {

@@ -88,13 +88,20 @@ class SeriesDetector {
   bool FiringOnIncidentEvidence() const {
     return state_ == AlertState::kFiring && on_incident_evidence_;
   }
+  // Firing on evidence that two harmless bursts could make: since its onset, the series'
+  // posts, less two bursts' worth (2 x burst_max_posts), are not significant. Where bursts
+  // happen every day in every country, two of them now and then come together; an outage
+  // soon says more. (Only where the burst rules apply: steps shorter than a burst.)
+  bool FiringOnBurstEvidence() const { return state_ == AlertState::kFiring && on_burst_evidence_; }
+  // Either: the alert is provisional until it says more (see OutageTracker).
+  bool Provisional() const { return FiringOnIncidentEvidence() || FiringOnBurstEvidence(); }
   // Ends such an alert with the incident it joined (the countries with evidence of their
   // own have all ended, the last at `incident_ended`): a chatty country that joined on a
   // chance rise would otherwise fire on its usual chatter, held above the baseline it
   // froze, for as long as that lasts. Decided at the end of the step at t_ms.
   std::optional<AlertEvent> EndWithIncident(int64_t t_ms, int64_t incident_ended);
   // Withdraws such an alert, firing or just resolved, as if it had never fired (see
-  // TrackerConfig::incident_confirm_minutes): quiet, and with no hold-down, since nothing
+  // TrackerConfig::confirm_minutes): quiet, and with no hold-down, since nothing
   // was resolved and an outage of its own there must still fire at once.
   void WithdrawJoin();
   // While firing: the step that fired.
@@ -224,6 +231,10 @@ class SeriesDetector {
   // Alert state machine.
   AlertState state_ = AlertState::kQuiet;
   bool on_incident_evidence_ = false;  // see FiringOnIncidentEvidence
+  bool on_burst_evidence_ = false;     // see FiringOnBurstEvidence
+  // Whether the steps since the onset (the closed ones, then `open_steps`) are significant
+  // with two bursts' worth of posts taken away.
+  bool BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps) const;
   int anomalous_run_ = 0;
   int quiet_run_ = 0;
   int64_t quiet_since_ = 0;

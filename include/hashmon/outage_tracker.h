@@ -100,16 +100,23 @@ struct TrackerConfig {
   // likely somewhere, and would join it. A country that joins later does so on evidence of
   // its own, as if no incident were open.
   double incident_join_minutes = 15;
-  // A country that joined on the incident's evidence alone has this long to show evidence of
-  // its own (a step that passes the alert test as if no incident were open), or its join is
-  // withdrawn: it leaves the incident as if it had never joined, with its sample posts, and
-  // an alert receiver that heard of it hears it resolved. The lesser evidence lets a
-  // low-volume country join within a minute or two; an outage there soon says more, where
-  // a harmless burst, or a chatty country's chance rise, does not. (0: never withdrawn.)
-  double incident_confirm_minutes = 15;
+  // A provisional alert has this long to say more, or it is withdrawn: the country leaves
+  // its outage as if it had never alerted, with its sample posts (an outage left with no
+  // country goes), and an alert receiver that heard of it hears it resolved. Provisional
+  // (SeriesDetector::Provisional) are
+  // - a join on the incident's evidence alone, until a step would pass the alert test as if
+  //   no incident were open: the lesser evidence lets a low-volume country join within a
+  //   minute or two, and an outage there soon says more, where a harmless burst, or a chatty
+  //   country's chance rise, does not;
+  // - an alert on what two harmless bursts together could make, until the posts since its
+  //   onset are significant without them: where every country has a burst a day, two now
+  //   and then come together (scripts/eval-independent's quiet weeks: 5 alerts over 30
+  //   weeks without this, none with it).
+  // It is withdrawn, too, if it ends first. (0: never withdrawn.)
+  double confirm_minutes = 15;
 };
 
-// Sets one field of the tracker's config by name (its own, as "incident_confirm_minutes", or
+// Sets one field of the tracker's config by name (its own, as "confirm_minutes", or
 // its detector's: SetDetectorOption); false for an unknown name or a bad value.
 bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value);
 
@@ -117,7 +124,7 @@ bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std:
 inline constexpr const char* kTagTotal = "*";
 
 // What changed since the last TakeChanges(), for the store.
-// A country's join of an outage, withdrawn (see TrackerConfig::incident_confirm_minutes).
+// A country's join of an outage, withdrawn (see TrackerConfig::confirm_minutes).
 struct WithdrawnJoin {
   int64_t outage_id;
   std::string country;

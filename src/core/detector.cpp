@@ -348,16 +348,34 @@ bool SeriesDetector::OwnEvidence(int64_t t_ms, double count,
 std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t incident_ended) {
   if (!FiringOnIncidentEvidence()) return std::nullopt;
   state_ = AlertState::kQuiet;
-  on_incident_evidence_ = false;
+  on_incident_evidence_ = on_burst_evidence_ = false;
   anomalous_run_ = 0;
   hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
   const int64_t ended = std::max(started_, incident_ended);
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
 }
 
+bool SeriesDetector::BeyondTwoBursts(
+    const std::vector<std::pair<int64_t, double>>& open_steps) const {
+  double sum = 0, mean = 0, mean_sq = 0;
+  auto add = [&](double count, double expected) {
+    sum += count, mean += expected, mean_sq += expected * expected;
+  };
+  for (const Step& s : recent_)
+    if (s.t >= started_) add(s.count, s.expected);
+  for (const auto& [t, count] : open_steps)
+    if (t >= started_) add(count, Expected(t));
+  const double rest = sum - 2 * cfg_->burst_max_posts;
+  if (rest < cfg_->min_count || mean <= 0) return false;
+  const double phi =
+      dispersion_ * mean_sq / (mean * mean) + 1 / std::max(level_ * level_weight_, 1e-3);
+  return NegBinomialUpperTailLog10(rest, mean, phi) < std::log10(cfg_->alert_p);
+}
+
 void SeriesDetector::WithdrawJoin() {
   state_ = AlertState::kQuiet;
   on_incident_evidence_ = false;
+  on_burst_evidence_ = false;
   anomalous_run_ = 0;
   hold_down_until_ = INT64_MIN;
 }
@@ -432,6 +450,7 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   const bool own = !incident || OwnEvidence(t_ms, partial_count, open_before, steps_);
   StartFiring(t_ms, EstimateOnset(t_ms, open_steps));
   on_incident_evidence_ = !own;
+  on_burst_evidence_ = ShorterThanABurst() && !BeyondTwoBursts(open_steps);
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
 }
 
@@ -487,6 +506,11 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // Fired now on the incident's evidence, or still firing on it alone.
   on_incident_evidence_ =
       state_ == AlertState::kFiring && !own && (was_firing ? on_incident_evidence_ : incident);
+  // Fired now, or still firing, on what two bursts could make (recent_ holds this step).
+  if (state_ != AlertState::kFiring)
+    on_burst_evidence_ = false;
+  else if (!was_firing || on_burst_evidence_)
+    on_burst_evidence_ = ShorterThanABurst() && !BeyondTwoBursts({});
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,
@@ -661,7 +685,7 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::string out = "v7";
+  std::string out = "v8";
   out.reserve(4096);
   StateText text(&out);
   text << level_ << level_weight_ << dispersion_ << excess_variance_ << mean_squared_ << steps_
@@ -676,7 +700,7 @@ std::string SeriesDetector::Serialize() const {
   novelty_.Write(&out);
   text << last_burst_t_ << window_maxima_.size();
   for (const auto& maxima : window_maxima_) maxima.Write(&out);
-  text << last_event_t_ << on_incident_evidence_;
+  text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
   return out;
 }
 
@@ -691,8 +715,9 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v3 did not know when the last harmless burst was; v4 kept no window sums for the count
   // novelty rule (a series resumed from it judges volume against what it sees from then on).
   // v5 did not know when the last step with events was (taken as the last step seen).
-  // v6 did not know whether an alert fired on an incident's evidence alone (taken as not).
-  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '7')
+  // v6 did not know whether an alert fired on an incident's evidence alone (taken as not),
+  // v7 whether on what two bursts could make (taken as not).
+  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '8')
     return false;
   const int v = version[1] - '0';
   const bool v3_or_later = v >= 3;
@@ -734,8 +759,9 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   }
   last_event_t_ = last_t_;
   if (v >= 6) in >> last_event_t_;
-  on_incident_evidence_ = false;
+  on_incident_evidence_ = on_burst_evidence_ = false;
   if (v >= 7) in >> on_incident_evidence_;
+  if (v >= 8) in >> on_burst_evidence_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

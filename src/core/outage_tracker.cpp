@@ -34,7 +34,7 @@ bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std:
       {"tag_total_alert_p", &config->tag_total_alert_p},
       {"crowd_alert_p", &config->crowd_alert_p},
       {"incident_join_minutes", &config->incident_join_minutes},
-      {"incident_confirm_minutes", &config->incident_confirm_minutes},
+      {"confirm_minutes", &config->confirm_minutes},
   };
   for (const auto& [field, target] : fields) {
     if (name != field) continue;
@@ -207,11 +207,10 @@ void OutageTracker::EndJoinersWith(int64_t id, const AlertEvent& e) {
 }
 
 bool OutageTracker::Unconfirmed(const SeriesKey& key) const {
-  if (cfg_.incident_confirm_minutes <= 0) return false;
+  if (cfg_.confirm_minutes <= 0) return false;
   const auto f = firing_in_.find(key);
   const auto s = series_.find(key);
-  if (f == firing_in_.end() || s == series_.end() || !s->second->FiringOnIncidentEvidence())
-    return false;
+  if (f == firing_in_.end() || s == series_.end() || !s->second->Provisional()) return false;
   const auto& countries = outages_.at(f->second).countries;
   const auto c = countries.find(key.second);
   // A country in the outage before this alert (with incident_join_minutes 0 it may fire
@@ -424,7 +423,7 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
       if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
     }
     // Withdrawals come once every series has seen the minute (for the outage's peak).
-    const auto confirm_ms = static_cast<int64_t>(cfg_.incident_confirm_minutes * kMillisPerMinute);
+    const auto confirm_ms = static_cast<int64_t>(cfg_.confirm_minutes * kMillisPerMinute);
     for (const auto& [key, id] : firing_in_) {
       if (Unconfirmed(key) && m + kMillisPerMinute - series_.at(key)->firing_since() >= confirm_ms)
         to_withdraw_.push_back(key);
