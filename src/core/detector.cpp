@@ -357,15 +357,29 @@ std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t 
 
 bool SeriesDetector::BeyondTwoBursts(
     const std::vector<std::pair<int64_t, double>>& open_steps) const {
+  std::vector<double> counts;  // the steps since the onset, oldest first
   double sum = 0, mean = 0, mean_sq = 0;
   auto add = [&](double count, double expected) {
+    counts.push_back(count);
     sum += count, mean += expected, mean_sq += expected * expected;
   };
   for (const Step& s : recent_)
     if (s.t >= started_) add(s.count, s.expected);
   for (const auto& [t, count] : open_steps)
     if (t >= started_) add(count, Expected(t));
-  const double rest = sum - 2 * cfg_->burst_max_posts;
+  // Two bursts hold at most burst_max_posts each, within burst_minutes each: in one run of
+  // that length (both at once), or in two runs apart. The most posts they could explain:
+  const int span = BurstSteps();
+  const double one = cfg_->burst_max_posts;
+  double together = 0, apart = 0, best_before = 0;
+  std::vector<double> run(counts.size(), 0);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    for (size_t j = i; j < counts.size() && j < i + span; ++j) run[i] += counts[j];
+    together = std::max(together, std::min(run[i], 2 * one));
+    if (i >= static_cast<size_t>(span)) best_before = std::max(best_before, run[i - span]);
+    apart = std::max(apart, std::min(best_before, one) + std::min(run[i], one));
+  }
+  const double rest = sum - std::max(together, apart);
   if (rest < cfg_->min_count || mean <= 0) return false;
   const double phi =
       dispersion_ * mean_sq / (mean * mean) + 1 / std::max(level_ * level_weight_, 1e-3);
