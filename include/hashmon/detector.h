@@ -89,7 +89,8 @@ class SeriesDetector {
     return state_ == AlertState::kFiring && on_incident_evidence_;
   }
   // Firing on evidence that two harmless bursts could make: since its onset, the series'
-  // posts, less two bursts' worth (2 x burst_max_posts), are not significant. Where bursts
+  // posts, less what two bursts could hold (its busiest runs of burst_minutes: up to
+  // burst_max_posts each, or twice that in one run), are not significant. Where bursts
   // happen every day in every country, two of them now and then come together; an outage
   // soon says more. (Only where the burst rules apply: steps shorter than a burst.)
   bool FiringOnBurstEvidence() const { return state_ == AlertState::kFiring && on_burst_evidence_; }
