@@ -101,10 +101,10 @@ class SeriesDetector {
   // chance rise would otherwise fire on its usual chatter, held above the baseline it
   // froze, for as long as that lasts. Decided at the end of the step at t_ms.
   std::optional<AlertEvent> EndWithIncident(int64_t t_ms, int64_t incident_ended);
-  // Withdraws such an alert, firing or just resolved, as if it had never fired (see
-  // TrackerConfig::confirm_minutes): quiet, and with no hold-down, since nothing
-  // was resolved and an outage of its own there must still fire at once.
-  void WithdrawJoin();
+  // Withdraws a provisional alert, firing or just resolved, as if it had never fired (see
+  // TrackerConfig::confirm_minutes): quiet, and with no hold-down, since nothing was
+  // resolved and an outage there must still fire at once.
+  void Withdraw();
   // While firing: the step that fired.
   int64_t firing_since() const { return firing_since_; }
   int64_t steps_seen() const { return steps_; }

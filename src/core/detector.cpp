@@ -386,7 +386,7 @@ bool SeriesDetector::BeyondTwoBursts(
   return NegBinomialUpperTailLog10(rest, mean, phi) < std::log10(cfg_->alert_p);
 }
 
-void SeriesDetector::WithdrawJoin() {
+void SeriesDetector::Withdraw() {
   state_ = AlertState::kQuiet;
   on_incident_evidence_ = false;
   on_burst_evidence_ = false;

@@ -225,7 +225,7 @@ void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
   Outage& o = outages_[id];
   const auto c = o.countries.find(key.second);
   if (c == o.countries.end()) return;  // (Unconfirmed() said it is there)
-  series_.at(key)->WithdrawJoin();
+  series_.at(key)->Withdraw();
   changed_series_.insert(key);
   firing_in_.erase(f);
   const int64_t joined_from = c->second.started;
@@ -389,7 +389,7 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
         continue;
       }
       const AlertState before = det->state();
-      const bool unconfirmed = Unconfirmed(key);
+      const bool unconfirmed = det->Provisional() && Unconfirmed(key);  // (the look first)
       const Assessment a =
           det->Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
       changed_series_.insert(key);
