@@ -347,9 +347,7 @@ bool SeriesDetector::OwnEvidence(int64_t t_ms, double count,
 
 std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t incident_ended) {
   if (!FiringOnIncidentEvidence()) return std::nullopt;
-  state_ = AlertState::kQuiet;
-  on_incident_evidence_ = on_burst_evidence_ = false;
-  anomalous_run_ = 0;
+  Withdraw();  // quiet, as if withdrawn, but resolved: a hold-down follows
   hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
   const int64_t ended = std::max(started_, incident_ended);
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
