@@ -64,11 +64,12 @@ class NotifierTest : public ::testing::Test {
 
   std::unique_ptr<Notifier> Open(const std::string& db, const std::string& url,
                                  WebhookFormat format = WebhookFormat::kAlertmanager,
-                                 std::vector<Silence> silences = {}) {
+                                 std::vector<Silence> silences = {}, bool confirmed_only = false) {
     NotifierOptions o;
     o.url = url + "/alerts";
     o.format = format;
     o.silences = std::move(silences);
+    o.confirmed_only = confirmed_only;
     o.external_url = "http://127.0.0.1:8080/";
     std::string error;
     auto n = Notifier::Open(db, o, &clock_, &log_, &error);
@@ -208,6 +209,127 @@ TEST_F(NotifierTest, AWithdrawnJoinLeavesNoTraceButItsResolvedAlert) {
       std::to_string(withdrawn_at);
   EXPECT_EQ(Scalar(db, resolved_then.c_str()), 2);
   EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE country = 'GB'"), 1);
+}
+
+// Provisional alerts (OutageTracker: confirm_minutes), as the store is told of them:
+// incident 7 of Britain (on evidence of its own) and the US (a provisional join), and
+// incident 8, the US's alone (provisional too).
+class ProvisionalAlertTest : public NotifierTest {
+ protected:
+  void SetUp() override {
+    db_ = tmp_.File("provisional.db");
+    std::string error;
+    store_ = SqliteStore::OpenForWriting(db_, &error);
+    ASSERT_TRUE(store_) << error;
+    store_->set_alerting(true);
+    incident_.id = 7;
+    incident_.tag = "twitterdown";
+    incident_.started = incident_.detected_at = incident_.peak_time = t0_;
+    incident_.peak_count = 43;
+    incident_.countries["GB"] = {"GB", t0_, t0_ + kMin, t0_ + kMin};  // confirmed as told
+    incident_.countries["US"] = {"US", t0_, t0_ + 2 * kMin, 0};       // provisional
+    alone_ = incident_;
+    alone_.id = 8;
+    alone_.countries.erase("GB");
+    TrackerChanges c;
+    c.outages = {incident_, alone_};
+    Commit(std::move(c));
+  }
+
+  void Commit(TrackerChanges changes) {
+    Batch b;
+    b.detection.push_back(std::move(changes));
+    store_->Commit(b, {});
+  }
+
+  // Minutes on, the US says more in incident 7, and its alert alone (8) is withdrawn.
+  void UsConfirmedInOneWithdrawnInTheOther() {
+    TrackerChanges c;
+    incident_.countries["US"].confirmed_at = t0_ + 9 * kMin;
+    c.outages = {incident_};
+    c.withdrawn = {{8, "US", t0_ + 17 * kMin, true}};
+    Commit(std::move(c));
+  }
+
+  // What the receiver was told of the US, alert by alert: incident, status, provisional.
+  static std::vector<std::string> ToldOfTheUs(const testing::HttpTestServer& receiver) {
+    std::vector<std::string> told;
+    for (const auto& r : receiver.requests()) {
+      auto d = Json(r.body);
+      const auto& a = d["alerts"][0];
+      if (std::string(a["labels"]["country"].GetString()) != "US") continue;
+      std::string line =
+          std::string(a["labels"]["incident"].GetString()) + " " + a["status"].GetString();
+      if (a["annotations"].HasMember("provisional"))
+        line += std::string(" provisional=") + a["annotations"]["provisional"].GetString();
+      if (std::string(a["annotations"]["description"].GetString()).find("is withdrawn") !=
+          std::string::npos)
+        line += " withdrawn";
+      told.push_back(line);
+    }
+    return told;
+  }
+
+  static constexpr int64_t kMin = 60'000;
+  const int64_t t0_ = *ParseIsoTime("2016-01-19T08:15:00Z");
+  std::string db_;
+  std::unique_ptr<SqliteStore> store_;
+  hashmon::Outage incident_, alone_;
+};
+
+TEST_F(ProvisionalAlertTest, IsSentMarkedSoThenAgainConfirmedOrResolvedAsWithdrawn) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  auto notifier = Open(db_, receiver.url());
+  EXPECT_EQ(notifier->Tick(), 3);
+  EXPECT_EQ(ToldOf(receiver, "GB"), std::vector<std::string>{"firing"});
+  EXPECT_EQ(ToldOfTheUs(receiver),
+            (std::vector<std::string>{"7 firing provisional=true", "8 firing provisional=true"}));
+  UsConfirmedInOneWithdrawnInTheOther();
+  EXPECT_EQ(notifier->Tick(), 2);
+  EXPECT_EQ(ToldOfTheUs(receiver),
+            (std::vector<std::string>{"7 firing provisional=true", "8 firing provisional=true",
+                                      "8 resolved withdrawn", "7 firing provisional=false"}));
+  EXPECT_EQ(notifier->Tick(), 0);  // once
+  EXPECT_EQ(notifier->stats().withdrawn, 0);
+}
+
+TEST_F(ProvisionalAlertTest, WithConfirmedOnlyWaitsForItAndAWithdrawnOneIsNeverHeardOf) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  auto notifier = Open(db_, receiver.url(), WebhookFormat::kAlertmanager, {}, true);
+  EXPECT_EQ(notifier->Tick(), 1);
+  EXPECT_EQ(ToldOf(receiver, "GB"), std::vector<std::string>{"firing"});
+  EXPECT_TRUE(ToldOfTheUs(receiver).empty());
+  EXPECT_EQ(notifier->stats().pending, 2);  // the US's two, held back
+  UsConfirmedInOneWithdrawnInTheOther();
+  EXPECT_EQ(notifier->Tick(), 1);
+  EXPECT_EQ(ToldOfTheUs(receiver), std::vector<std::string>{"7 firing provisional=false"});
+  EXPECT_EQ(notifier->stats().withdrawn, 2);  // incident 8's firing, and its end
+  EXPECT_EQ(notifier->stats().silenced, 0);
+  EXPECT_EQ(notifier->stats().pending, 0);
+  EXPECT_EQ(notifier->Tick(), 0);
+  EXPECT_NE(log_out_.str().find("its provisional alert was withdrawn"), std::string::npos);
+}
+
+TEST_F(ProvisionalAlertTest, AChatChannelReadsItOnceMarkedProvisional) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "ok"};
+  });
+  receiver.Start();
+  auto notifier = Open(db_, receiver.url(), WebhookFormat::kSlack);
+  EXPECT_EQ(notifier->Tick(), 3);
+  int provisional = 0;
+  for (const auto& r : receiver.requests())
+    provisional += r.body.find("provisional") != std::string::npos;
+  EXPECT_EQ(provisional, 2);  // the US's, in incidents 7 and 8; not Britain's
+  UsConfirmedInOneWithdrawnInTheOther();
+  EXPECT_EQ(notifier->Tick(), 1);  // incident 8's withdrawal; no second message for 7
+  EXPECT_NE(receiver.requests().back().body.find("withdrawn"), std::string::npos);
 }
 
 TEST_F(NotifierTest, ASlackChannelIsToldInWords) {

@@ -77,6 +77,9 @@ TEST_F(OutageScenario, SampleDayIsOneInternationalIncidentFlaggedWithinTwoMinute
     ASSERT_NE(c, nullptr) << cc;
     EXPECT_GE(Time((*c)["started"]), onset - 2 * kMin) << cc;
     EXPECT_LE(Time((*c)["detected_at"]) - onset, 2 * kMin) << cc;
+    // Each said more than a join on the incident's evidence: none is left provisional.
+    EXPECT_FALSE((*c)["provisional"].GetBool()) << cc;
+    EXPECT_GE(Time((*c)["confirmed_at"]), Time((*c)["detected_at"])) << cc;
     EXPECT_LE(std::llabs(Time((*c)["ended"]) - end), 10 * kMin) << cc;
     EXPECT_GT((*c)["mentions"].GetInt64(), 20) << cc;
     // A country's mentions are its posts from its onset to its end, whenever it was

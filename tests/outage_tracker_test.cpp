@@ -306,6 +306,9 @@ TEST_F(JoiningTest, AJoinWithoutEvidenceOfItsOwnIsWithdrawnFifteenMinutesOn) {
     for (int i = 0; i < 7; ++i) tracker.CloseThrough(onset + i * kMin, BurstInOutage(onset, i));
     const OutageCountry* us = Find(tracker, "US");
     EXPECT_NE(us, nullptr);
+    if (us != nullptr) {
+      EXPECT_EQ(us->confirmed_at, 0);  // provisional: it may yet be withdrawn
+    }
     return tracker.outages().begin()->first;
   }();
   const int64_t peak_with_us = tracker.outages().at(id).peak_count;
@@ -374,6 +377,22 @@ TEST_F(JoiningTest, ACountryWithEvidenceOfItsOwnOutlastsTheIncident) {
   EXPECT_EQ(us->detected_at, onset() + 6 * kMin);  // confirmed: told at its join, minute 5
 }
 
+TEST_F(JoiningTest, AJoinIsProvisionalUntilItShowsEvidenceOfItsOwn) {
+  OutageTracker tracker{TrackerConfig{}};
+  const OutageCountry* us = TheUsAfterABurst(*this, tracker, 3, 1);
+  ASSERT_NE(us, nullptr);
+  // It joined at minute 5 on the incident's evidence; its own three posts a minute from
+  // minute 7 on said more within minutes (more than a burst, without the burst it had).
+  EXPECT_GT(us->confirmed_at, us->detected_at);
+  EXPECT_LE(us->confirmed_at, onset() + 12 * kMin);
+  // Britain and Brazil alerted on evidence of their own: confirmed as they were told.
+  for (const char* cc : {"GB", "BR"}) {
+    const OutageCountry* c = Find(tracker, cc);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->confirmed_at, c->detected_at) << cc;
+  }
+}
+
 // After the quiet hours, the US (an odd post every ten minutes) posts `first` and `second`
 // times in two minutes, then `then` times a minute for half an hour. What is left of its
 // outage after that, and the withdrawals on the way.
@@ -416,6 +435,7 @@ TEST_F(TagTotalTest, AnOutageThatBeginsLikeTwoBurstsIsConfirmedAsItGoesOn) {
   ASSERT_NE(us, nullptr);
   EXPECT_TRUE(withdrawn.empty());
   EXPECT_LE(us->detected_at, onset() + 2 * kMin);  // told at its first alert
+  EXPECT_GT(us->confirmed_at, us->detected_at);    // and that it holds, minutes later
   EXPECT_EQ(us->ended, 0);
 }
 

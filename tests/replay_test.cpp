@@ -324,6 +324,15 @@ TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
   const std::string db = dir_.File("resumed.db");
   ASSERT_TRUE(Replay(db, {prefix}, {}, nullptr, {}, /*finish=*/false).ok);
   EXPECT_TRUE(uganda_in_outage(db)) << "the scenario no longer makes Uganda join";
+  {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    EXPECT_TRUE(store->db()
+                    .execAndGet("SELECT confirmed_at IS NULL FROM outage_countries WHERE "
+                                "country = 'UG'")
+                    .getInt())
+        << "shown as provisional";
+  }
   ASSERT_TRUE(Replay(db, {feed}).ok);
   ASSERT_TRUE(Replay(dir_.File("clean.db"), {feed}).ok);
   EXPECT_FALSE(uganda_in_outage(dir_.File("clean.db")));

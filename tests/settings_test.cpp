@@ -20,9 +20,10 @@ using testing::TempDir;
 class SettingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE",
-                          "HASHMON_LISTEN", "HASHMON_WEBHOOK_URL", "HASHMON_WEBHOOK_FORMAT",
-                          "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
+    for (const char* v :
+         {"HASHMON_CONFIG", "HASHMON_DB", "HASHMON_TAGS", "HASHMON_SOURCE", "HASHMON_LISTEN",
+          "HASHMON_WEBHOOK_URL", "HASHMON_WEBHOOK_FORMAT", "HASHMON_WEBHOOK_WHEN",
+          "HASHMON_X_BEARER_TOKEN", "HASHMON_MASTODON_TOKEN"}) {
       unsetenv(v);
     }
   }
@@ -104,6 +105,20 @@ TEST_F(SettingsTest, AWebhookUrlIsACredentialLikeAToken) {
   setenv("HASHMON_WEBHOOK_FORMAT", "discord", 1);
   ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
   EXPECT_EQ(s.webhook_format, "discord");
+}
+
+TEST_F(SettingsTest, AlertsAreSentWhenDetectedUnlessOnlyConfirmedOnesAreWanted) {
+  Settings s;
+  std::string error;
+  ASSERT_TRUE(LoadSettings("", &s, &error)) << error;
+  EXPECT_EQ(s.webhook_when, "detected");
+  const std::string path = tmp_.File("when.json");
+  testing::WriteFile(path, R"({"webhook_when": "confirmed"})");
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.webhook_when, "confirmed");
+  setenv("HASHMON_WEBHOOK_WHEN", "detected", 1);
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.webhook_when, "detected");
 }
 
 TEST_F(SettingsTest, AnUnknownSettingIsNamed) {

@@ -126,7 +126,10 @@ function renderIncidents(outages) {
     const table = el("table", {}, el("tr", {}, el("th", {}, "country"), el("th", {}, "from"), el("th", {}, "to"),
       el("th", {}, "mentions"), el("th", {}, "peak/min")));
     for (const c of o.countries) {
-      table.append(el("tr", {}, el("td", {}, badge(c.country)), el("td", {}, hhmm(c.started)),
+      const country = el("td", {}, badge(c.country));
+      // Provisional: withdrawn (it leaves the incident) unless it says more within minutes.
+      if (c.provisional) country.append(el("span", { class: "provisional", title: "withdrawn unless it says more within minutes" }, "provisional"));
+      table.append(el("tr", {}, country, el("td", {}, hhmm(c.started)),
         el("td", {}, hhmm(c.ended)), el("td", {}, c.mentions), el("td", {}, c.peak_count)));
     }
     const evidence = el("ul", { class: "evidence" });

@@ -25,6 +25,11 @@ struct Alert {
   int64_t mentions = 0;
   int64_t peak_count = 0;
   std::vector<std::string> incident_countries;  // every country of the incident
+  // Firing on evidence that must still say more, or be withdrawn (TrackerConfig::
+  // confirm_minutes): a receiver may wait for it to be sent again, confirmed.
+  bool provisional = false;
+  // Resolved as it was withdrawn: it said no more, and leaves the incident's history.
+  bool withdrawn = false;
 };
 
 // A stable hash of the alert's labels (16 hex digits), the same for firing and resolved.

@@ -23,6 +23,10 @@ struct OutageCountry {
   std::string country;
   int64_t started = 0;
   int64_t detected_at = 0;
+  // When its alert stopped being provisional (TrackerConfig::confirm_minutes): its
+  // detected_at for an alert on evidence of its own, later for one that had to say more,
+  // 0 while it still must (it may yet be withdrawn).
+  int64_t confirmed_at = 0;
   int64_t ended = 0;  // 0 while firing
   int64_t resolved_at = 0;
   int64_t mentions = 0;
@@ -214,6 +218,8 @@ class OutageTracker {
   // Withdraws such a join (decided at `decided_at`): the country leaves its outage as if it
   // had never joined.
   void Withdraw(const SeriesKey& key, int64_t decided_at);
+  // Dates the confirmation of each firing country whose alert has now said more.
+  void ConfirmSaidMore(int64_t decided_at);
   // An outage's times and peak from its countries, after one left it. A peak from before
   // `peak_from` (the onset of the country that left) stands; a later one is found again
   // over the minutes through `through` that its countries' detectors still keep (the last

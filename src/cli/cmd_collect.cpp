@@ -68,6 +68,7 @@ class AlertLoop {
                      (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) +
                      "/";
     if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
+    n.confirmed_only = settings.webhook_when == "confirmed";
     n.silences = settings.silences;
     for (const auto& s : n.silences) log->Info("webhook silence: " + DescribeSilence(s));
     store->set_alerting(true);
@@ -181,6 +182,12 @@ int RunCollect(const CollectArgs& a) {
   if (!ParseWebhookFormat(settings.webhook_format)) {
     log.Error("unknown webhook_format \"" + settings.webhook_format +
               "\": use alertmanager, slack or discord");
+    return 2;
+  }
+  if (settings.webhook_when != "detected" && settings.webhook_when != "confirmed") {
+    log.Error("unknown webhook_when \"" + settings.webhook_when +
+              "\": use detected (send at once, marked provisional where it may be withdrawn) "
+              "or confirmed (send once confirmed)");
     return 2;
   }
   if (!ApplyTrackerSettings(a.settings, &config.tracker, &error)) {

@@ -31,16 +31,18 @@ std::string Delay(int64_t from, int64_t to) {
 
 void PrintCsv(const std::vector<SqliteStore::OutageRow>& rows) {
   std::printf(
-      "id,tag,country,started,detected_at,ended,resolved_at,mentions,peak_time,peak_count\n");
+      "id,tag,country,started,detected_at,ended,resolved_at,mentions,peak_time,peak_count,"
+      "confirmed_at\n");
   for (const auto& row : rows) {
     for (const auto& [cc, c] : row.outage.countries) {
-      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld\n", static_cast<long long>(row.outage.id),
+      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld,%s\n", static_cast<long long>(row.outage.id),
                   row.outage.tag.c_str(), cc.c_str(), FormatIsoTime(c.started).c_str(),
                   FormatIsoTime(c.detected_at).c_str(),
                   c.ended ? FormatIsoTime(c.ended).c_str() : "",
                   c.resolved_at ? FormatIsoTime(c.resolved_at).c_str() : "",
                   static_cast<long long>(c.mentions), FormatIsoTime(c.peak_time).c_str(),
-                  static_cast<long long>(c.peak_count));
+                  static_cast<long long>(c.peak_count),
+                  c.confirmed_at ? FormatIsoTime(c.confirmed_at).c_str() : "");
     }
   }
 }
@@ -79,10 +81,11 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
     std::printf("  %-7s %-9s %-9s %-8s %-9s %9s %5s\n", "country", "began", "detected", "delay",
                 "ended", "mentions", "peak");
     for (const auto& [cc, c] : o.countries) {
-      std::printf("  %-7s %-9s %-9s %-8s %-9s %9lld %5lld\n", cc.c_str(), Clock(c.started).c_str(),
-                  Clock(c.detected_at).c_str(), Delay(c.started, c.detected_at).c_str(),
-                  Clock(c.ended).c_str(), static_cast<long long>(c.mentions),
-                  static_cast<long long>(c.peak_count));
+      std::printf("  %-7s %-9s %-9s %-8s %-9s %9lld %5lld%s\n", cc.c_str(),
+                  Clock(c.started).c_str(), Clock(c.detected_at).c_str(),
+                  Delay(c.started, c.detected_at).c_str(), Clock(c.ended).c_str(),
+                  static_cast<long long>(c.mentions), static_cast<long long>(c.peak_count),
+                  c.confirmed_at ? "" : "  provisional: withdrawn unless it says more soon");
     }
     if (!row.evidence.empty()) std::printf("  what people said:\n");
     std::string last_country;

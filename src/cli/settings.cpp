@@ -59,6 +59,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"webhook_url", &s->webhook_url},
       {"webhook_format", &s->webhook_format},
       {"webhook_repeat", &s->webhook_repeat},
+      {"webhook_when", &s->webhook_when},
       {"record", &s->record_dir},
       {"x_bearer_token", &s->x_bearer_token},
       {"x_backfill", &s->x_backfill},
@@ -121,6 +122,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   if (const char* v = Env("HASHMON_LISTEN")) s->listen = v;
   if (const char* v = Env("HASHMON_WEBHOOK_URL")) s->webhook_url = v;
   if (const char* v = Env("HASHMON_WEBHOOK_FORMAT")) s->webhook_format = v;
+  if (const char* v = Env("HASHMON_WEBHOOK_WHEN")) s->webhook_when = v;
   if (const char* v = Env("HASHMON_X_BEARER_TOKEN")) s->x_bearer_token = v;
   if (const char* v = Env("HASHMON_MASTODON_TOKEN")) s->mastodon_token = v;
   return true;

@@ -28,6 +28,7 @@ struct Settings {
   std::string webhook_url;  // a secret for Slack and Discord: never logged
   std::string webhook_format = "alertmanager";  // or slack, discord
   std::string webhook_repeat = "4h";
+  std::string webhook_when = "detected";  // or confirmed (NotifierOptions::confirmed_only)
   std::vector<Silence> silences;  // webhook alerts not to send, for a while (config file only)
   // Also write every raw message the sources send into this directory (hourly zstd
   // files, as `hashmon record` writes; a subdirectory per source when there are several).
@@ -41,7 +42,7 @@ struct Settings {
 
 // Reads the config file at `path` (empty: $HASHMON_CONFIG, or nothing) into *s, then the
 // environment (HASHMON_DB, HASHMON_TAGS and HASHMON_SOURCE comma-separated, HASHMON_LISTEN,
-// HASHMON_WEBHOOK_URL, HASHMON_WEBHOOK_FORMAT, HASHMON_X_BEARER_TOKEN,
+// HASHMON_WEBHOOK_URL, HASHMON_WEBHOOK_FORMAT, HASHMON_WEBHOOK_WHEN, HASHMON_X_BEARER_TOKEN,
 // HASHMON_MASTODON_TOKEN). Returns false with a message saying what to fix.
 bool LoadSettings(const std::string& path, Settings* s, std::string* error);
 

@@ -33,6 +33,10 @@ namespace {
 std::string Summary(const Alert& a) { return "Users in " + a.country + " report #" + a.tag; }
 
 std::string Description(const Alert& a) {
+  if (a.withdrawn) {
+    return "#" + a.tag + " in " + a.country + ": the provisional alert of " +
+           FormatIsoTime(a.starts_at) + " is withdrawn; it said no more";
+  }
   if (a.status != "firing") {
     return "#" + a.tag + " in " + a.country + " is back to its baseline since " +
            FormatIsoTime(a.ends_at) + " (" + std::to_string(a.mentions) + " mentions in all)";
@@ -41,7 +45,8 @@ std::string Description(const Alert& a) {
   for (const auto& c : a.incident_countries) countries += (countries.empty() ? "" : " ") + c;
   return Summary(a) + " since " + FormatIsoTime(a.starts_at) + " (" + std::to_string(a.mentions) +
          " mentions so far, peak " + std::to_string(a.peak_count) + "/min); incident " +
-         std::to_string(a.outage_id) + " countries: " + countries;
+         std::to_string(a.outage_id) + " countries: " + countries +
+         (a.provisional ? "; provisional: withdrawn unless it says more within minutes" : "");
 }
 
 std::string OutageLink(const Alert& a, const std::string& external_url) {
@@ -161,6 +166,7 @@ std::string AlertmanagerPayload(const Alert& a, const std::string& external_url)
   w.StartObject();
   str("summary", summary);
   str("description", description);
+  if (a.status == "firing") str("provisional", a.provisional ? "true" : "false");
   w.EndObject();
   str("startsAt", FormatIsoTime(a.starts_at));
   // Alertmanager's zero time means "no end yet".

@@ -13,6 +13,7 @@ HASHMON_EMBED(hm_schema1, HASHMON_SCHEMA_DIR "/001_init.sql")
 HASHMON_EMBED(hm_schema2, HASHMON_SCHEMA_DIR "/002_detection.sql")
 HASHMON_EMBED(hm_schema3, HASHMON_SCHEMA_DIR "/003_alerts.sql")
 HASHMON_EMBED(hm_schema4, HASHMON_SCHEMA_DIR "/004_silences.sql")
+HASHMON_EMBED(hm_schema5, HASHMON_SCHEMA_DIR "/005_confirmation.sql")
 
 namespace hashmon {
 namespace {
@@ -49,6 +50,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
        {hm_schema3_begin, static_cast<size_t>(hm_schema3_end - hm_schema3_begin)}},
       {"004_silences.sql",
        {hm_schema4_begin, static_cast<size_t>(hm_schema4_end - hm_schema4_begin)}},
+      {"005_confirmation.sql",
+       {hm_schema5_begin, static_cast<size_t>(hm_schema5_end - hm_schema5_begin)}},
   };
 }
 

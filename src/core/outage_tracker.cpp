@@ -131,6 +131,7 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   c.resolved_at = 0;
   if (c.peak_time == 0) c.peak_time = minute;
   firing_in_[key] = id;
+  if (c.confirmed_at == 0 && !Unconfirmed(key)) c.confirmed_at = e.detected_at;
   Touch(id);
 }
 
@@ -244,6 +245,15 @@ void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
   }
   Summarise(o, joined_from, decided_at - kMillisPerMinute);
   Touch(id);
+}
+
+void OutageTracker::ConfirmSaidMore(int64_t decided_at) {
+  for (const auto& [key, id] : firing_in_) {
+    OutageCountry& c = outages_[id].countries[key.second];
+    if (c.confirmed_at != 0 || Unconfirmed(key)) continue;
+    c.confirmed_at = std::max(decided_at, c.detected_at);
+    Touch(id);
+  }
 }
 
 void OutageTracker::Summarise(Outage& o, int64_t peak_from, int64_t through) {
@@ -430,6 +440,7 @@ void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
     }
     for (const auto& key : to_withdraw_) Withdraw(key, m + kMillisPerMinute);
     to_withdraw_.clear();
+    ConfirmSaidMore(m + kMillisPerMinute);
   }
   closed_through_ = std::max(closed_through_, minute);
   // Forget closed outages once they are written (they live in the store).

@@ -180,7 +180,8 @@ ApiResponse ApiServer::Metrics() {
   AlertFacts alerts;
   if (options_.alerts) {
     alerts = {options_.alerts->delivered.load(), options_.alerts->failed_attempts.load(),
-              options_.alerts->pending.load(), options_.alerts->silenced.load()};
+              options_.alerts->pending.load(), options_.alerts->silenced.load(),
+              options_.alerts->withdrawn.load()};
   }
   return {200, "text/plain; version=0.0.4; charset=utf-8",
           RenderMetrics(live, facts, options_.alerts ? &alerts : nullptr, now)};
@@ -297,6 +298,8 @@ ApiResponse ApiServer::Status() {
     w.Int64(options_.alerts->pending.load());
     w.Key("silenced");
     w.Int64(options_.alerts->silenced.load());
+    w.Key("withdrawn");
+    w.Int64(options_.alerts->withdrawn.load());
     w.EndObject();
   } else {
     w.Null();

@@ -19,7 +19,7 @@ std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOpt
   try {
     auto db = std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READWRITE);
     db->setBusyTimeout(kBusyTimeoutMs);
-    if (db->execAndGet("PRAGMA user_version").getInt() < 4) {
+    if (db->execAndGet("PRAGMA user_version").getInt() < 5) {
       *error = db_path + " has no alert outbox yet; open it with `hashmon collect` first";
       return nullptr;
     }
@@ -37,8 +37,10 @@ Notifier::Notifier(std::unique_ptr<SQLite::Database> db, NotifierOptions options
 void Notifier::QueueRepeats(int64_t now) {
   // Ongoing country outages that were announced (so not history from a replay), have
   // nothing pending, and were last sent more than repeat_ms ago, or were last silenced:
-  // once the silence is over, the receiver hears of them at once. While a silence lasts,
-  // nothing is queued.
+  // once the silence is over, the receiver hears of them at once; or were last sent
+  // provisional, and are confirmed now (to an Alertmanager receiver, which takes it as an
+  // update; a chat channel would read a second message, and a withdrawal is sent anyway).
+  // While a silence lasts, nothing is queued.
   SQLite::Statement due(
       *db_,
       "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
@@ -46,8 +48,11 @@ void Notifier::QueueRepeats(int64_t now) {
       "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
       "HAVING SUM(a.delivered_ms IS NULL) = 0 AND (MAX(a.delivered_ms) <= ? OR "
       "(SELECT b.silenced FROM alert_outbox b WHERE b.fingerprint = a.fingerprint "
-      "ORDER BY b.id DESC LIMIT 1) = 1)");
+      "ORDER BY b.id DESC LIMIT 1) = 1 OR (?2 AND MAX(oc.confirmed_at) IS NOT NULL AND "
+      "(SELECT b.sent_provisional FROM alert_outbox b WHERE b.fingerprint = a.fingerprint "
+      "ORDER BY b.id DESC LIMIT 1) = 1))");
   due.bind(1, static_cast<int64_t>(now - options_.repeat_ms));
+  due.bind(2, options_.format == WebhookFormat::kAlertmanager ? 1 : 0);
   std::vector<std::vector<SQLite::Column>> rows;
   SQLite::Statement add(
       *db_,
@@ -83,14 +88,17 @@ bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now
                WebhookPayload(alert, options_.format, options_.external_url), options_.timeout_ms);
   if (reply.status >= 200 && reply.status < 300) {
     SQLite::Statement ok(*db_,
-                         "UPDATE alert_outbox SET delivered_ms = ?, attempts = ? WHERE id = ?");
+                         "UPDATE alert_outbox SET delivered_ms = ?, attempts = ?, "
+                         "sent_provisional = ? WHERE id = ?");
     ok.bind(1, now);
     ok.bind(2, attempts + 1);
-    ok.bind(3, id);
+    ok.bind(3, alert.provisional ? 1 : 0);
+    ok.bind(4, id);
     ok.exec();
     ++stats_.delivered;
-    log_->Info("alert sent: " + alert.status + " #" + alert.tag + " in " + alert.country +
-               " (incident " + std::to_string(alert.outage_id) + ")");
+    log_->Info("alert sent: " + alert.status + (alert.provisional ? " (provisional)" : "") + " #" +
+               alert.tag + " in " + alert.country + " (incident " +
+               std::to_string(alert.outage_id) + ")");
     return true;
   }
   const std::string why = reply.status ? "HTTP " + std::to_string(reply.status) : reply.error;
@@ -129,12 +137,21 @@ std::string Notifier::Silenced(const std::string& fingerprint, const Alert& aler
 }
 
 void Notifier::MarkSilenced(int64_t id, const Alert& alert, const std::string& why, int64_t now) {
+  MarkUnsent(id, alert, why, now);
+  ++stats_.silenced;
+}
+
+void Notifier::MarkWithdrawn(int64_t id, const Alert& alert, int64_t now) {
+  MarkUnsent(id, alert, "its provisional alert was withdrawn", now);
+  ++stats_.withdrawn;
+}
+
+void Notifier::MarkUnsent(int64_t id, const Alert& alert, const std::string& why, int64_t now) {
   SQLite::Statement mark(*db_,
                          "UPDATE alert_outbox SET delivered_ms = ?, silenced = 1 WHERE id = ?");
   mark.bind(1, now);
   mark.bind(2, id);
   mark.exec();
-  ++stats_.silenced;
   log_->Info("alert not sent: " + alert.status + " #" + alert.tag + " in " + alert.country +
              " (incident " + std::to_string(alert.outage_id) + "; " + why + ")");
 }
@@ -149,7 +166,8 @@ int Notifier::Tick() {
     SQLite::Statement q(
         *db_,
         "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
-        "a.next_attempt_ms, oc.mentions, oc.peak_count, a.fingerprint FROM alert_outbox a "
+        "a.next_attempt_ms, oc.mentions, oc.peak_count, a.fingerprint, oc.country IS NULL, "
+        "oc.confirmed_at IS NULL FROM alert_outbox a "
         "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
         "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
     q.bind(1, kBatch);
@@ -159,6 +177,7 @@ int Notifier::Tick() {
       int attempts;
       int64_t next_attempt;
       std::string fingerprint;
+      bool withdrawn;  // the country left its outage: a provisional alert, withdrawn
     };
     std::vector<Row> rows;
     while (q.executeStep()) {
@@ -175,6 +194,9 @@ int Notifier::Tick() {
       r.alert.mentions = q.getColumn(9).isNull() ? 0 : q.getColumn(9).getInt64();
       r.alert.peak_count = q.getColumn(10).isNull() ? 0 : q.getColumn(10).getInt64();
       r.fingerprint = q.getColumn(11).getString();
+      r.withdrawn = q.getColumn(12).getInt() != 0;
+      r.alert.withdrawn = r.withdrawn && r.alert.status == "resolved";
+      r.alert.provisional = r.alert.status == "firing" && q.getColumn(13).getInt() != 0;
       rows.push_back(std::move(r));
     }
     stats_.pending = static_cast<int64_t>(rows.size());
@@ -182,8 +204,17 @@ int Notifier::Tick() {
         *db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
     for (auto& r : rows) {
       if (r.next_attempt > now) break;  // in order: nothing overtakes an alert being retried
+      if (r.withdrawn && r.alert.status == "firing") {  // its end is never sent either
+        MarkWithdrawn(r.id, r.alert, now);
+        --stats_.pending;
+        continue;
+      }
+      if (r.alert.provisional && options_.confirmed_only) continue;  // until it is confirmed
       if (const std::string why = Silenced(r.fingerprint, r.alert, now); !why.empty()) {
-        MarkSilenced(r.id, r.alert, why, now);
+        if (r.withdrawn)
+          MarkWithdrawn(r.id, r.alert, now);
+        else
+          MarkSilenced(r.id, r.alert, why, now);
         --stats_.pending;
         continue;
       }

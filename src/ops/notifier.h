@@ -30,6 +30,10 @@ struct NotifierOptions {
   // Alerts a silence covers when they are due are not sent (see silence.h): these, and
   // those in the database's silences table (`hashmon silence add`), read at every round.
   std::vector<Silence> silences;
+  // Send a country's alert only once it is confirmed (TrackerConfig::confirm_minutes): a
+  // provisional alert that is withdrawn is never heard of. Off: it is sent when decided,
+  // marked provisional, and sent again once confirmed.
+  bool confirmed_only = false;
 };
 
 struct NotifierStats {
@@ -37,6 +41,7 @@ struct NotifierStats {
   std::atomic<int64_t> failed_attempts{0};
   std::atomic<int64_t> pending{0};
   std::atomic<int64_t> silenced{0};
+  std::atomic<int64_t> withdrawn{0};  // never sent: the provisional alert was withdrawn
 };
 
 class Notifier {
@@ -64,6 +69,9 @@ class Notifier {
   // an outage the receiver never heard of.
   std::string Silenced(const std::string& fingerprint, const Alert& alert, int64_t now);
   void MarkSilenced(int64_t id, const Alert& alert, const std::string& why, int64_t now);
+  // Marks an alert of a country whose provisional alert was withdrawn as never to be sent.
+  void MarkWithdrawn(int64_t id, const Alert& alert, int64_t now);
+  void MarkUnsent(int64_t id, const Alert& alert, const std::string& why, int64_t now);
 
   std::unique_ptr<SQLite::Database> db_;
   NotifierOptions options_;

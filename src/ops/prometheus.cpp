@@ -189,6 +189,10 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
              "Webhook alerts not sent: a configured silence covered them, or they resolved an "
              "outage whose start was silenced.");
     w.Sample("hashmon_alerts_silenced_total", static_cast<double>(alerts->silenced));
+    w.Family("hashmon_alerts_withdrawn_total", "counter",
+             "Webhook alerts not sent: the country's provisional alert was withdrawn before "
+             "they were due, or before it was confirmed (webhook_when=confirmed).");
+    w.Sample("hashmon_alerts_withdrawn_total", static_cast<double>(alerts->withdrawn));
   }
   return w.text();
 }

@@ -24,6 +24,7 @@ struct AlertFacts {
   int64_t failed_attempts = 0;
   int64_t pending = 0;
   int64_t silenced = 0;
+  int64_t withdrawn = 0;
 };
 
 // `live` holds one snapshot per source of a collector (their pipeline is shared), and is

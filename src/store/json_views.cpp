@@ -68,6 +68,9 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
       w.String(cc.c_str());
       TimeOrNull(w, "started", c.started);
       TimeOrNull(w, "detected_at", c.detected_at);
+      TimeOrNull(w, "confirmed_at", c.confirmed_at);
+      w.Key("provisional");  // it may yet be withdrawn (see confirm_minutes)
+      w.Bool(c.confirmed_at == 0);
       TimeOrNull(w, "ended", c.ended);
       TimeOrNull(w, "resolved_at", c.resolved_at);
       w.Key("mentions");

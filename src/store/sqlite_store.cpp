@@ -319,7 +319,7 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
   SQLite::Statement oc(
       *db_,
       "INSERT OR REPLACE INTO outage_countries (outage_id, country, started, detected_at, ended, "
-      "resolved_at, mentions, peak_time, peak_count) VALUES (?,?,?,?,?,?,?,?,?)");
+      "resolved_at, mentions, peak_time, peak_count, confirmed_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
   for (const auto& o : c.outages) {
     out.bind(1, static_cast<int64_t>(o.id));
     out.bind(2, o.tag);
@@ -342,6 +342,7 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       oc.bind(7, static_cast<int64_t>(x.mentions));
       oc.bind(8, static_cast<int64_t>(Sec(x.peak_time)));
       oc.bind(9, static_cast<int64_t>(x.peak_count));
+      BindTime(oc, 10, x.confirmed_at);
       oc.exec();
       oc.reset();
     }
@@ -429,12 +430,14 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
   o.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
   o.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
   o.bind(3, q.tag);
+  // A history from before schema 5 (read-only, so not migrated) never withdrew an alert.
+  const char* confirmed_at = schema_version() >= 5 ? "confirmed_at" : "detected_at";
   SQLite::Statement c(
       *db_,
-      "SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, peak_count, "
-      "(SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id AND e.country = "
-      "oc.country) "
-      "FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
+      std::string("SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, "
+                  "peak_count, (SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id "
+                  "AND e.country = oc.country), ") +
+          confirmed_at + " FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
   SQLite::Statement ev(
       *db_,
       "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
@@ -462,6 +465,7 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
       oc.peak_time = Ms(c.getColumn(6));
       oc.peak_count = c.getColumn(7).getInt64();
       oc.evidence = c.getColumn(8).getInt();
+      oc.confirmed_at = Ms(c.getColumn(9));
       x.countries[oc.country] = oc;
     }
     c.reset();

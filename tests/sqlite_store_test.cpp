@@ -1,0 +1,57 @@
+// The store's schema migrations: a history written by an older hashmon reads the same,
+// whether it is opened read-only as it is (`query`, the web server) or upgraded by the
+// collector.
+#include "store/sqlite_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include "hashmon/embedded_data.h"
+#include "hashmon/time_util.h"
+#include "test_util.h"
+
+namespace hashmon {
+namespace {
+
+using testing::TempDir;
+
+// A database as hashmon wrote it with the first `version` migrations: one outage of
+// Brazil, detected at 08:16.
+void WriteHistoryOfVersion(const std::string& path, int version) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const auto migrations = EmbeddedMigrations();
+  for (int v = 0; v < version; ++v) db.exec(std::string(migrations[v].second));
+  db.exec("PRAGMA user_version = " + std::to_string(version));
+  db.exec(
+      "INSERT INTO outages (id, tag, started, detected_at, peak_time, peak_count) VALUES "
+      "(1, 'twitterdown', 1453191300, 1453191360, 1453191300, 40)");
+  db.exec(
+      "INSERT INTO outage_countries (outage_id, country, started, detected_at, mentions, "
+      "peak_time, peak_count) VALUES (1, 'BR', 1453191300, 1453191360, 40, 1453191300, 40)");
+}
+
+const int64_t kDetected = *ParseIsoTime("2016-01-19T08:16:00Z");
+
+TEST(SchemaTest, AnOutageFromBeforeProvisionalAlertsReadsAsConfirmedWhenItWasDetected) {
+  TempDir tmp;
+  const std::string path = tmp.File("v4.db");
+  WriteHistoryOfVersion(path, 4);
+  std::string error;
+  {
+    auto reader = SqliteStore::OpenReadOnly(path, &error);
+    ASSERT_TRUE(reader) << error;
+    EXPECT_EQ(reader->schema_version(), 4);  // read as it is
+    const auto rows = reader->QueryOutages({});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].outage.countries.at("BR").confirmed_at, kDetected);
+  }
+  auto writer = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(writer) << error;
+  EXPECT_EQ(writer->schema_version(), static_cast<int>(EmbeddedMigrations().size()));
+  const auto rows = writer->QueryOutages({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].outage.countries.at("BR").confirmed_at, kDetected);
+}
+
+}  // namespace
+}  // namespace hashmon
