@@ -439,6 +439,34 @@ TEST_F(TagTotalTest, AnOutageThatBeginsLikeTwoBurstsIsConfirmedAsItGoesOn) {
   EXPECT_EQ(us->ended, 0);
 }
 
+TEST_F(TagTotalTest, AProvisionalAlertIsConfirmedByThePostThatSaysMore) {
+  // The US, an odd post every ten minutes, posts every ten seconds: its first posts could
+  // be two bursts, and its alert is provisional; a few posts on, they cannot be, and it is
+  // confirmed then, not at the end of a minute (every minute here is still open).
+  OutageTracker tracker{TrackerConfig{}};
+  CountOpenMinutes(tracker);
+  QuietHours(tracker);
+  int64_t fired_at = 0, confirmed_at = 0;
+  for (int i = 0; i < 60 && confirmed_at == 0; ++i) {
+    const int64_t at = kOnset + i * 10'000;
+    Mention(tracker, "US", at);
+    const OutageCountry* us = Find(tracker, "US");
+    if (us == nullptr) continue;
+    if (fired_at == 0) {
+      fired_at = at;
+      EXPECT_EQ(us->confirmed_at, 0);
+    }
+    if (us->confirmed_at != 0) {
+      confirmed_at = us->confirmed_at;
+      EXPECT_EQ(confirmed_at, at);
+    }
+  }
+  ASSERT_NE(fired_at, 0);
+  ASSERT_NE(confirmed_at, 0);
+  EXPECT_GT(confirmed_at, fired_at);
+  EXPECT_LE(confirmed_at - fired_at, 3 * kMin);
+}
+
 TEST_F(TagTotalTest, AnOutageWhoseOnlyCountryJoinedTheSurgeAndSaidNoMoreIsWithdrawn) {
   // Lithuania joins the worldwide surge on two posts, and says nothing more: the outage
   // was its alone, and goes with it.

@@ -61,6 +61,12 @@ class SeriesDetector {
   std::optional<AlertEvent> Peek(int64_t t_ms, double partial_count,
                                  const std::vector<std::pair<int64_t, double>>& open_before = {},
                                  bool incident = false);
+  // The same for a provisional alert (Provisional()): whether the open steps already say
+  // more, as the step's close would find (a count can only grow), so that it is confirmed
+  // as soon as the posts tell, not at the end of the minute. Returns true when it is
+  // confirmed now.
+  bool ConfirmEarly(int64_t t_ms, double partial_count,
+                    const std::vector<std::pair<int64_t, double>>& open_before = {});
 
   // The baseline for a step (exposed for reports and tests).
   double Expected(int64_t t_ms) const;
@@ -235,7 +241,12 @@ class SeriesDetector {
   bool on_burst_evidence_ = false;     // see FiringOnBurstEvidence
   // Whether the steps since the onset (the closed ones, then `open_steps`) are significant
   // with two bursts' worth of posts taken away.
-  bool BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps) const;
+  bool BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps) const {
+    return BeyondTwoBursts(open_steps, started_);
+  }
+  // ... with the posts since `onset`.
+  bool BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps,
+                       int64_t onset) const;
   int anomalous_run_ = 0;
   int quiet_run_ = 0;
   int64_t quiet_since_ = 0;

@@ -220,6 +220,9 @@ class OutageTracker {
   void Withdraw(const SeriesKey& key, int64_t decided_at);
   // Dates the confirmation of each firing country whose alert has now said more.
   void ConfirmSaidMore(int64_t decided_at);
+  // A mention of a provisional series (count `open_count` in its still-open `minute`):
+  // confirms it at once if the open minutes already say more (SeriesDetector::ConfirmEarly).
+  void ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t open_count, int64_t event_ms);
   // An outage's times and peak from its countries, after one left it. A peak from before
   // `peak_from` (the onset of the country that left) stands; a later one is found again
   // over the minutes through `through` that its countries' detectors still keep (the last

@@ -353,8 +353,8 @@ std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t 
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
 }
 
-bool SeriesDetector::BeyondTwoBursts(
-    const std::vector<std::pair<int64_t, double>>& open_steps) const {
+bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps,
+                                     int64_t onset) const {
   std::vector<double> counts;  // the steps since the onset, oldest first
   double sum = 0, mean = 0, mean_sq = 0;
   auto add = [&](double count, double expected) {
@@ -362,9 +362,9 @@ bool SeriesDetector::BeyondTwoBursts(
     sum += count, mean += expected, mean_sq += expected * expected;
   };
   for (const Step& s : recent_)
-    if (s.t >= started_) add(s.count, s.expected);
+    if (s.t >= onset) add(s.count, s.expected);
   for (const auto& [t, count] : open_steps)
-    if (t >= started_) add(count, Expected(t));
+    if (t >= onset) add(count, Expected(t));
   // Two bursts hold at most burst_max_posts each, within burst_minutes each: in one run of
   // that length (both at once), or in two runs apart. The most posts they could explain:
   const int span = BurstSteps();
@@ -464,6 +464,20 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   on_incident_evidence_ = !own;
   on_burst_evidence_ = ShorterThanABurst() && !BeyondTwoBursts(open_steps);
   return AlertEvent{AlertEvent::kFired, started_, t_ms, 0, 0};
+}
+
+bool SeriesDetector::ConfirmEarly(int64_t t_ms, double partial_count,
+                                  const std::vector<std::pair<int64_t, double>>& open_before) {
+  if (!Provisional() || partial_count <= 0) return false;
+  std::vector<std::pair<int64_t, double>> open_steps = open_before;
+  open_steps.emplace_back(t_ms, partial_count);
+  // With the onset as the step's close would revise it (ReviseOnset).
+  const bool revising = t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
+  const int64_t onset = revising ? EstimateOnset(firing_since_, open_steps) : started_;
+  if (on_burst_evidence_ && BeyondTwoBursts(open_steps, onset)) on_burst_evidence_ = false;
+  if (on_incident_evidence_ && OwnEvidence(t_ms, partial_count, open_before, steps_))
+    on_incident_evidence_ = false;
+  return !Provisional();
 }
 
 Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {

@@ -247,6 +247,30 @@ void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
   Touch(id);
 }
 
+void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t open_count,
+                                 int64_t event_ms) {
+  // Oldest open minute first, each with the minutes before it, as their closes would judge
+  // them: a minute that says more on its own is dated to its end, as its close would be,
+  // not to this post (which may be a minute later).
+  SeriesDetector& series = *series_.at(key);
+  auto count = [&](int64_t m) {
+    return m == minute ? open_count : open_counts_(key.first, key.second, m);
+  };
+  const int64_t oldest =
+      std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
+  for (int64_t m = oldest; m <= minute; m += kMillisPerMinute) {
+    const int64_t n = count(m);
+    if (n == 0 || !series.ConfirmEarly(m, static_cast<double>(n), OpenBefore(m, count))) continue;
+    if (Unconfirmed(key)) return;
+    const int64_t id = firing_in_.at(key);
+    OutageCountry& c = outages_[id].countries[key.second];
+    c.confirmed_at = std::max(std::min(event_ms, m + kMillisPerMinute), c.detected_at);
+    changed_series_.insert(key);
+    Touch(id);
+    return;
+  }
+}
+
 void OutageTracker::ConfirmSaidMore(int64_t decided_at) {
   for (const auto& [key, id] : firing_in_) {
     OutageCountry& c = outages_[id].countries[key.second];
@@ -308,6 +332,8 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
   auto f = firing_in_.find({tag, country});
   if (f == firing_in_.end()) return;
   OutageCountry& c = outages_[f->second].countries[country];
+  if (c.confirmed_at == 0 && minute > closed_through_ && series->Provisional())
+    ConfirmEarly({tag, country}, minute, open_count, event_ms);
   if (c.evidence < cfg_.evidence_per_country) {
     ++c.evidence;
     evidence_.push_back({f->second, country, source, post_id, event_ms, EvidenceText(text)});
