@@ -34,6 +34,7 @@ TEST(WebhookFormat, IsNamedInTheConfig) {
   EXPECT_EQ(ParseWebhookFormat("alertmanager"), WebhookFormat::kAlertmanager);
   EXPECT_EQ(ParseWebhookFormat("slack"), WebhookFormat::kSlack);
   EXPECT_EQ(ParseWebhookFormat("discord"), WebhookFormat::kDiscord);
+  EXPECT_EQ(ParseWebhookFormat("telegram"), WebhookFormat::kTelegram);
   EXPECT_FALSE(ParseWebhookFormat("Slack").has_value());
   EXPECT_FALSE(ParseWebhookFormat("").has_value());
 }
@@ -74,6 +75,39 @@ TEST(WebhookPayload, ADiscordMessageMentionsNobody) {
   ASSERT_TRUE(d.HasMember("allowed_mentions"));
   EXPECT_TRUE(d["allowed_mentions"]["parse"].IsArray());
   EXPECT_EQ(d["allowed_mentions"]["parse"].Size(), 0u);
+}
+
+TEST(WebhookPayload, ATelegramMessageGoesToItsChatAsPlainText) {
+  Alert a = Firing();
+  a.tag = "<b>down</b>";  // plain text: no parse_mode, so no markup is read
+  const auto d = Json(WebhookPayload(a, WebhookFormat::kTelegram, "http://h/", "-1001234567890"));
+  ASSERT_TRUE(d.IsObject());
+  EXPECT_STREQ(d["chat_id"].GetString(), "-1001234567890");
+  EXPECT_NE(std::string(d["text"].GetString()).find("report #<b>down</b> since"),
+            std::string::npos);
+  EXPECT_FALSE(d.HasMember("parse_mode"));
+}
+
+TEST(WebhookPayload, AProvisionalAlertSaysSoAndAWithdrawnOneThatItIsWithdrawn) {
+  Alert a = Firing();
+  a.provisional = true;
+  const auto d = Json(AlertmanagerPayload(a, "http://h/"));
+  EXPECT_STREQ(d["alerts"][0]["annotations"]["provisional"].GetString(), "true");
+  EXPECT_NE(AlertText(a, "http://h/").find("provisional: withdrawn unless it says more"),
+            std::string::npos);
+  EXPECT_STREQ(
+      Json(AlertmanagerPayload(Firing(), "http://h/"))["alerts"][0]["annotations"]["provisional"]
+          .GetString(),
+      "false");
+  a.status = "resolved";
+  a.provisional = false;
+  a.withdrawn = true;
+  a.ends_at = *ParseIsoTime("2016-01-19T08:30:00Z");
+  EXPECT_NE(
+      AlertText(a, "http://h/")
+          .find("#twitterdown in BR: the provisional alert of 2016-01-19T08:15:00Z is withdrawn"),
+      std::string::npos)
+      << AlertText(a, "http://h/");
 }
 
 TEST(WebhookPayload, AResolvedMessageSaysWhenItWasOver) {

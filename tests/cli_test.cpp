@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -281,6 +282,23 @@ TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
   EXPECT_NE(r.out.find("run `hashmon replay` or `hashmon collect` first, or pass --db"),
             std::string::npos)
       << r.out;
+}
+
+TEST(Cli, ATelegramWebhookWithoutAChatSaysWhatToSet) {
+  TempDir dir;
+  const std::string config = dir.File("hashmon.json");
+  testing::WriteFile(config, R"({"webhook_url": "https://api.telegram.org/botSECRET/sendMessage",
+                                 "webhook_format": "telegram", "webhook_when": "confirmed"})");
+  ASSERT_EQ(chmod(config.c_str(), 0600), 0);
+  auto r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("set telegram_chat_id"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("SECRET"), std::string::npos) << r.out;
+  testing::WriteFile(config, R"({"webhook_url": "https://example.invalid/hook",
+                                 "webhook_when": "later"})");
+  r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("unknown webhook_when \"later\": use detected"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ReplayReadsStdin) {

@@ -351,6 +351,28 @@ TEST_F(NotifierTest, ASlackChannelIsToldInWords) {
   EXPECT_GE(ended, 7);
 }
 
+TEST_F(NotifierTest, ATelegramChatIsToldByItsBot) {
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, R"({"ok":true,"result":{}})"};
+  });
+  receiver.Start();
+  NotifierOptions o;
+  o.url = receiver.url() + "/botTOKEN/sendMessage";
+  o.format = WebhookFormat::kTelegram;
+  o.chat_id = "@outages";
+  std::string error;
+  auto notifier = Notifier::Open(Db("day.jsonl"), o, &clock_, &log_, &error);
+  ASSERT_TRUE(notifier) << error;
+  EXPECT_GE(notifier->Tick(), 14);
+  for (const auto& r : receiver.requests()) {
+    EXPECT_EQ(r.target, "/botTOKEN/sendMessage");
+    auto d = Json(r.body);
+    EXPECT_STREQ(d["chat_id"].GetString(), "@outages");
+    EXPECT_NE(std::string(d["text"].GetString()).find("#twitterdown"), std::string::npos);
+  }
+  EXPECT_EQ(log_out_.str().find("TOKEN"), std::string::npos);  // the bot's token is a secret
+}
+
 TEST_F(NotifierTest, AFailingReceiverIsRetriedWithBackoffAndNothingIsSkipped) {
   int calls = 0;
   testing::HttpTestServer receiver([&](const testing::TestRequest&) {

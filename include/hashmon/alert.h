@@ -1,8 +1,8 @@
 // A crowd-reported outage as an alert, and the webhook payloads that carry it: Alertmanager's
 // (version 4), so that any receiver written for Alertmanager (chat bridges, incident tools)
 // takes hashmon's alerts as they are, or a chat message for a Slack or Discord incoming
-// webhook. One alert per (tag, country) outage; its labels name the tag, the country and
-// the incident it belongs to.
+// webhook, or a Telegram bot's message. One alert per (tag, country) outage; its labels name the
+// tag, the country and the incident it belongs to.
 #ifndef HASHMON_ALERT_H_
 #define HASHMON_ALERT_H_
 
@@ -43,17 +43,18 @@ enum class WebhookFormat {
   kAlertmanager,  // Alertmanager's payload
   kSlack,         // a Slack incoming webhook: {"text": ...}
   kDiscord,       // a Discord webhook: {"content": ...}, mentioning nobody
+  kTelegram,      // a Telegram bot's sendMessage: {"chat_id": ..., "text": ...}
 };
-// "alertmanager", "slack" or "discord"; nullopt for anything else.
+// "alertmanager", "slack", "discord" or "telegram"; nullopt for anything else.
 std::optional<WebhookFormat> ParseWebhookFormat(const std::string& name);
 
 // The alert in a line or two for people: who reports what since when, and a link to the
 // outage on the dashboard.
 std::string AlertText(const Alert& alert, const std::string& external_url);
 
-// The JSON body of a webhook call in that format.
+// The JSON body of a webhook call in that format (`chat_id`: Telegram's, the chat to post to).
 std::string WebhookPayload(const Alert& alert, WebhookFormat format,
-                           const std::string& external_url);
+                           const std::string& external_url, const std::string& chat_id = "");
 
 }  // namespace hashmon
 

@@ -69,6 +69,7 @@ class AlertLoop {
                      "/";
     if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
     n.confirmed_only = settings.webhook_when == "confirmed";
+    n.chat_id = settings.telegram_chat_id;
     n.silences = settings.silences;
     for (const auto& s : n.silences) log->Info("webhook silence: " + DescribeSilence(s));
     store->set_alerting(true);
@@ -181,7 +182,15 @@ int RunCollect(const CollectArgs& a) {
   if (!settings.tags.empty()) config.tags = settings.tags;
   if (!ParseWebhookFormat(settings.webhook_format)) {
     log.Error("unknown webhook_format \"" + settings.webhook_format +
-              "\": use alertmanager, slack or discord");
+              "\": use alertmanager, slack, discord or telegram");
+    return 2;
+  }
+  if (settings.webhook_format == "telegram" && !settings.webhook_url.empty() &&
+      settings.telegram_chat_id.empty()) {
+    log.Error(
+        "webhook_format telegram needs the chat to post to: set telegram_chat_id in the config "
+        "(or HASHMON_TELEGRAM_CHAT_ID), e.g. -1001234567890 for a group or @channelname, with "
+        "webhook_url https://api.telegram.org/bot<token>/sendMessage");
     return 2;
   }
   if (settings.webhook_when != "detected" && settings.webhook_when != "confirmed") {

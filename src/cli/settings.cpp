@@ -60,6 +60,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"webhook_format", &s->webhook_format},
       {"webhook_repeat", &s->webhook_repeat},
       {"webhook_when", &s->webhook_when},
+      {"telegram_chat_id", &s->telegram_chat_id},
       {"record", &s->record_dir},
       {"x_bearer_token", &s->x_bearer_token},
       {"x_backfill", &s->x_backfill},
@@ -123,6 +124,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   if (const char* v = Env("HASHMON_WEBHOOK_URL")) s->webhook_url = v;
   if (const char* v = Env("HASHMON_WEBHOOK_FORMAT")) s->webhook_format = v;
   if (const char* v = Env("HASHMON_WEBHOOK_WHEN")) s->webhook_when = v;
+  if (const char* v = Env("HASHMON_TELEGRAM_CHAT_ID")) s->telegram_chat_id = v;
   if (const char* v = Env("HASHMON_X_BEARER_TOKEN")) s->x_bearer_token = v;
   if (const char* v = Env("HASHMON_MASTODON_TOKEN")) s->mastodon_token = v;
   return true;

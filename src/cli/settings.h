@@ -26,7 +26,8 @@ struct Settings {
   std::string lateness = "2m";
   std::string listen;       // host:port for the HTTP API inside the collector; empty: none
   std::string webhook_url;  // a secret for Slack and Discord: never logged
-  std::string webhook_format = "alertmanager";  // or slack, discord
+  std::string webhook_format = "alertmanager";  // or slack, discord, telegram
+  std::string telegram_chat_id;  // with webhook_format telegram: the chat the bot posts to
   std::string webhook_repeat = "4h";
   std::string webhook_when = "detected";  // or confirmed (NotifierOptions::confirmed_only)
   std::vector<Silence> silences;  // webhook alerts not to send, for a while (config file only)
@@ -42,7 +43,8 @@ struct Settings {
 
 // Reads the config file at `path` (empty: $HASHMON_CONFIG, or nothing) into *s, then the
 // environment (HASHMON_DB, HASHMON_TAGS and HASHMON_SOURCE comma-separated, HASHMON_LISTEN,
-// HASHMON_WEBHOOK_URL, HASHMON_WEBHOOK_FORMAT, HASHMON_WEBHOOK_WHEN, HASHMON_X_BEARER_TOKEN,
+// HASHMON_WEBHOOK_URL, HASHMON_WEBHOOK_FORMAT, HASHMON_WEBHOOK_WHEN,
+// HASHMON_TELEGRAM_CHAT_ID, HASHMON_X_BEARER_TOKEN,
 // HASHMON_MASTODON_TOKEN). Returns false with a message saying what to fix.
 bool LoadSettings(const std::string& path, Settings* s, std::string* error);
 

@@ -75,12 +75,19 @@ std::string SlackEscaped(const std::string& text) {
   return out;
 }
 
-std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string& external_url) {
+std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string& external_url,
+                        const std::string& chat_id) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   std::string text = AlertText(a, external_url);
   w.StartObject();
-  if (format == WebhookFormat::kSlack) {
+  if (format == WebhookFormat::kTelegram) {
+    // Plain text (no parse_mode): nothing in the post's tag or text is read as markup.
+    w.Key("chat_id");
+    w.String(chat_id.c_str(), static_cast<rapidjson::SizeType>(chat_id.size()));
+    w.Key("text");
+    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  } else if (format == WebhookFormat::kSlack) {
     text = SlackEscaped(text);
     w.Key("text");
     w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
@@ -106,6 +113,7 @@ std::optional<WebhookFormat> ParseWebhookFormat(const std::string& name) {
   if (name == "alertmanager") return WebhookFormat::kAlertmanager;
   if (name == "slack") return WebhookFormat::kSlack;
   if (name == "discord") return WebhookFormat::kDiscord;
+  if (name == "telegram") return WebhookFormat::kTelegram;
   return std::nullopt;
 }
 
@@ -115,9 +123,10 @@ std::string AlertText(const Alert& a, const std::string& external_url) {
          OutageLink(a, external_url);
 }
 
-std::string WebhookPayload(const Alert& a, WebhookFormat format, const std::string& external_url) {
+std::string WebhookPayload(const Alert& a, WebhookFormat format, const std::string& external_url,
+                           const std::string& chat_id) {
   if (format == WebhookFormat::kAlertmanager) return AlertmanagerPayload(a, external_url);
-  return ChatPayload(a, format, external_url);
+  return ChatPayload(a, format, external_url, chat_id);
 }
 
 std::string AlertmanagerPayload(const Alert& a, const std::string& external_url) {

@@ -85,7 +85,8 @@ void Notifier::QueueRepeats(int64_t now) {
 bool Notifier::Deliver(int64_t id, const Alert& alert, int attempts, int64_t now) {
   const HttpReply reply =
       HttpCall("POST", options_.url, {},
-               WebhookPayload(alert, options_.format, options_.external_url), options_.timeout_ms);
+               WebhookPayload(alert, options_.format, options_.external_url, options_.chat_id),
+               options_.timeout_ms);
   if (reply.status >= 200 && reply.status < 300) {
     SQLite::Statement ok(*db_,
                          "UPDATE alert_outbox SET delivered_ms = ?, attempts = ?, "

@@ -22,6 +22,7 @@ struct NotifierOptions {
   std::string url;  // the webhook
   WebhookFormat format = WebhookFormat::kAlertmanager;
   std::string external_url;           // links back to the dashboard
+  std::string chat_id;                // Telegram: the chat the bot posts to
   int64_t repeat_ms = 4 * 3'600'000;  // re-send a firing alert this often (Alertmanager's default)
   int64_t timeout_ms = 10'000;
   int64_t retry_initial_ms = 5'000;  // doubles per failed attempt
