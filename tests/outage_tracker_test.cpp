@@ -429,6 +429,30 @@ TEST_F(TagTotalTest, TwoHarmlessBurstsTogetherAlertOnlyUntilTheyAreSeenToStop) {
   EXPECT_NE(UsAfterTheQuietHours(*this, without, 5, 4, 0).first, nullptr);
 }
 
+TEST_F(TagTotalTest, TwoBurstsAtOnceAreNoLongerExplainedAwayWhileAnotherCountryIsConfirmed) {
+  // As above, five posts and four from the US, then nothing; but Britain is in outage
+  // (forty posts a minute, confirmed at once). Two bursts at once are rare; at the moment
+  // of an outage elsewhere, rarer: the US's alert stands, confirmed as Britain is.
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  std::vector<WithdrawnJoin> withdrawn;
+  for (int i = 0; i < 32; ++i) {
+    const int64_t m = kOnset + i * kMin;
+    Counts counts{{{m, kTag, "GB"}, 40}};
+    if (i < 2) counts[{m, kTag, "US"}] = i == 0 ? 5 : 4;
+    tracker.CloseThrough(m, counts);
+    for (auto& w : tracker.TakeChanges().withdrawn) withdrawn.push_back(w);
+  }
+  EXPECT_TRUE(withdrawn.empty());
+  const OutageCountry* gb = Find(tracker, "GB");
+  const OutageCountry* us = Find(tracker, "US");
+  ASSERT_NE(gb, nullptr);
+  ASSERT_NE(us, nullptr);
+  EXPECT_EQ(gb->confirmed_at, gb->detected_at);
+  EXPECT_NE(us->confirmed_at, 0);
+  EXPECT_LE(us->confirmed_at, std::max(us->detected_at, gb->confirmed_at));
+}
+
 TEST_F(TagTotalTest, AnOutageThatBeginsLikeTwoBurstsIsConfirmedAsItGoesOn) {
   OutageTracker tracker{TrackerConfig{}};
   const auto [us, withdrawn] = UsAfterTheQuietHours(*this, tracker, 5, 4, 2);

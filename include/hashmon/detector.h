@@ -107,6 +107,9 @@ class SeriesDetector {
   // chance rise would otherwise fire on its usual chatter, held above the baseline it
   // froze, for as long as that lasts. Decided at the end of the step at t_ms.
   std::optional<AlertEvent> EndWithIncident(int64_t t_ms, int64_t incident_ended);
+  // Another country's outage of the same tag is confirmed: two harmless bursts here,
+  // at the same time, no longer explain this alert (FiringOnBurstEvidence() is false).
+  void ConfirmedByCrowd() { on_burst_evidence_ = false; }
   // Withdraws a provisional alert, firing or just resolved, as if it had never fired (see
   // TrackerConfig::confirm_minutes): quiet, and with no hold-down, since nothing was
   // resolved and an outage there must still fire at once.

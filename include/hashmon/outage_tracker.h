@@ -218,8 +218,13 @@ class OutageTracker {
   // Withdraws such a join (decided at `decided_at`): the country leaves its outage as if it
   // had never joined.
   void Withdraw(const SeriesKey& key, int64_t decided_at);
-  // Dates the confirmation of each firing country whose alert has now said more.
+  // Dates the confirmation of each firing country whose alert has now said more, or
+  // whose alert rests only on what two bursts could make while another country of its
+  // tag is confirmed (a country's two bursts at once are rare; at the moment of an outage
+  // elsewhere, rarer still).
   void ConfirmSaidMore(int64_t decided_at);
+  // Whether another country of the key's tag fires, confirmed.
+  bool ConfirmedElsewhere(const SeriesKey& key) const;
   // A mention of a provisional series (count `open_count` in its still-open `minute`):
   // confirms it at once if the open minutes already say more (SeriesDetector::ConfirmEarly).
   void ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t open_count, int64_t event_ms);

@@ -131,7 +131,7 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   c.resolved_at = 0;
   if (c.peak_time == 0) c.peak_time = minute;
   firing_in_[key] = id;
-  if (c.confirmed_at == 0 && !Unconfirmed(key)) c.confirmed_at = e.detected_at;
+  if (c.confirmed_at == 0) ConfirmSaidMore(e.detected_at);
   Touch(id);
 }
 
@@ -268,16 +268,39 @@ void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t o
     c.confirmed_at = std::max(std::min(event_ms, m + kMillisPerMinute), c.detected_at);
     changed_series_.insert(key);
     Touch(id);
+    ConfirmSaidMore(c.confirmed_at);  // others of the tag that rested on bursts
     return;
   }
 }
 
+bool OutageTracker::ConfirmedElsewhere(const SeriesKey& key) const {
+  for (auto it = firing_in_.lower_bound({key.first, ""});
+       it != firing_in_.end() && it->first.first == key.first; ++it) {
+    if (it->first == key) continue;
+    const auto& countries = outages_.at(it->second).countries;
+    const auto c = countries.find(it->first.second);
+    if (c != countries.end() && c->second.confirmed_at != 0) return true;
+  }
+  return false;
+}
+
 void OutageTracker::ConfirmSaidMore(int64_t decided_at) {
-  for (const auto& [key, id] : firing_in_) {
-    OutageCountry& c = outages_[id].countries[key.second];
-    if (c.confirmed_at != 0 || Unconfirmed(key)) continue;
-    c.confirmed_at = std::max(decided_at, c.detected_at);
-    Touch(id);
+  // Each confirmation may confirm others (see ConfirmedElsewhere): until none changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& [key, id] : firing_in_) {
+      OutageCountry& c = outages_[id].countries[key.second];
+      if (c.confirmed_at != 0) continue;
+      SeriesDetector& series = *series_.at(key);
+      if (series.FiringOnBurstEvidence() && ConfirmedElsewhere(key)) {
+        series.ConfirmedByCrowd();
+        changed_series_.insert(key);
+      }
+      if (Unconfirmed(key)) continue;
+      c.confirmed_at = std::max(decided_at, c.detected_at);
+      Touch(id);
+      changed = true;
+    }
   }
 }
 
