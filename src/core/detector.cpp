@@ -471,10 +471,12 @@ bool SeriesDetector::ConfirmEarly(int64_t t_ms, double partial_count,
   if (!Provisional() || partial_count <= 0) return false;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);
-  // With the onset as the step's close would revise it (ReviseOnset).
-  const bool revising = t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
-  const int64_t onset = revising ? EstimateOnset(firing_since_, open_steps) : started_;
-  if (on_burst_evidence_ && BeyondTwoBursts(open_steps, onset)) on_burst_evidence_ = false;
+  if (on_burst_evidence_) {
+    // With the onset as the step's close would revise it (ReviseOnset).
+    const bool revising = t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
+    const int64_t onset = revising ? EstimateOnset(firing_since_, open_steps) : started_;
+    if (BeyondTwoBursts(open_steps, onset)) on_burst_evidence_ = false;
+  }
   if (on_incident_evidence_ && OwnEvidence(t_ms, partial_count, open_before, steps_))
     on_incident_evidence_ = false;
   return !Provisional();

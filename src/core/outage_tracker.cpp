@@ -262,13 +262,8 @@ void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t o
   for (int64_t m = oldest; m <= minute; m += kMillisPerMinute) {
     const int64_t n = count(m);
     if (n == 0 || !series.ConfirmEarly(m, static_cast<double>(n), OpenBefore(m, count))) continue;
-    if (Unconfirmed(key)) return;
-    const int64_t id = firing_in_.at(key);
-    OutageCountry& c = outages_[id].countries[key.second];
-    c.confirmed_at = std::max(std::min(event_ms, m + kMillisPerMinute), c.detected_at);
     changed_series_.insert(key);
-    Touch(id);
-    ConfirmSaidMore(c.confirmed_at);  // others of the tag that rested on bursts
+    ConfirmSaidMore(std::min(event_ms, m + kMillisPerMinute));  // and others it confirms
     return;
   }
 }
