@@ -576,6 +576,26 @@ TEST(WatchFromTest, TheHistoryBeginsAtTheEarliestFirstPostBeforeAnyMinuteCloses)
   EXPECT_EQ(tracker.TakeChanges().watching_since, kT0);
 }
 
+TEST(WatchFromTest, TheMinutesBeforeTheFirstPostAreNotSilence) {
+  // A pipeline closes through its watermark, which trails the first post by the lateness:
+  // its first close names a minute before the feed began. The US's chatter starts two
+  // minutes in; its series has seen those two minutes and its own, not the lateness before.
+  OutageTracker tracker{TrackerConfig{}};
+  tracker.WatchFrom(kT0 + 2'000);
+  tracker.CloseThrough(kT0 - 3 * kMin, {});
+  tracker.CloseThrough(kT0 + 2 * kMin, {{{kT0 + 2 * kMin, kTag, "US"}, 1}});
+  const TrackerChanges changes = tracker.TakeChanges();
+  EXPECT_EQ(changes.watching_since, kT0);
+  const DetectorConfig config;
+  SeriesDetector us(&config);
+  for (const auto& [key, state] : changes.detector_states) {
+    if (key.second == "US") {
+      ASSERT_TRUE(us.Deserialize(state));
+    }
+  }
+  EXPECT_EQ(us.steps_seen(), 3);
+}
+
 TEST(WatchFromTest, WithoutAFirstPostTheHistoryBeginsAtTheFirstMention) {
   OutageTracker tracker{TrackerConfig{}};
   tracker.CloseThrough(kT0 + 40 * kMin, {{{kT0 + 40 * kMin, kTag, "LT"}, 1}});
