@@ -30,6 +30,14 @@ std::string AlertFingerprint(const std::string& tag, const std::string& country,
 
 namespace {
 
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// One "key": "string value" member of the object being written.
+void WriteMember(JsonWriter& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
 std::string Summary(const Alert& a) { return "Users in " + a.country + " report #" + a.tag; }
 
 std::string Description(const Alert& a) {
@@ -78,24 +86,19 @@ std::string SlackEscaped(const std::string& text) {
 std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string& external_url,
                         const std::string& chat_id) {
   rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  std::string text = AlertText(a, external_url);
+  JsonWriter w(sb);
+  const std::string text = AlertText(a, external_url);
   w.StartObject();
   if (format == WebhookFormat::kTelegram) {
     // Plain text (no parse_mode): nothing in the post's tag or text is read as markup.
-    w.Key("chat_id");
-    w.String(chat_id.c_str(), static_cast<rapidjson::SizeType>(chat_id.size()));
-    w.Key("text");
-    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+    WriteMember(w, "chat_id", chat_id);
+    WriteMember(w, "text", text);
   } else if (format == WebhookFormat::kSlack) {
-    text = SlackEscaped(text);
-    w.Key("text");
-    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+    WriteMember(w, "text", SlackEscaped(text));
   } else {
     // Discord takes up to 2000 characters (an incident of every country needs some 900),
     // and the message must not ping anyone (@everyone, roles).
-    w.Key("content");
-    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+    WriteMember(w, "content", text);
     w.Key("allowed_mentions");
     w.StartObject();
     w.Key("parse");
@@ -130,13 +133,9 @@ std::string WebhookPayload(const Alert& a, WebhookFormat format, const std::stri
 }
 
 std::string AlertmanagerPayload(const Alert& a, const std::string& external_url) {
-  using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
   rapidjson::StringBuffer sb;
-  Writer w(sb);
-  auto str = [&w](const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  };
+  JsonWriter w(sb);
+  auto str = [&w](const char* key, const std::string& value) { WriteMember(w, key, value); };
   auto labels = [&](const char* key) {
     w.Key(key);
     w.StartObject();

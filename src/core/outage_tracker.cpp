@@ -408,13 +408,11 @@ void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t 
 }
 
 void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
-  // Minutes before the source's first post were not watched: a pipeline closes through its
-  // watermark, which trails the first post by the allowed lateness, and those minutes are
-  // no silence to learn (two of them made a chatty tag's first posts look like a surge).
-  if (closed_through_ == INT64_MIN && counts.empty() && watching_since_ != INT64_MIN &&
-      minute < watching_since_)
-    return;
   if (closed_through_ == INT64_MIN) {
+    // Minutes before the source's first post were not watched: a pipeline closes through its
+    // watermark, which trails the first post by the allowed lateness, and those minutes are
+    // no silence to learn (two of them made a chatty tag's first posts look like a surge).
+    if (counts.empty() && watching_since_ != INT64_MIN && minute < watching_since_) return;
     // The history begins: with the first closed mention's minute, or earlier, with the
     // source's first post (WatchFrom). The series already born learn the silence before.
     closed_through_ =
