@@ -582,6 +582,72 @@ TEST_F(DetectorTest, PeekFiresOnAnOpenMinuteWithTheOpenMinutesBeforeIt) {
   EXPECT_EQ(d.state(), AlertState::kFiring);
 }
 
+// Forty cold-started days of a country's chatter (about a post a minute at its daily peak,
+// with a harmless burst of 4 posts every six hours), each with an hour from 11:00 at two
+// more posts a minute: how many of those hours fire, how many are dated within 3 minutes
+// of their onset, and how many alerts fire outside them.
+struct SurgeOutcome {
+  int flagged = 0, dated = 0, false_alerts = 0;
+};
+SurgeOutcome FortyLowVolumeSurges(const DetectorConfig& config) {
+  SurgeOutcome out;
+  const int64_t onset = kT0 + 11 * 60 * kMin;
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    SeriesDetector d(&config);
+    std::mt19937 rng(seed);
+    bool flagged = false;
+    for (int m = 0; m < 1440; ++m) {
+      const int64_t t = kT0 + m * kMin;
+      const bool surging = t >= onset && t < onset + 60 * kMin;
+      const double hour = static_cast<double>(m / 60);
+      double rate = 0.2 + 0.8 * std::pow(0.5 - 0.5 * std::cos((hour - 4) / 24 * 2 * M_PI), 2);
+      if (surging) rate += 2;
+      std::poisson_distribution<int> posts(rate);
+      const int burst = m % 360 == 97 ? 4 : 0;
+      const Assessment a = d.Observe(t, posts(rng) + burst);
+      if (!a.event || a.event->kind != AlertEvent::kFired) continue;
+      if (!surging) {
+        ++out.false_alerts;
+      } else if (!flagged) {
+        flagged = true;
+        ++out.flagged;
+        out.dated += std::abs(a.event->started - onset) <= 3 * kMin;
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(DetectorTest, AnHourThatTriplesTheChatterIsFlaggedThoughNoFewMinutesStandOut) {
+  // Two or three posts a minute where one is usual: few minutes are beyond a quiet
+  // minute's reach, and the surge's own posts raise the dispersion and the level as it
+  // goes on. The sustained-surge test (a half hour against the level before it) finds it.
+  const SurgeOutcome with = FortyLowVolumeSurges(cfg_);
+  EXPECT_GE(with.flagged, 36);
+  EXPECT_GE(with.dated, 35);
+  EXPECT_EQ(with.false_alerts, 0);
+  DetectorConfig without = cfg_;
+  without.sustained_window = 0;
+  EXPECT_LE(FortyLowVolumeSurges(without).flagged, 32);
+}
+
+TEST_F(DetectorTest, AColdStartsDailyRiseIsNotASustainedSurge) {
+  // Two days from a cold start of a steep daily cycle (from 0.1 to 3 and to 6 posts a
+  // minute): the young baseline lags the rise by hours, and the hour before each half hour
+  // ran above it too, so the rise is no surge.
+  for (const double peak : {3.0, 6.0}) {
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+      SeriesDetector d(&cfg_);
+      rng_.seed(seed);
+      const auto events = Feed(d, kT0, 2 * 1440, [peak](int64_t t) {
+        const double hour = static_cast<double>((t - kT0) / 3'600'000 % 24);
+        return peak * (0.03 + 0.97 * std::pow(0.5 - 0.5 * std::cos((hour - 4) / 24 * 2 * M_PI), 2));
+      });
+      EXPECT_TRUE(events.empty()) << "peak " << peak << ", seed " << seed;
+    }
+  }
+}
+
 TEST_F(DetectorTest, SerializedStateResumesExactly) {
   SeriesDetector a(&cfg_);
   Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
@@ -614,39 +680,60 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
 }
 
 TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
-  // v7 did not say whether an alert fired on what two bursts could make (read as not), v6
-  // whether on an incident's evidence alone (read as not), v5 had no time of the last step
-  // with events before them (read as the last step's), v4 had no window sums for the count
-  // novelty rule before that (read as none seen), and v3 had no time of the last burst
-  // before them either (read as no burst seen).
+  // v8 kept no surprises of the sustained-surge test (read as none seen), v7 did not say
+  // whether an alert fired on what two bursts could make (read as not), v6 whether on an
+  // incident's evidence alone (read as not), v5 had no time of the last step with events
+  // before them (read as the last step's), v4 had no window sums for the count novelty rule
+  // before that (read as none seen), and v3 had no time of the last burst before them
+  // either (read as no burst seen).
   SeriesDetector a(&cfg_);
   Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
   a.Observe(kT0 + 600 * kMin, 3);  // the last step has events
-  const std::string v8 = a.Serialize();
-  ASSERT_EQ(v8.substr(0, 3), "v8 ");
+  const std::string v9 = a.Serialize();
+  ASSERT_EQ(v9.substr(0, 3), "v9 ");
   const auto without_last_field = [](const std::string& s) { return s.substr(0, s.rfind(' ')); };
-  const std::string body7 = without_last_field(v8.substr(3));
+  // The sustained surprises come last, as " n t1 v1 ... tn vn".
+  const auto without_sustained_surprises = [](const std::string& s) {
+    std::vector<size_t> spaces;
+    for (size_t i = s.find(' '); i != std::string::npos; i = s.find(' ', i + 1))
+      spaces.push_back(i);
+    for (size_t n = 0; 2 * n < spaces.size(); ++n) {
+      const size_t at = spaces[spaces.size() - 1 - 2 * n];
+      const size_t next = 2 * n == 0 ? s.size() : spaces[spaces.size() - 2 * n];
+      if (s.substr(at + 1, next - at - 1) == std::to_string(n)) return s.substr(0, at);
+    }
+    return s;
+  };
+  const std::string body8 = without_sustained_surprises(v9.substr(3));
+  // What a state read from an older version saves: none of the sustained surprises.
+  const std::string current = "v9 " + body8 + " 0";
+  const std::string body7 = without_last_field(body8);
   const std::string body6 = without_last_field(body7);  // ends with the last event's time
   const std::string body = without_last_field(body6);   // ends with " 0": no window sums
+  const std::string v8 = "v8 " + body8;
   const std::string v7 = "v7 " + body7;
   const std::string v6 = "v6 " + body6;
   const std::string v5 = "v5 " + body;
   const std::string v4 = "v4 " + without_last_field(body);
   const std::string v3 = "v3 " + without_last_field(without_last_field(body));
-  SeriesDetector from_v7(&cfg_), from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_), from_v3(&cfg_);
+  SeriesDetector from_v8(&cfg_), from_v7(&cfg_), from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_),
+      from_v3(&cfg_);
+  ASSERT_TRUE(from_v8.Deserialize(v8));
   ASSERT_TRUE(from_v7.Deserialize(v7));
   ASSERT_TRUE(from_v6.Deserialize(v6));
   ASSERT_TRUE(from_v5.Deserialize(v5));
   ASSERT_TRUE(from_v4.Deserialize(v4));
   ASSERT_TRUE(from_v3.Deserialize(v3));
-  EXPECT_EQ(from_v7.Serialize(), v8);
-  EXPECT_EQ(from_v6.Serialize(), v8);
-  EXPECT_EQ(from_v5.Serialize(), v8);
-  EXPECT_EQ(from_v4.Serialize(), v8);
+  EXPECT_EQ(from_v8.Serialize(), current);
+  EXPECT_EQ(from_v7.Serialize(), current);
+  EXPECT_EQ(from_v6.Serialize(), current);
+  EXPECT_EQ(from_v5.Serialize(), current);
+  EXPECT_EQ(from_v4.Serialize(), current);
   const std::string no_burst =
+      "v9 " +
       without_last_field(
-          without_last_field(without_last_field(without_last_field(without_last_field(v8))))) +
-      " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kT0 + 600 * kMin) + " 0 0";
+          without_last_field(without_last_field(without_last_field(without_last_field(body8))))) +
+      " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kT0 + 600 * kMin) + " 0 0 0";
   EXPECT_EQ(from_v3.Serialize(), no_burst);
 }
 

@@ -175,6 +175,17 @@ class SeriesDetector {
   void ReviseOnset(int64_t t_ms);
   // Whether a step's count keeps a surge going (see Observe).
   bool GoesOn(double count, double expected, const Test& test) const;
+  // The sustained-surge test (DetectorConfig::sustained_window) of the step at t_ms with
+  // this count, after `closed_before` closed steps: log10 of its corrected tail
+  // probability, or 0 when a rule excludes it.
+  double SustainedLog10(int64_t t_ms, double count, int64_t closed_before) const;
+  // The same test against the rate of the hour before the window, for the window's posts
+  // (less two bursts) and the step's expectation: 0 if recent_ lacks that hour, -inf if that
+  // hour ran below its expectation (the test then asks nothing more).
+  double AgainstTheHourBeforeLog10(double posts, double expected) const;
+  // The posts and the expectation of `window` closed steps before the newest `skip`, if
+  // recent_ holds them all.
+  std::optional<std::pair<double, double>> EarlierSums(int skip, int window) const;
   // Whether a step would pass the alert test with no incident open (no novelty bar: the
   // question is whether the series has evidence of its own, not whether to alarm again).
   bool OwnEvidence(int64_t t_ms, double count,
@@ -268,7 +279,9 @@ class SeriesDetector {
   int64_t firing_steps_ = 0;
   // Surprise (-log10 p) of the steps in novelty_hours.
   TrailingMax novelty_;
+  TrailingMax sustained_novelty_;  // the same, for the sustained-surge test
   double NoveltyBar(int64_t t_ms);
+  double SustainedNoveltyBar(int64_t t_ms);
   void RememberSurprise(int64_t t_ms, double surprise);
   // Sums over each window's steps (parallel to cfg_->windows) in count_novelty_hours.
   std::vector<TrailingMax> window_maxima_;

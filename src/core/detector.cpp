@@ -337,6 +337,55 @@ bool SeriesDetector::GoesOn(double count, double expected, const Test& test) con
   return AboveQuietLimit(count, expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
 }
 
+double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed_before) const {
+  const int w = cfg_->sustained_window;
+  // Judged once the series has seen the window and the hour before it.
+  if (w <= 0 || !ShorterThanABurst() || closed_before + 1 < 3 * w) return 0;
+  const double expected = Expected(t_ms);
+  if (count <= expected) return 0;  // the surge goes on in this step
+  WindowSums s;
+  s.Add(count, expected, false, level_, level_weight_);
+  int above = 1;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it) {
+    s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
+    above += it->count > it->expected;
+  }
+  s.Finish();
+  if (s.have < w || 2 * above < w) return 0;  // spread over the window, not a few minutes
+  // Less what two harmless bursts could hold, and judged against the level before it.
+  const auto [bursts, bursts_expected] = s.TwoBusiestSpans(BurstSteps(), cfg_->burst_allowance);
+  const double posts = s.sum - bursts;
+  if (posts < cfg_->min_count) return 0;
+  const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
+  const double phi = dispersion_ * s.mean_sq / (s.mean * s.mean) + 1 / shape;
+  const double corr = std::log10(static_cast<double>(cfg_->windows.size() + 1));
+  const double log10_p =
+      NegBinomialUpperTailLog10(posts, std::max(s.mean - bursts_expected, 1e-9), phi);
+  return std::min(0.0, std::max(log10_p, AgainstTheHourBeforeLog10(posts, expected)) + corr);
+}
+
+double SeriesDetector::AgainstTheHourBeforeLog10(double posts, double expected) const {
+  // Where the hour before ran above its expectation, the baseline may be lagging the day's
+  // rise (a young one does, by hours): then the half hour must beat that hour's rate too,
+  // as far as its posts tell it (a Gamma posterior: a negative binomial predictive).
+  const int w = cfg_->sustained_window;
+  const auto before = EarlierSums(w - 1, 2 * w);
+  if (!before) return 0;
+  const auto [before_posts, before_expected] = *before;
+  if (before_posts + 0.5 <= before_expected) return -INFINITY;  // no rise to lag behind
+  const double now_expected = expected + EarlierSums(0, w - 1)->second;
+  const double rate = (before_posts + 0.5) / std::max(before_expected, 1e-9);
+  return NegBinomialUpperTailLog10(posts, rate * now_expected, 1 / (before_posts + 0.5));
+}
+
+std::optional<std::pair<double, double>> SeriesDetector::EarlierSums(int skip, int window) const {
+  if (recent_.size() < static_cast<size_t>(skip + window)) return std::nullopt;
+  double posts = 0, expected = 0;
+  auto it = recent_.rbegin() + skip;
+  for (int i = 0; i < window; ++i, ++it) posts += it->count, expected += it->expected;
+  return std::make_pair(posts, expected);
+}
+
 bool SeriesDetector::OwnEvidence(int64_t t_ms, double count,
                                  const std::vector<std::pair<int64_t, double>>& open_before,
                                  int64_t closed_before) const {
@@ -421,6 +470,12 @@ double SeriesDetector::NoveltyBar(int64_t t_ms) {
   const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
   novelty_.ForgetBefore(since);
   return novelty_.MaxSince(since, 0);
+}
+
+double SeriesDetector::SustainedNoveltyBar(int64_t t_ms) {
+  const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
+  sustained_novelty_.ForgetBefore(since);
+  return sustained_novelty_.MaxSince(since, 0);
 }
 
 double SeriesDetector::CountBar(size_t window_index, int64_t t_ms) const {
@@ -518,11 +573,15 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // silent.
   a.anomalous = (GoesOn(count, a.expected, test) || (incident && count > 0)) &&
                 test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
+  const double sustained = count > 0 ? SustainedLog10(t_ms, count, steps_ - 1) : 0;
+  const bool sustained_surge =
+      sustained < std::log10(cfg_->alert_p) && -sustained > SustainedNoveltyBar(t_ms);
+  a.anomalous = a.anomalous || sustained_surge;
   // Whether the series has evidence of its own: asked when it fires on the incident's, and
   // then at each step until it has. (Before this step joins recent_, as in `test`.)
   const bool was_firing = state_ == AlertState::kFiring;
   const bool ask_own = was_firing ? on_incident_evidence_ : incident && a.anomalous;
-  const bool own = ask_own && OwnEvidence(t_ms, count, {}, steps_ - 1);
+  const bool own = ask_own && (sustained_surge || OwnEvidence(t_ms, count, {}, steps_ - 1));
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
                 std::log10(cfg_->spike_p);
@@ -553,6 +612,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
   if (count > 0) RememberSurprise(t_ms, -test.log10_p);
+  if (count > 0) sustained_novelty_.Add(t_ms, -sustained);
   RememberWindowSums(t_ms);
   a.state = state_;
   if (state_ == AlertState::kFiring) a.started = started_;
@@ -583,7 +643,9 @@ size_t SeriesDetector::StepsToKeep(int64_t t_ms) const {
   const bool redating = state_ == AlertState::kFiring &&
                         t_ms - firing_since_ <= cfg_->max_backdate_steps * cfg_->step_ms;
   const int back = (redating ? 2 : 1) * cfg_->max_backdate_steps;
-  return static_cast<size_t>(std::max({WidestWindow(), back, 1}) + 1);
+  // The sustained-surge test reads its window and the hour before it.
+  const int sustained = ShorterThanABurst() ? 3 * cfg_->sustained_window : 0;
+  return static_cast<size_t>(std::max({WidestWindow(), back, sustained, 1}) + 1);
 }
 
 std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double count, bool anomalous) {
@@ -713,7 +775,7 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::string out = "v8";
+  std::string out = "v9";
   out.reserve(4096);
   StateText text(&out);
   text << level_ << level_weight_ << dispersion_ << excess_variance_ << mean_squared_ << steps_
@@ -729,6 +791,7 @@ std::string SeriesDetector::Serialize() const {
   text << last_burst_t_ << window_maxima_.size();
   for (const auto& maxima : window_maxima_) maxima.Write(&out);
   text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
+  sustained_novelty_.Write(&out);
   return out;
 }
 
@@ -745,7 +808,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v5 did not know when the last step with events was (taken as the last step seen).
   // v6 did not know whether an alert fired on an incident's evidence alone (taken as not),
   // v7 whether on what two bursts could make (taken as not).
-  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '8')
+  // v8 kept no surprises of the sustained-surge test (none taken as seen).
+  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '9')
     return false;
   const int v = version[1] - '0';
   const bool v3_or_later = v >= 3;
@@ -790,6 +854,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   on_incident_evidence_ = on_burst_evidence_ = false;
   if (v >= 7) in >> on_incident_evidence_;
   if (v >= 8) in >> on_burst_evidence_;
+  sustained_novelty_ = TrailingMax();
+  if (v >= 9) sustained_novelty_.Read(in);
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

@@ -49,6 +49,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
     };
     const Field fields[] = {
         {"leave_busiest_out", nullptr, nullptr, &c->leave_busiest_out},
+        {"sustained_window", nullptr, &c->sustained_window},
         {"leave_two_bursts_out", nullptr, nullptr, &c->leave_two_bursts_out},
         {"window_needs_history", nullptr, nullptr, &c->window_needs_history},
         {"level_half_life_hours", &c->level_half_life_hours, nullptr},
