@@ -161,6 +161,11 @@ class SeriesDetector {
                    const std::vector<std::pair<int64_t, double>>& open_before,
                    int64_t closed_before, bool incident) const;
   double Dispersion(double mean) const;
+  // The dispersion of a sustained-surge window's sum (variance = M + this * M^2), as learnt
+  // from whole windows.
+  double WindowDispersion() const;
+  // Adds a step (its count as learnt, and its expectation) to the window being filled.
+  void LearnWindowDispersion(double count, double mean);
   bool UsesHourProfile(double days) const;
   bool UsesDayProfile(double days) const;
   // Whether a step's count is above what a quiet step at this mean reaches (quiet_quantile).
@@ -226,6 +231,11 @@ class SeriesDetector {
   double level_weight_;
   double dispersion_;
   double excess_variance_ = 0, mean_squared_ = 0;  // decayed sums behind dispersion_
+  // The same over the sustained-surge test's windows, laid end to end: chatter that wanders
+  // with the news for hours varies more over a half hour than its minutes say.
+  double window_excess_variance_ = 0, window_mean_squared_ = 0;
+  double window_sum_ = 0, window_expected_ = 0;  // the window being filled
+  int window_steps_ = 0;
   struct Decays {
     double level, cold_start_level, hour_bucket, weekly;
   } decay_;

@@ -284,6 +284,7 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   dispersion_ = std::max(cfg_->min_dispersion,
                          (excess_variance_ + cfg_->initial_dispersion * kDispersionPriorWeight) /
                              (mean_squared_ + kDispersionPriorWeight));
+  LearnWindowDispersion(clipped, mean);
   // The profiles learn from counts with the other profile's effect (as in use) taken out.
   const int h = HourOf(t_ms), d = DayOfWeek(t_ms);
   const double hour_in_use = UsesHourProfile(days) ? hours_.factor[h] : 1;
@@ -292,6 +293,26 @@ void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
   days_.Add(d, clipped / std::max(hour_in_use, 1e-6), decay_.weekly);
   hours_.UpdateFactors(cfg_->season_prior_events);
   days_.UpdateFactors(cfg_->season_prior_events);
+}
+
+void SeriesDetector::LearnWindowDispersion(double count, double mean) {
+  const int w = cfg_->sustained_window;
+  if (w <= 0 || !ShorterThanABurst()) return;
+  window_sum_ += count;
+  window_expected_ += mean;
+  if (++window_steps_ < w) return;
+  const double decay = std::pow(decay_.weekly, w), resid = window_sum_ - window_expected_;
+  window_excess_variance_ = decay * window_excess_variance_ + resid * resid - window_expected_;
+  window_mean_squared_ = decay * window_mean_squared_ + window_expected_ * window_expected_;
+  window_sum_ = window_expected_ = 0;
+  window_steps_ = 0;
+}
+
+double SeriesDetector::WindowDispersion() const {
+  // Starts from the steps' initial dispersion as a window of independent steps would have it.
+  const double prior = cfg_->initial_dispersion / std::max(cfg_->sustained_window, 1);
+  return std::max(0.0, (window_excess_variance_ + prior * kDispersionPriorWeight) /
+                           (window_mean_squared_ + kDispersionPriorWeight));
 }
 
 int64_t SeriesDetector::EstimateOnset(const std::vector<StepCount>& steps, int64_t latest) {
@@ -357,7 +378,9 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   const double posts = s.sum - bursts;
   if (posts < cfg_->min_count) return 0;
   const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
-  const double phi = dispersion_ * s.mean_sq / (s.mean * s.mean) + 1 / shape;
+  // The steps' dispersion, as for the other windows, or what whole windows have shown.
+  const double phi =
+      std::max(dispersion_ * s.mean_sq / (s.mean * s.mean), WindowDispersion()) + 1 / shape;
   const double corr = std::log10(static_cast<double>(cfg_->windows.size() + 1));
   const double log10_p =
       NegBinomialUpperTailLog10(posts, std::max(s.mean - bursts_expected, 1e-9), phi);
@@ -792,6 +815,8 @@ std::string SeriesDetector::Serialize() const {
   for (const auto& maxima : window_maxima_) maxima.Write(&out);
   text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
   sustained_novelty_.Write(&out);
+  text << window_excess_variance_ << window_mean_squared_ << window_sum_ << window_expected_
+       << window_steps_;
   return out;
 }
 
@@ -808,7 +833,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v5 did not know when the last step with events was (taken as the last step seen).
   // v6 did not know whether an alert fired on an incident's evidence alone (taken as not),
   // v7 whether on what two bursts could make (taken as not).
-  // v8 kept no surprises of the sustained-surge test (none taken as seen).
+  // v8 kept no surprises of the sustained-surge test (none taken as seen), nor what its
+  // windows' sums have varied (learnt anew).
   if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '9')
     return false;
   const int v = version[1] - '0';
@@ -855,7 +881,13 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   if (v >= 7) in >> on_incident_evidence_;
   if (v >= 8) in >> on_burst_evidence_;
   sustained_novelty_ = TrailingMax();
-  if (v >= 9) sustained_novelty_.Read(in);
+  window_excess_variance_ = window_mean_squared_ = window_sum_ = window_expected_ = 0;
+  window_steps_ = 0;
+  if (v >= 9) {
+    sustained_novelty_.Read(in);
+    in >> window_excess_variance_ >> window_mean_squared_ >> window_sum_ >> window_expected_ >>
+        window_steps_;
+  }
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }
