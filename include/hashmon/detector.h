@@ -185,9 +185,9 @@ class SeriesDetector {
   // probability, or 0 when a rule excludes it.
   double SustainedLog10(int64_t t_ms, double count, int64_t closed_before) const;
   // The same test against the rate of the hour before the window, for the window's posts
-  // (less two bursts) and the step's expectation: 0 if recent_ lacks that hour, -inf if that
-  // hour ran below its expectation (the test then asks nothing more).
-  double AgainstTheHourBeforeLog10(double posts, double expected) const;
+  // (less two bursts) and its steps' expectations summed: 0 if recent_ lacks that hour, -inf
+  // if that hour ran below its expectation (the test then asks nothing more).
+  double AgainstTheHourBeforeLog10(double posts, double window_expected) const;
   // The posts and the expectation of `window` closed steps before the newest `skip`, if
   // recent_ holds them all.
   std::optional<std::pair<double, double>> EarlierSums(int skip, int window) const;
@@ -290,8 +290,8 @@ class SeriesDetector {
   // Surprise (-log10 p) of the steps in novelty_hours.
   TrailingMax novelty_;
   TrailingMax sustained_novelty_;  // the same, for the sustained-surge test
-  double NoveltyBar(int64_t t_ms);
-  double SustainedNoveltyBar(int64_t t_ms);
+  // The most surprise among `surprises` in novelty_hours before t_ms (older ones dropped).
+  double NoveltyBar(TrailingMax* surprises, int64_t t_ms);
   void RememberSurprise(int64_t t_ms, double surprise);
   // Sums over each window's steps (parallel to cfg_->windows) in count_novelty_hours.
   std::vector<TrailingMax> window_maxima_;

@@ -367,9 +367,11 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   WindowSums s;
   s.Add(count, expected, false, level_, level_weight_);
   int above = 1;
+  double expected_sum = expected;  // as the steps were expected, for the hour before's rate
   for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it) {
     s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
     above += it->count > it->expected;
+    expected_sum += it->expected;
   }
   s.Finish();
   if (s.have < w || 2 * above < w) return 0;  // spread over the window, not a few minutes
@@ -384,10 +386,10 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   const double corr = std::log10(static_cast<double>(cfg_->windows.size() + 1));
   const double log10_p =
       NegBinomialUpperTailLog10(posts, std::max(s.mean - bursts_expected, 1e-9), phi);
-  return std::min(0.0, std::max(log10_p, AgainstTheHourBeforeLog10(posts, expected)) + corr);
+  return std::min(0.0, std::max(log10_p, AgainstTheHourBeforeLog10(posts, expected_sum)) + corr);
 }
 
-double SeriesDetector::AgainstTheHourBeforeLog10(double posts, double expected) const {
+double SeriesDetector::AgainstTheHourBeforeLog10(double posts, double window_expected) const {
   // Where the hour before ran above its expectation, the baseline may be lagging the day's
   // rise (a young one does, by hours): then the half hour must beat that hour's rate too,
   // as far as its posts tell it (a Gamma posterior: a negative binomial predictive).
@@ -396,9 +398,8 @@ double SeriesDetector::AgainstTheHourBeforeLog10(double posts, double expected) 
   if (!before) return 0;
   const auto [before_posts, before_expected] = *before;
   if (before_posts + 0.5 <= before_expected) return -INFINITY;  // no rise to lag behind
-  const double now_expected = expected + EarlierSums(0, w - 1)->second;
   const double rate = (before_posts + 0.5) / std::max(before_expected, 1e-9);
-  return NegBinomialUpperTailLog10(posts, rate * now_expected, 1 / (before_posts + 0.5));
+  return NegBinomialUpperTailLog10(posts, rate * window_expected, 1 / (before_posts + 0.5));
 }
 
 std::optional<std::pair<double, double>> SeriesDetector::EarlierSums(int skip, int window) const {
@@ -489,16 +490,10 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   }
 }
 
-double SeriesDetector::NoveltyBar(int64_t t_ms) {
+double SeriesDetector::NoveltyBar(TrailingMax* surprises, int64_t t_ms) {
   const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
-  novelty_.ForgetBefore(since);
-  return novelty_.MaxSince(since, 0);
-}
-
-double SeriesDetector::SustainedNoveltyBar(int64_t t_ms) {
-  const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
-  sustained_novelty_.ForgetBefore(since);
-  return sustained_novelty_.MaxSince(since, 0);
+  surprises->ForgetBefore(since);
+  return surprises->MaxSince(since, 0);
 }
 
 double SeriesDetector::CountBar(size_t window_index, int64_t t_ms) const {
@@ -534,7 +529,8 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   const Test t = TestWindows(t_ms, partial_count, open_before, steps_, incident);
   if (!incident && !GoesOn(partial_count, Expected(t_ms), t)) return std::nullopt;
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(t_ms)) return std::nullopt;
+  if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(&novelty_, t_ms))
+    return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);
   const bool own = !incident || OwnEvidence(t_ms, partial_count, open_before, steps_);
@@ -589,7 +585,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
   if (one_step != cfg_->windows.end())
     a.recent_peak = CountBar(static_cast<size_t>(one_step - cfg_->windows.begin()), t_ms);
-  const double bar = NoveltyBar(t_ms);
+  const double bar = NoveltyBar(&novelty_, t_ms);
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
   // The surge must go on in this step: above the quiet limit of the baseline it was
   // judged against, or (with an incident open, when one post in a minute is news) not
@@ -598,7 +594,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
                 test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
   const double sustained = count > 0 ? SustainedLog10(t_ms, count, steps_ - 1) : 0;
   const bool sustained_surge =
-      sustained < std::log10(cfg_->alert_p) && -sustained > SustainedNoveltyBar(t_ms);
+      sustained < std::log10(cfg_->alert_p) && -sustained > NoveltyBar(&sustained_novelty_, t_ms);
   a.anomalous = a.anomalous || sustained_surge;
   // Whether the series has evidence of its own: asked when it fires on the incident's, and
   // then at each step until it has. (Before this step joins recent_, as in `test`.)
@@ -634,8 +630,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (!frozen) UpdateBaseline(t_ms, count);
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
-  if (count > 0) RememberSurprise(t_ms, -test.log10_p);
-  if (count > 0) sustained_novelty_.Add(t_ms, -sustained);
+  if (count > 0) {
+    RememberSurprise(t_ms, -test.log10_p);
+    sustained_novelty_.Add(t_ms, -sustained);
+  }
   RememberWindowSums(t_ms);
   a.state = state_;
   if (state_ == AlertState::kFiring) a.started = started_;
