@@ -442,14 +442,6 @@ TEST_F(DetectorTest, AnOutageThatDiesAwayEndsWhereItsRateGaveWay) {
   EXPECT_LE(events[1].ended, end + 4 * kMin);
 }
 
-TEST(EstimateEndTest, TheEndIsWhereOneRateGivesWayToTheBaseline) {
-  std::vector<SeriesDetector::StepCount> steps;
-  const std::vector<double> counts = {9, 11, 10, 12, 9, 3, 1, 0, 1, 0, 1};
-  for (size_t i = 0; i < counts.size(); ++i)
-    steps.push_back({kT0 + static_cast<int64_t>(i) * kMin, counts[i], 0.5});
-  EXPECT_EQ(SeriesDetector::EstimateEnd(steps), kT0 + 5 * kMin);
-}
-
 TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt) {
   // Thirteen silent hours drive the level towards nothing; then an hour of about a post a
   // minute, and one more post 27 minutes after the last. The outage ended with the hour.
@@ -491,7 +483,7 @@ TEST_F(DetectorTest, ASurpriseOfOnePostAMinuteNeedsNoElevatedMinute) {
   Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.05; });
   const int64_t now = kT0 + 2 * 1440 * kMin;
   auto steps = [&](std::vector<double> counts) {
-    std::vector<SeriesDetector::StepCount> out;
+    std::vector<StepCount> out;
     for (size_t i = 0; i < counts.size(); ++i) {
       const int64_t t = now + static_cast<int64_t>(i) * kMin;
       out.push_back({t, counts[i], d.Expected(t)});

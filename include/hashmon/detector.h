@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "hashmon/change_point.h"
 #include "hashmon/detector_config.h"
 #include "hashmon/neg_binomial.h"
+#include "hashmon/seasonal_baseline.h"
 #include "hashmon/trailing_max.h"
 
 namespace hashmon {
@@ -74,16 +76,7 @@ class SeriesDetector {
   // The incident's alert test on the sum alone (no step need be elevated, no novelty bar)
   // of steps the caller describes, oldest first: how surprising a series derived from this
   // one is, with this one's dispersion. As log10 of the corrected tail probability.
-  struct StepCount {
-    int64_t t;
-    double count;
-    double expected;
-  };
   double SurpriseLog10(const std::vector<StepCount>& steps) const;
-
-  // The first step back at baseline among `steps` (oldest first, all after the onset): the
-  // most likely change from one constant rate to the baseline's expectations.
-  static int64_t EstimateEnd(const std::vector<StepCount>& steps);
 
   // The count a recent closed step had (0 for a step skipped, a gap, or too old to keep).
   double CountAt(int64_t t_ms) const;
@@ -160,19 +153,10 @@ class SeriesDetector {
   Test TestWindows(int64_t t_ms, double count,
                    const std::vector<std::pair<int64_t, double>>& open_before,
                    int64_t closed_before, bool incident) const;
-  double Dispersion(double mean) const;
-  // The dispersion of a sustained-surge window's sum (variance = M + this * M^2), as learnt
-  // from whole windows.
-  double WindowDispersion() const;
-  // Adds a step (its count as learnt, and its expectation) to the window being filled.
-  void LearnWindowDispersion(double count, double mean);
-  bool UsesHourProfile(double days) const;
-  bool UsesDayProfile(double days) const;
+  // Days of history before t_ms (-INFINITY before the first step).
+  double HistoryDays(int64_t t_ms) const;
   // Whether a step's count is above what a quiet step at this mean reaches (quiet_quantile).
   bool AboveQuietLimit(double count, double mean) const;
-  void UpdateBaseline(int64_t t_ms, double count);
-  // The onset among `steps` (oldest first), no later than `latest`.
-  static int64_t EstimateOnset(const std::vector<StepCount>& steps, int64_t latest);
   // The onset of a surge whose alarm came at `alarm_t`, from the recent closed steps and
   // these still-open ones (oldest first; at the alarm, the alarm's step last).
   int64_t EstimateOnset(int64_t alarm_t,
@@ -212,35 +196,7 @@ class SeriesDetector {
   size_t StepsToKeep(int64_t t_ms) const;
 
   const DetectorConfig* cfg_;
-  // Baseline: deseasonalised level with a Gamma-style weight, and hour-of-day and
-  // day-of-week profiles. A profile is kept as decayed sums of counts and of steps per
-  // bucket; its factors (the buckets' mean rates over the overall mean rate, centred on 1)
-  // are derived from them after each step.
-  template <size_t kBuckets>
-  struct Profile {
-    std::array<double, kBuckets> sum{}, steps{}, factor = Ones();
-    void Add(size_t bucket, double count, double decay);
-    void UpdateFactors(double prior_events);
-    static std::array<double, kBuckets> Ones() {
-      std::array<double, kBuckets> a;
-      a.fill(1);
-      return a;
-    }
-  };
-  double level_;
-  double level_weight_;
-  double dispersion_;
-  double excess_variance_ = 0, mean_squared_ = 0;  // decayed sums behind dispersion_
-  // The same over the sustained-surge test's windows, laid end to end: chatter that wanders
-  // with the news for hours varies more over a half hour than its minutes say.
-  double window_excess_variance_ = 0, window_mean_squared_ = 0;
-  double window_sum_ = 0, window_expected_ = 0;  // the window being filled
-  int window_steps_ = 0;
-  struct Decays {
-    double level, cold_start_level, hour_bucket, weekly;
-  } decay_;
-  Profile<24> hours_;
-  Profile<7> days_;
+  SeasonalBaseline baseline_;
   int64_t steps_ = 0;
   int64_t first_t_ = INT64_MIN;
   int64_t last_t_ = INT64_MIN;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "hashmon/change_point.h"
 #include "hashmon/neg_binomial.h"
 #include "hashmon/state_text.h"
 #include "hashmon/time_util.h"
@@ -14,81 +15,16 @@ namespace {
 
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 86'400'000;
-// The initial dispersion weighs as much as ten steps with a mean of one event: a sparse
-// series, whose steps say little about it, keeps it for long.
-constexpr double kDispersionPriorWeight = 10;
-
-int HourOf(int64_t t_ms) {
-  return static_cast<int>(((t_ms % kMsPerDay) + kMsPerDay) % kMsPerDay / kMsPerHour);
-}
-int DayOfWeek(int64_t t_ms) {
-  const int64_t days = t_ms >= 0 ? t_ms / kMsPerDay : (t_ms - kMsPerDay + 1) / kMsPerDay;
-  return static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
-}
-
 }  // namespace
 
-SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config) {
-  level_ = cfg_->prior_rate_per_step;
-  level_weight_ = cfg_->prior_weight_steps;
-  dispersion_ = cfg_->initial_dispersion;
-  // Per-step decay factors for the half-lives (a bucket of the hour profile is updated
-  // only in its hour, so its half-life in steps is a day's worth per day).
-  const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
-  auto decay = [](double half_life_steps) { return std::exp2(-1.0 / half_life_steps); };
-  decay_.level = decay(cfg_->level_half_life_hours * steps_per_hour);
-  decay_.cold_start_level = decay(cfg_->cold_start_half_life_hours * steps_per_hour);
-  decay_.hour_bucket = decay(cfg_->season_half_life_days * steps_per_hour);
-  decay_.weekly = decay(cfg_->season_half_life_days * 24 * steps_per_hour);
-}
-
-template <size_t kBuckets>
-void SeriesDetector::Profile<kBuckets>::Add(size_t bucket, double count, double decay) {
-  sum[bucket] = decay * sum[bucket] + count;
-  steps[bucket] = decay * steps[bucket] + 1;
-}
-
-template <size_t kBuckets>
-void SeriesDetector::Profile<kBuckets>::UpdateFactors(double prior_events) {
-  double total = 0, total_steps = 0;
-  for (size_t b = 0; b < sum.size(); ++b) total += sum[b], total_steps += steps[b];
-  if (total <= 0 || total_steps <= 0) return std::fill(factor.begin(), factor.end(), 1.0);
-  const double mean_rate = total / total_steps;
-  // A bucket's rate relative to the mean, shrunk toward 1 by prior_events pseudo-events.
-  double centre = 0;
-  for (size_t b = 0; b < sum.size(); ++b) {
-    factor[b] = (sum[b] + prior_events) / (mean_rate * steps[b] + prior_events);
-    centre += factor[b];
-  }
-  const double to_unit_mean = static_cast<double>(factor.size()) / centre;
-  for (double& f : factor) f *= to_unit_mean;
-}
+SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config), baseline_(config) {}
 
 double SeriesDetector::Expected(int64_t t_ms) const {
-  double e = level_;
-  if (first_t_ != INT64_MIN) {
-    const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;
-    if (UsesHourProfile(days)) e *= hours_.factor[HourOf(t_ms)];
-    if (UsesDayProfile(days)) e *= days_.factor[DayOfWeek(t_ms)];
-  }
-  return std::max(e, 1e-6);
+  return baseline_.Expected(t_ms, HistoryDays(t_ms));
 }
 
-// A profile needs steps no longer than its buckets (daily counts have no time of day), and
-// history enough to have learnt them.
-bool SeriesDetector::UsesHourProfile(double days) const {
-  return cfg_->step_ms <= kMsPerHour && days >= cfg_->time_of_day_after_days;
-}
-bool SeriesDetector::UsesDayProfile(double days) const {
-  return cfg_->step_ms <= kMsPerDay && days >= cfg_->day_of_week_after_days;
-}
-
-double SeriesDetector::Dispersion(double mean) const {
-  // Data dispersion plus the uncertainty of the level itself (a Gamma posterior with
-  // shape level * weight): a young or sparse series gets fat tails.
-  const double shape = std::max(level_ * level_weight_, 1e-3);
-  (void)mean;
-  return dispersion_ + 1 / shape;
+double SeriesDetector::HistoryDays(int64_t t_ms) const {
+  return first_t_ == INT64_MIN ? -INFINITY : static_cast<double>(t_ms - first_t_) / kMsPerDay;
 }
 
 bool SeriesDetector::AboveQuietLimit(double count, double mean) const {
@@ -100,7 +36,7 @@ bool SeriesDetector::AboveQuietLimit(double count, double mean) const {
   const double cap = std::max(20.0, std::ceil(mean * 50)) + 1;  // beyond: a degenerate tail
   if (at_least > cap) return true;
   const double target = std::log10(1 - cfg_->quiet_quantile);
-  return NegBinomialUpperTailLog10(at_least, mean, Dispersion(mean)) <= target;
+  return NegBinomialUpperTailLog10(at_least, mean, baseline_.Dispersion()) <= target;
 }
 
 void SeriesDetector::WindowSums::Add(double count, double expected, bool is_elevated,
@@ -153,9 +89,9 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bo
   const int min_elevated = incident || crowded_step ? 1 : std::min(w, cfg_->min_elevated_steps);
   const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   if (s.have < w || s.sum <= 0 || s.elevated < min_elevated || s.sum < min_count) return 0;
-  const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
+  const double shape = s.weight > 0 ? std::max(s.level * s.weight, 1e-3) : baseline_.Shape();
   const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
-  const double phi = dispersion_ * s.mean_sq / (s.mean * s.mean) + 1 / shape;
+  const double phi = baseline_.data_dispersion() * s.mean_sq / (s.mean * s.mean) + 1 / shape;
   const double allowance = burst_rules ? cfg_->burst_allowance : 0;
   if (s.sum - allowance <= 0) return 0;
   if (cfg_->leave_busiest_out && burst_rules) {
@@ -181,7 +117,7 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bo
 SeriesDetector::Test SeriesDetector::TestWindows(
     int64_t t_ms, double count, const std::vector<std::pair<int64_t, double>>& open_before,
     int64_t closed_before, bool incident) const {
-  Test best{0, count, 1, level_};
+  Test best{0, count, 1, baseline_.level()};
   // Steps the series has seen, this one and the open ones before it included.
   const int64_t seen = closed_before + static_cast<int64_t>(open_before.size()) + 1;
   const double expected = Expected(t_ms);
@@ -193,11 +129,12 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     // alone: a series as busy as it will stay from its first minute would be an outage.
     if (cfg_->window_needs_history && seen - w < w) continue;
     WindowSums s;
-    s.Add(count, expected, elevated, level_, level_weight_);
+    s.Add(count, expected, elevated, baseline_.level(), baseline_.level_weight());
     // Newest first: still-open steps before this one, then closed steps.
     for (auto it = open_before.rbegin(); it != open_before.rend() && s.have < w; ++it) {
       const double e = Expected(it->first);
-      s.Add(it->second, e, AboveQuietLimit(it->second, e), level_, level_weight_);
+      s.Add(it->second, e, AboveQuietLimit(it->second, e), baseline_.level(),
+            baseline_.level_weight());
     }
     for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it)
       s.Add(it->count, it->expected, it->elevated, it->level_before, it->weight_before);
@@ -222,9 +159,7 @@ double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const 
   return best;
 }
 
-bool SeriesDetector::ShorterThanABurst() const {
-  return cfg_->step_ms < cfg_->burst_minutes * 60'000;
-}
+bool SeriesDetector::ShorterThanABurst() const { return StepShorterThanABurst(*cfg_); }
 
 int SeriesDetector::BurstSteps() const {
   return std::max(1, static_cast<int>(std::ceil(cfg_->burst_minutes * 60'000 /
@@ -260,86 +195,6 @@ double SeriesDetector::CountAt(int64_t t_ms) const {
   return 0;
 }
 
-void SeriesDetector::UpdateBaseline(int64_t t_ms, double count) {
-  const double mean = Expected(t_ms);
-  const double phi = Dispersion(mean);
-  const double sd = std::sqrt(mean + phi * mean * mean);
-  const double clipped = steps_ <= cfg_->warmup_steps
-                             ? count
-                             : std::min(count, mean + cfg_->update_clip_sigmas * sd + 1);
-  // Deseasonalise with the factors in use.
-  const double season = mean / std::max(level_, 1e-9);
-  const double days = static_cast<double>(t_ms - first_t_) / kMsPerDay;  // first_t_ is set
-  const bool profiled = days >= cfg_->time_of_day_after_days;
-  const double alpha = profiled ? decay_.level : decay_.cold_start_level;
-  level_weight_ = alpha * level_weight_ + 1;
-  level_ += (clipped / std::max(season, 1e-6) - level_) / level_weight_;
-  level_ = std::max(level_, 1e-6);
-  // Overdispersion by the method of moments, as a ratio of decayed sums: the excess of
-  // the squared residuals over the Poisson variance, per squared mean. (A mean of
-  // per-step ratios would be dominated by sparse steps, whose one post is a huge ratio.)
-  const double resid = clipped - mean;
-  excess_variance_ = decay_.weekly * excess_variance_ + resid * resid - mean;
-  mean_squared_ = decay_.weekly * mean_squared_ + mean * mean;
-  dispersion_ = std::max(cfg_->min_dispersion,
-                         (excess_variance_ + cfg_->initial_dispersion * kDispersionPriorWeight) /
-                             (mean_squared_ + kDispersionPriorWeight));
-  LearnWindowDispersion(clipped, mean);
-  // The profiles learn from counts with the other profile's effect (as in use) taken out.
-  const int h = HourOf(t_ms), d = DayOfWeek(t_ms);
-  const double hour_in_use = UsesHourProfile(days) ? hours_.factor[h] : 1;
-  const double day_in_use = UsesDayProfile(days) ? days_.factor[d] : 1;
-  hours_.Add(h, clipped / std::max(day_in_use, 1e-6), decay_.hour_bucket);
-  days_.Add(d, clipped / std::max(hour_in_use, 1e-6), decay_.weekly);
-  hours_.UpdateFactors(cfg_->season_prior_events);
-  days_.UpdateFactors(cfg_->season_prior_events);
-}
-
-void SeriesDetector::LearnWindowDispersion(double count, double mean) {
-  const int w = cfg_->sustained_window;
-  if (w <= 0 || !ShorterThanABurst()) return;
-  window_sum_ += count;
-  window_expected_ += mean;
-  if (++window_steps_ < w) return;
-  const double decay = std::pow(decay_.weekly, w), resid = window_sum_ - window_expected_;
-  window_excess_variance_ = decay * window_excess_variance_ + resid * resid - window_expected_;
-  window_mean_squared_ = decay * window_mean_squared_ + window_expected_ * window_expected_;
-  window_sum_ = window_expected_ = 0;
-  window_steps_ = 0;
-}
-
-double SeriesDetector::WindowDispersion() const {
-  // Starts from the steps' initial dispersion as a window of independent steps would have it.
-  const double prior = cfg_->initial_dispersion / std::max(cfg_->sustained_window, 1);
-  return std::max(0.0, (window_excess_variance_ + prior * kDispersionPriorWeight) /
-                           (window_mean_squared_ + kDispersionPriorWeight));
-}
-
-int64_t SeriesDetector::EstimateOnset(const std::vector<StepCount>& steps, int64_t latest) {
-  // The maximum-likelihood change point of a Poisson rate: before it the baseline, from
-  // it on one constant rate. A crowd's first minutes are dated by their posts together, so
-  // a low-volume country (one post a minute, some minutes none) is dated to its first
-  // posts, while a stray post long before a surge is left out.
-  double posts = 0, expected = 0, posts_log_expected = 0, best = 0;
-  int64_t onset = latest;
-  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    const double e = std::max(it->expected, 1e-6);
-    posts += it->count;
-    expected += e;
-    posts_log_expected += it->count * std::log(e);
-    if (it->count <= 0 || it->t > latest) continue;  // a surge begins with a post
-    const double n = static_cast<double>(it - steps.rbegin() + 1), rate = posts / n;
-    if (rate <= expected / n) continue;
-    const double log_likelihood_ratio =
-        posts * std::log(rate) - posts_log_expected - posts + expected;
-    if (log_likelihood_ratio > best) {
-      best = log_likelihood_ratio;
-      onset = it->t;
-    }
-  }
-  return onset;
-}
-
 int64_t SeriesDetector::EstimateOnset(
     int64_t alarm_t, const std::vector<std::pair<int64_t, double>>& open_steps) const {
   // Candidates reach max_backdate_steps before the alarm; the steps since it (while the
@@ -349,13 +204,14 @@ int64_t SeriesDetector::EstimateOnset(
   for (const Step& s : recent_)
     if (s.t >= from) steps.push_back({s.t, s.count, s.expected});
   for (const auto& [t, count] : open_steps) steps.push_back({t, count, Expected(t)});
-  return EstimateOnset(steps, alarm_t);
+  return MostLikelyOnset(steps, alarm_t);
 }
 
 bool SeriesDetector::GoesOn(double count, double expected, const Test& test) const {
   // Against the level from before the window: a low-volume surge's first posts raised the
   // current one, and one post a minute would no longer look elevated.
-  return AboveQuietLimit(count, expected * std::min(1.0, test.level / std::max(level_, 1e-9)));
+  return AboveQuietLimit(count,
+                         expected * std::min(1.0, test.level / std::max(baseline_.level(), 1e-9)));
 }
 
 double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed_before) const {
@@ -365,7 +221,7 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   const double expected = Expected(t_ms);
   if (count <= expected) return 0;  // the surge goes on in this step
   WindowSums s;
-  s.Add(count, expected, false, level_, level_weight_);
+  s.Add(count, expected, false, baseline_.level(), baseline_.level_weight());
   int above = 1;
   double expected_sum = expected;  // as the steps were expected, for the hour before's rate
   for (auto it = recent_.rbegin(); it != recent_.rend() && s.have < w; ++it) {
@@ -379,10 +235,11 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   const auto [bursts, bursts_expected] = s.TwoBusiestSpans(BurstSteps(), cfg_->burst_allowance);
   const double posts = s.sum - bursts;
   if (posts < cfg_->min_count) return 0;
-  const double shape = std::max(s.weight > 0 ? s.level * s.weight : level_ * level_weight_, 1e-3);
+  const double shape = s.weight > 0 ? std::max(s.level * s.weight, 1e-3) : baseline_.Shape();
   // The steps' dispersion, as for the other windows, or what whole windows have shown.
-  const double phi =
-      std::max(dispersion_ * s.mean_sq / (s.mean * s.mean), WindowDispersion()) + 1 / shape;
+  const double phi = std::max(baseline_.data_dispersion() * s.mean_sq / (s.mean * s.mean),
+                              baseline_.WindowDispersion()) +
+                     1 / shape;
   const double corr = std::log10(static_cast<double>(cfg_->windows.size() + 1));
   const double log10_p =
       NegBinomialUpperTailLog10(posts, std::max(s.mean - bursts_expected, 1e-9), phi);
@@ -452,8 +309,7 @@ bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double
   }
   const double rest = sum - std::max(together, apart);
   if (rest < cfg_->min_count || mean <= 0) return false;
-  const double phi =
-      dispersion_ * mean_sq / (mean * mean) + 1 / std::max(level_ * level_weight_, 1e-3);
+  const double phi = baseline_.data_dispersion() * mean_sq / (mean * mean) + 1 / baseline_.Shape();
   return NegBinomialUpperTailLog10(rest, mean, phi) < std::log10(cfg_->alert_p);
 }
 
@@ -484,8 +340,7 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   // firing, and judged against for the end, is the one from before the onset.
   for (const Step& s : recent_) {
     if (s.t < started_) continue;
-    level_ = s.level_before;
-    level_weight_ = s.weight_before;
+    baseline_.SetLevel(s.level_before, s.weight_before);
     break;
   }
 }
@@ -575,12 +430,12 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   ++steps_;
   if (count > 0) last_event_t_ = t_ms;
   if (steps_ == 1 && cfg_->level_from_first_step) {
-    level_ = std::max(count, cfg_->prior_rate_per_step);
+    baseline_.SetLevel(std::max(count, cfg_->prior_rate_per_step), baseline_.level_weight());
     a.expected = Expected(t_ms);
   }
   const bool elevated = AboveQuietLimit(count, a.expected);
-  const Test test =
-      count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident) : Test{0, 0, 1, level_};
+  const Test test = count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident)
+                              : Test{0, 0, 1, baseline_.level()};
   a.log10_p = test.log10_p;
   const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
   if (one_step != cfg_->windows.end())
@@ -602,9 +457,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   const bool ask_own = was_firing ? on_incident_evidence_ : incident && a.anomalous;
   const bool own = ask_own && (sustained_surge || OwnEvidence(t_ms, count, {}, steps_ - 1));
   a.spike = elevated && count >= cfg_->spike_min_count &&
-            NegBinomialUpperTailLog10(count, a.expected, Dispersion(a.expected)) <
+            NegBinomialUpperTailLog10(count, a.expected, baseline_.Dispersion()) <
                 std::log10(cfg_->spike_p);
-  recent_.push_back(Step{t_ms, count, a.expected, elevated, level_, level_weight_});
+  recent_.push_back(
+      Step{t_ms, count, a.expected, elevated, baseline_.level(), baseline_.level_weight()});
   while (recent_.size() > StepsToKeep(t_ms)) recent_.pop_front();
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
@@ -627,7 +483,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
       (state_ == AlertState::kFiring &&
        t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
       (incident && state_ != AlertState::kFiring && (elevated || (Young() && count > a.expected)));
-  if (!frozen) UpdateBaseline(t_ms, count);
+  if (!frozen) baseline_.Learn(t_ms, HistoryDays(t_ms), count, steps_ > cfg_->warmup_steps);
   // Surprises during an alert raise the bar too: a second surge within the novelty window
   // must beat the first to alert again.
   if (count > 0) {
@@ -723,14 +579,15 @@ std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
   // WindowLog10): the stretch as a whole varies less than one step does. With phi itself,
   // a country at 4 posts a minute over a baseline of 1 was back at baseline 7 minutes into
   // a 142-minute outage (scripts/eval-independent, seed 19).
-  const double phi = have > 0 ? dispersion_ * mean_sq / std::max(mean * mean, 1e-12) : dispersion_;
+  const double phi = have > 0 ? baseline_.data_dispersion() * mean_sq / std::max(mean * mean, 1e-12)
+                              : baseline_.data_dispersion();
   // The data's own dispersion, without the level's uncertainty: a young series' fat tails
   // make alerts harder, as they should, but must not make an end easier. Nor may hours of
   // silence before the onset, which drive the level towards nothing, make a stray post half
   // an hour after the end look like the outage going on: the baseline here is at least what
   // the cold-start prior would still say after that silence.
   const double prior_floor = cfg_->prior_rate_per_step * cfg_->prior_weight_steps /
-                             (level_weight_ + cfg_->prior_weight_steps);
+                             (baseline_.level_weight() + cfg_->prior_weight_steps);
   mean = std::max(mean, prior_floor * static_cast<double>(have));
   const bool quiet =
       have == k && NegBinomialUpperTailLog10(sum, mean, phi) > std::log10(1 - cfg_->quiet_quantile);
@@ -755,37 +612,11 @@ bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, double phi,
   return at_most_sum > 1 - cfg_->quiet_quantile;
 }
 
-int64_t SeriesDetector::EstimateEnd(const std::vector<StepCount>& steps) {
-  // The mirror of EstimateOnset: before the end one constant rate, from it on the baseline.
-  // Where the outage's posts die away over minutes, the quiet stretch that ends the alert
-  // begins when they are back at the baseline's level; the end is where the surge's rate
-  // gave way (over scripts/eval-independent, whose outages decay with a 3-minute time
-  // constant, 41 of 242 ends came 11 to 17 minutes after the real one, and 6 with this).
-  const size_t n = steps.size();
-  if (n < 2) return n == 1 ? steps.front().t : INT64_MAX;
-  // after[i]: the log-likelihood of steps i.. at the baseline (without the log n! terms,
-  // the same under both models).
-  std::vector<double> after(n + 1, 0.0);
-  for (size_t i = n; i-- > 0;) {
-    const double e = std::max(steps[i].expected, 1e-6);
-    after[i] = after[i + 1] + steps[i].count * std::log(e) - e;
-  }
-  double posts = 0, best = -INFINITY;
-  int64_t end = steps.back().t;
-  for (size_t c = 1; c < n; ++c) {  // steps[0 .. c) at one rate, steps[c ..] at the baseline
-    posts += steps[c - 1].count;
-    const double rate = posts / static_cast<double>(c);
-    const double before = posts > 0 ? posts * std::log(rate) - posts : 0;
-    if (before + after[c] > best) best = before + after[c], end = steps[c].t;
-  }
-  return end;
-}
-
 int64_t SeriesDetector::EstimateEnd(double baseline_floor) const {
   std::vector<StepCount> steps;
   for (const Step& s : recent_)
     if (s.t > started_) steps.push_back({s.t, s.count, std::max(s.expected, baseline_floor)});
-  return EstimateEnd(steps);
+  return MostLikelyEnd(steps);
 }
 
 double SeriesDetector::Score(const Test& test) const {
@@ -799,12 +630,11 @@ std::string SeriesDetector::Serialize() const {
   std::string out = "v9";
   out.reserve(4096);
   StateText text(&out);
-  text << level_ << level_weight_ << dispersion_ << excess_variance_ << mean_squared_ << steps_
-       << first_t_ << last_t_ << static_cast<int>(state_) << anomalous_run_ << quiet_run_
+  baseline_.WriteLevel(&text);
+  text << steps_ << first_t_ << last_t_ << static_cast<int>(state_) << anomalous_run_ << quiet_run_
        << quiet_since_ << hold_down_until_ << started_ << firing_since_ << firing_sum_
        << firing_steps_;
-  for (size_t i = 0; i < hours_.sum.size(); ++i) text << hours_.sum[i] << hours_.steps[i];
-  for (size_t i = 0; i < days_.sum.size(); ++i) text << days_.sum[i] << days_.steps[i];
+  baseline_.WriteProfiles(&text);
   text << recent_.size();
   for (const auto& s : recent_)
     text << s.t << s.count << s.expected << s.elevated << s.level_before << s.weight_before;
@@ -813,8 +643,7 @@ std::string SeriesDetector::Serialize() const {
   for (const auto& maxima : window_maxima_) maxima.Write(&out);
   text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
   sustained_novelty_.Write(&out);
-  text << window_excess_variance_ << window_mean_squared_ << window_sum_ << window_expected_
-       << window_steps_;
+  baseline_.WriteWindows(&text);
   return out;
 }
 
@@ -836,29 +665,18 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '9')
     return false;
   const int v = version[1] - '0';
-  const bool v3_or_later = v >= 3;
-  in >> level_ >> level_weight_ >> dispersion_;
-  if (v3_or_later) {
-    in >> excess_variance_ >> mean_squared_;
-  } else {  // sums that give the dispersion read, to be diluted by new steps
-    excess_variance_ = (dispersion_ - cfg_->initial_dispersion) * kDispersionPriorWeight;
-    mean_squared_ = 0;
-  }
+  baseline_.ReadLevel(in, v);
   in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> quiet_run_ >> quiet_since_ >>
       hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
-  for (size_t i = 0; i < hours_.sum.size(); ++i) in >> hours_.sum[i] >> hours_.steps[i];
-  for (size_t i = 0; i < days_.sum.size(); ++i) in >> days_.sum[i] >> days_.steps[i];
-  if (!v3_or_later) hours_ = {}, days_ = {};
-  hours_.UpdateFactors(cfg_->season_prior_events);
-  days_.UpdateFactors(cfg_->season_prior_events);
+  baseline_.ReadProfiles(in, v);
   in >> n;
   recent_.clear();
   for (size_t i = 0; i < n && in; ++i) {
     Step s{};
     in >> s.t >> s.count >> s.expected >> s.elevated;
     if (version == "v1") {
-      s.level_before = level_;
-      s.weight_before = level_weight_;
+      s.level_before = baseline_.level();
+      s.weight_before = baseline_.level_weight();
     } else {
       in >> s.level_before >> s.weight_before;
     }
@@ -879,13 +697,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   if (v >= 7) in >> on_incident_evidence_;
   if (v >= 8) in >> on_burst_evidence_;
   sustained_novelty_ = TrailingMax();
-  window_excess_variance_ = window_mean_squared_ = window_sum_ = window_expected_ = 0;
-  window_steps_ = 0;
-  if (v >= 9) {
-    sustained_novelty_.Read(in);
-    in >> window_excess_variance_ >> window_mean_squared_ >> window_sum_ >> window_expected_ >>
-        window_steps_;
-  }
+  if (v >= 9) sustained_novelty_.Read(in);
+  baseline_.ReadWindows(in, v);
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

@@ -562,7 +562,7 @@ bool OutageTracker::CrowdElsewhere(const SeriesKey& judged, int64_t minute,
   const SeriesDetector& all = *total->second;
   const auto& windows = cfg_.detector.windows;
   const int span = std::max(1, *std::max_element(windows.begin(), windows.end()));
-  std::vector<SeriesDetector::StepCount> unexplained;
+  std::vector<StepCount> unexplained;
   for (int64_t m = minute - (span - 1) * kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
     double n = CountOf(total->first, all, m, closing), expected = all.Expected(m);
     for (const auto& [key, series] : explained) {
