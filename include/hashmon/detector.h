@@ -6,7 +6,6 @@
 #ifndef HASHMON_DETECTOR_H_
 #define HASHMON_DETECTOR_H_
 
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <iosfwd>
@@ -19,6 +18,7 @@
 #include "hashmon/neg_binomial.h"
 #include "hashmon/seasonal_baseline.h"
 #include "hashmon/trailing_max.h"
+#include "hashmon/window_sums.h"
 
 namespace hashmon {
 
@@ -129,25 +129,8 @@ class SeriesDetector {
     int window;
     double level;  // the baseline level the window was judged against
   };
-  // Sums over one window of steps, and the window's test (0 when a rule excludes it).
-  // Steps are added newest first, each with the level it was expected at; the window is
-  // then judged against the level from before its oldest step (Finish): a surge's first
-  // steps must not raise the bar for the steps after them.
-  struct WindowSums {
-    double sum = 0, mean = 0, mean_sq = 0, busiest = -1, busiest_expected = 0;
-    double level = 1, weight = 0;  // before the oldest step
-    int have = 0, elevated = 0;
-    // The first steps' counts and expectations (per unit of level), newest first, for the
-    // two-bursts rule.
-    static constexpr int kKept = 64;
-    std::array<double, kKept> counts, expecteds;  // only the first `have` are set
-    void Add(double count, double expected, bool is_elevated, double level_before = 1,
-             double weight_before = 0);
-    void Finish();
-    // The most events two separate runs of `span` steps hold, and their expectation.
-    std::pair<double, double> TwoBusiestSpans(int span, double min_burst) const;
-  };
-  // `bursty`: the series had a harmless burst lately (the two-bursts rule applies).
+  // A window's test (0 when a rule excludes it). `bursty`: the series had a harmless burst
+  // lately (the two-bursts rule applies).
   double WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const;
   // `closed_before`: the steps the series has closed before this one.
   Test TestWindows(int64_t t_ms, double count,
