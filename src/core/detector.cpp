@@ -2,19 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 #include "hashmon/change_point.h"
 #include "hashmon/neg_binomial.h"
 #include "hashmon/state_text.h"
-#include "hashmon/time_util.h"
 
 namespace hashmon {
 namespace {
 
 constexpr int64_t kMsPerHour = 3'600'000;
 constexpr int64_t kMsPerDay = 86'400'000;
+
 }  // namespace
 
 SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config), baseline_(config) {}
