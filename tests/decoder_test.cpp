@@ -275,6 +275,10 @@ TEST(HtmlText, DecodesReferencesAndDropsTags) {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
 }
 
+TEST(HtmlText, MarkupThatDecodesNoOtherEntityGetsOnlyAmpLtGtEscaped) {
+  EXPECT_EQ(EscapeAmpLtGt("<@U1> & \"it's\""), "&lt;@U1&gt; &amp; \"it's\"");
+}
+
 TEST(HtmlText, ReferencesAreShortSoAnAmpersandLooksNoFurther) {
   EXPECT_EQ(HtmlToText("&#x010FFFF;"), "\U0010FFFF");     // ';' 10 after '&': the longest
   EXPECT_EQ(HtmlToText("&#x0010FFFF;"), "&#x0010FFFF;");  // 11 after: not a reference

@@ -13,6 +13,9 @@ std::string HtmlToText(std::string_view html);
 
 // Escapes & < > " ' so that hostile text can be placed in HTML text or attributes.
 std::string HtmlEscape(std::string_view text);
+// Escapes & < > only: for markup such as Slack's, which reads those three as its own and
+// decodes no other entity (an escaped quote would show as "&quot;").
+std::string EscapeAmpLtGt(std::string_view text);
 
 }  // namespace hashmon
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "hashmon/html_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -61,28 +62,6 @@ std::string OutageLink(const Alert& a, const std::string& external_url) {
   return external_url + "#outage-" + std::to_string(a.outage_id);
 }
 
-// Slack reads &, < and > as its own markup (links, mentions): they are sent as entities.
-// Only these three: Slack decodes no other entity, so HtmlEscape's &quot; would show as such.
-std::string SlackEscaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string& external_url,
                         const std::string& chat_id) {
   rapidjson::StringBuffer sb;
@@ -94,7 +73,7 @@ std::string ChatPayload(const Alert& a, WebhookFormat format, const std::string&
     WriteMember(w, "chat_id", chat_id);
     WriteMember(w, "text", text);
   } else if (format == WebhookFormat::kSlack) {
-    WriteMember(w, "text", SlackEscaped(text));
+    WriteMember(w, "text", EscapeAmpLtGt(text));  // Slack reads &, < and > as its own markup
   } else {
     // Discord takes up to 2000 characters (an incident of every country needs some 900),
     // and the message must not ping anyone (@everyone, roles).

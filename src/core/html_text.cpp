@@ -75,6 +75,33 @@ bool TagIs(std::string_view tag, const char* name) {
   return tag.size() == n || tag[n] == ' ' || tag[n] == '/' || tag[n] == '>' || tag[n] == '\t';
 }
 
+std::string Escaped(std::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += quotes ? "&quot;" : "\"";
+        break;
+      case '\'':
+        out += quotes ? "&#39;" : "'";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string HtmlToText(std::string_view html) {
@@ -102,31 +129,8 @@ std::string HtmlToText(std::string_view html) {
   return out;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return Escaped(text, /*quotes=*/true); }
+
+std::string EscapeAmpLtGt(std::string_view text) { return Escaped(text, /*quotes=*/false); }
 
 }  // namespace hashmon
