@@ -191,6 +191,10 @@ struct DetectorConfig {
 // min_dispersion=1), and an outage at night may well be fewer posts than a normal afternoon.
 DetectorConfig CountExportConfig(int64_t step_ms);
 
+// At minute resolution, say: a step shorter than a harmless burst lasts, so one burst may
+// fill several steps (and an outage's pauses are steps of their own).
+bool StepShorterThanABurst(const DetectorConfig& config);
+
 // Sets one field of the config by name ("alert_p", "windows" as "1,3,10" ...); returns
 // false for an unknown name or a bad value.
 bool SetDetectorOption(DetectorConfig* config, const std::string& name, const std::string& value);

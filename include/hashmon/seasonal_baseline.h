@@ -15,10 +15,6 @@
 
 namespace hashmon {
 
-// At minute resolution, say: a step shorter than a harmless burst lasts, so one burst may
-// fill several steps (and an outage's pauses are steps of their own).
-bool StepShorterThanABurst(const DetectorConfig& config);
-
 class SeasonalBaseline {
  public:
   explicit SeasonalBaseline(const DetectorConfig* config);
@@ -84,7 +80,6 @@ class SeasonalBaseline {
   double window_excess_variance_ = 0, window_mean_squared_ = 0;
   double window_sum_ = 0, window_expected_ = 0;  // the window being filled
   int window_steps_ = 0;
-  bool learns_windows_;
   struct Decays {
     double level, cold_start_level, hour_bucket, weekly;
   } decay_;

@@ -30,6 +30,10 @@ DetectorConfig CountExportConfig(int64_t step_ms) {
   return config;
 }
 
+bool StepShorterThanABurst(const DetectorConfig& config) {
+  return config.step_ms < config.burst_minutes * 60'000;
+}
+
 bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::string& value) {
   try {
     if (name == "windows") {

@@ -23,16 +23,11 @@ int DayOfWeek(int64_t t_ms) {
 
 }  // namespace
 
-bool StepShorterThanABurst(const DetectorConfig& config) {
-  return config.step_ms < config.burst_minutes * 60'000;
-}
-
 SeasonalBaseline::SeasonalBaseline(const DetectorConfig* config)
     : cfg_(config),
       level_(config->prior_rate_per_step),
       level_weight_(config->prior_weight_steps),
-      dispersion_(config->initial_dispersion),
-      learns_windows_(config->sustained_window > 0 && StepShorterThanABurst(*config)) {
+      dispersion_(config->initial_dispersion) {
   // Per-step decay factors for the half-lives (a bucket of the hour profile is updated
   // only in its hour, so its half-life in steps is a day's worth per day).
   const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
@@ -120,8 +115,8 @@ void SeasonalBaseline::LearnDispersion(double count, double mean) {
 }
 
 void SeasonalBaseline::LearnWindowDispersion(double count, double mean) {
-  if (!learns_windows_) return;
   const int w = cfg_->sustained_window;
+  if (w <= 0 || !StepShorterThanABurst(*cfg_)) return;  // the test's windows are not judged
   window_sum_ += count;
   window_expected_ += mean;
   if (++window_steps_ < w) return;
