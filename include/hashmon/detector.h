@@ -132,6 +132,10 @@ class SeriesDetector {
   // A window's test (0 when a rule excludes it). `bursty`: the series had a harmless burst
   // lately (the two-bursts rule applies).
   double WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const;
+  // A window sum's dispersion (variance = M + this * M^2) as its steps' dispersion makes it,
+  // and the extra that the uncertainty of the level it is judged against adds.
+  double StepsDispersion(const WindowSums& s) const;
+  double LevelUncertainty(const WindowSums& s) const;
   // `closed_before`: the steps the series has closed before this one.
   Test TestWindows(int64_t t_ms, double count,
                    const std::vector<std::pair<int64_t, double>>& open_before,

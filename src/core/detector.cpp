@@ -46,9 +46,8 @@ double SeriesDetector::WindowLog10(const WindowSums& s, int w, bool incident, bo
   const int min_elevated = incident || crowded_step ? 1 : std::min(w, cfg_->min_elevated_steps);
   const double min_count = incident ? cfg_->incident_min_count : cfg_->min_count;
   if (s.have < w || s.sum <= 0 || s.elevated < min_elevated || s.sum < min_count) return 0;
-  const double shape = s.weight > 0 ? std::max(s.level * s.weight, 1e-3) : baseline_.Shape();
   const double corr = std::log10(static_cast<double>(cfg_->windows.size()));
-  const double phi = baseline_.data_dispersion() * s.mean_sq / (s.mean * s.mean) + 1 / shape;
+  const double phi = StepsDispersion(s) + LevelUncertainty(s);
   const double allowance = burst_rules ? cfg_->burst_allowance : 0;
   if (s.sum - allowance <= 0) return 0;
   if (cfg_->leave_busiest_out && burst_rules) {
@@ -114,6 +113,16 @@ double SeriesDetector::SurpriseLog10(const std::vector<StepCount>& steps) const 
     best = std::min(best, WindowLog10(s, w, /*incident=*/true, /*bursty=*/false));
   }
   return best;
+}
+
+double SeriesDetector::StepsDispersion(const WindowSums& s) const {
+  // A sum of steps, each with variance m + phi m^2, has variance M + (phi * sum m^2 / M^2) M^2.
+  return baseline_.data_dispersion() * s.mean_sq / (s.mean * s.mean);
+}
+
+double SeriesDetector::LevelUncertainty(const WindowSums& s) const {
+  // 1 / shape of the Gamma posterior of the level the window is judged against.
+  return 1 / (s.weight > 0 ? std::max(s.level * s.weight, 1e-3) : baseline_.Shape());
 }
 
 bool SeriesDetector::ShorterThanABurst() const { return StepShorterThanABurst(*cfg_); }
@@ -192,11 +201,9 @@ double SeriesDetector::SustainedLog10(int64_t t_ms, double count, int64_t closed
   const auto [bursts, bursts_expected] = s.TwoBusiestSpans(BurstSteps(), cfg_->burst_allowance);
   const double posts = s.sum - bursts;
   if (posts < cfg_->min_count) return 0;
-  const double shape = s.weight > 0 ? std::max(s.level * s.weight, 1e-3) : baseline_.Shape();
   // The steps' dispersion, as for the other windows, or what whole windows have shown.
-  const double phi = std::max(baseline_.data_dispersion() * s.mean_sq / (s.mean * s.mean),
-                              baseline_.WindowDispersion()) +
-                     1 / shape;
+  const double phi =
+      std::max(StepsDispersion(s), baseline_.WindowDispersion()) + LevelUncertainty(s);
   const double corr = std::log10(static_cast<double>(cfg_->windows.size() + 1));
   const double log10_p =
       NegBinomialUpperTailLog10(posts, std::max(s.mean - bursts_expected, 1e-9), phi);
