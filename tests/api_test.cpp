@@ -17,6 +17,7 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class ApiTest : public ::testing::Test {
@@ -24,9 +25,7 @@ class ApiTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const std::string feed = dir_->File("day.jsonl");
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 20000 --out '" + feed + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 20000", feed), 0);
     auto locator = CountryLocator::FromEmbeddedData();
     std::ostringstream log_out;
     FakeClock clock;

@@ -21,15 +21,13 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class CollectorOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 4000 --out '" +
-                            tmp_.File("feed.jsonl") + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000", tmp_.File("feed.jsonl")), 0);
     std::ifstream in(tmp_.File("feed.jsonl"));
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }
@@ -200,10 +198,7 @@ TEST_F(CollectorOpsTest, AWebhookHearsOfEachOutageAsItStartsAndEnds) {
 TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
   // The same day on X (NDJSON over HTTP) and on Bluesky (Jetstream over WebSocket).
   const std::string jetstream_feed = tmp_.File("jetstream.jsonl");
-  const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                          "/scripts/gen-sample.py' --posts 4000 " + "--format jetstream --out '" +
-                          jetstream_feed + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream", jetstream_feed), 0);
   std::vector<std::string> jetstream_lines;
   {
     std::ifstream in(jetstream_feed);

@@ -23,6 +23,7 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class CollectorTest : public ::testing::Test {
@@ -30,10 +31,7 @@ class CollectorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 4000 --out '" +
-                            dir_->File("feed.jsonl") + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000", dir_->File("feed.jsonl")), 0);
     std::ifstream in(dir_->File("feed.jsonl"));
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }

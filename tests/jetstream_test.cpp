@@ -18,6 +18,7 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class JetstreamTest : public ::testing::Test {
@@ -25,10 +26,7 @@ class JetstreamTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 4000 --format jetstream --out '" +
-                            Feed() + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream", Feed()), 0);
     std::ifstream in(Feed());
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }

@@ -25,16 +25,14 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class MastodonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     locator_ = CountryLocator::FromEmbeddedData();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 3000 --format mastodon --out '" +
-                            Feed() + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 3000 --format mastodon", Feed()), 0);
     std::ifstream in(Feed());
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }

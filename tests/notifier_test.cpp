@@ -19,6 +19,7 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::TempDir;
 
 class NotifierTest : public ::testing::Test {
@@ -26,10 +27,7 @@ class NotifierTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 4000 --out '" +
-                            dir_->File("day.jsonl") + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000", dir_->File("day.jsonl")), 0);
     // The same day cut at 09:00, while the outage is still going on.
     std::ifstream in(dir_->File("day.jsonl"));
     std::ofstream cut(dir_->File("morning.jsonl"));

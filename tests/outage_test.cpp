@@ -13,6 +13,7 @@
 namespace hashmon {
 namespace {
 
+using testing::RunGenerator;
 using testing::RunHashmon;
 using testing::TempDir;
 
@@ -22,9 +23,7 @@ class OutageScenario : public ::testing::Test {
  protected:
   rapidjson::Document Run(const std::string& generator_args) {
     const std::string feed = dir_.File("feed.jsonl"), db = dir_.File("h.db");
-    const std::string gen = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' " + generator_args + " --out '" + feed + "'";
-    EXPECT_EQ(std::system(gen.c_str()), 0);
+    EXPECT_EQ(RunGenerator("gen-sample.py", generator_args, feed), 0);
     EXPECT_EQ(RunHashmon("replay -q --db '" + db + "' '" + feed + "'").exit_code, 0);
     auto r = RunHashmon("query outages --format json --db '" + db + "'");
     rapidjson::Document doc;

@@ -14,6 +14,7 @@ namespace hashmon {
 namespace {
 
 using testing::ReadFile;
+using testing::RunGenerator;
 using testing::TempDir;
 using testing::TestDataPath;
 
@@ -40,11 +41,10 @@ class ReplayTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     feed_dir_ = new TempDir();
-    const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                            "/scripts/gen-sample.py' --posts 20000 --out '" +
-                            feed_dir_->File("feed.jsonl") + "' --truth '" +
-                            feed_dir_->File("truth.csv") + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_EQ(RunGenerator("gen-sample.py",
+                           "--posts 20000 --truth '" + feed_dir_->File("truth.csv") + "'",
+                           feed_dir_->File("feed.jsonl")),
+              0);
   }
   static void TearDownTestSuite() {
     delete locator_;
@@ -298,11 +298,11 @@ TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
   // lesser evidence 12 minutes in, and its join is withdrawn 15 minutes later. A replay
   // stopped in between, and resumed, says the same as one that never stopped.
   const std::string feed = dir_.File("s45.jsonl");
-  const std::string gen = "python3 '" + std::string(HASHMON_SOURCE_DIR) +
-                          "/scripts/gen-independent.py' --out '" + feed +
-                          "' --start 2016-03-07 --seed 45 --days 1 --minutes 120 --tau 1.2 "
-                          "--countries GB:7.6,TR:4.7,AR:2.7 --outage 1:54";
-  ASSERT_EQ(std::system(gen.c_str()), 0);
+  ASSERT_EQ(RunGenerator("gen-independent.py",
+                         "--start 2016-03-07 --seed 45 --days 1 --minutes 120 --tau 1.2 "
+                         "--countries GB:7.6,TR:4.7,AR:2.7 --outage 1:54",
+                         feed),
+            0);
   // Stopped at 02:14 (after the join, before the withdrawal).
   const int64_t stop_ms = *ParseIsoTime("2016-03-07T02:14:00Z");
   std::istringstream in(ReadFile(feed));

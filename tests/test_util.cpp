@@ -68,4 +68,10 @@ CommandResult RunHashmonWritingTo(const std::string& args, const std::string& pa
   return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1 >'" + path + "'");
 }
 
+int RunGenerator(const std::string& script, const std::string& args, const std::string& out) {
+  const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/" + script +
+                          "' " + args + " --out '" + out + "'";
+  return std::system(cmd.c_str());
+}
+
 }  // namespace hashmon::testing

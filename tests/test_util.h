@@ -35,6 +35,10 @@ CommandResult RunHashmonSaying(const std::string& args);
 // The same with its stdout written to `path`: `out` is what it says on stderr.
 CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path);
 
+// Runs one of the project's feed generators (scripts/gen-sample.py, gen-independent.py)
+// with `args`, writing its feed to `out`; returns its exit code.
+int RunGenerator(const std::string& script, const std::string& args, const std::string& out);
+
 }  // namespace hashmon::testing
 
 #endif  // HASHMON_TESTS_TEST_UTIL_H_
