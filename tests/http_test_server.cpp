@@ -1,11 +1,12 @@
 #include "http_test_server.h"
 
 #include <algorithm>
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <thread>
+#include <stdexcept>
+
+#include "net/tcp_listener.h"
 
 namespace hashmon::testing {
 
@@ -15,19 +16,14 @@ using tcp = net::ip::tcp;
 
 struct HttpTestServer::Impl {
   Handler handler;
-  net::io_context ioc;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::thread thread;
-  std::atomic<bool> stop{false};
+  std::unique_ptr<TcpListener> listener;
   mutable std::mutex mu;
   std::vector<TestRequest> requests;
-  std::vector<std::thread> workers;
-  std::vector<std::shared_ptr<tcp::socket>> sockets;
 
   void ServeConnection(const std::shared_ptr<tcp::socket>& sock) {
     boost::beast::flat_buffer buf;
     boost::system::error_code ec;
-    while (!stop) {
+    for (;;) {  // until the client is done, or Stop() shuts the socket down
       http::request<http::string_body> req;
       http::read(*sock, buf, req, ec);
       if (ec) return;
@@ -66,40 +62,17 @@ HttpTestServer::~HttpTestServer() { Stop(); }
 
 int HttpTestServer::Start() {
   Impl& s = *impl_;
-  s.acceptor =
-      std::make_unique<tcp::acceptor>(s.ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-  port_ = s.acceptor->local_endpoint().port();
-  s.thread = std::thread([&s] {
-    while (!s.stop) {
-      auto sock = std::make_shared<tcp::socket>(s.ioc);
-      boost::system::error_code ec;
-      s.acceptor->accept(*sock, ec);
-      if (ec || s.stop) break;
-      std::lock_guard<std::mutex> lock(s.mu);
-      s.sockets.push_back(sock);
-      s.workers.emplace_back([&s, sock] { s.ServeConnection(sock); });
-    }
-  });
+  s.listener = std::make_unique<TcpListener>(
+      ListenerOptions{},
+      [&s](const std::shared_ptr<tcp::socket>& sock) { s.ServeConnection(sock); });
+  std::string error;
+  port_ = s.listener->Start(&error);
+  if (port_ < 0) throw std::runtime_error(error);
   return port_;
 }
 
 void HttpTestServer::Stop() {
-  Impl& s = *impl_;
-  if (!s.acceptor || s.stop.exchange(true)) return;
-  boost::system::error_code ec;
-  {
-    tcp::socket wake(s.ioc);
-    wake.connect(s.acceptor->local_endpoint(), ec);
-  }
-  s.acceptor->close(ec);
-  if (s.thread.joinable()) s.thread.join();
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    for (auto& sock : s.sockets) sock->shutdown(tcp::socket::shutdown_both, ec), sock->close(ec);
-  }
-  for (auto& w : s.workers) {
-    if (w.joinable()) w.join();
-  }
+  if (impl_->listener) impl_->listener->Stop();
 }
 
 std::vector<TestRequest> HttpTestServer::requests() const {

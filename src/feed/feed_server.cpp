@@ -18,6 +18,7 @@
 #include "feed/mastodon_feed.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/decoder.h"
+#include "net/tcp_listener.h"
 
 namespace hashmon {
 
@@ -173,9 +174,7 @@ struct FeedServer::Impl {
   double rate = 0;
   std::vector<int64_t> send_at_ms;  // per line, from the start of the stream (--speed)
   std::optional<std::chrono::steady_clock::time_point> started;  // the first line's send
-  net::io_context ioc;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::thread thread;
+  std::unique_ptr<TcpListener> listener;
   std::mutex mu;
   // Shared across connections: a live stream goes on. Mastodon serves one stream per
   // hashtag, each where it is; every other feed is the "" stream.
@@ -183,8 +182,6 @@ struct FeedServer::Impl {
   size_t hold_until_streams = 0;  // see HoldUntilFollowing
   int connection_no = 0;
   std::atomic<bool> stop{false};
-  std::vector<std::thread> workers;
-  std::vector<std::shared_ptr<tcp::socket>> sockets;
 };
 
 FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double lines_per_second,
@@ -203,33 +200,10 @@ FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double
 FeedServer::~FeedServer() { Stop(); }
 
 int FeedServer::Start(int port, std::string* error) {
-  try {
-    impl_->acceptor = std::make_unique<tcp::acceptor>(
-        impl_->ioc,
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  } catch (const std::exception& e) {
-    *error = std::string("cannot listen on 127.0.0.1:") + std::to_string(port) + ": " + e.what();
-    return -1;
-  }
-  const int bound = impl_->acceptor->local_endpoint().port();
-  impl_->thread = std::thread([this] {
-    Impl& s = *impl_;
-    while (!s.stop) {
-      auto sock = std::make_shared<tcp::socket>(s.ioc);
-      boost::system::error_code ec;
-      s.acceptor->accept(*sock, ec);
-      if (ec || s.stop) break;
-      std::lock_guard<std::mutex> lock(s.mu);
-      s.sockets.push_back(sock);
-      s.workers.emplace_back([this, sock] {
-        try {
-          Serve(sock.get());
-        } catch (const std::exception&) {  // a client that went away mid-write
-        }
-      });
-    }
-  });
-  return bound;
+  impl_->listener = std::make_unique<TcpListener>(
+      ListenerOptions{"127.0.0.1", port},
+      [this](const std::shared_ptr<TcpListener::Socket>& sock) { Serve(sock.get()); });
+  return impl_->listener->Start(error);
 }
 
 std::string FeedServer::StreamKey(const std::string& target) const {
@@ -509,25 +483,9 @@ std::vector<int64_t> SendOffsetsMs(const std::vector<int64_t>& event_ms, double 
 }
 
 void FeedServer::Stop() {
-  if (!impl_ || impl_->stop.exchange(true)) return;
-  boost::system::error_code ec;
-  if (impl_->acceptor) {
-    // Wake the blocking accept with a connection of our own, then close.
-    try {
-      tcp::socket wake(impl_->ioc);
-      wake.connect(impl_->acceptor->local_endpoint(), ec);
-    } catch (const std::exception&) {
-    }
-    impl_->acceptor->close(ec);
-  }
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    for (auto& s : impl_->sockets) s->close(ec);
-  }
-  if (impl_->thread.joinable()) impl_->thread.join();
-  for (auto& w : impl_->workers) {
-    if (w.joinable()) w.join();
-  }
+  if (!impl_) return;
+  impl_->stop = true;  // first: a connection waiting for its next line's time gives up
+  if (impl_->listener) impl_->listener->Stop();
 }
 
 }  // namespace hashmon

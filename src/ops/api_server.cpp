@@ -2,19 +2,14 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <sys/socket.h>
 
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
-#include <set>
-#include <thread>
 
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
+#include "net/tcp_listener.h"
 #include "ops/prometheus.h"
 #include "ops/web_assets.h"
 #include "store/json_views.h"
@@ -114,19 +109,7 @@ bool ParseListen(const std::string& text, std::string* host, int* port) {
   }
 }
 
-struct ApiServer::Impl {
-  net::io_context ioc;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::thread thread;
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  std::condition_variable idle;
-  std::set<std::shared_ptr<tcp::socket>>
-      sockets;  // open connections, each served by its own thread
-};
-
-ApiServer::ApiServer(ApiOptions options)
-    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+ApiServer::ApiServer(ApiOptions options) : options_(std::move(options)) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
@@ -384,53 +367,19 @@ ApiResponse ApiServer::Silences(const std::map<std::string, std::string>& params
 }
 
 int ApiServer::Start(std::string* error) {
-  Impl& s = *impl_;
-  try {
-    s.acceptor = std::make_unique<tcp::acceptor>(
-        s.ioc, tcp::endpoint(net::ip::make_address(options_.host),
-                             static_cast<unsigned short>(options_.port)));
-  } catch (const std::exception& e) {
-    *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
-             e.what() + " (is another process using the port? pick another with --listen)";
-    return -1;
-  }
-  const int port = s.acceptor->local_endpoint().port();
-  s.thread = std::thread([this] {
-    Impl& s = *impl_;
-    while (!s.stop) {
-      auto sock = std::make_shared<tcp::socket>(s.ioc);
-      boost::system::error_code ec;
-      s.acceptor->accept(*sock, ec);
-      if (s.stop) break;
-      if (ec) continue;
-      // A client that goes quiet mid-request does not hold its thread for ever.
-      timeval tv{kSocketTimeoutSeconds, 0};
-      setsockopt(sock->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      setsockopt(sock->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      std::lock_guard<std::mutex> lock(s.mu);
-      if (s.sockets.size() >= options_.max_connections) {
-        sock->close(ec);
-        continue;
-      }
-      s.sockets.insert(sock);
-      // Detached: Stop() waits for every connection to finish before it returns. The
-      // socket is destroyed here, under the lock, while its io_context is surely alive.
-      std::thread([this, sock]() mutable {
-        Serve(sock);
-        std::lock_guard<std::mutex> lock(impl_->mu);
-        impl_->sockets.erase(sock);
-        sock.reset();
-        impl_->idle.notify_all();
-      }).detach();
-    }
-  });
+  ListenerOptions listen{options_.host, options_.port, options_.max_connections,
+                         kSocketTimeoutSeconds};
+  listener_ = std::make_unique<TcpListener>(
+      listen, [this](const std::shared_ptr<TcpListener::Socket>& sock) { Serve(sock); });
+  const int port = listener_->Start(error);
+  if (port < 0) *error += " (is another process using the port? pick another with --listen)";
   return port;
 }
 
 void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock) {
   boost::beast::flat_buffer buf;
   boost::system::error_code ec;
-  while (!impl_->stop) {
+  for (;;) {  // until the client is done, or Stop() shuts the socket down
     http::request<http::string_body> req;
     http::read(*sock, buf, req, ec);
     if (ec) break;
@@ -461,18 +410,7 @@ void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock)
 }
 
 void ApiServer::Stop() {
-  Impl& s = *impl_;
-  if (!s.acceptor || s.stop.exchange(true)) return;
-  boost::system::error_code ec;
-  {
-    tcp::socket wake(s.ioc);
-    wake.connect(s.acceptor->local_endpoint(), ec);
-  }
-  s.acceptor->close(ec);
-  if (s.thread.joinable()) s.thread.join();
-  std::unique_lock<std::mutex> lock(s.mu);
-  for (auto& sock : s.sockets) sock->shutdown(tcp::socket::shutdown_both, ec);
-  s.idle.wait(lock, [&] { return s.sockets.empty(); });
+  if (listener_) listener_->Stop();
 }
 
 }  // namespace hashmon

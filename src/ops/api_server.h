@@ -18,6 +18,8 @@
 
 namespace hashmon {
 
+class TcpListener;
+
 struct ApiOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
@@ -52,7 +54,6 @@ class ApiServer {
   ApiResponse Handle(const std::string& target);
 
  private:
-  struct Impl;
   void Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock);
   ApiResponse Status();
   // The config file's silences and the database's (`hashmon silence add`); ?all=1 for
@@ -62,7 +63,7 @@ class ApiServer {
   ApiResponse Ready();
   ApiResponse Query(const std::string& path, const std::map<std::string, std::string>& params);
   ApiOptions options_;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<TcpListener> listener_;
 };
 
 }  // namespace hashmon
