@@ -221,100 +221,116 @@ void Replayer::ReadBlock(Input* in) {
   if (in->block) in->reader->Recycle(std::move(in->block));
   in->block = in->reader->Next();
   BlockReader::Block* b = in->block.get();
-  if (in->first_block) {
-    // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
-    size_t i = 0;
-    while (i < b->size && (b->data()[i] == ' ' || b->data()[i] == '\n' || b->data()[i] == '\r'))
-      ++i;
-    in->member_prefilter =
-        options_.prefilter && prefilter_.enabled() && (i == b->size || b->data()[i] == '{');
-    in->first_block = false;
-    // Before any minute has closed, an input read from its start tells when it began.
-    in->looking_for_first_post =
-        in->start == 0 && pipeline_->tracker().closed_through() == INT64_MIN;
-    in->first_bytes.clear();
-  }
+  if (in->first_block) BeginMember(in, *b);
   if (in->looking_for_first_post)
     LookForFirstPost(in, std::string_view(b->data(), b->size), b->eof);
   progress_.bytes += static_cast<int64_t>(b->size);
-  std::string& carry = in->carry;
-  // The rest of a line too long to keep is dropped, up to and with its newline.
-  size_t skipped = 0;
-  if (in->skipping_long_line) {
-    const char* nl = static_cast<const char*>(std::memchr(b->data(), '\n', b->size));
-    skipped = nl ? static_cast<size_t>(nl - b->data()) + 1 : b->size;
-    in->skipping_long_line = nl == nullptr;
-    in->scanned += skipped;
+  const size_t skipped = SkipRestOfLongLine(in, *b);
+  const Text text = JoinCarry(in, b, skipped);
+  const size_t consumed = SplitLines(in, *b, text, skipped);
+  in->scanned += consumed;
+  in->carry.assign(text.data + consumed, text.len - consumed);
+  if (in->carry.size() > options_.max_line_bytes) {
+    SkipLongLine(in);
+    in->scanned += in->carry.size();
+    in->carry.clear();
+    in->skipping_long_line = true;
   }
-  char* data;
+  in->items.push_back({ReplayItem::kAdvance, nullptr, 0, false, in->scanned});
+  EndBlock(in, *b);
+}
+
+void Replayer::BeginMember(Input* in, const BlockReader::Block& b) {
+  // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
+  size_t i = 0;
+  while (i < b.size && (b.data()[i] == ' ' || b.data()[i] == '\n' || b.data()[i] == '\r')) ++i;
+  in->member_prefilter =
+      options_.prefilter && prefilter_.enabled() && (i == b.size || b.data()[i] == '{');
+  in->first_block = false;
+  // Before any minute has closed, an input read from its start tells when it began.
+  in->looking_for_first_post = in->start == 0 && pipeline_->tracker().closed_through() == INT64_MIN;
+  in->first_bytes.clear();
+}
+
+size_t Replayer::SkipRestOfLongLine(Input* in, const BlockReader::Block& b) {
+  if (!in->skipping_long_line) return 0;
+  const char* nl = static_cast<const char*>(std::memchr(b.data(), '\n', b.size));
+  const size_t skipped = nl ? static_cast<size_t>(nl - b.data()) + 1 : b.size;
+  in->skipping_long_line = nl == nullptr;
+  in->scanned += skipped;
+  return skipped;
+}
+
+Replayer::Text Replayer::JoinCarry(Input* in, BlockReader::Block* b, size_t skipped) {
+  const std::string& carry = in->carry;
   const size_t len = carry.size() + b->size - skipped;
-  if (skipped > 0) {  // carry is empty while skipping
-    data = b->data() + skipped;
-  } else if (carry.size() <= b->headroom) {
-    data = b->data() - carry.size();
+  if (skipped > 0) return {b->data() + skipped, len};  // carry is empty while skipping
+  if (carry.size() <= b->headroom) {
+    // The block has room before its first byte: the carried bytes go there, uncopied after.
+    char* data = b->data() - carry.size();
     std::memcpy(data, carry.data(), carry.size());
-  } else {
-    in->joined.resize(len + 1);
-    std::memcpy(in->joined.data(), carry.data(), carry.size());
-    std::memcpy(in->joined.data() + carry.size(), b->data(), b->size);
-    data = in->joined.data();
+    return {data, len};
   }
+  in->joined.resize(len + 1);
+  std::memcpy(in->joined.data(), carry.data(), carry.size());
+  std::memcpy(in->joined.data() + carry.size(), b->data(), b->size);
+  return {in->joined.data(), len};
+}
+
+size_t Replayer::SplitLines(Input* in, const BlockReader::Block& b, Text text, size_t skipped) {
+  // The lines point into the block (or `joined`), which lives until the next ReadBlock.
+  char* const data = text.data;
+  const size_t len = text.len;
+  const size_t carried = in->carry.size();
   const uint64_t base = in->scanned;
   auto add_line = [&](char* line, size_t n) {
-    if (n > options_.max_line_bytes) {  // as one that spans blocks (below), whatever the read size
+    if (n > options_.max_line_bytes) {  // as one that spans blocks, whatever the read size
       SkipLongLine(in);
       return;
     }
     in->items.push_back(
         {ReplayItem::kLine, line, n, false, base + static_cast<uint64_t>(line + n + 1 - data)});
   };
-  size_t consumed = 0;
-  if (in->member_prefilter && b->scanned) {
-    // The reader scanned the block (and the bytes just before it); the partial line
-    // carried from the last block is scanned here whole, as it may hold a match from
-    // before those bytes.
-    candidates_.clear();
-    prefilter_.FindPerLine(data, carry.size(), -static_cast<int64_t>(carry.size()), &candidates_);
-    const size_t from_carry = candidates_.size();
-    candidates_.insert(candidates_.end(), b->candidates.begin(), b->candidates.end());
-    std::inplace_merge(candidates_.begin(),
-                       candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
-                       candidates_.end());
-    // The block's candidates count from its start: `skipped` bytes before `data`.
-    const int64_t origin = static_cast<int64_t>(carry.size()) - static_cast<int64_t>(skipped);
-    consumed = ScanCandidateLines(data, len, candidates_, origin, add_line);
-  } else {
-    consumed = ScanLines(data, len, in->member_prefilter ? &prefilter_ : nullptr, add_line);
+  if (!in->member_prefilter || !b.scanned) {
+    return ScanLines(data, len, in->member_prefilter ? &prefilter_ : nullptr, add_line);
   }
-  in->scanned += consumed;
-  carry.assign(data + consumed, len - consumed);
+  // The reader scanned the block (and the bytes just before it); the partial line carried
+  // from the last block is scanned here whole, as it may hold a match from before those
+  // bytes.
+  candidates_.clear();
+  prefilter_.FindPerLine(data, carried, -static_cast<int64_t>(carried), &candidates_);
+  const size_t from_carry = candidates_.size();
+  candidates_.insert(candidates_.end(), b.candidates.begin(), b.candidates.end());
+  std::inplace_merge(candidates_.begin(),
+                     candidates_.begin() + static_cast<std::ptrdiff_t>(from_carry),
+                     candidates_.end());
+  // The block's candidates count from its start: `skipped` bytes before `data`.
+  const int64_t origin = static_cast<int64_t>(carried) - static_cast<int64_t>(skipped);
+  return ScanCandidateLines(data, len, candidates_, origin, add_line);
+}
+
+void Replayer::EndBlock(Input* in, const BlockReader::Block& b) {
   const std::string& name = in->member->name;
-  if (carry.size() > options_.max_line_bytes) {
-    SkipLongLine(in);
-    in->scanned += carry.size();
-    carry.clear();
-    in->skipping_long_line = true;
-  }
-  in->items.push_back({ReplayItem::kAdvance, nullptr, 0, false, in->scanned});
-  if (!b->error.empty()) {
+  if (!b.error.empty()) {
     if (in->scanned > in->start || progress_.bytes > 0) {
       // A file that breaks off (a recording torn by a crash) keeps what came before.
       pipeline_->CountError("truncated_file");
       log_->LogLimited(
           LogLevel::kWarn, "truncated_file",
-          name + " ends in a damaged or torn part (" + b->error + "); the rest is kept");
+          name + " ends in a damaged or torn part (" + b.error + "); the rest is kept");
       in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
     } else {
-      in->errors.push_back(name + ": " + b->error);
+      in->errors.push_back(name + ": " + b.error);
       in->items.push_back({ReplayItem::kMemberFailed, nullptr, 0, false, in->scanned});
     }
     return;
   }
-  if (b->eof) {
+  if (b.eof) {
     // A last line with no newline: complete JSON counts, a torn one is counted as such.
     // The cursor stays before it, so a file that grows is read on from there.
-    if (!carry.empty())
-      in->items.push_back({ReplayItem::kLine, carry.data(), carry.size(), true, in->scanned});
+    if (!in->carry.empty())
+      in->items.push_back(
+          {ReplayItem::kLine, in->carry.data(), in->carry.size(), true, in->scanned});
     in->items.push_back({ReplayItem::kMemberEnd, nullptr, 0, false, in->scanned});
   }
   ReportProgress(false);

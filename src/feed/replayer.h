@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feed/block_reader.h"
 #include "feed/first_post.h"
 #include "feed/input_file.h"
 #include "hashmon/clock.h"
@@ -86,7 +87,24 @@ class Replayer {
   // Reads on until the input has a line or an event to hand over; false once it has ended.
   bool Fill(Input* in);
   bool OpenMember(Input* in);
+  // Reads the member's next block and splits it into lines (items), in these steps:
   void ReadBlock(Input* in);
+  // The member's first block: whether its lines may be pre-filtered, and whether it tells
+  // when the input began.
+  void BeginMember(Input* in, const BlockReader::Block& b);
+  // The rest of a line over max_line_bytes at the block's start: how many bytes it takes.
+  size_t SkipRestOfLongLine(Input* in, const BlockReader::Block& b);
+  // Bytes the items' lines point into (and the pipeline may parse in place).
+  struct Text {
+    char* data;
+    size_t len;
+  };
+  // The partial line carried from the last block, followed by the block's bytes.
+  Text JoinCarry(Input* in, BlockReader::Block* b, size_t skipped);
+  // Adds the complete lines of `text` to the items; returns the bytes they took.
+  size_t SplitLines(Input* in, const BlockReader::Block& b, Text text, size_t skipped);
+  // The block's end: a read error, or the member's end with its unterminated last line.
+  void EndBlock(Input* in, const BlockReader::Block& b);
   // The event time an input's next line would take its confirmed time to (for the merge).
   int64_t HeadTime(Input* in);
   // A line's post time (INT64_MIN for a line that is not a post), read without consuming it.
