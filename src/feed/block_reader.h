@@ -27,6 +27,7 @@ class BlockReader {
     bool eof = false;
     std::string error;  // set when the source failed
     char* data() { return buf.get() + headroom; }
+    const char* data() const { return buf.get() + headroom; }
     size_t headroom = 0;
     // With a scanning pre-filter: one candidate offset per line, relative to data(); an
     // offset below 0 lies in the bytes before the block (the previous block's last line).
