@@ -239,11 +239,26 @@ class OutageTracker {
   // The mentions of a series' closed minutes in [from, to).
   int64_t ClosedMentions(const SeriesKey& key, int64_t from, int64_t to) const;
   void Touch(int64_t outage_id) { dirty_.insert(outage_id); }
+  // (minute, tag) -> mentions from every country, unattributed included.
+  using TagTotals = std::map<std::pair<int64_t, std::string>, int64_t>;
   // The minutes being closed by CloseThrough, before the series have seen them.
   struct Closing {
-    const std::map<std::tuple<int64_t, std::string, std::string>, int64_t>* counts;
-    const std::map<std::pair<int64_t, std::string>, int64_t>* tag_totals;
+    const ClosedCounts* counts;
+    const TagTotals* tag_totals;
   };
+  // CloseThrough's steps. The first close: where the history begins (false: not yet, the
+  // minutes closed come before the source was watched).
+  bool BeginHistory(int64_t minute, const ClosedCounts& counts);
+  // New series appear with their first closed minute; returns the tag totals of `counts`.
+  TagTotals BirthSeries(const ClosedCounts& counts);
+  // Every series sees minute `m`; then the outages' peaks, withdrawals and confirmations.
+  void CloseMinute(int64_t m, const Closing& closing);
+  // A country's series sees minute `m` (`n` mentions): its alert fires, goes on (adding to
+  // its outage's mentions, `totals` by outage id) or ends.
+  void ObserveCountry(const SeriesKey& key, SeriesDetector& det, int64_t m, int64_t n, bool gap,
+                      const Closing& closing, std::map<int64_t, int64_t>* totals);
+  // Drops closed outages already written (they live in the store) and gaps over a day old.
+  void ForgetWritten();
   // Whether the judged series may join on an incident's lesser evidence: see
   // crowd_alert_p. `closing`: the minutes CloseThrough is closing, if it is.
   bool CrowdElsewhere(const SeriesKey& judged, int64_t minute, const Closing* closing) const;

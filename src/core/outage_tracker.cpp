@@ -408,98 +408,120 @@ void OutageTracker::JoinWaiting(const std::string& tag, int64_t minute, int64_t 
 }
 
 void OutageTracker::CloseThrough(int64_t minute, const ClosedCounts& counts) {
-  if (closed_through_ == INT64_MIN) {
-    // Minutes before the source's first post were not watched: a pipeline closes through its
-    // watermark, which trails the first post by the allowed lateness, and those minutes are
-    // no silence to learn (two of them made a chatty tag's first posts look like a surge).
-    if (counts.empty() && watching_since_ != INT64_MIN && minute < watching_since_) return;
-    // The history begins: with the first closed mention's minute, or earlier, with the
-    // source's first post (WatchFrom). The series already born learn the silence before.
-    closed_through_ =
-        counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
-    const int64_t first = closed_through_ + kMillisPerMinute;
-    watching_since_ = watching_since_ == INT64_MIN
-                          ? first
-                          : std::clamp(watching_since_, first - kMaxWatchLeadMs, first);
-    for (auto& [key, det] : series_) {
-      if (det->steps_seen() == 0) LearnSilence(*det);
-    }
+  if (closed_through_ == INT64_MIN && !BeginHistory(minute, counts)) return;
+  const TagTotals tag_totals = BirthSeries(counts);
+  const Closing closing{&counts, &tag_totals};
+  for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
+    m = NextMinuteToObserve(m, minute, counts);
+    if (m > minute) break;
+    CloseMinute(m, closing);
   }
-  // New series appear with their first closed minute.
-  std::map<std::pair<int64_t, std::string>, int64_t> tag_totals;  // (minute, tag) -> mentions
+  closed_through_ = std::max(closed_through_, minute);
+  ForgetWritten();
+}
+
+bool OutageTracker::BeginHistory(int64_t minute, const ClosedCounts& counts) {
+  // Minutes before the source's first post were not watched: a pipeline closes through its
+  // watermark, which trails the first post by the allowed lateness, and those minutes are
+  // no silence to learn (two of them made a chatty tag's first posts look like a surge).
+  if (counts.empty() && watching_since_ != INT64_MIN && minute < watching_since_) return false;
+  // The history begins: with the first closed mention's minute, or earlier, with the
+  // source's first post (WatchFrom). The series already born learn the silence before.
+  closed_through_ = counts.empty() ? minute : std::get<0>(counts.begin()->first) - kMillisPerMinute;
+  const int64_t first = closed_through_ + kMillisPerMinute;
+  watching_since_ = watching_since_ == INT64_MIN
+                        ? first
+                        : std::clamp(watching_since_, first - kMaxWatchLeadMs, first);
+  for (auto& [key, det] : series_) {
+    if (det->steps_seen() == 0) LearnSilence(*det);
+  }
+  return true;
+}
+
+OutageTracker::TagTotals OutageTracker::BirthSeries(const ClosedCounts& counts) {
+  TagTotals tag_totals;
   for (const auto& [k, n] : counts) {
     if (std::get<2>(k) != "??") Series({std::get<1>(k), std::get<2>(k)});
     if (!cfg_.watch_tag_total) continue;
     Series({std::get<1>(k), kTagTotal});
     tag_totals[{std::get<0>(k), std::get<1>(k)}] += n;
   }
-  const Closing closing{&counts, &tag_totals};
-  for (int64_t m = closed_through_ + kMillisPerMinute; m <= minute; m += kMillisPerMinute) {
-    m = NextMinuteToObserve(m, minute, counts);
-    if (m > minute) break;
-    const bool gap = InGap(m);
-    std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
-    for (auto& [key, det] : series_) {
-      const bool total = key.second == kTagTotal;
-      int64_t n = 0;  // mentions this minute (for the total: from every country)
-      if (total) {
-        if (auto t = tag_totals.find({m, key.first}); t != tag_totals.end()) n = t->second;
-      } else if (auto c = counts.find({m, key.first, key.second}); c != counts.end()) {
-        n = c->second;
-      }
-      if (n == 0 && (det->steps_seen() == 0 || det->Dormant(m)))
-        continue;   // not born yet, or long silent (its next mention fills the silence)
-      if (total) {  // watched for CrowdElsewhere, never an outage itself
-        det->Observe(m, static_cast<double>(n), gap);
-        changed_series_.insert(key);
-        continue;
-      }
-      const AlertState before = det->state();
-      const bool unconfirmed = det->Provisional() && Unconfirmed(key);  // (the look first)
-      const Assessment a =
-          det->Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
+  return tag_totals;
+}
+
+void OutageTracker::CloseMinute(int64_t m, const Closing& closing) {
+  const bool gap = InGap(m);
+  std::map<int64_t, int64_t> totals;  // outage id -> mentions this minute
+  for (auto& [key, det] : series_) {
+    const bool total = key.second == kTagTotal;
+    int64_t n = 0;  // mentions this minute (for the total: from every country)
+    if (total) {
+      if (auto t = closing.tag_totals->find({m, key.first}); t != closing.tag_totals->end())
+        n = t->second;
+    } else if (auto c = closing.counts->find({m, key.first, key.second});
+               c != closing.counts->end()) {
+      n = c->second;
+    }
+    if (n == 0 && (det->steps_seen() == 0 || det->Dormant(m)))
+      continue;   // not born yet, or long silent (its next mention fills the silence)
+    if (total) {  // watched for CrowdElsewhere, never an outage itself
+      det->Observe(m, static_cast<double>(n), gap);
       changed_series_.insert(key);
-      if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
-      if (a.spike)
-        spikes_.push_back({key.first, key.second, m, n, a.expected, 1 - std::pow(10.0, a.log10_p)});
-      auto f = firing_in_.find(key);
-      if (f != firing_in_.end() || before == AlertState::kFiring) {
-        const int64_t id = f != firing_in_.end() ? f->second : 0;
-        if (id != 0) {
-          OutageCountry& oc = outages_[id].countries[key.second];
-          // A minute that closes after the alarm may still come before the onset.
-          if (m >= oc.started) {
-            oc.mentions += n;
-            if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
-            totals[id] += n;
-          }
-          Redate(key, outages_[id], oc, a.started);
-          Touch(id);
-        }
-      }
-      if (a.event && a.event->kind == AlertEvent::kResolved) {
-        if (unconfirmed)  // it ended before it said more: withdrawn, not resolved
-          to_withdraw_.push_back(key);
-        else
-          Resolve(key, *a.event);
-      }
+      continue;
     }
-    for (const auto& [id, total] : totals) {
-      Outage& o = outages_[id];
-      if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
-    }
-    // Withdrawals come once every series has seen the minute (for the outage's peak).
-    const auto confirm_ms = static_cast<int64_t>(cfg_.confirm_minutes * kMillisPerMinute);
-    for (const auto& [key, id] : firing_in_) {
-      if (Unconfirmed(key) && m + kMillisPerMinute - series_.at(key)->firing_since() >= confirm_ms)
-        to_withdraw_.push_back(key);
-    }
-    for (const auto& key : to_withdraw_) Withdraw(key, m + kMillisPerMinute);
-    to_withdraw_.clear();
-    ConfirmSaidMore(m + kMillisPerMinute);
+    ObserveCountry(key, *det, m, n, gap, closing, &totals);
   }
-  closed_through_ = std::max(closed_through_, minute);
-  // Forget closed outages once they are written (they live in the store).
+  for (const auto& [id, total] : totals) {
+    Outage& o = outages_[id];
+    if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
+  }
+  // Withdrawals come once every series has seen the minute (for the outage's peak).
+  const auto confirm_ms = static_cast<int64_t>(cfg_.confirm_minutes * kMillisPerMinute);
+  for (const auto& [key, id] : firing_in_) {
+    if (Unconfirmed(key) && m + kMillisPerMinute - series_.at(key)->firing_since() >= confirm_ms)
+      to_withdraw_.push_back(key);
+  }
+  for (const auto& key : to_withdraw_) Withdraw(key, m + kMillisPerMinute);
+  to_withdraw_.clear();
+  ConfirmSaidMore(m + kMillisPerMinute);
+}
+
+void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, int64_t m, int64_t n,
+                                   bool gap, const Closing& closing,
+                                   std::map<int64_t, int64_t>* totals) {
+  const AlertState before = det.state();
+  const bool unconfirmed = det.Provisional() && Unconfirmed(key);  // (the look first)
+  const Assessment a =
+      det.Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
+  changed_series_.insert(key);
+  if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
+  if (a.spike)
+    spikes_.push_back({key.first, key.second, m, n, a.expected, 1 - std::pow(10.0, a.log10_p)});
+  auto f = firing_in_.find(key);
+  if (f != firing_in_.end() || before == AlertState::kFiring) {
+    const int64_t id = f != firing_in_.end() ? f->second : 0;
+    if (id != 0) {
+      OutageCountry& oc = outages_[id].countries[key.second];
+      // A minute that closes after the alarm may still come before the onset.
+      if (m >= oc.started) {
+        oc.mentions += n;
+        if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
+        (*totals)[id] += n;
+      }
+      Redate(key, outages_[id], oc, a.started);
+      Touch(id);
+    }
+  }
+  if (a.event && a.event->kind == AlertEvent::kResolved) {
+    if (unconfirmed)  // it ended before it said more: withdrawn, not resolved
+      to_withdraw_.push_back(key);
+    else
+      Resolve(key, *a.event);
+  }
+}
+
+void OutageTracker::ForgetWritten() {
+  // Closed outages, once written, live in the store; gaps are kept a day.
   for (auto it = outages_.begin(); it != outages_.end();) {
     const bool keep = it->second.open() || dirty_.count(it->first) ||
                       closed_through_ - it->second.ended <= cfg_.incident_join_ms;

@@ -315,85 +315,101 @@ void FeedServer::Serve(tcp_socket* sock) {
   boost::beast::flat_buffer buf;
   http::request<http::string_body> req;
   http::read(*sock, buf, req);
-  const bool mastodon =
-      s.protocol == FeedProtocol::kMastodonSse || s.protocol == FeedProtocol::kMastodonWs;
-  if (mastodon && req.target().starts_with("/api/v1/timelines/tag/")) {
-    http::response<http::string_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.body() = Timeline(std::string(req.target()));
-    res.prepare_payload();
-    res.keep_alive(false);
-    http::write(*sock, res);
-    boost::system::error_code ec;
-    sock->shutdown(tcp::socket::shutdown_both, ec);
+  const std::string target(req.target());
+  if (Mastodon() && target.rfind("/api/v1/timelines/tag/", 0) == 0) {
+    AnswerOnce(sock, req.version(), 200, Timeline(target));
     return;
   }
-  int n;
+  Connection c;
   {
     std::lock_guard<std::mutex> lock(s.mu);
-    n = ++s.connection_no;
+    c.number = ++s.connection_no;
   }
   ++connections_;
-  if (static_cast<size_t>(n) <= s.faults.statuses.size()) {
-    const int code = s.faults.statuses[static_cast<size_t>(n) - 1];
-    http::response<http::string_body> res{static_cast<http::status>(code), req.version()};
-    res.set(http::field::content_type, "application/json");
-    if (code == 429) res.set("x-rate-limit-reset", "0");
-    res.body() = R"({"title":"fault injected","status":)" + std::to_string(code) + "}";
-    res.prepare_payload();
-    http::write(*sock, res);
-    boost::system::error_code ec;
-    sock->shutdown(tcp::socket::shutdown_both, ec);
+  if (static_cast<size_t>(c.number) <= s.faults.statuses.size()) {
+    const int code = s.faults.statuses[static_cast<size_t>(c.number) - 1];
+    AnswerOnce(sock, req.version(), code,
+               R"({"title":"fault injected","status":)" + std::to_string(code) + "}");
     return;
   }
-  const std::string stream = StreamKey(std::string(req.target()));
+  c.stream = StreamKey(target);
   // Where this connection starts, known before its handshake completes: a Mastodon client's
   // gap fill, made just after the handshake, sees every post made while it was away.
-  bool garbage_received = false;  // the garbage before line `pos`, by the client's cursor
-  size_t pos = StartLine(std::string(req.target()), n, &garbage_received);
-  const size_t start = pos;
-  if (mastodon) {
+  c.start = StartLine(target, c.number, &c.garbage_received);
+  if (Mastodon()) {
     std::lock_guard<std::mutex> lock(s.mu);
-    s.next_line[stream] = std::max(s.next_line[stream], pos);
+    s.next_line[c.stream] = std::max(s.next_line[c.stream], c.start);
   }
-  std::unique_ptr<FeedWriter> writer;
-  MastodonWsWriter* multiplexed = nullptr;  // a Mastodon socket that follows several tags
+  std::unique_ptr<FeedWriter> writer = OpenWriter(sock, req, c.stream, &c.multiplexed);
+  if (!writer) return;
+  c.first = c.number == 1 + static_cast<int>(s.faults.statuses.size());
+  if (SendLines(c, writer.get())) {
+    writer->End();
+    finished_ = true;
+  }
+}
+
+bool FeedServer::Mastodon() const {
+  const FeedProtocol p = impl_->protocol;
+  return p == FeedProtocol::kMastodonSse || p == FeedProtocol::kMastodonWs;
+}
+
+void FeedServer::AnswerOnce(tcp_socket* sock, unsigned http_version, int status,
+                            const std::string& body) {
+  http::response<http::string_body> res{static_cast<http::status>(status), http_version};
+  res.set(http::field::content_type, "application/json");
+  if (status == 429) res.set("x-rate-limit-reset", "0");
+  res.body() = body;
+  res.prepare_payload();
+  res.keep_alive(false);
+  http::write(*sock, res);
+  boost::system::error_code ec;
+  sock->shutdown(tcp::socket::shutdown_both, ec);
+}
+
+std::unique_ptr<FeedWriter> FeedServer::OpenWriter(
+    tcp_socket* sock, const boost::beast::http::request<boost::beast::http::string_body>& req,
+    const std::string& stream, MastodonWsWriter** multiplexed) {
+  Impl& s = *impl_;
   if (s.protocol == FeedProtocol::kMastodonWs && websocket::is_upgrade(req)) {
     auto ws = std::make_unique<MastodonWsWriter>(sock, stream, &s.stop);
-    if (!ws->Accept(req) || !ws->AwaitStreams(s.hold_until_streams)) return;
-    multiplexed = ws.get();
-    writer = std::move(ws);
-  } else if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
+    if (!ws->Accept(req) || !ws->AwaitStreams(s.hold_until_streams)) return nullptr;
+    *multiplexed = ws.get();
+    return ws;
+  }
+  if (s.protocol == FeedProtocol::kJetstream || s.protocol == FeedProtocol::kMastodonWs) {
     if (!websocket::is_upgrade(req)) {
       http::response<http::string_body> res{http::status::upgrade_required, req.version()};
       res.body() = "this feed is served over WebSocket\n";
       res.prepare_payload();
       http::write(*sock, res);
-      return;
+      return nullptr;
     }
     auto ws = std::make_unique<WebSocketWriter>(sock);
-    if (!ws->Accept(req)) return;
-    writer = std::move(ws);
-  } else {
-    http::response<http::empty_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, s.protocol == FeedProtocol::kMastodonSse
-                                           ? "text/event-stream"
-                                           : "application/x-ndjson");
-    res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    http::write_header(*sock, sr);
-    writer = std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes,
-                                             s.faults.split_lines);
+    if (!ws->Accept(req)) return nullptr;
+    return ws;
   }
-  const bool first = n == 1 + static_cast<int>(s.faults.statuses.size());
+  http::response<http::empty_body> res{http::status::ok, req.version()};
+  res.set(http::field::content_type,
+          s.protocol == FeedProtocol::kMastodonSse ? "text/event-stream" : "application/x-ndjson");
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  http::write_header(*sock, sr);
+  return std::make_unique<ChunkedWriter>(sock, s.protocol, s.faults.chunk_bytes,
+                                         s.faults.split_lines);
+}
+
+bool FeedServer::SendLines(const Connection& c, FeedWriter* writer) {
+  Impl& s = *impl_;
   // A faulted connection may lose whatever was still in flight, so the next one starts
   // again from this connection's start (de-duplication absorbs the resend), the way X's
   // backfill and Jetstream's cursor rewind cover a disconnection.
   // Mastodon's streaming API has no resume: what was in flight is gone (gap fill finds it).
   auto rewind = [&] {
     std::lock_guard<std::mutex> lock(s.mu);
-    if (!mastodon && s.faults.resend_after_fault) s.next_line[stream] = start;
+    if (!Mastodon() && s.faults.resend_after_fault) s.next_line[c.stream] = c.start;
   };
+  size_t pos = c.start;
   int sent = 0;
   while (!s.stop) {
     std::string line;
@@ -403,42 +419,42 @@ void FeedServer::Serve(tcp_socket* sock) {
       if (pos >= s.lines.size()) break;
       at = pos++;
       line = s.lines[at];
-      s.next_line[stream] = std::max(s.next_line[stream], pos);
+      s.next_line[c.stream] = std::max(s.next_line[c.stream], pos);
     }
-    if (mastodon) {  // the statuses never change once the server is made: no lock
+    if (Mastodon()) {  // the statuses never change once the server is made: no lock
       const StatusTags& status = s.statuses[at];
-      if (multiplexed ? (multiplexed->Poll(), !multiplexed->Carries(status))
-                      : !status.CarriedBy(stream))
+      if (c.multiplexed ? (c.multiplexed->Poll(), !c.multiplexed->Carries(status))
+                        : !status.CarriedBy(c.stream))
         continue;
     }
-    if (first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
+    if (c.first && s.faults.stall_after_lines && sent == s.faults.stall_after_lines) {
       rewind();
       stalled_ = true;
       writer->Stall();
       stalled_ = false;
-      return;
+      return false;
     }
-    if (first && s.faults.truncate_after_lines && sent == s.faults.truncate_after_lines) {
+    if (c.first && s.faults.truncate_after_lines && sent == s.faults.truncate_after_lines) {
       rewind();
       writer->SendTorn(line);
-      return;
+      return false;
     }
-    if (first && s.faults.drop_after_lines && sent == s.faults.drop_after_lines) {
+    if (c.first && s.faults.drop_after_lines && sent == s.faults.drop_after_lines) {
       rewind();
       writer->Drop();
-      return;
+      return false;
     }
-    if (GarbageBefore(at) && !(at == start && garbage_received)) {
-      if (!writer->Send("{not json at all")) return;
+    if (GarbageBefore(at) && !(at == c.start && c.garbage_received)) {
+      if (!writer->Send("{not json at all")) return false;
     }
-    if (!s.send_at_ms.empty() && !WaitUntilDue(pos - 1, writer.get())) return;
-    if (!(multiplexed ? multiplexed->Send(line, s.statuses[at]) : writer->Send(line))) return;
+    if (!s.send_at_ms.empty() && !WaitUntilDue(pos - 1, writer)) return false;
+    if (!(c.multiplexed ? c.multiplexed->Send(line, s.statuses[at]) : writer->Send(line)))
+      return false;
     ++sent;
     ++lines_sent_;
     if (s.rate > 0) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / s.rate));
   }
-  writer->End();
-  finished_ = true;
+  return true;
 }
 
 void FeedServer::HoldUntilFollowing(size_t hashtags) { impl_->hold_until_streams = hashtags; }

@@ -16,6 +16,8 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,6 +29,7 @@
 namespace hashmon {
 
 class FeedWriter;
+class MastodonWsWriter;
 
 struct FeedFaults {
   int drop_after_lines = 0;      // close the first connection after this many lines
@@ -89,7 +92,27 @@ class FeedServer {
  private:
   struct Impl;
   using tcp_socket = boost::asio::ip::tcp::socket;
+  // One client's connection, as Serve sets it up.
+  struct Connection {
+    int number = 0;                 // 1 for the server's first
+    bool first = false;             // the first with a stream (after the injected error statuses)
+    std::string stream;             // see StreamKey
+    size_t start = 0;               // the line it starts at
+    bool garbage_received = false;  // the garbage before line `start`, by the client's cursor
+    MastodonWsWriter* multiplexed = nullptr;  // a Mastodon socket that follows several tags
+  };
   void Serve(tcp_socket* sock);
+  bool Mastodon() const;
+  // Answers with `status` and a JSON body, then closes.
+  void AnswerOnce(tcp_socket* sock, unsigned http_version, int status, const std::string& body);
+  // The response that starts the stream, in the feed's protocol (null: the request cannot
+  // have one, and was answered so).
+  std::unique_ptr<FeedWriter> OpenWriter(
+      tcp_socket* sock, const boost::beast::http::request<boost::beast::http::string_body>& req,
+      const std::string& stream, MastodonWsWriter** multiplexed);
+  // Sends the stream's lines, with the faults of the server's first connection; true once
+  // every line was sent (false: the client went, or a fault ended the connection).
+  bool SendLines(const Connection& c, FeedWriter* writer);
   bool WaitUntilDue(size_t line, FeedWriter* writer);
   std::string Timeline(const std::string& target);
   // `garbage_received`: the client's cursor says it has the garbage line before the start.
