@@ -87,6 +87,103 @@ std::string Upper(std::string s) {
   return s;
 }
 
+void StringArray(JsonWriter& w, const char* key, const std::vector<std::string>& items) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& item : items) w.String(item.c_str());
+  w.EndArray();
+}
+
+void LatestOutage(JsonWriter& w, const SqliteStore::Summary& summary) {
+  w.Key("latest_outage");
+  if (!summary.latest_outage_id) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.Key("id");
+  w.Int64(summary.latest_outage_id);
+  TimeOrNull(w, "started", summary.latest_outage_started);
+  TimeOrNull(w, "ended", summary.latest_outage_ended);
+  w.EndObject();
+}
+
+// A source of the collector this server runs in: its connection, lag and counters.
+void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
+  w.StartObject();
+  w.Key("name");
+  w.String(s.source.c_str());
+  w.Key("state");
+  w.String(s.state.c_str());
+  TimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
+  TimeOrNull(w, "last_data", s.last_data_ms);
+  TimeOrNull(w, "last_post_time",
+             s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
+  w.Key("cursor_lag_seconds");
+  if (s.cursor_event_ms > 0)
+    w.Double((now - s.cursor_event_ms) / 1000.0);
+  else
+    w.Null();
+  w.Key("connections");
+  w.Int64(s.connections);
+  w.Key("reconnects");
+  w.StartObject();
+  for (const auto& [reason, n] : s.reconnects) {
+    w.Key(reason.c_str());
+    w.Int64(n);
+  }
+  w.EndObject();
+  w.Key("bytes");
+  w.Int64(s.bytes);
+  w.Key("late_mentions");
+  w.Int64(s.late_mentions);
+  if (s.recording) {
+    w.Key("recorded");
+    w.Int64(s.recorded);
+    w.Key("record_lost");
+    w.Int64(s.record_lost);
+  }
+  w.EndObject();
+}
+
+// Outside a collector: the sources the database has checkpoints of (the first 20).
+void StoredSources(JsonWriter& w, const SqliteStore::Summary& summary) {
+  size_t n = 0;
+  for (const auto& src : summary.sources) {
+    if (++n > 20) break;
+    w.StartObject();
+    w.Key("name");
+    w.String(src.name.c_str());
+    w.Key("state");
+    w.String("not collecting here");
+    TimeOrNull(w, "last_commit", src.updated_s * 1000);
+    w.Key("cursor");
+    w.String(src.cursor.c_str());
+    w.EndObject();
+  }
+}
+
+// The webhook's counters, or null where no webhook is configured.
+void AlertStats(JsonWriter& w, const NotifierStats* alerts) {
+  w.Key("alerts");
+  if (!alerts) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.Key("delivered");
+  w.Int64(alerts->delivered.load());
+  w.Key("failed_attempts");
+  w.Int64(alerts->failed_attempts.load());
+  w.Key("pending");
+  w.Int64(alerts->pending.load());
+  w.Key("silenced");
+  w.Int64(alerts->silenced.load());
+  w.Key("withdrawn");
+  w.Int64(alerts->withdrawn.load());
+  w.EndObject();
+}
+
 }  // namespace
 
 bool ParseListen(const std::string& text, std::string* host, int* port) {
@@ -193,100 +290,18 @@ ApiResponse ApiServer::Status() {
   w.Key("schema_version");
   w.Int(store->schema_version());
   TimeOrNull(w, "now", now);
-  w.Key("tags");
-  w.StartArray();
-  for (const auto& t : tags) w.String(t.c_str());
-  w.EndArray();
-  w.Key("watched_countries");
-  w.StartArray();
-  for (const auto& c : options_.watched_countries) w.String(c.c_str());
-  w.EndArray();
+  StringArray(w, "tags", tags);
+  StringArray(w, "watched_countries", options_.watched_countries);
   TimeOrNull(w, "newest_count_time", summary.newest_count_ms);
   w.Key("open_outages");
   w.Int64(summary.open_outages);
-  w.Key("latest_outage");
-  if (summary.latest_outage_id) {
-    w.StartObject();
-    w.Key("id");
-    w.Int64(summary.latest_outage_id);
-    TimeOrNull(w, "started", summary.latest_outage_started);
-    TimeOrNull(w, "ended", summary.latest_outage_ended);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  LatestOutage(w, summary);
   w.Key("sources");
   w.StartArray();
-  for (const LiveStatus* live : options_.live) {
-    const LiveSnapshot s = live->Get();
-    w.StartObject();
-    w.Key("name");
-    w.String(s.source.c_str());
-    w.Key("state");
-    w.String(s.state.c_str());
-    TimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
-    TimeOrNull(w, "last_data", s.last_data_ms);
-    TimeOrNull(w, "last_post_time",
-               s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
-    w.Key("cursor_lag_seconds");
-    if (s.cursor_event_ms > 0)
-      w.Double((now - s.cursor_event_ms) / 1000.0);
-    else
-      w.Null();
-    w.Key("connections");
-    w.Int64(s.connections);
-    w.Key("reconnects");
-    w.StartObject();
-    for (const auto& [reason, n] : s.reconnects) {
-      w.Key(reason.c_str());
-      w.Int64(n);
-    }
-    w.EndObject();
-    w.Key("bytes");
-    w.Int64(s.bytes);
-    w.Key("late_mentions");
-    w.Int64(s.late_mentions);
-    if (s.recording) {
-      w.Key("recorded");
-      w.Int64(s.recorded);
-      w.Key("record_lost");
-      w.Int64(s.record_lost);
-    }
-    w.EndObject();
-  }
-  if (options_.live.empty()) {
-    size_t n = 0;
-    for (const auto& src : summary.sources) {
-      if (++n > 20) break;
-      w.StartObject();
-      w.Key("name");
-      w.String(src.name.c_str());
-      w.Key("state");
-      w.String("not collecting here");
-      TimeOrNull(w, "last_commit", src.updated_s * 1000);
-      w.Key("cursor");
-      w.String(src.cursor.c_str());
-      w.EndObject();
-    }
-  }
+  for (const LiveStatus* live : options_.live) LiveSource(w, live->Get(), now);
+  if (options_.live.empty()) StoredSources(w, summary);
   w.EndArray();
-  w.Key("alerts");
-  if (options_.alerts) {
-    w.StartObject();
-    w.Key("delivered");
-    w.Int64(options_.alerts->delivered.load());
-    w.Key("failed_attempts");
-    w.Int64(options_.alerts->failed_attempts.load());
-    w.Key("pending");
-    w.Int64(options_.alerts->pending.load());
-    w.Key("silenced");
-    w.Int64(options_.alerts->silenced.load());
-    w.Key("withdrawn");
-    w.Int64(options_.alerts->withdrawn.load());
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  AlertStats(w, options_.alerts);
   w.EndObject();
   return {200, "application/json", sb.GetString()};
 }
