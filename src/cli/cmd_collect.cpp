@@ -161,50 +161,87 @@ bool RunCollectors(const std::vector<std::unique_ptr<Collector>>& collectors, Pi
   return collectors[0]->CommitNow() && ok;
 }
 
+// What a user must fix in the webhook's settings (empty: nothing).
+std::string WebhookSettingsError(const Settings& settings) {
+  if (!ParseWebhookFormat(settings.webhook_format)) {
+    return "unknown webhook_format \"" + settings.webhook_format +
+           "\": use alertmanager, slack, discord or telegram";
+  }
+  if (settings.webhook_format == "telegram" && !settings.webhook_url.empty() &&
+      settings.telegram_chat_id.empty()) {
+    return "webhook_format telegram needs the chat to post to: set telegram_chat_id in the "
+           "config (or HASHMON_TELEGRAM_CHAT_ID), e.g. -1001234567890 for a group or "
+           "@channelname, with webhook_url https://api.telegram.org/bot<token>/sendMessage";
+  }
+  if (settings.webhook_when != "detected" && settings.webhook_when != "confirmed") {
+    return "unknown webhook_when \"" + settings.webhook_when +
+           "\": use detected (send at once, marked provisional where it may be withdrawn) "
+           "or confirmed (send once confirmed)";
+  }
+  return "";
+}
+
+// The config file with the flags over it, checked: the pipeline's config and the sources to
+// collect from. False with *error (what to fix) when they cannot work.
+bool CheckedSettings(const CollectArgs& a, Clock* clock, Settings* settings, PipelineConfig* config,
+                     std::vector<SourceSpec>* specs, std::string* error) {
+  if (!LoadSettings(a.config, settings, error)) return false;
+  ApplyFlags(a, settings);
+  config->live_clock = clock;
+  const auto lateness = ParseLateness(settings->lateness, error);
+  if (!lateness) return false;
+  config->allowed_lateness_ms = *lateness;
+  if (!settings->tags.empty()) config->tags = settings->tags;
+  *error = WebhookSettingsError(*settings);
+  return error->empty() && ApplyTrackerSettings(a.settings, &config->tracker, error) &&
+         ResolveSources(*settings, config->tags, specs, error);
+}
+
+// One collector per source, each on its own connection, sharing the pipeline and the store
+// under `shared` (a single source needs neither thread nor lock), with what they use.
+struct Collectors {
+  std::recursive_mutex shared;
+  std::vector<std::unique_ptr<LiveStatus>> live;
+  std::vector<std::unique_ptr<Recorder>> recorders;  // outlive the collectors that write them
+  std::vector<std::unique_ptr<Collector>> collectors;
+};
+
+bool MakeCollectors(const CollectArgs& a, const Settings& settings,
+                    const std::vector<SourceSpec>& specs, Pipeline* pipeline, SqliteStore* store,
+                    Clock* clock, Logger* log, Collectors* c, std::string* error) {
+  if (specs.size() > 1) store->RestorePipeline(pipeline);
+  for (const auto& spec : specs) {
+    c->live.push_back(std::make_unique<LiveStatus>());
+    c->live.back()->Update([&](LiveSnapshot& s) { s.started_ms = clock->NowMs(); });
+    CollectOptions options = spec.options;
+    options.until_eof = a.until_eof;
+    options.live = c->live.back().get();
+    options.display_name = spec.name;
+    if (!settings.record_dir.empty()) {
+      const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
+      if (!WritableDirectory(dir, "--record (or \"record\" in the config)", error)) return false;
+      c->recorders.push_back(std::make_unique<Recorder>(dir, clock));
+      options.recorder = c->recorders.back().get();
+      log->Info("recording " + spec.name + " into " + dir);
+    }
+    if (specs.size() > 1) {
+      options.shared = &c->shared;
+      options.restore_pipeline = false;
+      options.flush_at_end = false;
+    }
+    c->collectors.push_back(std::make_unique<Collector>(pipeline, store, clock, log, options));
+  }
+  return true;
+}
+
 int RunCollect(const CollectArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
   Settings settings;
-  std::string error;
-  if (!LoadSettings(a.config, &settings, &error)) {
-    log.Error(error);
-    return 2;
-  }
-  ApplyFlags(a, &settings);
   PipelineConfig config;
-  config.live_clock = &clock;
-  const auto lateness = ParseLateness(settings.lateness, &error);
-  if (!lateness) {
-    log.Error(error);
-    return 2;
-  }
-  config.allowed_lateness_ms = *lateness;
-  if (!settings.tags.empty()) config.tags = settings.tags;
-  if (!ParseWebhookFormat(settings.webhook_format)) {
-    log.Error("unknown webhook_format \"" + settings.webhook_format +
-              "\": use alertmanager, slack, discord or telegram");
-    return 2;
-  }
-  if (settings.webhook_format == "telegram" && !settings.webhook_url.empty() &&
-      settings.telegram_chat_id.empty()) {
-    log.Error(
-        "webhook_format telegram needs the chat to post to: set telegram_chat_id in the config "
-        "(or HASHMON_TELEGRAM_CHAT_ID), e.g. -1001234567890 for a group or @channelname, with "
-        "webhook_url https://api.telegram.org/bot<token>/sendMessage");
-    return 2;
-  }
-  if (settings.webhook_when != "detected" && settings.webhook_when != "confirmed") {
-    log.Error("unknown webhook_when \"" + settings.webhook_when +
-              "\": use detected (send at once, marked provisional where it may be withdrawn) "
-              "or confirmed (send once confirmed)");
-    return 2;
-  }
-  if (!ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
-    log.Error(error);
-    return 2;
-  }
   std::vector<SourceSpec> specs;
-  if (!ResolveSources(settings, config.tags, &specs, &error)) {
+  std::string error;
+  if (!CheckedSettings(a, &clock, &settings, &config, &specs, &error)) {
     log.Error(error);
     return 2;
   }
@@ -226,59 +263,29 @@ int RunCollect(const CollectArgs& a) {
     }
   }
   const std::atomic<bool>& stop = StopOnSignals();
-  // One collector per source, each on its own connection, sharing the pipeline and the
-  // store under one lock (a single source needs neither thread nor lock).
-  std::recursive_mutex shared;
-  std::vector<std::unique_ptr<LiveStatus>> live;
-  std::vector<std::unique_ptr<Recorder>> recorders;  // outlive the collectors that write them
-  std::vector<std::unique_ptr<Collector>> collectors;
-  if (specs.size() > 1) store->RestorePipeline(&pipeline);
-  for (const auto& spec : specs) {
-    live.push_back(std::make_unique<LiveStatus>());
-    live.back()->Update([&](LiveSnapshot& s) { s.started_ms = clock.NowMs(); });
-    CollectOptions options = spec.options;
-    options.until_eof = a.until_eof;
-    options.live = live.back().get();
-    options.display_name = spec.name;
-    if (!settings.record_dir.empty()) {
-      const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
-      if (!WritableDirectory(dir, "--record (or \"record\" in the config)", &error)) {
-        log.Error(error);
-        return 2;
-      }
-      recorders.push_back(std::make_unique<Recorder>(dir, &clock));
-      options.recorder = recorders.back().get();
-      log.Info("recording " + spec.name + " into " + dir);
-    }
-    if (specs.size() > 1) {
-      options.shared = &shared;
-      options.restore_pipeline = false;
-      options.flush_at_end = false;
-    }
-    collectors.push_back(
-        std::make_unique<Collector>(&pipeline, store.get(), &clock, &log, options));
+  Collectors c;
+  if (!MakeCollectors(a, settings, specs, &pipeline, store.get(), &clock, &log, &c, &error)) {
+    log.Error(error);
+    return 2;
   }
   std::unique_ptr<ApiServer> api;
-  {
-    AlertLoop alerts;
-    if (!alerts.Start(settings, store.get(), &clock, &log, &error) ||
-        !StartApi(settings, live, alerts.stats(), &clock, &log, &api, &error)) {
-      log.Error(error);
-      return 1;
-    }
-    std::string names;
-    for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
-    log.Info("collecting from " + names + " into " + settings.db);
-    const bool ok = RunCollectors(collectors, &pipeline, &shared, a.until_eof, stop, &log);
-    if (api) api->Stop();
-    int reconnects = 0;
-    for (const auto& c : collectors) reconnects += c->stats().reconnects;
-    const auto& s = pipeline.stats();
-    log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) +
-             " mentions, " + std::to_string(reconnects) + " reconnects");
-    if (!ok) return 1;
+  AlertLoop alerts;
+  if (!alerts.Start(settings, store.get(), &clock, &log, &error) ||
+      !StartApi(settings, c.live, alerts.stats(), &clock, &log, &api, &error)) {
+    log.Error(error);
+    return 1;
   }
-  return 0;
+  std::string names;
+  for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
+  log.Info("collecting from " + names + " into " + settings.db);
+  const bool ok = RunCollectors(c.collectors, &pipeline, &c.shared, a.until_eof, stop, &log);
+  if (api) api->Stop();
+  int reconnects = 0;
+  for (const auto& collector : c.collectors) reconnects += collector->stats().reconnects;
+  const auto& s = pipeline.stats();
+  log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) +
+           " mentions, " + std::to_string(reconnects) + " reconnects");
+  return ok ? 0 : 1;
 }
 
 }  // namespace
