@@ -33,6 +33,36 @@ struct RecordArgs {
 // Records a stream's raw messages; reconnects like the collector. Jetstream reconnects
 // ask for the time cursor of the last recorded event (rewound a few seconds; replay
 // drops the repeats), so a recording has no hole where the connection dropped.
+// One connection's messages into the recording, until it ends. `write_failed` says that a
+// write failed (a full disk): the message is lost, not the recording.
+StreamOutcome RecordOnce(const SourceSpec& spec, int64_t idle_ms, Recorder* recorder,
+                         int64_t* last_time_us, const std::atomic<bool>& stop, Clock* clock,
+                         const std::function<void()>& write_failed, std::string* error) {
+  if (!IsWebSocket(spec.options.protocol)) {
+    return StreamHttp(
+        {spec.options.url, spec.options.headers, idle_ms},
+        [&](const char* data, size_t len) {
+          if (!recorder->WriteLines(std::string_view(data, len), error)) write_failed();
+        },
+        &stop, clock);
+  }
+  const bool jetstream = spec.options.protocol == StreamProtocol::kJetstream;
+  const std::string url =
+      jetstream ? JetstreamSubscribeUrl(spec.options.url, *last_time_us, spec.options.rewind_us)
+                : spec.options.url;
+  WsRequest request{url, spec.options.headers, idle_ms, 10'000, {}};
+  if (spec.options.protocol == StreamProtocol::kMastodonWs)
+    request.send_on_open = MastodonSubscribeMessages(spec.options.mastodon_tags);
+  return StreamWebSocket(
+      request,
+      [&](char* data, size_t len) {
+        const std::string_view message(data, len);
+        if (jetstream) *last_time_us = std::max(*last_time_us, JetstreamTimeUs(message));
+        if (!message.empty() && !recorder->Write(message, error)) write_failed();
+      },
+      &stop, clock);
+}
+
 int RunRecord(const RecordArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
@@ -52,7 +82,7 @@ int RunRecord(const RecordArgs& a) {
   std::vector<std::string> tags = a.tags.empty() ? settings.tags : a.tags;
   if (tags.empty()) tags = PipelineConfig{}.tags;
   auto spec = ResolveSource(settings, a.source, tags, &error);
-  if (!spec) {
+  if (!spec || !WritableDirectory(a.out, "--out", &error)) {
     log.Error(error);
     return 2;
   }
@@ -63,25 +93,15 @@ int RunRecord(const RecordArgs& a) {
       return 1;
     }
   }
-  const bool websocket = IsWebSocket(spec->options.protocol);
-  const bool jetstream = spec->options.protocol == StreamProtocol::kJetstream;
-  if (!WritableDirectory(a.out, "--out", &error)) {
-    log.Error(error);
-    return 2;
-  }
   const std::atomic<bool>& stop = StopOnSignals();
   Recorder recorder(a.out, &clock);
   Backoff backoff;
   int64_t last_time_us = 0;
-  // A write that fails (a full disk) loses its frame, not the recording: say so, go on.
-  auto on_failure = [&] {
+  auto write_failed = [&] {
     log.LogLimited(LogLevel::kError, "record-write",
                    "cannot write the recording (" + error +
                        "): " + std::to_string(recorder.lost()) +
                        " messages lost so far; recording goes on as soon as the disk takes it");
-  };
-  auto record = [&](std::string_view message) {
-    if (!message.empty() && !recorder.Write(message, &error)) on_failure();
   };
   bool streaming_host_known = spec->options.streaming_discovery_url.empty();
   while (!stop) {
@@ -91,30 +111,8 @@ int RunRecord(const RecordArgs& a) {
       streaming_host_known = answer.answered;
       if (answer.url) spec->options.url = *answer.url;
     }
-    StreamOutcome out;
-    if (websocket) {
-      const std::string url = jetstream ? JetstreamSubscribeUrl(spec->options.url, last_time_us,
-                                                                spec->options.rewind_us)
-                                        : spec->options.url;
-      WsRequest request{url, spec->options.headers, *idle, 10'000, {}};
-      if (spec->options.protocol == StreamProtocol::kMastodonWs)
-        request.send_on_open = MastodonSubscribeMessages(spec->options.mastodon_tags);
-      out = StreamWebSocket(
-          request,
-          [&](char* data, size_t len) {
-            if (jetstream)
-              last_time_us = std::max(last_time_us, JetstreamTimeUs(std::string_view(data, len)));
-            record(std::string_view(data, len));
-          },
-          &stop, &clock);
-    } else {
-      out = StreamHttp(
-          {spec->options.url, spec->options.headers, *idle},
-          [&](const char* data, size_t len) {
-            if (!recorder.WriteLines(std::string_view(data, len), &error)) on_failure();
-          },
-          &stop, &clock);
-    }
+    const StreamOutcome out =
+        RecordOnce(*spec, *idle, &recorder, &last_time_us, stop, &clock, write_failed, &error);
     recorder.DropPartialLine();  // a line cut by the disconnection is not recorded
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
