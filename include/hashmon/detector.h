@@ -168,6 +168,21 @@ class SeriesDetector {
                    const std::vector<std::pair<int64_t, double>>& open_before,
                    int64_t closed_before) const;
   void StartFiring(int64_t t_ms, int64_t onset);
+  // Observe's steps. The steps skipped since the last one had no events (up to
+  // MaxFillSteps): each is observed as zero.
+  void FillSkippedSteps(int64_t t_ms);
+  // Whether the step is anomalous: by the windows' `test`, or as a sustained surge.
+  struct Judgement {
+    bool anomalous = false;
+    bool sustained_surge = false;
+    double sustained_log10 = 0;  // the sustained-surge test's (0: not asked)
+  };
+  Judgement Judge(int64_t t_ms, double count, double expected, const Test& test, bool incident);
+  // After the alert's step: whether it fires on the incident's evidence alone, or on what
+  // two bursts could make (`own`: the step showed evidence of its own).
+  void NoteWhatItFiresOn(bool was_firing, bool own, bool incident);
+  // Whether the baseline must not learn this step.
+  bool Frozen(int64_t t_ms, double count, double expected, bool elevated, bool incident) const;
   // The alert state machine's step: fires, resolves, or neither.
   std::optional<AlertEvent> AdvanceAlert(int64_t t_ms, double count, bool anomalous);
   // While firing: the first step of a quiet stretch long enough to end the alert, if the

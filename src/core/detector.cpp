@@ -376,15 +376,7 @@ bool SeriesDetector::ConfirmEarly(int64_t t_ms, double partial_count,
 }
 
 Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {
-  // Steps skipped since the last one had no events.
-  if (last_t_ != INT64_MIN) {
-    const int64_t max_fill = MaxFillSteps();
-    int64_t filled = 0;
-    for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
-         s += cfg_->step_ms, ++filled) {
-      Observe(s, 0, false);
-    }
-  }
+  FillSkippedSteps(t_ms);
   if (first_t_ == INT64_MIN) first_t_ = t_ms;
   last_t_ = t_ms;
   Assessment a;
@@ -404,22 +396,13 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
   if (one_step != cfg_->windows.end())
     a.recent_peak = CountBar(static_cast<size_t>(one_step - cfg_->windows.begin()), t_ms);
-  const double bar = NoveltyBar(&novelty_, t_ms);
-  const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  // The surge must go on in this step: above the quiet limit of the baseline it was
-  // judged against, or (with an incident open, when one post in a minute is news) not
-  // silent.
-  a.anomalous = (GoesOn(count, a.expected, test) || (incident && count > 0)) &&
-                test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
-  const double sustained = count > 0 ? SustainedLog10(t_ms, count, steps_ - 1) : 0;
-  const bool sustained_surge =
-      sustained < std::log10(cfg_->alert_p) && -sustained > NoveltyBar(&sustained_novelty_, t_ms);
-  a.anomalous = a.anomalous || sustained_surge;
+  const Judgement j = Judge(t_ms, count, a.expected, test, incident);
+  a.anomalous = j.anomalous;
   // Whether the series has evidence of its own: asked when it fires on the incident's, and
   // then at each step until it has. (Before this step joins recent_, as in `test`.)
   const bool was_firing = state_ == AlertState::kFiring;
   const bool ask_own = was_firing ? on_incident_evidence_ : incident && a.anomalous;
-  const bool own = ask_own && (sustained_surge || OwnEvidence(t_ms, count, {}, steps_ - 1));
+  const bool own = ask_own && (j.sustained_surge || OwnEvidence(t_ms, count, {}, steps_ - 1));
   a.spike = elevated && count >= cfg_->spike_min_count &&
             NegBinomialUpperTailLog10(count, a.expected, baseline_.Dispersion()) <
                 std::log10(cfg_->spike_p);
@@ -429,6 +412,50 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
   a.event = AdvanceAlert(t_ms, count, a.anomalous);
+  NoteWhatItFiresOn(was_firing, own, incident);
+  if (!Frozen(t_ms, count, a.expected, elevated, incident))
+    baseline_.Learn(t_ms, HistoryDays(t_ms), count, steps_ > cfg_->warmup_steps);
+  // Surprises during an alert raise the bar too: a second surge within the novelty window
+  // must beat the first to alert again.
+  if (count > 0) {
+    RememberSurprise(t_ms, -test.log10_p);
+    sustained_novelty_.Add(t_ms, -j.sustained_log10);
+  }
+  RememberWindowSums(t_ms);
+  a.state = state_;
+  if (state_ == AlertState::kFiring) a.started = started_;
+  a.score = Score(test);
+  return a;
+}
+
+void SeriesDetector::FillSkippedSteps(int64_t t_ms) {
+  if (last_t_ == INT64_MIN) return;
+  const int64_t max_fill = MaxFillSteps();
+  int64_t filled = 0;
+  for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
+       s += cfg_->step_ms, ++filled) {
+    Observe(s, 0, false);
+  }
+}
+
+SeriesDetector::Judgement SeriesDetector::Judge(int64_t t_ms, double count, double expected,
+                                                const Test& test, bool incident) {
+  Judgement j;
+  const double bar = NoveltyBar(&novelty_, t_ms);
+  const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
+  // The surge must go on in this step: above the quiet limit of the baseline it was
+  // judged against, or (with an incident open, when one post in a minute is news) not
+  // silent.
+  j.anomalous = (GoesOn(count, expected, test) || (incident && count > 0)) &&
+                test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
+  j.sustained_log10 = count > 0 ? SustainedLog10(t_ms, count, steps_ - 1) : 0;
+  j.sustained_surge = j.sustained_log10 < std::log10(cfg_->alert_p) &&
+                      -j.sustained_log10 > NoveltyBar(&sustained_novelty_, t_ms);
+  j.anomalous = j.anomalous || j.sustained_surge;
+  return j;
+}
+
+void SeriesDetector::NoteWhatItFiresOn(bool was_firing, bool own, bool incident) {
   // Fired now on the incident's evidence, or still firing on it alone.
   on_incident_evidence_ =
       state_ == AlertState::kFiring && !own && (was_firing ? on_incident_evidence_ : incident);
@@ -437,28 +464,19 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
     on_burst_evidence_ = false;
   else if (!was_firing || on_burst_evidence_)
     on_burst_evidence_ = ShorterThanABurst() && !BeyondTwoBursts({});
+}
+
+bool SeriesDetector::Frozen(int64_t t_ms, double count, double expected, bool elevated,
+                            bool incident) const {
   // An alert holds the baseline still (for up to max_firing_hours). While the tag is in
   // outage elsewhere, an elevated step is not learnt either: it may be the outage reaching
   // this country before the test is sure (a young series, whose baseline is still a guess,
   // would otherwise learn the outage as normal and never fire). Nor, in a young series, is
   // any step above its expectation: a newborn's fat tails call two posts a minute ordinary,
   // and with window_needs_history its first minutes are judged by one-minute windows only.
-  const bool frozen =
-      (state_ == AlertState::kFiring &&
-       t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
-      (incident && state_ != AlertState::kFiring && (elevated || (Young() && count > a.expected)));
-  if (!frozen) baseline_.Learn(t_ms, HistoryDays(t_ms), count, steps_ > cfg_->warmup_steps);
-  // Surprises during an alert raise the bar too: a second surge within the novelty window
-  // must beat the first to alert again.
-  if (count > 0) {
-    RememberSurprise(t_ms, -test.log10_p);
-    sustained_novelty_.Add(t_ms, -sustained);
-  }
-  RememberWindowSums(t_ms);
-  a.state = state_;
-  if (state_ == AlertState::kFiring) a.started = started_;
-  a.score = Score(test);
-  return a;
+  return (state_ == AlertState::kFiring &&
+          t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
+         (incident && state_ != AlertState::kFiring && (elevated || (Young() && count > expected)));
 }
 
 int SeriesDetector::WidestWindow() const {
