@@ -165,6 +165,62 @@ class TimerfdShield {
   boost::asio::steady_timer timer_;
 };
 
+// The stream's watchdog: a stream that says nothing (not even a keep-alive) is dead. On
+// its own thread it looks every 20 ms (time as the clock tells it) and cancels the request
+// once *stop is true or nothing came for idle_timeout_ms; Stop() wakes and ends it at once.
+class StallWatchdog {
+ public:
+  StallWatchdog(const std::atomic<bool>* stop, Clock* clock, const std::atomic<int64_t>* last_data,
+                int64_t idle_timeout_ms, pplx::cancellation_token_source cancel)
+      : thread_([=] {
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!done_) {
+            if ((stop && *stop) || clock->MonotonicMs() - *last_data > idle_timeout_ms) {
+              stalled_ = !(stop && *stop);
+              cancel.cancel();
+              return;
+            }
+            cv_.wait_for(lock, std::chrono::milliseconds(20));
+          }
+        }) {}
+  ~StallWatchdog() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  // Whether it cancelled the request for want of data.
+  bool stalled() const { return stalled_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> stalled_{false};
+  std::thread thread_;  // last: it starts once the members it uses exist
+};
+
+// A response other than 200: how to retry (a token to fix, a rate limit's reset), and why.
+void Refused(const web::http::http_response& resp, StreamOutcome* out) {
+  const int status = resp.status_code();
+  out->kind = StreamOutcome::kFailed;
+  out->failure = status == 401 || status == 403 ? FailureKind::kAuth
+                 : status == 429                ? FailureKind::kRateLimited
+                                                : FailureKind::kHttp;
+  if (status == 429 && resp.headers().has("x-rate-limit-reset")) {
+    try {
+      out->rate_limit_reset_ms =
+          std::stoll(resp.headers().find("x-rate-limit-reset")->second) * 1000;
+    } catch (const std::exception&) {
+    }
+  }
+  out->message = "HTTP " + std::to_string(status);
+}
+
 }  // namespace
 
 void InitHttpThreads() {
@@ -219,34 +275,9 @@ StreamOutcome StreamHttp(const StreamRequest& request,
   auto body = std::make_shared<BodyState>(&on_bytes, clock);
   pplx::cancellation_token_source cancel;
   body->last_data = clock->MonotonicMs();
-  std::atomic<bool> stalled{false};
-  // The watchdog: a stream that says nothing (not even a keep-alive) is dead. It looks
-  // every 20 ms (time as the clock tells it), and is woken at once when the call ends.
-  std::mutex watch_mu;
-  std::condition_variable watch_cv;
-  bool done = false;
-  std::thread watchdog([&] {
-    std::unique_lock<std::mutex> lock(watch_mu);
-    while (!done) {
-      if (stop && *stop) {
-        cancel.cancel();
-        return;
-      }
-      if (clock->MonotonicMs() - body->last_data > request.idle_timeout_ms) {
-        stalled = true;
-        cancel.cancel();
-        return;
-      }
-      watch_cv.wait_for(lock, std::chrono::milliseconds(20));
-    }
-  });
+  StallWatchdog watchdog(stop, clock, &body->last_data, request.idle_timeout_ms, cancel);
   auto finish = [&] {
-    {
-      std::lock_guard<std::mutex> lock(watch_mu);
-      done = true;
-    }
-    watch_cv.notify_all();
-    watchdog.join();
+    watchdog.Stop();
     body->Close();  // waits for a piece in progress; later ones are dropped
     out.received_data = body->received();
   };
@@ -264,20 +295,9 @@ StreamOutcome StreamHttp(const StreamRequest& request,
         concurrency::streams::ostream(concurrency::streams::streambuf<uint8_t>(sink)));
     http_response resp = client.request(req, cancel.get_token()).get();
     body->last_data = clock->MonotonicMs();
-    const int status = resp.status_code();
-    out.http_status = status;
-    if (status != 200) {
-      out.kind = StreamOutcome::kFailed;
-      out.failure = status == 401 || status == 403 ? FailureKind::kAuth
-                    : status == 429                ? FailureKind::kRateLimited
-                                                   : FailureKind::kHttp;
-      if (status == 429 && resp.headers().has("x-rate-limit-reset")) {
-        try {
-          out.rate_limit_reset_ms = std::stoll(resp.headers()["x-rate-limit-reset"]) * 1000;
-        } catch (const std::exception&) {
-        }
-      }
-      out.message = "HTTP " + std::to_string(status);
+    out.http_status = resp.status_code();
+    if (out.http_status != 200) {
+      Refused(resp, &out);
       // The error page is not read: drop it, stop its download, and wait until cpprestsdk
       // has let go of it (returning at once left its read in flight past the client's end,
       // which LeakSanitizer caught now and then).
@@ -299,9 +319,9 @@ StreamOutcome StreamHttp(const StreamRequest& request,
     out.message = e.what();
   }
   finish();
-  if (stop && *stop)
+  if (stop && *stop) {
     out.kind = StreamOutcome::kStopped;
-  else if (stalled) {
+  } else if (watchdog.stalled()) {
     out.kind = StreamOutcome::kStalled;
     out.failure = FailureKind::kNetwork;
     out.message = "no data for " + std::to_string(request.idle_timeout_ms / 1000) + " s";
