@@ -38,6 +38,48 @@ std::string ReasonList(const std::map<std::string, int64_t>& m) {
   return out;
 }
 
+// Progress on one line of a terminal: bytes, posts a second, event time, mentions.
+void ShowProgress(const ReplayProgress& p) {
+  const double secs = std::max<int64_t>(1, p.elapsed_ms) / 1000.0;
+  std::fprintf(stderr, "\r%.0f MB  %s posts/s  event time %s  mentions %s   ", p.bytes / 1e6,
+               Thousands(static_cast<int64_t>(p.posts / secs)).c_str(),
+               p.newest_event_ms == INT64_MIN ? "-" : FormatIsoTime(p.newest_event_ms).c_str(),
+               Thousands(p.mentions).c_str());
+}
+
+// What the replay read and counted, and what it could not (rejected, late, skipped).
+void PrintSummary(const ReplayArgs& a, const Pipeline& pipeline, const Replayer& replayer,
+                  double secs) {
+  const auto& s = pipeline.stats();
+  std::string tags;
+  for (const auto& t : pipeline.watched().keys()) tags += (tags.empty() ? "#" : ", #") + t;
+  std::printf(
+      "replayed %.1f MB in %.2f s into %s: %s posts parsed, %s mentions of %s, %s duplicates "
+      "skipped\n",
+      replayer.progress().bytes / 1e6, secs, a.db.c_str(), Thousands(s.posts).c_str(),
+      Thousands(s.mentions).c_str(), tags.c_str(), Thousands(s.duplicates).c_str());
+  if (!s.errors.empty()) std::printf("rejected records: %s\n", ReasonList(s.errors).c_str());
+  if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
+  if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
+  if (s.late_mentions + s.ahead_mentions > 0) {
+    const std::string late =
+        s.late_mentions == 0
+            ? "0 late"
+            : Thousands(s.late_mentions) + " late (their minute had closed; up to " +
+                  FormatSpan(s.max_late_lag_ms) + " behind the newest posts, so a --lateness of " +
+                  std::to_string(LatenessMinutesToTake(s.max_late_lag_ms)) +
+                  "m would take them all)";
+    std::printf(
+        "counted but not seen by detection: %s, %s ahead (stamped far ahead of the other "
+        "posts)\n",
+        late.c_str(), Thousands(s.ahead_mentions).c_str());
+  }
+  if (replayer.skipped_members() > 0) {
+    std::printf("%s input(s) skipped: already replayed into this database\n",
+                Thousands(replayer.skipped_members()).c_str());
+  }
+}
+
 int RunReplay(const ReplayArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
@@ -45,15 +87,11 @@ int RunReplay(const ReplayArgs& a) {
   if (!a.tags.empty()) config.tags = a.tags;
   std::string error;
   const auto lateness = ParseLateness(a.lateness, &error);
-  if (!lateness) {
+  if (!lateness || !ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
     log.Error(error);
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
-  if (!ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
-    log.Error(error);
-    return 2;
-  }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   LogRejectedRecords(&pipeline, &log);
@@ -68,15 +106,7 @@ int RunReplay(const ReplayArgs& a) {
   options.read_bytes = std::max<size_t>(1, a.read_kb) << 10;
   options.prefilter = !a.no_prefilter;
   const bool tty = StderrIsTerminal() && !a.quiet;
-  if (tty) {
-    options.on_progress = [](const ReplayProgress& p) {
-      const double secs = std::max<int64_t>(1, p.elapsed_ms) / 1000.0;
-      std::fprintf(stderr, "\r%.0f MB  %s posts/s  event time %s  mentions %s   ", p.bytes / 1e6,
-                   Thousands(static_cast<int64_t>(p.posts / secs)).c_str(),
-                   p.newest_event_ms == INT64_MIN ? "-" : FormatIsoTime(p.newest_event_ms).c_str(),
-                   Thousands(p.mentions).c_str());
-    };
-  }
+  if (tty) options.on_progress = ShowProgress;
   Replayer replayer(&pipeline, store.get(), &clock, &log, options);
   const int64_t start = clock.MonotonicMs();
   int status = 0;
@@ -94,38 +124,8 @@ int RunReplay(const ReplayArgs& a) {
     status = 1;
   }
   if (tty) std::fprintf(stderr, "\n");
-  if (!a.quiet) {
-    const auto& s = pipeline.stats();
-    const double secs = std::max<int64_t>(1, clock.MonotonicMs() - start) / 1000.0;
-    std::string tags;
-    for (const auto& t : pipeline.watched().keys()) tags += (tags.empty() ? "#" : ", #") + t;
-    std::printf(
-        "replayed %.1f MB in %.2f s into %s: %s posts parsed, %s mentions of %s, %s duplicates "
-        "skipped\n",
-        replayer.progress().bytes / 1e6, secs, a.db.c_str(), Thousands(s.posts).c_str(),
-        Thousands(s.mentions).c_str(), tags.c_str(), Thousands(s.duplicates).c_str());
-    if (!s.errors.empty()) std::printf("rejected records: %s\n", ReasonList(s.errors).c_str());
-    if (!s.notices.empty()) std::printf("notices: %s\n", ReasonList(s.notices).c_str());
-    if (s.deletes > 0) std::printf("delete notices: %s\n", Thousands(s.deletes).c_str());
-    if (s.late_mentions + s.ahead_mentions > 0) {
-      const std::string late = s.late_mentions == 0
-                                   ? "0 late"
-                                   : Thousands(s.late_mentions) +
-                                         " late (their minute had closed; up to " +
-                                         FormatSpan(s.max_late_lag_ms) +
-                                         " behind the newest posts, so a --lateness of " +
-                                         std::to_string(LatenessMinutesToTake(s.max_late_lag_ms)) +
-                                         "m would take them all)";
-      std::printf(
-          "counted but not seen by detection: %s, %s ahead (stamped far ahead of the other "
-          "posts)\n",
-          late.c_str(), Thousands(s.ahead_mentions).c_str());
-    }
-    if (replayer.skipped_members() > 0) {
-      std::printf("%s input(s) skipped: already replayed into this database\n",
-                  Thousands(replayer.skipped_members()).c_str());
-    }
-  }
+  if (!a.quiet)
+    PrintSummary(a, pipeline, replayer, std::max<int64_t>(1, clock.MonotonicMs() - start) / 1000.0);
   return status;
 }
 
