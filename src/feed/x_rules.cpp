@@ -28,6 +28,67 @@ std::string Explain(const HttpReply& r) {
   return "X answered HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300);
 }
 
+// The change that makes the listed rules (X's GET answer, `doc`) match the watched tags:
+// a rule for each tag that has none, and away with hashmon's own rules for tags no longer
+// watched (other rules are the user's, and are left alone).
+void PlanChange(const rapidjson::Document& doc, const std::vector<std::string>& tags,
+                XRulesChange* ch) {
+  std::set<std::string> wanted, present;
+  for (const auto& t : tags) wanted.insert("#" + t);
+  if (doc.HasMember("data") && doc["data"].IsArray()) {
+    for (const auto& rule : doc["data"].GetArray()) {
+      if (!rule.IsObject() || !rule.HasMember("value") || !rule["value"].IsString()) continue;
+      const std::string value = rule["value"].GetString();
+      const std::string tag =
+          rule.HasMember("tag") && rule["tag"].IsString() ? rule["tag"].GetString() : "";
+      const std::string id =
+          rule.HasMember("id") && rule["id"].IsString() ? rule["id"].GetString() : "";
+      present.insert(value);
+      if (tag.rfind("hashmon:", 0) == 0 && !wanted.count(value) && !id.empty())
+        ch->deleted.push_back(id);
+    }
+  }
+  for (const auto& w : wanted) {
+    if (!present.count(w)) ch->added.push_back(w);
+  }
+}
+
+// {"add":[{"value":"#tag","tag":"hashmon:tag"}, ...]}
+std::string AddRequest(const std::vector<std::string>& values) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("add");
+  w.StartArray();
+  for (const auto& value : values) {
+    w.StartObject();
+    w.Key("value");
+    w.String(value.c_str());
+    w.Key("tag");
+    w.String(("hashmon:" + value.substr(1)).c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return sb.GetString();
+}
+
+// {"delete":{"ids":[...]}}
+std::string DeleteRequest(const std::vector<std::string>& ids) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("delete");
+  w.StartObject();
+  w.Key("ids");
+  w.StartArray();
+  for (const auto& id : ids) w.String(id.c_str());
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  return sb.GetString();
+}
+
 }  // namespace
 
 bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
@@ -48,41 +109,9 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       *error = "cannot list the stream rules: the answer is not JSON";
       return false;
     }
-    std::set<std::string> wanted, present;
-    for (const auto& t : tags) wanted.insert("#" + t);
-    if (doc.HasMember("data") && doc["data"].IsArray()) {
-      for (const auto& rule : doc["data"].GetArray()) {
-        if (!rule.IsObject() || !rule.HasMember("value") || !rule["value"].IsString()) continue;
-        const std::string value = rule["value"].GetString();
-        const std::string tag =
-            rule.HasMember("tag") && rule["tag"].IsString() ? rule["tag"].GetString() : "";
-        const std::string id =
-            rule.HasMember("id") && rule["id"].IsString() ? rule["id"].GetString() : "";
-        present.insert(value);
-        if (tag.rfind("hashmon:", 0) == 0 && !wanted.count(value) && !id.empty())
-          ch.deleted.push_back(id);
-      }
-    }
-    for (const auto& w : wanted) {
-      if (!present.count(w)) ch.added.push_back(w);
-    }
+    PlanChange(doc, tags, &ch);
     if (!ch.added.empty()) {
-      rapidjson::StringBuffer sb;
-      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-      w.StartObject();
-      w.Key("add");
-      w.StartArray();
-      for (const auto& value : ch.added) {
-        w.StartObject();
-        w.Key("value");
-        w.String(value.c_str());
-        w.Key("tag");
-        w.String(("hashmon:" + value.substr(1)).c_str());
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-      const HttpReply r = Send(rules_url, bearer_token, "POST", sb.GetString());
+      const HttpReply r = Send(rules_url, bearer_token, "POST", AddRequest(ch.added));
       if (r.status != 200 && r.status != 201) {
         *error = "cannot add stream rules: " + Explain(r);
         return false;
@@ -90,18 +119,7 @@ bool EnsureXRules(const std::string& rules_url, const std::string& bearer_token,
       log->Info("added X stream rules for " + std::to_string(ch.added.size()) + " watched tag(s)");
     }
     if (!ch.deleted.empty()) {
-      rapidjson::StringBuffer sb;
-      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-      w.StartObject();
-      w.Key("delete");
-      w.StartObject();
-      w.Key("ids");
-      w.StartArray();
-      for (const auto& id : ch.deleted) w.String(id.c_str());
-      w.EndArray();
-      w.EndObject();
-      w.EndObject();
-      const HttpReply r = Send(rules_url, bearer_token, "POST", sb.GetString());
+      const HttpReply r = Send(rules_url, bearer_token, "POST", DeleteRequest(ch.deleted));
       if (r.status != 200) {
         *error = "cannot delete old stream rules: " + Explain(r);
         return false;
