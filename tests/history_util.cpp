@@ -21,6 +21,15 @@ namespace {
 // collections alike remember two days.
 constexpr int64_t kSqueezedDayDedupMs = 48 * 3'600'000;
 
+// The pipeline that replays and collections of the test feeds share (watching `tags`, or
+// the default tag).
+PipelineConfig SqueezedDayConfig(const std::vector<std::string>& tags) {
+  PipelineConfig config;
+  config.dedup_window_ms = kSqueezedDayDedupMs;
+  if (!tags.empty()) config.tags = tags;
+  return config;
+}
+
 }  // namespace
 
 std::string HistoryOf(const std::string& db) {
@@ -44,10 +53,7 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
   std::ostringstream log_out;
   FakeClock clock;
   Logger log(&log_out, &clock);
-  PipelineConfig config;
-  config.dedup_window_ms = kSqueezedDayDedupMs;
-  if (!tags.empty()) config.tags = tags;
-  Pipeline pipeline(config, locator);
+  Pipeline pipeline(SqueezedDayConfig(tags), locator);
   std::string error;
   auto store = SqliteStore::OpenForWriting(db, &error);
   Replayer r(&pipeline, store.get(), &clock, &log, {});
@@ -65,10 +71,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   FakeClock clock(1'700'000'000'000);
   std::ostringstream log_out;
   Logger log(&log_out, &clock);
-  PipelineConfig config;
-  config.dedup_window_ms = kSqueezedDayDedupMs;
-  if (!tags.empty()) config.tags = tags;
-  Pipeline pipeline(config, locator);
+  Pipeline pipeline(SqueezedDayConfig(tags), locator);
   std::string error;
   auto store = SqliteStore::OpenForWriting(db, &error);
   EXPECT_TRUE(store) << error;
