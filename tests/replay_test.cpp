@@ -404,20 +404,27 @@ TEST_F(ReplayTest, EveryFixtureDecodesAndBadLinesAreCountedByReason) {
 }
 
 TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
+  // Lines of 100 KB to 1 MB, their tags at the end or (odd ids) at the start, so that many
+  // blocks in a row hold no line end and the tag lies blocks before it.
   std::string feed;
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 10; ++i) {
     const std::string filler(100'000 * (i + 1), 'a');
+    const std::string text = i % 2 ? "#twitterdown " + filler : filler + " #twitterdown";
     feed += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":"1453191300000","text":")" +
-            filler + R"( #twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
+            text + R"(","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
   }
   testing::WriteFile(dir_.File("long.jsonl"), feed);
-  for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
-    ReplayOptions o;
-    o.read_bytes = read;
-    const std::string db = dir_.File("long" + std::to_string(read) + ".db");
-    RunResult r = Replay(db, {dir_.File("long.jsonl")}, o);
-    ASSERT_TRUE(r.ok) << r.error;
-    EXPECT_EQ(r.stats.mentions, 5) << read;
+  for (bool prefilter : {true, false}) {
+    for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
+      ReplayOptions o;
+      o.read_bytes = read;
+      o.prefilter = prefilter;
+      const std::string db =
+          dir_.File("long" + std::to_string(read) + (prefilter ? "p" : "") + ".db");
+      RunResult r = Replay(db, {dir_.File("long.jsonl")}, o);
+      ASSERT_TRUE(r.ok) << r.error;
+      EXPECT_EQ(r.stats.mentions, 10) << read << prefilter;
+    }
   }
 }
 
