@@ -403,6 +403,25 @@ TEST_F(ReplayTest, EveryFixtureDecodesAndBadLinesAreCountedByReason) {
   EXPECT_EQ(CountsCsv(dir_.File("fx.db")), ReadFile(TestDataPath("golden/fixtures_counts.csv")));
 }
 
+// The read settings a replay must count the same at: blocks of 1000 bytes, 64 KiB and the
+// default 4 MiB, each with and without the pre-filter.
+std::vector<ReplayOptions> ReadSettings() {
+  std::vector<ReplayOptions> settings;
+  for (bool prefilter : {true, false}) {
+    for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
+      ReplayOptions o;
+      o.read_bytes = read;
+      o.prefilter = prefilter;
+      settings.push_back(o);
+    }
+  }
+  return settings;
+}
+
+std::string Name(const ReplayOptions& o) {
+  return std::to_string(o.read_bytes) + (o.prefilter ? "-prefiltered" : "");
+}
+
 TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
   // Lines of 100 KB to 1 MB, their tags at the end or (odd ids) at the start, so that many
   // blocks in a row hold no line end and the tag lies blocks before it.
@@ -414,17 +433,10 @@ TEST_F(ReplayTest, VeryLongLinesAndBlockBoundariesLoseNothing) {
             text + R"(","entities":{"hashtags":[{"text":"twitterdown"}]}})" + "\n";
   }
   testing::WriteFile(dir_.File("long.jsonl"), feed);
-  for (bool prefilter : {true, false}) {
-    for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
-      ReplayOptions o;
-      o.read_bytes = read;
-      o.prefilter = prefilter;
-      const std::string db =
-          dir_.File("long" + std::to_string(read) + (prefilter ? "p" : "") + ".db");
-      RunResult r = Replay(db, {dir_.File("long.jsonl")}, o);
-      ASSERT_TRUE(r.ok) << r.error;
-      EXPECT_EQ(r.stats.mentions, 10) << read << prefilter;
-    }
+  for (const ReplayOptions& o : ReadSettings()) {
+    RunResult r = Replay(dir_.File("long" + Name(o) + ".db"), {dir_.File("long.jsonl")}, o);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.stats.mentions, 10) << Name(o);
   }
 }
 
@@ -453,20 +465,13 @@ TEST_F(ReplayTest, ALineTooLongToKeepIsSkippedWholeAndCountedOnce) {
   };
   testing::WriteFile(dir_.File("long-line.jsonl"), post("1") + "\n" + std::string(3 << 20, 'x') +
                                                        post("2") + "\n" + post("3") + "\n");
-  for (bool prefilter : {true, false}) {
-    for (size_t read : {size_t{1000}, size_t{65'536}, size_t{4u << 20}}) {
-      ReplayOptions o;
-      o.max_line_bytes = 1 << 20;
-      o.read_bytes = read;
-      o.prefilter = prefilter;
-      const std::string db =
-          dir_.File("long-line-" + std::to_string(read) + (prefilter ? "p" : "") + ".db");
-      RunResult r = Replay(db, {dir_.File("long-line.jsonl")}, o);
-      ASSERT_TRUE(r.ok) << r.error;
-      EXPECT_EQ(r.stats.mentions, 2) << read << prefilter;
-      EXPECT_EQ(r.stats.errors, (std::map<std::string, int64_t>{{"line_too_long", 1}}))
-          << read << prefilter;
-    }
+  for (ReplayOptions o : ReadSettings()) {
+    o.max_line_bytes = 1 << 20;
+    RunResult r =
+        Replay(dir_.File("long-line-" + Name(o) + ".db"), {dir_.File("long-line.jsonl")}, o);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.stats.mentions, 2) << Name(o);
+    EXPECT_EQ(r.stats.errors, (std::map<std::string, int64_t>{{"line_too_long", 1}})) << Name(o);
   }
 }
 
