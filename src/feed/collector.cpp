@@ -464,16 +464,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       backoff.OnConnected();
       failures_in_a_row = 0;
     }
-    skipping_long_line_ = false;  // a new connection starts at a line
-    if (options_.recorder) {
-      std::lock_guard<std::mutex> lock(record_mu_);
-      options_.recorder->DropPartialLine();
-    }
-    if (!carry_.empty()) {  // the connection ended inside a line
-      auto lock = Lock();
-      pipeline_->CountError("truncated_line");
-      carry_.clear();
-    }
+    EndConnection();
     if (out.kind == StreamOutcome::kStopped) break;
     if (out.kind == StreamOutcome::kEnded && options_.until_eof) {
       if (options_.flush_at_end) {
@@ -484,25 +475,13 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     }
     if (disconnected_since == 0) disconnected_since = clock_->NowMs();
     ++stats_.reconnects;
-    const std::string reason = out.kind == StreamOutcome::kEnded     ? "ended"
-                               : out.kind == StreamOutcome::kStalled ? "stalled"
-                               : out.http_status && out.http_status != 200
-                                   ? "http_" + std::to_string(out.http_status)
-                                   : "network";
+    const std::string reason = FailureReason(out);
     ++stats_.failures[reason];
     ++failures_in_a_row;
     const int64_t delay =
         backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
                             out.rate_limit_reset_ms, clock_->NowMs());
-    if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
-      log_->LogLimited(LogLevel::kError, "auth",
-                       "the server refused the credentials (" + out.message +
-                           "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
-    } else {
-      log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
-                       "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +
-                           "; reconnecting in " + Seconds(delay));
-    }
+    LogReconnect(out, reason, delay);
     Commit(true);
     if (options_.max_failures > 0 && failures_in_a_row >= options_.max_failures) {
       *error = "giving up after " + std::to_string(failures_in_a_row) +
@@ -517,6 +496,38 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     return false;
   }
   return true;
+}
+
+void Collector::EndConnection() {
+  skipping_long_line_ = false;  // a new connection starts at a line
+  if (options_.recorder) {
+    std::lock_guard<std::mutex> lock(record_mu_);
+    options_.recorder->DropPartialLine();
+  }
+  if (!carry_.empty()) {  // the connection ended inside a line
+    auto lock = Lock();
+    pipeline_->CountError("truncated_line");
+    carry_.clear();
+  }
+}
+
+std::string Collector::FailureReason(const StreamOutcome& out) {
+  if (out.kind == StreamOutcome::kEnded) return "ended";
+  if (out.kind == StreamOutcome::kStalled) return "stalled";
+  if (out.http_status && out.http_status != 200) return "http_" + std::to_string(out.http_status);
+  return "network";
+}
+
+void Collector::LogReconnect(const StreamOutcome& out, const std::string& reason, int64_t delay) {
+  if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
+    log_->LogLimited(LogLevel::kError, "auth",
+                     "the server refused the credentials (" + out.message +
+                         "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
+    return;
+  }
+  log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
+                   "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +
+                       "; reconnecting in " + Seconds(delay));
 }
 
 }  // namespace hashmon

@@ -165,6 +165,13 @@ class Collector {
   void WarnOfLateMentions(int64_t now_ms);
   void Publish(const char* state);
   void SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop);
+  // After a connection: a line it cut off is counted (truncated_line) and dropped, here and
+  // in the recording.
+  void EndConnection();
+  // Why a connection ended, as the reconnect metrics name it: ended, stalled, http_NNN, network.
+  static std::string FailureReason(const StreamOutcome& out);
+  // Says (rate-limited) why the stream is reconnecting, and what to fix when it was refused.
+  void LogReconnect(const StreamOutcome& out, const std::string& reason, int64_t delay);
   std::unique_lock<std::recursive_mutex> Lock() {
     return options_.shared ? std::unique_lock<std::recursive_mutex>(*options_.shared)
                            : std::unique_lock<std::recursive_mutex>();
