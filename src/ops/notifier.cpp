@@ -12,6 +12,49 @@ namespace {
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int kBatch = 50;
 
+// An alert waiting in the outbox, with what its outage says now.
+struct OutboxRow {
+  int64_t id;
+  Alert alert;
+  int attempts;
+  int64_t next_attempt;
+  std::string fingerprint;
+  bool withdrawn;  // the country left its outage: a provisional alert, withdrawn
+};
+
+// The outbox's undelivered alerts, oldest first (a batch of them).
+std::vector<OutboxRow> Undelivered(SQLite::Database& db) {
+  SQLite::Statement q(
+      db,
+      "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
+      "a.next_attempt_ms, oc.mentions, oc.peak_count, a.fingerprint, oc.country IS NULL, "
+      "oc.confirmed_at IS NULL FROM alert_outbox a "
+      "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
+      "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
+  q.bind(1, kBatch);
+  std::vector<OutboxRow> rows;
+  while (q.executeStep()) {
+    OutboxRow r;
+    r.id = q.getColumn(0).getInt64();
+    r.alert.status = q.getColumn(1).getString();
+    r.alert.outage_id = q.getColumn(2).getInt64();
+    r.alert.tag = q.getColumn(3).getString();
+    r.alert.country = q.getColumn(4).getString();
+    r.alert.starts_at = q.getColumn(5).getInt64();
+    r.alert.ends_at = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
+    r.attempts = q.getColumn(7).getInt();
+    r.next_attempt = q.getColumn(8).getInt64();
+    r.alert.mentions = q.getColumn(9).isNull() ? 0 : q.getColumn(9).getInt64();
+    r.alert.peak_count = q.getColumn(10).isNull() ? 0 : q.getColumn(10).getInt64();
+    r.fingerprint = q.getColumn(11).getString();
+    r.withdrawn = q.getColumn(12).getInt() != 0;
+    r.alert.withdrawn = r.withdrawn && r.alert.status == "resolved";
+    r.alert.provisional = r.alert.status == "firing" && q.getColumn(13).getInt() != 0;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOptions options,
@@ -164,42 +207,7 @@ int Notifier::Tick() {
     silences_ = options_.silences;
     for (Silence& s : ActiveSilences(*db_, now)) silences_.push_back(std::move(s));
     QueueRepeats(now);
-    SQLite::Statement q(
-        *db_,
-        "SELECT a.id, a.status, a.outage_id, a.tag, a.country, a.starts_at, a.ends_at, a.attempts, "
-        "a.next_attempt_ms, oc.mentions, oc.peak_count, a.fingerprint, oc.country IS NULL, "
-        "oc.confirmed_at IS NULL FROM alert_outbox a "
-        "LEFT JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
-        "WHERE a.delivered_ms IS NULL ORDER BY a.id LIMIT ?");
-    q.bind(1, kBatch);
-    struct Row {
-      int64_t id;
-      Alert alert;
-      int attempts;
-      int64_t next_attempt;
-      std::string fingerprint;
-      bool withdrawn;  // the country left its outage: a provisional alert, withdrawn
-    };
-    std::vector<Row> rows;
-    while (q.executeStep()) {
-      Row r;
-      r.id = q.getColumn(0).getInt64();
-      r.alert.status = q.getColumn(1).getString();
-      r.alert.outage_id = q.getColumn(2).getInt64();
-      r.alert.tag = q.getColumn(3).getString();
-      r.alert.country = q.getColumn(4).getString();
-      r.alert.starts_at = q.getColumn(5).getInt64();
-      r.alert.ends_at = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
-      r.attempts = q.getColumn(7).getInt();
-      r.next_attempt = q.getColumn(8).getInt64();
-      r.alert.mentions = q.getColumn(9).isNull() ? 0 : q.getColumn(9).getInt64();
-      r.alert.peak_count = q.getColumn(10).isNull() ? 0 : q.getColumn(10).getInt64();
-      r.fingerprint = q.getColumn(11).getString();
-      r.withdrawn = q.getColumn(12).getInt() != 0;
-      r.alert.withdrawn = r.withdrawn && r.alert.status == "resolved";
-      r.alert.provisional = r.alert.status == "firing" && q.getColumn(13).getInt() != 0;
-      rows.push_back(std::move(r));
-    }
+    std::vector<OutboxRow> rows = Undelivered(*db_);
     stats_.pending = static_cast<int64_t>(rows.size());
     SQLite::Statement countries(
         *db_, "SELECT country FROM outage_countries WHERE outage_id = ? ORDER BY started");
