@@ -39,6 +39,19 @@ void Migrate(SQLite::Database& db) {
   }
 }
 
+// Runs `sql` once for each item, `bind(statement, item)` setting its parameters; prepares
+// nothing when there are no items.
+template <typename Items, typename Bind>
+void ExecEach(SQLite::Database& db, const char* sql, const Items& items, Bind bind) {
+  if (items.empty()) return;
+  SQLite::Statement st(db, sql);
+  for (const auto& item : items) {
+    bind(st, item);
+    st.exec();
+    st.reset();
+  }
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd)
@@ -149,69 +162,47 @@ std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source)
 
 void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cursors) {
   SQLite::Transaction t(*db_);
-  if (!batch.deltas.empty()) {
-    SQLite::Statement up(
-        *db_,
-        "INSERT INTO buckets (tag, country, minute, method, count) VALUES (?,?,?,?,?) "
-        "ON CONFLICT (tag, country, minute, method) DO UPDATE SET count = count + "
-        "excluded.count");
-    for (const auto& d : batch.deltas) {
-      up.bind(1, d.tag);
-      up.bind(2, d.country);
-      up.bind(3, static_cast<int64_t>(d.minute / 1000));
-      up.bind(4, MethodName(d.method));
-      up.bind(5, static_cast<int64_t>(d.count));
-      up.exec();
-      up.reset();
-    }
-  }
-  if (!batch.mentions.empty()) {
-    SQLite::Statement seen(*db_,
-                           "INSERT OR IGNORE INTO seen (source, id, created_at) VALUES (?,?,?)");
-    for (const auto& m : batch.mentions) {
-      seen.bind(1, SourceKindName(m.source));
-      seen.bind(2, m.id);
-      seen.bind(3, static_cast<int64_t>(m.created_at));
-      seen.exec();
-      seen.reset();
-    }
-  }
-  if (!batch.deletes.empty()) {
-    SQLite::Statement del(*db_, "UPDATE evidence SET text = NULL WHERE source = ? AND post_id = ?");
-    for (const auto& d : batch.deletes) {
-      del.bind(1, SourceKindName(d.source));
-      del.bind(2, d.id);
-      del.exec();
-      del.reset();
-    }
-  }
-  if (!cursors.empty()) {
-    SQLite::Statement cp(
-        *db_,
-        "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
-        "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
-        "complete = excluded.complete, updated = excluded.updated");
-    for (const auto& c : cursors) {
-      cp.bind(1, c.source);
-      cp.bind(2, c.cursor);
-      cp.bind(3, c.complete ? 1 : 0);
-      cp.bind(4, static_cast<int64_t>(NowSeconds()));
-      cp.exec();
-      cp.reset();
-    }
-  }
+  ExecEach(*db_,
+           "INSERT INTO buckets (tag, country, minute, method, count) VALUES (?,?,?,?,?) "
+           "ON CONFLICT (tag, country, minute, method) DO UPDATE SET count = count + "
+           "excluded.count",
+           batch.deltas, [](SQLite::Statement& st, const auto& d) {
+             st.bind(1, d.tag);
+             st.bind(2, d.country);
+             st.bind(3, static_cast<int64_t>(d.minute / 1000));
+             st.bind(4, MethodName(d.method));
+             st.bind(5, static_cast<int64_t>(d.count));
+           });
+  ExecEach(*db_, "INSERT OR IGNORE INTO seen (source, id, created_at) VALUES (?,?,?)",
+           batch.mentions, [](SQLite::Statement& st, const auto& m) {
+             st.bind(1, SourceKindName(m.source));
+             st.bind(2, m.id);
+             st.bind(3, static_cast<int64_t>(m.created_at));
+           });
+  ExecEach(*db_, "UPDATE evidence SET text = NULL WHERE source = ? AND post_id = ?", batch.deletes,
+           [](SQLite::Statement& st, const auto& d) {
+             st.bind(1, SourceKindName(d.source));
+             st.bind(2, d.id);
+           });
+  const int64_t now_s = NowSeconds();
+  ExecEach(*db_,
+           "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
+           "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
+           "complete = excluded.complete, updated = excluded.updated",
+           cursors, [now_s](SQLite::Statement& st, const SourceCursor& c) {
+             st.bind(1, c.source);
+             st.bind(2, c.cursor);
+             st.bind(3, c.complete ? 1 : 0);
+             st.bind(4, now_s);
+           });
   for (const auto& changes : batch.detection) WriteDetection(changes);
-  if (!batch.gaps.empty()) {
-    SQLite::Statement g(*db_, "INSERT INTO gaps (source, started, ended, reason) VALUES (?,?,?,?)");
-    for (const auto& gap : batch.gaps) {
-      g.bind(1, gap.source);
-      g.bind(2, static_cast<int64_t>(gap.from_ms / 1000));
-      g.bind(3, static_cast<int64_t>(gap.to_ms / 1000));
-      g.bind(4, gap.reason);
-      g.exec();
-      g.reset();
-    }
-  }
+  ExecEach(*db_, "INSERT INTO gaps (source, started, ended, reason) VALUES (?,?,?,?)", batch.gaps,
+           [](SQLite::Statement& st, const auto& gap) {
+             st.bind(1, gap.source);
+             st.bind(2, static_cast<int64_t>(gap.from_ms / 1000));
+             st.bind(3, static_cast<int64_t>(gap.to_ms / 1000));
+             st.bind(4, gap.reason);
+           });
   if (batch.watermark != INT64_MIN) {
     SQLite::Statement meta(
         *db_,
@@ -347,42 +338,34 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       oc.reset();
     }
   }
-  SQLite::Statement ev(
-      *db_,
-      "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, text) "
-      "VALUES (?,?,?,?,?,?)");
-  for (const auto& e : c.evidence) {
-    ev.bind(1, static_cast<int64_t>(e.outage_id));
-    ev.bind(2, e.country);
-    ev.bind(3, SourceKindName(e.source));
-    ev.bind(4, e.post_id);
-    ev.bind(5, static_cast<int64_t>(e.created_at));
-    ev.bind(6, e.text);
-    ev.exec();
-    ev.reset();
-  }
-  SQLite::Statement sp(*db_,
-                       "INSERT OR REPLACE INTO spikes (tag, country, minute, count, expected, "
-                       "score) VALUES (?,?,?,?,?,?)");
-  for (const auto& x : c.spikes) {
-    sp.bind(1, x.tag);
-    sp.bind(2, x.country);
-    sp.bind(3, static_cast<int64_t>(Sec(x.minute)));
-    sp.bind(4, static_cast<int64_t>(x.count));
-    sp.bind(5, x.expected);
-    sp.bind(6, x.score);
-    sp.exec();
-    sp.reset();
-  }
-  SQLite::Statement ds(
-      *db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)");
-  for (const auto& [key, state] : c.detector_states) {
-    ds.bind(1, key.first);
-    ds.bind(2, key.second);
-    ds.bind(3, state);
-    ds.exec();
-    ds.reset();
-  }
+  ExecEach(*db_,
+           "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, "
+           "text) VALUES (?,?,?,?,?,?)",
+           c.evidence, [](SQLite::Statement& st, const EvidencePost& e) {
+             st.bind(1, static_cast<int64_t>(e.outage_id));
+             st.bind(2, e.country);
+             st.bind(3, SourceKindName(e.source));
+             st.bind(4, e.post_id);
+             st.bind(5, static_cast<int64_t>(e.created_at));
+             st.bind(6, e.text);
+           });
+  ExecEach(*db_,
+           "INSERT OR REPLACE INTO spikes (tag, country, minute, count, expected, score) "
+           "VALUES (?,?,?,?,?,?)",
+           c.spikes, [](SQLite::Statement& st, const Spike& x) {
+             st.bind(1, x.tag);
+             st.bind(2, x.country);
+             st.bind(3, static_cast<int64_t>(Sec(x.minute)));
+             st.bind(4, static_cast<int64_t>(x.count));
+             st.bind(5, x.expected);
+             st.bind(6, x.score);
+           });
+  ExecEach(*db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)",
+           c.detector_states, [](SQLite::Statement& st, const auto& key_state) {
+             st.bind(1, key_state.first.first);
+             st.bind(2, key_state.first.second);
+             st.bind(3, key_state.second);
+           });
   if (c.closed_through != INT64_MIN) PutMeta(*db_, "closed_through", c.closed_through);
   if (c.watching_since != INT64_MIN) PutMeta(*db_, "watching_since", c.watching_since);
   PutMeta(*db_, "next_outage_id", c.next_outage_id);
