@@ -189,7 +189,7 @@ FeedServer::FeedServer(std::vector<std::string> lines, FeedFaults faults, double
     : impl_(std::make_unique<Impl>()) {
   impl_->protocol = protocol;
   impl_->lines = std::move(lines);
-  if (protocol == FeedProtocol::kMastodonSse || protocol == FeedProtocol::kMastodonWs) {
+  if (Mastodon()) {
     impl_->statuses.reserve(impl_->lines.size());
     for (const std::string& line : impl_->lines) impl_->statuses.push_back(StatusTags::Of(line));
   }
@@ -207,9 +207,7 @@ int FeedServer::Start(int port, std::string* error) {
 }
 
 std::string FeedServer::StreamKey(const std::string& target) const {
-  const FeedProtocol p = impl_->protocol;
-  const bool mastodon = p == FeedProtocol::kMastodonSse || p == FeedProtocol::kMastodonWs;
-  return mastodon ? RequestedTag(target) : std::string();
+  return Mastodon() ? RequestedTag(target) : std::string();
 }
 
 bool FeedServer::GarbageBefore(size_t at) const {

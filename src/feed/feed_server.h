@@ -102,6 +102,7 @@ class FeedServer {
     MastodonWsWriter* multiplexed = nullptr;  // a Mastodon socket that follows several tags
   };
   void Serve(tcp_socket* sock);
+  // Whether the feed is Mastodon's (SSE or WebSocket): one stream per hashtag, and timelines.
   bool Mastodon() const;
   // Answers with `status` and a JSON body, then closes.
   void AnswerOnce(tcp_socket* sock, unsigned http_version, int status, const std::string& body);
