@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "feed/feed_writer.h"
 #include "feed/mastodon_feed.h"

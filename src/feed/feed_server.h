@@ -20,10 +20,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace hashmon {
