@@ -3,11 +3,13 @@
 // lines that begin with '{'), go through the core three ways: every line parsed; the lines
 // ScanLines picks with the pre-filter; the lines ScanCandidateLines picks from the candidates
 // FindPerLine found beforehand, as the replayer's reader thread does. The mentions per country
-// must agree, or the input is a bug (libFuzzer saves it).
+// must agree, or the input is a bug (libFuzzer saves it). The raw input's candidates must
+// also be the same on every search path this CPU runs (scalar, AVX2, AVX-512).
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feed/line_scan.h"
@@ -48,6 +50,30 @@ Counts ThroughPipeline(std::string text, Scan scan) {
   return MentionsOf(pipeline);
 }
 
+std::vector<int64_t> Candidates(const hashmon::Prefilter& filter, std::string_view text) {
+  std::vector<int64_t> out;
+  filter.FindPerLine(text.data(), text.size(), 0, &out);
+  return out;
+}
+
+bool CandidatesDifferByPath(const hashmon::WatchedTags& tags, std::string_view text) {
+  using Path = hashmon::Prefilter::Path;
+  static const auto filters = [&] {
+    std::vector<hashmon::Prefilter> each;
+    for (Path path : {Path::kScalar, Path::kAvx2, Path::kAvx512}) {
+      if (!hashmon::Prefilter::Supports(path)) continue;
+      each.emplace_back(tags);
+      each.back().UsePath(path);
+    }
+    return each;
+  }();
+  const auto scalar = Candidates(filters[0], text);
+  for (size_t i = 1; i < filters.size(); ++i) {
+    if (Candidates(filters[i], text) != scalar) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -62,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static const hashmon::WatchedTags tags(Config().tags);
   static const hashmon::Prefilter filter(tags);
+  if (CandidatesDifferByPath(tags, input)) __builtin_trap();
 
   const Counts every_line = ThroughPipeline(
       ndjson, [](char* p, size_t n, auto fn) { hashmon::ScanLines(p, n, nullptr, fn); });

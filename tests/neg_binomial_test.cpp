@@ -8,9 +8,32 @@
 namespace hashmon {
 namespace {
 
+// log10 P(X >= x) for a Poisson(mean) count, by summing its mass (relative to the mass at
+// x, so that far tails do not underflow).
+double SummedPoissonTailLog10(int x, double mean) {
+  auto log_mass = [mean](int k) { return k * std::log(mean) - mean - std::lgamma(k + 1.0); };
+  double relative = 0;
+  for (int k = x; k < x + 2000; ++k) relative += std::exp(log_mass(k) - log_mass(x));
+  return (log_mass(x) + std::log(relative)) / std::log(10.0);
+}
+
 TEST(NegBinomialTail, MatchesPoissonForSmallDispersion) {
   EXPECT_NEAR(NegBinomialUpperTailLog10(0, 1, 0.01), 0, 1e-12);
   EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 1e-6), std::log10(0.0036598468), 1e-3);
+}
+
+TEST(NegBinomialTail, ADispersionOfZeroIsThePoissonTail) {
+  EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 0), std::log10(0.0036598468), 1e-8);
+  EXPECT_NEAR(NegBinomialUpperTailLog10(5, 1, 0), SummedPoissonTailLog10(5, 1), 1e-9);
+  // A count below its mean (the other branch of the incomplete gamma).
+  EXPECT_NEAR(NegBinomialUpperTailLog10(3, 10, 0), SummedPoissonTailLog10(3, 10), 1e-9);
+  EXPECT_NEAR(NegBinomialUpperTailLog10(30, 30, 0), SummedPoissonTailLog10(30, 30), 1e-9);
+}
+
+TEST(NegBinomialTail, FarPoissonTailsDoNotUnderflow) {
+  // P(X >= 400 | mean 5) is about 1e-527, below the smallest double.
+  EXPECT_NEAR(NegBinomialUpperTailLog10(400, 5, 0), SummedPoissonTailLog10(400, 5), 1e-6);
+  EXPECT_LT(NegBinomialUpperTailLog10(400, 5, 0), -500);
 }
 
 TEST(NegBinomialTail, MatchesTheSummedMass) {

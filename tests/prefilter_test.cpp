@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace hashmon {
 namespace {
 
@@ -67,6 +71,71 @@ TEST(Prefilter, LongBuffersUseTheVectorPathAndTheTail) {
     EXPECT_EQ(f.FindCandidate(e.data(), e.size()), pad);
   }
 }
+
+// Every candidate offset in buf, in order, as `f` finds them.
+std::vector<size_t> AllCandidates(const Prefilter& f, const std::string& buf) {
+  std::vector<size_t> hits;
+  for (size_t pos = 0; pos < buf.size();) {
+    const size_t hit = pos + f.FindCandidate(buf.data() + pos, buf.size() - pos);
+    if (hit >= buf.size()) break;
+    hits.push_back(hit);
+    pos = hit + 1;
+  }
+  return hits;
+}
+
+// Bytes that make near misses likely: the needles' letters in either case, escapes and
+// their hex digits, and bytes whose case bit is the only difference from a letter's.
+std::string NearMissText(std::mt19937* rng, size_t size) {
+  static const std::string kAlphabet = "twiterdownTWITERDOWNxX\\u0023417A_#\n\"@`[{ \x80\xC3";
+  static const std::vector<std::string> kPieces = {"twitterdown", "TwitterDowN",   "twitterdow",
+                                                   "\\u0074",     "\\\\u0074",     "\\u00",
+                                                   "delete\"",    "instagramdown", "xdown"};
+  std::string out;
+  while (out.size() < size) {
+    if ((*rng)() % 8 == 0) {
+      out += kPieces[(*rng)() % kPieces.size()];
+    } else {
+      out += kAlphabet[(*rng)() % kAlphabet.size()];
+    }
+  }
+  out.resize(size);
+  return out;
+}
+
+class PrefilterPathTest : public ::testing::TestWithParam<Prefilter::Path> {};
+
+TEST_P(PrefilterPathTest, FindsExactlyTheCandidatesTheScalarSearchFinds) {
+  if (!Prefilter::Supports(GetParam())) GTEST_SKIP() << "this CPU lacks the instructions";
+  const WatchedTags tags({"twitterdown", "instagramdown", "xdown"});
+  Prefilter scalar(tags), vector(tags);
+  scalar.UsePath(Prefilter::Path::kScalar);
+  vector.UsePath(GetParam());
+  std::mt19937 rng(20160119);
+  for (int round = 0; round < 3000; ++round) {
+    const std::string text = NearMissText(&rng, rng() % 300);
+    // Every start offset within a vector's width, so that matches fall on every lane and
+    // across block boundaries.
+    for (size_t skip = 0; skip < std::min<size_t>(text.size(), 3); ++skip) {
+      const std::string buf = text.substr(skip);
+      ASSERT_EQ(AllCandidates(vector, buf), AllCandidates(scalar, buf)) << "text: " << buf;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, PrefilterPathTest,
+                         ::testing::Values(Prefilter::Path::kFastest, Prefilter::Path::kAvx2,
+                                           Prefilter::Path::kAvx512),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case Prefilter::Path::kAvx2:
+                               return std::string("Avx2");
+                             case Prefilter::Path::kAvx512:
+                               return std::string("Avx512");
+                             default:
+                               return std::string("Fastest");
+                           }
+                         });
 
 }  // namespace
 }  // namespace hashmon

@@ -334,8 +334,10 @@ TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
         << "shown as provisional";
   }
   ASSERT_TRUE(Replay(db, {feed}).ok);
-  ASSERT_TRUE(Replay(dir_.File("clean.db"), {feed}).ok);
+  const RunResult clean = Replay(dir_.File("clean.db"), {feed});
+  ASSERT_TRUE(clean.ok);
   EXPECT_FALSE(uganda_in_outage(dir_.File("clean.db")));
+  EXPECT_EQ(clean.stats.withdrawn_alerts, 1) << "the replay's summary counts the withdrawal";
   EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
 }
 

@@ -92,6 +92,9 @@ struct PipelineStats {
   int64_t last_late_lag_ms = 0;
   int64_t max_late_lag_ms = 0;
   int64_t newest_event_ms = INT64_MIN;
+  // Provisional alerts withdrawn (a country's join that said no more in time; see
+  // TrackerConfig::confirm_minutes): shown, and sent to alert receivers, while they lasted.
+  int64_t withdrawn_alerts = 0;
   std::map<std::string, int64_t> notices;  // by reason
   std::map<std::string, int64_t> ignored;  // by reason
   std::map<std::string, int64_t> errors;   // by reason

@@ -17,7 +17,18 @@ namespace hashmon {
 
 class Prefilter {
  public:
+  // How candidates are searched for. Every path finds the same candidates; kFastest is the
+  // widest vector path the CPU supports. (The others exist so that tests and the fuzzer can
+  // check each path on any machine whose CPU has it: the AVX2 path is the one that runs on
+  // a CPU without AVX-512.)
+  enum class Path { kFastest, kScalar, kAvx2, kAvx512 };
+
   explicit Prefilter(const WatchedTags& tags);
+
+  // Whether this CPU can run `path`.
+  static bool Supports(Path path);
+  // Searches with `path` from now on (one the CPU supports; see Supports).
+  void UsePath(Path path);
 
   // False when some watched tag has no ASCII run long enough to search for; then every
   // record must be parsed.

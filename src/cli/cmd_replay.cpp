@@ -74,6 +74,13 @@ void PrintSummary(const ReplayArgs& a, const Pipeline& pipeline, const Replayer&
         "posts)\n",
         late.c_str(), Thousands(s.ahead_mentions).c_str());
   }
+  if (s.withdrawn_alerts > 0) {
+    std::printf(
+        "provisional alerts withdrawn: %s (countries that joined an outage on little evidence "
+        "and said no more within the time allowed; a collector's alert receivers hear of such "
+        "alerts, marked provisional, unless they ask for confirmed alerts only)\n",
+        Thousands(s.withdrawn_alerts).c_str());
+  }
   if (replayer.skipped_members() > 0) {
     std::printf("%s input(s) skipped: already replayed into this database\n",
                 Thousands(replayer.skipped_members()).c_str());

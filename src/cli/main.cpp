@@ -1,11 +1,15 @@
 // hashmon: counts hashtag mentions (#twitterdown) per country per minute from social
 // post feeds, stores them in SQLite and flags crowd-reported outages.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"hashmon: watch social feeds for outage hashtags, per country per minute"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "hashmon 0.1.0");
@@ -23,4 +27,19 @@ int main(int argc, char** argv) {
   // A command whose output did not all get written (a full disk) failed, whatever it did.
   if (!hashmon::StdoutWritten() && exit.value == 0) return 1;
   return exit.value;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Commands report the errors they expect; anything else (out of memory, a library's
+  // surprise) still ends with a message and exit status 1 instead of an abort and a core dump.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hashmon: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "hashmon: unexpected error\n");
+  }
+  return 1;
 }

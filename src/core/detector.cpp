@@ -224,7 +224,7 @@ double SeriesDetector::AgainstTheHourBeforeLog10(double posts, double window_exp
 }
 
 std::optional<std::pair<double, double>> SeriesDetector::EarlierSums(int skip, int window) const {
-  if (recent_.size() < static_cast<size_t>(skip + window)) return std::nullopt;
+  if (recent_.size() < static_cast<size_t>(skip) + static_cast<size_t>(window)) return std::nullopt;
   double posts = 0, expected = 0;
   auto it = recent_.rbegin() + skip;
   for (int i = 0; i < window; ++i, ++it) posts += it->count, expected += it->expected;

@@ -48,20 +48,22 @@ double LogIncompleteBeta(double a, double b, double x) {
   return std::log1p(-std::min(other, 1.0 - 1e-16));
 }
 
-// Natural log of the regularized upper incomplete gamma Q(a, x) (Poisson tails).
-double LogUpperGamma(double a, double x) {
-  if (x <= 0) return 0;
+// Natural log of the regularized lower incomplete gamma P(a, x): a Poisson(x) count's tail
+// P(X >= a). Where the series converges fast (x < a + 1) it gives log P itself, so far tails
+// do not underflow; elsewhere P = 1 - Q, with Q from its continued fraction.
+double LogLowerGamma(double a, double x) {
+  if (x <= 0) return -INFINITY;
   const double log_front = a * std::log(x) - x - std::lgamma(a);
-  if (x < a + 1) {  // series for P, then Q = 1 - P
+  if (x < a + 1) {
     double sum = 1 / a, term = sum;
     for (int n = 1; n < 500; ++n) {
       term *= x / (a + n);
       sum += term;
       if (term < sum * 1e-14) break;
     }
-    return std::log1p(-std::min(std::exp(log_front) * sum, 1.0 - 1e-16));
+    return log_front + std::log(sum);
   }
-  const double kTiny = 1e-300;  // continued fraction for Q
+  const double kTiny = 1e-300;
   double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
   for (int i = 1; i < 500; ++i) {
     const double an = -i * (i - a);
@@ -75,7 +77,7 @@ double LogUpperGamma(double a, double x) {
     h *= del;
     if (std::fabs(del - 1) < 1e-14) break;
   }
-  return log_front + std::log(h);
+  return std::log1p(-std::min(std::exp(log_front) * h, 1.0 - 1e-16));  // log(1 - Q)
 }
 
 }  // namespace
@@ -83,8 +85,8 @@ double LogUpperGamma(double a, double x) {
 double NegBinomialUpperTailLog10(double x, double mean, double dispersion) {
   if (x <= 0) return 0;
   mean = std::max(mean, 1e-9);
-  // Poisson limit: P(X >= x) = P(x, mean), the lower regularized gamma, = 1 - Q(x, mean).
-  if (dispersion <= 1e-9) return std::log10(std::max(1e-300, -std::expm1(LogUpperGamma(x, mean))));
+  // Poisson limit: P(X >= x) = P(x, mean), the lower regularized gamma.
+  if (dispersion <= 1e-9) return LogLowerGamma(x, mean) / kLn10;
   // X ~ NB(r, p): r = 1/dispersion, p = r / (r + mean). P(X >= x) = I_{1-p}(x, r).
   const double r = 1 / dispersion;
   const double q = mean / (r + mean);

@@ -150,6 +150,7 @@ Batch Pipeline::TakeBatch() {
   b.watermark = counter_.watermark();
   if (config_.detect) {
     TrackerChanges changes = tracker_.TakeChanges();
+    stats_.withdrawn_alerts += static_cast<int64_t>(changes.withdrawn.size());
     if (!changes.empty() || changes.closed_through != INT64_MIN ||
         changes.watching_since != INT64_MIN)
       b.detection.push_back(std::move(changes));

@@ -180,10 +180,31 @@ Prefilter::Prefilter(const WatchedTags& tags) {
     firsts_.push_back(n[0]);
     max_needle_ = std::max(max_needle_, n.size());
   }
+  UsePath(Path::kFastest);
+}
+
+bool Prefilter::Supports(Path path) {
+  switch (path) {
+    case Path::kFastest:
+    case Path::kScalar:
+      return true;
 #if defined(__x86_64__)
-  use_avx2_ = __builtin_cpu_supports("avx2");
-  use_avx512_ = __builtin_cpu_supports("avx512bw");
+    case Path::kAvx2:
+      return __builtin_cpu_supports("avx2");
+    case Path::kAvx512:
+      return __builtin_cpu_supports("avx512bw");
+#else
+    case Path::kAvx2:
+    case Path::kAvx512:
+      return false;
 #endif
+  }
+  return false;
+}
+
+void Prefilter::UsePath(Path path) {
+  use_avx512_ = (path == Path::kFastest || path == Path::kAvx512) && Supports(Path::kAvx512);
+  use_avx2_ = (path == Path::kFastest || path == Path::kAvx2) && Supports(Path::kAvx2);
 }
 
 void Prefilter::FindPerLine(const char* p, size_t n, int64_t base, std::vector<int64_t>* out) const {
