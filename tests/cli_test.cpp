@@ -187,20 +187,25 @@ TEST(Cli, TheCountsTableSpansYearsWithoutAMinuteOfMemoryEach) {
   EXPECT_NE(table.out.find("█" + std::string(58, ' ') + "█"), std::string::npos);
 }
 
+// Ten minutes of posts from Britain from 2016-01-19T08:15:00Z, 20 a minute, each with this
+// text (as it is written inside a JSON string), as X v1.1 lines.
+std::string TenMinutesOfBritain(const std::string& json_text) {
+  std::string lines;
+  const int64_t t0 = 1453191300000;
+  for (int i = 0; i < 200; ++i) {
+    lines += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":")" +
+             std::to_string(t0 + i * 3000) + R"(","text":")" + json_text +
+             R"(","entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})"
+             "\n";
+  }
+  return lines;
+}
+
 TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   // Ten minutes of GB posting 20 a minute from a cold start: an outage, unless the
   // settings ask for more evidence than any feed can give.
   TempDir dir;
-  std::string lines;
-  const int64_t t0 = 1453191300000;  // 2016-01-19T08:15:00Z
-  for (int i = 0; i < 200; ++i) {
-    lines += R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":")" +
-             std::to_string(t0 + i * 3000) +
-             R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},)"
-             R"("place":{"country_code":"GB"}})"
-             "\n";
-  }
-  testing::WriteFile(dir.File("f.jsonl"), lines);
+  testing::WriteFile(dir.File("f.jsonl"), TenMinutesOfBritain("#twitterdown"));
   auto outages = [&](const std::string& settings) {
     const std::string db = dir.File("h" + std::to_string(settings.size()) + ".db");
     EXPECT_EQ(RunHashmon("replay -q --db " + db + settings + " " + dir.File("f.jsonl")).exit_code,
@@ -222,6 +227,28 @@ TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   EXPECT_EQ(RunHashmon(bad).exit_code, 2);
   const std::string said = RunHashmon(bad + " 2>&1 | cat").out;  // the message, on stderr
   EXPECT_NE(said.find("--set alert_q=1: unknown setting"), std::string::npos) << said;
+}
+
+TEST(Cli, TheOutageReportSaysWhatHappenedAndCannotBeSteeredByPostText) {
+  // Ten minutes of GB posting 20 a minute from a cold start, each post's text carrying a
+  // screen-clearing escape sequence, a retitling one and a line break.
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"),
+                     TenMinutesOfBritain(
+                         R"(down \u001b[2J\u001b]0;pwned\u0007 #twitterdown\n2016 error: forged)"));
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  const auto r = RunHashmon("query outages --format table --db " + db);
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* expected :
+       {"Outage #1: #twitterdown, in GB\n", "  began 2016-01-19T08:15:00Z, detected 2016-01-19T08:",
+        "  country began     detected  delay    ended      mentions  peak\n", "  GB      08:15:00",
+        "  what people said:\n",
+        "    GB 08:", "down \\x1b[2J\\x1b]0;pwned\\x07 #twitterdown 2016 error: forged\n"}) {
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << " not in:\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
 }
 
 TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {

@@ -27,6 +27,18 @@ TEST_F(CountryLocatorTest, PlaceCountryCodeWinsOverEverything) {
   EXPECT_EQ(a.method, Method::kPlace);
 }
 
+TEST_F(CountryLocatorTest, APlaceCodeThatIsNotTwoLettersIsNoEvidence) {
+  // Hostile or broken place fields must not become "countries" in the history.
+  for (const char* code : {"\x1b[", "1!", "??", "*A", "\xC3\xA9"}) {
+    CountryEvidence e;
+    e.place_country_code = code;
+    e.profile_location = "London";
+    const Attribution a = locator_->Locate(e);
+    EXPECT_EQ(a.country, "GB") << code;
+    EXPECT_EQ(a.method, Method::kProfile) << code;
+  }
+}
+
 TEST_F(CountryLocatorTest, CoordinatesInsideTheWatchedCountries) {
   EXPECT_EQ(Coords(-23.55, -46.63), "BR");  // São Paulo
   EXPECT_EQ(Coords(14.6, 120.98), "PH");    // Manila

@@ -103,6 +103,26 @@ std::string NearMissText(std::mt19937* rng, size_t size) {
   return out;
 }
 
+std::string PathName(Prefilter::Path path) {
+  switch (path) {
+    case Prefilter::Path::kScalar:
+      return "Scalar";
+    case Prefilter::Path::kAvx2:
+      return "Avx2";
+    case Prefilter::Path::kAvx512:
+      return "Avx512";
+    default:
+      return "Fastest";
+  }
+}
+
+}  // namespace
+
+// How GoogleTest shows a path (in test names and failures).
+void PrintTo(Prefilter::Path path, std::ostream* os) { *os << PathName(path); }
+
+namespace {
+
 class PrefilterPathTest : public ::testing::TestWithParam<Prefilter::Path> {};
 
 TEST_P(PrefilterPathTest, FindsExactlyTheCandidatesTheScalarSearchFinds) {
@@ -126,16 +146,7 @@ TEST_P(PrefilterPathTest, FindsExactlyTheCandidatesTheScalarSearchFinds) {
 INSTANTIATE_TEST_SUITE_P(Paths, PrefilterPathTest,
                          ::testing::Values(Prefilter::Path::kFastest, Prefilter::Path::kAvx2,
                                            Prefilter::Path::kAvx512),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case Prefilter::Path::kAvx2:
-                               return std::string("Avx2");
-                             case Prefilter::Path::kAvx512:
-                               return std::string("Avx512");
-                             default:
-                               return std::string("Fastest");
-                           }
-                         });
+                         [](const auto& info) { return PathName(info.param); });
 
 }  // namespace
 }  // namespace hashmon

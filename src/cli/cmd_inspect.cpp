@@ -12,6 +12,7 @@
 #include "feed/replayer.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/hashtag_extractor.h"
+#include "hashmon/terminal_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -90,8 +91,8 @@ int RunHashtags() {
     if (line.empty()) continue;
     rapidjson::Document doc;
     if (ParseJson(&doc, line.data(), line.size()) != JsonParse::kOk || !doc.IsString()) {
-      std::fprintf(stderr, "hashmon hashtags: each line must be one JSON string, got: %.80s\n",
-                   line.c_str());
+      std::fprintf(stderr, "hashmon hashtags: each line must be one JSON string, got: %s\n",
+                   TerminalSafe(line.substr(0, 80)).c_str());
       std::printf("null\n");
       status = 1;
       continue;

@@ -6,6 +6,7 @@
 #include "cli/options.h"
 #include "hashmon/clock.h"
 #include "hashmon/tag_key.h"
+#include "hashmon/terminal_text.h"
 #include "hashmon/time_util.h"
 #include "store/json_views.h"
 #include "store/sqlite_store.h"
@@ -47,6 +48,7 @@ void PrintCsv(const std::vector<SqliteStore::OutageRow>& rows) {
   }
 }
 
+// A post's text on one line of at most `max` bytes (and its escapes), safe for a terminal.
 std::string OneLine(std::string text, size_t max) {
   for (char& c : text) c = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   if (text.size() > max) {
@@ -55,7 +57,7 @@ std::string OneLine(std::string text, size_t max) {
       --cut;  // keep UTF-8 whole
     text = text.substr(0, cut) + "...";
   }
-  return text;
+  return TerminalSafe(text);
 }
 
 void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -189,6 +190,11 @@ std::map<std::string, Vote> CountryLocator::Data::PartVotes(std::string_view raw
 
 namespace {
 
+bool IsTwoLetterCode(const std::string& code) {
+  return code.size() == 2 && std::isalpha(static_cast<unsigned char>(code[0])) &&
+         std::isalpha(static_cast<unsigned char>(code[1]));
+}
+
 // Picks one country from a part's votes, or "??" when they disagree.
 std::string Decide(const std::map<std::string, Vote>& votes) {
   if (votes.size() == 1) return votes.begin()->first;
@@ -351,7 +357,9 @@ Attribution CountryLocator::Locate(const CountryEvidence& e) const {
     a.method = m;
     return a;
   };
-  if (e.place_country_code.size() == 2) {
+  // A place's code is two letters; anything else in that field is no evidence (and must
+  // not become a "country" in the history, the metrics and the reports).
+  if (IsTwoLetterCode(e.place_country_code)) {
     std::string cc = e.place_country_code;
     for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return decided(cc == "UK" ? "GB" : cc, Method::kPlace);

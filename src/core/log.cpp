@@ -1,5 +1,6 @@
 #include "hashmon/log.h"
 
+#include "hashmon/terminal_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -20,7 +21,9 @@ const char* LevelName(LogLevel l) {
 void Logger::Log(LogLevel level, const std::string& message) {
   if (level < min_level_) return;
   std::lock_guard<std::mutex> lock(mu_);
-  *out_ << FormatIsoTime(clock_->NowMs()) << " " << LevelName(level) << ": " << message << "\n";
+  // Messages quote servers' replies and bad input: one line each, with no control characters.
+  *out_ << FormatIsoTime(clock_->NowMs()) << " " << LevelName(level) << ": "
+        << TerminalSafe(message) << "\n";
   out_->flush();
 }
 
