@@ -3,6 +3,7 @@
 #include "feed/recorder.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <zstd.h>
@@ -66,6 +67,22 @@ class RecorderTest : public ::testing::Test {
     return R"({"id":")" + std::to_string(i) + R"(","text":")" + std::string(200, 'a' + i % 26) +
            R"("})";
   }
+  // Records one message and parses the one line it became.
+  ::testing::AssertionResult RecordOne(const std::string& message, rapidjson::Document* line) {
+    const std::string dir = tmp_.File("one");
+    std::string error;
+    {
+      Recorder rec(dir, &clock_);
+      if (!rec.Write(message, &error)) return ::testing::AssertionFailure() << error;
+    }
+    std::vector<std::string> messages;
+    if (!ReadRecording(dir + "/2026-12-02T10.jsonl.zst", &messages) || messages.size() != 1)
+      return ::testing::AssertionFailure() << messages.size() << " lines recorded";
+    line->Parse(messages[0].c_str());
+    if (line->HasParseError()) return ::testing::AssertionFailure() << "not JSON: " << messages[0];
+    return ::testing::AssertionSuccess();
+  }
+
   TempDir tmp_;
   FakeClock clock_{*ParseIsoTime("2026-12-02T10:00:00Z")};
 };
@@ -83,6 +100,20 @@ TEST_F(RecorderTest, EachMessageIsALineWithItsReceiveTime) {
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages[0], R"({"recv":"2026-12-02T10:00:00Z","msg":)" + Message(1) + "}");
   EXPECT_EQ(messages[1], R"({"recv":"2026-12-02T10:00:00Z","msg":"event: update"})");
+}
+
+TEST_F(RecorderTest, AMessageThatIsNotJsonIsKeptExactlyAsAJsonString) {
+  const std::string message = "say \"down\" \\ now\r\n\tthen\x01\x1f end \xE2\x80\x94";
+  rapidjson::Document line;
+  ASSERT_TRUE(RecordOne(message, &line));
+  ASSERT_TRUE(line["msg"].IsString());
+  EXPECT_EQ(std::string(line["msg"].GetString(), line["msg"].GetStringLength()), message);
+}
+
+TEST_F(RecorderTest, APrettyPrintedJsonMessageIsRecordedOnOneLine) {
+  rapidjson::Document line;
+  ASSERT_TRUE(RecordOne("{\r\n  \"id\": \"1\",\n  \"text\": \"#twitterdown\"\n}", &line));
+  EXPECT_STREQ(line["msg"]["text"].GetString(), "#twitterdown");
 }
 
 TEST_F(RecorderTest, AByteStreamIsRecordedLineByLineAcrossPieces) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -158,7 +159,14 @@ bool Recorder::Write(std::string_view message, std::string* error) {
   size_t start = 0;
   while (start < message.size() && (message[start] == ' ' || message[start] == '\t')) ++start;
   if (start < message.size() && message[start] == '{') {
-    line_.append(message.substr(start));  // a JSON object goes in as it came
+    // A JSON object goes in as it came, but on one line: outside its strings a line break
+    // is only space, and inside them JSON allows none, so a pretty-printed message replays
+    // as the one message it was.
+    const size_t from = line_.size();
+    line_.append(message.substr(start));
+    std::replace_if(
+        line_.begin() + static_cast<std::ptrdiff_t>(from), line_.end(),
+        [](char c) { return c == '\n' || c == '\r'; }, ' ');
   } else {
     AppendJsonString(message, &line_);
   }
