@@ -3,7 +3,10 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "feed/http_stream.h"
 #include "hashmon/time_util.h"
 #include "test_util.h"
 
@@ -249,6 +253,86 @@ TEST(Cli, TheOutageReportSaysWhatHappenedAndCannotBeSteeredByPostText) {
   }
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
   EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+}
+
+// `hashmon serve` running as a process, its stdout and stderr read line by line.
+class ServeProcess {
+ public:
+  explicit ServeProcess(const std::string& db) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(out[1], STDERR_FILENO);
+      close(out[0]);
+      execl(HASHMON_BINARY, HASHMON_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    output_ = fdopen(out[0], "r");
+  }
+  ~ServeProcess() {
+    if (pid_ > 0 && !stopped_) Stop();
+    if (output_) fclose(output_);
+  }
+  // The next line it wrote, or "" at its end.
+  std::string Line() {
+    char buf[4096];
+    return output_ && fgets(buf, sizeof buf, output_) ? buf : "";
+  }
+  // SIGTERM, as systemd stops it; its exit status (-1 if it did not exit).
+  int Stop() {
+    stopped_ = true;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* output_ = nullptr;
+  bool stopped_ = false;
+};
+
+// The port in "serving DB on http://127.0.0.1:PORT/ ...", or 0.
+int PortIn(const std::string& line) {
+  const std::string prefix = "http://127.0.0.1:";
+  const size_t at = line.find(prefix);
+  return at == std::string::npos ? 0 : std::atoi(line.c_str() + at + prefix.size());
+}
+
+TEST(Cli, ServeAnswersAtTheAddressItPrintsAndStopsCleanly) {
+  TempDir dir;
+  const std::string db = dir.File("h.db");
+  testing::WriteFile(dir.File("f.jsonl"), TenMinutesOfBritain("#twitterdown"));
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  ServeProcess serve(db);
+  const std::string first = serve.Line();
+  const int port = PortIn(first);
+  ASSERT_GT(port, 0) << first;
+  const HttpReply r = HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/status",
+                               {}, "", 10'000);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("twitterdown"), std::string::npos) << r.body;
+  EXPECT_EQ(serve.Stop(), 0);
+}
+
+TEST(Cli, ServeSaysAtOnceWhenItCannotReadTheDatabaseYet) {
+  TempDir dir;
+  ServeProcess serve(dir.File("not-yet.db"));
+  const int port = PortIn(serve.Line());
+  ASSERT_GT(port, 0);
+  const std::string warning = serve.Line();
+  EXPECT_NE(warning.find("warn: no database at " + dir.File("not-yet.db")), std::string::npos)
+      << warning;
+  EXPECT_NE(warning.find("the API answers 503 until it can read"), std::string::npos) << warning;
+  const HttpReply r = HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/status",
+                               {}, "", 10'000);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(serve.Stop(), 0);
 }
 
 TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {

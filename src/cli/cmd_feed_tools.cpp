@@ -154,6 +154,7 @@ std::vector<int64_t> EventTimes(const std::vector<std::string>& lines) {
 }
 
 int RunServeFeed(const ServeArgs& a) {
+  StopOnSignals();  // before it says it is serving: a stop from then on is a clean one
   std::ifstream in(a.file);
   if (!in) {
     std::fprintf(stderr, "hashmon serve-feed: cannot read %s\n", a.file.c_str());

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "ops/api_server.h"
+#include "store/sqlite_store.h"
 
 namespace hashmon {
 namespace {
@@ -16,6 +17,7 @@ struct ServeArgs {
 };
 
 int RunServe(const ServeArgs& a) {
+  StopOnSignals();  // before it says it is serving: a stop from then on is a clean one
   SystemClock clock;
   Logger log(&std::cerr, &clock);
   ApiOptions o;
@@ -40,6 +42,11 @@ int RunServe(const ServeArgs& a) {
   std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(),
               o.host.c_str(), port);
   std::fflush(stdout);
+  // Serving before the collector has made the database is fine (each request opens it
+  // anew), but a wrong --db should be said at once, not found on the dashboard later.
+  if (!SqliteStore::OpenReadOnly(a.db, &error)) {
+    log.Warn(error + "; serving anyway: the API answers 503 until it can read " + a.db);
+  }
   WaitForStopSignal();
   server.Stop();
   return 0;
