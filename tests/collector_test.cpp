@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -141,6 +142,11 @@ TEST_F(CollectorTest, BackfillBringsBackWhatWasPostedWhileTheStreamWasDown) {
   const testing::CollectRun lost = CollectFrom(faults);
   EXPECT_EQ(lost.stats.reconnects, 1);
   EXPECT_NE(lost.history, expected);
+  // The time away is a gap of the source's, in the history and in `query gaps`.
+  const std::string gaps = testing::RunHashmon("query gaps --format csv --db " + lost.db).out;
+  EXPECT_EQ(std::count(gaps.begin(), gaps.end(), '\n'), 2) << gaps;  // a header and the gap
+  EXPECT_NE(gaps.find("\nhttp:http://127.0.0.1:"), std::string::npos) << gaps;
+  EXPECT_NE(gaps.find(",disconnected\n"), std::string::npos) << gaps;
   CollectOptions backfill;
   backfill.backfill_max_minutes = 5;
   const testing::CollectRun backfilled = CollectFrom(faults, backfill);

@@ -103,6 +103,7 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   for (const auto& [reason, n] : pipeline.stats().errors) run.errors[reason] = n;
   run.duplicates = pipeline.stats().duplicates;
   run.log = log_out.str();
+  run.db = db;
   store.reset();
   run.history = HistoryOf(db);
   return run;

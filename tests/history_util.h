@@ -31,6 +31,7 @@ struct CollectRun {
   int64_t duplicates = 0;                 // posts the pipeline had seen before
   std::string log;
   std::string history;
+  std::string db;  // where it collected
   bool ok = false;
 };
 
