@@ -171,7 +171,7 @@ class TimerfdShield {
 class StallWatchdog {
  public:
   StallWatchdog(const std::atomic<bool>* stop, Clock* clock, const std::atomic<int64_t>* last_data,
-                int64_t idle_timeout_ms, pplx::cancellation_token_source cancel)
+                int64_t idle_timeout_ms, const pplx::cancellation_token_source& cancel)
       : thread_([=] {
           std::unique_lock<std::mutex> lock(mu_);
           while (!done_) {

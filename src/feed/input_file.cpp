@@ -102,7 +102,7 @@ std::string ReadPrefix(ByteSource* src, size_t n, bool* failed) {
   return out;
 }
 
-std::unique_ptr<Member> MakeMember(std::string name, std::string entry,
+std::unique_ptr<Member> MakeMember(std::string name, const std::string& entry,
                                    std::unique_ptr<ByteSource> bytes, bool identify,
                                    std::string* error) {
   auto m = std::make_unique<Member>();
