@@ -90,7 +90,10 @@ bool Recorder::Open(int64_t hour_ms, std::string* error) {
 }
 
 bool Recorder::Compress(std::string_view in, bool end_frame, std::string* error) {
-  std::vector<char> out(ZSTD_CStreamOutSize());
+  // One buffer for the recorder's life: zstd's output size is 128 KiB, which a fresh vector
+  // would zero (and the allocator map and unmap) for every message of a WebSocket feed.
+  if (compressed_.empty()) compressed_.resize(ZSTD_CStreamOutSize());
+  std::vector<char>& out = compressed_;
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   const ZSTD_EndDirective mode = end_frame ? ZSTD_e_end : ZSTD_e_continue;
   while (true) {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hashmon/clock.h"
 
@@ -59,6 +60,7 @@ class Recorder {
   int64_t lost_ = 0;
   std::string line_;
   std::string partial_;
+  std::vector<char> compressed_;     // zstd's output, written to the file as it fills
   bool skipping_long_line_ = false;  // inside a line too long to record, until its end
 };
 
