@@ -12,7 +12,7 @@
 namespace hashmon {
 namespace {
 
-std::vector<std::string> Lines(const std::string& fixture) {
+std::vector<std::string> FixtureLines(const std::string& fixture) {
   std::ifstream in(testing::TestDataPath("feeds/" + fixture));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -22,7 +22,7 @@ std::vector<std::string> Lines(const std::string& fixture) {
 std::vector<Record> DecodeAll(const std::string& fixture) {
   Decoder d;
   std::vector<Record> out;
-  for (const auto& line : Lines(fixture)) out.push_back(d.DecodeCopy(line));
+  for (const auto& line : FixtureLines(fixture)) out.push_back(d.DecodeCopy(line));
   return out;
 }
 
@@ -80,7 +80,7 @@ TEST(Decoder, XV2RetweetCarriesTheOriginalsTagsButIncludedTweetsNeverCount) {
 }
 
 TEST(Decoder, TruncatedLastLineIsMalformed) {
-  auto lines = Lines("twitter_v2_stream_twarc_truncated_last_line.ndjson");
+  auto lines = FixtureLines("twitter_v2_stream_twarc_truncated_last_line.ndjson");
   Decoder d;
   Record r = d.DecodeCopy(lines.back());
   EXPECT_EQ(r.kind, RecordKind::kError);

@@ -13,8 +13,8 @@
 namespace hashmon {
 namespace {
 
-constexpr int64_t kMin = 60'000;
-const int64_t kT0 = *ParseIsoTime("2016-01-18T00:00:00Z");
+using testing::kMin;
+using testing::kMonday;
 
 class DetectorTest : public ::testing::Test {
  protected:
@@ -64,11 +64,12 @@ TEST_F(DetectorTest, ACountExportThatSwingsWithTheNewsAlertsOnItsSurgeNotOnEvery
     std::normal_distribution<double> noise(0, 1);
     SeriesDetector d(&config);
     const int64_t step = 5 * kMin, steps = 8 * 7 * 288;
-    const int64_t surge_from = kT0 + (6 * 7 * 288 + 150) * step, surge_to = surge_from + 36 * step;
+    const int64_t surge_from = kMonday + (6 * 7 * 288 + 150) * step,
+                  surge_to = surge_from + 36 * step;
     double wander = 0;
     Outcome out;
     for (int64_t i = 0; i < steps; ++i) {
-      const int64_t t = kT0 + i * step;
+      const int64_t t = kMonday + i * step;
       wander = 0.98 * wander + 0.12 * noise(rng);  // a standard deviation of 0.6, for hours
       const double rate =
           Daily(t, 30) * std::exp(wander) * (t >= surge_from && t < surge_to ? 15 : 1);
@@ -106,10 +107,10 @@ TEST_F(DetectorTest, ACountExportAlertsOnVolumeItHasNotReachedLatelyNotOnABusyNi
     std::mt19937 rng(11);
     SeriesDetector d(&config);
     const int64_t step = 5 * kMin;
-    const int64_t night_step = kT0 + (14 * 288 + 3 * 12) * step;   // 03:00 on day 15
-    const int64_t surge_from = kT0 + (16 * 288 + 15 * 12) * step;  // 15:00 on day 17
+    const int64_t night_step = kMonday + (14 * 288 + 3 * 12) * step;   // 03:00 on day 15
+    const int64_t surge_from = kMonday + (16 * 288 + 15 * 12) * step;  // 15:00 on day 17
     Outcome out;
-    for (int64_t t = kT0; t < surge_from + 12 * step; t += step) {
+    for (int64_t t = kMonday; t < surge_from + 12 * step; t += step) {
       const double hour = static_cast<double>((t / 3'600'000) % 24);
       const double rate =
           40 * (0.03 + 0.97 * std::pow(0.5 - 0.5 * std::cos((hour - 3) / 24 * 2 * M_PI), 3));
@@ -145,7 +146,7 @@ TEST_F(DetectorTest, ACountExportOfAnyStepStartsAtItsFirstValueAndAlertsOnItsSur
     const double usual = step < 1440 * kMin ? 2000 : 50000;
     std::vector<int64_t> alerts;
     for (int64_t i = 0; i <= surge; ++i) {
-      const int64_t t = kT0 + i * step;
+      const int64_t t = kMonday + i * step;
       const double rate = (step < 1440 * kMin ? Daily(t, usual) : usual) * std::exp(news(rng));
       std::poisson_distribution<int> count(i == surge ? 8 * usual : rate);
       const Assessment a = d.Observe(t, count(rng));
@@ -156,21 +157,21 @@ TEST_F(DetectorTest, ACountExportOfAnyStepStartsAtItsFirstValueAndAlertsOnItsSur
     }
     EXPECT_EQ(alerts, std::vector<int64_t>{surge});
     if (step >= 1440 * kMin) {
-      EXPECT_NEAR(d.Expected(kT0 + steps * step), usual, 0.2 * usual);
+      EXPECT_NEAR(d.Expected(kMonday + steps * step), usual, 0.2 * usual);
     }
   }
 }
 
 TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
   SeriesDetector d(&cfg_);
-  auto events = Feed(d, kT0, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });
+  auto events = Feed(d, kMonday, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });
   EXPECT_TRUE(events.empty()) << "fired at " << FormatIsoTime(events[0].detected_at);
 }
 
 TEST_F(DetectorTest, SurgeFiresWithinTwoMinutesAndIsBackdatedToItsOnset) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 2 * 1440, [](int64_t t) { return Daily(t, 0.5); });
-  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  Feed(d, kMonday, 2 * 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const int64_t onset = kMonday + 2 * 1440 * kMin;
   auto events = FeedCounts(d, onset, {8, 15, 20, 22});
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
@@ -180,9 +181,9 @@ TEST_F(DetectorTest, SurgeFiresWithinTwoMinutesAndIsBackdatedToItsOnset) {
 
 TEST_F(DetectorTest, ColdStartStillCatchesAnOutage) {
   SeriesDetector d(&cfg_);
-  auto events = FeedCounts(d, kT0, {0, 0, 1, 0, 0, 12, 25, 30});
+  auto events = FeedCounts(d, kMonday, {0, 0, 1, 0, 0, 12, 25, 30});
   ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0].started, kT0 + 5 * kMin);
+  EXPECT_EQ(events[0].started, kMonday + 5 * kMin);
 }
 
 TEST_F(DetectorTest, ATagBusyFromItsFirstMinuteIsNoOutage) {
@@ -191,11 +192,11 @@ TEST_F(DetectorTest, ATagBusyFromItsFirstMinuteIsNoOutage) {
   // No window reaching back to the series' first minutes is judged, so it learns its level.
   const std::vector<int> busy_from_the_start = {3, 3, 2, 4, 3, 3, 2, 3, 4, 3, 3, 2, 3, 4, 3};
   SeriesDetector d(&cfg_);
-  EXPECT_TRUE(FeedCounts(d, kT0, busy_from_the_start).empty());
+  EXPECT_TRUE(FeedCounts(d, kMonday, busy_from_the_start).empty());
 
   cfg_.window_needs_history = false;
   SeriesDetector judged_by_the_prior(&cfg_);
-  EXPECT_FALSE(FeedCounts(judged_by_the_prior, kT0, busy_from_the_start).empty());
+  EXPECT_FALSE(FeedCounts(judged_by_the_prior, kMonday, busy_from_the_start).empty());
 }
 
 TEST_F(DetectorTest, ASeriesBornInAnOutageIsFlaggedOnceItHasHistory) {
@@ -203,15 +204,15 @@ TEST_F(DetectorTest, ASeriesBornInAnOutageIsFlaggedOnceItHasHistory) {
   // fires on its first 3-minute window with 3 minutes before it, not on its first one.
   const std::vector<int> born_in_outage = {12, 25, 30, 30, 30, 30, 30};
   SeriesDetector d(&cfg_);
-  auto events = FeedCounts(d, kT0, born_in_outage);
+  auto events = FeedCounts(d, kMonday, born_in_outage);
   ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0].detected_at, kT0 + 6 * kMin);
+  EXPECT_EQ(events[0].detected_at, kMonday + 6 * kMin);
 
   cfg_.window_needs_history = false;
   SeriesDetector judged_by_the_prior(&cfg_);
-  events = FeedCounts(judged_by_the_prior, kT0, born_in_outage);
+  events = FeedCounts(judged_by_the_prior, kMonday, born_in_outage);
   ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0].detected_at, kT0 + 3 * kMin);
+  EXPECT_EQ(events[0].detected_at, kMonday + 3 * kMin);
 }
 
 TEST_F(DetectorTest, ASeriesBornDuringAnIncidentDoesNotLearnItsFirstPostsAsNormal) {
@@ -224,20 +225,20 @@ TEST_F(DetectorTest, ASeriesBornDuringAnIncidentDoesNotLearnItsFirstPostsAsNorma
   SeriesDetector d(&cfg_);
   std::optional<AlertEvent> fired;
   for (size_t i = 0; i < born_in_an_incident.size() && !fired; ++i) {
-    fired = d.Observe(kT0 + static_cast<int64_t>(i) * kMin, born_in_an_incident[i], false,
+    fired = d.Observe(kMonday + static_cast<int64_t>(i) * kMin, born_in_an_incident[i], false,
                       /*incident=*/true)
                 .event;
   }
   ASSERT_TRUE(fired.has_value());
-  EXPECT_EQ(fired->started, kT0);
+  EXPECT_EQ(fired->started, kMonday);
 }
 
 TEST_F(DetectorTest, AOnePostAMinuteOutageIsDatedToItsFirstPost) {
   // A country that posts a few times a day; then about one post a minute, some minutes
   // none: no single minute looks like a surge, but together they date it.
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t) { return 0.004; });
-  const int64_t onset = kT0 + 1440 * kMin;
+  Feed(d, kMonday, 1440, [](int64_t) { return 0.004; });
+  const int64_t onset = kMonday + 1440 * kMin;
   d.Observe(onset - 12 * kMin, 1);  // a stray post well before
   const std::vector<int> outage = {1, 0, 1, 1, 1, 2, 1, 1, 0, 1, 2, 1, 1, 0, 2, 1, 1, 1, 2, 1};
   std::optional<AlertEvent> fired;
@@ -254,8 +255,8 @@ TEST_F(DetectorTest, AStrayPostJustBeforeASurgeIsNotItsOnsetOnceTheSurgeIsClear)
   // With an incident open a quiet country fires on its first two posts, and a stray post
   // three minutes before them could be the start. The next minutes' posts say it was not.
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t) { return 0.004; });
-  const int64_t onset = kT0 + 1440 * kMin;
+  Feed(d, kMonday, 1440, [](int64_t) { return 0.004; });
+  const int64_t onset = kMonday + 1440 * kMin;
   d.Observe(onset - 3 * kMin, 1);
   const Assessment first = d.Observe(onset, 2, false, /*incident=*/true);
   ASSERT_TRUE(first.event.has_value());
@@ -268,8 +269,8 @@ TEST_F(DetectorTest, AStrayPostJustBeforeASurgeIsNotItsOnsetOnceTheSurgeIsClear)
 
 TEST_F(DetectorTest, ABurstOfAFewPostsInOneMinuteIsNotAnOutage) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.2); });
-  EXPECT_TRUE(FeedCounts(d, kT0 + 1440 * kMin, {5, 0, 0, 0, 0, 0}).empty());
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.2); });
+  EXPECT_TRUE(FeedCounts(d, kMonday + 1440 * kMin, {5, 0, 0, 0, 0, 0}).empty());
 }
 
 TEST_F(DetectorTest, AMinuteWithMorePostsThanAHarmlessBurstHoldsIsMoreThanOne) {
@@ -278,8 +279,8 @@ TEST_F(DetectorTest, AMinuteWithMorePostsThanAHarmlessBurstHoldsIsMoreThanOne) {
   // only five of them are set aside as one, and the rest with the post before is a crowd.
   for (const int busiest : {5, 6}) {
     SeriesDetector d(&cfg_);
-    Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.005; });
-    const auto events = FeedCounts(d, kT0 + 2 * 1440 * kMin, {1, busiest});
+    Feed(d, kMonday, 2 * 1440, [](int64_t) { return 0.005; });
+    const auto events = FeedCounts(d, kMonday + 2 * 1440 * kMin, {1, busiest});
     EXPECT_EQ(events.empty(), busiest == 5) << busiest;
   }
 }
@@ -292,8 +293,8 @@ TEST_F(DetectorTest, ACrowdInOneMinuteNeedsNoSecondElevatedMinute) {
   for (const int crowd : {5, 12}) {
     SeriesDetector d(&cfg_);
     rng_.seed(3);
-    Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.3; });
-    const auto events = FeedCounts(d, kT0 + 2 * 1440 * kMin, {1, crowd});
+    Feed(d, kMonday, 2 * 1440, [](int64_t) { return 0.3; });
+    const auto events = FeedCounts(d, kMonday + 2 * 1440 * kMin, {1, crowd});
     EXPECT_EQ(events.empty(), crowd == 5) << crowd;
   }
 }
@@ -302,21 +303,21 @@ TEST_F(DetectorTest, AHandfulOfPostsOverTwoMinutesIsABurstNotAnOutage) {
   // A day of chatter at 0.05 a minute, then a burst of five posts spread over two minute
   // boundaries, on top of the chatter: without the burst allowance, an alert.
   const std::vector<int> burst = {2, 3, 2, 0, 0, 0, 0, 0, 0, 0};
-  const int64_t next_day = kT0 + 1440 * kMin;
+  const int64_t next_day = kMonday + 1440 * kMin;
   for (double allowance : {0.0, cfg_.burst_allowance}) {
     DetectorConfig cfg = cfg_;
     cfg.burst_allowance = allowance;
     SeriesDetector d(&cfg);
     rng_.seed(7);
-    Feed(d, kT0, 1440, [](int64_t) { return 0.05; });
+    Feed(d, kMonday, 1440, [](int64_t) { return 0.05; });
     const auto events = FeedCounts(d, next_day, burst);
     EXPECT_EQ(events.empty(), allowance > 0) << "burst allowance " << allowance;
   }
   // A surge at the daily peak is still caught at once.
-  const int64_t peak = kT0 + (1440 + 16 * 60) * kMin;
+  const int64_t peak = kMonday + (1440 + 16 * 60) * kMin;
   SeriesDetector d(&cfg_);
   rng_.seed(7);
-  Feed(d, kT0, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
+  Feed(d, kMonday, 1440 + 16 * 60, [](int64_t t) { return Daily(t, 0.4); });
   const auto events = FeedCounts(d, peak, {6, 9, 12});
   ASSERT_FALSE(events.empty());
   EXPECT_LE(events[0].detected_at, peak + 2 * kMin);
@@ -332,11 +333,11 @@ TEST_F(DetectorTest, TwoBurstsMinutesApartWhereBurstsHappenAreNotAnOutage) {
     cfg.leave_two_bursts_out = rule;
     SeriesDetector d(&cfg);
     rng_.seed(11);
-    Feed(d, kT0, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
-    EXPECT_TRUE(FeedCounts(d, kT0 + (1440 + 9 * 60) * kMin, burst).empty());
+    Feed(d, kMonday, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
+    EXPECT_TRUE(FeedCounts(d, kMonday + (1440 + 9 * 60) * kMin, burst).empty());
     rng_.seed(12);
-    Feed(d, kT0 + (1440 + 9 * 60 + 7) * kMin, 10 * 60, [](int64_t) { return 1.0 / 120; });
-    const auto events = FeedCounts(d, kT0 + (1440 + 19 * 60 + 7) * kMin, two_bursts);
+    Feed(d, kMonday + (1440 + 9 * 60 + 7) * kMin, 10 * 60, [](int64_t) { return 1.0 / 120; });
+    const auto events = FeedCounts(d, kMonday + (1440 + 19 * 60 + 7) * kMin, two_bursts);
     EXPECT_EQ(events.empty(), rule) << "two-bursts rule " << rule;
   }
 }
@@ -346,11 +347,11 @@ TEST_F(DetectorTest, WhereBurstsHappenAOnePostAMinuteOutageStillFires) {
   // morning burst, an outage of about a post a minute fires within ten minutes.
   SeriesDetector d(&cfg_);
   rng_.seed(11);
-  Feed(d, kT0, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
-  FeedCounts(d, kT0 + (1440 + 9 * 60) * kMin, {2, 3, 0, 0, 0, 0, 0});
+  Feed(d, kMonday, 1440 + 9 * 60, [](int64_t) { return 1.0 / 120; });
+  FeedCounts(d, kMonday + (1440 + 9 * 60) * kMin, {2, 3, 0, 0, 0, 0, 0});
   rng_.seed(12);
-  Feed(d, kT0 + (1440 + 9 * 60 + 7) * kMin, 4 * 60, [](int64_t) { return 1.0 / 120; });
-  const int64_t onset = kT0 + (1440 + 13 * 60 + 7) * kMin;
+  Feed(d, kMonday + (1440 + 9 * 60 + 7) * kMin, 4 * 60, [](int64_t) { return 1.0 / 120; });
+  const int64_t onset = kMonday + (1440 + 13 * 60 + 7) * kMin;
   const auto events = FeedCounts(d, onset, {1, 2, 0, 1, 1, 2, 1, 0, 1, 2, 1, 1, 1, 2});
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].started, onset);
@@ -364,8 +365,8 @@ TEST_F(DetectorTest, WithAnIncidentOpenThreePostsThenOneJoinOnTheOne) {
   for (bool incident : {false, true}) {
     SeriesDetector d(&cfg_);
     rng_.seed(3);
-    const int64_t onset = kT0 + 2 * 1440 * kMin;
-    Feed(d, kT0, 2 * 1440, [](int64_t) { return 1.0 / 30; });
+    const int64_t onset = kMonday + 2 * 1440 * kMin;
+    Feed(d, kMonday, 2 * 1440, [](int64_t) { return 1.0 / 30; });
     EXPECT_FALSE(d.Observe(onset, 3).event);
     const Assessment a = d.Observe(onset + kMin, 1, false, incident);
     EXPECT_EQ(a.event.has_value(), incident) << "incident " << incident;
@@ -377,8 +378,8 @@ TEST_F(DetectorTest, AnAlertOnOneMinuteEndsAfterThatMinuteNotInIt) {
   // outage ends after that minute (it had its posts), not at its start with none.
   SeriesDetector d(&cfg_);
   rng_.seed(3);
-  const int64_t alarm = kT0 + 2 * 1440 * kMin;
-  Feed(d, kT0, 2 * 1440, [](int64_t) { return 1.0 / 30; });
+  const int64_t alarm = kMonday + 2 * 1440 * kMin;
+  Feed(d, kMonday, 2 * 1440, [](int64_t) { return 1.0 / 30; });
   ASSERT_TRUE(d.Observe(alarm, 4, false, /*incident=*/true).event);
   std::optional<AlertEvent> resolved;
   for (int i = 1; i <= 60 && !resolved; ++i) resolved = d.Observe(alarm + i * kMin, 0).event;
@@ -389,8 +390,8 @@ TEST_F(DetectorTest, AnAlertOnOneMinuteEndsAfterThatMinuteNotInIt) {
 TEST_F(DetectorTest, ALullInALowVolumeOutageIsNotItsEnd) {
   // Three posts a minute, then six minutes with one post, then the outage goes on.
   SeriesDetector d(&cfg_);
-  const int64_t onset = kT0 + 2 * 1440 * kMin;
-  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.01; });
+  const int64_t onset = kMonday + 2 * 1440 * kMin;
+  Feed(d, kMonday, 2 * 1440, [](int64_t) { return 0.01; });
   std::vector<int> counts(10, 3);
   for (int n : {0, 1, 0, 0, 0, 0}) counts.push_back(n);
   counts.insert(counts.end(), 10, 3);
@@ -407,9 +408,9 @@ TEST_F(DetectorTest, ALullInAnOutageOverABaselineOfAPostAMinuteIsNotItsEnd) {
   // could hold, and as likely a dip of the outage's), then the outage goes on for half an
   // hour.
   SeriesDetector d(&cfg_);
-  const int64_t onset = kT0 + 2 * 1440 * kMin;
+  const int64_t onset = kMonday + 2 * 1440 * kMin;
   std::gamma_distribution<double> varying_rate(2.0, 0.5);
-  Feed(d, kT0, 2 * 1440, [&](int64_t) { return varying_rate(rng_); });
+  Feed(d, kMonday, 2 * 1440, [&](int64_t) { return varying_rate(rng_); });
   std::vector<int> counts;
   const int outage[] = {3, 5, 8, 6};
   for (int i = 0; i < 32; ++i) counts.push_back(outage[i % 4]);
@@ -429,8 +430,8 @@ TEST_F(DetectorTest, AnOutageThatDiesAwayEndsWhereItsRateGaveWay) {
   // way when the service came back, though its posts take ten minutes to fall to the
   // baseline's one in two minutes.
   SeriesDetector d(&cfg_);
-  const int64_t onset = kT0 + 2 * 1440 * kMin;
-  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.5; });
+  const int64_t onset = kMonday + 2 * 1440 * kMin;
+  Feed(d, kMonday, 2 * 1440, [](int64_t) { return 0.5; });
   std::vector<int> counts(30, 30);
   const int64_t end = onset + 30 * kMin;
   for (int x = 0; x < 15; ++x) counts.push_back(static_cast<int>(30 * std::exp(-(x + 1) / 3.0)));
@@ -446,8 +447,8 @@ TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt
   // Thirteen silent hours drive the level towards nothing; then an hour of about a post a
   // minute, and one more post 27 minutes after the last. The outage ended with the hour.
   SeriesDetector d(&cfg_);
-  const int64_t onset = kT0 + 13 * 60 * kMin;
-  FeedCounts(d, kT0, std::vector<int>(13 * 60, 0));
+  const int64_t onset = kMonday + 13 * 60 * kMin;
+  FeedCounts(d, kMonday, std::vector<int>(13 * 60, 0));
   std::vector<int> counts;
   for (int i = 0; i < 60; ++i) counts.push_back(i % 3 == 2 ? 0 : (i % 5 == 0 ? 2 : 1));
   std::vector<int> after(60, 0);
@@ -468,9 +469,9 @@ TEST_F(DetectorTest, AYoungSeriesUncertainBaselineDoesNotEndAnOutageEarly) {
   counts.insert(counts.end(), 15, 4);
   for (int n : {1, 1, 0, 1, 0, 1, 0}) counts.push_back(n);
   counts.insert(counts.end(), 15, 4);
-  const int64_t end = kT0 + static_cast<int64_t>(counts.size()) * kMin;
+  const int64_t end = kMonday + static_cast<int64_t>(counts.size()) * kMin;
   counts.insert(counts.end(), 30, 0);
-  const auto events = FeedCounts(d, kT0, counts);
+  const auto events = FeedCounts(d, kMonday, counts);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
   EXPECT_EQ(events[1].ended, end);
@@ -480,8 +481,8 @@ TEST_F(DetectorTest, ASurpriseOfOnePostAMinuteNeedsNoElevatedMinute) {
   // A series at about one post in twenty minutes: a post a minute for three minutes is
   // news as a whole, though no one minute of it is out of the ordinary.
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 2 * 1440, [](int64_t) { return 0.05; });
-  const int64_t now = kT0 + 2 * 1440 * kMin;
+  Feed(d, kMonday, 2 * 1440, [](int64_t) { return 0.05; });
+  const int64_t now = kMonday + 2 * 1440 * kMin;
   auto steps = [&](std::vector<double> counts) {
     std::vector<StepCount> out;
     for (size_t i = 0; i < counts.size(); ++i) {
@@ -497,24 +498,24 @@ TEST_F(DetectorTest, ASurpriseOfOnePostAMinuteNeedsNoElevatedMinute) {
 
 TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
   std::vector<int> counts(60, 30);                                        // an hour of outage
   for (int i = 0; i < 60; ++i) counts.push_back(i % 7 == 0 ? 3 : i % 3);  // noisy recovery
-  auto events = FeedCounts(d, kT0 + 1440 * kMin, counts);
+  auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
   EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
-  EXPECT_GE(events[1].ended, kT0 + (1440 + 60) * kMin);
-  EXPECT_LE(events[1].ended, kT0 + (1440 + 70) * kMin);
+  EXPECT_GE(events[1].ended, kMonday + (1440 + 60) * kMin);
+  EXPECT_LE(events[1].ended, kMonday + (1440 + 70) * kMin);
 }
 
 TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
   std::vector<int> counts(30, 25);
   counts.insert(counts.end(), 30, 0);
   counts.insert(counts.end(), 20, 25);  // back within the hold-down
-  auto events = FeedCounts(d, kT0 + 1440 * kMin, counts);
+  auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
   int fired = 0;
   for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
   EXPECT_EQ(fired, 1);
@@ -522,8 +523,8 @@ TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
 
 TEST_F(DetectorTest, AfterThreeDaysTheBaselineKnowsTheTimeOfDay) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 3 * 1440, [](int64_t t) { return Daily(t, 6.0); });
-  const int64_t day4 = kT0 + 3 * 1440 * kMin;
+  Feed(d, kMonday, 3 * 1440, [](int64_t t) { return Daily(t, 6.0); });
+  const int64_t day4 = kMonday + 3 * 1440 * kMin;
   for (int hour : {4, 10, 16, 22}) {
     const int64_t t = day4 + hour * 60 * kMin + 30 * kMin;
     EXPECT_NEAR(d.Expected(t), Daily(t, 6.0), 0.2 * Daily(t, 6.0)) << "at " << hour << ":30";
@@ -532,32 +533,32 @@ TEST_F(DetectorTest, AfterThreeDaysTheBaselineKnowsTheTimeOfDay) {
 
 TEST_F(DetectorTest, AfterThreeWeeksTheBaselineKnowsTheWeekend) {
   SeriesDetector d(&cfg_);
-  auto weekend = [](int64_t t) {  // kT0 is a Monday: days 5 and 6 of each week
-    return (t - kT0) / (1440 * kMin) % 7 >= 5;
+  auto weekend = [](int64_t t) {  // kMonday is a Monday: days 5 and 6 of each week
+    return (t - kMonday) / (1440 * kMin) % 7 >= 5;
   };
-  Feed(d, kT0, 21 * 1440, [&](int64_t t) { return weekend(t) ? 1.0 : 2.0; });
-  const int64_t wednesday_noon = kT0 + (21 + 2) * 1440 * kMin + 720 * kMin;
-  const int64_t saturday_noon = kT0 + (21 + 5) * 1440 * kMin + 720 * kMin;
+  Feed(d, kMonday, 21 * 1440, [&](int64_t t) { return weekend(t) ? 1.0 : 2.0; });
+  const int64_t wednesday_noon = kMonday + (21 + 2) * 1440 * kMin + 720 * kMin;
+  const int64_t saturday_noon = kMonday + (21 + 5) * 1440 * kMin + 720 * kMin;
   EXPECT_NEAR(d.Expected(wednesday_noon), 2.0, 0.3);
   EXPECT_NEAR(d.Expected(saturday_noon), 1.0, 0.15);
 }
 
 TEST_F(DetectorTest, AnOutageDoesNotBecomeTheNewNormal) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
-  const double before = d.Expected(kT0 + 1440 * kMin);
-  FeedCounts(d, kT0 + 1440 * kMin, std::vector<int>(120, 40));
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const double before = d.Expected(kMonday + 1440 * kMin);
+  FeedCounts(d, kMonday + 1440 * kMin, std::vector<int>(120, 40));
   EXPECT_EQ(d.state(), AlertState::kFiring);
-  EXPECT_LT(d.Expected(kT0 + 1560 * kMin), before * 2 + 0.1);
+  EXPECT_LT(d.Expected(kMonday + 1560 * kMin), before * 2 + 0.1);
 }
 
 TEST_F(DetectorTest, GapsChangeNeitherBaselineNorAlertState) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.5); });
-  FeedCounts(d, kT0 + 1440 * kMin, {20, 25, 30});
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  FeedCounts(d, kMonday + 1440 * kMin, {20, 25, 30});
   ASSERT_EQ(d.state(), AlertState::kFiring);
   for (int i = 3; i < 40; ++i) {
-    const Assessment a = d.Observe(kT0 + (1440 + i) * kMin, 0, /*gap=*/true);
+    const Assessment a = d.Observe(kMonday + (1440 + i) * kMin, 0, /*gap=*/true);
     EXPECT_FALSE(a.event.has_value());  // a disconnection is not a recovery
   }
   EXPECT_EQ(d.state(), AlertState::kFiring);
@@ -565,8 +566,8 @@ TEST_F(DetectorTest, GapsChangeNeitherBaselineNorAlertState) {
 
 TEST_F(DetectorTest, PeekFiresOnAnOpenMinuteWithTheOpenMinutesBeforeIt) {
   SeriesDetector d(&cfg_);
-  Feed(d, kT0, 1440, [](int64_t t) { return Daily(t, 0.3); });
-  const int64_t m = kT0 + 1440 * kMin;
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.3); });
+  const int64_t m = kMonday + 1440 * kMin;
   EXPECT_FALSE(d.Peek(m, 3).has_value());
   auto e = d.Peek(m + kMin, 6, {{m, 7}});
   ASSERT_TRUE(e.has_value());
@@ -583,13 +584,13 @@ struct SurgeOutcome {
 };
 SurgeOutcome FortyLowVolumeSurges(const DetectorConfig& config) {
   SurgeOutcome out;
-  const int64_t onset = kT0 + 11 * 60 * kMin;
+  const int64_t onset = kMonday + 11 * 60 * kMin;
   for (unsigned seed = 1; seed <= 40; ++seed) {
     SeriesDetector d(&config);
     std::mt19937 rng(seed);
     bool flagged = false;
     for (int m = 0; m < 1440; ++m) {
-      const int64_t t = kT0 + m * kMin;
+      const int64_t t = kMonday + m * kMin;
       const bool surging = t >= onset && t < onset + 60 * kMin;
       const double hour = static_cast<double>(m / 60);
       double rate = 0.2 + 0.8 * std::pow(0.5 - 0.5 * std::cos((hour - 4) / 24 * 2 * M_PI), 2);
@@ -631,8 +632,8 @@ TEST_F(DetectorTest, AColdStartsDailyRiseIsNotASustainedSurge) {
     for (unsigned seed = 1; seed <= 20; ++seed) {
       SeriesDetector d(&cfg_);
       rng_.seed(seed);
-      const auto events = Feed(d, kT0, 2 * 1440, [peak](int64_t t) {
-        const double hour = static_cast<double>((t - kT0) / 3'600'000 % 24);
+      const auto events = Feed(d, kMonday, 2 * 1440, [peak](int64_t t) {
+        const double hour = static_cast<double>((t - kMonday) / 3'600'000 % 24);
         return peak * (0.03 + 0.97 * std::pow(0.5 - 0.5 * std::cos((hour - 4) / 24 * 2 * M_PI), 2));
       });
       EXPECT_TRUE(events.empty()) << "peak " << peak << ", seed " << seed;
@@ -656,7 +657,7 @@ TEST_F(DetectorTest, ChatterThatWandersWithTheNewsForHoursIsNoSustainedSurge) {
       const double keep = std::exp(-1.0 / 120), sigma = 0.6;
       double wander = 0;
       for (int m = 0; m < 4 * 7 * 1440; ++m) {
-        const int64_t t = kT0 + m * kMin;
+        const int64_t t = kMonday + m * kMin;
         wander = keep * wander + sigma * std::sqrt(1 - keep * keep) * noise(rng);
         std::poisson_distribution<int> posts(Daily(t, 1.0) * std::exp(wander - sigma * sigma / 2));
         const Assessment a = d.Observe(t, posts(rng));
@@ -672,12 +673,12 @@ TEST_F(DetectorTest, ChatterThatWandersWithTheNewsForHoursIsNoSustainedSurge) {
 
 TEST_F(DetectorTest, SerializedStateResumesExactly) {
   SeriesDetector a(&cfg_);
-  Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
+  Feed(a, kMonday, 600, [](int64_t t) { return Daily(t, 1.0); });
   SeriesDetector b(&cfg_);
   ASSERT_TRUE(b.Deserialize(a.Serialize()));
   std::vector<int> counts = {1, 0, 2, 14, 30, 25, 0, 0, 1};
   for (size_t i = 0; i < counts.size(); ++i) {
-    const int64_t t = kT0 + (600 + static_cast<int64_t>(i)) * kMin;
+    const int64_t t = kMonday + (600 + static_cast<int64_t>(i)) * kMin;
     const Assessment x = a.Observe(t, counts[i]);
     const Assessment y = b.Observe(t, counts[i]);
     EXPECT_EQ(x.score, y.score);
@@ -694,9 +695,9 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
   ASSERT_TRUE(std::getline(in, v2));
   SeriesDetector d(&cfg_);
   ASSERT_TRUE(d.Deserialize(v2));
-  EXPECT_NEAR(d.Expected(kT0 + 4 * kMin), 0.2887, 1e-3);
+  EXPECT_NEAR(d.Expected(kMonday + 4 * kMin), 0.2887, 1e-3);
   EXPECT_EQ(d.steps_seen(), 4);
-  const auto events = FeedCounts(d, kT0 + 4 * kMin, {20, 30, 30});
+  const auto events = FeedCounts(d, kMonday + 4 * kMin, {20, 30, 30});
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
 }
@@ -710,8 +711,8 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   // before that (read as none seen), and v3 had no time of the last burst before them
   // either (read as no burst seen).
   SeriesDetector a(&cfg_);
-  Feed(a, kT0, 600, [](int64_t t) { return Daily(t, 1.0); });
-  a.Observe(kT0 + 600 * kMin, 3);  // the last step has events
+  Feed(a, kMonday, 600, [](int64_t t) { return Daily(t, 1.0); });
+  a.Observe(kMonday + 600 * kMin, 3);  // the last step has events
   const std::string v9 = a.Serialize();
   ASSERT_EQ(v9.substr(0, 3), "v9 ");
   const auto without_last_field = [](const std::string& s) { return s.substr(0, s.rfind(' ')); };
@@ -759,7 +760,7 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
       "v9 " +
       without_last_field(
           without_last_field(without_last_field(without_last_field(without_last_field(body8))))) +
-      " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kT0 + 600 * kMin) +
+      " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kMonday + 600 * kMin) +
       " 0 0 0 0 0 0 0 0";
   EXPECT_EQ(from_v3.Serialize(), no_burst);
 }
@@ -767,12 +768,12 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
 TEST_F(DetectorTest, ACountExportsRecentVolumeIsSavedWithItsState) {
   const DetectorConfig config = CountExportConfig(kMin);
   SeriesDetector a(&config);
-  Feed(a, kT0, 3 * 1440, [](int64_t t) { return Daily(t, 20.0); });
+  Feed(a, kMonday, 3 * 1440, [](int64_t t) { return Daily(t, 20.0); });
   SeriesDetector b(&config);
   ASSERT_TRUE(b.Deserialize(a.Serialize()));
   const std::vector<int> counts = {12, 25, 30, 8, 6};  // none above the days before
   for (size_t i = 0; i < counts.size(); ++i) {
-    const int64_t t = kT0 + (3 * 1440 + static_cast<int64_t>(i)) * kMin;
+    const int64_t t = kMonday + (3 * 1440 + static_cast<int64_t>(i)) * kMin;
     const Assessment x = a.Observe(t, counts[i]);
     const Assessment y = b.Observe(t, counts[i]);
     EXPECT_EQ(x.score, y.score);

@@ -11,7 +11,7 @@
 namespace hashmon {
 namespace {
 
-std::vector<std::string> Lines(const std::string& text) {
+std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) out.push_back(line);
@@ -34,7 +34,7 @@ TEST(Logger, MessagesBelowTheLevelAreDropped) {
   Logger log(&out, &clock, LogLevel::kWarn);
   log.Info("connected");
   log.Error("disk full");
-  ASSERT_EQ(Lines(out.str()).size(), 1u);
+  ASSERT_EQ(SplitLines(out.str()).size(), 1u);
   EXPECT_NE(out.str().find("error: disk full"), std::string::npos);
 }
 
@@ -44,13 +44,13 @@ TEST(Logger, AFloodOfOneComplaintIsABurstThenOneAnIntervalWithTheCountHeldBack) 
   Logger log(&out, &clock);
   for (int i = 0; i < 100; ++i) log.LogLimited(LogLevel::kWarn, "malformed", "malformed line");
   log.LogLimited(LogLevel::kWarn, "other", "another complaint");  // its own key: not held back
-  EXPECT_EQ(Lines(out.str()).size(), static_cast<size_t>(Logger::kBurst) + 1);
+  EXPECT_EQ(SplitLines(out.str()).size(), static_cast<size_t>(Logger::kBurst) + 1);
   EXPECT_EQ(log.suppressed("malformed"), 100 - Logger::kBurst);
 
   clock.Advance(Logger::kIntervalMs);
   log.LogLimited(LogLevel::kWarn, "malformed", "malformed line");
   log.LogLimited(LogLevel::kWarn, "malformed", "malformed line");  // within the new interval
-  const auto lines = Lines(out.str());
+  const auto lines = SplitLines(out.str());
   ASSERT_EQ(lines.size(), static_cast<size_t>(Logger::kBurst) + 2);
   EXPECT_NE(lines.back().find("malformed line (97 similar messages suppressed)"), std::string::npos)
       << lines.back();

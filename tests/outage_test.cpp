@@ -17,7 +17,7 @@ using testing::RunGenerator;
 using testing::RunHashmon;
 using testing::TempDir;
 
-constexpr int64_t kMin = 60'000;
+using testing::kMin;
 
 class OutageScenario : public ::testing::Test {
  protected:

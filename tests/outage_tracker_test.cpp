@@ -9,12 +9,13 @@
 #include <random>
 
 #include "hashmon/time_util.h"
+#include "test_util.h"
 
 namespace hashmon {
 namespace {
 
-constexpr int64_t kMin = 60'000;
-const int64_t kT0 = *ParseIsoTime("2016-01-18T00:00:00Z");
+using testing::kMin;
+using testing::kMonday;
 const char* kTag = "twitterdown";
 
 using Counts = std::map<std::tuple<int64_t, std::string, std::string>, int64_t>;
@@ -27,7 +28,7 @@ class TagTotalTest : public ::testing::Test {
     std::mt19937 rng(7);
     std::poisson_distribution<int> unknown(0.3), us(0.1);
     Counts counts;
-    for (int64_t m = kT0; m < kOnset; m += kMin) {
+    for (int64_t m = kMonday; m < kOnset; m += kMin) {
       if (int n = unknown(rng)) counts[{m, kTag, "??"}] = n;
       if (int n = us(rng)) counts[{m, kTag, "US"}] = n;
     }
@@ -69,7 +70,7 @@ class TagTotalTest : public ::testing::Test {
     return nullptr;
   }
 
-  const int64_t kOnset = kT0 + 6 * 60 * kMin;
+  const int64_t kOnset = kMonday + 6 * 60 * kMin;
   Counts open_;
 
  public:
@@ -537,7 +538,7 @@ int OutagesOfAChattyStart(const DetectorConfig& detector) {
   OutageTracker tracker{cfg};
   std::mt19937 rng(11);
   const std::pair<const char*, double> rates[] = {{"US", 3}, {"BR", 2}, {"??", 2}, {"GB", 1}};
-  for (int64_t m = kT0; m < kT0 + 180 * kMin; m += kMin) {
+  for (int64_t m = kMonday; m < kMonday + 180 * kMin; m += kMin) {
     Counts counts;
     for (const auto& [cc, rate] : rates) {
       std::poisson_distribution<int> n(rate);
@@ -571,22 +572,22 @@ TEST(ChattyStartTest, TheTagsTotalLearnsItsFirstQuarterHourAsItComes) {
   // after a quarter hour, and read the tag's usual chatter as a worldwide surge that lets a
   // chatty country alert on little; learnt as they come, 4.7 (the prior still weighs).
   OutageTracker tracker{TrackerConfig{}};
-  for (int64_t m = kT0; m < kT0 + 15 * kMin; m += kMin)
+  for (int64_t m = kMonday; m < kMonday + 15 * kMin; m += kMin)
     tracker.CloseThrough(m, {{{m, kTag, "??"}, (m / kMin) % 2 ? 14 : 2}});
   const DetectorConfig config;
-  EXPECT_GT(SavedSeries(tracker, kTagTotal, config)->Expected(kT0 + 15 * kMin), 4.2);
+  EXPECT_GT(SavedSeries(tracker, kTagTotal, config)->Expected(kMonday + 15 * kMin), 4.2);
 }
 
 // When the history begins: at the source's first post, whatever its tags, so that the
 // silence before a country's first mention is data.
 TEST(WatchFromTest, TheHistoryBeginsAtTheEarliestFirstPostBeforeAnyMinuteCloses) {
   OutageTracker tracker{TrackerConfig{}};
-  tracker.WatchFrom(kT0 + 10 * kMin + 5'000);  // one source's first post
-  tracker.WatchFrom(kT0 + 30'000);             // another's, earlier
-  tracker.CloseThrough(kT0 + 40 * kMin, {{{kT0 + 40 * kMin, kTag, "LT"}, 1}});
-  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0);
-  tracker.WatchFrom(kT0 - 60 * kMin);  // a source started after the history began
-  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0);
+  tracker.WatchFrom(kMonday + 10 * kMin + 5'000);  // one source's first post
+  tracker.WatchFrom(kMonday + 30'000);             // another's, earlier
+  tracker.CloseThrough(kMonday + 40 * kMin, {{{kMonday + 40 * kMin, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kMonday);
+  tracker.WatchFrom(kMonday - 60 * kMin);  // a source started after the history began
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kMonday);
 }
 
 TEST(WatchFromTest, TheMinutesBeforeTheFirstPostAreNotSilence) {
@@ -594,11 +595,11 @@ TEST(WatchFromTest, TheMinutesBeforeTheFirstPostAreNotSilence) {
   // its first close names a minute before the feed began. The US's chatter starts two
   // minutes in; its series has seen those two minutes and its own, not the lateness before.
   OutageTracker tracker{TrackerConfig{}};
-  tracker.WatchFrom(kT0 + 2'000);
-  tracker.CloseThrough(kT0 - 3 * kMin, {});
-  tracker.CloseThrough(kT0 + 2 * kMin, {{{kT0 + 2 * kMin, kTag, "US"}, 1}});
+  tracker.WatchFrom(kMonday + 2'000);
+  tracker.CloseThrough(kMonday - 3 * kMin, {});
+  tracker.CloseThrough(kMonday + 2 * kMin, {{{kMonday + 2 * kMin, kTag, "US"}, 1}});
   const TrackerChanges changes = tracker.TakeChanges();
-  EXPECT_EQ(changes.watching_since, kT0);
+  EXPECT_EQ(changes.watching_since, kMonday);
   const DetectorConfig config;
   SeriesDetector us(&config);
   for (const auto& [key, state] : changes.detector_states) {
@@ -611,15 +612,15 @@ TEST(WatchFromTest, TheMinutesBeforeTheFirstPostAreNotSilence) {
 
 TEST(WatchFromTest, WithoutAFirstPostTheHistoryBeginsAtTheFirstMention) {
   OutageTracker tracker{TrackerConfig{}};
-  tracker.CloseThrough(kT0 + 40 * kMin, {{{kT0 + 40 * kMin, kTag, "LT"}, 1}});
-  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0 + 40 * kMin);
+  tracker.CloseThrough(kMonday + 40 * kMin, {{{kMonday + 40 * kMin, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kMonday + 40 * kMin);
 }
 
 TEST(WatchFromTest, AFirstPostWithAWrongClockTeachesAtMostSixHoursOfSilence) {
   OutageTracker tracker{TrackerConfig{}};
-  tracker.WatchFrom(kT0 - 3 * 86'400'000LL);
-  tracker.CloseThrough(kT0, {{{kT0, kTag, "LT"}, 1}});
-  EXPECT_EQ(tracker.TakeChanges().watching_since, kT0 - 6 * 60 * kMin);
+  tracker.WatchFrom(kMonday - 3 * 86'400'000LL);
+  tracker.CloseThrough(kMonday, {{{kMonday, kTag, "LT"}, 1}});
+  EXPECT_EQ(tracker.TakeChanges().watching_since, kMonday - 6 * 60 * kMin);
 }
 
 TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirstPost) {
@@ -627,10 +628,10 @@ TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirs
   // in a minute that is still open, then that minute closes. The half hour before counts
   // as thirty silent minutes, and its baseline is below the cold-start prior's.
   const DetectorConfig config;
-  const int64_t onset = kT0 + 30 * kMin;
+  const int64_t onset = kMonday + 30 * kMin;
   auto lithuania = [&](bool first_post_known) {
     OutageTracker tracker{TrackerConfig{}};
-    if (first_post_known) tracker.WatchFrom(kT0 + 12'000);
+    if (first_post_known) tracker.WatchFrom(kMonday + 12'000);
     for (int i = 1; i <= 3; ++i)
       tracker.OnMention(kTag, "LT", onset, i, onset + i * 1000, SourceKind::kX, std::to_string(i),
                         "down?");
@@ -650,13 +651,13 @@ TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirs
 class LongSilenceTest : public ::testing::Test {
  protected:
   static constexpr int64_t kWeek = 7 * 1440 * kMin;
-  // Lithuania's series after a mention at kT0 and one `weeks_later`, the minutes closed in
+  // Lithuania's series after a mention at kMonday and one `weeks_later`, the minutes closed in
   // one call, or `step` minutes at a time.
   static std::unique_ptr<SeriesDetector> Lithuania(int64_t weeks_later, int64_t step = 0) {
     OutageTracker tracker{TrackerConfig{}};
-    const int64_t later = kT0 + weeks_later * kWeek;
-    tracker.CloseThrough(kT0, {{{kT0, kTag, "LT"}, 1}});
-    for (int64_t m = kT0 + step * kMin; step > 0 && m < later; m += step * kMin)
+    const int64_t later = kMonday + weeks_later * kWeek;
+    tracker.CloseThrough(kMonday, {{{kMonday, kTag, "LT"}, 1}});
+    for (int64_t m = kMonday + step * kMin; step > 0 && m < later; m += step * kMin)
       tracker.CloseThrough(m, {});
     tracker.CloseThrough(later, {{{later, kTag, "LT"}, 1}});
     return SavedSeries(tracker, "LT", config_);
@@ -670,8 +671,8 @@ TEST_F(LongSilenceTest, AMentionDecadesLaterIsJudgedAsAfterAFortnightsSilence) {
   // The first mention, a week of silent minutes, a week more filled at the next, and it.
   EXPECT_EQ(fortnight->steps_seen(), 1 + 2 * 7 * 1440 + 1);
   EXPECT_EQ(decades->steps_seen(), fortnight->steps_seen());
-  EXPECT_EQ(decades->Expected(kT0 + 1000 * kWeek + kMin),
-            fortnight->Expected(kT0 + 3 * kWeek + kMin));
+  EXPECT_EQ(decades->Expected(kMonday + 1000 * kWeek + kMin),
+            fortnight->Expected(kMonday + 3 * kWeek + kMin));
 }
 
 TEST_F(LongSilenceTest, MinutesClosedOneAtATimeGiveTheSameSeries) {

@@ -8,27 +8,30 @@
 #include <string>
 
 #include "hashmon/detector_config.h"
+#include "test_util.h"
 
 namespace hashmon {
 namespace {
 
-constexpr int64_t kMin = 60'000;
+using testing::kMin;
 constexpr int64_t kDay = 1440 * kMin;
-constexpr int64_t kT0 = 1'453'075'200'000;  // 2016-01-18T00:00:00Z, a Monday
+using testing::kMonday;
 
 class SeasonalBaselineTest : public ::testing::Test {
  protected:
-  // Feeds `minutes` minute counts from kT0 + from, drawn at rate(t).
+  // Feeds `minutes` minute counts from kMonday + from, drawn at rate(t).
   template <typename Rate>
   void Feed(SeasonalBaseline* b, int64_t from, int minutes, Rate rate) {
     for (int m = 0; m < minutes; ++m) {
-      const int64_t t = kT0 + from + m * kMin;
+      const int64_t t = kMonday + from + m * kMin;
       std::poisson_distribution<int> posts(rate(t));
       b->Learn(t, Days(t), posts(rng_), /*clip=*/true);
     }
   }
-  static double Days(int64_t t) { return static_cast<double>(t - kT0) / kDay; }
-  static double HourOfDay(int64_t t) { return static_cast<double>((t - kT0) % kDay) / (60 * kMin); }
+  static double Days(int64_t t) { return static_cast<double>(t - kMonday) / kDay; }
+  static double HourOfDay(int64_t t) {
+    return static_cast<double>((t - kMonday) % kDay) / (60 * kMin);
+  }
 
   DetectorConfig cfg_;
   std::mt19937 rng_{7};
@@ -36,7 +39,7 @@ class SeasonalBaselineTest : public ::testing::Test {
 
 TEST_F(SeasonalBaselineTest, AColdStartExpectsThePriorRate) {
   const SeasonalBaseline b(&cfg_);
-  EXPECT_DOUBLE_EQ(b.Expected(kT0, -INFINITY), cfg_.prior_rate_per_step);
+  EXPECT_DOUBLE_EQ(b.Expected(kMonday, -INFINITY), cfg_.prior_rate_per_step);
   // The prior is worth prior_weight_steps steps at that rate: a loose guess, with fat tails.
   EXPECT_NEAR(b.Shape(), cfg_.prior_rate_per_step * cfg_.prior_weight_steps, 1e-12);
   EXPECT_GT(b.Dispersion(), 1.0);
@@ -45,7 +48,7 @@ TEST_F(SeasonalBaselineTest, AColdStartExpectsThePriorRate) {
 TEST_F(SeasonalBaselineTest, LearnsTheLevelOfASteadySeriesWithinHours) {
   SeasonalBaseline b(&cfg_);
   Feed(&b, 0, 6 * 60, [](int64_t) { return 2.0; });
-  EXPECT_NEAR(b.Expected(kT0 + 6 * 60 * kMin, Days(kT0 + 6 * 60 * kMin)), 2.0, 0.3);
+  EXPECT_NEAR(b.Expected(kMonday + 6 * 60 * kMin, Days(kMonday + 6 * 60 * kMin)), 2.0, 0.3);
   // Poisson counts: little extra-Poisson variation is learnt.
   EXPECT_LT(b.data_dispersion(), 0.1);
 }
@@ -54,7 +57,8 @@ TEST_F(SeasonalBaselineTest, KnowsTheTimeOfDayOnceADayOfHistoryIsIn) {
   SeasonalBaseline b(&cfg_);
   auto daily = [](int64_t t) { return HourOfDay(t) >= 8 && HourOfDay(t) < 20 ? 3.0 : 0.3; };
   Feed(&b, 0, 7 * 1440, daily);
-  const int64_t noon = kT0 + 7 * kDay + 12 * 60 * kMin, night = kT0 + 7 * kDay + 2 * 60 * kMin;
+  const int64_t noon = kMonday + 7 * kDay + 12 * 60 * kMin,
+                night = kMonday + 7 * kDay + 2 * 60 * kMin;
   EXPECT_GT(b.Expected(noon, Days(noon)), 4 * b.Expected(night, Days(night)));
   // Before time_of_day_after_days of history, the profile is not used.
   EXPECT_DOUBLE_EQ(b.Expected(noon, 0.5), b.Expected(night, 0.5));
@@ -63,7 +67,7 @@ TEST_F(SeasonalBaselineTest, KnowsTheTimeOfDayOnceADayOfHistoryIsIn) {
 TEST_F(SeasonalBaselineTest, ASpikeTeachesTheLevelOnlySlowly) {
   SeasonalBaseline clipped(&cfg_), unclipped(&cfg_);
   for (SeasonalBaseline* b : {&clipped, &unclipped}) Feed(b, 0, 1440, [](int64_t) { return 1.0; });
-  const int64_t t = kT0 + kDay;
+  const int64_t t = kMonday + kDay;
   const double before = clipped.Expected(t, Days(t));
   clipped.Learn(t, Days(t), 200, /*clip=*/true);
   unclipped.Learn(t, Days(t), 200, /*clip=*/false);
@@ -97,7 +101,7 @@ TEST_F(SeasonalBaselineTest, ItsSavedStateReadsBackToTheSameExpectations) {
   restored.ReadWindows(in, 9);
   ASSERT_TRUE(in);
   for (int h = 0; h < 24; ++h) {
-    const int64_t t = kT0 + 3 * kDay + h * 60 * kMin;
+    const int64_t t = kMonday + 3 * kDay + h * 60 * kMin;
     EXPECT_DOUBLE_EQ(restored.Expected(t, Days(t)), b.Expected(t, Days(t)));
   }
   EXPECT_DOUBLE_EQ(restored.Dispersion(), b.Dispersion());

@@ -10,6 +10,8 @@
 namespace hashmon {
 
 constexpr int64_t kMillisPerMinute = 60'000;
+constexpr int64_t kMillisPerHour = 60 * kMillisPerMinute;
+constexpr int64_t kMillisPerDay = 24 * kMillisPerHour;
 
 // "2016-01-19T08:15:00Z", "2016-01-19T08:15:00.123+00:00", "2016-01-19 08:15:00",
 // "2016-01-19" (midnight). Returns milliseconds since the epoch.

@@ -132,7 +132,7 @@ int RunRecord(const RecordArgs& a) {
   return 1;
 }
 
-struct ServeArgs {
+struct ServeFeedArgs {
   std::string file;
   std::string protocol = "ndjson";
   int port = 0;
@@ -153,7 +153,7 @@ std::vector<int64_t> EventTimes(const std::vector<std::string>& lines) {
   return times;
 }
 
-int RunServeFeed(const ServeArgs& a) {
+int RunServeFeed(const ServeFeedArgs& a) {
   StopOnSignals();  // before it says it is serving: a stop from then on is a clean one
   std::ifstream in(a.file);
   if (!in) {
@@ -211,7 +211,7 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
   r->callback([rec, exit] { exit->value = RunRecord(*rec); });
 
-  auto serve = std::make_shared<ServeArgs>();
+  auto serve = std::make_shared<ServeFeedArgs>();
   CLI::App* s = app.add_subcommand(
       "serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
   s->add_option("file", serve->file, "JSONL recording")->required();

@@ -19,7 +19,7 @@ struct OutageArgs {
   std::string tag, country, since, until, format;
 };
 
-std::string Clock(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
+std::string TimeOfDay(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
 
 std::string Delay(int64_t from, int64_t to) {
   if (from == 0 || to == 0) return "";
@@ -84,8 +84,8 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
                 "ended", "mentions", "peak");
     for (const auto& [cc, c] : o.countries) {
       std::printf("  %-7s %-9s %-9s %-8s %-9s %9lld %5lld%s\n", cc.c_str(),
-                  Clock(c.started).c_str(), Clock(c.detected_at).c_str(),
-                  Delay(c.started, c.detected_at).c_str(), Clock(c.ended).c_str(),
+                  TimeOfDay(c.started).c_str(), TimeOfDay(c.detected_at).c_str(),
+                  Delay(c.started, c.detected_at).c_str(), TimeOfDay(c.ended).c_str(),
                   static_cast<long long>(c.mentions), static_cast<long long>(c.peak_count),
                   c.confirmed_at ? "" : "  provisional: withdrawn unless it says more soon");
     }
@@ -94,7 +94,7 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
     for (const auto& e : row.evidence) {
       if (e.country == last_country) continue;  // one sample per country in the report
       last_country = e.country;
-      std::printf("    %s %s  %s\n", e.country.c_str(), Clock(e.created_at).c_str(),
+      std::printf("    %s %s  %s\n", e.country.c_str(), TimeOfDay(e.created_at).c_str(),
                   e.text.empty() ? "(deleted)" : OneLine(e.text, 100).c_str());
     }
   }

@@ -7,12 +7,11 @@
 #include "hashmon/change_point.h"
 #include "hashmon/neg_binomial.h"
 #include "hashmon/state_text.h"
+#include "hashmon/time_util.h"
 
 namespace hashmon {
 namespace {
 
-constexpr int64_t kMsPerHour = 3'600'000;
-constexpr int64_t kMsPerDay = 86'400'000;
 
 }  // namespace
 
@@ -23,7 +22,7 @@ double SeriesDetector::Expected(int64_t t_ms) const {
 }
 
 double SeriesDetector::HistoryDays(int64_t t_ms) const {
-  return first_t_ == INT64_MIN ? -INFINITY : static_cast<double>(t_ms - first_t_) / kMsPerDay;
+  return first_t_ == INT64_MIN ? -INFINITY : static_cast<double>(t_ms - first_t_) / kMillisPerDay;
 }
 
 bool SeriesDetector::AboveQuietLimit(double count, double mean) const {
@@ -151,7 +150,7 @@ void SeriesDetector::NoteEndedBurst(int64_t t_ms) {
 
 bool SeriesDetector::HadBurstRecently(int64_t t_ms) const {
   return last_burst_t_ != INT64_MIN &&
-         t_ms - last_burst_t_ <= static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
+         t_ms - last_burst_t_ <= static_cast<int64_t>(cfg_->novelty_hours * kMillisPerHour);
 }
 
 double SeriesDetector::CountAt(int64_t t_ms) const {
@@ -242,7 +241,7 @@ bool SeriesDetector::OwnEvidence(int64_t t_ms, double count,
 std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t incident_ended) {
   if (!FiringOnIncidentEvidence()) return std::nullopt;
   Withdraw();  // quiet, as if withdrawn, but resolved: a hold-down follows
-  hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+  hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
   const int64_t ended = std::max(started_, incident_ended);
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
 }
@@ -310,20 +309,20 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
 }
 
 double SeriesDetector::NoveltyBar(TrailingMax* surprises, int64_t t_ms) {
-  const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMsPerHour);
+  const int64_t since = t_ms - static_cast<int64_t>(cfg_->novelty_hours * kMillisPerHour);
   surprises->ForgetBefore(since);
   return surprises->MaxSince(since, 0);
 }
 
 double SeriesDetector::CountBar(size_t window_index, int64_t t_ms) const {
   if (cfg_->count_novelty_hours <= 0 || window_index >= window_maxima_.size()) return -1;
-  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMsPerHour);
+  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMillisPerHour);
   return window_maxima_[window_index].MaxSince(t_ms - horizon, -1);
 }
 
 void SeriesDetector::RememberWindowSums(int64_t t_ms) {
   if (cfg_->count_novelty_hours <= 0) return;
-  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMsPerHour);
+  const int64_t horizon = static_cast<int64_t>(cfg_->count_novelty_hours * kMillisPerHour);
   window_maxima_.resize(cfg_->windows.size());
   for (size_t i = 0; i < cfg_->windows.size(); ++i) {
     double sum = 0;
@@ -475,7 +474,7 @@ bool SeriesDetector::Frozen(int64_t t_ms, double count, double expected, bool el
   // any step above its expectation: a newborn's fat tails call two posts a minute ordinary,
   // and with window_needs_history its first minutes are judged by one-minute windows only.
   return (state_ == AlertState::kFiring &&
-          t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMsPerHour)) ||
+          t_ms - firing_since_ < static_cast<int64_t>(cfg_->max_firing_hours * kMillisPerHour)) ||
          (incident && state_ != AlertState::kFiring && (elevated || (Young() && count > expected)));
 }
 
@@ -486,7 +485,7 @@ int SeriesDetector::WidestWindow() const {
 bool SeriesDetector::Young() const { return steps_ < WidestWindow(); }
 
 int64_t SeriesDetector::MaxFillSteps() const {
-  return std::max<int64_t>(1, 7 * kMsPerDay / cfg_->step_ms);
+  return std::max<int64_t>(1, 7 * kMillisPerDay / cfg_->step_ms);
 }
 
 bool SeriesDetector::Dormant(int64_t t_ms) const {
@@ -518,7 +517,7 @@ std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double coun
     if (!quiet_since) return std::nullopt;
     state_ = AlertState::kQuiet;
     anomalous_run_ = 0;
-    hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMsPerHour);
+    hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
     return AlertEvent{AlertEvent::kResolved, started_, 0, *quiet_since, decided_at};
   }
   if (!anomalous || t_ms < hold_down_until_) {

@@ -5,11 +5,11 @@
 #include <exception>
 #include <sstream>
 
+#include "hashmon/time_util.h"
+
 namespace hashmon {
 
-namespace {
-constexpr int64_t kMsPerHour = 3'600'000;
-}  // namespace
+namespace {}  // namespace
 
 DetectorConfig CountExportConfig(int64_t step_ms) {
   DetectorConfig config;
@@ -22,7 +22,7 @@ DetectorConfig CountExportConfig(int64_t step_ms) {
   config.prior_weight_steps = 0.1;
   config.level_from_first_step = true;
   // Half-lives and horizons of at least a few steps, for exports with hourly or daily steps.
-  const double step_hours = static_cast<double>(step_ms) / kMsPerHour;
+  const double step_hours = static_cast<double>(step_ms) / kMillisPerHour;
   config.level_half_life_hours = std::max(config.level_half_life_hours, 12 * step_hours);
   config.cold_start_half_life_hours = std::max(config.cold_start_half_life_hours, 4 * step_hours);
   config.novelty_hours = std::max(config.novelty_hours, 7 * step_hours);

@@ -4,20 +4,22 @@
 #include <cmath>
 #include <istream>
 
+#include "hashmon/time_util.h"
+
 namespace hashmon {
 namespace {
 
-constexpr int64_t kMsPerHour = 3'600'000;
-constexpr int64_t kMsPerDay = 86'400'000;
 // The initial dispersion weighs as much as ten steps with a mean of one event: a sparse
 // series, whose steps say little about it, keeps it for long.
 constexpr double kDispersionPriorWeight = 10;
 
 int HourOf(int64_t t_ms) {
-  return static_cast<int>(((t_ms % kMsPerDay) + kMsPerDay) % kMsPerDay / kMsPerHour);
+  return static_cast<int>(((t_ms % kMillisPerDay) + kMillisPerDay) % kMillisPerDay /
+                          kMillisPerHour);
 }
 int DayOfWeek(int64_t t_ms) {
-  const int64_t days = t_ms >= 0 ? t_ms / kMsPerDay : (t_ms - kMsPerDay + 1) / kMsPerDay;
+  const int64_t days =
+      t_ms >= 0 ? t_ms / kMillisPerDay : (t_ms - kMillisPerDay + 1) / kMillisPerDay;
   return static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
 }
 
@@ -30,7 +32,7 @@ SeasonalBaseline::SeasonalBaseline(const DetectorConfig* config)
       dispersion_(config->initial_dispersion) {
   // Per-step decay factors for the half-lives (a bucket of the hour profile is updated
   // only in its hour, so its half-life in steps is a day's worth per day).
-  const double steps_per_hour = static_cast<double>(kMsPerHour) / cfg_->step_ms;
+  const double steps_per_hour = static_cast<double>(kMillisPerHour) / cfg_->step_ms;
   auto decay = [](double half_life_steps) { return std::exp2(-1.0 / half_life_steps); };
   decay_.level = decay(cfg_->level_half_life_hours * steps_per_hour);
   decay_.cold_start_level = decay(cfg_->cold_start_half_life_hours * steps_per_hour);
@@ -70,10 +72,10 @@ double SeasonalBaseline::Expected(int64_t t_ms, double days) const {
 // A profile needs steps no longer than its buckets (daily counts have no time of day), and
 // history enough to have learnt them.
 bool SeasonalBaseline::UsesHourProfile(double days) const {
-  return cfg_->step_ms <= kMsPerHour && days >= cfg_->time_of_day_after_days;
+  return cfg_->step_ms <= kMillisPerHour && days >= cfg_->time_of_day_after_days;
 }
 bool SeasonalBaseline::UsesDayProfile(double days) const {
-  return cfg_->step_ms <= kMsPerDay && days >= cfg_->day_of_week_after_days;
+  return cfg_->step_ms <= kMillisPerDay && days >= cfg_->day_of_week_after_days;
 }
 
 double SeasonalBaseline::Shape() const { return std::max(level_ * level_weight_, 1e-3); }

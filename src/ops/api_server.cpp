@@ -21,7 +21,6 @@ namespace hashmon {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 namespace {
 
@@ -74,14 +73,6 @@ ApiResponse Error(int status, const std::string& message) {
   return {status, "application/json", sb.GetString()};
 }
 
-void TimeOrNull(JsonWriter& w, const char* key, int64_t ms) {
-  w.Key(key);
-  if (ms <= 0)
-    w.Null();
-  else
-    w.String(FormatIsoTime(ms).c_str());
-}
-
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -103,8 +94,8 @@ void LatestOutage(JsonWriter& w, const SqliteStore::Summary& summary) {
   w.StartObject();
   w.Key("id");
   w.Int64(summary.latest_outage_id);
-  TimeOrNull(w, "started", summary.latest_outage_started);
-  TimeOrNull(w, "ended", summary.latest_outage_ended);
+  WriteTimeOrNull(w, "started", summary.latest_outage_started);
+  WriteTimeOrNull(w, "ended", summary.latest_outage_ended);
   w.EndObject();
 }
 
@@ -115,10 +106,10 @@ void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
   w.String(s.source.c_str());
   w.Key("state");
   w.String(s.state.c_str());
-  TimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
-  TimeOrNull(w, "last_data", s.last_data_ms);
-  TimeOrNull(w, "last_post_time",
-             s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
+  WriteTimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);
+  WriteTimeOrNull(w, "last_data", s.last_data_ms);
+  WriteTimeOrNull(w, "last_post_time",
+                  s.pipeline.newest_event_ms == INT64_MIN ? 0 : s.pipeline.newest_event_ms);
   w.Key("cursor_lag_seconds");
   if (s.cursor_event_ms > 0)
     w.Double((now - s.cursor_event_ms) / 1000.0);
@@ -156,7 +147,7 @@ void StoredSources(JsonWriter& w, const SqliteStore::Summary& summary) {
     w.String(src.name.c_str());
     w.Key("state");
     w.String("not collecting here");
-    TimeOrNull(w, "last_commit", src.updated_s * 1000);
+    WriteTimeOrNull(w, "last_commit", src.updated_s * 1000);
     w.Key("cursor");
     w.String(src.cursor.c_str());
     w.EndObject();
@@ -289,10 +280,10 @@ ApiResponse ApiServer::Status() {
   w.String(options_.db_path.c_str());
   w.Key("schema_version");
   w.Int(store->schema_version());
-  TimeOrNull(w, "now", now);
+  WriteTimeOrNull(w, "now", now);
   StringArray(w, "tags", tags);
   StringArray(w, "watched_countries", options_.watched_countries);
-  TimeOrNull(w, "newest_count_time", summary.newest_count_ms);
+  WriteTimeOrNull(w, "newest_count_time", summary.newest_count_ms);
   w.Key("open_outages");
   w.Int64(summary.open_outages);
   LatestOutage(w, summary);

@@ -5,11 +5,11 @@
 
 #include "feed/http_stream.h"
 #include "store/silence_store.h"
+#include "store/sqlite_store.h"
 
 namespace hashmon {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr int kBatch = 50;
 
 // An alert waiting in the outbox, with what its outage says now.
@@ -61,7 +61,7 @@ std::unique_ptr<Notifier> Notifier::Open(const std::string& db_path, NotifierOpt
                                          Clock* clock, Logger* log, std::string* error) {
   try {
     auto db = std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READWRITE);
-    db->setBusyTimeout(kBusyTimeoutMs);
+    db->setBusyTimeout(kSqliteBusyTimeoutMs);
     if (db->execAndGet("PRAGMA user_version").getInt() < 5) {
       *error = db_path + " has no alert outbox yet; open it with `hashmon collect` first";
       return nullptr;

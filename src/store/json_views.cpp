@@ -6,23 +6,17 @@
 #include "hashmon/time_util.h"
 
 namespace hashmon {
-namespace {
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void TimeOrNull(Writer& w, const char* key, int64_t ms) {
+void WriteTimeOrNull(JsonWriter& w, const char* key, int64_t ms) {
   w.Key(key);
-  if (ms == 0)
+  if (ms <= 0)
     w.Null();
   else
     w.String(FormatIsoTime(ms).c_str());
 }
 
-}  // namespace
-
 std::string CountsJson(const std::vector<CountRow>& rows) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  JsonWriter w(buf);
   w.StartArray();
   for (const auto& r : rows) {
     w.StartObject();
@@ -42,7 +36,7 @@ std::string CountsJson(const std::vector<CountRow>& rows) {
 
 std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  JsonWriter w(buf);
   w.StartArray();
   for (const auto& row : rows) {
     const Outage& o = row.outage;
@@ -51,11 +45,11 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
     w.Int64(o.id);
     w.Key("tag");
     w.String(o.tag.c_str());
-    TimeOrNull(w, "started", o.started);
-    TimeOrNull(w, "detected_at", o.detected_at);
-    TimeOrNull(w, "ended", o.ended);
-    TimeOrNull(w, "resolved_at", o.resolved_at);
-    TimeOrNull(w, "peak_time", o.peak_time);
+    WriteTimeOrNull(w, "started", o.started);
+    WriteTimeOrNull(w, "detected_at", o.detected_at);
+    WriteTimeOrNull(w, "ended", o.ended);
+    WriteTimeOrNull(w, "resolved_at", o.resolved_at);
+    WriteTimeOrNull(w, "peak_time", o.peak_time);
     w.Key("peak_count");
     w.Int64(o.peak_count);
     w.Key("international");
@@ -66,16 +60,16 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
       w.StartObject();
       w.Key("country");
       w.String(cc.c_str());
-      TimeOrNull(w, "started", c.started);
-      TimeOrNull(w, "detected_at", c.detected_at);
-      TimeOrNull(w, "confirmed_at", c.confirmed_at);
+      WriteTimeOrNull(w, "started", c.started);
+      WriteTimeOrNull(w, "detected_at", c.detected_at);
+      WriteTimeOrNull(w, "confirmed_at", c.confirmed_at);
       w.Key("provisional");  // it may yet be withdrawn (see confirm_minutes)
       w.Bool(c.confirmed_at == 0);
-      TimeOrNull(w, "ended", c.ended);
-      TimeOrNull(w, "resolved_at", c.resolved_at);
+      WriteTimeOrNull(w, "ended", c.ended);
+      WriteTimeOrNull(w, "resolved_at", c.resolved_at);
       w.Key("mentions");
       w.Int64(c.mentions);
-      TimeOrNull(w, "peak_time", c.peak_time);
+      WriteTimeOrNull(w, "peak_time", c.peak_time);
       w.Key("peak_count");
       w.Int64(c.peak_count);
       w.EndObject();
@@ -91,7 +85,7 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
       w.String(SourceKindName(e.source));
       w.Key("id");
       w.String(e.post_id.c_str(), static_cast<rapidjson::SizeType>(e.post_id.size()));
-      TimeOrNull(w, "created_at", e.created_at);
+      WriteTimeOrNull(w, "created_at", e.created_at);
       w.Key("text");
       if (e.text.empty())
         w.Null();  // deleted by its author
@@ -108,7 +102,7 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
 
 std::string SpikesJson(const std::vector<Spike>& spikes) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  JsonWriter w(buf);
   w.StartArray();
   for (const auto& s : spikes) {
     w.StartObject();
@@ -132,14 +126,14 @@ std::string SpikesJson(const std::vector<Spike>& spikes) {
 
 std::string GapsJson(const std::vector<GapRecord>& gaps) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  JsonWriter w(buf);
   w.StartArray();
   for (const auto& g : gaps) {
     w.StartObject();
     w.Key("source");
     w.String(g.source.c_str());
-    TimeOrNull(w, "from", g.from_ms);
-    TimeOrNull(w, "to", g.to_ms);
+    WriteTimeOrNull(w, "from", g.from_ms);
+    WriteTimeOrNull(w, "to", g.to_ms);
     w.Key("reason");
     w.String(g.reason.c_str());
     w.EndObject();

@@ -4,12 +4,20 @@
 #ifndef HASHMON_STORE_JSON_VIEWS_H_
 #define HASHMON_STORE_JSON_VIEWS_H_
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <string>
 #include <vector>
 
 #include "store/sqlite_store.h"
 
 namespace hashmon {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Writes "key": the ISO 8601 time `ms`, or null when it is 0 (not yet, or never).
+void WriteTimeOrNull(JsonWriter& w, const char* key, int64_t ms);
 
 // [{"time","tag","country","count"}]
 std::string CountsJson(const std::vector<CountRow>& rows);

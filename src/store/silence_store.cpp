@@ -12,7 +12,6 @@
 namespace hashmon {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr int kSilencesVersion = 4;
 
 // The database for writing silences: it must exist and have the silences table. Not the
@@ -24,7 +23,7 @@ std::unique_ptr<SQLite::Database> OpenDb(const std::string& path, int mode, std:
   }
   try {
     auto db = std::make_unique<SQLite::Database>(path, mode);
-    db->setBusyTimeout(kBusyTimeoutMs);
+    db->setBusyTimeout(kSqliteBusyTimeoutMs);
     if (db->execAndGet("PRAGMA user_version").getInt() < kSilencesVersion) {
       *error =
           path + " predates silences: run `hashmon collect` (or replay) with this version once";

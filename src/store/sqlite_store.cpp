@@ -14,8 +14,6 @@
 namespace hashmon {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
-
 int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -83,7 +81,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
                " is held); stop it first or use another --db";
       return nullptr;
     }
-    db->setBusyTimeout(kBusyTimeoutMs);
+    db->setBusyTimeout(kSqliteBusyTimeoutMs);
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
@@ -132,7 +130,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
       return nullptr;
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-    db->setBusyTimeout(kBusyTimeoutMs);
+    db->setBusyTimeout(kSqliteBusyTimeoutMs);
     const int have = db->execAndGet("PRAGMA user_version").getInt();
     const int known = static_cast<int>(EmbeddedMigrations().size());
     if (have > known) {

@@ -48,6 +48,9 @@ struct CountQuery {
 // collector's user. "" for any other error.
 std::string PermissionHint(const std::string& sqlite_error);
 
+// How long a writer waits for another's lock before SQLite says "database is locked".
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
+
 // What stops this user from creating or writing the database at `path`, with the fix: a
 // directory that does not exist, or one (or a file) this user may not write. "" when
 // nothing on the file system explains it.
