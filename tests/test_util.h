@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "hashmon/time_util.h"
+
 namespace hashmon::testing {
 
 // A minute in milliseconds, the unit of the tests' event times.
-inline constexpr int64_t kMin = 60'000;
+inline constexpr int64_t kMin = kMillisPerMinute;
 // 2016-01-18T00:00:00Z, the Monday before the outage day, where week-long histories begin.
 inline constexpr int64_t kMonday = 1'453'075'200'000;
 // 2016-01-19T00:00:00Z, the day Twitter was down.
-inline constexpr int64_t kOutageDay = kMonday + 1440 * kMin;
+inline constexpr int64_t kOutageDay = kMonday + kMillisPerDay;
 
 std::string TestDataPath(const std::string& relative);
 std::string ReadFile(const std::string& path);

@@ -10,10 +10,6 @@
 #include "hashmon/time_util.h"
 
 namespace hashmon {
-namespace {
-
-
-}  // namespace
 
 SeriesDetector::SeriesDetector(const DetectorConfig* config) : cfg_(config), baseline_(config) {}
 

@@ -9,8 +9,6 @@
 
 namespace hashmon {
 
-namespace {}  // namespace
-
 DetectorConfig CountExportConfig(int64_t step_ms) {
   DetectorConfig config;
   config.step_ms = step_ms;
