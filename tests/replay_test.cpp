@@ -41,9 +41,8 @@ class ReplayTest : public ::testing::Test {
   static void SetUpTestSuite() {
     locator_ = CountryLocator::FromEmbeddedData().release();
     feed_dir_ = new TempDir();
-    ASSERT_EQ(RunGenerator("gen-sample.py",
-                           "--posts 20000 --truth '" + feed_dir_->File("truth.csv") + "'",
-                           feed_dir_->File("feed.jsonl")),
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 20000", feed_dir_->File("feed.jsonl"),
+                           feed_dir_->File("truth.csv")),
               0);
   }
   static void TearDownTestSuite() {

@@ -1,11 +1,13 @@
 #include "test_util.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -68,10 +70,55 @@ CommandResult RunHashmonWritingTo(const std::string& args, const std::string& pa
   return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1 >'" + path + "'");
 }
 
-int RunGenerator(const std::string& script, const std::string& args, const std::string& out) {
-  const std::string cmd = "python3 '" + std::string(HASHMON_SOURCE_DIR) + "/scripts/" + script +
-                          "' " + args + " --out '" + out + "'";
-  return std::system(cmd.c_str());
+namespace {
+
+// The cache's name for a generator's outputs: a run's script text and arguments decide them.
+std::string GeneratorCacheStem(const std::string& script_path, const std::string& args,
+                               bool with_truth) {
+  const std::string what = ReadFile(script_path) + '\0' + args + (with_truth ? "\0truth" : "");
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(what));
+  return std::string(HASHMON_TEST_CACHE_DIR) + "/" +
+         std::filesystem::path(script_path).stem().string() + "-" + hex;
+}
+
+bool CopyOver(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  return std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing,
+                                    ec);
+}
+
+// Puts a copy of `from` at `to` whole or not at all: tests running side by side may be
+// reading the cache while this one fills it.
+void PublishToCache(const std::string& from, const std::string& to) {
+  const std::string part = to + ".part" + std::to_string(getpid());
+  std::error_code ec;
+  if (CopyOver(from, part)) std::filesystem::rename(part, to, ec);
+  std::filesystem::remove(part, ec);
+}
+
+}  // namespace
+
+int RunGenerator(const std::string& script, const std::string& args, const std::string& out,
+                 const std::string& truth_out) {
+  const std::string script_path = std::string(HASHMON_SOURCE_DIR) + "/scripts/" + script;
+  const bool with_truth = !truth_out.empty();
+  const std::string stem = GeneratorCacheStem(script_path, args, with_truth);
+  const std::string cached_feed = stem + ".jsonl", cached_truth = stem + ".truth.csv";
+  // The truth is published first, so a cached feed means its truth is there too.
+  if (std::filesystem::exists(cached_feed) && CopyOver(cached_feed, out) &&
+      (!with_truth || CopyOver(cached_truth, truth_out))) {
+    return 0;
+  }
+  std::string cmd = "python3 '" + script_path + "' " + args + " --out '" + out + "'";
+  if (with_truth) cmd += " --truth '" + truth_out + "'";
+  const int status = std::system(cmd.c_str());
+  if (status != 0) return status;
+  std::error_code ec;
+  std::filesystem::create_directories(HASHMON_TEST_CACHE_DIR, ec);
+  if (with_truth) PublishToCache(truth_out, cached_truth);
+  PublishToCache(out, cached_feed);
+  return 0;
 }
 
 }  // namespace hashmon::testing

@@ -46,8 +46,14 @@ CommandResult RunHashmonSaying(const std::string& args);
 CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path);
 
 // Runs one of the project's feed generators (scripts/gen-sample.py, gen-independent.py)
-// with `args`, writing its feed to `out`; returns its exit code.
-int RunGenerator(const std::string& script, const std::string& args, const std::string& out);
+// with `args`, writing its feed to `out` and, when `truth_out` is given, the counts it meant
+// to generate there (`--truth`); returns its exit code.
+// The generators are deterministic, so their outputs are kept in the build directory's
+// test-cache/, under the script's text and the arguments: ctest starts one process per
+// test, and a fixture's feed (up to 48 MB, 2 s of Python) is then generated once per build,
+// not once per test. A test gets a copy of its own, free to change.
+int RunGenerator(const std::string& script, const std::string& args, const std::string& out,
+                 const std::string& truth_out = "");
 
 }  // namespace hashmon::testing
 
