@@ -164,6 +164,16 @@ TEST(Decoder, XV1ExtendedTweetTagsWin) {
   EXPECT_EQ(r.post.evidence.time_zone, "Brasilia");
 }
 
+TEST(Decoder, XV1TimestampMsThatIsNoTimeGivesWayToCreatedAt) {
+  Decoder d;
+  for (const char* stamp : {"14531613221060000000000000", "1453161322106x", "-1453161322106"}) {
+    Record r = d.DecodeCopy(std::string(R"({"id_str":"5","timestamp_ms":")") + stamp +
+                            R"(","created_at":"Tue Jan 19 00:01:22 +0000 2016","text":"x"})");
+    ASSERT_EQ(r.kind, RecordKind::kPost) << stamp;
+    EXPECT_EQ(r.post.created_at, 1453161682000) << stamp;
+  }
+}
+
 TEST(Decoder, XV1LegacyGeoIsLatLon) {
   Decoder d;
   Record r = d.DecodeCopy(

@@ -68,6 +68,18 @@ std::string IdString(const Value& obj, const char* name) {
   return {};
 }
 
+// X v1.1's timestamp_ms: "1453191300000". Up to 16 digits (a time in the year 2286 has 14);
+// anything else is no time, and created_at decides.
+std::optional<int64_t> EpochMillis(std::string_view text) {
+  if (text.empty() || text.size() > 16) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
 Record Reject(RecordKind kind, const char* reason) {
   Record r;
   r.kind = kind;
@@ -121,14 +133,7 @@ Record DecodeV1Tweet(const Value& tweet) {
   p.source = SourceKind::kX;
   p.id = IdString(tweet, "id_str");
   if (p.id.empty()) p.id = IdString(tweet, "id");
-  std::string_view ts = Str(tweet, "timestamp_ms");
-  std::optional<int64_t> when;
-  if (!ts.empty()) {
-    int64_t v = 0;
-    bool ok = ts.size() <= 16;
-    for (char c : ts) ok = ok && c >= '0' && c <= '9', v = v * 10 + (c - '0');
-    if (ok) when = v;
-  }
+  std::optional<int64_t> when = EpochMillis(Str(tweet, "timestamp_ms"));
   if (!when) when = ParseTwitterTime(Str(tweet, "created_at"));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v1_missing_id_or_time");
   p.created_at = *when;

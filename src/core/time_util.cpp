@@ -19,6 +19,23 @@ bool ReadDigits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
+// A count in a relative time or a duration has at most this many digits, so that the count
+// times a day in milliseconds stays far from int64_t's limit.
+constexpr size_t kMaxCountDigits = 9;
+
+// Reads the digits from `pos` into `out`; returns how many there were, or 0 when there were
+// none or more than kMaxCountDigits.
+size_t ReadCount(std::string_view s, size_t pos, int64_t* out) {
+  int64_t v = 0;
+  size_t i = pos;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    if (i - pos == kMaxCountDigits) return 0;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return i - pos;
+}
+
 void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -125,12 +142,9 @@ std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms) {
   if (text.empty()) return std::nullopt;
   if (text[0] == '-' && text.size() >= 3) {
     int64_t n = 0;
-    size_t i = 1;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-      n = n * 10 + (text[i] - '0');
-    }
-    if (i + 1 != text.size()) return std::nullopt;
-    const char unit = text[i];
+    const size_t digits = ReadCount(text, 1, &n);
+    if (digits == 0 || digits + 2 != text.size()) return std::nullopt;
+    const char unit = text.back();
     const int64_t per = unit == 'm'   ? 60'000
                         : unit == 'h' ? 3'600'000
                         : unit == 'd' ? 86'400'000
@@ -173,12 +187,10 @@ std::string FormatIsoTime(int64_t millis) {
 
 std::optional<int64_t> ParseDuration(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  size_t i = 0;
   int64_t n = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
-    n = n * 10 + (text[i++] - '0');
-  if (i == 0) return std::nullopt;
-  const std::string unit = text.substr(i);
+  const size_t digits = ReadCount(text, 0, &n);
+  if (digits == 0) return std::nullopt;
+  const std::string unit = text.substr(digits);
   if (unit == "ms") return n;
   if (unit == "s" || unit.empty()) return n * 1000;
   if (unit == "m" || unit == "min") return n * 60'000;

@@ -1,0 +1,50 @@
+#include "hashmon/time_util.h"
+
+#include <gtest/gtest.h>
+
+namespace hashmon {
+namespace {
+
+constexpr int64_t kNow = 1'453'191'300'000;  // 2016-01-19T08:15:00Z
+
+TEST(ParseUserTime, TakesIsoTimesRelativeTimesAndEpochSeconds) {
+  EXPECT_EQ(ParseUserTime("2016-01-19T08:15:00Z", 0), kNow);
+  EXPECT_EQ(ParseUserTime("-30m", kNow), kNow - 30 * kMillisPerMinute);
+  EXPECT_EQ(ParseUserTime("-2h", kNow), kNow - 2 * kMillisPerHour);
+  EXPECT_EQ(ParseUserTime("-7d", kNow), kNow - 7 * kMillisPerDay);
+  EXPECT_EQ(ParseUserTime("1453191300", 0), kNow);
+}
+
+TEST(ParseUserTime, RefusesWhatItCannotRead) {
+  for (const char* text : {"", "-", "-h", "-2", "-2w", "-2hh", "-2 h", "yesterday"}) {
+    EXPECT_FALSE(ParseUserTime(text, kNow).has_value()) << text;
+  }
+}
+
+TEST(ParseUserTime, RefusesACountTooLongToBeMeantInsteadOfOverflowing) {
+  EXPECT_EQ(ParseUserTime("-999999999d", kNow), kNow - 999'999'999 * kMillisPerDay);
+  EXPECT_FALSE(ParseUserTime("-1000000000d", kNow).has_value());
+  EXPECT_FALSE(ParseUserTime("-99999999999999999999999d", kNow).has_value());
+}
+
+TEST(ParseDuration, TakesACountAndAUnit) {
+  EXPECT_EQ(ParseDuration("250ms"), 250);
+  EXPECT_EQ(ParseDuration("90"), 90'000);
+  EXPECT_EQ(ParseDuration("90s"), 90'000);
+  EXPECT_EQ(ParseDuration("2m"), 2 * kMillisPerMinute);
+  EXPECT_EQ(ParseDuration("2min"), 2 * kMillisPerMinute);
+  EXPECT_EQ(ParseDuration("1h"), kMillisPerHour);
+  EXPECT_EQ(ParseDuration("1d"), kMillisPerDay);
+  for (const char* text : {"", "h", "1w", "-1h", "1.5h"}) {
+    EXPECT_FALSE(ParseDuration(text).has_value()) << text;
+  }
+}
+
+TEST(ParseDuration, RefusesACountTooLongToBeMeantInsteadOfOverflowing) {
+  EXPECT_EQ(ParseDuration("999999999d"), 999'999'999 * kMillisPerDay);
+  EXPECT_FALSE(ParseDuration("1000000000d").has_value());
+  EXPECT_FALSE(ParseDuration("99999999999999999999999").has_value());
+}
+
+}  // namespace
+}  // namespace hashmon
