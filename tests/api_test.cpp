@@ -134,6 +134,8 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
   for (const auto& [target, status] : std::vector<std::pair<std::string, int>>{
            {"/api/v1/counts?since=yesterday-ish", 400},
            {"/api/v1/counts?every=90s", 400},
+           {"/api/v1/counts?every=99999999999999999999999m", 400},
+           {"/api/v1/counts?since=-99999999999999999999999d", 400},
            {"/api/v1/counts?since=2016-01-20T00:00:00Z&until=2016-01-19T00:00:00Z", 400},
            {"/api/v1/nothing", 404},
            {"/etc/passwd", 404}}) {
