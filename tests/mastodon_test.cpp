@@ -196,6 +196,16 @@ TEST_F(MastodonTest, AHashtagStreamAndTimelineCarryOnlyThatTagsStatuses) {
   ASSERT_TRUE(timeline.IsArray()) << page.body;
   EXPECT_EQ(timeline.Size(), 40u);
   for (const auto& status : timeline.GetArray()) EXPECT_TRUE(Tagged(status, "fail"));
+  // As Mastodon: at most 40 a page, and 20 when the limit is no number.
+  for (const auto& [limit, size] : std::vector<std::pair<std::string, size_t>>{
+           {"400", 40}, {"abc", 20}, {"99999999999999999999999", 20}}) {
+    rapidjson::Document other;
+    other.Parse(HttpCall("GET", "http://" + host + "/api/v1/timelines/tag/fail?limit=" + limit, {},
+                         "", 10'000)
+                    .body.c_str());
+    ASSERT_TRUE(other.IsArray()) << limit;
+    EXPECT_EQ(other.Size(), size) << limit;
+  }
   server.Stop();
 }
 

@@ -290,7 +290,13 @@ std::string FeedServer::Timeline(const std::string& target) {
     return target.substr(from, target.find('&', from) - from);
   };
   const std::string min_id = param("min_id");
-  const size_t limit = param("limit").empty() ? 20 : std::stoul(param("limit"));
+  // As Mastodon's API: 20 by default, at most 40; a limit that is no number is the default.
+  size_t limit = 20;
+  const std::string limit_text = param("limit");
+  if (!limit_text.empty() && limit_text.size() <= 9 &&
+      limit_text.find_first_not_of("0123456789") == std::string::npos) {
+    limit = std::clamp<size_t>(std::stoul(limit_text), 1, 40);
+  }
   auto newer = [](const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() > b.size() : a > b;
   };
