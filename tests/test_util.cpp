@@ -72,10 +72,10 @@ CommandResult RunHashmonWritingTo(const std::string& args, const std::string& pa
 
 namespace {
 
-// The cache's name for a generator's outputs: a run's script text and arguments decide them.
-std::string GeneratorCacheStem(const std::string& script_path, const std::string& args,
-                               bool with_truth) {
-  const std::string what = ReadFile(script_path) + '\0' + args + (with_truth ? "\0truth" : "");
+// The cache's name for a generator's outputs (the feed, and the truth when asked for): a
+// run's script text and arguments decide them.
+std::string GeneratorCacheStem(const std::string& script_path, const std::string& args) {
+  const std::string what = ReadFile(script_path) + '\0' + args;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(what));
   return std::string(HASHMON_TEST_CACHE_DIR) + "/" +
@@ -103,9 +103,10 @@ int RunGenerator(const std::string& script, const std::string& args, const std::
                  const std::string& truth_out) {
   const std::string script_path = std::string(HASHMON_SOURCE_DIR) + "/scripts/" + script;
   const bool with_truth = !truth_out.empty();
-  const std::string stem = GeneratorCacheStem(script_path, args, with_truth);
+  const std::string stem = GeneratorCacheStem(script_path, args);
   const std::string cached_feed = stem + ".jsonl", cached_truth = stem + ".truth.csv";
-  // The truth is published first, so a cached feed means its truth is there too.
+  // A run that asked for the truth publishes it before the feed; one that did not leaves
+  // none, and the next run that asks for it generates both again.
   if (std::filesystem::exists(cached_feed) && CopyOver(cached_feed, out) &&
       (!with_truth || CopyOver(cached_truth, truth_out))) {
     return 0;
