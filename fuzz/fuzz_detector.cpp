@@ -2,7 +2,9 @@
 // feeds a user's export and the pipeline feeds a country's minutes: steps skipped (days of
 // silence), gaps, counts from none to 1e300, open steps peeked at, an incident elsewhere,
 // and the state saved and resumed midway. Each 4 bytes are one step: how many steps on, a
-// flag byte, and the count's mantissa and exponent.
+// flag byte, and the count's mantissa and exponent. Besides memory errors and undefined
+// behaviour, it stops on an assessment that is no number (a NaN test never alerts) or out
+// of its range.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -22,15 +24,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int64_t t = 1453204800000;
   for (size_t i = 1; i + 4 <= size; i += 4) {
     const uint8_t skip = data[i], flags = data[i + 1];
-    // Mostly small counts, sometimes huge ones: mantissa * 10^(exponent / 25).
-    const double count = flags & 0x80 ? data[i + 2] * std::pow(10.0, data[i + 3] / 25.0)
-                                      : static_cast<double>(data[i + 2] & 0x1f);
+    // Mostly small counts, sometimes huge ones, up to 1e308: mantissa * 10^(exponent * 1.2).
+    // (Until 2026-12 the exponent stopped at 10: counts from 1e155 on came out as NaN.)
+    const double count = flags & 0x80
+                             ? data[i + 2] / 255.0 * std::pow(10.0, data[i + 3] * (308.0 / 255))
+                             : static_cast<double>(data[i + 2] & 0x1f);
     // (Rarely a long silence: the steps it fills cost a week of steps each time.)
     const bool long_silence = skip == 255 && (flags & 0x10) != 0;
     t += config.step_ms * (1 + (long_silence ? 100'000 : skip % 8));
     const bool gap = flags & 0x1, incident = flags & 0x2;
     if (flags & 0x4) detector.Peek(t, count, {{t - config.step_ms, count / 2}}, incident);
-    detector.Observe(t, count, gap, incident);
+    const hashmon::Assessment a = detector.Observe(t, count, gap, incident);
+    if (!(a.score >= 0 && a.score <= 1) || !(a.log10_p <= 0) || !(a.expected >= 0))
+      __builtin_trap();
     if (flags & 0x8) {
       hashmon::SeriesDetector resumed(&config);
       if (!resumed.Deserialize(detector.Serialize())) __builtin_trap();

@@ -162,6 +162,29 @@ TEST_F(DetectorTest, ACountExportOfAnyStepStartsAtItsFirstValueAndAlertsOnItsSur
   }
 }
 
+TEST_F(DetectorTest, ACountExportsAstronomicalValueAlertsAndTheSeriesGoesOn) {
+  // A user's export may hold any number. A value of 1e200 (or 1.7e308) among 5-minute counts
+  // of 20 to 30 came out as NaN ("not significant": no alert), and its square made the state
+  // unsaveable. Now it alerts, the state saves and loads, and the series' next surge alerts too.
+  for (const double huge : {1e200, 1.7e308}) {
+    SCOPED_TRACE(huge);
+    const DetectorConfig config = CountExportConfig(5 * kMin);
+    SeriesDetector d(&config);
+    std::vector<int64_t> alerts;
+    for (int64_t i = 0; i < 6000; ++i) {
+      const double count = i == 2000 ? huge : i == 5000 ? 1000 : 20 + (i * 7) % 11;
+      const Assessment a = d.Observe(kMonday + i * 5 * kMin, count);
+      ASSERT_FALSE(std::isnan(a.log10_p)) << i;
+      if (a.event && a.event->kind == AlertEvent::kFired) alerts.push_back(i);
+      if (i == 2000) {
+        SeriesDetector resumed(&config);
+        ASSERT_TRUE(resumed.Deserialize(d.Serialize()));
+      }
+    }
+    EXPECT_EQ(alerts, (std::vector<int64_t>{2000, 5000}));
+  }
+}
+
 TEST_F(DetectorTest, QuietDaysWithSmallCountsRaiseNoAlert) {
   SeriesDetector d(&cfg_);
   auto events = Feed(d, kMonday, 4 * 1440, [](int64_t t) { return Daily(t, 3.0); });

@@ -49,5 +49,33 @@ TEST(NegBinomialTail, FarTailsStayFiniteAndDispersionFattensThem) {
   EXPECT_GT(NegBinomialUpperTailLog10(5, 1, 1.0), NegBinomialUpperTailLog10(5, 1, 0.01));
 }
 
+// A count export may hold any number. Past 1e155 the continued fraction's products
+// overflowed and past 1e15 lgamma's differences lost every digit, so a count of 1e200 over a
+// mean of 25 came out as NaN, "not significant", and never alerted.
+TEST(NegBinomialTail, AstronomicalCountsAreFarInTheTail) {
+  for (double dispersion : {0.0, 1e-6, 1.0}) {
+    for (double x : {1e15, 1e155, 1e200, 1e300, 1.7e308}) {
+      const double log_p = NegBinomialUpperTailLog10(x, 25, dispersion);
+      EXPECT_FALSE(std::isnan(log_p)) << x << " at dispersion " << dispersion;
+      EXPECT_LT(log_p, -1e12) << x << " at dispersion " << dispersion;
+    }
+  }
+  // Past 1e15 the gamma terms come from Stirling's series: no step where it takes over.
+  const double below = NegBinomialUpperTailLog10(0.999999e15, 25, 1);
+  const double above = NegBinomialUpperTailLog10(1.000001e15, 25, 1);
+  EXPECT_LT(above, below);
+  EXPECT_NEAR(above / below, 1.000002, 1e-6);
+}
+
+TEST(NegBinomialTail, AnAstronomicalCountAtItsMeanIsNoSurprise) {
+  for (double dispersion : {0.0, 2e-9, 1e-6, 1.0}) {
+    for (double x : {1e8, 1e19, 1e300}) {
+      const double log_p = NegBinomialUpperTailLog10(x, x, dispersion);
+      EXPECT_LE(log_p, 0) << x << " at dispersion " << dispersion;  // a probability
+      EXPECT_GT(log_p, -1) << x << " at dispersion " << dispersion;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hashmon

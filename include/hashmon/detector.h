@@ -48,13 +48,20 @@ struct Assessment {
   std::optional<AlertEvent> event;
 };
 
+// The largest count a step holds, as the detector takes it. Beyond 2^53 a double holds no
+// exact count, and the squares the baseline sums would overflow to infinity (which the
+// saved state cannot hold) from about 1e154: a user's count export may hold 1e300. Such a
+// count is far beyond any baseline either way.
+inline constexpr double kMaxStepCount = 9007199254740992.0;
+
 class SeriesDetector {
  public:
   explicit SeriesDetector(const DetectorConfig* config);
 
   // Feeds the count of the step starting at t_ms (steps in order; a step may be skipped,
   // which counts as zero). A gap step (source disconnected) changes no baseline and no
-  // alert state. `incident` says the tag is in an outage elsewhere.
+  // alert state. `incident` says the tag is in an outage elsewhere. A count above
+  // kMaxStepCount is taken as that.
   Assessment Observe(int64_t t_ms, double count, bool gap = false, bool incident = false);
 
   // Tests a step that is still open (its count can only grow), with the counts of the

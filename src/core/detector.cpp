@@ -371,6 +371,7 @@ bool SeriesDetector::ConfirmEarly(int64_t t_ms, double partial_count,
 }
 
 Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {
+  count = std::min(count, kMaxStepCount);
   FillSkippedSteps(t_ms);
   if (first_t_ == INT64_MIN) first_t_ = t_ms;
   last_t_ = t_ms;
