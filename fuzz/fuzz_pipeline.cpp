@@ -2,8 +2,11 @@
 // core, as `replay` and `collect` feed it: framing, decoding, hashtags, country attribution
 // from hostile place and profile text, de-duplication, minute counting and outage detection
 // on hostile timestamps, replayed or live, then the end of input. One pipeline per input,
-// so that a crash reproduces from its input alone.
+// so that a crash reproduces from its input alone. Besides memory errors and undefined
+// behaviour, it stops where a count is lost or made up: the buckets handed to the store
+// must add up to the mentions counted, in every country.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,16 +28,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hashmon::SseFramer framer;
   std::string text(reinterpret_cast<const char*>(data), size);
   text.push_back('\0');  // room for the framer's NUL after the last line
+  std::map<std::string, int64_t> stored;  // bucket counts by country
+  auto take = [&] {
+    for (const auto& d : pipeline.TakeBatch().deltas) stored[d.country] += d.count;
+  };
   size_t begin = 0;
   while (begin < size) {
     size_t end = text.find('\n', begin);
     const bool unterminated = end == std::string::npos || end >= size;
     if (unterminated) end = size;
     framer.OnLine(&text[begin], end - begin, unterminated, &pipeline);
-    pipeline.TakeBatch();
+    take();
     begin = end + 1;
   }
   pipeline.Flush();
-  pipeline.TakeBatch();
+  take();
+  std::map<std::string, int64_t> counted = pipeline.stats().mentions_by_country;
+  int64_t total = 0;
+  for (auto it = stored.begin(); it != stored.end();) {
+    total += it->second;
+    it = it->second == 0 ? stored.erase(it) : std::next(it);
+  }
+  for (auto it = counted.begin(); it != counted.end();)
+    it = it->second == 0 ? counted.erase(it) : std::next(it);
+  if (total != pipeline.stats().mentions || stored != counted) __builtin_trap();
   return 0;
 }
