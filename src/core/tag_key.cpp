@@ -55,9 +55,6 @@ int WatchedTags::FindKey(std::string_view key) const {
   return -1;
 }
 
-int WatchedTags::Find(std::string_view tag) const {
-  // Cheap reject: a key is never longer than three times the tag (folding expands at most 3x).
-  return FindKey(TagKey(tag));
-}
+int WatchedTags::Find(std::string_view tag) const { return FindKey(TagKey(tag)); }
 
 }  // namespace hashmon
