@@ -3,8 +3,8 @@
 // silence), gaps, counts from none to 1e300, open steps peeked at, an incident elsewhere,
 // and the state saved and resumed midway. Each 4 bytes are one step: how many steps on, a
 // flag byte, and the count's mantissa and exponent. Besides memory errors and undefined
-// behaviour, it stops on an assessment that is no number (a NaN test never alerts) or out
-// of its range.
+// behaviour, it stops on an assessment that is no number (a NaN test never alerts), out of
+// its range, or a score that says other than the alert state.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -37,6 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const hashmon::Assessment a = detector.Observe(t, count, gap, incident);
     if (!(a.score >= 0 && a.score <= 1) || !(a.log10_p <= 0) || !(a.expected >= 0))
       __builtin_trap();
+    // What `hashmon detect` promises its users: 0.5 or more while an alert fires.
+    if ((a.score >= 0.5) != (a.state == hashmon::AlertState::kFiring)) __builtin_trap();
     if (flags & 0x8) {
       hashmon::SeriesDetector resumed(&config);
       if (!resumed.Deserialize(detector.Serialize())) __builtin_trap();

@@ -583,6 +583,8 @@ TEST_F(DetectorTest, GapsChangeNeitherBaselineNorAlertState) {
   for (int i = 3; i < 40; ++i) {
     const Assessment a = d.Observe(kMonday + (1440 + i) * kMin, 0, /*gap=*/true);
     EXPECT_FALSE(a.event.has_value());  // a disconnection is not a recovery
+    EXPECT_EQ(a.state, AlertState::kFiring);
+    EXPECT_GE(a.score, 0.5);  // and its score says so (0 until 2026-12)
   }
   EXPECT_EQ(d.state(), AlertState::kFiring);
 }

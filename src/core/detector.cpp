@@ -378,7 +378,10 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   Assessment a;
   a.expected = Expected(t_ms);
   a.state = state_;
-  if (gap) return a;  // no data: neither zero mentions nor a recovery
+  if (gap) {  // no data: neither zero mentions nor a recovery (an alert goes on firing)
+    a.score = Score(Test{0, 0, 1, baseline_.level()});
+    return a;
+  }
   ++steps_;
   if (count > 0) last_event_t_ = t_ms;
   if (steps_ == 1 && cfg_->level_from_first_step) {
