@@ -12,6 +12,15 @@
 #include "hashmon/detector.h"
 #include "hashmon/detector_config.h"
 
+namespace {
+
+bool BacksOnset(const hashmon::AlertEvent& fired, int64_t t, const hashmon::DetectorConfig& c) {
+  return fired.detected_at <= t + c.step_ms && fired.started <= fired.detected_at &&
+         fired.started >= fired.detected_at - c.max_backdate_steps * c.step_ms;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   // Minute steps with hashmon's defaults, or an export's steps of 10 s to 4 h.
@@ -31,10 +40,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              : static_cast<double>(data[i + 2] & 0x1f);
     // (Rarely a long silence: the steps it fills cost a week of steps each time.)
     const bool long_silence = skip == 255 && (flags & 0x10) != 0;
-    t += config.step_ms * (1 + (long_silence ? 100'000 : skip % 8));
+    const int64_t steps_on = 1 + (long_silence ? 100'000 : skip % 8);
+    t += config.step_ms * steps_on;
     const bool gap = flags & 0x1, incident = flags & 0x2;
-    if (flags & 0x4) detector.Peek(t, count, {{t - config.step_ms, count / 2}}, incident);
+    if (flags & 0x4) {
+      const bool was_firing = detector.state() == hashmon::AlertState::kFiring;
+      const auto fired = detector.Peek(t, count, {{t - config.step_ms, count / 2}}, incident);
+      if (fired && (was_firing || !BacksOnset(*fired, t, config))) __builtin_trap();
+    }
+    // (Steps skipped are observed as silence first, and an alert may end in them unreported:
+    // then the state before this step is not known here.)
+    const bool was_firing = detector.state() == hashmon::AlertState::kFiring && steps_on == 1;
+    const bool was_quiet = detector.state() != hashmon::AlertState::kFiring;
     const hashmon::Assessment a = detector.Observe(t, count, gap, incident);
+    // The state machine's promises: it fires only from quiet, decided by the close of the step
+    // at the latest, with an onset no later (back-dated at most max_backdate_steps), and
+    // resolves only what fired, with an end no later than the decision.
+    if (a.event && a.event->kind == hashmon::AlertEvent::kFired &&
+        (was_firing || !BacksOnset(*a.event, t, config)))
+      __builtin_trap();
+    if (a.event && a.event->kind == hashmon::AlertEvent::kResolved &&
+        (was_quiet || a.event->ended > a.event->resolved_at ||
+         a.event->resolved_at > t + config.step_ms))
+      __builtin_trap();
+    if (a.state == hashmon::AlertState::kFiring && a.started > t) __builtin_trap();
     if (!(a.score >= 0 && a.score <= 1) || !(a.log10_p <= 0) || !(a.expected >= 0))
       __builtin_trap();
     // What `hashmon detect` promises its users: 0.5 or more while an alert fires.

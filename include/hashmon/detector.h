@@ -61,7 +61,9 @@ class SeriesDetector {
   // Feeds the count of the step starting at t_ms (steps in order; a step may be skipped,
   // which counts as zero). A gap step (source disconnected) changes no baseline and no
   // alert state. `incident` says the tag is in an outage elsewhere. A count above
-  // kMaxStepCount is taken as that.
+  // kMaxStepCount is taken as that. The event returned is this step's: an alert that ended
+  // in skipped steps shows in the state only, so a caller that needs every event observes
+  // every step while an alert fires (as OutageTracker does).
   Assessment Observe(int64_t t_ms, double count, bool gap = false, bool incident = false);
 
   // Tests a step that is still open (its count can only grow), with the counts of the
