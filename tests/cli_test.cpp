@@ -23,6 +23,7 @@ namespace {
 
 using testing::RunHashmon;
 using testing::RunHashmonSaying;
+using testing::RunHashmonWritingTo;
 using testing::TempDir;
 using testing::TestDataPath;
 
@@ -543,9 +544,37 @@ TEST(Cli, DetectJudgesHashmonsOwnCountsPerTagAndCountryFromStdin) {
     EXPECT_GE(first_alert[series], outage_from) << series;
     EXPECT_LE(first_alert[series], outage_from + 2 * 60'000) << series;
   }
-  // The step (a minute) was read off rows that skip minutes.
+  // The step (a minute) was read off rows that skip minutes, and rightly: no warning.
+  EXPECT_EQ(
+      RunHashmonWritingTo("detect --series " + dir.File("counts.csv"), dir.File("out.csv")).out,
+      "");
   EXPECT_EQ(RunHashmon("detect --step 1m --series " + dir.File("counts.csv")).out, r.out);
   EXPECT_NE(RunHashmon("detect --step 2m --series " + dir.File("counts.csv")).out, r.out);
+}
+
+TEST(Cli, DetectSaysWhenAStrayRowMadeTheStepItReadOffTheRows) {
+  // 5-minute counts, one of them stamped two minutes late: the distances' greatest common
+  // divisor is a minute, and the minutes between rows would count as zeros.
+  TempDir dir;
+  std::string csv = "timestamp,value\n";
+  const int64_t t0 = *ParseIsoTime("2015-02-26T21:40:00Z");
+  for (int i = 0; i < 100; ++i) {
+    const int64_t t = t0 + i * 300'000LL + (i == 20 ? 120'000 : 0);
+    csv += FormatIsoTime(t) + ",5\n";
+  }
+  testing::WriteFile(dir.File("series.csv"), csv);
+  const auto said =
+      RunHashmonWritingTo("detect --series " + dir.File("series.csv"), dir.File("out.csv")).out;
+  EXPECT_NE(said.find("most rows are 5m apart, but not all (the first: 2015-02-26T23:22:00Z,5), "
+                      "so the step read off them is 1m"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("--step 5m"), std::string::npos) << said;
+  // With the step given, nothing to say.
+  EXPECT_EQ(RunHashmonWritingTo("detect --step 5m --series " + dir.File("series.csv"),
+                                dir.File("out.csv"))
+                .out,
+            "");
 }
 
 TEST(Cli, DetectRefusesWhatItCannotScore) {

@@ -1,4 +1,5 @@
 // hashmon detect: the detector on a count export (NAB's CSV layout, or hashmon's own counts).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -108,6 +109,51 @@ int64_t InferStep(const std::vector<Row>& rows) {
   return std::max<int64_t>(1000, smallest / gcd <= 60 ? gcd : smallest);
 }
 
+// A duration as --step reads it: "5m", "1h", "90s".
+std::string StepText(int64_t ms) {
+  if (ms % kMillisPerDay == 0) return std::to_string(ms / kMillisPerDay) + "d";
+  if (ms % kMillisPerHour == 0) return std::to_string(ms / kMillisPerHour) + "h";
+  if (ms % kMillisPerMinute == 0) return std::to_string(ms / kMillisPerMinute) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+// Where nearly every row lies on a coarser grid than the step read off them, a few stray rows
+// (a 21:47 among 5-minute rows) made the step: the steps between the others then count as
+// zeros. The user is told, with the fix; a series that really skips steps (minute counts that
+// leave out empty minutes) has distances too varied to be meant.
+std::optional<std::string> StrayRowsWarning(const std::vector<Row>& rows, int64_t step) {
+  std::map<int64_t, int> distances;
+  int n = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const int64_t d = rows[i].t - rows[i - 1].t;
+    if (d > 0) ++distances[d], ++n;
+  }
+  if (n < 16) return std::nullopt;
+  const auto most =
+      std::max_element(distances.begin(), distances.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+  const int64_t grid = most->first;
+  if (grid <= step) return std::nullopt;
+  int on_grid = 0;
+  const Row* stray = nullptr;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const int64_t d = rows[i].t - rows[i - 1].t;
+    if (d % grid == 0) {
+      ++on_grid;
+    } else if (d > 0 && !stray) {
+      stray = &rows[i];
+    }
+  }
+  if (on_grid < n * 9 / 10 || !stray) return std::nullopt;
+  return "hashmon detect: most rows are " + StepText(grid) +
+         " apart, but not all (the first: " + stray->line.substr(0, 80) +
+         "), so the step read off them is " + StepText(step) +
+         " and the steps between rows count as zeros; if the series' step is " + StepText(grid) +
+         ", say so with --step " + StepText(grid) +
+         " (a row between steps is then a step of its own)";
+}
+
 // Reads the rows one by one and writes each row's score as soon as it is known: a long
 // export needs no more memory than a short one. The step is set (--step) or read off the
 // first rows (InferStep); each series (a tag in a country) has a detector of its own.
@@ -156,6 +202,10 @@ class DetectRun {
   bool Start() {
     started_ = true;
     const int64_t step = step_ ? *step_ : InferStep(pending_);
+    if (!step_) {
+      if (auto warning = StrayRowsWarning(pending_, step))
+        std::fprintf(stderr, "%s\n", warning->c_str());
+    }
     if (per_country_) {
       config_ = DetectorConfig{};
       config_.step_ms = step;
