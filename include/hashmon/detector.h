@@ -138,6 +138,8 @@ class SeriesDetector {
     int window;
     double level;  // the baseline level the window was judged against
   };
+  // The test of a step with nothing to test (no events, or a gap): no surprise at all.
+  Test NothingToTest() const { return Test{0, 0, 1, baseline_.level()}; }
   // A window's test (0 when a rule excludes it). `bursty`: the series had a harmless burst
   // lately (the two-bursts rule applies).
   double WindowLog10(const WindowSums& s, int w, bool incident, bool bursty) const;

@@ -123,31 +123,25 @@ std::string StepText(int64_t ms) {
 // zeros. The user is told, with the fix; a series that really skips steps (minute counts that
 // leave out empty minutes) has distances too varied to be meant.
 std::optional<std::string> StrayRowsWarning(const std::vector<Row>& rows, int64_t step) {
-  std::map<int64_t, int> distances;
+  std::map<int64_t, int> distances;  // rows at the same time (other series) are no distance
   int n = 0;
   for (size_t i = 1; i < rows.size(); ++i) {
     const int64_t d = rows[i].t - rows[i - 1].t;
     if (d > 0) ++distances[d], ++n;
   }
   if (n < 16) return std::nullopt;
-  const auto most =
-      std::max_element(distances.begin(), distances.end(),
-                       [](const auto& a, const auto& b) { return a.second < b.second; });
-  const int64_t grid = most->first;
+  const int64_t grid =
+      std::max_element(distances.begin(), distances.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
   if (grid <= step) return std::nullopt;
   int on_grid = 0;
-  const Row* stray = nullptr;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    const int64_t d = rows[i].t - rows[i - 1].t;
-    if (d % grid == 0) {
-      ++on_grid;
-    } else if (d > 0 && !stray) {
-      stray = &rows[i];
-    }
-  }
-  if (on_grid < n * 9 / 10 || !stray) return std::nullopt;
+  for (const auto& [d, count] : distances) on_grid += d % grid == 0 ? count : 0;
+  if (on_grid < n * 9 / 10 || on_grid == n) return std::nullopt;
+  size_t stray = 1;
+  while ((rows[stray].t - rows[stray - 1].t) % grid == 0) ++stray;
   return "hashmon detect: most rows are " + StepText(grid) +
-         " apart, but not all (the first: " + stray->line.substr(0, 80) +
+         " apart, but not all (the first: " + rows[stray].line.substr(0, 80) +
          "), so the step read off them is " + StepText(step) +
          " and the steps between rows count as zeros; if the series' step is " + StepText(grid) +
          ", say so with --step " + StepText(grid) +

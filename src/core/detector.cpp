@@ -379,7 +379,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   a.expected = Expected(t_ms);
   a.state = state_;
   if (gap) {  // no data: neither zero mentions nor a recovery (an alert goes on firing)
-    a.score = Score(Test{0, 0, 1, baseline_.level()});
+    a.score = Score(NothingToTest());
     return a;
   }
   ++steps_;
@@ -389,8 +389,8 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
     a.expected = Expected(t_ms);
   }
   const bool elevated = AboveQuietLimit(count, a.expected);
-  const Test test = count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident)
-                              : Test{0, 0, 1, baseline_.level()};
+  const Test test =
+      count > 0 ? TestWindows(t_ms, count, {}, steps_ - 1, incident) : NothingToTest();
   a.log10_p = test.log10_p;
   const auto one_step = std::find(cfg_->windows.begin(), cfg_->windows.end(), 1);
   if (one_step != cfg_->windows.end())

@@ -77,9 +77,11 @@ double LogNormalLowerTail(double z) {
 // N(0, 1) / (3 sqrt(a)))^3, replaces them: its log tail is within a thousandth of the exact
 // one out to 30 standard deviations, and within 1% at 50. (With 500 terms, P(1e6 | 1e6) came
 // out as 0.19 instead of 0.5; with terms of a's size, a count of 1e155 overflowed.)
+constexpr double kWilsonHilfertyFrom = 1e5;
+
 double LogLowerGamma(double a, double x) {
   if (x <= 0) return -INFINITY;
-  if (a >= 1e5) {
+  if (a >= kWilsonHilfertyFrom) {
     const double z = (std::cbrt(x / a) - 1 + 1 / (9 * a)) * 3 * std::sqrt(a);
     return LogNormalLowerTail(z);
   }
@@ -118,9 +120,9 @@ double NegBinomialUpperTailLog10(double x, double mean, double dispersion) {
   mean = std::max(mean, 1e-9);
   // Poisson limit: P(X >= x) = P(x, mean), the lower regularized gamma. Otherwise X ~ NB(r, p):
   // r = 1/dispersion, p = r / (r + mean), and P(X >= x) = I_{1-p}(x, r).
-  const double log_p = dispersion <= 1e-9
-                           ? LogLowerGamma(x, mean)
-                           : LogIncompleteBeta(x, 1 / dispersion, mean / (1 / dispersion + mean));
+  const double r = 1 / dispersion;
+  const double log_p =
+      dispersion <= 1e-9 ? LogLowerGamma(x, mean) : LogIncompleteBeta(x, r, mean / (r + mean));
   // (A probability: where a count and its mean are both of 1e8 or more, rounding can say
   // a little more than 1.)
   return std::min(0.0, log_p / kLn10);
