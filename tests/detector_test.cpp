@@ -544,6 +544,23 @@ TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
   EXPECT_EQ(fired, 1);
 }
 
+TEST_F(DetectorTest, WithoutAHoldDownASecondSurgeIsNotDatedIntoTheFirst) {
+  // Onsets are back-dated up to max_backdate_steps; the first surge's minutes lie within
+  // that, but they were its outage, and a country's outages never overlap.
+  cfg_.hold_down_hours = 0;
+  SeriesDetector d(&cfg_);
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  std::vector<int> counts(10, 25);
+  counts.insert(counts.end(), 10, 0);
+  counts.insert(counts.end(), 10, 25);
+  const auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_EQ(events[2].kind, AlertEvent::kFired);
+  EXPECT_GE(events[2].started, events[1].resolved_at);
+  EXPECT_EQ(events[2].started, kMonday + (1440 + 20) * kMin);
+}
+
 TEST_F(DetectorTest, AfterThreeDaysTheBaselineKnowsTheTimeOfDay) {
   SeriesDetector d(&cfg_);
   Feed(d, kMonday, 3 * 1440, [](int64_t t) { return Daily(t, 6.0); });

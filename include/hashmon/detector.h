@@ -241,9 +241,10 @@ class SeriesDetector {
   bool BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps,
                        int64_t onset) const;
   int anomalous_run_ = 0;
-  int quiet_run_ = 0;
-  int64_t quiet_since_ = 0;
   int64_t hold_down_until_ = INT64_MIN;
+  // When the last alert was resolved (its resolved_at): the next one's onset is not dated
+  // before it, so that a country's outages never overlap, whatever the hold-down.
+  int64_t resolved_at_ = INT64_MIN;
   // When the last harmless burst (a cluster, then a quiet stretch, outside alerts) ended.
   int64_t last_burst_t_ = INT64_MIN;
   void NoteEndedBurst(int64_t t_ms);

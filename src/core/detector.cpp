@@ -158,9 +158,10 @@ double SeriesDetector::CountAt(int64_t t_ms) const {
 
 int64_t SeriesDetector::EstimateOnset(
     int64_t alarm_t, const std::vector<std::pair<int64_t, double>>& open_steps) const {
-  // Candidates reach max_backdate_steps before the alarm; the steps since it (while the
-  // onset is revised) are evidence too.
-  const int64_t from = alarm_t - cfg_->max_backdate_steps * cfg_->step_ms;
+  // Candidates reach max_backdate_steps before the alarm, but not into the last alert (its
+  // steps until it was resolved); the steps since the alarm (while the onset is revised)
+  // are evidence too.
+  const int64_t from = std::max(alarm_t - cfg_->max_backdate_steps * cfg_->step_ms, resolved_at_);
   std::vector<StepCount> steps;
   for (const Step& s : recent_)
     if (s.t >= from) steps.push_back({s.t, s.count, s.expected});
@@ -238,8 +239,9 @@ std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t 
   if (!FiringOnIncidentEvidence()) return std::nullopt;
   Withdraw();  // quiet, as if withdrawn, but resolved: a hold-down follows
   hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
+  resolved_at_ = t_ms + cfg_->step_ms;
   const int64_t ended = std::max(started_, incident_ended);
-  return AlertEvent{AlertEvent::kResolved, started_, 0, ended, t_ms + cfg_->step_ms};
+  return AlertEvent{AlertEvent::kResolved, started_, 0, ended, resolved_at_};
 }
 
 bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double>>& open_steps,
@@ -273,6 +275,8 @@ bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double
 }
 
 void SeriesDetector::Withdraw() {
+  // A resolution withdrawn never was (the one before it is not known any more).
+  if (state_ != AlertState::kFiring) resolved_at_ = INT64_MIN;
   state_ = AlertState::kQuiet;
   on_incident_evidence_ = false;
   on_burst_evidence_ = false;
@@ -518,6 +522,7 @@ std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double coun
     state_ = AlertState::kQuiet;
     anomalous_run_ = 0;
     hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
+    resolved_at_ = decided_at;
     return AlertEvent{AlertEvent::kResolved, started_, 0, *quiet_since, decided_at};
   }
   if (!anomalous || t_ms < hold_down_until_) {
@@ -530,7 +535,6 @@ std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double coun
     return std::nullopt;
   }
   StartFiring(t_ms, EstimateOnset(t_ms, {}));
-  quiet_run_ = 0;
   return AlertEvent{AlertEvent::kFired, started_, decided_at, 0, 0};
 }
 
@@ -612,8 +616,9 @@ std::string SeriesDetector::Serialize() const {
   out.reserve(4096);
   StateText text(&out);
   baseline_.WriteLevel(&text);
-  text << steps_ << first_t_ << last_t_ << static_cast<int>(state_) << anomalous_run_ << quiet_run_
-       << quiet_since_ << hold_down_until_ << started_ << firing_since_ << firing_sum_
+  // (The 0 is a slot no longer used.)
+  text << steps_ << first_t_ << last_t_ << static_cast<int>(state_) << anomalous_run_ << 0
+       << resolved_at_ << hold_down_until_ << started_ << firing_since_ << firing_sum_
        << firing_steps_;
   baseline_.WriteProfiles(&text);
   text << recent_.size();
@@ -643,11 +648,13 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v7 whether on what two bursts could make (taken as not).
   // v8 kept no surprises of the sustained-surge test (none taken as seen), nor what its
   // windows' sums have varied (learnt anew).
+  // Until 2026-12, resolved_at_'s slot was an unused 0 (taken as resolved long ago).
   if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '9')
     return false;
   const int v = version[1] - '0';
   baseline_.ReadLevel(in, v);
-  in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> quiet_run_ >> quiet_since_ >>
+  int unused_slot = 0;
+  in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> unused_slot >> resolved_at_ >>
       hold_down_until_ >> started_ >> firing_since_ >> firing_sum_ >> firing_steps_;
   baseline_.ReadProfiles(in, v);
   in >> n;
