@@ -35,30 +35,30 @@ struct WsState {
   bool close_done = false;         // close()'s task finished
 };
 
-// When `task` finishes, either way, observes it (pplx calls std::terminate on a failure
-// nobody observed), raises the flag `done` and wakes the waiter. `keep` lives until then.
+// Observes a finished task, its failure ignored (pplx calls std::terminate on a failure
+// nobody observed; what the task concerns is reported elsewhere).
+void IgnoreFailure(const pplx::task<void>& finished) {
+  try {
+    finished.get();
+  } catch (const std::exception&) {
+  }
+}
+
+// When `task` finishes, either way, observes it, raises the flag `done` and wakes the waiter.
+// `keep` lives until then.
 void RaiseWhenDone(const pplx::task<void>& task, const std::shared_ptr<WsState>& state,
                    bool WsState::*done, std::shared_ptr<void> keep = nullptr) {
-  task.then([state, done, keep](pplx::task<void> t) {
-    try {
-      t.get();
-    } catch (const std::exception&) {
-    }
+  task.then([state, done, keep = std::move(keep)](const pplx::task<void>& t) {
+    IgnoreFailure(t);
     std::lock_guard<std::mutex> lock(state->mu);
     (*state).*done = true;
     state->cv.notify_all();
   });
 }
 
-// Lets a task finish on its own, its failure ignored (what it concerns is reported elsewhere),
-// keeping `keep` alive until it does.
+// Lets a task finish on its own, its failure ignored, keeping `keep` alive until it does.
 void LetFinish(const pplx::task<void>& task, std::shared_ptr<void> keep = nullptr) {
-  task.then([keep](pplx::task<void> t) {
-    try {
-      t.get();
-    } catch (const std::exception&) {
-    }
-  });
+  task.then([keep = std::move(keep)](const pplx::task<void>& t) { IgnoreFailure(t); });
 }
 
 constexpr int64_t kCloseWaitMs = 2'000;
