@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hashmon::Pipeline pipeline(config, locator.get());
   hashmon::SseFramer framer;
   std::string text(reinterpret_cast<const char*>(data), size);
-  text.push_back('\0');  // room for the framer's NUL after the last line
+  text.push_back('\0');                   // room for the framer's NUL after the last line
   std::map<std::string, int64_t> stored;  // bucket counts by country
   auto take = [&] {
     for (const auto& d : pipeline.TakeBatch().deltas) stored[d.country] += d.count;

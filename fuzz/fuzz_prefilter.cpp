@@ -31,7 +31,7 @@ const hashmon::CountryLocator& Locator() {
 hashmon::PipelineConfig Config() {
   hashmon::PipelineConfig config;
   config.tags = {"twitterdown", "instagramdown"};  // both searchable: the filter is on
-  config.detect = false;  // counting is what the pre-filter may not change
+  config.detect = false;                           // counting is what the pre-filter may not change
   return config;
 }
 

@@ -98,8 +98,8 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   }
   // Every metric the shipped Prometheus rules and Grafana dashboard use is one hashmon serves
   // (a histogram's series by the name of its family).
-  for (const char* file : {"/scripts/prometheus/hashmon-rules.yml",
-                           "/scripts/grafana/hashmon-dashboard.json"}) {
+  for (const char* file :
+       {"/scripts/prometheus/hashmon-rules.yml", "/scripts/grafana/hashmon-dashboard.json"}) {
     const std::string text = testing::ReadFile(std::string(HASHMON_SOURCE_DIR) + file);
     const std::regex metric("(hashmon_[a-z_]+?)(_bucket)?\\b");
     int named = 0;

@@ -11,8 +11,12 @@ class CountryLocatorTest : public ::testing::Test {
   static void SetUpTestSuite() { locator_ = CountryLocator::FromEmbeddedData().release(); }
   static void TearDownTestSuite() { delete locator_; }
 
-  std::string Profile(const std::string& text) { return locator_->FromProfileLocation(text).value_or("-"); }
-  std::string Coords(double lat, double lon) { return locator_->FromCoordinates({lat, lon}).value_or("-"); }
+  std::string Profile(const std::string& text) {
+    return locator_->FromProfileLocation(text).value_or("-");
+  }
+  std::string Coords(double lat, double lon) {
+    return locator_->FromCoordinates({lat, lon}).value_or("-");
+  }
 
   static CountryLocator* locator_;
 };
@@ -56,36 +60,74 @@ TEST_F(CountryLocatorTest, CoastalCitiesSnapToTheNearestWatchedCountry) {
 }
 
 TEST_F(CountryLocatorTest, CoordinatesAbroadDecideTheOtherCountry) {
-  EXPECT_EQ(Coords(48.86, 2.35), "FR");     // Paris (ISO_A2 is -99 in Natural Earth)
-  EXPECT_EQ(Coords(-29.31, 27.48), "LS");   // Maseru: Lesotho is a hole in ZA
+  EXPECT_EQ(Coords(48.86, 2.35), "FR");    // Paris (ISO_A2 is -99 in Natural Earth)
+  EXPECT_EQ(Coords(-29.31, 27.48), "LS");  // Maseru: Lesotho is a hole in ZA
   EXPECT_EQ(Coords(40.71, -74.0), "US");
-  EXPECT_EQ(Coords(0, 0), "-");             // no fix
-  EXPECT_EQ(Coords(-40, -30), "-");         // open sea
+  EXPECT_EQ(Coords(0, 0), "-");      // no fix
+  EXPECT_EQ(Coords(-40, -30), "-");  // open sea
 }
 
 TEST_F(CountryLocatorTest, ProfileLocationsAsPeopleWriteThem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"São Paulo", "BR"}, {"sao paulo", "BR"}, {"Rio de Janeiro - RJ", "BR"}, {"Belo Horizonte, MG", "BR"},
-      {"Brasil 🇧🇷", "BR"}, {"Salvador, Bahia", "BR"}, {"Sampa", "BR"}, {"Recife, PE", "BR"},
-      {"Manila", "PH"}, {"Quezon City, Philippines", "PH"}, {"Pilipinas", "PH"}, {"Caloocan", "PH"},
-      {"Cebu", "PH"}, {"🇵🇭", "PH"}, {"London", "GB"}, {"London, England", "GB"}, {"Manchester UK", "GB"},
-      {"Glasgow, Scotland", "GB"}, {"Cardiff, Wales", "GB"}, {"United Kingdom", "GB"},
-      {"Kampala", "UG"}, {"Kampala, Uganda 🇺🇬", "UG"}, {"Entebbe", "UG"},
-      {"Berlin", "DE"}, {"München", "DE"}, {"Muenchen", "DE"}, {"Köln, Deutschland", "DE"}, {"Deutschland", "DE"},
-      {"Johannesburg", "ZA"}, {"Joburg", "ZA"}, {"Jozi", "ZA"}, {"Cape Town, South Africa", "ZA"},
-      {"Durban, KZN", "ZA"}, {"Mzansi", "ZA"}, {"Pretoria, Gauteng", "ZA"},
-      {"Vilnius", "LT"}, {"Kaunas, Lietuva", "LT"}, {"Klaipėda", "LT"}, {"Lithuania", "LT"},
+      {"São Paulo", "BR"},
+      {"sao paulo", "BR"},
+      {"Rio de Janeiro - RJ", "BR"},
+      {"Belo Horizonte, MG", "BR"},
+      {"Brasil 🇧🇷", "BR"},
+      {"Salvador, Bahia", "BR"},
+      {"Sampa", "BR"},
+      {"Recife, PE", "BR"},
+      {"Manila", "PH"},
+      {"Quezon City, Philippines", "PH"},
+      {"Pilipinas", "PH"},
+      {"Caloocan", "PH"},
+      {"Cebu", "PH"},
+      {"🇵🇭", "PH"},
+      {"London", "GB"},
+      {"London, England", "GB"},
+      {"Manchester UK", "GB"},
+      {"Glasgow, Scotland", "GB"},
+      {"Cardiff, Wales", "GB"},
+      {"United Kingdom", "GB"},
+      {"Kampala", "UG"},
+      {"Kampala, Uganda 🇺🇬", "UG"},
+      {"Entebbe", "UG"},
+      {"Berlin", "DE"},
+      {"München", "DE"},
+      {"Muenchen", "DE"},
+      {"Köln, Deutschland", "DE"},
+      {"Deutschland", "DE"},
+      {"Johannesburg", "ZA"},
+      {"Joburg", "ZA"},
+      {"Jozi", "ZA"},
+      {"Cape Town, South Africa", "ZA"},
+      {"Durban, KZN", "ZA"},
+      {"Mzansi", "ZA"},
+      {"Pretoria, Gauteng", "ZA"},
+      {"Vilnius", "LT"},
+      {"Kaunas, Lietuva", "LT"},
+      {"Klaipėda", "LT"},
+      {"Lithuania", "LT"},
   };
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
 
 TEST_F(CountryLocatorTest, PlacesAbroadAreNotPulledIntoWatchedCountries) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"Paris, France", "FR"},       {"Birmingham, AL", "US"},  {"London, Ontario", "CA"},
-      {"New York, NY", "US"},        {"Lagos, Nigeria", "NG"},  {"Nairobi", "KE"},
-      {"Lisboa, Portugal", "PT"},    {"Wien", "AT"},            {"Perth", "AU"},
-      {"Toronto", "CA"},             {"Texas, USA", "US"},      {"Europe", "??"},
-      {"Dover, DE", "??"},           {"SA", "??"},
+      {"Paris, France", "FR"},
+      {"Birmingham, AL", "US"},
+      {"London, Ontario", "CA"},
+      {"New York, NY", "US"},
+      {"Lagos, Nigeria", "NG"},
+      {"Nairobi", "KE"},
+      {"Lisboa, Portugal", "PT"},
+      {"Wien", "AT"},
+      {"Perth", "AU"},
+      {"Toronto", "CA"},
+      {"Texas, USA", "US"},
+      {"Europe", "??"},
+      {"Dover, DE", "??"},
+      {"SA", "??"},
   };
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
@@ -110,7 +152,8 @@ TEST_F(CountryLocatorTest, PlaceNamesThatAreEverydayWordsSayNothing) {
 }
 
 TEST_F(CountryLocatorTest, NonPlacesSayNothing) {
-  for (const char* text : {"", "Earth", "everywhere", "in my head", "she/her", "🌈✨", "somewhere over the rainbow"}) {
+  for (const char* text :
+       {"", "Earth", "everywhere", "in my head", "she/her", "🌈✨", "somewhere over the rainbow"}) {
     EXPECT_EQ(Profile(text), "-") << text;
   }
 }

@@ -18,7 +18,8 @@ TEST(HashtagExtractor, PassesEveryConformanceCase) {
   int checked = 0;
   for (const auto& c : cases.GetArray()) {
     std::vector<std::string> expected;
-    for (const auto& e : c["expected"].GetArray()) expected.emplace_back(e.GetString(), e.GetStringLength());
+    for (const auto& e : c["expected"].GetArray())
+      expected.emplace_back(e.GetString(), e.GetStringLength());
     EXPECT_EQ(Tags({c["text"].GetString(), c["text"].GetStringLength()}), expected)
         << c["description"].GetString() << ": " << c["text"].GetString();
     ++checked;

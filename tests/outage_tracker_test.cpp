@@ -374,7 +374,7 @@ TEST_F(JoiningTest, ACountryWithEvidenceOfItsOwnOutlastsTheIncident) {
   OutageTracker tracker{TrackerConfig{}};
   const OutageCountry* us = TheUsAfterABurst(*this, tracker, 3, 1);  // thirty times its usual
   ASSERT_NE(us, nullptr);
-  EXPECT_EQ(us->ended, 0);  // still firing, two hours on
+  EXPECT_EQ(us->ended, 0);                         // still firing, two hours on
   EXPECT_EQ(us->detected_at, onset() + 6 * kMin);  // confirmed: told at its join, minute 5
 }
 

@@ -37,7 +37,9 @@ TEST(Prefilter, FlagsDeleteNoticesSoEvidenceCanBeRemoved) {
 TEST(Prefilter, SearchesOnlyCharactersWithoutNonAsciiEquivalents) {
   Prefilter f(WatchedTags({"awsdown"}));  // 's' could be written as U+017F LONG S
   ASSERT_TRUE(f.enabled());
-  EXPECT_TRUE(May(f, "{\"text\":\"#aw\xC5\xBF" "down\"}"));
+  EXPECT_TRUE(May(f,
+                  "{\"text\":\"#aw\xC5\xBF"
+                  "down\"}"));
 }
 
 TEST(Prefilter, DisablesItselfForTagsWithoutAnAsciiRun) {

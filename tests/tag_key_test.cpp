@@ -15,7 +15,9 @@ TEST(TagKey, ComposesAndFoldsUnicode) {
   EXPECT_EQ(TagKey("Cafe\xCC\x81"), TagKey("café"));  // decomposed é
   EXPECT_EQ(TagKey("CAFÉ"), TagKey("café"));
   EXPECT_EQ(TagKey("Straße"), TagKey("STRASSE"));
-  EXPECT_EQ(TagKey("\xE2\x84\xAA" "ey"), "key");  // KELVIN SIGN folds to k
+  EXPECT_EQ(TagKey("\xE2\x84\xAA"
+                   "ey"),
+            "key");  // KELVIN SIGN folds to k
 }
 
 TEST(TagKey, KeepsDistinctTagsDistinct) {

@@ -144,6 +144,7 @@ bool RunCollectors(const std::vector<std::unique_ptr<Collector>>& collectors, Pi
   }
   std::atomic<bool> ok{true};
   std::vector<std::thread> threads;
+  threads.reserve(collectors.size());
   for (const auto& c : collectors) {
     threads.emplace_back([&, c = c.get()] {
       std::string e;

@@ -16,13 +16,20 @@ namespace hashmon {
 
 const char* MethodName(Method m) {
   switch (m) {
-    case Method::kNone: return "none";
-    case Method::kPlace: return "place";
-    case Method::kCoords: return "coords";
-    case Method::kProfile: return "profile";
-    case Method::kTimezone: return "timezone";
-    case Method::kDomain: return "domain";
-    case Method::kLang: return "lang";
+    case Method::kNone:
+      return "none";
+    case Method::kPlace:
+      return "place";
+    case Method::kCoords:
+      return "coords";
+    case Method::kProfile:
+      return "profile";
+    case Method::kTimezone:
+      return "timezone";
+    case Method::kDomain:
+      return "domain";
+    case Method::kLang:
+      return "lang";
   }
   return "none";
 }
@@ -99,7 +106,8 @@ void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
     size_t start = 0;
     for (int k = 0; k < 4; ++k) {
       size_t tab = line.find('\t', start);
-      f[k] = line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
+      f[k] =
+          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
       start = tab == std::string_view::npos ? line.size() : tab + 1;
     }
     std::string key = NormalizePlace(f[0]);
@@ -111,7 +119,8 @@ void CountryLocator::Data::LoadGazetteer(std::string_view tsv) {
                                         : Kind::kCode;
     // Short names ("LA", "Rio", "QC") are too ambiguous inside text: codes only.
     if (key.size() <= 3 && kind != Kind::kCountry) kind = Kind::kCode;
-    if (key.size() <= 3 && kind == Kind::kCountry && key.find(' ') == std::string::npos) kind = Kind::kCode;
+    if (key.size() <= 3 && kind == Kind::kCountry && key.find(' ') == std::string::npos)
+      kind = Kind::kCode;
     names[key].push_back({std::string(f[1]), kind, std::atoll(std::string(f[3]).c_str())});
   });
 }
@@ -120,8 +129,8 @@ void CountryLocator::Data::LoadZones(std::string_view rails_json, std::string_vi
   ForEachDataLine(zone_tab, [&](std::string_view line) {
     size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
     if (t1 == std::string_view::npos || t2 == std::string_view::npos) return;
-    iana_zones[std::string(line.substr(t2 + 1, t3 == std::string_view::npos ? std::string_view::npos
-                                                                             : t3 - t2 - 1))] =
+    iana_zones[std::string(
+        line.substr(t2 + 1, t3 == std::string_view::npos ? std::string_view::npos : t3 - t2 - 1))] =
         std::string(line.substr(0, t1));
   });
   rapidjson::Document doc;
@@ -135,7 +144,7 @@ void CountryLocator::Data::LoadZones(std::string_view rails_json, std::string_vi
 }
 
 std::map<std::string, Vote> CountryLocator::Data::PartVotes(std::string_view raw_part,
-                                                                            bool is_last_part) const {
+                                                            bool is_last_part) const {
   std::map<std::string, Vote> votes;
   auto vote = [&](const Entry& e) {
     Vote& v = votes[e.country];
@@ -220,7 +229,8 @@ CountryLocator::~CountryLocator() = default;
 
 std::unique_ptr<CountryLocator> CountryLocator::FromEmbeddedData() {
   auto data = std::make_unique<Data>();
-  data->watched.AddGeoJson(EmbeddedDataFile("countries/ne_50m_admin_0_seven_countries.geojson"), false);
+  data->watched.AddGeoJson(EmbeddedDataFile("countries/ne_50m_admin_0_seven_countries.geojson"),
+                           false);
   data->world.AddGeoJson(EmbeddedDataFile("countries/ne_110m_admin_0_countries.geojson"), true);
   data->LoadGazetteer(EmbeddedDataFile("countries/gazetteer.tsv"));
   data->LoadZones(EmbeddedDataFile("countries/rails_timezones.json"),
@@ -258,7 +268,8 @@ std::optional<std::string> CountryLocator::FromProfileLocation(std::string_view 
 std::optional<std::string> CountryLocator::ProfileLocationUncached(std::string_view text) const {
   const std::vector<std::string_view> parts = SplitPlaceParts(text);
   std::vector<std::map<std::string, Vote>> votes;
-  for (size_t i = 0; i < parts.size(); ++i) votes.push_back(data_->PartVotes(parts[i], i + 1 == parts.size()));
+  for (size_t i = 0; i < parts.size(); ++i)
+    votes.push_back(data_->PartVotes(parts[i], i + 1 == parts.size()));
   // 1. If the last part that names anything names a country (or shows a flag), it decides:
   //    "Paris, France". A country name earlier on does not override a later place.
   for (size_t i = votes.size(); i-- > 0;) {
@@ -300,8 +311,12 @@ std::optional<std::string> CountryLocator::ProfileLocationUncached(std::string_v
 std::optional<std::string> CountryLocator::FromTimeZone(std::string_view zone) const {
   if (zone.empty()) return std::nullopt;
   // Rails names for regions rather than cities: users across many countries picked them.
-  static const char* kRegional[] = {"West Central Africa", "Central America", "Mid-Atlantic",
-                                    "International Date Line West", "UTC", "Greenwich"};
+  static const char* kRegional[] = {"West Central Africa",
+                                    "Central America",
+                                    "Mid-Atlantic",
+                                    "International Date Line West",
+                                    "UTC",
+                                    "Greenwich"};
   for (const char* r : kRegional) {
     if (zone == r) return std::nullopt;
   }
@@ -320,9 +335,10 @@ std::optional<std::string> CountryLocator::FromDomain(std::string_view domain) {
   for (char& c : tld) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (tld.size() != 2) return std::nullopt;
   // Country domains sold as generic names say nothing about where their users live.
-  static const char* kGenericUse[] = {"io", "co", "me", "tv", "ai", "fm", "gg", "ly", "to", "cc", "ws",
-                                      "la", "am", "sh", "so", "is", "im", "st", "vc", "nu", "tk", "ac",
-                                      "eu", "su", "xyz", "id", "ms", "mu", "re", "ch", "at"};
+  static const char* kGenericUse[] = {"io",  "co", "me", "tv", "ai", "fm", "gg", "ly",
+                                      "to",  "cc", "ws", "la", "am", "sh", "so", "is",
+                                      "im",  "st", "vc", "nu", "tk", "ac", "eu", "su",
+                                      "xyz", "id", "ms", "mu", "re", "ch", "at"};
   for (const char* g : kGenericUse) {
     if (tld == g) return std::nullopt;
   }
@@ -335,8 +351,8 @@ std::optional<std::string> CountryLocator::FromLanguages(const std::vector<std::
   // Only languages spoken (on social media) in essentially one country decide anything:
   // pt, de, en and af are shared and say nothing alone.
   static const std::pair<const char*, const char*> kSingleCountry[] = {
-      {"lt", "LT"}, {"tl", "PH"}, {"fil", "PH"}, {"zu", "ZA"}, {"xh", "ZA"}, {"lg", "UG"},
-      {"ja", "JP"}, {"ko", "KR"}, {"th", "TH"}};
+      {"lt", "LT"}, {"tl", "PH"}, {"fil", "PH"}, {"zu", "ZA"}, {"xh", "ZA"},
+      {"lg", "UG"}, {"ja", "JP"}, {"ko", "KR"},  {"th", "TH"}};
   std::optional<std::string> found;
   for (const auto& full : langs) {
     std::string lang = full.substr(0, full.find_first_of("-_"));

@@ -46,7 +46,8 @@ bool GeoIndex::AddGeoJson(std::string_view geojson, bool natural_earth_110m) {
   doc.Parse(geojson.data(), geojson.size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("features")) return false;
   for (const auto& f : doc["features"].GetArray()) {
-    if (!f.HasMember("properties") || !f.HasMember("geometry") || !f["geometry"].IsObject()) continue;
+    if (!f.HasMember("properties") || !f.HasMember("geometry") || !f["geometry"].IsObject())
+      continue;
     const std::string code = CodeOf(f["properties"], natural_earth_110m);
     if (code.empty()) continue;
     const Value& geom = f["geometry"];
@@ -87,7 +88,8 @@ std::string GeoIndex::Find(double lat, double lon) const {
       const size_t n = v.size() / 2;
       for (size_t i = 0, j = n - 1; i < n; j = i++) {
         const double xi = v[2 * i], yi = v[2 * i + 1], xj = v[2 * j], yj = v[2 * j + 1];
-        if ((yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi) inside = !inside;
+        if ((yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi)
+          inside = !inside;
       }
     }
     if (inside) return poly.code;

@@ -32,9 +32,22 @@ bool IsHashtagChar(UChar32 c) {
   }
   if ((U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0) return true;
   switch (c) {
-    case 0x200C: case 0x200D: case 0xA67E: case 0x05BE: case 0x05F3: case 0x05F4:
-    case 0xFF5E: case 0x301C: case 0x309B: case 0x309C: case 0x30A0: case 0x30FB:
-    case 0x3003: case 0x0F0B: case 0x0F0C: case 0x00B7:
+    case 0x200C:
+    case 0x200D:
+    case 0xA67E:
+    case 0x05BE:
+    case 0x05F3:
+    case 0x05F4:
+    case 0xFF5E:
+    case 0x301C:
+    case 0x309B:
+    case 0x309C:
+    case 0x30A0:
+    case 0x30FB:
+    case 0x3003:
+    case 0x0F0B:
+    case 0x0F0C:
+    case 0x00B7:
       return true;
     default:
       return false;
@@ -78,10 +91,10 @@ bool StartsWithNoCase(std::string_view s, size_t i, const char* prefix) {
 // country domains are linked only when a path follows ("t.co/abc").
 bool IsGenericTld(std::string_view tld) {
   static const std::array<const char*, 40> kTlds = {
-      "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "name", "pro", "aero",
-      "asia", "cat", "coop", "jobs", "mobi", "museum", "tel", "travel", "xxx", "app", "dev",
-      "io", "xyz", "online", "site", "store", "tech", "blog", "news", "live", "club", "shop",
-      "top", "link", "social", "media", "today", "world"};
+      "com",  "net",  "org",  "edu",  "gov",  "mil",    "int",    "info",   "biz",   "name",
+      "pro",  "aero", "asia", "cat",  "coop", "jobs",   "mobi",   "museum", "tel",   "travel",
+      "xxx",  "app",  "dev",  "io",   "xyz",  "online", "site",   "store",  "tech",  "blog",
+      "news", "live", "club", "shop", "top",  "link",   "social", "media",  "today", "world"};
   std::string lower(tld);
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return std::find_if(kTlds.begin(), kTlds.end(), [&](const char* t) { return lower == t; }) !=
@@ -140,8 +153,10 @@ std::vector<Span> FindUrls(std::string_view s) {
     for (size_t p = i; p < run_end; ++p) {
       if (!IsUrlPrecedingOk(s, p)) continue;
       size_t host = p;
-      if (StartsWithNoCase(s, p, "https://")) host = p + 8;
-      else if (StartsWithNoCase(s, p, "http://")) host = p + 7;
+      if (StartsWithNoCase(s, p, "https://"))
+        host = p + 8;
+      else if (StartsWithNoCase(s, p, "http://"))
+        host = p + 7;
       std::string_view tld;
       const size_t len = DomainLength(s, host, &tld);
       if (len == 0) continue;
@@ -149,7 +164,8 @@ std::vector<Span> FindUrls(std::string_view s) {
       const bool has_protocol = host != p;
       const bool path_follows = after < run_end && s[after] == '/';
       const bool boundary = after == run_end || !IsAsciiAlnum(s[after]);
-      const bool cc_tld = tld.size() == 2 && IsAsciiAlnum(tld[0]) && !std::isdigit(static_cast<unsigned char>(tld[0]));
+      const bool cc_tld = tld.size() == 2 && IsAsciiAlnum(tld[0]) &&
+                          !std::isdigit(static_cast<unsigned char>(tld[0]));
       if (has_protocol || (boundary && (IsGenericTld(tld) || (cc_tld && path_follows)))) {
         urls.push_back({p, run_end});
         break;
@@ -183,7 +199,8 @@ std::vector<HashtagMatch> ExtractHashtags(std::string_view text) {
       continue;
     }
     size_t first_next;
-    const UChar32 first = body_start < text.size() ? DecodeAt(text, body_start, &first_next) : U_SENTINEL;
+    const UChar32 first =
+        body_start < text.size() ? DecodeAt(text, body_start, &first_next) : U_SENTINEL;
     if (first == 0xFE0F || first == 0x20E3) continue;  // keycap emoji "#️⃣", not a hashtag
     size_t end = body_start;
     bool has_alpha = false;
@@ -204,9 +221,8 @@ std::vector<HashtagMatch> ExtractHashtags(std::string_view text) {
       urls = FindUrls(text);
       urls_found = true;
     }
-    const bool in_url = std::any_of(urls.begin(), urls.end(), [&](const Span& u) {
-      return hash_pos < u.end && end > u.begin;
-    });
+    const bool in_url = std::any_of(
+        urls.begin(), urls.end(), [&](const Span& u) { return hash_pos < u.end && end > u.begin; });
     if (in_url) continue;
     out.push_back({hash_pos, end, text.substr(body_start, end - body_start)});
   }

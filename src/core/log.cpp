@@ -8,10 +8,14 @@ namespace {
 
 const char* LevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -35,7 +39,8 @@ void Logger::LogLimited(LogLevel level, const std::string& key, const std::strin
     const int64_t now = clock_->MonotonicMs();
     if (k.emitted < kBurst || now - k.last_ms >= kIntervalMs) {
       line = message;
-      if (k.suppressed > 0) line += " (" + std::to_string(k.suppressed) + " similar messages suppressed)";
+      if (k.suppressed > 0)
+        line += " (" + std::to_string(k.suppressed) + " similar messages suppressed)";
       ++k.emitted;
       k.last_ms = now;
       k.suppressed = 0;

@@ -263,9 +263,9 @@ void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t o
   auto count = [&](int64_t m) {
     return m == minute ? open_count : open_counts_(key.first, key.second, m);
   };
-  const int64_t oldest = !open_counts_ ? minute
-                                       : std::max(closed_through_ + kMillisPerMinute,
-                                                  minute - 10 * kMillisPerMinute);
+  const int64_t oldest =
+      !open_counts_ ? minute
+                    : std::max(closed_through_ + kMillisPerMinute, minute - 10 * kMillisPerMinute);
   for (int64_t m = oldest; m <= minute; m += kMillisPerMinute) {
     const int64_t n = count(m);
     if (n == 0 || !series.ConfirmEarly(m, static_cast<double>(n), OpenBefore(m, count))) continue;

@@ -44,9 +44,8 @@ std::vector<std::string_view> SplitPlaceParts(std::string_view text) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     size_t sep_len = 0;
     if (c == ',' || c == '/' || c == '|' || c == ';' || c == '(' || c == ')' || c == '[' ||
-        c == ']' || c == '\n' || c == '\\') {
-      sep_len = 1;
-    } else if (c == '-' && i > 0 && i + 1 < text.size() && text[i - 1] == ' ' && text[i + 1] == ' ') {
+        c == ']' || c == '\n' || c == '\\' ||
+        (c == '-' && i > 0 && i + 1 < text.size() && text[i - 1] == ' ' && text[i + 1] == ' ')) {
       sep_len = 1;
     } else if (text.compare(i, 3, "\xE2\x80\xA2") == 0 || text.compare(i, 3, "\xE2\x80\x93") == 0 ||
                text.compare(i, 3, "\xE2\x80\x94") == 0) {  // • – —
@@ -77,7 +76,8 @@ std::vector<std::string> FlagCountries(std::string_view text) {
     U8_NEXT(s, i, n, c);
     const bool regional = c >= 0x1F1E6 && c <= 0x1F1FF;
     if (regional && prev >= 0) {
-      out.push_back({static_cast<char>('A' + (prev - 0x1F1E6)), static_cast<char>('A' + (c - 0x1F1E6))});
+      out.push_back(
+          {static_cast<char>('A' + (prev - 0x1F1E6)), static_cast<char>('A' + (c - 0x1F1E6))});
       prev = -1;
     } else {
       prev = regional ? c : -1;

@@ -41,7 +41,8 @@ bool IsAsciiEscape(const char* p, size_t left) {
   const int hi = HexValue(p[4]), lo = HexValue(p[5]);
   if (hi < 0 || lo < 0) return false;
   const char c = static_cast<char>(hi * 16 + lo);
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '#' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '#' ||
+         c == '_';
 }
 
 // An escaped backslash ("\\u0041") escapes nothing: count the backslashes before p.
@@ -89,15 +90,18 @@ __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t
     const __m256i a_folded = _mm256_or_si256(a, case_bit);
     const __m256i a1_folded = _mm256_or_si256(a1, case_bit);
     // "\u0": the only escapes that can spell an ASCII character.
-    const __m256i escape = _mm256_and_si256(_mm256_cmpeq_epi8(a, backslash),
-                                            _mm256_and_si256(_mm256_cmpeq_epi8(a1, letter_u), _mm256_cmpeq_epi8(a2, digit_0)));
+    const __m256i escape = _mm256_and_si256(
+        _mm256_cmpeq_epi8(a, backslash),
+        _mm256_and_si256(_mm256_cmpeq_epi8(a1, letter_u), _mm256_cmpeq_epi8(a2, digit_0)));
     uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(escape));
     for (size_t k = 0; k < needles_.size(); ++k) {
       const size_t m = needles_[k].size();
-      const __m256i b = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + m - 1)), case_bit);
+      const __m256i b = _mm256_or_si256(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + m - 1)), case_bit);
       const __m256i hit = _mm256_and_si256(
           _mm256_and_si256(_mm256_cmpeq_epi8(a_folded, _mm256_set1_epi8(needles_[k][0])),
-                           _mm256_cmpeq_epi8(a1_folded, _mm256_set1_epi8(static_cast<char>(needles_[k][1] | 0x20)))),
+                           _mm256_cmpeq_epi8(a1_folded, _mm256_set1_epi8(static_cast<char>(
+                                                            needles_[k][1] | 0x20)))),
           _mm256_cmpeq_epi8(b, _mm256_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20))));
       mask |= static_cast<uint32_t>(_mm256_movemask_epi8(hit));
     }
@@ -140,7 +144,8 @@ __attribute__((target("avx512bw"))) size_t Prefilter::FindAvx512(const char* p, 
     uint64_t mask = _mm512_cmpeq_epi8_mask(a, backslash) & _mm512_cmpeq_epi8_mask(a1, letter_u);
     if (mask) mask &= _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + i + 2), digit_0);
     for (size_t k = 0; k < count; ++k) {
-      const uint64_t head = _mm512_cmpeq_epi8_mask(a_folded, first[k]) & _mm512_cmpeq_epi8_mask(a1_folded, second[k]);
+      const uint64_t head =
+          _mm512_cmpeq_epi8_mask(a_folded, first[k]) & _mm512_cmpeq_epi8_mask(a1_folded, second[k]);
       if (head) {
         const __m512i b = _mm512_or_si512(_mm512_loadu_si512(p + i + last_at[k]), case_bit);
         mask |= head & _mm512_cmpeq_epi8_mask(b, last[k]);
@@ -207,7 +212,8 @@ void Prefilter::UsePath(Path path) {
   use_avx2_ = (path == Path::kFastest || path == Path::kAvx2) && Supports(Path::kAvx2);
 }
 
-void Prefilter::FindPerLine(const char* p, size_t n, int64_t base, std::vector<int64_t>* out) const {
+void Prefilter::FindPerLine(const char* p, size_t n, int64_t base,
+                            std::vector<int64_t>* out) const {
   size_t pos = 0;
   while (pos < n) {
     const size_t off = FindCandidate(p + pos, n - pos);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 namespace hashmon {
 namespace {
@@ -123,11 +124,10 @@ std::unique_ptr<Member> MakeMember(std::string name, const std::string& entry,
 enum class Format { kPlain, kCompressed, kTar };
 
 Format Sniff(const std::string& head) {
-  auto starts = [&](const char* magic, size_t n) {
-    return head.size() >= n && std::memcmp(head.data(), magic, n) == 0;
-  };
-  if (starts("\x1f\x8b", 2) || starts("BZh", 3) || starts("\x28\xb5\x2f\xfd", 4) ||
-      starts("\xfd\x37\x7a\x58\x5a\x00", 6)) {
+  using std::string_view_literals::operator""sv;  // (xz's magic ends in a NUL)
+  auto starts = [&](std::string_view magic) { return head.compare(0, magic.size(), magic) == 0; };
+  if (starts("\x1f\x8b"sv) || starts("BZh"sv) || starts("\x28\xb5\x2f\xfd"sv) ||
+      starts("\xfd\x37\x7a\x58\x5a\x00"sv)) {
     return Format::kCompressed;
   }
   if (head.size() >= 262 && std::memcmp(head.data() + 257, "ustar", 5) == 0) return Format::kTar;

@@ -22,8 +22,10 @@ const File kFiles[] = {
     {"/", hm_web_index_begin, hm_web_index_end, "text/html; charset=utf-8"},
     {"/assets/app.js", hm_web_app_begin, hm_web_app_end, "text/javascript; charset=utf-8"},
     {"/assets/style.css", hm_web_style_begin, hm_web_style_end, "text/css; charset=utf-8"},
-    {"/assets/uPlot.iife.min.js", hm_web_uplot_js_begin, hm_web_uplot_js_end, "text/javascript; charset=utf-8"},
-    {"/assets/uPlot.min.css", hm_web_uplot_css_begin, hm_web_uplot_css_end, "text/css; charset=utf-8"},
+    {"/assets/uPlot.iife.min.js", hm_web_uplot_js_begin, hm_web_uplot_js_end,
+     "text/javascript; charset=utf-8"},
+    {"/assets/uPlot.min.css", hm_web_uplot_css_begin, hm_web_uplot_css_end,
+     "text/css; charset=utf-8"},
 };
 
 }  // namespace
