@@ -174,6 +174,28 @@ TEST(Decoder, XV1TimestampMsThatIsNoTimeGivesWayToCreatedAt) {
   }
 }
 
+TEST(Decoder, ATimeAtOrBeforeTheEpochIsNoTime) {
+  // Corrupt data, and a post's minute must be a real one (0 means "no time" downstream).
+  Decoder d;
+  Record x = d.DecodeCopy(
+      R"({"id_str":"5","timestamp_ms":"0","created_at":"Tue Jan 19 00:01:22 +0000 2016","text":"x"})");
+  ASSERT_EQ(x.kind, RecordKind::kPost);
+  EXPECT_EQ(x.post.created_at, 1453161682000);
+  EXPECT_EQ(d.DecodeCopy(R"({"id_str":"5","timestamp_ms":"0","text":"x"})").kind,
+            RecordKind::kError);
+  EXPECT_EQ(
+      d.DecodeCopy(R"({"data":{"id":"5","text":"x","created_at":"1970-01-01T00:00:00Z"}})").kind,
+      RecordKind::kError);
+  for (const char* us : {"41", "999", "0", "-1453191300123456"}) {
+    Record b =
+        d.DecodeCopy(std::string(R"({"did":"did:plc:abc","time_us":)") + us +
+                     R"(,"kind":"commit","commit":{"operation":"create",)"
+                     R"("collection":"app.bsky.feed.post","rkey":"3k","record":{"text":"x"}}})");
+    EXPECT_EQ(b.kind, RecordKind::kError) << us;
+    EXPECT_STREQ(b.reason, "bluesky_bad_commit") << us;
+  }
+}
+
 TEST(Decoder, XV1LegacyGeoIsLatLon) {
   Decoder d;
   Record r = d.DecodeCopy(
@@ -225,7 +247,7 @@ TEST(Decoder, JetstreamIdentityIsTheAtUriAndTimeIsTimeUs) {
 TEST(Decoder, JetstreamWithFacetsDoesNotReadTheTextButRecordTagsAlwaysCount) {
   Decoder d;
   Record r = d.DecodeCopy(
-      R"({"did":"did:plc:abc","time_us":1,"kind":"commit","commit":{"operation":"create",)"
+      R"({"did":"did:plc:abc","time_us":1453191300123456,"kind":"commit","commit":{"operation":"create",)"
       R"("collection":"app.bsky.feed.post","rkey":"3k","record":{"text":"#notatag here",)"
       R"("facets":[{"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://x"}]}],"tags":["twitterdown"]}}})");
   ASSERT_EQ(r.kind, RecordKind::kPost);

@@ -68,6 +68,13 @@ std::string IdString(const Value& obj, const char* name) {
   return {};
 }
 
+// A post's event time: after the epoch's first millisecond (0 and before is corrupt data,
+// and 0 means "no time" downstream).
+std::optional<int64_t> EventTime(std::optional<int64_t> ms) {
+  if (ms && *ms <= 0) return std::nullopt;
+  return ms;
+}
+
 // X v1.1's timestamp_ms: "1453191300000". Up to 16 digits (a time in the year 2286 has 14);
 // anything else is no time, and created_at decides.
 std::optional<int64_t> EpochMillis(std::string_view text) {
@@ -133,8 +140,8 @@ Record DecodeV1Tweet(const Value& tweet) {
   p.source = SourceKind::kX;
   p.id = IdString(tweet, "id_str");
   if (p.id.empty()) p.id = IdString(tweet, "id");
-  std::optional<int64_t> when = EpochMillis(Str(tweet, "timestamp_ms"));
-  if (!when) when = ParseTwitterTime(Str(tweet, "created_at"));
+  std::optional<int64_t> when = EventTime(EpochMillis(Str(tweet, "timestamp_ms")));
+  if (!when) when = EventTime(ParseTwitterTime(Str(tweet, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v1_missing_id_or_time");
   p.created_at = *when;
   p.has_structured_tags = true;
@@ -188,7 +195,7 @@ Record DecodeV2(const Value& msg, const Value& data) {
   } else {
     p.id = IdString(data, "id");
   }
-  auto when = ParseIsoTime(Str(data, "created_at"));
+  auto when = EventTime(ParseIsoTime(Str(data, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v2_missing_id_or_time");
   p.created_at = *when;
   p.text = Str(data, "text");
@@ -239,7 +246,7 @@ Record DecodeJetstream(const Value& ev) {
   if (kind != "commit") return Reject(RecordKind::kError, "bluesky_unknown_kind");
   const Value* commit = ObjectMember(ev, "commit");
   const Value* time_us = Member(ev, "time_us");
-  if (!commit || !time_us || !time_us->IsInt64())
+  if (!commit || !time_us || !time_us->IsInt64() || !EventTime(time_us->GetInt64() / 1000))
     return Reject(RecordKind::kError, "bluesky_bad_commit");
   std::string_view collection = Str(*commit, "collection");
   if (collection != "app.bsky.feed.post")
@@ -307,7 +314,7 @@ Record DecodeMastodonStatus(const Value& status) {
   Post& p = r.post;
   p.source = SourceKind::kMastodon;
   p.id = Str(status, "uri");  // ids are per instance; the uri is global
-  auto when = ParseIsoTime(Str(status, "created_at"));
+  auto when = EventTime(ParseIsoTime(Str(status, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "mastodon_missing_uri_or_time");
   p.created_at = *when;
   // A reblog is a post of its own, carrying the content (and tags) of the boosted status.
