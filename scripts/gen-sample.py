@@ -13,7 +13,8 @@ escapes, retweets and quotes, duplicates after a "reconnect", delete and limit n
 and one torn line. With --truth it writes the expected per-minute counts (time,tag,
 country,count) of #twitterdown under hashmon's counting rules.
 
-Options --outage-start/--outage-minutes/--countries/--scale let you build other scenarios.
+Options --outage-start/--outage-minutes/--countries/--scale let you build other scenarios,
+and --relapse-minutes/--relapse-after an outage that comes back after it ended.
 `--quiet-week` writes instead a week of normal #twitterdown chatter (no outage) starting
 2016-01-18: daily cycles, weekend dips and harmless bursts of 3 to 5 mentions, only the
 posts that carry the tag (the rest does not matter to detection).
@@ -305,13 +306,23 @@ class Gen:
             w = OTHERS_DURING_OUTAGE["??"] * self.a.scale * self.a.others
         elif cc in OTHERS_DURING_OUTAGE:
             w = OTHERS_DURING_OUTAGE[cc] * self.a.scale * self.a.others
-        if 0 <= minute < self.a.outage_minutes:
+        rate = base + self.surge(minute, self.a.outage_minutes, w)
+        if self.a.relapse_minutes:  # the outage comes back
+            rate += self.surge(minute - self.a.outage_minutes - self.a.relapse_after,
+                               self.a.relapse_minutes, w)
+        return rate
+
+    @staticmethod
+    def surge(minute, length, w):
+        """An outage's extra mentions per minute, `minute` after its onset: a 3-minute rise,
+        `length` minutes of surge, then 8 minutes of decay."""
+        if 0 <= minute < length:
             ramp = min(1.0, (minute + 1) / 3)
-            return base + 40 * w * ramp * (0.75 + 0.25 * math.sin(minute / 9))
-        if self.a.outage_minutes <= minute < self.a.outage_minutes + 8:
-            left = 1 - (minute - self.a.outage_minutes + 1) / 9
-            return base + 40 * w * 0.25 * max(0.0, left)
-        return base
+            return 40 * w * ramp * (0.75 + 0.25 * math.sin(minute / 9))
+        if length <= minute < length + 8:
+            left = 1 - (minute - length + 1) / 9
+            return 40 * w * 0.25 * max(0.0, left)
+        return 0.0
 
     def run(self):
         a, r = self.a, self.r
@@ -495,6 +506,10 @@ def main():
     p.add_argument("--others", type=float, default=1.0,
                    help="how much the US, JP, FR and unattributed posters join the outage (0: only "
                         "--countries report it, as in a local outage)")
+    p.add_argument("--relapse-after", type=int, default=60,
+                   help="with --relapse-minutes: minutes from the outage's end to its return")
+    p.add_argument("--relapse-minutes", type=int, default=0,
+                   help="the outage comes back (a second wave) for this long (0: it does not)")
     p.add_argument("--quiet-week", action="store_true", help="a week of normal chatter, no outage")
     p.add_argument("--chatter", type=float, default=1.0,
                    help="--quiet-week: multiply every country's normal chatter by this (bursts unchanged)")

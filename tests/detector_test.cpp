@@ -532,16 +532,57 @@ TEST_F(DetectorTest, ResolvesOnceAndDoesNotFlapOnANoisyRecovery) {
   EXPECT_LE(events[1].ended, kMonday + (1440 + 70) * kMin);
 }
 
-TEST_F(DetectorTest, HoldDownKeepsASecondSurgeSoonAfterFromAlertingAgain) {
+TEST_F(DetectorTest, HoldDownKeepsTheTailOfAResolvedOutageFromAlertingAgain) {
+  // After a resolved outage of 25 a minute, a stretch of 8 a minute (a third of its rate:
+  // the talk after an outage) would be an alert of its own on a quiet day.
+  SeriesDetector d(&cfg_);
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  std::vector<int> counts(30, 25);
+  counts.insert(counts.end(), 30, 0);
+  counts.insert(counts.end(), 20, 8);  // within the hold-down
+  auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
+  int fired = 0;
+  for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
+  EXPECT_EQ(fired, 1);
+}
+
+TEST_F(DetectorTest, AnOutageThatComesBackWithinTheHoldDownAlertsAgain) {
+  // Users told "resolved" must hear that it is down again: a second wave at the first one's
+  // rate is the outage back, not a flap.
   SeriesDetector d(&cfg_);
   Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
   std::vector<int> counts(30, 25);
   counts.insert(counts.end(), 30, 0);
   counts.insert(counts.end(), 20, 25);  // back within the hold-down
-  auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
-  int fired = 0;
-  for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
-  EXPECT_EQ(fired, 1);
+  const int64_t from = kMonday + 1440 * kMin;
+  const auto events = FeedCounts(d, from, counts);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_EQ(events[2].kind, AlertEvent::kFired);
+  EXPECT_EQ(events[2].started, from + 60 * kMin);
+  EXPECT_LE(events[2].detected_at, from + 62 * kMin);
+}
+
+TEST_F(DetectorTest, AnOutageThatComesBackHoursLaterAlertsAgain) {
+  // Past the hold-down, the first wave's own surprise (the novelty bar) would still have
+  // kept a second wave of its size quiet for the rest of the day.
+  SeriesDetector d(&cfg_);
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const int64_t from = kMonday + 1440 * kMin;
+  std::vector<AlertEvent> events = FeedCounts(d, from, std::vector<int>(60, 25));
+  auto more = Feed(d, from + 60 * kMin, 8 * 60, [](int64_t t) { return Daily(t, 0.5); });
+  events.insert(events.end(), more.begin(), more.end());
+  more = FeedCounts(d, from + 9 * 60 * kMin, std::vector<int>(30, 20));
+  events.insert(events.end(), more.begin(), more.end());
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].kind, AlertEvent::kFired);
+  EXPECT_LE(events[2].detected_at, from + (9 * 60 + 2) * kMin);
+}
+
+TEST_F(DetectorTest, ACountExportHasNoRelapseRule) {
+  // A topic's volume swings back to its last peak with the news (see CountExportConfig).
+  EXPECT_EQ(CountExportConfig(5 * kMin).relapse_fraction, 0);
+  EXPECT_GT(DetectorConfig().relapse_fraction, 0);
 }
 
 TEST_F(DetectorTest, WithoutAHoldDownASecondSurgeIsNotDatedIntoTheFirst) {
@@ -745,8 +786,8 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
 }
 
 TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
-  // v8 kept no surprises of the sustained-surge test nor its windows' sums (read as none
-  // seen), v7 did not say
+  // v9 kept no rate of the last resolved alert (read as none: nothing to come back), v8 kept no
+  // surprises of the sustained-surge test nor its windows' sums (read as none seen), v7 did not say
   // whether an alert fired on what two bursts could make (read as not), v6 whether on an
   // incident's evidence alone (read as not), v5 had no time of the last step with events
   // before them (read as the last step's), v4 had no window sums for the count novelty rule
@@ -755,9 +796,10 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   SeriesDetector a(&cfg_);
   Feed(a, kMonday, 600, [](int64_t t) { return Daily(t, 1.0); });
   a.Observe(kMonday + 600 * kMin, 3);  // the last step has events
-  const std::string v9 = a.Serialize();
-  ASSERT_EQ(v9.substr(0, 3), "v9 ");
+  const std::string v10 = a.Serialize();
+  ASSERT_EQ(v10.substr(0, 4), "v10 ");
   const auto without_last_field = [](const std::string& s) { return s.substr(0, s.rfind(' ')); };
+  const std::string v9 = "v9 " + without_last_field(v10.substr(4));  // no relapse rate
   // The sustained surprises come last, as " n t1 v1 ... tn vn".
   const auto without_sustained_surprises = [](const std::string& s) {
     std::vector<size_t> spaces;
@@ -775,7 +817,7 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   for (int i = 0; i < 5; ++i) body9 = without_last_field(body9);
   const std::string body8 = without_sustained_surprises(body9);
   // What a state read from an older version saves: no sustained surprises, no window sums.
-  const std::string current = "v9 " + body8 + " 0 0 0 0 0 0";
+  const std::string current = "v10 " + body8 + " 0 0 0 0 0 0 0";
   const std::string body7 = without_last_field(body8);
   const std::string body6 = without_last_field(body7);  // ends with the last event's time
   const std::string body = without_last_field(body6);   // ends with " 0": no window sums
@@ -785,6 +827,9 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   const std::string v5 = "v5 " + body;
   const std::string v4 = "v4 " + without_last_field(body);
   const std::string v3 = "v3 " + without_last_field(without_last_field(body));
+  SeriesDetector from_v9(&cfg_);
+  ASSERT_TRUE(from_v9.Deserialize(v9));
+  EXPECT_EQ(from_v9.Serialize(), v10);
   SeriesDetector from_v8(&cfg_), from_v7(&cfg_), from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_),
       from_v3(&cfg_);
   ASSERT_TRUE(from_v8.Deserialize(v8));
@@ -799,11 +844,11 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   EXPECT_EQ(from_v5.Serialize(), current);
   EXPECT_EQ(from_v4.Serialize(), current);
   const std::string no_burst =
-      "v9 " +
+      "v10 " +
       without_last_field(
           without_last_field(without_last_field(without_last_field(without_last_field(body8))))) +
       " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kMonday + 600 * kMin) +
-      " 0 0 0 0 0 0 0 0";
+      " 0 0 0 0 0 0 0 0 0";
   EXPECT_EQ(from_v3.Serialize(), no_burst);
 }
 

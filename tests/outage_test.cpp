@@ -102,6 +102,26 @@ TEST_F(OutageScenario, AnAfternoonOutageInTwoCountries) {
   EXPECT_EQ(Country(outages[0], "BR"), nullptr);
 }
 
+TEST_F(OutageScenario, AnOutageThatComesBackAnHourAfterItEndedIsReportedAgain) {
+  // Users told it was resolved must hear that it is down again: a second incident, each
+  // country's second outage dated to the return and none reaching back into the first.
+  rapidjson::Document outages =
+      Run("--posts 20000 --countries BR,PH,GB,LT --relapse-after 60 --relapse-minutes 40");
+  ASSERT_EQ(outages.Size(), 2u);
+  const int64_t first_end = *ParseIsoTime("2016-01-19T10:00:00Z");
+  const int64_t back_at = *ParseIsoTime("2016-01-19T11:00:00Z");
+  for (const char* cc : {"BR", "PH", "GB", "LT"}) {
+    const rapidjson::Value* before = Country(outages[0], cc);
+    const rapidjson::Value* again = Country(outages[1], cc);
+    ASSERT_NE(before, nullptr) << cc;
+    ASSERT_NE(again, nullptr) << cc;
+    EXPECT_LE(std::abs(Time((*before)["ended"]) - first_end), 10 * kMin) << cc;
+    EXPECT_GE(Time((*again)["started"]), Time((*before)["resolved_at"])) << cc;
+    EXPECT_LE(std::abs(Time((*again)["started"]) - back_at), 2 * kMin) << cc;
+    EXPECT_LE(Time((*again)["detected_at"]) - back_at, 3 * kMin) << cc;
+  }
+}
+
 TEST_F(OutageScenario, ASingleLowVolumeCountry) {
   rapidjson::Document outages = Run(
       "--posts 20000 --outage-start 03:10 --outage-minutes 60 --countries UG --scale 2 --seed 11");

@@ -185,6 +185,7 @@ class SeriesDetector {
   // Whether the step is anomalous: by the windows' `test`, or as a sustained surge.
   struct Judgement {
     bool anomalous = false;
+    bool relapse = false;  // anomalous, and the last outage coming back
     bool sustained_surge = false;
     double sustained_log10 = 0;  // the sustained-surge test's (0: not asked)
   };
@@ -195,7 +196,7 @@ class SeriesDetector {
   // Whether the baseline must not learn this step.
   bool Frozen(int64_t t_ms, double count, double expected, bool elevated, bool incident) const;
   // The alert state machine's step: fires, resolves, or neither.
-  std::optional<AlertEvent> AdvanceAlert(int64_t t_ms, double count, bool anomalous);
+  std::optional<AlertEvent> AdvanceAlert(int64_t t_ms, double count, const Judgement& j);
   // While firing: the first step of a quiet stretch long enough to end the alert, if the
   // steps up to t_ms make one.
   std::optional<int64_t> BackAtBaselineSince(int64_t t_ms) const;
@@ -245,6 +246,12 @@ class SeriesDetector {
   // When the last alert was resolved (its resolved_at): the next one's onset is not dated
   // before it, so that a country's outages never overlap, whatever the hold-down.
   int64_t resolved_at_ = INT64_MIN;
+  // The last resolved alert's mean count per step while it fired (0: none to come back).
+  double relapse_rate_ = 0;
+  // Whether a step with this count and test is that outage coming back (DetectorConfig::
+  // relapse_fraction), if it passes the alert test; RelapsePossible: whether any could be.
+  bool RelapsePossible(int64_t t_ms) const;
+  bool Relapse(int64_t t_ms, double count, const Test& test) const;
   // When the last harmless burst (a cluster, then a quiet stretch, outside alerts) ended.
   int64_t last_burst_t_ = INT64_MIN;
   void NoteEndedBurst(int64_t t_ms);

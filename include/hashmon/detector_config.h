@@ -164,8 +164,19 @@ struct DetectorConfig {
   // so only `resolved_at` comes later, and only for countries under 4 posts a minute.
   double resolve_expected_events = 20;
   double resolve_max_minutes = 30;
-  // Once resolved, the series stays quiet at least this long (no flapping).
+  // Once resolved, the series stays quiet at least this long (no flapping) ...
   double hold_down_hours = 6;
+  // ... unless the outage comes back: a surge that passes the alert test and whose step, or
+  // the window that passed, runs at this fraction or more of the resolved alert's mean rate
+  // while firing (0: off).
+  // It fires despite the hold-down and despite the novelty bar, which the first surge's
+  // own surprises raised for novelty_hours; without this, users told "resolved" heard
+  // nothing of a second wave for a day. (A flap is the tail of the surge just resolved,
+  // posts at a fraction of its rate, or noise; neither passes both tests.) Over
+  // scripts/eval-outages and scripts/eval-independent, where no outage comes back, nothing
+  // changes; in the relapse scenarios of tests/detector_test.cpp a second wave of the same
+  // size fires within 2 minutes of its onset. Off for count exports (CountExportConfig).
+  double relapse_fraction = 0.5;
   // While an alert fires the baseline holds still (an outage must not become normal),
   // but only for this long: then a lasting change of level is learnt.
   double max_firing_hours = 12;
@@ -193,6 +204,9 @@ struct DetectorConfig {
 //   148 steps of alert.
 // - Half-lives and horizons are at least a few steps (12 for the level, 7 for the novelty
 //   rules), so hourly and daily exports have a baseline that is more than the last value.
+// - No relapse rule (relapse_fraction): a topic swings back to its last peak with the news
+//   (NAB's standard score 70.6 without it, 52.9 with it, 65.1 with relapses at twice the
+//   last alert's rate).
 // NAB's standard score: 51.1 with the floor alone, 61.5 with the volume rule, 60.8 with the
 // first value as level, 70.6 with both. Horizons of 0, 12, 24, 48, 96 and 168 hours
 // give 60.8, 62.0, 52.5, 64.9, 62.0 and 62.6: 72 is the best of them, and one window's hit or miss

@@ -240,6 +240,7 @@ std::optional<AlertEvent> SeriesDetector::EndWithIncident(int64_t t_ms, int64_t 
   Withdraw();  // quiet, as if withdrawn, but resolved: a hold-down follows
   hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
   resolved_at_ = t_ms + cfg_->step_ms;
+  relapse_rate_ = 0;  // it had no outage of its own to come back
   const int64_t ended = std::max(started_, incident_ended);
   return AlertEvent{AlertEvent::kResolved, started_, 0, ended, resolved_at_};
 }
@@ -276,7 +277,7 @@ bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double
 
 void SeriesDetector::Withdraw() {
   // A resolution withdrawn never was (the one before it is not known any more).
-  if (state_ != AlertState::kFiring) resolved_at_ = INT64_MIN;
+  if (state_ != AlertState::kFiring) resolved_at_ = INT64_MIN, relapse_rate_ = 0;
   state_ = AlertState::kQuiet;
   on_incident_evidence_ = false;
   on_burst_evidence_ = false;
@@ -341,13 +342,17 @@ void SeriesDetector::RememberSurprise(int64_t t_ms, double surprise) {
 std::optional<AlertEvent> SeriesDetector::Peek(
     int64_t t_ms, double partial_count, const std::vector<std::pair<int64_t, double>>& open_before,
     bool incident) {
-  if (state_ == AlertState::kFiring || t_ms < hold_down_until_) return std::nullopt;
+  if (state_ == AlertState::kFiring) return std::nullopt;
+  const bool held_down = t_ms < hold_down_until_;
+  if (held_down && !RelapsePossible(t_ms)) return std::nullopt;
   if (cfg_->onset_steps > anomalous_run_ + 1) return std::nullopt;
   if (partial_count <= 0) return std::nullopt;
   const Test t = TestWindows(t_ms, partial_count, open_before, steps_, incident);
   if (!incident && !GoesOn(partial_count, Expected(t_ms), t)) return std::nullopt;
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  if (t.log10_p >= std::log10(alert_p) || -t.log10_p <= NoveltyBar(&novelty_, t_ms))
+  const bool relapse = Relapse(t_ms, partial_count, t);
+  if (t.log10_p >= std::log10(alert_p) || (held_down && !relapse) ||
+      (-t.log10_p <= NoveltyBar(&novelty_, t_ms) && !relapse))
     return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);
@@ -414,7 +419,7 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   while (recent_.size() > StepsToKeep(t_ms)) recent_.pop_front();
 
   if (state_ != AlertState::kFiring && !elevated) NoteEndedBurst(t_ms);
-  a.event = AdvanceAlert(t_ms, count, a.anomalous);
+  a.event = AdvanceAlert(t_ms, count, j);
   NoteWhatItFiresOn(was_firing, own, incident);
   if (!Frozen(t_ms, count, a.expected, elevated, incident))
     baseline_.Learn(t_ms, HistoryDays(t_ms), count, steps_ > cfg_->warmup_steps);
@@ -449,8 +454,10 @@ SeriesDetector::Judgement SeriesDetector::Judge(int64_t t_ms, double count, doub
   // The surge must go on in this step: above the quiet limit of the baseline it was
   // judged against, or (with an incident open, when one post in a minute is news) not
   // silent.
-  j.anomalous = (GoesOn(count, expected, test) || (incident && count > 0)) &&
-                test.log10_p < std::log10(alert_p) && -test.log10_p > bar;
+  const bool passes = (GoesOn(count, expected, test) || (incident && count > 0)) &&
+                      test.log10_p < std::log10(alert_p);
+  j.relapse = passes && Relapse(t_ms, count, test);
+  j.anomalous = passes && (-test.log10_p > bar || j.relapse);
   j.sustained_log10 = count > 0 ? SustainedLog10(t_ms, count, steps_ - 1) : 0;
   j.sustained_surge = j.sustained_log10 < std::log10(cfg_->alert_p) &&
                       -j.sustained_log10 > NoveltyBar(&sustained_novelty_, t_ms);
@@ -510,7 +517,23 @@ size_t SeriesDetector::StepsToKeep(int64_t t_ms) const {
   return static_cast<size_t>(std::max({WidestWindow(), back, sustained, 1}) + 1);
 }
 
-std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double count, bool anomalous) {
+bool SeriesDetector::RelapsePossible(int64_t t_ms) const {
+  // Within the longer of the hold-down and the novelty horizon after the resolution: the
+  // spans in which the outage's end, or its own surprises, would keep it from firing again.
+  const double hours = std::max(cfg_->hold_down_hours, cfg_->novelty_hours);
+  return cfg_->relapse_fraction > 0 && relapse_rate_ > 0 && resolved_at_ != INT64_MIN &&
+         t_ms - resolved_at_ < static_cast<int64_t>(hours * kMillisPerHour);
+}
+
+bool SeriesDetector::Relapse(int64_t t_ms, double count, const Test& test) const {
+  // The step itself, or the window that passed: a wave rises over minutes, and its first
+  // full minute says so before a wider window does.
+  const double rate = std::max(count, test.window_count / test.window);
+  return RelapsePossible(t_ms) && rate >= cfg_->relapse_fraction * relapse_rate_;
+}
+
+std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double count,
+                                                       const Judgement& j) {
   // Events are dated to the end of the step that decided them.
   const int64_t decided_at = t_ms + cfg_->step_ms;
   if (state_ == AlertState::kFiring) {
@@ -523,9 +546,10 @@ std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double coun
     anomalous_run_ = 0;
     hold_down_until_ = t_ms + static_cast<int64_t>(cfg_->hold_down_hours * kMillisPerHour);
     resolved_at_ = decided_at;
+    relapse_rate_ = firing_sum_ / static_cast<double>(firing_steps_);
     return AlertEvent{AlertEvent::kResolved, started_, 0, *quiet_since, decided_at};
   }
-  if (!anomalous || t_ms < hold_down_until_) {
+  if (!j.anomalous || (t_ms < hold_down_until_ && !j.relapse)) {
     anomalous_run_ = 0;
     state_ = AlertState::kQuiet;
     return std::nullopt;
@@ -612,7 +636,7 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::string out = "v9";
+  std::string out = "v10";
   out.reserve(4096);
   StateText text(&out);
   baseline_.WriteLevel(&text);
@@ -630,6 +654,7 @@ std::string SeriesDetector::Serialize() const {
   text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
   sustained_novelty_.Write(&out);
   baseline_.WriteWindows(&text);
+  text << relapse_rate_;
   return out;
 }
 
@@ -649,9 +674,13 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // v8 kept no surprises of the sustained-surge test (none taken as seen), nor what its
   // windows' sums have varied (learnt anew).
   // Until 2026-12, resolved_at_'s slot was an unused 0 (taken as resolved long ago).
-  if (version.size() != 2 || version[0] != 'v' || version[1] < '1' || version[1] > '9')
+  // v9 kept no rate of the last resolved alert (taken as none: no relapse is recognised
+  // until the next alert has resolved).
+  if (version.size() < 2 || version.size() > 3 || version[0] != 'v' ||
+      !std::all_of(version.begin() + 1, version.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
-  const int v = version[1] - '0';
+  const int v = std::stoi(version.substr(1));
+  if (v < 1 || v > 10) return false;
   baseline_.ReadLevel(in, v);
   int unused_slot = 0;
   in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> unused_slot >> resolved_at_ >>
@@ -687,6 +716,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   sustained_novelty_ = TrailingMax();
   if (v >= 9) sustained_novelty_.Read(in);
   baseline_.ReadWindows(in, v);
+  relapse_rate_ = 0;
+  if (v >= 10) in >> relapse_rate_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }
