@@ -182,6 +182,27 @@ class JoiningTest : public TagTotalTest {
   }
 };
 
+TEST_F(TagTotalTest, AnOutageBackSoonAfterItEndedReopensItsIncidentAndCountsBothWaves) {
+  // Britain: 30 minutes at 25 a minute, 10 silent ones (it resolves), then the outage is
+  // back, rising over two minutes (5, then 12) before a minute says it is back in full.
+  OutageTracker tracker{TrackerConfig{}};
+  QuietHours(tracker);
+  std::vector<int64_t> gb(30, 25);
+  gb.insert(gb.end(), 10, 0);
+  for (int64_t n : {5, 12}) gb.push_back(n);
+  gb.insert(gb.end(), 20, 25);
+  for (size_t i = 0; i < gb.size(); ++i) {
+    const int64_t m = kOnset + static_cast<int64_t>(i) * kMin;
+    tracker.CloseThrough(m, {{{m, kTag, "GB"}, gb[i]}});
+  }
+  ASSERT_EQ(tracker.outages().size(), 1u);
+  const OutageCountry* c = Find(tracker, "GB");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->started, kOnset);
+  EXPECT_EQ(c->ended, 0);  // firing again
+  EXPECT_EQ(c->mentions, 30 * 25 + 5 + 12 + 20 * 25);
+}
+
 TEST_F(JoiningTest, AChancePairOfPostsDoesNotJoinAnOutageOneCountryReports) {
   OutageTracker tracker{TrackerConfig{}};
   BritainAlone(tracker, 0);

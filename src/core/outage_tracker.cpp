@@ -133,6 +133,11 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
     // Its mentions are those from the onset on; the minutes already closed are counted
     // here, the rest as they close.
     c.mentions += ClosedMentions(key, e.started, minute);
+  } else if (c.ended != 0) {
+    // Back after it ended (a relapse, within incident_join_ms of the incident's end): the
+    // return's closed minutes count too. Its last alert counted up to its resolution, and
+    // an onset is never dated before that.
+    c.mentions += ClosedMentions(key, e.started, minute);
   }
   c.ended = 0;
   c.resolved_at = 0;
