@@ -155,6 +155,45 @@ TEST_F(NotifierTest, EachCountryOutageIsAnnouncedWhenItStartsAndWhenItEnds) {
   EXPECT_EQ(notifier->Tick(), 0);  // delivered once
 }
 
+TEST_F(NotifierTest, AnOutageBackWithinItsIncidentIsAnnouncedAgain) {
+  // Back 20 minutes after it ended: the same incident, reopened. A receiver told "resolved"
+  // hears that it fires again, under the same fingerprint, and then that it ended.
+  ASSERT_EQ(RunGenerator("gen-sample.py",
+                         "--posts 4000 --countries BR,PH --relapse-after 20 --relapse-minutes 30",
+                         tmp_.File("twice.jsonl")),
+            0);
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  const std::string db = tmp_.File("twice.db");
+  {
+    std::ostringstream log_out;
+    FakeClock clock;
+    Logger log(&log_out, &clock);
+    Pipeline pipeline(PipelineConfig{}, locator_);
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    store->set_alerting(true);
+    // Committed every few minutes of feed, as a collector commits as it goes, and every
+    // post read (not only those the pre-filter passes), so that the minutes close as the
+    // feed's time goes on, in the lull too: the end and the return are told apart.
+    ReplayOptions options;
+    options.commit_bytes = options.read_bytes = 64 << 10;
+    options.prefilter = false;
+    Replayer r(&pipeline, store.get(), &clock, &log, options);
+    ASSERT_TRUE(r.ReplayPath(tmp_.File("twice.jsonl"), &error)) << error;
+    ASSERT_TRUE(r.Finish(&error)) << error;
+  }
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outages"), 1);
+  auto notifier = Open(db, receiver.url());
+  notifier->Tick();
+  for (const char* cc : {"BR", "PH"})
+    EXPECT_EQ(ToldOf(receiver, cc),
+              (std::vector<std::string>{"firing", "resolved", "firing", "resolved"}))
+        << cc;
+}
+
 // The store's side of a withdrawn join (OutageTracker: confirm_minutes): Britain
 // and the US are in outage 7, then the US's join is withdrawn, and then outage 8's only
 // country's too.

@@ -236,7 +236,7 @@ void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
 }  // namespace
 
 // Compares a country's outage with what is stored (inside the commit's transaction) and
-// queues an alert for each change an operator must hear of: it began, it ended.
+// queues an alert for each change an operator must hear of: it began, it ended, it came back.
 void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
   SQLite::Statement prev(
       *db_, "SELECT ended IS NULL FROM outage_countries WHERE outage_id = ? AND country = ?");
@@ -244,7 +244,9 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
   prev.bind(2, x.country);
   const bool existed = prev.executeStep();
   const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
-  if (!existed) QueueAlert("firing", o.id, o.tag, x.country, x.started, 0);
+  // (Stored as ended and firing again: the outage came back within its incident.)
+  if (!existed || (!was_firing && x.ended == 0))
+    QueueAlert("firing", o.id, o.tag, x.country, x.started, 0);
   if ((!existed || was_firing) && x.ended != 0)
     QueueAlert("resolved", o.id, o.tag, x.country, x.started, x.ended);
 }
