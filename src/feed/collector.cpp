@@ -215,13 +215,47 @@ void Collector::RestoreFromSocketPerTag() {
 }
 
 void Collector::FillGap() {
-  // Every tag from where the socket stood (filling one moves the newest id on).
+  // Every tag from where the socket stood (filling one moves the newest id on). The tags'
+  // statuses are merged in event time before they are counted: one tag's gap, taken
+  // whole, would carry the minutes past the others' posts, which would then come too
+  // late to be judged, and an outage would seem to end where its posts were only missing.
   const std::string min_id = last_status_id_;
   if (options_.gap_fill_url.empty() || min_id.empty()) return;
-  for (const std::string& tag : options_.mastodon_tags) FillGapOf(tag, min_id);
+  // A tag filled only in part (the page limit) is whole only up to its newest status: the
+  // other tags' later ones would carry the minutes past posts of it that the stream still
+  // holds, so they wait for the stream too (they are its posts, or lost with the rest).
+  std::vector<FetchedStatus> fetched;
+  int64_t whole_until = INT64_MAX;
+  for (const std::string& tag : options_.mastodon_tags) {
+    const size_t before = fetched.size();
+    if (FetchGapOf(tag, min_id, &fetched) || fetched.size() == before) continue;
+    int64_t newest = INT64_MIN;
+    for (size_t i = before; i < fetched.size(); ++i)
+      newest = std::max(newest, fetched[i].created_at);
+    whole_until = std::min(whole_until, newest);
+  }
+  std::stable_sort(
+      fetched.begin(), fetched.end(),
+      [](const FetchedStatus& a, const FetchedStatus& b) { return a.created_at < b.created_at; });
+  for (FetchedStatus& status : fetched) {
+    if (status.created_at > whole_until) {
+      log_->LogLimited(LogLevel::kWarn, "gap-fill-partial",
+                       "the gap was longer than gap fill reaches (" +
+                           std::to_string(kGapFillPages * 40) +
+                           " statuses a hashtag); posts after " + FormatIsoTime(whole_until) +
+                           " from while the stream was down may be missing");
+      break;
+    }
+    Record(status.json, /*lines=*/false);
+    auto lock = Lock();
+    LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
+    pipeline_->OnRecord(status.json.data(), status.json.size(), "update");
+    ++stats_.gap_filled;
+  }
 }
 
-void Collector::FillGapOf(const std::string& tag, std::string min_id) {
+bool Collector::FetchGapOf(const std::string& tag, std::string min_id,
+                           std::vector<FetchedStatus>* fetched) {
   const std::string timeline = options_.gap_fill_url + PercentEncoded(tag);
   for (int page = 0; page < kGapFillPages; ++page) {
     const std::string url = WithParam(WithParam(timeline, "limit", "40"), "min_id", min_id);
@@ -231,14 +265,14 @@ void Collector::FillGapOf(const std::string& tag, std::string min_id) {
                        "could not fill the gap from the hashtag timeline (" +
                            (reply.status ? "HTTP " + std::to_string(reply.status) : reply.error) +
                            "); posts from while the stream was down may be missing");
-      return;
+      return false;
     }
     rapidjson::Document doc;
     // A hostile server's statuses are nested no deeper than the bound, so writing them
     // back out (Accept recurses too) stays shallow.
-    if (ParseJson(&doc, reply.body.data(), reply.body.size()) != JsonParse::kOk || !doc.IsArray() ||
-        doc.Empty())
-      return;
+    if (ParseJson(&doc, reply.body.data(), reply.body.size()) != JsonParse::kOk || !doc.IsArray())
+      return false;
+    if (doc.Empty()) return true;
     std::string newest = min_id;
     rapidjson::StringBuffer sb;
     for (const auto& status : doc.GetArray()) {
@@ -249,16 +283,17 @@ void Collector::FillGapOf(const std::string& tag, std::string min_id) {
       sb.Clear();
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
       status.Accept(w);
-      std::string text(sb.GetString(), sb.GetSize());
-      Record(text, /*lines=*/false);
-      auto lock = Lock();
-      LateTally late(pipeline_, &stats_.late_mentions, &late_lag_ms_);
-      pipeline_->OnRecord(text.data(), text.size(), "update");
-      ++stats_.gap_filled;
+      // (A status without a readable time sorts first; the decoder then rejects it.)
+      const auto* created = status.HasMember("created_at") && status["created_at"].IsString()
+                                ? status["created_at"].GetString()
+                                : "";
+      fetched->push_back(
+          {ParseIsoTime(created).value_or(INT64_MIN), std::string(sb.GetString(), sb.GetSize())});
     }
-    if (newest == min_id) return;
+    if (newest == min_id) return true;
     min_id = newest;
   }
+  return false;  // the page limit
 }
 
 void Collector::DiscoverStreamingHost() {

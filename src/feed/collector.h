@@ -150,9 +150,16 @@ class Collector {
   void NoteStatusId(std::string_view line);
   void NoteStatusIdInMessage(std::string_view message);
   void KeepNewerStatusId(const std::string& id);
+  // Fills every hashtag's gap from its timeline, the statuses counted in event time.
   void FillGap();
-  // Fills one hashtag's gap from its timeline, after `min_id`.
-  void FillGapOf(const std::string& tag, std::string min_id);
+  // One status a gap fill fetched: its event time and its JSON.
+  struct FetchedStatus {
+    int64_t created_at;
+    std::string json;
+  };
+  // Appends one hashtag's statuses newer than `min_id` to `fetched`; returns false when
+  // it stopped short of the newest (the page limit, or a failed request).
+  bool FetchGapOf(const std::string& tag, std::string min_id, std::vector<FetchedStatus>* fetched);
   // Mastodon: where gap fill starts when the database has no checkpoint for this source:
   // the newest of the checkpoints of the one-socket-per-hashtag sources it replaces.
   void RestoreFromSocketPerTag();
