@@ -45,7 +45,7 @@ class NotifierTest : public ::testing::Test {
 
   // Replays a feed into a fresh database, as the collector would write it (alerting on)
   // or as a replay of history does (off).
-  std::string Db(const std::string& feed, bool alerting = true) {
+  std::string Db(const std::string& feed, bool alerting = true, const ReplayOptions& options = {}) {
     const std::string db = tmp_.File(feed + (alerting ? ".db" : ".history.db"));
     std::ostringstream log_out;
     FakeClock clock;
@@ -54,7 +54,7 @@ class NotifierTest : public ::testing::Test {
     std::string error;
     auto store = SqliteStore::OpenForWriting(db, &error);
     store->set_alerting(alerting);
-    Replayer r(&pipeline, store.get(), &clock, &log, {});
+    Replayer r(&pipeline, store.get(), &clock, &log, options);
     EXPECT_TRUE(r.ReplayPath(dir_->File(feed), &error)) << error;
     EXPECT_TRUE(r.Finish(&error)) << error;
     return db;
@@ -160,31 +160,19 @@ TEST_F(NotifierTest, AnOutageBackWithinItsIncidentIsAnnouncedAgain) {
   // hears that it fires again, under the same fingerprint, and then that it ended.
   ASSERT_EQ(RunGenerator("gen-sample.py",
                          "--posts 4000 --countries BR,PH --relapse-after 20 --relapse-minutes 30",
-                         tmp_.File("twice.jsonl")),
+                         dir_->File("twice.jsonl")),
             0);
   testing::HttpTestServer receiver([](const testing::TestRequest&) {
     return testing::TestResponse{200, "{}"};
   });
   receiver.Start();
-  const std::string db = tmp_.File("twice.db");
-  {
-    std::ostringstream log_out;
-    FakeClock clock;
-    Logger log(&log_out, &clock);
-    Pipeline pipeline(PipelineConfig{}, locator_);
-    std::string error;
-    auto store = SqliteStore::OpenForWriting(db, &error);
-    store->set_alerting(true);
-    // Committed every few minutes of feed, as a collector commits as it goes, and every
-    // post read (not only those the pre-filter passes), so that the minutes close as the
-    // feed's time goes on, in the lull too: the end and the return are told apart.
-    ReplayOptions options;
-    options.commit_bytes = options.read_bytes = 64 << 10;
-    options.prefilter = false;
-    Replayer r(&pipeline, store.get(), &clock, &log, options);
-    ASSERT_TRUE(r.ReplayPath(tmp_.File("twice.jsonl"), &error)) << error;
-    ASSERT_TRUE(r.Finish(&error)) << error;
-  }
+  // Committed every few minutes of feed, as a collector commits as it goes, and every
+  // post read (not only those the pre-filter passes), so that the minutes close as the
+  // feed's time goes on, in the lull too: the end and the return are told apart.
+  ReplayOptions options;
+  options.commit_bytes = options.read_bytes = 64 << 10;
+  options.prefilter = false;
+  const std::string db = Db("twice.jsonl", true, options);
   EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outages"), 1);
   auto notifier = Open(db, receiver.url());
   notifier->Tick();
