@@ -277,7 +277,10 @@ bool SeriesDetector::BeyondTwoBursts(const std::vector<std::pair<int64_t, double
 
 void SeriesDetector::Withdraw() {
   // A resolution withdrawn never was (the one before it is not known any more).
-  if (state_ != AlertState::kFiring) resolved_at_ = INT64_MIN, relapse_rate_ = 0;
+  if (state_ != AlertState::kFiring) {
+    resolved_at_ = INT64_MIN;
+    relapse_rate_ = 0;
+  }
   state_ = AlertState::kQuiet;
   on_incident_evidence_ = false;
   on_burst_evidence_ = false;
@@ -350,9 +353,8 @@ std::optional<AlertEvent> SeriesDetector::Peek(
   const Test t = TestWindows(t_ms, partial_count, open_before, steps_, incident);
   if (!incident && !GoesOn(partial_count, Expected(t_ms), t)) return std::nullopt;
   const double alert_p = incident ? cfg_->incident_alert_p : cfg_->alert_p;
-  const bool relapse = Relapse(t_ms, partial_count, t);
-  if (t.log10_p >= std::log10(alert_p) || (held_down && !relapse) ||
-      (-t.log10_p <= NoveltyBar(&novelty_, t_ms) && !relapse))
+  if (t.log10_p >= std::log10(alert_p)) return std::nullopt;
+  if ((held_down || -t.log10_p <= NoveltyBar(&novelty_, t_ms)) && !Relapse(t_ms, partial_count, t))
     return std::nullopt;
   std::vector<std::pair<int64_t, double>> open_steps = open_before;
   open_steps.emplace_back(t_ms, partial_count);

@@ -126,19 +126,17 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   o.resolved_at = 0;
   o.started = std::min(o.started, e.started);
   OutageCountry& c = o.countries[key.second];
+  // Its mentions are those from the onset on; the minutes already closed are counted here,
+  // the rest as they close. So too for a country back after it ended (a relapse, within
+  // incident_join_ms of the incident's end): its last alert counted up to its resolution,
+  // and an onset is never dated before that.
+  const bool new_alert = c.country.empty() || c.ended != 0;
   if (c.country.empty()) {
     c.country = key.second;
     c.started = e.started;
     c.detected_at = e.detected_at;
-    // Its mentions are those from the onset on; the minutes already closed are counted
-    // here, the rest as they close.
-    c.mentions += ClosedMentions(key, e.started, minute);
-  } else if (c.ended != 0) {
-    // Back after it ended (a relapse, within incident_join_ms of the incident's end): the
-    // return's closed minutes count too. Its last alert counted up to its resolution, and
-    // an onset is never dated before that.
-    c.mentions += ClosedMentions(key, e.started, minute);
   }
+  if (new_alert) c.mentions += ClosedMentions(key, e.started, minute);
   c.ended = 0;
   c.resolved_at = 0;
   if (c.peak_time == 0) c.peak_time = minute;

@@ -58,7 +58,8 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
-constexpr int kGapFillPages = 25;  // 1,000 statuses at most per reconnect
+constexpr int kGapFillPageSize = 40;  // Mastodon's most statuses a page
+constexpr int kGapFillPages = 25;     // 1,000 statuses a hashtag at most per reconnect
 
 }  // namespace
 
@@ -241,7 +242,7 @@ void Collector::FillGap() {
     if (status.created_at > whole_until) {
       log_->LogLimited(LogLevel::kWarn, "gap-fill-partial",
                        "the gap was longer than gap fill reaches (" +
-                           std::to_string(kGapFillPages * 40) +
+                           std::to_string(kGapFillPages * kGapFillPageSize) +
                            " statuses a hashtag); posts after " + FormatIsoTime(whole_until) +
                            " from while the stream was down may be missing");
       break;
@@ -258,7 +259,8 @@ bool Collector::FetchGapOf(const std::string& tag, std::string min_id,
                            std::vector<FetchedStatus>* fetched) {
   const std::string timeline = options_.gap_fill_url + PercentEncoded(tag);
   for (int page = 0; page < kGapFillPages; ++page) {
-    const std::string url = WithParam(WithParam(timeline, "limit", "40"), "min_id", min_id);
+    const std::string url =
+        WithParam(WithParam(timeline, "limit", std::to_string(kGapFillPageSize)), "min_id", min_id);
     const HttpReply reply = HttpCall("GET", url, options_.headers, "", 30'000);
     if (reply.status != 200) {
       log_->LogLimited(LogLevel::kWarn, "gap-fill",
