@@ -165,7 +165,8 @@ int64_t SeriesDetector::EstimateOnset(
   std::vector<StepCount> steps;
   for (const Step& s : recent_)
     if (s.t >= from) steps.push_back({s.t, s.count, s.expected});
-  for (const auto& [t, count] : open_steps) steps.push_back({t, count, Expected(t)});
+  for (const auto& [t, count] : open_steps)
+    if (t >= from) steps.push_back({t, count, Expected(t)});
   return MostLikelyOnset(steps, alarm_t);
 }
 
