@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "feed/collector.h"
@@ -356,6 +358,105 @@ TEST_F(MastodonTest, ACollectorThatHadASocketPerTagFillsTheGapFromItsCheckpoints
   EXPECT_EQ(asked,
             (std::vector<std::string>{"/api/v1/timelines/tag/twitterdown?limit=40&min_id=200",
                                       "/api/v1/timelines/tag/fail?limit=40&min_id=200"}));
+}
+
+// A hashtag timeline as a Mastodon server pages it: with `min_id`, the 40 statuses just
+// newer than it, newest first. Each tag's statuses: `count` of them, `every_s` seconds
+// apart from `first` on; status ids grow with time (as Mastodon's do) across tags.
+class TagTimelines {
+ public:
+  void Add(const std::string& tag, int count, int64_t first, int every_s) {
+    for (int i = 0; i < count; ++i) {
+      const int64_t at = first + int64_t{i} * every_s * 1000;
+      const int64_t id = kBaseId + (at - kEpoch) / 100 + static_cast<int64_t>(tags_.size());
+      statuses_[tag].emplace_back(id, at);
+    }
+    tags_.insert(tag);
+  }
+  // Every status of the tags, as JSON lines in time order, up to `until`.
+  std::vector<std::string> LinesUntil(int64_t until) const {
+    std::vector<std::pair<int64_t, std::string>> all;
+    for (const auto& [tag, list] : statuses_)
+      for (const auto& [id, at] : list)
+        if (at <= until) all.emplace_back(at, Json(tag, id, at));
+    std::sort(all.begin(), all.end());
+    std::vector<std::string> lines;
+    for (const auto& [at, json] : all) lines.push_back(json);
+    return lines;
+  }
+  testing::TestResponse Answer(const testing::TestRequest& r) const {
+    const std::string prefix = "/api/v1/timelines/tag/";
+    const size_t query = r.target.find('?');
+    const std::string tag = r.target.substr(prefix.size(), query - prefix.size());
+    const size_t min_at = r.target.find("min_id=");
+    const int64_t min_id = std::stoll(r.target.substr(min_at + 7));
+    std::vector<std::string> page;
+    const auto it = statuses_.find(tag);
+    if (it != statuses_.end()) {
+      for (const auto& [id, at] : it->second) {
+        if (id > min_id && page.size() < 40) page.push_back(Json(tag, id, at));
+      }
+    }
+    std::reverse(page.begin(), page.end());
+    std::string body = "[";
+    for (const auto& json : page) body += (body.size() > 1 ? "," : "") + json;
+    return {200, body + "]"};
+  }
+
+  static constexpr int64_t kBaseId = 100'000'000;
+  static constexpr int64_t kEpoch = 1'453'190'400'000;  // 2016-01-19T08:00:00Z
+
+ private:
+  static std::string Json(const std::string& tag, int64_t id, int64_t at) {
+    const std::string n = std::to_string(id);
+    return R"({"id":")" + n + R"(","created_at":")" + FormatIsoTime(at) +
+           R"(","uri":"https://example.social/users/u/statuses/)" + n +
+           R"(","content":"<p>down again #)" + tag + R"(</p>","tags":[{"name":")" + tag +
+           R"("}],"account":{"id":"1","acct":"u@example.social","note":""}})";
+  }
+  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> statuses_;  // id, time
+  std::set<std::string> tags_;
+};
+
+TEST_F(MastodonTest, AGapLongerThanTheFillReachesIsCountedUpToWhereEveryTagIsWhole) {
+  // While the socket was down, #twitterdown had 1,100 statuses (one every 3 s from 08:00),
+  // more than gap fill fetches (1,000), and #fail one a minute for an hour.
+  TagTimelines gap;
+  gap.Add("twitterdown", 1100, TagTimelines::kEpoch, 3);
+  gap.Add("fail", 60, TagTimelines::kEpoch + 30'000, 60);
+  testing::HttpTestServer timelines([&](const testing::TestRequest& r) { return gap.Answer(r); });
+  timelines.Start();
+  FeedServer server({}, {}, 0, FeedProtocol::kMastodonWs);  // the socket streams nothing new
+  server.HoldUntilFollowing(2);
+  std::string error;
+  const std::string host = "127.0.0.1:" + std::to_string(server.Start(0, &error));
+  const std::string base = "ws://" + host + "/api/v1/streaming";
+  CollectOptions o;
+  o.protocol = StreamProtocol::kMastodonWs;
+  o.url = base + "?stream=hashtag&tag=twitterdown";
+  o.mastodon_tags = {"twitterdown", "fail"};
+  o.gap_fill_url = timelines.url() + "/api/v1/timelines/tag/";
+  auto run = testing::CollectHistory(
+      o, tmp_.File("long-gap.db"), locator_.get(), nullptr,
+      [&](SqliteStore* store, FakeClock*) {
+        store->Commit({}, {{"mastodon-ws:" + base, std::to_string(TagTimelines::kBaseId - 1)}});
+      },
+      o.mastodon_tags);
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+
+  // #twitterdown is whole up to its 1,000th status, at 08:49:57; #fail's later statuses
+  // would carry the minutes past #twitterdown's missing ones, so they are not counted.
+  const int64_t whole_until = *ParseIsoTime("2016-01-19T08:49:57Z");
+  EXPECT_EQ(run.stats.gap_filled, 1000 + 50);
+  const std::string feed = Write(gap.LinesUntil(whole_until), "whole-part.jsonl");
+  EXPECT_EQ(run.history, testing::ReplayHistory(feed, tmp_.File("whole-part.db"), locator_.get(),
+                                                o.mastodon_tags));
+  EXPECT_EQ(run.stats.late_mentions, 0);
+  EXPECT_NE(run.log.find("the gap was longer than gap fill reaches (1000 statuses a hashtag); "
+                         "posts after 2016-01-19T08:49:57"),
+            std::string::npos)
+      << run.log;
 }
 
 TEST_F(MastodonTest, RecordTakesEveryTagFromOneSocket) {
