@@ -85,6 +85,18 @@ class MastodonTest : public ::testing::Test {
     return run;
   }
 
+  // #twitterdown and #fail on one socket of the streaming API at `base`, with gap fill from
+  // the hashtag timelines of the server at `timelines_url`.
+  static CollectOptions OneSocketForTwoTags(const std::string& base,
+                                            const std::string& timelines_url) {
+    CollectOptions o;
+    o.protocol = StreamProtocol::kMastodonWs;
+    o.url = base + "?stream=hashtag&tag=twitterdown";
+    o.mastodon_tags = {"twitterdown", "fail"};
+    o.gap_fill_url = timelines_url + "/api/v1/timelines/tag/";
+    return o;
+  }
+
   // Whether a Status names `tag` among its tags, as a Mastodon server matches them.
   static bool Tagged(const rapidjson::Value& status, const std::string& tag) {
     if (!status.IsObject() || !status.HasMember("tags")) return false;
@@ -337,11 +349,7 @@ TEST_F(MastodonTest, ACollectorThatHadASocketPerTagFillsTheGapFromItsCheckpoints
   });
   timelines.Start();
   const std::string base = "ws://" + host + "/api/v1/streaming";
-  CollectOptions o;
-  o.protocol = StreamProtocol::kMastodonWs;
-  o.url = base + "?stream=hashtag&tag=twitterdown";
-  o.mastodon_tags = {"twitterdown", "fail"};
-  o.gap_fill_url = timelines.url() + "/api/v1/timelines/tag/";
+  const CollectOptions o = OneSocketForTwoTags(base, timelines.url());
   auto run = testing::CollectHistory(
       o, tmp_.File("migrated.db"), locator_.get(), nullptr,
       [&](SqliteStore* store, FakeClock*) {
@@ -431,11 +439,7 @@ TEST_F(MastodonTest, AGapLongerThanTheFillReachesIsCountedUpToWhereEveryTagIsWho
   std::string error;
   const std::string host = "127.0.0.1:" + std::to_string(server.Start(0, &error));
   const std::string base = "ws://" + host + "/api/v1/streaming";
-  CollectOptions o;
-  o.protocol = StreamProtocol::kMastodonWs;
-  o.url = base + "?stream=hashtag&tag=twitterdown";
-  o.mastodon_tags = {"twitterdown", "fail"};
-  o.gap_fill_url = timelines.url() + "/api/v1/timelines/tag/";
+  const CollectOptions o = OneSocketForTwoTags(base, timelines.url());
   auto run = testing::CollectHistory(
       o, tmp_.File("long-gap.db"), locator_.get(), nullptr,
       [&](SqliteStore* store, FakeClock*) {
