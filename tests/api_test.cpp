@@ -25,7 +25,11 @@ class ApiTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const std::string feed = dir_->File("day.jsonl");
-    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 20000", feed), 0);
+    // The sample day, with the outage back for half an hour 15 minutes after it ended: the
+    // incident reopens, and its countries have two waves.
+    ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 20000 --relapse-after 15 --relapse-minutes 30",
+                           feed),
+              0);
     auto locator = CountryLocator::FromEmbeddedData();
     std::ostringstream log_out;
     FakeClock clock;
@@ -287,6 +291,9 @@ TEST_F(ApiTest, TheDashboardRendersChartsAndTheIncidentInChromiumAndRunsNoPosted
   EXPECT_NE(dom.find("international incident 1"), std::string::npos);
   EXPECT_NE(dom.find("id=\"outage-1\""), std::string::npos);
   EXPECT_GE(Occurrences(dom, "class=\"tile had-outage\""), 7u);
+  // Countries whose outage came back say when (and each wave is a band of its own).
+  EXPECT_GE(Occurrences(dom, "class=\"back\""), 3u);
+  EXPECT_NE(dom.find(">back 10:1"), std::string::npos);
   // The hostile post is shown as text; neither its script nor its image handler ran.
   EXPECT_NE(dom.find("&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;"), std::string::npos);
   EXPECT_EQ(dom.find("<img src=\"x\""), std::string::npos);

@@ -122,6 +122,41 @@ TEST_F(OutageScenario, AnOutageThatComesBackAnHourAfterItEndedIsReportedAgain) {
   }
 }
 
+TEST_F(OutageScenario, AnOutageBackWithinItsIncidentIsASecondWaveOfEachCountry) {
+  // Back 15 minutes after it ended: the same incident, reopened. Each country's outage spans
+  // both waves, and says when it came back and how soon that was told.
+  rapidjson::Document outages =
+      Run("--posts 20000 --countries BR,PH,GB,LT --relapse-after 15 --relapse-minutes 40");
+  ASSERT_EQ(outages.Size(), 1u);
+  const int64_t first_end = *ParseIsoTime("2016-01-19T10:00:00Z");
+  const int64_t back_at = *ParseIsoTime("2016-01-19T10:15:00Z");
+  const int64_t back_end = *ParseIsoTime("2016-01-19T10:55:00Z");
+  for (const char* cc : {"BR", "PH", "GB", "LT"}) {
+    const rapidjson::Value* c = Country(outages[0], cc);
+    ASSERT_NE(c, nullptr) << cc;
+    const auto& waves = (*c)["waves"];
+    ASSERT_EQ(waves.Size(), 2u) << cc;
+    EXPECT_EQ(Time(waves[0]["started"]), Time((*c)["started"])) << cc;
+    EXPECT_EQ(Time(waves[0]["detected_at"]), Time((*c)["detected_at"])) << cc;
+    EXPECT_LE(std::abs(Time(waves[0]["ended"]) - first_end), 10 * kMin) << cc;
+    EXPECT_GE(Time(waves[1]["started"]), Time(waves[0]["resolved_at"])) << cc;
+    EXPECT_LE(std::abs(Time(waves[1]["started"]) - back_at), 2 * kMin) << cc;
+    // (Lithuania, the quietest, waits until its posts are back at half their first rate.)
+    EXPECT_LE(Time(waves[1]["detected_at"]) - back_at, (cc == std::string("LT") ? 5 : 3) * kMin)
+        << cc;
+    EXPECT_EQ(Time(waves[1]["ended"]), Time((*c)["ended"])) << cc;
+    EXPECT_LE(std::abs(Time((*c)["ended"]) - back_end), 10 * kMin) << cc;
+  }
+  // The report lists the waves under the country; the CSV counts them.
+  const std::string db = "--db '" + dir_.File("h.db") + "'";
+  const std::string report = RunHashmon("query outages --format table " + db).out;
+  EXPECT_NE(report.find("\n    wave  08:1"), std::string::npos) << report;
+  EXPECT_NE(report.find("\n    back  10:1"), std::string::npos) << report;
+  const std::string csv = RunHashmon("query outages --format csv " + db).out;
+  EXPECT_NE(csv.find(",confirmed_at,waves\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",2\n"), std::string::npos) << csv;
+}
+
 TEST_F(OutageScenario, ASingleLowVolumeCountry) {
   rapidjson::Document outages = Run(
       "--posts 20000 --outage-start 03:10 --outage-minutes 60 --countries UG --scale 2 --seed 11");

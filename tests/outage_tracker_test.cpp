@@ -34,6 +34,14 @@ class TagTotalTest : public ::testing::Test {
     }
     tracker.CloseThrough(kOnset - kMin, counts);
   }
+  // The quiet hours, then Britain's mentions minute by minute from the onset on.
+  void QuietHoursThenBritain(OutageTracker& tracker, const std::vector<int64_t>& gb) {
+    QuietHours(tracker);
+    for (size_t i = 0; i < gb.size(); ++i) {
+      const int64_t m = kOnset + static_cast<int64_t>(i) * kMin;
+      tracker.CloseThrough(m, {{{m, kTag, "GB"}, gb[i]}});
+    }
+  }
   // The outage: unattributed posts surge; Lithuania says it twice, once a minute.
   void Outage(OutageTracker& tracker) {
     for (int i = 0; i < 2; ++i) {
@@ -186,21 +194,46 @@ TEST_F(TagTotalTest, AnOutageBackSoonAfterItEndedReopensItsIncidentAndCountsBoth
   // Britain: 30 minutes at 25 a minute, 10 silent ones (it resolves), then the outage is
   // back, rising over two minutes (5, then 12) before a minute says it is back in full.
   OutageTracker tracker{TrackerConfig{}};
-  QuietHours(tracker);
   std::vector<int64_t> gb(30, 25);
   gb.insert(gb.end(), 10, 0);
   for (int64_t n : {5, 12}) gb.push_back(n);
   gb.insert(gb.end(), 20, 25);
-  for (size_t i = 0; i < gb.size(); ++i) {
-    const int64_t m = kOnset + static_cast<int64_t>(i) * kMin;
-    tracker.CloseThrough(m, {{{m, kTag, "GB"}, gb[i]}});
-  }
+  QuietHoursThenBritain(tracker, gb);
   ASSERT_EQ(tracker.outages().size(), 1u);
   const OutageCountry* c = Find(tracker, "GB");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->started, kOnset);
   EXPECT_EQ(c->ended, 0);  // firing again
   EXPECT_EQ(c->mentions, 30 * 25 + 5 + 12 + 20 * 25);
+}
+
+TEST_F(TagTotalTest, ACountryWhoseOutageCameBackHasAWaveForEachTime) {
+  // Britain: 30 minutes at 25 a minute, 10 silent ones, 20 more at 25, then silence.
+  OutageTracker tracker{TrackerConfig{}};
+  std::vector<int64_t> gb(30, 25);
+  gb.insert(gb.end(), 10, 0);
+  gb.insert(gb.end(), 20, 25);
+  gb.insert(gb.end(), 30, 0);
+  QuietHoursThenBritain(tracker, gb);
+  ASSERT_EQ(tracker.outages().size(), 1u);
+  const OutageCountry* c = Find(tracker, "GB");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->waves.size(), 2u);
+  const OutageWave& first = c->waves[0];
+  const OutageWave& back = c->waves[1];
+  EXPECT_EQ(first.started, kOnset);
+  EXPECT_EQ(first.ended, kOnset + 30 * kMin);
+  EXPECT_EQ(back.started, kOnset + 40 * kMin);
+  EXPECT_EQ(back.detected_at, kOnset + 41 * kMin);  // as its first minute closed
+  EXPECT_EQ(back.ended, kOnset + 60 * kMin);
+  EXPECT_GT(first.resolved_at, first.ended);
+  EXPECT_LT(first.resolved_at, back.started);
+  // The country spans both.
+  EXPECT_EQ(c->started, first.started);
+  EXPECT_EQ(c->detected_at, first.detected_at);
+  EXPECT_EQ(c->ended, back.ended);
+  EXPECT_EQ(c->resolved_at, back.resolved_at);
+  EXPECT_EQ(c->mentions, 50 * 25);
 }
 
 TEST_F(JoiningTest, AChancePairOfPostsDoesNotJoinAnOutageOneCountryReports) {

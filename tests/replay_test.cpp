@@ -116,6 +116,7 @@ class ReplayTest : public ::testing::Test {
           "SELECT source, id, created_at FROM seen ORDER BY 1, 2",
           "SELECT key, value FROM meta ORDER BY 1", "SELECT * FROM outages ORDER BY id",
           "SELECT * FROM outage_countries ORDER BY 1, 2",
+          "SELECT * FROM outage_waves ORDER BY 1, 2, 3",
           "SELECT * FROM evidence ORDER BY 1, 2, 3, 4", "SELECT * FROM spikes ORDER BY 1, 2, 3",
           "SELECT * FROM detector_state ORDER BY 1, 2"}) {
       SQLite::Statement q(store->db(), sql);
@@ -140,6 +141,23 @@ class ReplayTest : public ::testing::Test {
   }
 
   static std::string Feed() { return feed_dir_->File("feed.jsonl"); }
+
+  // The lines of a generated feed (X's, with timestamp_ms) before `time`, in a file of their
+  // own: a collector stopped then.
+  std::string PostsBefore(const std::string& feed, const char* time) {
+    const int64_t stop_ms = *ParseIsoTime(time);
+    std::istringstream in(ReadFile(feed));
+    std::string before;
+    for (std::string line; std::getline(in, line);) {
+      const size_t key = line.find("\"timestamp_ms\"");
+      const size_t digits = line.find_first_of("0123456789", key);
+      if (key != std::string::npos && std::stoll(line.substr(digits, 13)) >= stop_ms) break;
+      before += line + "\n";
+    }
+    const std::string prefix = feed + "." + time + ".part";
+    testing::WriteFile(prefix, before);
+    return prefix;
+  }
 
   // Replays the feed into an open store, committing every MiB; returns what it logged.
   std::string ReplayCommittingEveryMiB(SqliteStore* store, TestClock* clock) {
@@ -303,16 +321,7 @@ TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
                          feed),
             0);
   // Stopped at 02:14 (after the join, before the withdrawal).
-  const int64_t stop_ms = *ParseIsoTime("2016-03-07T02:14:00Z");
-  std::istringstream in(ReadFile(feed));
-  std::string before;
-  for (std::string line; std::getline(in, line);) {
-    const size_t at = line.find("\"timestamp_ms\": \"");
-    if (at != std::string::npos && std::stoll(line.substr(at + 17, 13)) >= stop_ms) break;
-    before += line + "\n";
-  }
-  const std::string prefix = dir_.File("s45.part.jsonl");
-  testing::WriteFile(prefix, before);
+  const std::string prefix = PostsBefore(feed, "2016-03-07T02:14:00Z");
   auto uganda_in_outage = [](const std::string& db) {
     std::string error;
     auto store = SqliteStore::OpenReadOnly(db, &error);
@@ -339,6 +348,37 @@ TEST_F(ReplayTest, AJoinIsWithdrawnAfterARestartAsInOneRun) {
   // Uganda's withdrawal, and any other country's whose chance posts joined the incident.
   EXPECT_GE(clean.stats.withdrawn_alerts, 1) << "the replay's summary counts the withdrawal";
   EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
+}
+
+TEST_F(ReplayTest, AnOutageThatCameBackResumesWithItsWavesAsInOneRun) {
+  // Brazil and the Philippines in outage from 08:15 to 10:00, back from 10:15 to 10:45: one
+  // incident (reopened), two waves a country. Replays stopped between the waves and during
+  // the second, and resumed, say the same as one that never stopped.
+  const std::string feed = dir_.File("twice.jsonl");
+  ASSERT_EQ(
+      RunGenerator("gen-sample.py",
+                   "--posts 6000 --countries BR,PH --relapse-after 15 --relapse-minutes 30", feed),
+      0);
+  const RunResult clean = Replay(dir_.File("clean.db"), {feed});
+  ASSERT_TRUE(clean.ok);
+  {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(dir_.File("clean.db"), &error);
+    ASSERT_TRUE(store) << error;
+    const auto outages = store->QueryOutages({});
+    ASSERT_EQ(outages.size(), 1u) << "the scenario no longer makes one incident";
+    for (const char* cc : {"BR", "PH"}) {
+      const auto c = outages[0].outage.countries.find(cc);
+      ASSERT_NE(c, outages[0].outage.countries.end()) << cc;
+      EXPECT_EQ(c->second.waves.size(), 2u) << cc;
+    }
+  }
+  for (const char* stop : {"2016-01-19T10:09:00Z", "2016-01-19T10:25:00Z"}) {
+    const std::string db = dir_.File(std::string("resumed-") + stop + ".db");
+    ASSERT_TRUE(Replay(db, {PostsBefore(feed, stop)}, {}, nullptr, {}, /*finish=*/false).ok);
+    ASSERT_TRUE(Replay(db, {feed}).ok);
+    EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db"))) << "stopped at " << stop;
+  }
 }
 
 TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {

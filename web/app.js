@@ -129,6 +129,10 @@ function renderIncidents(outages) {
       const country = el("td", {}, badge(c.country));
       // Provisional: withdrawn (it leaves the incident) unless it says more within minutes.
       if (c.provisional) country.append(el("span", { class: "provisional", title: "withdrawn unless it says more within minutes" }, "provisional"));
+      // An outage that came back after it ended: when, each time (the row spans them all).
+      for (const w of (c.waves || []).slice(1)) {
+        country.append(el("span", { class: "back", title: "it ended, then came back" }, "back " + hhmm(w.started)));
+      }
       table.append(el("tr", {}, country, el("td", {}, hhmm(c.started)),
         el("td", {}, hhmm(c.ended)), el("td", {}, c.mentions), el("td", {}, c.peak_count)));
     }
@@ -176,8 +180,10 @@ async function refresh() {
   const bands = {}, outageNow = new Set(), outageSpans = {};
   for (const o of outages) {
     for (const c of o.countries) {
-      (bands[c.country] = bands[c.country] || []).push({ kind: "outage", from: secs(c.started), to: secs(c.ended) || until });
-      (outageSpans[c.country] = outageSpans[c.country] || []).push(hhmm(c.started) + "–" + hhmm(c.ended));
+      for (const w of c.waves || [c]) {  // a band for each time it was down
+        (bands[c.country] = bands[c.country] || []).push({ kind: "outage", from: secs(w.started), to: secs(w.ended) || until });
+        (outageSpans[c.country] = outageSpans[c.country] || []).push(hhmm(w.started) + "–" + hhmm(w.ended));
+      }
       if (!c.ended) outageNow.add(c.country);
     }
   }

@@ -19,6 +19,17 @@
 
 namespace hashmon {
 
+// One stretch of a country's outage, from its onset to the end of its posts' surge. A
+// country whose outage ended and came back within its incident (incident_join_ms) has one
+// for each time it came back: users told "resolved" were told wrongly, and want to know
+// when it returned and how soon they heard.
+struct OutageWave {
+  int64_t started = 0;
+  int64_t detected_at = 0;
+  int64_t ended = 0;  // 0 while firing
+  int64_t resolved_at = 0;
+};
+
 struct OutageCountry {
   std::string country;
   int64_t started = 0;
@@ -33,7 +44,14 @@ struct OutageCountry {
   int64_t peak_time = 0;
   int64_t peak_count = 0;
   int evidence = 0;  // sample posts kept
+  // Its waves, in time order; the fields above span them (started and detected_at are the
+  // first one's, ended and resolved_at the last one's, mentions and peak over all).
+  std::vector<OutageWave> waves = {};
 };
+
+// A country's waves: those it has, or one spanning it (a country written before waves were
+// kept, or built without them).
+std::vector<OutageWave> WavesOf(const OutageCountry& country);
 
 struct Outage {
   int64_t id = 0;

@@ -33,17 +33,17 @@ std::string Delay(int64_t from, int64_t to) {
 void PrintCsv(const std::vector<SqliteStore::OutageRow>& rows) {
   std::printf(
       "id,tag,country,started,detected_at,ended,resolved_at,mentions,peak_time,peak_count,"
-      "confirmed_at\n");
+      "confirmed_at,waves\n");
   for (const auto& row : rows) {
     for (const auto& [cc, c] : row.outage.countries) {
-      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld,%s\n", static_cast<long long>(row.outage.id),
-                  row.outage.tag.c_str(), cc.c_str(), FormatIsoTime(c.started).c_str(),
-                  FormatIsoTime(c.detected_at).c_str(),
+      std::printf("%lld,%s,%s,%s,%s,%s,%s,%lld,%s,%lld,%s,%zu\n",
+                  static_cast<long long>(row.outage.id), row.outage.tag.c_str(), cc.c_str(),
+                  FormatIsoTime(c.started).c_str(), FormatIsoTime(c.detected_at).c_str(),
                   c.ended ? FormatIsoTime(c.ended).c_str() : "",
                   c.resolved_at ? FormatIsoTime(c.resolved_at).c_str() : "",
                   static_cast<long long>(c.mentions), FormatIsoTime(c.peak_time).c_str(),
                   static_cast<long long>(c.peak_count),
-                  c.confirmed_at ? FormatIsoTime(c.confirmed_at).c_str() : "");
+                  c.confirmed_at ? FormatIsoTime(c.confirmed_at).c_str() : "", WavesOf(c).size());
     }
   }
 }
@@ -58,6 +58,18 @@ std::string OneLine(std::string text, size_t max) {
     text = text.substr(0, cut) + "...";
   }
   return TerminalSafe(text);
+}
+
+// A country whose outage came back: each of its waves, under its row's columns.
+void PrintWaves(const OutageCountry& c) {
+  const std::vector<OutageWave> waves = WavesOf(c);
+  if (waves.size() < 2) return;
+  for (size_t i = 0; i < waves.size(); ++i) {
+    const OutageWave& w = waves[i];
+    std::printf("    %-5s %-9s %-9s %-8s %s\n", i == 0 ? "wave" : "back",
+                TimeOfDay(w.started).c_str(), TimeOfDay(w.detected_at).c_str(),
+                Delay(w.started, w.detected_at).c_str(), TimeOfDay(w.ended).c_str());
+  }
 }
 
 void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
@@ -88,6 +100,7 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
                   Delay(c.started, c.detected_at).c_str(), TimeOfDay(c.ended).c_str(),
                   static_cast<long long>(c.mentions), static_cast<long long>(c.peak_count),
                   c.confirmed_at ? "" : "  provisional: withdrawn unless it says more soon");
+      PrintWaves(c);
     }
     if (!row.evidence.empty()) std::printf("  what people said:\n");
     std::string last_country;

@@ -14,6 +14,7 @@ HASHMON_EMBED(hm_schema2, HASHMON_SCHEMA_DIR "/002_detection.sql")
 HASHMON_EMBED(hm_schema3, HASHMON_SCHEMA_DIR "/003_alerts.sql")
 HASHMON_EMBED(hm_schema4, HASHMON_SCHEMA_DIR "/004_silences.sql")
 HASHMON_EMBED(hm_schema5, HASHMON_SCHEMA_DIR "/005_confirmation.sql")
+HASHMON_EMBED(hm_schema6, HASHMON_SCHEMA_DIR "/006_waves.sql")
 
 namespace hashmon {
 namespace {
@@ -52,6 +53,7 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
        {hm_schema4_begin, static_cast<size_t>(hm_schema4_end - hm_schema4_begin)}},
       {"005_confirmation.sql",
        {hm_schema5_begin, static_cast<size_t>(hm_schema5_end - hm_schema5_begin)}},
+      {"006_waves.sql", {hm_schema6_begin, static_cast<size_t>(hm_schema6_end - hm_schema6_begin)}},
   };
 }
 

@@ -54,6 +54,11 @@ bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std:
   return SetDetectorOption(&config->detector, name, value);
 }
 
+std::vector<OutageWave> WavesOf(const OutageCountry& c) {
+  if (!c.waves.empty()) return c.waves;
+  return {{c.started, c.detected_at, c.ended, c.resolved_at}};
+}
+
 std::string EvidenceText(const std::string& text) {
   if (text.size() <= kMaxEvidenceTextBytes) return text;
   size_t cut = kMaxEvidenceTextBytes;
@@ -136,7 +141,10 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
     c.started = e.started;
     c.detected_at = e.detected_at;
   }
-  if (new_alert) c.mentions += ClosedMentions(key, e.started, minute);
+  if (new_alert) {
+    c.mentions += ClosedMentions(key, e.started, minute);
+    c.waves.push_back({e.started, e.detected_at, 0, 0});
+  }
   c.ended = 0;
   c.resolved_at = 0;
   if (c.peak_time == 0) c.peak_time = minute;
@@ -154,16 +162,19 @@ int64_t OutageTracker::ClosedMentions(const SeriesKey& key, int64_t from, int64_
 }
 
 void OutageTracker::Redate(const SeriesKey& key, Outage& o, OutageCountry& c, int64_t started) {
-  // Only the onset of the country's first alert in this outage is `started`; a later alert
-  // of the same country (hours on, after its hold-down) is not a new onset.
+  // The onset of the wave that fires moves; only the first wave's is the country's
+  // `started`. (The detector dates no onset before its last alert's end.)
+  if (c.waves.empty()) return;
+  OutageWave& wave = c.waves.back();
   const int64_t reach = (cfg_.detector.max_backdate_steps + 1) * cfg_.detector.step_ms;
-  if (started == 0 || started == c.started || started > c.detected_at ||
-      started < c.detected_at - reach)
+  if (started == 0 || started == wave.started || started > wave.detected_at ||
+      started < wave.detected_at - reach)
     return;
   // Mentions follow the onset: the minutes it gained are counted, those it lost are not.
-  c.mentions += started < c.started ? ClosedMentions(key, started, c.started)
-                                    : -ClosedMentions(key, c.started, started);
-  c.started = started;
+  c.mentions += started < wave.started ? ClosedMentions(key, started, wave.started)
+                                       : -ClosedMentions(key, wave.started, started);
+  wave.started = started;
+  if (c.waves.size() == 1) c.started = started;
   o.started = started;
   for (const auto& [cc, oc] : o.countries) o.started = std::min(o.started, oc.started);
   Touch(o.id);
@@ -176,6 +187,10 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
   OutageCountry& c = o.countries[key.second];
   c.ended = e.ended;
   c.resolved_at = e.resolved_at;
+  if (!c.waves.empty()) {
+    c.waves.back().ended = e.ended;
+    c.waves.back().resolved_at = e.resolved_at;
+  }
   // The quiet minutes that told the end are after it: their stray posts are not the
   // outage's.
   c.mentions -= ClosedMentions(key, e.ended, e.resolved_at);
@@ -505,8 +520,9 @@ void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, in
     const int64_t id = f != firing_in_.end() ? f->second : 0;
     if (id != 0) {
       OutageCountry& oc = outages_[id].countries[key.second];
-      // A minute that closes after the alarm may still come before the onset.
-      if (m >= oc.started) {
+      // A minute that closes after the alarm may still come before the onset (of the wave
+      // that fires: a country back in its outage was quiet between its waves).
+      if (m >= (oc.waves.empty() ? oc.started : oc.waves.back().started)) {
         oc.mentions += n;
         if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
         (*totals)[id] += n;
@@ -656,9 +672,10 @@ void OutageTracker::RestoreSeries(const std::string& tag, const std::string& cou
 }
 
 void OutageTracker::RestoreOutage(const Outage& outage) {
-  outages_[outage.id] = outage;
-  for (const auto& [cc, c] : outage.countries) {
-    if (c.ended == 0) firing_in_[{outage.tag, cc}] = outage.id;
+  Outage& o = outages_[outage.id] = outage;
+  for (auto& [cc, c] : o.countries) {
+    c.waves = WavesOf(c);
+    if (c.ended == 0) firing_in_[{o.tag, cc}] = o.id;
   }
 }
 

@@ -72,6 +72,17 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
       WriteTimeOrNull(w, "peak_time", c.peak_time);
       w.Key("peak_count");
       w.Int64(c.peak_count);
+      w.Key("waves");  // more than one: the outage came back after it ended
+      w.StartArray();
+      for (const OutageWave& wave : WavesOf(c)) {
+        w.StartObject();
+        WriteTimeOrNull(w, "started", wave.started);
+        WriteTimeOrNull(w, "detected_at", wave.detected_at);
+        WriteTimeOrNull(w, "ended", wave.ended);
+        WriteTimeOrNull(w, "resolved_at", wave.resolved_at);
+        w.EndObject();
+      }
+      w.EndArray();
       w.EndObject();
     }
     w.EndArray();

@@ -287,6 +287,7 @@ void SqliteStore::WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn) 
       }
     }
     for (const char* sql : {"DELETE FROM evidence WHERE outage_id = ? AND country = ?",
+                            "DELETE FROM outage_waves WHERE outage_id = ? AND country = ?",
                             "DELETE FROM outage_countries WHERE outage_id = ? AND country = ?"}) {
       SQLite::Statement del(*db_, sql);
       del.bind(1, static_cast<int64_t>(w.outage_id));
@@ -298,6 +299,27 @@ void SqliteStore::WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn) 
       del.bind(1, static_cast<int64_t>(w.outage_id));
       del.exec();
     }
+  }
+}
+
+void SqliteStore::WriteWaves(int64_t outage_id, const OutageCountry& x) {
+  // A country of one wave has no rows (its outage_countries row is the wave), and a
+  // country's waves never shrink: it gets rows once it comes back, and keeps them.
+  if (x.waves.size() < 2) return;
+  SQLite::Statement w(*db_,
+                      "INSERT OR REPLACE INTO outage_waves (outage_id, country, wave, started, "
+                      "detected_at, ended, resolved_at) VALUES (?,?,?,?,?,?,?)");
+  for (size_t i = 0; i < x.waves.size(); ++i) {
+    const OutageWave& wave = x.waves[i];
+    w.bind(1, static_cast<int64_t>(outage_id));
+    w.bind(2, x.country);
+    w.bind(3, static_cast<int64_t>(i));
+    BindTime(w, 4, wave.started);
+    BindTime(w, 5, wave.detected_at);
+    BindTime(w, 6, wave.ended);
+    BindTime(w, 7, wave.resolved_at);
+    w.exec();
+    w.reset();
   }
 }
 
@@ -336,6 +358,7 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       BindTime(oc, 10, x.confirmed_at);
       oc.exec();
       oc.reset();
+      WriteWaves(o.id, x);
     }
   }
   ExecEach(*db_,
@@ -425,6 +448,12 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
       *db_,
       "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
       "ORDER BY country, created_at, post_id");
+  // (A history from before schema 6, read-only, has none: each country had one wave.)
+  const std::string waves_sql =
+      schema_version() >= 6 ? "SELECT country, started, detected_at, ended, resolved_at FROM "
+                              "outage_waves WHERE outage_id = ? ORDER BY country, wave"
+                            : "SELECT NULL, NULL, NULL, NULL, NULL WHERE ? IS NULL";
+  SQLite::Statement waves(*db_, waves_sql);
   while (o.executeStep()) {
     OutageRow row;
     Outage& x = row.outage;
@@ -453,6 +482,14 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
     }
     c.reset();
     if (!q.country.empty() && !x.countries.count(q.country)) continue;
+    waves.bind(1, static_cast<int64_t>(x.id));
+    while (waves.executeStep()) {
+      const auto country = x.countries.find(waves.getColumn(0).getString());
+      if (country == x.countries.end()) continue;
+      country->second.waves.push_back({Ms(waves.getColumn(1)), Ms(waves.getColumn(2)),
+                                       Ms(waves.getColumn(3)), Ms(waves.getColumn(4))});
+    }
+    waves.reset();
     ev.bind(1, static_cast<int64_t>(x.id));
     while (ev.executeStep()) {
       const std::string src = ev.getColumn(1).getString();

@@ -136,6 +136,8 @@ class SqliteStore {
   SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
   void WriteDetection(const TrackerChanges& c);
   void EnqueueAlerts(const Outage& o, const OutageCountry& x);
+  // A country's waves, once it has more than one (OutageWave).
+  void WriteWaves(int64_t outage_id, const OutageCountry& x);
   void QueueAlert(const char* status, int64_t outage_id, const std::string& tag,
                   const std::string& country, int64_t starts_at_ms, int64_t ends_at_ms);
   // Deletes withdrawn joins (their rows and sample posts); an alert that was firing for one
