@@ -141,9 +141,7 @@ TEST_F(OutageScenario, AnOutageBackWithinItsIncidentIsASecondWaveOfEachCountry) 
     EXPECT_LE(std::abs(Time(waves[0]["ended"]) - first_end), 10 * kMin) << cc;
     EXPECT_GE(Time(waves[1]["started"]), Time(waves[0]["resolved_at"])) << cc;
     EXPECT_LE(std::abs(Time(waves[1]["started"]) - back_at), 2 * kMin) << cc;
-    // (Lithuania, the quietest, waits until its posts are back at half their first rate.)
-    EXPECT_LE(Time(waves[1]["detected_at"]) - back_at, (cc == std::string("LT") ? 5 : 3) * kMin)
-        << cc;
+    EXPECT_LE(Time(waves[1]["detected_at"]) - back_at, 3 * kMin) << cc;
     EXPECT_EQ(Time(waves[1]["ended"]), Time((*c)["ended"])) << cc;
     EXPECT_LE(std::abs(Time((*c)["ended"]) - back_end), 10 * kMin) << cc;
   }

@@ -236,6 +236,52 @@ TEST_F(TagTotalTest, ACountryWhoseOutageCameBackHasAWaveForEachTime) {
   EXPECT_EQ(c->mentions, 50 * 25);
 }
 
+// When an incident last opened, for the countries that join it on its evidence alone.
+class LastOpenedTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kWindow = 15 * kMin;
+  // A country's waves, as (detected_at, resolved_at) in minutes (resolved 0: firing).
+  void Add(const std::string& cc, std::vector<std::pair<int64_t, int64_t>> waves) {
+    OutageCountry& c = outage_.countries[cc];
+    c.country = cc;
+    for (const auto& [detected, resolved] : waves)
+      c.waves.push_back({detected * kMin, detected * kMin, 0, resolved * kMin});
+  }
+  int64_t OpenedMinute() const { return LastOpened(outage_, kWindow) / kMin; }
+  Outage outage_;
+};
+
+TEST_F(LastOpenedTest, AnIncidentOpensWithItsFirstDetection) {
+  Add("BR", {{100, 0}});
+  Add("PH", {{102, 0}});
+  Add("FR", {{160, 0}});  // a country joining later opens nothing
+  EXPECT_EQ(OpenedMinute(), 100);
+}
+
+TEST_F(LastOpenedTest, ItOpensAgainWhenAnOutageComesBackAfterEveryAlertResolved) {
+  Add("BR", {{100, 200}, {215, 0}});
+  Add("PH", {{102, 205}, {217, 0}});
+  EXPECT_EQ(OpenedMinute(), 215);
+}
+
+TEST_F(LastOpenedTest, ItOpensAgainWhenACountryComesBackThoughAQuietOneFiredThroughTheLull) {
+  Add("BR", {{100, 200}, {215, 0}});
+  Add("FR", {{103, 0}});
+  EXPECT_EQ(OpenedMinute(), 215);
+}
+
+TEST_F(LastOpenedTest, AReturnWhileItIsStillOpenToJoinsOpensNothing) {
+  Add("BR", {{100, 104}, {110, 0}});
+  Add("PH", {{102, 0}});
+  EXPECT_EQ(OpenedMinute(), 100);
+}
+
+TEST_F(LastOpenedTest, AnOutageWithoutWavesOpensWithItsCountriesDetection) {
+  OutageCountry& c = outage_.countries["BR"];
+  c.detected_at = 100 * kMin;
+  EXPECT_EQ(OpenedMinute(), 100);
+}
+
 TEST_F(JoiningTest, AChancePairOfPostsDoesNotJoinAnOutageOneCountryReports) {
   OutageTracker tracker{TrackerConfig{}};
   BritainAlone(tracker, 0);

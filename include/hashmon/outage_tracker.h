@@ -62,9 +62,20 @@ struct Outage {
   int64_t resolved_at = 0;
   int64_t peak_time = 0;
   int64_t peak_count = 0;  // most mentions in one minute, all its countries together
+  // When it last opened (LastOpened): its detected_at, or when it came back. Countries join
+  // a reopened incident on its evidence for as long as they join a new one
+  // (TrackerConfig::incident_join_minutes).
+  int64_t opened_at = 0;
   std::map<std::string, OutageCountry> countries;
   bool open() const { return ended == 0; }
 };
+
+// When the outage last opened (Outage::opened_at), from its countries' waves: its first
+// detection, or a later one that came more than `join_window_ms` after the last opening and
+// either after every wave had resolved or of a country that came back (its second wave or
+// later). A crowd that comes back is an outage as fresh as the first, whether or not a
+// quiet country's alert fired through the lull.
+int64_t LastOpened(const Outage& outage, int64_t join_window_ms);
 
 struct Spike {
   std::string tag;
@@ -281,10 +292,12 @@ class OutageTracker {
   // crowd_alert_p. `closing`: the minutes CloseThrough is closing, if it is.
   bool CrowdElsewhere(const SeriesKey& judged, int64_t minute, const Closing* closing) const;
   bool TagInOutage(const std::string& tag) const;
-  // When the tag's open outage, or its total's surge, was first detected (the earlier), if
-  // either is on. (Not their estimated onsets: the total's may lie far back, where the
-  // countries' daily rise began.)
+  // When the tag's open outage (Outage::opened_at), or its total's surge, was first
+  // detected (the earlier), if either is on. (Not their estimated onsets: the total's may lie far
+  // back, where the countries' daily rise began.)
   std::optional<int64_t> IncidentDetected(const std::string& tag) const;
+  // How long after an incident opens countries join it on its evidence alone.
+  int64_t JoinWindowMs() const { return static_cast<int64_t>(cfg_.incident_join_minutes * 60'000); }
   // The mentions of a series (kTagTotal: of the tag) in a minute: the counter's while the
   // minute is open, the closing counts while it closes, else the series' recent steps.
   double CountOf(const SeriesKey& key, const SeriesDetector& series, int64_t minute,

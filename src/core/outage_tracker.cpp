@@ -59,6 +59,28 @@ std::vector<OutageWave> WavesOf(const OutageCountry& c) {
   return {{c.started, c.detected_at, c.ended, c.resolved_at}};
 }
 
+int64_t LastOpened(const Outage& o, int64_t join_window_ms) {
+  struct Detection {
+    int64_t at, resolved_at;
+    bool returned;  // a country's second wave or later
+  };
+  std::vector<Detection> detections;
+  for (const auto& [cc, c] : o.countries) {
+    const std::vector<OutageWave> waves = WavesOf(c);
+    for (size_t i = 0; i < waves.size(); ++i)
+      detections.push_back({waves[i].detected_at, waves[i].resolved_at, i > 0});
+  }
+  std::sort(detections.begin(), detections.end(),
+            [](const Detection& a, const Detection& b) { return a.at < b.at; });
+  int64_t opened = INT64_MIN, firing_until = INT64_MIN;  // (INT64_MAX: some wave still fires)
+  for (const Detection& d : detections) {
+    const bool fresh = d.returned || d.at >= firing_until;
+    if (opened == INT64_MIN || (fresh && d.at - opened > join_window_ms)) opened = d.at;
+    firing_until = std::max(firing_until, d.resolved_at == 0 ? INT64_MAX : d.resolved_at);
+  }
+  return opened == INT64_MIN ? 0 : opened;
+}
+
 std::string EvidenceText(const std::string& text) {
   if (text.size() <= kMaxEvidenceTextBytes) return text;
   size_t cut = kMaxEvidenceTextBytes;
@@ -149,6 +171,7 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
   c.resolved_at = 0;
   if (c.peak_time == 0) c.peak_time = minute;
   firing_in_[key] = id;
+  o.opened_at = LastOpened(o, JoinWindowMs());
   if (c.confirmed_at == 0) ConfirmSaidMore(e.detected_at);
   Touch(id);
 }
@@ -336,6 +359,7 @@ void OutageTracker::Summarise(Outage& o, int64_t peak_from, int64_t through) {
     firing = firing || c.ended == 0;
   }
   if (firing) o.ended = o.resolved_at = 0;
+  o.opened_at = LastOpened(o, JoinWindowMs());
   if (o.peak_time < peak_from) return;  // before the country that left had any minute in it
   // Each country's minutes count from its onset to the step that resolved it, as they did
   // when they closed (CloseThrough). A minute too old for a detector to keep counts as none.
@@ -562,8 +586,8 @@ std::optional<int64_t> OutageTracker::IncidentDetected(const std::string& tag) c
   for (auto it = firing_in_.lower_bound({tag, ""});
        it != firing_in_.end() && it->first.first == tag; ++it) {
     const auto o = outages_.find(it->second);
-    if (o != outages_.end() && (!first || o->second.detected_at < *first))
-      first = o->second.detected_at;
+    if (o != outages_.end() && (!first || o->second.opened_at < *first))
+      first = o->second.opened_at;
   }
   const auto total = series_.find({tag, kTagTotal});
   if (total != series_.end() && total->second->state() == AlertState::kFiring &&
@@ -677,6 +701,7 @@ void OutageTracker::RestoreOutage(const Outage& outage) {
     c.waves = WavesOf(c);
     if (c.ended == 0) firing_in_[{o.tag, cc}] = o.id;
   }
+  o.opened_at = LastOpened(o, JoinWindowMs());
 }
 
 void OutageTracker::RestoreClock(int64_t closed_through, int64_t next_outage_id,
