@@ -134,7 +134,7 @@ struct TrackerConfig {
   // joins later does so on evidence of its own, as if no incident were open. (Counted from
   // the first detection only, the countries of an outage back 15 minutes after its end had
   // their own evidence to show: over scripts/eval-outages --seeds 5, 21 of 35 were flagged
-  // within 2 minutes of the return, now 32.)
+  // within 2 minutes of the return, now 31.)
   double incident_join_minutes = 15;
   // A provisional alert has this long to say more, or it is withdrawn: the country leaves
   // its outage as if it had never alerted, with its sample posts (an outage left with no
