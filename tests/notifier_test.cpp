@@ -180,6 +180,65 @@ TEST_F(NotifierTest, AnOutageBackWithinItsIncidentIsAnnouncedAgain) {
     EXPECT_EQ(ToldOf(receiver, cc),
               (std::vector<std::string>{"firing", "resolved", "firing", "resolved"}))
         << cc;
+  // The return starts after the end it was told of (it is its second wave, not the first).
+  for (const char* cc : {"BR", "PH"}) {
+    std::vector<std::pair<std::string, std::string>> times;  // startsAt, endsAt
+    for (const auto& r : receiver.requests()) {
+      auto d = Json(r.body);
+      const auto& a = d["alerts"][0];
+      if (a["labels"]["country"].GetString() == std::string(cc))
+        times.emplace_back(a["startsAt"].GetString(), a["endsAt"].GetString());
+    }
+    ASSERT_EQ(times.size(), 4u) << cc;
+    // (An onset may be re-dated as more posts come: each message has the latest estimate.)
+    EXPECT_GT(times[2].first, times[1].second) << cc;
+    EXPECT_GT(times[3].first, times[1].second) << cc;
+    EXPECT_GT(times[3].second, times[3].first) << cc;
+  }
+}
+
+TEST_F(NotifierTest, AnOutageThatCameBackIsRepeatedAsItsReturn) {
+  // Britain's outage from 08:15 to 09:15, back at 09:35 and still going four hours on: the
+  // repeat starts when the return did, as the return's firing alert did.
+  testing::HttpTestServer receiver([](const testing::TestRequest&) {
+    return testing::TestResponse{200, "{}"};
+  });
+  receiver.Start();
+  const std::string db = tmp_.File("back.db");
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(store) << error;
+  store->set_alerting(true);
+  const int64_t t0 = *ParseIsoTime("2016-01-19T08:15:00Z"), min = 60'000;
+  hashmon::Outage o;
+  o.id = 7;
+  o.tag = "twitterdown";
+  o.started = o.detected_at = o.peak_time = t0;
+  OutageCountry& gb = o.countries["GB"];
+  gb = {"GB", t0, t0 + min, t0 + min};
+  auto commit = [&] {
+    Batch b;
+    b.detection.push_back(TrackerChanges{});
+    b.detection.back().outages = {o};
+    store->Commit(b, {});
+  };
+  gb.waves = {{t0, t0 + min, 0, 0}};
+  commit();
+  gb.ended = gb.waves[0].ended = t0 + 60 * min;
+  gb.resolved_at = gb.waves[0].resolved_at = t0 + 66 * min;
+  commit();
+  gb.ended = gb.resolved_at = 0;
+  gb.waves.push_back({t0 + 80 * min, t0 + 81 * min, 0, 0});
+  commit();
+  auto notifier = Open(db, receiver.url());
+  ASSERT_EQ(notifier->Tick(), 3);
+  clock_.Advance(4 * 3'600'000 + 1);
+  ASSERT_EQ(notifier->Tick(), 1);
+  std::vector<std::string> starts;
+  for (const auto& r : receiver.requests())
+    starts.push_back(Json(r.body)["alerts"][0]["startsAt"].GetString());
+  EXPECT_EQ(starts, (std::vector<std::string>{"2016-01-19T08:15:00Z", "2016-01-19T08:15:00Z",
+                                              "2016-01-19T09:35:00Z", "2016-01-19T09:35:00Z"}));
 }
 
 // The store's side of a withdrawn join (OutageTracker: confirm_minutes): Britain

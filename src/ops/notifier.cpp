@@ -83,10 +83,13 @@ void Notifier::QueueRepeats(int64_t now) {
   // once the silence is over, the receiver hears of them at once; or were last sent
   // provisional, and are confirmed now (to an Alertmanager receiver, which takes it as an
   // update; a chat channel would read a second message, and a withdrawal is sent anyway).
-  // While a silence lasts, nothing is queued.
+  // While a silence lasts, nothing is queued. Each repeat starts when the last message did
+  // (the wave that fires, if the outage came back).
   SQLite::Statement due(
       *db_,
-      "SELECT a.fingerprint, a.outage_id, a.tag, a.country, a.starts_at FROM alert_outbox a "
+      "SELECT a.fingerprint, a.outage_id, a.tag, a.country, (SELECT b.starts_at FROM "
+      "alert_outbox b WHERE b.fingerprint = a.fingerprint ORDER BY b.id DESC LIMIT 1) "
+      "FROM alert_outbox a "
       "JOIN outage_countries oc ON oc.outage_id = a.outage_id AND oc.country = a.country "
       "WHERE oc.ended IS NULL GROUP BY a.fingerprint "
       "HAVING SUM(a.delivered_ms IS NULL) = 0 AND (MAX(a.delivered_ms) <= ? OR "

@@ -244,11 +244,13 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
   prev.bind(2, x.country);
   const bool existed = prev.executeStep();
   const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
-  // (Stored as ended and firing again: the outage came back within its incident.)
+  // Stored as ended and firing again: the outage came back within its incident. Each
+  // time is an alert of its own, which starts with its wave.
+  const int64_t since = x.waves.empty() ? x.started : x.waves.back().started;
   if (!existed || (!was_firing && x.ended == 0))
-    QueueAlert("firing", o.id, o.tag, x.country, x.started, 0);
+    QueueAlert("firing", o.id, o.tag, x.country, since, 0);
   if ((!existed || was_firing) && x.ended != 0)
-    QueueAlert("resolved", o.id, o.tag, x.country, x.started, x.ended);
+    QueueAlert("resolved", o.id, o.tag, x.country, since, x.ended);
 }
 
 void SqliteStore::QueueAlert(const char* status, int64_t outage_id, const std::string& tag,
