@@ -4,7 +4,8 @@
 // on hostile timestamps, replayed or live, then the end of input. One pipeline per input,
 // so that a crash reproduces from its input alone. Besides memory errors and undefined
 // behaviour, it stops where a count is lost or made up: the buckets handed to the store
-// must add up to the mentions counted, in every country.
+// must add up to the mentions counted, in every country; and where an outage's countries
+// do not span their waves (an outage that came back).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +15,27 @@
 #include "hashmon/clock.h"
 #include "hashmon/country_locator.h"
 #include "hashmon/pipeline.h"
+
+namespace {
+
+// Whether each country of the outage is its waves: in time order, its onset and detection
+// the first one's, its end the last one's, and each wave ended and resolved before the
+// next began.
+bool CountriesSpanTheirWaves(const hashmon::Outage& o) {
+  for (const auto& [cc, c] : o.countries) {
+    const auto& w = c.waves;
+    if (w.empty() || w.front().started != c.started || w.front().detected_at != c.detected_at ||
+        w.back().ended != c.ended || w.back().resolved_at != c.resolved_at)
+      return false;
+    for (size_t i = 0; i + 1 < w.size(); ++i) {
+      if (w[i].ended == 0 || w[i].resolved_at == 0 || w[i + 1].started < w[i].resolved_at)
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::unique_ptr<hashmon::CountryLocator> locator =
@@ -30,7 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   text.push_back('\0');                   // room for the framer's NUL after the last line
   std::map<std::string, int64_t> stored;  // bucket counts by country
   auto take = [&] {
-    for (const auto& d : pipeline.TakeBatch().deltas) stored[d.country] += d.count;
+    const hashmon::Batch batch = pipeline.TakeBatch();
+    for (const auto& d : batch.deltas) stored[d.country] += d.count;
+    for (const auto& changes : batch.detection) {
+      for (const auto& o : changes.outages) {
+        if (!CountriesSpanTheirWaves(o)) __builtin_trap();
+      }
+    }
   };
   size_t begin = 0;
   while (begin < size) {
