@@ -10,10 +10,12 @@ and a place's country code, nothing else.
   in every country whatever its chatter.
 - An outage (--outage): each named country's rate rises as 1 - exp(-t / tau) to its peak
   (where gen-sample.py ramps over 3 minutes), holds with noise, and decays over minutes.
+- It may come back (--return-after minutes after its end, for --return-minutes, at
+  --return-scale times each country's peak), rising and decaying the same way.
 
     scripts/gen-independent.py --out F [--seed N] [--days D] [--start YYYY-MM-DD]
         [--outage HH:MM --minutes M --countries CC:PEAK,... --tau T] [--bursts-per-day B]
-        [--chatter X]
+        [--chatter X] [--return-after A --return-minutes R --return-scale S]
 
 --outage counts from the first day's midnight (UTC), so 30:00 is 06:00 on the second day.
 """
@@ -45,6 +47,17 @@ def chatter_rate(t_ms, offset, peak, chatter):
     return peak * chatter * weekend * cycle
 
 
+def back(r, a, peak, y):
+    """The rate a country's outage adds `y` minutes after it came back (none without a return),
+    shaped as the first time: a rise with time constant tau, noise, a 3-minute decay."""
+    if a.return_minutes <= 0 or y < 0:
+        return 0
+    peak *= a.return_scale
+    if y < a.return_minutes:
+        return peak * (1 - math.exp(-(y + 0.5) / a.tau)) * r.uniform(0.7, 1.3)
+    return peak * math.exp(-(y - a.return_minutes) / 3)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
@@ -57,6 +70,11 @@ def main():
     ap.add_argument("--tau", type=float, default=1.5, help="rise time constant, minutes")
     ap.add_argument("--bursts-per-day", type=float, default=1)
     ap.add_argument("--chatter", type=float, default=1, help="multiply every country's chatter")
+    ap.add_argument("--return-after", type=int, default=0,
+                    help="the outage comes back this many minutes after its end")
+    ap.add_argument("--return-minutes", type=int, default=0, help="for this long (0: no return)")
+    ap.add_argument("--return-scale", type=float, default=1,
+                    help="at this times each country's peak")
     a = ap.parse_args()
     r = random.Random(a.seed)
     start = datetime.datetime.strptime(a.start, "%Y-%m-%d").replace(tzinfo=datetime.timezone.utc)
@@ -83,6 +101,7 @@ def main():
                     rate += peaks[cc] * (1 - math.exp(-(x + 0.5) / a.tau)) * r.uniform(0.7, 1.3)
                 elif x >= a.minutes:
                     rate += peaks[cc] * math.exp(-(x - a.minutes) / 3)
+                rate += back(r, a, peaks[cc], x - a.minutes - a.return_after)
             posts += [(t + r.randrange(60_000), cc) for _ in range(poisson(r, rate))]
     posts.sort()
     with open(a.out, "w") as f:
