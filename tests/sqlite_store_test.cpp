@@ -53,5 +53,30 @@ TEST(SchemaTest, AnOutageFromBeforeProvisionalAlertsReadsAsConfirmedWhenItWasDet
   EXPECT_EQ(rows[0].outage.countries.at("BR").confirmed_at, kDetected);
 }
 
+TEST(SchemaTest, AnOutageFromBeforeWavesIsOneWaveOfEachCountry) {
+  TempDir tmp;
+  const std::string path = tmp.File("v5.db");
+  WriteHistoryOfVersion(path, 5);
+  std::string error;
+  auto one_wave_detected_then = [](SqliteStore& store) {
+    const auto rows = store.QueryOutages({});
+    ASSERT_EQ(rows.size(), 1u);
+    const auto waves = WavesOf(rows[0].outage.countries.at("BR"));
+    ASSERT_EQ(waves.size(), 1u);
+    EXPECT_EQ(waves[0].detected_at, kDetected);
+    EXPECT_EQ(waves[0].ended, 0);  // still firing
+  };
+  {
+    auto reader = SqliteStore::OpenReadOnly(path, &error);
+    ASSERT_TRUE(reader) << error;
+    EXPECT_EQ(reader->schema_version(), 5);
+    one_wave_detected_then(*reader);
+  }
+  auto writer = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(writer) << error;
+  EXPECT_GE(writer->schema_version(), 6);
+  one_wave_detected_then(*writer);
+}
+
 }  // namespace
 }  // namespace hashmon
