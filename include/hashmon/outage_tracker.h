@@ -295,9 +295,9 @@ class OutageTracker {
   // crowd_alert_p. `closing`: the minutes CloseThrough is closing, if it is.
   bool CrowdElsewhere(const SeriesKey& judged, int64_t minute, const Closing* closing) const;
   bool TagInOutage(const std::string& tag) const;
-  // When the tag's open outage (Outage::opened_at), or its total's surge, was first
-  // detected (the earlier), if either is on. (Not their estimated onsets: the total's may lie far
-  // back, where the countries' daily rise began.)
+  // When the tag's open outage last opened (Outage::opened_at), or its total's surge was
+  // first detected (the earlier), if either is on. (Not their estimated onsets: the total's
+  // may lie far back, where the countries' daily rise began.)
   std::optional<int64_t> IncidentDetected(const std::string& tag) const;
   // How long after an incident opens countries join it on its evidence alone.
   int64_t JoinWindowMs() const { return static_cast<int64_t>(cfg_.incident_join_minutes * 60'000); }
