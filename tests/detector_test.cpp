@@ -546,6 +546,23 @@ TEST_F(DetectorTest, HoldDownKeepsTheTailOfAResolvedOutageFromAlertingAgain) {
   EXPECT_EQ(fired, 1);
 }
 
+TEST_F(DetectorTest, StrayPostsTheMinuteAfterAResolutionAreNoReturn) {
+  // An outage of 5 a minute on a quiet day ends; four silent minutes and one post resolve
+  // it, and three posts follow. The ten-minute window then still holds the outage's last
+  // minutes: judged with them, the strays were a return at more than half its rate.
+  SeriesDetector d(&cfg_);
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.05); });
+  std::vector<int> counts(60, 5);
+  for (int n : {0, 0, 0, 0, 1, 3}) counts.push_back(n);
+  counts.insert(counts.end(), 30, 0);
+  const auto events = FeedCounts(d, kMonday + 1440 * kMin, counts);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  int fired = 0;
+  for (const auto& e : events) fired += e.kind == AlertEvent::kFired;
+  EXPECT_EQ(fired, 1);
+}
+
 TEST_F(DetectorTest, AnOutageThatComesBackWithinTheHoldDownAlertsAgain) {
   // Users told "resolved" must hear that it is down again: a second wave at the first one's
   // rate is the outage back, not a flap.

@@ -79,6 +79,10 @@ SeriesDetector::Test SeriesDetector::TestWindows(
     // A window that reaches back to the series' first steps is judged against the prior
     // alone: a series as busy as it will stay from its first minute would be an outage.
     if (cfg_->window_needs_history && seen - w < w) continue;
+    // Nor, where an outage may come back, one that reaches back into the alert just
+    // resolved: its tail, a few minutes of the outage's own posts, would pass for the return
+    // (a relapse fired on the sample day's stray posts the minute after it resolved).
+    if (RelapsePossible(t_ms) && t_ms - (w - 1) * cfg_->step_ms < resolved_at_) continue;
     WindowSums s;
     s.Add(count, expected, elevated, baseline_.level(), baseline_.level_weight());
     // Newest first: still-open steps before this one, then closed steps.
