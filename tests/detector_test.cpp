@@ -466,6 +466,36 @@ TEST_F(DetectorTest, AnOutageThatDiesAwayEndsWhereItsRateGaveWay) {
   EXPECT_LE(events[1].ended, end + 4 * kMin);
 }
 
+TEST_F(DetectorTest, AColdStartedCountryWhoseChatterRoseWhileItFiredEndsWithItsSurge) {
+  // A collector started in the morning: four hours of a post every two or three minutes,
+  // with a harmless burst of four posts now and then; then an hour of four or five posts a
+  // minute. By the time the surge ends, the afternoon's chatter runs at about a post a
+  // minute, twice the level the alert held since it fired. The stretch after the surge is
+  // still above that level, but far too few posts for the surge itself, whose minutes vary
+  // little: its baseline's dispersion, learnt from the bursts, must not make it look like a
+  // lull of the surge.
+  SeriesDetector d(&cfg_);
+  const int64_t morning = kMonday + 9 * 60 * kMin;
+  for (int i = 0; i < 4 * 60; ++i) {
+    const int64_t t = morning + i * kMin;
+    std::poisson_distribution<int> chatter(0.4);
+    d.Observe(t, i % 40 == 20 ? 4 : chatter(rng_));
+  }
+  const int64_t onset = morning + 4 * 60 * kMin;
+  std::vector<int> counts;
+  const int surge[] = {4, 5, 3, 6, 5, 4, 5};
+  for (int i = 0; i < 60; ++i) counts.push_back(surge[i % 7]);
+  const int64_t end = onset + 60 * kMin;
+  const int afternoon[] = {1, 0, 2, 1, 1, 0, 1, 2, 1, 0};
+  for (int i = 0; i < 3 * 60; ++i) counts.push_back(afternoon[i % 10]);
+  const auto events = FeedCounts(d, onset, counts);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, AlertEvent::kFired);
+  EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
+  EXPECT_GE(events[1].ended, end - kMin);
+  EXPECT_LE(events[1].ended, end + 10 * kMin);
+}
+
 TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt) {
   // Thirteen silent hours drive the level towards nothing; then an hour of about a post a
   // minute, and one more post 27 minutes after the last. The outage ended with the hour.
@@ -803,7 +833,8 @@ TEST_F(DetectorTest, StateSavedByTheLastVersionStillLoads) {
 }
 
 TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
-  // v9 kept no rate of the last resolved alert (read as none: nothing to come back), v8 kept no
+  // v10 kept no sum of squares of the firing steps (read as none: nothing fires here), v9
+  // kept no rate of the last resolved alert (read as none: nothing to come back), v8 kept no
   // surprises of the sustained-surge test nor its windows' sums (read as none seen), v7 did not say
   // whether an alert fired on what two bursts could make (read as not), v6 whether on an
   // incident's evidence alone (read as not), v5 had no time of the last step with events
@@ -813,10 +844,11 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   SeriesDetector a(&cfg_);
   Feed(a, kMonday, 600, [](int64_t t) { return Daily(t, 1.0); });
   a.Observe(kMonday + 600 * kMin, 3);  // the last step has events
-  const std::string v10 = a.Serialize();
-  ASSERT_EQ(v10.substr(0, 4), "v10 ");
+  const std::string v11 = a.Serialize();
+  ASSERT_EQ(v11.substr(0, 4), "v11 ");
   const auto without_last_field = [](const std::string& s) { return s.substr(0, s.rfind(' ')); };
-  const std::string v9 = "v9 " + without_last_field(v10.substr(4));  // no relapse rate
+  const std::string v10 = "v10 " + without_last_field(v11.substr(4));  // no firing sum of squares
+  const std::string v9 = "v9 " + without_last_field(v10.substr(4));    // no relapse rate
   // The sustained surprises come last, as " n t1 v1 ... tn vn".
   const auto without_sustained_surprises = [](const std::string& s) {
     std::vector<size_t> spaces;
@@ -834,7 +866,7 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   for (int i = 0; i < 5; ++i) body9 = without_last_field(body9);
   const std::string body8 = without_sustained_surprises(body9);
   // What a state read from an older version saves: no sustained surprises, no window sums.
-  const std::string current = "v10 " + body8 + " 0 0 0 0 0 0 0";
+  const std::string current = "v11 " + body8 + " 0 0 0 0 0 0 0 0";
   const std::string body7 = without_last_field(body8);
   const std::string body6 = without_last_field(body7);  // ends with the last event's time
   const std::string body = without_last_field(body6);   // ends with " 0": no window sums
@@ -844,9 +876,11 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   const std::string v5 = "v5 " + body;
   const std::string v4 = "v4 " + without_last_field(body);
   const std::string v3 = "v3 " + without_last_field(without_last_field(body));
-  SeriesDetector from_v9(&cfg_);
+  SeriesDetector from_v10(&cfg_), from_v9(&cfg_);
+  ASSERT_TRUE(from_v10.Deserialize(v10));
+  EXPECT_EQ(from_v10.Serialize(), v11);
   ASSERT_TRUE(from_v9.Deserialize(v9));
-  EXPECT_EQ(from_v9.Serialize(), v10);
+  EXPECT_EQ(from_v9.Serialize(), v11);
   SeriesDetector from_v8(&cfg_), from_v7(&cfg_), from_v6(&cfg_), from_v5(&cfg_), from_v4(&cfg_),
       from_v3(&cfg_);
   ASSERT_TRUE(from_v8.Deserialize(v8));
@@ -861,11 +895,11 @@ TEST_F(DetectorTest, StateSavedByOlderVersionsStillLoads) {
   EXPECT_EQ(from_v5.Serialize(), current);
   EXPECT_EQ(from_v4.Serialize(), current);
   const std::string no_burst =
-      "v10 " +
+      "v11 " +
       without_last_field(
           without_last_field(without_last_field(without_last_field(without_last_field(body8))))) +
       " " + std::to_string(INT64_MIN) + " 0 " + std::to_string(kMonday + 600 * kMin) +
-      " 0 0 0 0 0 0 0 0 0";
+      " 0 0 0 0 0 0 0 0 0 0";
   EXPECT_EQ(from_v3.Serialize(), no_burst);
 }
 

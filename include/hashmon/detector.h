@@ -200,9 +200,10 @@ class SeriesDetector {
   // While firing: the first step of a quiet stretch long enough to end the alert, if the
   // steps up to t_ms make one.
   std::optional<int64_t> BackAtBaselineSince(int64_t t_ms) const;
-  // Whether a quiet-looking stretch of `steps` steps (sum, its baseline and dispersion) is
-  // as likely a lull of the firing rate.
-  bool StillLikeTheOutage(double sum, double baseline, double phi, int64_t steps) const;
+  // Whether a quiet-looking stretch of `steps` steps (its sum and the baseline's mean for
+  // them) could still be a lull of the firing surge, judged by the surge's own rate and
+  // variability.
+  bool StillLikeTheOutage(double sum, double baseline, int64_t steps) const;
   // The end of the firing surge, from the steps kept after its onset.
   int64_t EstimateEnd(double baseline_floor) const;
   // The step's anomaly score in [0, 1] (see Assessment).
@@ -262,7 +263,9 @@ class SeriesDetector {
   int BurstSteps() const;  // steps a burst may cover
   int64_t started_ = 0;
   int64_t firing_since_ = 0;
+  // The firing steps' count, sum and sum of squares: the surge's rate and variability.
   double firing_sum_ = 0;
+  double firing_sum_sq_ = 0;
   int64_t firing_steps_ = 0;
   // Surprise (-log10 p) of the steps in novelty_hours.
   TrailingMax novelty_;

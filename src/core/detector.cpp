@@ -305,6 +305,7 @@ void SeriesDetector::StartFiring(int64_t t_ms, int64_t onset) {
   state_ = AlertState::kFiring;
   firing_since_ = t_ms;
   firing_sum_ = 0;
+  firing_sum_sq_ = 0;
   firing_steps_ = 0;
   started_ = onset;
   // The surge's first steps, before it was certain, taught the level (a young series'
@@ -546,6 +547,7 @@ std::optional<AlertEvent> SeriesDetector::AdvanceAlert(int64_t t_ms, double coun
   if (state_ == AlertState::kFiring) {
     ReviseOnset(t_ms);
     firing_sum_ += count;
+    firing_sum_sq_ += count * count;
     ++firing_steps_;
     const std::optional<int64_t> quiet_since = BackAtBaselineSince(t_ms);
     if (!quiet_since) return std::nullopt;
@@ -607,12 +609,11 @@ std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
   mean = std::max(mean, prior_floor * static_cast<double>(have));
   const bool quiet =
       have == k && NegBinomialUpperTailLog10(sum, mean, phi) > std::log10(1 - cfg_->quiet_quantile);
-  if (!quiet || StillLikeTheOutage(sum, mean, phi, have)) return std::nullopt;
+  if (!quiet || StillLikeTheOutage(sum, mean, have)) return std::nullopt;
   return std::min(first_t, EstimateEnd(prior_floor));
 }
 
-bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, double phi,
-                                        int64_t steps) const {
+bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, int64_t steps) const {
   // Where the outage adds a few posts a minute to a baseline of about one, a lull in its
   // posts fits the baseline's upper tail as well as the outage: a stretch above the baseline's
   // mean ends the alert only if it would be unusually few for the rate seen while firing.
@@ -621,11 +622,22 @@ bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, double phi,
   // 5-minute step of a topic's volume, with a dispersion near 1, is never unusually few, and
   // held NAB's alerts through every news tail, its standard score 70.6 -> 15.6.)
   if (!ShorterThanABurst() || sum <= baseline || firing_steps_ <= 0) return false;
-  const double firing_mean = firing_sum_ / static_cast<double>(firing_steps_) * steps;
+  const double n = static_cast<double>(firing_steps_);
+  const double rate = firing_sum_ / n;
+  const double firing_mean = rate * static_cast<double>(steps);
   if (firing_mean <= sum) return true;
+  // "Unusually few" by the surge's own variability (its steps' variance beyond Poisson, by
+  // the method of moments), for a sum of `steps` steps as in WindowLog10. The baseline's
+  // dispersion, learnt from a few posts a minute and their bursts, said far more: scaled to
+  // the surge's rate it made nearly any lull plausible, and a cold-started country whose
+  // afternoon chatter doubled while its baseline was held kept firing 3 hours past the end.
+  const double variance = std::max(0.0, firing_sum_sq_ / n - rate * rate);
+  const double phi =
+      std::max(cfg_->min_dispersion, (variance - rate) / std::max(rate * rate, 1e-12)) /
+      static_cast<double>(steps);
   const double at_most_sum =
       1 - std::pow(10.0, NegBinomialUpperTailLog10(sum + 1, firing_mean, phi));
-  return at_most_sum > 1 - cfg_->quiet_quantile;
+  return at_most_sum > cfg_->resolve_lull_p;
 }
 
 int64_t SeriesDetector::EstimateEnd(double baseline_floor) const {
@@ -643,7 +655,7 @@ double SeriesDetector::Score(const Test& test) const {
 }
 
 std::string SeriesDetector::Serialize() const {
-  std::string out = "v10";
+  std::string out = "v11";
   out.reserve(4096);
   StateText text(&out);
   baseline_.WriteLevel(&text);
@@ -661,7 +673,7 @@ std::string SeriesDetector::Serialize() const {
   text << last_event_t_ << on_incident_evidence_ << on_burst_evidence_;
   sustained_novelty_.Write(&out);
   baseline_.WriteWindows(&text);
-  text << relapse_rate_;
+  text << relapse_rate_ << firing_sum_sq_;
   return out;
 }
 
@@ -682,12 +694,13 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   // windows' sums have varied (learnt anew).
   // Until 2026-12, resolved_at_'s slot was an unused 0 (taken as resolved long ago).
   // v9 kept no rate of the last resolved alert (taken as none: no relapse is recognised
-  // until the next alert has resolved).
+  // until the next alert has resolved). v10 kept no sum of squares of the firing steps
+  // (taken as Poisson: the surge varies no more than its rate says).
   if (version.size() < 2 || version.size() > 3 || version[0] != 'v' ||
       !std::all_of(version.begin() + 1, version.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   const int v = std::stoi(version.substr(1));
-  if (v < 1 || v > 10) return false;
+  if (v < 1 || v > 11) return false;
   baseline_.ReadLevel(in, v);
   int unused_slot = 0;
   in >> steps_ >> first_t_ >> last_t_ >> state >> anomalous_run_ >> unused_slot >> resolved_at_ >>
@@ -725,6 +738,9 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   baseline_.ReadWindows(in, v);
   relapse_rate_ = 0;
   if (v >= 10) in >> relapse_rate_;
+  const double rate = firing_steps_ > 0 ? firing_sum_ / static_cast<double>(firing_steps_) : 0;
+  firing_sum_sq_ = static_cast<double>(firing_steps_) * (rate + rate * rate);
+  if (v >= 11) in >> firing_sum_sq_;
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

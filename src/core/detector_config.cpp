@@ -85,6 +85,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
         {"resolve_after_minutes", &c->resolve_after_minutes, nullptr},
         {"resolve_expected_events", &c->resolve_expected_events, nullptr},
         {"resolve_max_minutes", &c->resolve_max_minutes, nullptr},
+        {"resolve_lull_p", &c->resolve_lull_p, nullptr},
         {"hold_down_hours", &c->hold_down_hours, nullptr},
         {"relapse_fraction", &c->relapse_fraction, nullptr},
         {"novelty_hours", &c->novelty_hours, nullptr},
