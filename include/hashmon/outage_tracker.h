@@ -52,6 +52,8 @@ struct OutageCountry {
 // A country's waves: those it has, or one spanning it (a country written before waves were
 // kept, or built without them).
 std::vector<OutageWave> WavesOf(const OutageCountry& country);
+// When its latest wave started (its onset, for a country with one wave or none kept).
+int64_t LatestWaveStart(const OutageCountry& country);
 
 struct Outage {
   int64_t id = 0;

@@ -59,6 +59,10 @@ std::vector<OutageWave> WavesOf(const OutageCountry& c) {
   return {{c.started, c.detected_at, c.ended, c.resolved_at}};
 }
 
+int64_t LatestWaveStart(const OutageCountry& c) {
+  return c.waves.empty() ? c.started : c.waves.back().started;
+}
+
 int64_t LastOpened(const Outage& o, int64_t join_window_ms) {
   struct Detection {
     int64_t at, resolved_at;
@@ -546,7 +550,7 @@ void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, in
       OutageCountry& oc = outages_[id].countries[key.second];
       // A minute that closes after the alarm may still come before the onset (of the wave
       // that fires: a country back in its outage was quiet between its waves).
-      if (m >= (oc.waves.empty() ? oc.started : oc.waves.back().started)) {
+      if (m >= LatestWaveStart(oc)) {
         oc.mentions += n;
         if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
         (*totals)[id] += n;

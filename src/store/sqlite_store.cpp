@@ -246,7 +246,7 @@ void SqliteStore::EnqueueAlerts(const Outage& o, const OutageCountry& x) {
   const bool was_firing = existed && prev.getColumn(0).getInt() != 0;
   // Stored as ended and firing again: the outage came back within its incident. Each
   // time is an alert of its own, which starts with its wave.
-  const int64_t since = x.waves.empty() ? x.started : x.waves.back().started;
+  const int64_t since = LatestWaveStart(x);
   if (!existed || (!was_firing && x.ended == 0))
     QueueAlert("firing", o.id, o.tag, x.country, since, 0);
   if ((!existed || was_firing) && x.ended != 0)
