@@ -466,34 +466,62 @@ TEST_F(DetectorTest, AnOutageThatDiesAwayEndsWhereItsRateGaveWay) {
   EXPECT_LE(events[1].ended, end + 4 * kMin);
 }
 
-TEST_F(DetectorTest, AColdStartedCountryWhoseChatterRoseWhileItFiredEndsWithItsSurge) {
-  // A collector started in the morning: four hours of a post every two or three minutes,
-  // with a harmless burst of four posts now and then; then an hour of four or five posts a
-  // minute. By the time the surge ends, the afternoon's chatter runs at about a post a
-  // minute, twice the level the alert held since it fired. The stretch after the surge is
-  // still above that level, but far too few posts for the surge itself, whose minutes vary
-  // little: its baseline's dispersion, learnt from the bursts, must not make it look like a
-  // lull of the surge.
-  SeriesDetector d(&cfg_);
+// A collector started in the morning: four hours of a post every two or three minutes, with
+// a harmless burst of four posts now and then. Returns the minute after them.
+int64_t ColdStartedMorning(SeriesDetector& d, std::mt19937& rng) {
   const int64_t morning = kMonday + 9 * 60 * kMin;
   for (int i = 0; i < 4 * 60; ++i) {
-    const int64_t t = morning + i * kMin;
     std::poisson_distribution<int> chatter(0.4);
-    d.Observe(t, i % 40 == 20 ? 4 : chatter(rng_));
+    d.Observe(morning + i * kMin, i % 40 == 20 ? 4 : chatter(rng));
   }
-  const int64_t onset = morning + 4 * 60 * kMin;
+  return morning + 4 * 60 * kMin;
+}
+
+// Then an hour of four or five posts a minute, and three hours of the afternoon's chatter,
+// about a post a minute.
+std::vector<int> SurgeThenBusierAfternoon() {
   std::vector<int> counts;
   const int surge[] = {4, 5, 3, 6, 5, 4, 5};
   for (int i = 0; i < 60; ++i) counts.push_back(surge[i % 7]);
-  const int64_t end = onset + 60 * kMin;
   const int afternoon[] = {1, 0, 2, 1, 1, 0, 1, 2, 1, 0};
   for (int i = 0; i < 3 * 60; ++i) counts.push_back(afternoon[i % 10]);
-  const auto events = FeedCounts(d, onset, counts);
+  return counts;
+}
+
+TEST_F(DetectorTest, AColdStartedCountryWhoseChatterRoseWhileItFiredEndsWithItsSurge) {
+  // By the time the surge ends, the afternoon's chatter runs at twice the level the alert
+  // held since it fired. The stretch after the surge is still above that level, but far
+  // too few posts for the surge itself, whose minutes vary little: the baseline's
+  // dispersion, learnt from the bursts, must not make it look like a lull of the surge.
+  SeriesDetector d(&cfg_);
+  const int64_t onset = ColdStartedMorning(d, rng_);
+  const int64_t end = onset + 60 * kMin;
+  const auto events = FeedCounts(d, onset, SurgeThenBusierAfternoon());
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, AlertEvent::kFired);
   EXPECT_EQ(events[1].kind, AlertEvent::kResolved);
   EXPECT_GE(events[1].ended, end - kMin);
   EXPECT_LE(events[1].ended, end + 10 * kMin);
+}
+
+TEST_F(DetectorTest, AnAlertResumedWhileFiringEndsAsOneThatNeverStopped) {
+  // Stopped half an hour into the surge and resumed from the saved state: the end is judged
+  // by the same rate and variability of the surge as in one run.
+  SeriesDetector a(&cfg_);
+  const int64_t onset = ColdStartedMorning(a, rng_);
+  const std::vector<int> counts = SurgeThenBusierAfternoon();
+  const std::vector<int> before(counts.begin(), counts.begin() + 30);
+  const std::vector<int> after(counts.begin() + 30, counts.end());
+  ASSERT_EQ(FeedCounts(a, onset, before).size(), 1u);  // fired
+  SeriesDetector b(&cfg_);
+  ASSERT_TRUE(b.Deserialize(a.Serialize()));
+  const auto one_run = FeedCounts(a, onset + 30 * kMin, after);
+  const auto resumed = FeedCounts(b, onset + 30 * kMin, after);
+  ASSERT_EQ(one_run.size(), 1u);  // resolved
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed[0].ended, one_run[0].ended);
+  EXPECT_EQ(resumed[0].resolved_at, one_run[0].resolved_at);
+  EXPECT_EQ(b.Serialize(), a.Serialize());
 }
 
 TEST_F(DetectorTest, AStrayPostLongAfterAnOutageInASilentCountryDoesNotProlongIt) {
