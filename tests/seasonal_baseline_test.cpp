@@ -86,6 +86,17 @@ TEST_F(SeasonalBaselineTest, LearnsHowMuchMoreThanPoissonTheCountsVary) {
   EXPECT_GT(b.data_dispersion(), 0.3);
 }
 
+TEST_F(SeasonalBaselineTest, AQuietMorningsRiseOnAColdStartIsNotExtraPoissonVariation) {
+  // A collector started at midnight in a quiet country: a post every twenty minutes at
+  // night, rising to one every two minutes by noon. The young level lags the rise, so its
+  // morning minutes hold a post where a tenth was expected; the counts are still Poisson
+  // about their rate, and the dispersion learnt must say so, not that a minute at half a
+  // post may well hold five.
+  SeasonalBaseline b(&cfg_);
+  Feed(&b, 0, 12 * 60, [](int64_t t) { return 0.05 + 0.45 * HourOfDay(t) / 12; });
+  EXPECT_LT(b.data_dispersion(), 0.5);
+}
+
 TEST_F(SeasonalBaselineTest, ItsSavedStateReadsBackToTheSameExpectations) {
   SeasonalBaseline b(&cfg_);
   Feed(&b, 0, 3 * 1440, [](int64_t t) { return 0.5 + HourOfDay(t) / 12; });

@@ -108,8 +108,16 @@ void SeasonalBaseline::LearnDispersion(double count, double mean) {
   // Overdispersion by the method of moments, as a ratio of decayed sums: the excess of
   // the squared residuals over the Poisson variance, per squared mean. (A mean of
   // per-step ratios would be dominated by sparse steps, whose one post is a huge ratio.)
+  // The Poisson variance taken off is the count's, not the mean's: for a count of true mean
+  // r, E[(X - m)^2 - X] = phi r^2 + (r - m)^2, where E[(X - m)^2 - m] adds r - m. Where the
+  // level lags a rising rate by a fraction d, that term is d m, and per squared mean d / m:
+  // a quiet country's morning on a collector's first day (a post where a tenth was
+  // expected) taught a dispersion of 2 to 4, and then none of an outage's minutes at a few
+  // posts stood out. Over scripts/eval-independent --seeds 300 this flags 1238 of 1238
+  // countries (was 1234), 872 within 2 minutes (849), with 294 provisional alerts withdrawn
+  // (251) and no alert in 30 quiet weeks either way.
   const double resid = count - mean;
-  excess_variance_ = decay_.weekly * excess_variance_ + resid * resid - mean;
+  excess_variance_ = decay_.weekly * excess_variance_ + resid * resid - count;
   mean_squared_ = decay_.weekly * mean_squared_ + mean * mean;
   dispersion_ = std::max(cfg_->min_dispersion,
                          (excess_variance_ + cfg_->initial_dispersion * kDispersionPriorWeight) /
