@@ -738,9 +738,12 @@ bool SeriesDetector::Deserialize(const std::string& text) {
   baseline_.ReadWindows(in, v);
   relapse_rate_ = 0;
   if (v >= 10) in >> relapse_rate_;
-  const double rate = firing_steps_ > 0 ? firing_sum_ / static_cast<double>(firing_steps_) : 0;
-  firing_sum_sq_ = static_cast<double>(firing_steps_) * (rate + rate * rate);
-  if (v >= 11) in >> firing_sum_sq_;
+  if (v >= 11) {
+    in >> firing_sum_sq_;
+  } else {
+    const double rate = firing_steps_ > 0 ? firing_sum_ / static_cast<double>(firing_steps_) : 0;
+    firing_sum_sq_ = static_cast<double>(firing_steps_) * (rate + rate * rate);
+  }
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }
