@@ -75,6 +75,30 @@ class NotifierTest : public ::testing::Test {
     return n;
   }
 
+  // A store written as the collector writes it (alerting on), told of detection changes
+  // directly, as the tracker would tell it.
+  static std::unique_ptr<SqliteStore> AlertingStore(const std::string& db) {
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    EXPECT_TRUE(store) << error;
+    if (store) store->set_alerting(true);
+    return store;
+  }
+  // Outage `id` of #twitterdown: these countries, each from `t0`, detected a minute on.
+  static hashmon::Outage OutageOf(int64_t id, int64_t t0, std::vector<std::string> countries) {
+    hashmon::Outage o;
+    o.id = id;
+    o.tag = "twitterdown";
+    o.started = o.detected_at = o.peak_time = t0;
+    for (const auto& cc : countries) o.countries[cc] = {cc, t0, t0 + 60'000};
+    return o;
+  }
+  static void Commit(SqliteStore& store, TrackerChanges changes) {
+    Batch b;
+    b.detection.push_back(std::move(changes));
+    store.Commit(b, {});
+  }
+
   static int Scalar(const std::string& db, const char* sql) {
     SQLite::Database d(db, SQLite::OPEN_READONLY);
     return d.execAndGet(sql).getInt();
@@ -247,21 +271,11 @@ TEST_F(NotifierTest, AnOutageThatCameBackIsRepeatedAsItsReturn) {
 TEST_F(NotifierTest, AWithdrawnJoinLeavesNoTraceButItsResolvedAlert) {
   const std::string db = tmp_.File("withdrawn.db");
   const int64_t t0 = *ParseIsoTime("2016-01-19T08:15:00Z");
-  std::string error;
-  auto store = SqliteStore::OpenForWriting(db, &error);
-  ASSERT_TRUE(store) << error;
-  store->set_alerting(true);
-  auto commit = [&](TrackerChanges changes) {
-    Batch b;
-    b.detection.push_back(std::move(changes));
-    store->Commit(b, {});
-  };
-  hashmon::Outage o;
-  o.id = 7;
-  o.tag = "twitterdown";
-  o.started = o.detected_at = o.peak_time = t0;
+  auto store = AlertingStore(db);
+  ASSERT_TRUE(store);
+  auto commit = [&](TrackerChanges changes) { Commit(*store, std::move(changes)); };
+  hashmon::Outage o = OutageOf(7, t0, {"GB", "US"});
   o.peak_count = 43;
-  for (const char* cc : {"GB", "US"}) o.countries[cc] = {cc, t0, t0 + 60'000};
   TrackerChanges joined;
   joined.outages = {o};
   joined.evidence = {{7, "GB", SourceKind::kX, "1", t0, "down"},
@@ -293,6 +307,118 @@ TEST_F(NotifierTest, AWithdrawnJoinLeavesNoTraceButItsResolvedAlert) {
       std::to_string(withdrawn_at);
   EXPECT_EQ(Scalar(db, resolved_then.c_str()), 2);
   EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM alert_outbox WHERE country = 'GB'"), 1);
+}
+
+// The store's side of an incident split in two (OutageTracker::Regroup): in outage 7,
+// Britain's first wave ended at 08:35 and it came back at 09:15, when Brazil joined; the
+// US's join, which held the incident open across the lull, is withdrawn, and the return
+// leaves for outage 8 with its sample posts.
+TEST_F(NotifierTest, WavesThatLeaveForAnIncidentOfTheirOwnTakeTheirPostsAndAlerts) {
+  const std::string db = tmp_.File("split.db");
+  using testing::kMin;
+  const int64_t t0 = *ParseIsoTime("2016-01-19T08:15:00Z");
+  const int64_t first_end = t0 + 20 * kMin, first_resolved = t0 + 26 * kMin;
+  const int64_t back = t0 + 60 * kMin, now = t0 + 75 * kMin;
+  auto store = AlertingStore(db);
+  ASSERT_TRUE(store);
+  auto commit = [&](TrackerChanges changes) { Commit(*store, std::move(changes)); };
+  const OutageWave first{t0, t0 + kMin, first_end, first_resolved, 800, t0 + 5 * kMin, 40, 1};
+  const OutageWave again{back, back + kMin, 0, 0, 600, back + 3 * kMin, 45, 1};
+  hashmon::Outage o;
+  o.id = 7;
+  o.tag = "twitterdown";
+  o.started = o.detected_at = t0;
+  o.peak_time = back + 3 * kMin;
+  o.peak_count = 60;
+  OutageCountry gb{"GB", t0, t0 + kMin, t0 + kMin, 0, 0, 1400, back + 3 * kMin, 45, 2};
+  gb.waves = {first, again};
+  OutageCountry br{"BR", back, back + kMin, back + kMin, 0, 0, 200, back + 3 * kMin, 15, 1};
+  OutageCountry us{"US", t0 + 50 * kMin, back, 0, 0, 0, 6, back, 2, 0};
+  o.countries = {{"GB", gb}, {"BR", br}, {"US", us}};
+  TrackerChanges before;
+  before.outages = {o};
+  before.evidence = {{7, "GB", SourceKind::kX, "1", t0 + 30'000, "down"},
+                     {7, "GB", SourceKind::kX, "2", back + 30'000, "down again"},
+                     {7, "BR", SourceKind::kX, "3", back + 40'000, "caiu"},
+                     {7, "US", SourceKind::kX, "4", t0 + 50 * kMin, "down?"}};
+  commit(before);
+  ASSERT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_waves WHERE country = 'GB'"), 2);
+
+  TrackerChanges split;
+  split.withdrawn = {{7, "US", now, false}};
+  split.moved = {{7, 8, "BR", INT64_MIN, true, now, 1},
+                 {7, 8, "GB", first_resolved, false, now, 1}};
+  hashmon::Outage earlier = o, later = o;
+  earlier.countries = {{"GB", gb}};
+  OutageCountry& gb_then = earlier.countries.at("GB");
+  gb_then.waves = {first};
+  SumWaves(&gb_then);
+  earlier.ended = first_end;
+  earlier.resolved_at = first_resolved;
+  earlier.peak_time = t0 + 5 * kMin;
+  earlier.peak_count = 40;
+  later.id = 8;
+  later.started = back;
+  later.detected_at = back + kMin;
+  OutageCountry gb_back{"GB"};
+  gb_back.waves = {again};
+  SumWaves(&gb_back);
+  gb_back.confirmed_at = gb_back.detected_at;
+  later.countries = {{"GB", gb_back}, {"BR", br}};
+  split.outages = {earlier, later};
+  commit(split);
+
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE outage_id = 7"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT ended IS NOT NULL FROM outage_countries WHERE outage_id = 7"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_waves"), 0);  // one wave each, now
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE outage_id = 8"), 2);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM evidence WHERE outage_id = 7"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT post_id FROM evidence WHERE outage_id = 7"), 1);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM evidence WHERE outage_id = 8"), 2);
+  // Each alert of the return is resolved in the incident it left, and fires in its own.
+  auto alerts = [&](const char* cc, int id, const char* status) {
+    const std::string sql = std::string("SELECT COUNT(*) FROM alert_outbox WHERE country = '") +
+                            cc + "' AND outage_id = " + std::to_string(id) + " AND status = '" +
+                            status + "'";
+    return Scalar(db, sql.c_str());
+  };
+  for (const char* cc : {"GB", "BR"}) {
+    SCOPED_TRACE(cc);
+    EXPECT_EQ(alerts(cc, 7, "resolved"), 1);
+    EXPECT_EQ(alerts(cc, 8, "firing"), 1);
+    EXPECT_EQ(alerts(cc, 8, "resolved"), 0);
+  }
+  const auto rows = store->QueryOutages({});
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    const OutageCountry& c = row.outage.countries.at("GB");
+    EXPECT_EQ(c.mentions, row.outage.id == 7 ? 800 : 600);
+    EXPECT_EQ(c.peak_count, row.outage.id == 7 ? 40 : 45);
+  }
+}
+
+TEST_F(NotifierTest, AJoinMovedWithItsWaveAndThenWithdrawnInOneCommitLeavesNoPosts) {
+  // Brazil joined outage 7 on a return's lesser evidence; the return leaves for outage 8,
+  // and, decided after that, Brazil's join is withdrawn there.
+  const std::string db = tmp_.File("moved-withdrawn.db");
+  const int64_t t0 = *ParseIsoTime("2016-01-19T08:15:00Z");
+  auto store = AlertingStore(db);
+  ASSERT_TRUE(store);
+  auto commit = [&](TrackerChanges changes) { Commit(*store, std::move(changes)); };
+  hashmon::Outage o = OutageOf(7, t0, {"GB", "BR"});
+  TrackerChanges joined;
+  joined.outages = {o};
+  joined.evidence = {{7, "BR", SourceKind::kX, "1", t0, "caiu"}};
+  commit(joined);
+  TrackerChanges regrouped;
+  regrouped.moved = {{7, 8, "BR", INT64_MIN, true, t0 + 60'000, 0}};
+  regrouped.withdrawn = {{8, "BR", t0 + 120'000, true}};
+  o.countries.erase("BR");
+  regrouped.outages = {o};
+  commit(regrouped);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM evidence"), 0);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outage_countries WHERE country = 'BR'"), 0);
+  EXPECT_EQ(Scalar(db, "SELECT COUNT(*) FROM outages"), 1);
 }
 
 // Provisional alerts (OutageTracker: confirm_minutes), as the store is told of them:

@@ -624,6 +624,114 @@ TEST_F(JoiningTest, ALateCountryWithACrowdOfItsOwnStillJoins) {
   EXPECT_LE(za->detected_at, kOnset + 42 * kMin);
 }
 
+// Britain and Brazil: 40 posts a minute each for 20 minutes, then silence; from minute 48
+// mentions from nowhere known surge, and the US, posting twice every other minute from
+// minute 44, joins that surge on its evidence, its onset dated 24 minutes after the outage
+// ended: it reopens the incident. Britain and Brazil come back at minute 55, 35 minutes
+// after their end, into the incident the US holds open. The US says no more. Each minute's
+// changes are taken, as the store takes them; one post from Britain in each wave is kept.
+class BridgeTest : public JoiningTest {
+ protected:
+  void Run(OutageTracker& tracker) {
+    CountOpenMinutes(tracker);
+    QuietHours(tracker);
+    for (int i = 0; i < 80; ++i) {
+      const int64_t m = kOnset + i * kMin;
+      Counts counts;
+      if (i < 20 || i >= 55) counts = {{{m, kTag, "GB"}, 40}, {{m, kTag, "BR"}, 40}};
+      if (i >= 48 && i < 55) counts[{m, kTag, "??"}] = 30;
+      if (i >= 44 && i < 51 && i % 2 == 0) counts[{m, kTag, "US"}] = 2;
+      if (i == 2 || i == 57) {
+        Mention(tracker, "GB", m + 1000);
+        counts[{m, kTag, "GB"}] = open_[{m, kTag, "GB"}] = 40;  // the post is one of its 40
+      }
+      tracker.CloseThrough(m, counts);
+      if (i == 56) held_open_ = tracker.outages().size() == 1;
+      TrackerChanges c = tracker.TakeChanges();
+      for (auto& w : c.withdrawn) withdrawn_.push_back(w);
+      for (auto& w : c.moved) moved_.push_back(w);
+      for (auto& o : c.outages) written_[o.id] = o;
+      for (auto& e : c.evidence) evidence_[e.outage_id] += 1;
+    }
+  }
+  bool held_open_ = false;
+  std::vector<WithdrawnJoin> withdrawn_;
+  std::vector<MovedWaves> moved_;
+  std::map<int64_t, hashmon::Outage> written_;  // each outage as last written
+  std::map<int64_t, int> evidence_;             // sample posts, by the outage they were for
+};
+
+TEST_F(BridgeTest, AReturnAfterTheIncidentEndedMakesItsOwnOnceTheJoinThatHeldItOpenIsWithdrawn) {
+  OutageTracker tracker{TrackerConfig{}};
+  Run(tracker);
+  EXPECT_TRUE(held_open_);  // while the US's join stood, the return was the incident's
+  ASSERT_EQ(withdrawn_.size(), 1u);
+  EXPECT_EQ(withdrawn_[0].country, "US");
+  const int64_t first = withdrawn_[0].outage_id;
+  ASSERT_EQ(written_.size(), 2u);
+  const hashmon::Outage& before = written_.at(first);
+  const hashmon::Outage& back = written_.rbegin()->second;
+  ASSERT_NE(back.id, first);
+  EXPECT_EQ(before.ended, kOnset + 20 * kMin);
+  EXPECT_EQ(back.started, kOnset + 55 * kMin);
+  EXPECT_TRUE(back.open());
+  EXPECT_EQ(back.peak_count, 80);
+  for (const char* cc : {"GB", "BR"}) {
+    SCOPED_TRACE(cc);
+    ASSERT_EQ(before.countries.count(cc), 1u);
+    ASSERT_EQ(back.countries.count(cc), 1u);
+    const OutageCountry& a = before.countries.at(cc);
+    const OutageCountry& b = back.countries.at(cc);
+    EXPECT_EQ(a.waves.size(), 1u);
+    EXPECT_EQ(a.mentions, 20 * 40);
+    EXPECT_EQ(a.ended, kOnset + 20 * kMin);
+    ASSERT_EQ(b.waves.size(), 1u);
+    EXPECT_EQ(b.started, kOnset + 55 * kMin);
+    EXPECT_EQ(b.mentions, 25 * 40);  // minutes 55 to 79
+    EXPECT_EQ(b.ended, 0);
+    EXPECT_EQ(b.confirmed_at, b.detected_at);  // it alerted on evidence of its own
+  }
+  // What the store must move: each country's return, and Britain's post from minute 57.
+  ASSERT_EQ(moved_.size(), 2u);
+  for (const MovedWaves& m : moved_) {
+    EXPECT_EQ(m.from_outage, first);
+    EXPECT_EQ(m.to_outage, back.id);
+    EXPECT_FALSE(m.left);
+    EXPECT_EQ(m.posts_since, before.countries.at(m.country).resolved_at);
+  }
+  EXPECT_EQ(evidence_[first], 2);  // both posts were taken while it was one incident
+  EXPECT_EQ(before.countries.at("GB").evidence, 1);
+  EXPECT_EQ(back.countries.at("GB").evidence, 1);
+}
+
+TEST_F(BridgeTest, AJoinThatStandsKeepsTheIncidentOneAcrossTheLullItBridged) {
+  TrackerConfig cfg;
+  cfg.confirm_minutes = 0;  // never withdrawn
+  OutageTracker tracker{cfg};
+  Run(tracker);
+  EXPECT_TRUE(moved_.empty());
+  ASSERT_EQ(written_.size(), 1u);
+  const hashmon::Outage& o = written_.begin()->second;
+  EXPECT_EQ(o.countries.size(), 3u);
+  EXPECT_EQ(o.countries.at("GB").waves.size(), 2u);
+}
+
+TEST(SplitPointTest, AWaveThatBeganLongAfterEveryEarlierOneEndedSplitsTheIncident) {
+  hashmon::Outage o;
+  auto add = [&](const std::string& cc, int64_t started, int64_t ended) {
+    o.countries[cc].country = cc;
+    o.countries[cc].waves.push_back({started * kMin, started * kMin, ended * kMin, ended * kMin});
+  };
+  add("GB", 0, 20);
+  add("BR", 2, 25);
+  add("GB", 50, 60);  // 25 minutes after the last end: within a 30-minute join window
+  EXPECT_EQ(SplitPoint(o, 30 * kMin), 0);
+  add("BR", 91, 95);  // 31 minutes after
+  EXPECT_EQ(SplitPoint(o, 30 * kMin), 91 * kMin);
+  add("US", 70, 0);  // still firing: nothing after it splits
+  EXPECT_EQ(SplitPoint(o, 30 * kMin), 0);
+}
+
 }  // namespace
 }  // namespace hashmon
 

@@ -381,6 +381,52 @@ TEST_F(ReplayTest, AnOutageThatCameBackResumesWithItsWavesAsInOneRun) {
   }
 }
 
+TEST_F(ReplayTest, AReturnThatAWithdrawnJoinHadHeldInItsIncidentLeavesItAsInOneRun) {
+  // scripts/eval-independent's return 149: South Africa, Brazil and Lithuania in outage from
+  // 07:44 to 09:12, back 45 minutes later. As the return begins, Germany's chatter joins
+  // it on its lesser evidence, its onset dated 29 minutes after the incident ended: it
+  // reopens the incident, and the return joins that. Germany's join is withdrawn at 10:12,
+  // and the return leaves for an incident of its own. Replays stopped while Germany's join
+  // stands, and after the split, and resumed, say the same as one that never stopped.
+  const std::string feed = dir_.File("r149.jsonl");
+  ASSERT_EQ(RunGenerator("gen-independent.py",
+                         "--start 2016-03-07 --seed 149 --days 1 --minutes 88 --tau 0.7 "
+                         "--countries ZA:3.7,BR:8.1,LT:29.3 --outage 7:44 --return-after 45 "
+                         "--return-minutes 29 --return-scale 0.62",
+                         feed),
+            0);
+  auto outages = [](const std::string& db) {
+    std::string error;
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    return store ? store->QueryOutages({}) : std::vector<SqliteStore::OutageRow>{};
+  };
+  const std::string clean = dir_.File("clean.db");
+  ASSERT_TRUE(Replay(clean, {feed}).ok);
+  const auto split = outages(clean);
+  ASSERT_EQ(split.size(), 2u) << "one incident for the outage, one for its return";
+  for (const auto& row : split) {
+    EXPECT_EQ(row.outage.countries.size(), 3u);
+    for (const auto& [cc, c] : row.outage.countries) EXPECT_EQ(WavesOf(c).size(), 1u) << cc;
+  }
+  EXPECT_LT(split[0].outage.ended, *ParseIsoTime("2016-03-07T09:30:00Z"));
+  EXPECT_GT(split[1].outage.started, *ParseIsoTime("2016-03-07T09:50:00Z"));
+  {
+    const std::string db = dir_.File("stopped.db");
+    ASSERT_TRUE(Replay(db, {PostsBefore(feed, "2016-03-07T10:05:00Z")}, {}, nullptr, {},
+                       /*finish=*/false)
+                    .ok);
+    const auto held = outages(db);
+    ASSERT_EQ(held.size(), 1u) << "the scenario no longer has a join hold the incident open";
+    EXPECT_EQ(held[0].outage.countries.count("DE"), 1u);
+  }
+  for (const char* stop : {"2016-03-07T10:05:00Z", "2016-03-07T10:13:00Z"}) {
+    const std::string db = dir_.File(std::string("resumed-") + stop + ".db");
+    ASSERT_TRUE(Replay(db, {PostsBefore(feed, stop)}, {}, nullptr, {}, /*finish=*/false).ok);
+    ASSERT_TRUE(Replay(db, {feed}).ok);
+    EXPECT_EQ(Dump(db), Dump(clean)) << "stopped at " << stop;
+  }
+}
+
 TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
   // The morning of the outage (a slice, to keep compression quick).
   const std::string all = ReadFile(Feed());

@@ -78,5 +78,47 @@ TEST(SchemaTest, AnOutageFromBeforeWavesIsOneWaveOfEachCountry) {
   one_wave_detected_then(*writer);
 }
 
+TEST(SchemaTest, WavesFromBeforeTheirOwnCountsAreCountedFromTheBuckets) {
+  // Brazil's outage came back: 08:15 to 08:17, then 09:00 on, still firing. Its buckets:
+  // 40 and 30 mentions (two methods in the first minute), 5 in the lull, then 12 and 20.
+  TempDir tmp;
+  const std::string path = tmp.File("v6.db");
+  WriteHistoryOfVersion(path, 6);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO outage_waves (outage_id, country, wave, started, detected_at, ended, "
+        "resolved_at) VALUES (1, 'BR', 0, 1453191300, 1453191360, 1453191420, 1453191720), "
+        "(1, 'BR', 1, 1453194000, 1453194060, NULL, NULL)");
+    db.exec(
+        "INSERT INTO buckets (tag, country, minute, method, count) VALUES "
+        "('twitterdown', 'BR', 1453191300, 'place', 30), "
+        "('twitterdown', 'BR', 1453191300, 'lang', 10), "
+        "('twitterdown', 'BR', 1453191360, 'place', 30), "
+        "('twitterdown', 'BR', 1453192000, 'place', 5), "
+        "('twitterdown', 'BR', 1453194000, 'place', 12), "
+        "('twitterdown', 'BR', 1453194060, 'place', 20), "
+        "('twitterdown', 'US', 1453194060, 'place', 99)");
+  }
+  std::string error;
+  {
+    auto reader = SqliteStore::OpenReadOnly(path, &error);
+    ASSERT_TRUE(reader) << error;
+    const auto waves = reader->QueryOutages({})[0].outage.countries.at("BR").waves;
+    ASSERT_EQ(waves.size(), 2u);
+    EXPECT_EQ(waves[0].mentions, 0);  // not known to a history read as it is
+  }
+  auto writer = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(writer) << error;
+  const auto waves = writer->QueryOutages({})[0].outage.countries.at("BR").waves;
+  ASSERT_EQ(waves.size(), 2u);
+  EXPECT_EQ(waves[0].mentions, 70);
+  EXPECT_EQ(waves[0].peak_count, 40);
+  EXPECT_EQ(waves[0].peak_time, 1453191300'000);
+  EXPECT_EQ(waves[1].mentions, 32);
+  EXPECT_EQ(waves[1].peak_count, 20);
+  EXPECT_EQ(waves[1].peak_time, 1453194060'000);
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -28,6 +28,12 @@ struct OutageWave {
   int64_t detected_at = 0;
   int64_t ended = 0;  // 0 while firing
   int64_t resolved_at = 0;
+  // Its own share of its country's figures, so that a wave can leave for an incident of
+  // its own (see TrackerChanges::moved) with what it counted.
+  int64_t mentions = 0;
+  int64_t peak_time = 0;
+  int64_t peak_count = 0;
+  int evidence = 0;  // sample posts kept while it fired (not stored; see RestoreOutage)
 };
 
 struct OutageCountry {
@@ -52,6 +58,9 @@ struct OutageCountry {
 // A country's waves: those it has, or one spanning it (a country written before waves were
 // kept, or built without them).
 std::vector<OutageWave> WavesOf(const OutageCountry& country);
+// The country's figures from its waves: its times from the first and the last, its
+// mentions, peak and sample posts over them all.
+void SumWaves(OutageCountry* country);
 // When its latest wave started (its onset, for a country with one wave or none kept).
 int64_t LatestWaveStart(const OutageCountry& country);
 
@@ -78,6 +87,10 @@ struct Outage {
 // later). A crowd that comes back is an outage as fresh as the first, whether or not a
 // quiet country's alert fired through the lull.
 int64_t LastOpened(const Outage& outage, int64_t join_window_ms);
+// Where an incident that grew from these countries' waves splits in two: the start of the
+// first wave that began more than `join_window_ms` after every earlier wave had ended
+// (which would not have joined them: see TrackerConfig::incident_join_ms). 0: nowhere.
+int64_t SplitPoint(const Outage& outage, int64_t join_window_ms);
 
 struct Spike {
   std::string tag;
@@ -170,8 +183,24 @@ struct WithdrawnJoin {
   bool outage_left_empty;  // it was the outage's only country: the outage goes too
 };
 
+// A country's waves that left one outage for a new one: the join withdrawn had held the
+// incident open, and without it they would have made an incident of their own.
+struct MovedWaves {
+  int64_t from_outage;
+  int64_t to_outage;
+  std::string country;
+  // Its sample posts from this time on go with them (INT64_MIN: all of them).
+  int64_t posts_since;
+  bool left;  // it had no other wave in `from_outage`, and leaves it
+  int64_t decided_at;
+  // How many of the same TrackerChanges' `withdrawn` came before it: the store applies
+  // both in the order they were decided (a country may move, then be withdrawn).
+  size_t withdrawals_before;
+};
+
 struct TrackerChanges {
   std::vector<WithdrawnJoin> withdrawn;  // before `outages`: a country may join again
+  std::vector<MovedWaves> moved;         // among `withdrawn`, before `outages`
   std::vector<Outage> outages;           // full current state of each outage that changed
   std::vector<Spike> spikes;
   std::vector<EvidencePost> evidence;
@@ -180,8 +209,8 @@ struct TrackerChanges {
   int64_t watching_since = INT64_MIN;
   int64_t next_outage_id = 1;
   bool empty() const {
-    return withdrawn.empty() && outages.empty() && spikes.empty() && evidence.empty() &&
-           detector_states.empty();
+    return withdrawn.empty() && moved.empty() && outages.empty() && spikes.empty() &&
+           evidence.empty() && detector_states.empty();
   }
 };
 
@@ -252,6 +281,12 @@ class OutageTracker {
   // Withdraws such a join (decided at `decided_at`): the country leaves its outage as if it
   // had never joined.
   void Withdraw(const SeriesKey& key, int64_t decided_at);
+  // After a join withdrawn from outage `id`: the waves that came after the lull it bridged
+  // (SplitPoint) leave for an outage of their own, as they would have without it.
+  void Regroup(int64_t id, int64_t decided_at);
+  // Moves the waves of `country` from `split` on out of outage `from` into `to`.
+  void MoveWaves(Outage& from, Outage& to, OutageCountry& country, int64_t split,
+                 int64_t decided_at);
   // Dates the confirmation of each firing country whose alert has now said more, or
   // whose alert rests only on what two bursts could make while another country of its
   // tag is confirmed (a country's two bursts at once are rare; at the moment of an outage
@@ -327,6 +362,7 @@ class OutageTracker {
   std::vector<Spike> spikes_;
   std::vector<EvidencePost> evidence_;
   std::vector<WithdrawnJoin> withdrawn_;
+  std::vector<MovedWaves> moved_;
   std::vector<SeriesKey> to_withdraw_;  // decided during the minute being closed
   int64_t closed_through_ = INT64_MIN;
   int64_t watching_since_ = INT64_MIN;  // the first minute of the history (see WatchFrom)

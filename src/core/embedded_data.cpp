@@ -15,6 +15,7 @@ HASHMON_EMBED(hm_schema3, HASHMON_SCHEMA_DIR "/003_alerts.sql")
 HASHMON_EMBED(hm_schema4, HASHMON_SCHEMA_DIR "/004_silences.sql")
 HASHMON_EMBED(hm_schema5, HASHMON_SCHEMA_DIR "/005_confirmation.sql")
 HASHMON_EMBED(hm_schema6, HASHMON_SCHEMA_DIR "/006_waves.sql")
+HASHMON_EMBED(hm_schema7, HASHMON_SCHEMA_DIR "/007_wave_counts.sql")
 
 namespace hashmon {
 namespace {
@@ -54,6 +55,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
       {"005_confirmation.sql",
        {hm_schema5_begin, static_cast<size_t>(hm_schema5_end - hm_schema5_begin)}},
       {"006_waves.sql", {hm_schema6_begin, static_cast<size_t>(hm_schema6_end - hm_schema6_begin)}},
+      {"007_wave_counts.sql",
+       {hm_schema7_begin, static_cast<size_t>(hm_schema7_end - hm_schema7_begin)}},
   };
 }
 

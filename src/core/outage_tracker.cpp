@@ -56,7 +56,39 @@ bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std:
 
 std::vector<OutageWave> WavesOf(const OutageCountry& c) {
   if (!c.waves.empty()) return c.waves;
-  return {{c.started, c.detected_at, c.ended, c.resolved_at}};
+  return {{c.started, c.detected_at, c.ended, c.resolved_at, c.mentions, c.peak_time, c.peak_count,
+           c.evidence}};
+}
+
+void SumWaves(OutageCountry* c) {
+  if (c->waves.empty()) return;
+  c->started = c->waves.front().started;
+  c->detected_at = c->waves.front().detected_at;
+  c->ended = c->waves.back().ended;
+  c->resolved_at = c->waves.back().resolved_at;
+  c->mentions = c->peak_time = c->peak_count = 0;
+  c->evidence = 0;
+  for (const OutageWave& w : c->waves) {
+    c->mentions += w.mentions;
+    c->evidence += w.evidence;
+    if (w.peak_count > c->peak_count || c->peak_time == 0)
+      c->peak_count = w.peak_count, c->peak_time = w.peak_time;
+  }
+}
+
+int64_t SplitPoint(const Outage& o, int64_t join_window_ms) {
+  std::vector<std::pair<int64_t, int64_t>> spans;  // each wave's start and end (0: firing)
+  for (const auto& [cc, c] : o.countries) {
+    for (const OutageWave& w : WavesOf(c)) spans.emplace_back(w.started, w.ended);
+  }
+  std::sort(spans.begin(), spans.end());
+  int64_t ended = INT64_MIN;  // the latest end so far; INT64_MAX once a wave still fires
+  for (const auto& [started, wave_ended] : spans) {
+    if (ended != INT64_MIN && ended != INT64_MAX && started - ended > join_window_ms)
+      return started;
+    ended = wave_ended == 0 ? INT64_MAX : std::max(ended, wave_ended);
+  }
+  return 0;
 }
 
 int64_t LatestWaveStart(const OutageCountry& c) {
@@ -168,8 +200,9 @@ void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minu
     c.detected_at = e.detected_at;
   }
   if (new_alert) {
-    c.mentions += ClosedMentions(key, e.started, minute);
-    c.waves.push_back({e.started, e.detected_at, 0, 0});
+    const int64_t before = ClosedMentions(key, e.started, minute);
+    c.mentions += before;
+    c.waves.push_back({e.started, e.detected_at, 0, 0, before, minute, 0});
   }
   c.ended = 0;
   c.resolved_at = 0;
@@ -198,8 +231,10 @@ void OutageTracker::Redate(const SeriesKey& key, Outage& o, OutageCountry& c, in
       started < wave.detected_at - reach)
     return;
   // Mentions follow the onset: the minutes it gained are counted, those it lost are not.
-  c.mentions += started < wave.started ? ClosedMentions(key, started, wave.started)
-                                       : -ClosedMentions(key, wave.started, started);
+  const int64_t gained = started < wave.started ? ClosedMentions(key, started, wave.started)
+                                                : -ClosedMentions(key, wave.started, started);
+  c.mentions += gained;
+  wave.mentions += gained;
   wave.started = started;
   if (c.waves.size() == 1) c.started = started;
   o.started = started;
@@ -214,13 +249,15 @@ void OutageTracker::Resolve(const SeriesKey& key, const AlertEvent& e) {
   OutageCountry& c = o.countries[key.second];
   c.ended = e.ended;
   c.resolved_at = e.resolved_at;
+  // The quiet minutes that told the end are after it: their stray posts are not the
+  // outage's.
+  const int64_t after_end = ClosedMentions(key, e.ended, e.resolved_at);
+  c.mentions -= after_end;
   if (!c.waves.empty()) {
     c.waves.back().ended = e.ended;
     c.waves.back().resolved_at = e.resolved_at;
+    c.waves.back().mentions -= after_end;
   }
-  // The quiet minutes that told the end are after it: their stray posts are not the
-  // outage's.
-  c.mentions -= ClosedMentions(key, e.ended, e.resolved_at);
   firing_in_.erase(it);
   EndJoinersWith(o.id, e);
   bool any_firing = false;
@@ -297,6 +334,61 @@ void OutageTracker::Withdraw(const SeriesKey& key, int64_t decided_at) {
   }
   Summarise(o, joined_from, decided_at - kMillisPerMinute);
   Touch(id);
+  Regroup(id, decided_at);
+}
+
+void OutageTracker::Regroup(int64_t id, int64_t decided_at) {
+  // Each part may split again (a join withdrawn may have bridged more than one lull).
+  for (int64_t split = SplitPoint(outages_.at(id), cfg_.incident_join_ms); split != 0;
+       split = SplitPoint(outages_.at(id), cfg_.incident_join_ms)) {
+    Outage& from = outages_.at(id);
+    const int64_t to_id = next_id_++;
+    Outage& to = outages_[to_id];  // (std::map: `from` stays valid)
+    to.id = to_id;
+    to.tag = from.tag;
+    for (auto& [cc, c] : from.countries) MoveWaves(from, to, c, split, decided_at);
+    for (auto it = from.countries.begin(); it != from.countries.end();)
+      it = it->second.waves.empty() ? from.countries.erase(it) : std::next(it);
+    const int64_t through = decided_at - kMillisPerMinute;
+    Summarise(from, split, through);
+    Summarise(to, 0, through);
+    Touch(id);
+    Touch(to_id);
+    id = to_id;
+  }
+}
+
+void OutageTracker::MoveWaves(Outage& from, Outage& to, OutageCountry& c, int64_t split,
+                              int64_t decided_at) {
+  const auto first = std::find_if(c.waves.begin(), c.waves.end(),
+                                  [&](const OutageWave& w) { return w.started >= split; });
+  if (first == c.waves.end()) return;
+  OutageCountry& moved = to.countries[c.country];
+  moved.country = c.country;
+  moved.waves.assign(first, c.waves.end());
+  c.waves.erase(first, c.waves.end());
+  SumWaves(&moved);
+  const bool left = c.waves.empty();
+  // A country's confirmation is of its first alert; a later wave, in an outage of its own,
+  // is confirmed as detected unless it fires on another country's evidence still.
+  moved.confirmed_at = left ? c.confirmed_at : moved.detected_at;
+  const int64_t posts_since = left ? INT64_MIN : c.waves.back().resolved_at;
+  for (EvidencePost& e : evidence_) {
+    if (e.outage_id == from.id && e.country == c.country && e.created_at >= posts_since)
+      e.outage_id = to.id;
+  }
+  moved_.push_back({from.id, to.id, c.country, posts_since, left, decided_at, withdrawn_.size()});
+  const SeriesKey key{from.tag, c.country};
+  const auto f = firing_in_.find(key);
+  if (f != firing_in_.end() && f->second == from.id) {
+    f->second = to.id;
+    if (Unconfirmed(key)) moved.confirmed_at = 0;
+  }
+  if (!left) {
+    const int64_t confirmed_at = c.confirmed_at;
+    SumWaves(&c);
+    c.confirmed_at = confirmed_at;
+  }
 }
 
 void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t open_count,
@@ -376,6 +468,11 @@ void OutageTracker::Summarise(Outage& o, int64_t peak_from, int64_t through) {
     }
     if (total > o.peak_count) o.peak_count = total, o.peak_time = m;
   }
+  // Minutes older than the detectors keep count as none; a country's own peak minute is
+  // known, and its outage had at least that many mentions then.
+  for (const auto& [cc, c] : o.countries) {
+    if (c.peak_count > o.peak_count) o.peak_count = c.peak_count, o.peak_time = c.peak_time;
+  }
 }
 
 void OutageTracker::OnMention(const std::string& tag, const std::string& country, int64_t minute,
@@ -408,6 +505,7 @@ void OutageTracker::OnMention(const std::string& tag, const std::string& country
     ConfirmEarly({tag, country}, minute, open_count, event_ms);
   if (c.evidence < cfg_.evidence_per_country) {
     ++c.evidence;
+    if (!c.waves.empty()) ++c.waves.back().evidence;
     evidence_.push_back({f->second, country, source, post_id, event_ms, EvidenceText(text)});
     Touch(f->second);
   }
@@ -553,6 +651,11 @@ void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, in
       if (m >= LatestWaveStart(oc)) {
         oc.mentions += n;
         if (n > oc.peak_count) oc.peak_count = n, oc.peak_time = m;
+        if (!oc.waves.empty()) {
+          OutageWave& wave = oc.waves.back();
+          wave.mentions += n;
+          if (n > wave.peak_count) wave.peak_count = n, wave.peak_time = m;
+        }
         (*totals)[id] += n;
       }
       Redate(key, outages_[id], oc, a.started);
@@ -676,6 +779,8 @@ TrackerChanges OutageTracker::TakeChanges() {
   TrackerChanges c;
   c.withdrawn = std::move(withdrawn_);
   withdrawn_.clear();
+  c.moved = std::move(moved_);
+  moved_.clear();
   for (int64_t id : dirty_) {
     auto it = outages_.find(id);
     if (it != outages_.end()) c.outages.push_back(it->second);
@@ -703,6 +808,11 @@ void OutageTracker::RestoreOutage(const Outage& outage) {
   Outage& o = outages_[outage.id] = outage;
   for (auto& [cc, c] : o.countries) {
     c.waves = WavesOf(c);
+    // The store counts each wave's sample posts by their times; without those counts (an
+    // outage built by other means), most are taken as an outage begins, by its first wave.
+    int kept = 0;
+    for (const OutageWave& w : c.waves) kept += w.evidence;
+    if (kept == 0) c.waves.front().evidence = c.evidence;
     if (c.ended == 0) firing_in_[{o.tag, cc}] = o.id;
   }
   o.opened_at = LastOpened(o, JoinWindowMs());

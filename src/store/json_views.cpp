@@ -80,6 +80,11 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
         WriteTimeOrNull(w, "detected_at", wave.detected_at);
         WriteTimeOrNull(w, "ended", wave.ended);
         WriteTimeOrNull(w, "resolved_at", wave.resolved_at);
+        w.Key("mentions");
+        w.Int64(wave.mentions);
+        WriteTimeOrNull(w, "peak_time", wave.peak_time);
+        w.Key("peak_count");
+        w.Int64(wave.peak_count);
         w.EndObject();
       }
       w.EndArray();

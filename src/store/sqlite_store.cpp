@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <iterator>
 
 #include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
@@ -224,6 +225,15 @@ void BindTime(SQLite::Statement& st, int i, int64_t ms) {
     st.bind(i, static_cast<int64_t>(Sec(ms)));
 }
 
+// A sample post counts in the wave that fired when it was posted: the last to start by
+// then (the first, for a post just before it: an onset is dated to its minute).
+void CountPostInItsWave(OutageCountry* c, int64_t created_at) {
+  if (c->waves.empty()) return;
+  auto it = c->waves.rbegin();
+  while (std::next(it) != c->waves.rend() && it->started > created_at) ++it;
+  ++it->evidence;
+}
+
 void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
   SQLite::Statement m(db,
                       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -274,44 +284,85 @@ void SqliteStore::QueueAlert(const char* status, int64_t outage_id, const std::s
   add.exec();
 }
 
-void SqliteStore::WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn) {
-  for (const auto& w : withdrawn) {
-    if (alerting_) {
-      SQLite::Statement firing(*db_,
-                               "SELECT o.tag, oc.started FROM outage_countries oc JOIN outages o "
-                               "ON o.id = oc.outage_id WHERE oc.outage_id = ? AND oc.country = ? "
-                               "AND oc.ended IS NULL");
-      firing.bind(1, static_cast<int64_t>(w.outage_id));
-      firing.bind(2, w.country);
-      if (firing.executeStep()) {
-        QueueAlert("resolved", w.outage_id, firing.getColumn(0).getString(), w.country,
-                   Ms(firing.getColumn(1)), w.decided_at);
-      }
-    }
-    for (const char* sql : {"DELETE FROM evidence WHERE outage_id = ? AND country = ?",
-                            "DELETE FROM outage_waves WHERE outage_id = ? AND country = ?",
-                            "DELETE FROM outage_countries WHERE outage_id = ? AND country = ?"}) {
-      SQLite::Statement del(*db_, sql);
-      del.bind(1, static_cast<int64_t>(w.outage_id));
-      del.bind(2, w.country);
-      del.exec();
-    }
-    if (w.outage_left_empty) {
-      SQLite::Statement del(*db_, "DELETE FROM outages WHERE id = ?");
-      del.bind(1, static_cast<int64_t>(w.outage_id));
-      del.exec();
-    }
+void SqliteStore::ResolveIfFiring(int64_t outage_id, const std::string& country,
+                                  int64_t decided_at) {
+  if (!alerting_) return;
+  SQLite::Statement firing(*db_,
+                           "SELECT o.tag, oc.started FROM outage_countries oc JOIN outages o "
+                           "ON o.id = oc.outage_id WHERE oc.outage_id = ? AND oc.country = ? "
+                           "AND oc.ended IS NULL");
+  firing.bind(1, static_cast<int64_t>(outage_id));
+  firing.bind(2, country);
+  if (firing.executeStep()) {
+    QueueAlert("resolved", outage_id, firing.getColumn(0).getString(), country,
+               Ms(firing.getColumn(1)), decided_at);
+  }
+}
+
+void SqliteStore::WriteRegrouping(const TrackerChanges& c) {
+  size_t next_move = 0;
+  for (size_t i = 0; i <= c.withdrawn.size(); ++i) {
+    for (; next_move < c.moved.size() && c.moved[next_move].withdrawals_before <= i; ++next_move)
+      WriteMove(c.moved[next_move]);
+    if (i < c.withdrawn.size()) WriteWithdrawal(c.withdrawn[i]);
+  }
+}
+
+void SqliteStore::WriteMove(const MovedWaves& m) {
+  {
+    SQLite::Statement posts(*db_,
+                            "UPDATE evidence SET outage_id = ? WHERE outage_id = ? AND country = ? "
+                            "AND created_at >= ?");
+    posts.bind(1, static_cast<int64_t>(m.to_outage));
+    posts.bind(2, static_cast<int64_t>(m.from_outage));
+    posts.bind(3, m.country);
+    posts.bind(4, static_cast<int64_t>(m.posts_since));
+    posts.exec();
+  }
+  if (!m.left) return;  // its row in the old outage is rewritten, ended, with the outage
+  ResolveIfFiring(m.from_outage, m.country, m.decided_at);
+  for (const char* sql : {"DELETE FROM outage_waves WHERE outage_id = ? AND country = ?",
+                          "DELETE FROM outage_countries WHERE outage_id = ? AND country = ?"}) {
+    SQLite::Statement del(*db_, sql);
+    del.bind(1, static_cast<int64_t>(m.from_outage));
+    del.bind(2, m.country);
+    del.exec();
+  }
+}
+
+void SqliteStore::WriteWithdrawal(const WithdrawnJoin& w) {
+  ResolveIfFiring(w.outage_id, w.country, w.decided_at);
+  for (const char* sql : {"DELETE FROM evidence WHERE outage_id = ? AND country = ?",
+                          "DELETE FROM outage_waves WHERE outage_id = ? AND country = ?",
+                          "DELETE FROM outage_countries WHERE outage_id = ? AND country = ?"}) {
+    SQLite::Statement del(*db_, sql);
+    del.bind(1, static_cast<int64_t>(w.outage_id));
+    del.bind(2, w.country);
+    del.exec();
+  }
+  if (w.outage_left_empty) {
+    SQLite::Statement del(*db_, "DELETE FROM outages WHERE id = ?");
+    del.bind(1, static_cast<int64_t>(w.outage_id));
+    del.exec();
   }
 }
 
 void SqliteStore::WriteWaves(int64_t outage_id, const OutageCountry& x) {
-  // A country of one wave has no rows (its outage_countries row is the wave), and a
-  // country's waves never shrink: it gets rows once it comes back, and keeps them.
-  if (x.waves.size() < 2) return;
+  // A country of one wave has no rows (its outage_countries row is the wave). Its waves
+  // shrink only when later ones leave for an incident of their own (MovedWaves).
+  const size_t rows = x.waves.size() < 2 ? 0 : x.waves.size();
+  SQLite::Statement gone(
+      *db_, "DELETE FROM outage_waves WHERE outage_id = ? AND country = ? AND wave >= ?");
+  gone.bind(1, static_cast<int64_t>(outage_id));
+  gone.bind(2, x.country);
+  gone.bind(3, static_cast<int64_t>(rows));
+  gone.exec();
+  if (rows == 0) return;
   SQLite::Statement w(*db_,
                       "INSERT OR REPLACE INTO outage_waves (outage_id, country, wave, started, "
-                      "detected_at, ended, resolved_at) VALUES (?,?,?,?,?,?,?)");
-  for (size_t i = 0; i < x.waves.size(); ++i) {
+                      "detected_at, ended, resolved_at, mentions, peak_time, peak_count) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?)");
+  for (size_t i = 0; i < rows; ++i) {
     const OutageWave& wave = x.waves[i];
     w.bind(1, static_cast<int64_t>(outage_id));
     w.bind(2, x.country);
@@ -320,13 +371,16 @@ void SqliteStore::WriteWaves(int64_t outage_id, const OutageCountry& x) {
     BindTime(w, 5, wave.detected_at);
     BindTime(w, 6, wave.ended);
     BindTime(w, 7, wave.resolved_at);
+    w.bind(8, static_cast<int64_t>(wave.mentions));
+    BindTime(w, 9, wave.peak_time);
+    w.bind(10, static_cast<int64_t>(wave.peak_count));
     w.exec();
     w.reset();
   }
 }
 
 void SqliteStore::WriteDetection(const TrackerChanges& c) {
-  WriteWithdrawals(c.withdrawn);
+  WriteRegrouping(c);
   SQLite::Statement out(
       *db_,
       "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
@@ -451,10 +505,13 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
       "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
       "ORDER BY country, created_at, post_id");
   // (A history from before schema 6, read-only, has none: each country had one wave.)
+  // (Nor, before schema 7, their waves' own mentions and peaks.)
+  const int version = schema_version();
   const std::string waves_sql =
-      schema_version() >= 6 ? "SELECT country, started, detected_at, ended, resolved_at FROM "
-                              "outage_waves WHERE outage_id = ? ORDER BY country, wave"
-                            : "SELECT NULL, NULL, NULL, NULL, NULL WHERE ? IS NULL";
+      version >= 6 ? std::string("SELECT country, started, detected_at, ended, resolved_at, ") +
+                         (version >= 7 ? "mentions, peak_time, peak_count" : "0, NULL, 0") +
+                         " FROM outage_waves WHERE outage_id = ? ORDER BY country, wave"
+                   : "SELECT NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 WHERE ? IS NULL";
   SQLite::Statement waves(*db_, waves_sql);
   while (o.executeStep()) {
     OutageRow row;
@@ -489,7 +546,9 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
       const auto country = x.countries.find(waves.getColumn(0).getString());
       if (country == x.countries.end()) continue;
       country->second.waves.push_back({Ms(waves.getColumn(1)), Ms(waves.getColumn(2)),
-                                       Ms(waves.getColumn(3)), Ms(waves.getColumn(4))});
+                                       Ms(waves.getColumn(3)), Ms(waves.getColumn(4)),
+                                       waves.getColumn(5).getInt64(), Ms(waves.getColumn(6)),
+                                       waves.getColumn(7).getInt64()});
     }
     waves.reset();
     ev.bind(1, static_cast<int64_t>(x.id));
@@ -499,6 +558,9 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
           {x.id, ev.getColumn(0).getString(), SourceKindFromName(src), ev.getColumn(2).getString(),
            ev.getColumn(3).getInt64(),
            ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
+      const auto country = x.countries.find(row.evidence.back().country);
+      if (country != x.countries.end())
+        CountPostInItsWave(&country->second, row.evidence.back().created_at);
     }
     ev.reset();
     rows.push_back(std::move(row));

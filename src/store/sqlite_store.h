@@ -140,9 +140,16 @@ class SqliteStore {
   void WriteWaves(int64_t outage_id, const OutageCountry& x);
   void QueueAlert(const char* status, int64_t outage_id, const std::string& tag,
                   const std::string& country, int64_t starts_at_ms, int64_t ends_at_ms);
-  // Deletes withdrawn joins (their rows and sample posts); an alert that was firing for one
+  // Withdrawn joins and moved waves, in the order they were decided.
+  void WriteRegrouping(const TrackerChanges& c);
+  // Deletes a withdrawn join (its rows and sample posts); an alert that was firing for it
   // is resolved.
-  void WriteWithdrawals(const std::vector<WithdrawnJoin>& withdrawn);
+  void WriteWithdrawal(const WithdrawnJoin& w);
+  // Moves waves' sample posts to their new outage, and deletes the rows of a country that
+  // left its old one (its firing alert there resolved). The outages' rows follow.
+  void WriteMove(const MovedWaves& m);
+  // Queues "resolved" for the country's alert in the outage, if it is stored as firing.
+  void ResolveIfFiring(int64_t outage_id, const std::string& country, int64_t decided_at);
   bool alerting_ = false;
   std::unique_ptr<SQLite::Database> db_;
   int lock_fd_ = -1;
