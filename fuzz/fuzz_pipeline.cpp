@@ -19,18 +19,25 @@
 namespace {
 
 // Whether each country of the outage is its waves: in time order, its onset and detection
-// the first one's, its end the last one's, and each wave ended and resolved before the
-// next began.
+// the first one's, its end the last one's, each wave ended and resolved before the next
+// began, and its mentions and sample posts theirs summed (a wave may leave for an incident
+// of its own with them).
 bool CountriesSpanTheirWaves(const hashmon::Outage& o) {
   for (const auto& [cc, c] : o.countries) {
     const auto& w = c.waves;
     if (w.empty() || w.front().started != c.started || w.front().detected_at != c.detected_at ||
         w.back().ended != c.ended || w.back().resolved_at != c.resolved_at)
       return false;
-    for (size_t i = 0; i + 1 < w.size(); ++i) {
-      if (w[i].ended == 0 || w[i].resolved_at == 0 || w[i + 1].started < w[i].resolved_at)
+    int64_t mentions = 0;
+    int evidence = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+      mentions += w[i].mentions;
+      evidence += w[i].evidence;
+      if (i + 1 < w.size() &&
+          (w[i].ended == 0 || w[i].resolved_at == 0 || w[i + 1].started < w[i].resolved_at))
         return false;
     }
+    if (mentions != c.mentions || evidence != c.evidence) return false;
   }
   return true;
 }
