@@ -384,11 +384,7 @@ void OutageTracker::MoveWaves(Outage& from, Outage& to, OutageCountry& c, int64_
     f->second = to.id;
     if (Unconfirmed(key)) moved.confirmed_at = 0;
   }
-  if (!left) {
-    const int64_t confirmed_at = c.confirmed_at;
-    SumWaves(&c);
-    c.confirmed_at = confirmed_at;
-  }
+  SumWaves(&c);  // (its confirmation stays; one left with no wave is erased by Regroup)
 }
 
 void OutageTracker::ConfirmEarly(const SeriesKey& key, int64_t minute, int64_t open_count,
