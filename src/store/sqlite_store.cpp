@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <iterator>
 
 #include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
+#include "store/sql_time.h"
 
 namespace hashmon {
 namespace {
@@ -215,24 +215,6 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
 }
 
 namespace {
-
-int64_t Sec(int64_t ms) { return ms / 1000; }
-int64_t Ms(const SQLite::Column& c) { return c.isNull() ? 0 : c.getInt64() * 1000; }
-void BindTime(SQLite::Statement& st, int i, int64_t ms) {
-  if (ms == 0)
-    st.bind(i);  // NULL: not yet
-  else
-    st.bind(i, static_cast<int64_t>(Sec(ms)));
-}
-
-// A sample post counts in the wave that fired when it was posted: the last to start by
-// then (the first, for a post just before it: an onset is dated to its minute).
-void CountPostInItsWave(OutageCountry* c, int64_t created_at) {
-  if (c->waves.empty()) return;
-  auto it = c->waves.rbegin();
-  while (std::next(it) != c->waves.rend() && it->started > created_at) ++it;
-  ++it->evidence;
-}
 
 void PutMeta(SQLite::Database& db, const char* key, int64_t value) {
   SQLite::Statement m(db,
@@ -482,127 +464,6 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) 
   }
 }
 
-std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery& q) {
-  std::vector<OutageRow> rows;
-  SQLite::Statement o(*db_,
-                      "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, "
-                      "peak_count FROM outages "
-                      "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = "
-                      "?3) ORDER BY started, id");
-  o.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
-  o.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
-  o.bind(3, q.tag);
-  // A history from before schema 5 (read-only, so not migrated) never withdrew an alert.
-  const char* confirmed_at = schema_version() >= 5 ? "confirmed_at" : "detected_at";
-  SQLite::Statement c(
-      *db_,
-      std::string("SELECT country, started, detected_at, ended, resolved_at, mentions, peak_time, "
-                  "peak_count, (SELECT COUNT(*) FROM evidence e WHERE e.outage_id = oc.outage_id "
-                  "AND e.country = oc.country), ") +
-          confirmed_at + " FROM outage_countries oc WHERE outage_id = ? ORDER BY started, country");
-  SQLite::Statement ev(
-      *db_,
-      "SELECT country, source, post_id, created_at, text FROM evidence WHERE outage_id = ? "
-      "ORDER BY country, created_at, post_id");
-  // (A history from before schema 6, read-only, has none: each country had one wave.)
-  // (Nor, before schema 7, their waves' own mentions and peaks.)
-  const int version = schema_version();
-  const std::string waves_sql =
-      version >= 6 ? std::string("SELECT country, started, detected_at, ended, resolved_at, ") +
-                         (version >= 7 ? "mentions, peak_time, peak_count" : "0, NULL, 0") +
-                         " FROM outage_waves WHERE outage_id = ? ORDER BY country, wave"
-                   : "SELECT NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 WHERE ? IS NULL";
-  SQLite::Statement waves(*db_, waves_sql);
-  while (o.executeStep()) {
-    OutageRow row;
-    Outage& x = row.outage;
-    x.id = o.getColumn(0).getInt64();
-    x.tag = o.getColumn(1).getString();
-    x.started = Ms(o.getColumn(2));
-    x.detected_at = Ms(o.getColumn(3));
-    x.ended = Ms(o.getColumn(4));
-    x.resolved_at = Ms(o.getColumn(5));
-    x.peak_time = Ms(o.getColumn(6));
-    x.peak_count = o.getColumn(7).getInt64();
-    c.bind(1, static_cast<int64_t>(x.id));
-    while (c.executeStep()) {
-      OutageCountry oc;
-      oc.country = c.getColumn(0).getString();
-      oc.started = Ms(c.getColumn(1));
-      oc.detected_at = Ms(c.getColumn(2));
-      oc.ended = Ms(c.getColumn(3));
-      oc.resolved_at = Ms(c.getColumn(4));
-      oc.mentions = c.getColumn(5).getInt64();
-      oc.peak_time = Ms(c.getColumn(6));
-      oc.peak_count = c.getColumn(7).getInt64();
-      oc.evidence = c.getColumn(8).getInt();
-      oc.confirmed_at = Ms(c.getColumn(9));
-      x.countries[oc.country] = oc;
-    }
-    c.reset();
-    if (!q.country.empty() && !x.countries.count(q.country)) continue;
-    waves.bind(1, static_cast<int64_t>(x.id));
-    while (waves.executeStep()) {
-      const auto country = x.countries.find(waves.getColumn(0).getString());
-      if (country == x.countries.end()) continue;
-      country->second.waves.push_back({Ms(waves.getColumn(1)), Ms(waves.getColumn(2)),
-                                       Ms(waves.getColumn(3)), Ms(waves.getColumn(4)),
-                                       waves.getColumn(5).getInt64(), Ms(waves.getColumn(6)),
-                                       waves.getColumn(7).getInt64()});
-    }
-    waves.reset();
-    ev.bind(1, static_cast<int64_t>(x.id));
-    while (ev.executeStep()) {
-      const std::string src = ev.getColumn(1).getString();
-      row.evidence.push_back(
-          {x.id, ev.getColumn(0).getString(), SourceKindFromName(src), ev.getColumn(2).getString(),
-           ev.getColumn(3).getInt64(),
-           ev.getColumn(4).isNull() ? std::string() : ev.getColumn(4).getString()});
-      const auto country = x.countries.find(row.evidence.back().country);
-      if (country != x.countries.end())
-        CountPostInItsWave(&country->second, row.evidence.back().created_at);
-    }
-    ev.reset();
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
-  std::vector<Spike> out;
-  SQLite::Statement s(
-      *db_,
-      "SELECT tag, country, minute, count, expected, score FROM spikes WHERE minute >= ?1 AND "
-      "minute < ?2 "
-      "AND (?3 = '' OR country = ?3) AND (?4 = '' OR tag = ?4) ORDER BY minute, tag, country");
-  s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
-  s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
-  s.bind(3, q.country);
-  s.bind(4, q.tag);
-  while (s.executeStep()) {
-    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
-                   s.getColumn(2).getInt64() * 1000, s.getColumn(3).getInt64(),
-                   s.getColumn(4).getDouble(), s.getColumn(5).getDouble()});
-  }
-  return out;
-}
-
-std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
-  std::vector<GapRecord> out;
-  SQLite::Statement s(*db_,
-                      "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND "
-                      "(ended IS NULL OR ended >= ?1) "
-                      "ORDER BY started");
-  s.bind(1, static_cast<int64_t>(Sec(q.since_ms)));
-  s.bind(2, static_cast<int64_t>(Sec(q.until_ms)));
-  while (s.executeStep()) {
-    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
-                   s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000,
-                   s.getColumn(3).getString()});
-  }
-  return out;
-}
-
 void SqliteStore::ForEachSeen(
     int64_t since_ms,
     const std::function<void(const std::string&, const std::string&, int64_t)>& fn) {
@@ -638,63 +499,6 @@ std::optional<std::string> SqliteStore::GetMeta(const std::string& key) {
   q.bind(1, key);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();
-}
-
-std::vector<std::string> SqliteStore::Tags() {
-  std::vector<std::string> tags;
-  SQLite::Statement q(*db_, "SELECT DISTINCT tag FROM buckets ORDER BY tag");
-  while (q.executeStep()) tags.push_back(q.getColumn(0).getString());
-  return tags;
-}
-
-SqliteStore::Summary SqliteStore::Summarize() {
-  Summary s;
-  s.open_outages =
-      db_->execAndGet("SELECT COUNT(*) FROM outage_countries WHERE ended IS NULL").getInt64();
-  SQLite::Statement newest(*db_, "SELECT MAX(minute) FROM buckets");
-  if (newest.executeStep() && !newest.getColumn(0).isNull())
-    s.newest_count_ms = newest.getColumn(0).getInt64() * 1000;
-  SQLite::Statement by(*db_, "SELECT country, SUM(count) FROM buckets GROUP BY country");
-  while (by.executeStep())
-    s.mentions_by_country[by.getColumn(0).getString()] = by.getColumn(1).getInt64();
-  SQLite::Statement latest(*db_,
-                           "SELECT id, started, ended FROM outages ORDER BY started DESC LIMIT 1");
-  if (latest.executeStep()) {
-    s.latest_outage_id = latest.getColumn(0).getInt64();
-    s.latest_outage_started = latest.getColumn(1).getInt64() * 1000;
-    s.latest_outage_ended =
-        latest.getColumn(2).isNull() ? 0 : latest.getColumn(2).getInt64() * 1000;
-  }
-  SQLite::Statement cp(*db_,
-                       "SELECT source, cursor, updated FROM checkpoints ORDER BY updated DESC");
-  while (cp.executeStep()) {
-    s.sources.push_back(
-        {cp.getColumn(0).getString(), cp.getColumn(1).getString(), cp.getColumn(2).getInt64()});
-  }
-  return s;
-}
-
-std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
-  const int64_t step = std::max<int64_t>(60, cq.every_ms / 1000);
-  std::string sql =
-      "SELECT (minute / ?1) * ?1 AS t, tag, country, SUM(count) FROM buckets "
-      "WHERE minute >= ?2 AND minute < ?3";
-  if (!cq.tag.empty()) sql += " AND tag = ?4";
-  const bool one_country = !cq.country.empty() && cq.country != "all";
-  if (one_country) sql += " AND country = ?5";
-  sql += " GROUP BY t, tag, country ORDER BY t, tag, country";
-  SQLite::Statement q(*db_, sql);
-  q.bind(1, static_cast<int64_t>(step));
-  q.bind(2, static_cast<int64_t>(Sec(cq.since_ms)));
-  q.bind(3, static_cast<int64_t>(Sec(cq.until_ms)));
-  if (!cq.tag.empty()) q.bind(4, cq.tag);
-  if (one_country) q.bind(5, cq.country);
-  std::vector<CountRow> rows;
-  while (q.executeStep()) {
-    rows.push_back({q.getColumn(0).getInt64() * 1000, q.getColumn(1).getString(),
-                    q.getColumn(2).getString(), q.getColumn(3).getInt64()});
-  }
-  return rows;
 }
 
 }  // namespace hashmon
