@@ -34,84 +34,95 @@ std::string CountsJson(const std::vector<CountRow>& rows) {
   return buf.GetString();
 }
 
+namespace {
+
+void WriteCount(JsonWriter& w, const char* key, int64_t n) {
+  w.Key(key);
+  w.Int64(n);
+}
+
+void WriteWave(JsonWriter& w, const OutageWave& wave) {
+  w.StartObject();
+  WriteTimeOrNull(w, "started", wave.started);
+  WriteTimeOrNull(w, "detected_at", wave.detected_at);
+  WriteTimeOrNull(w, "ended", wave.ended);
+  WriteTimeOrNull(w, "resolved_at", wave.resolved_at);
+  WriteCount(w, "mentions", wave.mentions);
+  WriteTimeOrNull(w, "peak_time", wave.peak_time);
+  WriteCount(w, "peak_count", wave.peak_count);
+  w.EndObject();
+}
+
+void WriteCountry(JsonWriter& w, const std::string& country, const OutageCountry& c) {
+  w.StartObject();
+  w.Key("country");
+  w.String(country.c_str());
+  WriteTimeOrNull(w, "started", c.started);
+  WriteTimeOrNull(w, "detected_at", c.detected_at);
+  WriteTimeOrNull(w, "confirmed_at", c.confirmed_at);
+  w.Key("provisional");  // it may yet be withdrawn (see confirm_minutes)
+  w.Bool(c.confirmed_at == 0);
+  WriteTimeOrNull(w, "ended", c.ended);
+  WriteTimeOrNull(w, "resolved_at", c.resolved_at);
+  WriteCount(w, "mentions", c.mentions);
+  WriteTimeOrNull(w, "peak_time", c.peak_time);
+  WriteCount(w, "peak_count", c.peak_count);
+  w.Key("waves");  // more than one: the outage came back after it ended
+  w.StartArray();
+  for (const OutageWave& wave : WavesOf(c)) WriteWave(w, wave);
+  w.EndArray();
+  w.EndObject();
+}
+
+void WriteEvidence(JsonWriter& w, const EvidencePost& e) {
+  w.StartObject();
+  w.Key("country");
+  w.String(e.country.c_str());
+  w.Key("source");
+  w.String(SourceKindName(e.source));
+  w.Key("id");
+  w.String(e.post_id.c_str(), static_cast<rapidjson::SizeType>(e.post_id.size()));
+  WriteTimeOrNull(w, "created_at", e.created_at);
+  w.Key("text");
+  if (e.text.empty())
+    w.Null();  // deleted by its author
+  else
+    w.String(e.text.c_str(), static_cast<rapidjson::SizeType>(e.text.size()));
+  w.EndObject();
+}
+
+void WriteOutage(JsonWriter& w, const SqliteStore::OutageRow& row) {
+  const Outage& o = row.outage;
+  w.StartObject();
+  WriteCount(w, "id", o.id);
+  w.Key("tag");
+  w.String(o.tag.c_str());
+  WriteTimeOrNull(w, "started", o.started);
+  WriteTimeOrNull(w, "detected_at", o.detected_at);
+  WriteTimeOrNull(w, "ended", o.ended);
+  WriteTimeOrNull(w, "resolved_at", o.resolved_at);
+  WriteTimeOrNull(w, "peak_time", o.peak_time);
+  WriteCount(w, "peak_count", o.peak_count);
+  w.Key("international");
+  w.Bool(o.countries.size() >= 2);
+  w.Key("countries");
+  w.StartArray();
+  for (const auto& [country, c] : o.countries) WriteCountry(w, country, c);
+  w.EndArray();
+  w.Key("evidence");
+  w.StartArray();
+  for (const auto& e : row.evidence) WriteEvidence(w, e);
+  w.EndArray();
+  w.EndObject();
+}
+
+}  // namespace
+
 std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartArray();
-  for (const auto& row : rows) {
-    const Outage& o = row.outage;
-    w.StartObject();
-    w.Key("id");
-    w.Int64(o.id);
-    w.Key("tag");
-    w.String(o.tag.c_str());
-    WriteTimeOrNull(w, "started", o.started);
-    WriteTimeOrNull(w, "detected_at", o.detected_at);
-    WriteTimeOrNull(w, "ended", o.ended);
-    WriteTimeOrNull(w, "resolved_at", o.resolved_at);
-    WriteTimeOrNull(w, "peak_time", o.peak_time);
-    w.Key("peak_count");
-    w.Int64(o.peak_count);
-    w.Key("international");
-    w.Bool(o.countries.size() >= 2);
-    w.Key("countries");
-    w.StartArray();
-    for (const auto& [cc, c] : o.countries) {
-      w.StartObject();
-      w.Key("country");
-      w.String(cc.c_str());
-      WriteTimeOrNull(w, "started", c.started);
-      WriteTimeOrNull(w, "detected_at", c.detected_at);
-      WriteTimeOrNull(w, "confirmed_at", c.confirmed_at);
-      w.Key("provisional");  // it may yet be withdrawn (see confirm_minutes)
-      w.Bool(c.confirmed_at == 0);
-      WriteTimeOrNull(w, "ended", c.ended);
-      WriteTimeOrNull(w, "resolved_at", c.resolved_at);
-      w.Key("mentions");
-      w.Int64(c.mentions);
-      WriteTimeOrNull(w, "peak_time", c.peak_time);
-      w.Key("peak_count");
-      w.Int64(c.peak_count);
-      w.Key("waves");  // more than one: the outage came back after it ended
-      w.StartArray();
-      for (const OutageWave& wave : WavesOf(c)) {
-        w.StartObject();
-        WriteTimeOrNull(w, "started", wave.started);
-        WriteTimeOrNull(w, "detected_at", wave.detected_at);
-        WriteTimeOrNull(w, "ended", wave.ended);
-        WriteTimeOrNull(w, "resolved_at", wave.resolved_at);
-        w.Key("mentions");
-        w.Int64(wave.mentions);
-        WriteTimeOrNull(w, "peak_time", wave.peak_time);
-        w.Key("peak_count");
-        w.Int64(wave.peak_count);
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("evidence");
-    w.StartArray();
-    for (const auto& e : row.evidence) {
-      w.StartObject();
-      w.Key("country");
-      w.String(e.country.c_str());
-      w.Key("source");
-      w.String(SourceKindName(e.source));
-      w.Key("id");
-      w.String(e.post_id.c_str(), static_cast<rapidjson::SizeType>(e.post_id.size()));
-      WriteTimeOrNull(w, "created_at", e.created_at);
-      w.Key("text");
-      if (e.text.empty())
-        w.Null();  // deleted by its author
-      else
-        w.String(e.text.c_str(), static_cast<rapidjson::SizeType>(e.text.size()));
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
+  for (const auto& row : rows) WriteOutage(w, row);
   w.EndArray();
   return buf.GetString();
 }
