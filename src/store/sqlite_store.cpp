@@ -361,8 +361,7 @@ void SqliteStore::WriteWaves(int64_t outage_id, const OutageCountry& x) {
   }
 }
 
-void SqliteStore::WriteDetection(const TrackerChanges& c) {
-  WriteRegrouping(c);
+void SqliteStore::WriteOutages(const std::vector<Outage>& outages) {
   SQLite::Statement out(
       *db_,
       "INSERT OR REPLACE INTO outages (id, tag, started, detected_at, ended, resolved_at, "
@@ -371,7 +370,7 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       *db_,
       "INSERT OR REPLACE INTO outage_countries (outage_id, country, started, detected_at, ended, "
       "resolved_at, mentions, peak_time, peak_count, confirmed_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-  for (const auto& o : c.outages) {
+  for (const auto& o : outages) {
     out.bind(1, static_cast<int64_t>(o.id));
     out.bind(2, o.tag);
     BindTime(out, 3, o.started);
@@ -399,6 +398,11 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
       WriteWaves(o.id, x);
     }
   }
+}
+
+void SqliteStore::WriteDetection(const TrackerChanges& c) {
+  WriteRegrouping(c);
+  WriteOutages(c.outages);
   ExecEach(*db_,
            "INSERT OR IGNORE INTO evidence (outage_id, country, source, post_id, created_at, "
            "text) VALUES (?,?,?,?,?,?)",

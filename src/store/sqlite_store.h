@@ -135,6 +135,8 @@ class SqliteStore {
  private:
   SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd);
   void WriteDetection(const TrackerChanges& c);
+  // Each changed outage's row, its countries' rows and waves, and the alerts they call for.
+  void WriteOutages(const std::vector<Outage>& outages);
   void EnqueueAlerts(const Outage& o, const OutageCountry& x);
   // A country's waves, once it has more than one (OutageWave).
   void WriteWaves(int64_t outage_id, const OutageCountry& x);
