@@ -169,6 +169,26 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_FALSE(ResolveSource(s, "gopher://x", {}, &error));
 }
 
+TEST_F(SettingsTest, TheXTokenGoesToXsOwnApiOverHttpsAndNowhereElse) {
+  Settings s;
+  s.x_bearer_token = "tok";
+  std::string error;
+  for (const char* x_url : {"https://api.x.com/2/tweets/sample/stream",
+                            "https://API.Twitter.com:443/2/tweets/search/stream?x=1"}) {
+    auto spec = ResolveSource(s, x_url, {"twitterdown"}, &error);
+    ASSERT_TRUE(spec) << error;
+    EXPECT_EQ(spec->options.headers.at("Authorization"), "Bearer tok") << x_url;
+  }
+  for (const char* elsewhere :
+       {"http://api.x.com/2/tweets/search/stream", "https://relay.example/stream",
+        "https://api.x.com@relay.example/stream", "https://api.x.com.relay.example/",
+        "http://127.0.0.1:8080/subscribe"}) {
+    auto spec = ResolveSource(s, elsewhere, {"twitterdown"}, &error);
+    ASSERT_TRUE(spec) << error;
+    EXPECT_EQ(spec->options.headers.count("Authorization"), 0u) << elsewhere;
+  }
+}
+
 TEST_F(SettingsTest, XBackfillIsWholeMinutesUpToFiveAndOnlyForX) {
   Settings s;
   s.x_bearer_token = "tok";

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "feed/url_text.h"
 #include "hashmon/time_util.h"
@@ -17,6 +18,22 @@ namespace {
 
 bool IsMastodonSource(const std::string& source) {
   return source.rfind("mastodon:", 0) == 0 || source.rfind("mastodon-ws:", 0) == 0;
+}
+
+// Whether `url` is X's own API over HTTPS, the only place an X bearer token may go: a relay
+// that serves X's format is someone else's server, and over http:// anyone on the way reads it.
+bool IsXApiUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.size() < kScheme.size()) return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return false;
+  }
+  const size_t end = url.find_first_of("/?#", kScheme.size());
+  const std::string authority = url.substr(kScheme.size(), end - kScheme.size());
+  if (authority.find('@') != std::string::npos) return false;  // https://api.x.com@elsewhere/
+  std::string host = authority.substr(0, authority.find(':'));
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host == "api.x.com" || host == "api.twitter.com";
 }
 
 const char* Env(const char* name) {
@@ -185,7 +202,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
   } else if (starts("http://") || starts("https://")) {
     o.protocol = StreamProtocol::kNdjson;
     o.url = src;
-    if (!s.x_bearer_token.empty()) o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
+    if (!s.x_bearer_token.empty() && IsXApiUrl(src))
+      o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
   } else {
     *error =
         "unknown source \"" + src +
