@@ -316,6 +316,36 @@ TEST_F(CollectorTest, AResumeCursorCountsEveryLineReceivedSoNothingIsSentTwice) 
   EXPECT_EQ(run.history, Replayed());
 }
 
+TEST_F(CollectorTest, ASourceIsKeptUnderANameWithoutItsCredentialsAndResumesFromTheOldOne) {
+  FeedServer server(lines_, {});
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const std::string host = "127.0.0.1:" + std::to_string(port);
+  CollectOptions o;
+  o.url = "http://reader:hunter2@" + host + "/?tag=twitterdown&access_token=s3cret";
+  o.resume_param = "cursor";
+  const std::string safe_name = "http:http://" + host + "/?tag=twitterdown&access_token=REDACTED";
+  // A collector from before 2026-12 named the source by its whole URL, had been
+  // disconnected from it once, and had read 1000 lines of it when it stopped.
+  auto run = testing::CollectHistory(
+      o, tmp_.File("renamed.db"), locator_, nullptr, [&](SqliteStore* store, FakeClock* clock) {
+        Batch before;
+        before.gaps.push_back({"http:" + o.url, clock->NowMs(), clock->NowMs() + 60'000, "eof"});
+        store->Commit(before, {{"http:" + o.url, "1000"}});
+      });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(server.lines_sent(), static_cast<int64_t>(lines_.size()) - 1000);  // resumed
+  SQLite::Database db(run.db);
+  SQLite::Statement sources(db, "SELECT source FROM checkpoints UNION SELECT source FROM gaps");
+  std::vector<std::string> names;
+  while (sources.executeStep()) names.push_back(sources.getColumn(0).getString());
+  EXPECT_EQ(names, std::vector<std::string>{safe_name});
+  for (const char* secret : {"hunter2", "s3cret"})
+    EXPECT_EQ(run.log.find(secret), std::string::npos) << run.log;
+}
+
 TEST_F(CollectorTest, ACollectorThatRecordsWritesWhatReplaysToItsOwnHistory) {
   // Faults that a recording must get right: bad lines, a drop mid-line.
   FeedFaults f;

@@ -189,6 +189,25 @@ TEST_F(SettingsTest, TheXTokenGoesToXsOwnApiOverHttpsAndNowhereElse) {
   }
 }
 
+TEST_F(SettingsTest, ASourceIsShownWithoutItsCredentials) {
+  Settings s;
+  std::string error;
+  auto spec = ResolveSource(s, "https://me:hunter2@relay.example/feed?token=abc", {}, &error);
+  ASSERT_TRUE(spec) << error;
+  EXPECT_EQ(spec->name, "https://relay.example/feed");
+  EXPECT_EQ(spec->options.url, "https://me:hunter2@relay.example/feed?token=abc");  // as given
+
+  std::string invalid, unknown;
+  EXPECT_FALSE(ResolveSource(s, "https://me:hunter2@relay example/?token=abc", {}, &invalid));
+  EXPECT_NE(invalid.find("not a valid URL"), std::string::npos) << invalid;
+  EXPECT_NE(invalid.find("%20"), std::string::npos) << invalid;  // the fix
+  EXPECT_FALSE(ResolveSource(s, "gopher://me:hunter2@relay.example/?token=abc", {}, &unknown));
+  for (const std::string& message : {invalid, unknown}) {
+    for (const char* secret : {"hunter2", "abc"})
+      EXPECT_EQ(message.find(secret), std::string::npos) << message;
+  }
+}
+
 TEST_F(SettingsTest, XBackfillIsWholeMinutesUpToFiveAndOnlyForX) {
   Settings s;
   s.x_bearer_token = "tok";

@@ -1,5 +1,6 @@
 #include "cli/settings.h"
 
+#include <cpprest/base_uri.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <sys/stat.h>
@@ -206,7 +207,7 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
       o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
   } else {
     *error =
-        "unknown source \"" + src +
+        "unknown source \"" + UrlWithoutSecrets(src) +
         "\": use jetstream, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// or http(s):// URL";
     return std::nullopt;
   }
@@ -219,8 +220,15 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     }
     o.protocol = *p;
   }
+  if (o.url.find("://") != std::string::npos && !web::uri::validate(o.url)) {
+    *error = "the source " + UrlWithoutSecrets(o.url) +
+             " is not a valid URL: percent-encode spaces and other characters URLs cannot hold "
+             "(a space is %20)";
+    return std::nullopt;
+  }
   o.resume_param = s.resume_param;
-  spec.name = src.substr(0, src.find('?'));
+  const std::string shown = UrlWithoutSecrets(src);
+  spec.name = shown.substr(0, shown.find('?'));
   return spec;
 }
 

@@ -19,6 +19,24 @@
 namespace hashmon {
 namespace {
 
+// The name a source's cursor and gaps are kept under.
+std::string SourceName(const CollectOptions& options, const std::string& url) {
+  switch (options.protocol) {
+    case StreamProtocol::kNdjson:
+      return "http:" + url;
+    case StreamProtocol::kSse:
+      return "sse:" + url;
+    // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
+    case StreamProtocol::kJetstream:
+      return "jetstream";
+    // Several hashtags on one socket: one source, whatever the URL's first tag.
+    case StreamProtocol::kMastodonWs:
+      return "mastodon-ws:" +
+             (options.mastodon_tags.size() > 1 ? url.substr(0, url.find('?')) : url);
+  }
+  return url;
+}
+
 // Late mentions are reported at most this often per source, with what came since.
 constexpr int64_t kLateWarningEveryMs = 10 * 60'000;
 // Lateness is worth raising for a source some minutes behind, not for one a day behind.
@@ -81,24 +99,11 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
       prefilter_(pipeline->watched()),
       first_post_(pipeline),
       commit_interval_ms_(options_.commit_every_ms) {
-  switch (options_.protocol) {
-    case StreamProtocol::kNdjson:
-      source_ = "http:" + options_.url;
-      break;
-    case StreamProtocol::kSse:
-      source_ = "sse:" + options_.url;
-      break;
-    // Jetstream cursors are times, valid on every instance: switching hosts resumes too.
-    case StreamProtocol::kJetstream:
-      source_ = "jetstream";
-      break;
-    // Several hashtags on one socket: one source, whatever the URL's first tag.
-    case StreamProtocol::kMastodonWs:
-      source_ = "mastodon-ws:" + (options_.mastodon_tags.size() > 1
-                                      ? options_.url.substr(0, options_.url.find('?'))
-                                      : options_.url);
-      break;
-  }
+  // The source's name in the history (and so in the API) holds no credential; a history
+  // from before 2026-12 may name it with one, and is renamed.
+  source_ = SourceName(options_, UrlWithoutSecrets(options_.url));
+  const std::string named_with_secrets = SourceName(options_, options_.url);
+  if (named_with_secrets != source_) store_->RenameSource(named_with_secrets, source_);
   if (auto cp = store_->LoadCheckpoint(source_)) {
     resumed_ = true;
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {

@@ -1,6 +1,9 @@
 #include "feed/url_text.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <string_view>
 
 namespace hashmon {
 
@@ -21,6 +24,51 @@ std::string PercentEncoded(const std::string& text) {
 
 std::string WithParam(const std::string& url, const std::string& name, const std::string& value) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + name + "=" + value;
+}
+
+namespace {
+
+bool NamesACredential(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::array<std::string_view, 8> kWords = {
+      "token", "key", "secret", "pass", "auth", "sig", "session", "credential"};
+  return std::any_of(kWords.begin(), kWords.end(),
+                     [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+
+std::string RedactedQuery(std::string_view query) {
+  std::string out;
+  size_t start = 0;
+  while (start <= query.size()) {
+    const size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view param = query.substr(start, end - start);
+    const size_t eq = param.find('=');
+    if (start > 0) out += '&';
+    if (eq != std::string_view::npos && NamesACredential(param.substr(0, eq)))
+      out.append(param.substr(0, eq + 1)).append("REDACTED");
+    else
+      out.append(param);
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UrlWithoutSecrets(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const size_t host_start = scheme_end + 3;
+  const size_t authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
+  const size_t at = url.rfind('@', authority_end);
+  const size_t host = at != std::string::npos && at >= host_start ? at + 1 : host_start;
+  const size_t fragment = std::min(url.find('#', authority_end), url.size());
+  const size_t query = std::min(url.find('?', authority_end), fragment);
+  std::string out = url.substr(0, host_start) + url.substr(host, query - host);
+  if (query < fragment)
+    out += "?" + RedactedQuery(std::string_view(url).substr(query + 1, fragment - query - 1));
+  return out;
 }
 
 }  // namespace hashmon

@@ -159,6 +159,21 @@ std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source)
   return Checkpoint{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
 }
 
+void SqliteStore::RenameSource(const std::string& from, const std::string& to) {
+  SQLite::Transaction t(*db_);
+  for (const char* table : {"checkpoints", "gaps"}) {
+    SQLite::Statement st(
+        *db_, std::string("UPDATE OR IGNORE ") + table + " SET source = ?2 WHERE source = ?1");
+    st.bind(1, from);
+    st.bind(2, to);
+    st.exec();
+  }
+  SQLite::Statement left(*db_, "DELETE FROM checkpoints WHERE source = ?");  // `to` had its own
+  left.bind(1, from);
+  left.exec();
+  t.commit();
+}
+
 void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cursors) {
   SQLite::Transaction t(*db_);
   ExecEach(*db_,

@@ -67,6 +67,9 @@ class SqliteStore {
   ~SqliteStore();
 
   std::optional<Checkpoint> LoadCheckpoint(const std::string& source);
+  // Keeps what the history holds under a source's old name (its cursor and gaps) under its
+  // new one; a cursor already kept under the new name stays.
+  void RenameSource(const std::string& from, const std::string& to);
 
   // Writes a batch and the cursors of the inputs it came from (several when they are read
   // side by side; none for the end of a replay) in one transaction. Throws SQLite::Exception

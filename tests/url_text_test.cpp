@@ -1,0 +1,36 @@
+// URLs as a source's name: what logs, the history and the API may show of them.
+#include "feed/url_text.h"
+
+#include <gtest/gtest.h>
+
+namespace hashmon {
+namespace {
+
+TEST(UrlWithoutSecretsTest, DropsTheUserAndPasswordBeforeTheHost) {
+  EXPECT_EQ(UrlWithoutSecrets("https://me:hunter2@relay.example:8443/stream"),
+            "https://relay.example:8443/stream");
+  EXPECT_EQ(UrlWithoutSecrets("http://me@relay.example"), "http://relay.example");
+}
+
+TEST(UrlWithoutSecretsTest, RedactsQueryValuesNamedLikeCredentials) {
+  EXPECT_EQ(UrlWithoutSecrets("https://relay.example/s?tag=twitterdown&access_token=abc&apiKey=k"
+                              "&X-Amz-Signature=s&password=p&sessionid=1"),
+            "https://relay.example/s?tag=twitterdown&access_token=REDACTED&apiKey=REDACTED"
+            "&X-Amz-Signature=REDACTED&password=REDACTED&sessionid=REDACTED");
+}
+
+TEST(UrlWithoutSecretsTest, LeavesEverythingElseAsItWas) {
+  for (const char* url : {"wss://jetstream2.us-east.bsky.network/subscribe",
+                          "http://127.0.0.1:8080/subscribe?tag=a&tag=b&flag&", "mastodon:host",
+                          "https://example.com/a@b/c?x=y@z", "https://example.com?"}) {
+    EXPECT_EQ(UrlWithoutSecrets(url), url);
+  }
+}
+
+TEST(UrlWithoutSecretsTest, DropsTheFragment) {
+  EXPECT_EQ(UrlWithoutSecrets("https://example.com/s?a=1#token=abc"), "https://example.com/s?a=1");
+  EXPECT_EQ(UrlWithoutSecrets("https://u:p@example.com#x"), "https://example.com");
+}
+
+}  // namespace
+}  // namespace hashmon
