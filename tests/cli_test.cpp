@@ -413,6 +413,20 @@ TEST(Cli, ATelegramWebhookWithoutAChatSaysWhatToSet) {
   EXPECT_NE(r.out.find("unknown webhook_when \"later\": use detected"), std::string::npos) << r.out;
 }
 
+TEST(Cli, AnInvalidWebhookUrlIsRefusedWithoutBeingShown) {
+  TempDir dir;
+  const std::string config = dir.File("hashmon.json");
+  for (const char* url : {"https://hooks.example/T0 SECRET", "hooks.example/SECRET"}) {
+    testing::WriteFile(config, std::string(R"({"webhook_url": ")") + url + "\"}");
+    ASSERT_EQ(chmod(config.c_str(), 0600), 0);
+    const auto r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("webhook_url is not a valid http:// or https:// URL"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("SECRET"), std::string::npos) << r.out;
+  }
+}
+
 TEST(Cli, ReplayReadsStdin) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

@@ -1,4 +1,5 @@
 // hashmon collect: live streams into the database, with the HTTP API and alerts.
+#include <cpprest/base_uri.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,6 +168,13 @@ std::string WebhookSettingsError(const Settings& settings) {
   if (!ParseWebhookFormat(settings.webhook_format)) {
     return "unknown webhook_format \"" + settings.webhook_format +
            "\": use alertmanager, slack, discord or telegram";
+  }
+  const std::string& url = settings.webhook_url;
+  if (!url.empty() && (!web::uri::validate(url) ||
+                       (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0))) {
+    // Not shown: a webhook URL holds its receiver's token.
+    return "webhook_url is not a valid http:// or https:// URL: check it for spaces and "
+           "other characters URLs cannot hold (a space is %20)";
   }
   if (settings.webhook_format == "telegram" && !settings.webhook_url.empty() &&
       settings.telegram_chat_id.empty()) {
