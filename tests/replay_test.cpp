@@ -34,6 +34,7 @@ struct RunResult {
   std::string error;
   PipelineStats stats;
   int64_t skipped;
+  std::string log;
 };
 
 class ReplayTest : public ::testing::Test {
@@ -62,7 +63,7 @@ class ReplayTest : public ::testing::Test {
     Pipeline pipeline(config, locator_);
     std::string error;
     auto store = SqliteStore::OpenForWriting(db, &error);
-    if (!store) return {false, error, {}, 0};
+    if (!store) return {false, error, {}, 0, {}};
     Replayer replayer(&pipeline, store.get(), clock, &log, options);
     bool ok = true;
     if (together_) {
@@ -73,7 +74,7 @@ class ReplayTest : public ::testing::Test {
       for (const auto& p : paths) ok = replayer.ReplayPath(p, &error) && ok;
     }
     if (finish) ok = replayer.Finish(&error) && ok;
-    return {ok, error, pipeline.stats(), replayer.skipped_members()};
+    return {ok, error, pipeline.stats(), replayer.skipped_members(), log_out.str()};
   }
 
   // The same, with the paths read side by side as one replay (as `hashmon replay a b`).
@@ -424,6 +425,35 @@ TEST_F(ReplayTest, AReturnThatAWithdrawnJoinHadHeldInItsIncidentLeavesItAsInOneR
     ASSERT_TRUE(Replay(db, {PostsBefore(feed, stop)}, {}, nullptr, {}, /*finish=*/false).ok);
     ASSERT_TRUE(Replay(db, {feed}).ok);
     EXPECT_EQ(Dump(db), Dump(clean)) << "stopped at " << stop;
+  }
+}
+
+TEST_F(ReplayTest, ADamagedDetectorStateIsSaidAndItsOpenOutageIsEndedNotLeftOpen) {
+  // Stopped at 08:40, in the middle of the outage; Brazil's saved detector is then damaged.
+  const std::string db = dir_.File("damaged.db");
+  ASSERT_TRUE(Replay(db, {PostsBefore(Feed(), "2016-01-19T08:40:00Z")}, {}, nullptr, {}, false).ok);
+  int64_t closed_through = 0;
+  {
+    SQLite::Database w(db, SQLite::OPEN_READWRITE);
+    ASSERT_EQ(w.exec("UPDATE detector_state SET state = 'v11 0.5 x' WHERE country = 'BR'"), 1);
+    closed_through = w.execAndGet("SELECT value FROM meta WHERE key = 'closed_through'").getInt64();
+  }
+  const RunResult run = Replay(db, {Feed()});
+  ASSERT_TRUE(run.ok) << run.error;
+  EXPECT_NE(run.log.find("the saved detector state of #twitterdown in BR cannot be read"),
+            std::string::npos)
+      << run.log;
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(db, &error);
+  ASSERT_TRUE(store) << error;
+  const auto rows = store->QueryOutages({});
+  ASSERT_FALSE(rows.empty());
+  const auto brazil = rows.front().outage.countries.find("BR");
+  ASSERT_NE(brazil, rows.front().outage.countries.end());
+  // Nothing would have told its end: it ends with the last minute the history had closed.
+  EXPECT_EQ(WavesOf(brazil->second).front().ended, closed_through + 60'000);
+  for (const auto& row : rows) {
+    for (const auto& [cc, c] : row.outage.countries) EXPECT_NE(c.ended, 0) << cc << " left open";
   }
 }
 

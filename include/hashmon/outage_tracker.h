@@ -242,8 +242,11 @@ class OutageTracker {
 
   TrackerChanges TakeChanges();
 
-  // Restores state saved by the store after a restart.
-  void RestoreSeries(const std::string& tag, const std::string& country, const std::string& state);
+  // Restores state saved by the store after a restart. A state that cannot be read (a
+  // damaged row) leaves the series to start again from no history, and returns false; an
+  // outage open in that series is then ended at the last closed minute (RestoreOutage),
+  // since nothing would tell its end.
+  bool RestoreSeries(const std::string& tag, const std::string& country, const std::string& state);
   void RestoreOutage(const Outage& outage);
   void RestoreClock(int64_t closed_through, int64_t next_outage_id,
                     int64_t watching_since = INT64_MIN);
@@ -355,6 +358,7 @@ class OutageTracker {
   DetectorConfig total_detector_;  // cfg_.detector with the tag total's stricter test
   std::map<SeriesKey, std::unique_ptr<SeriesDetector>> series_;
   std::set<SeriesKey> changed_series_;
+  std::set<SeriesKey> unreadable_;          // restored series whose saved state could not be read
   std::map<SeriesKey, int64_t> firing_in_;  // series -> outage id while firing
   std::map<int64_t, Outage> outages_;       // open ones and those that changed recently
   std::set<int64_t> dirty_;

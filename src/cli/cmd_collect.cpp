@@ -218,7 +218,7 @@ struct Collectors {
 bool MakeCollectors(const CollectArgs& a, const Settings& settings,
                     const std::vector<SourceSpec>& specs, Pipeline* pipeline, SqliteStore* store,
                     Clock* clock, Logger* log, Collectors* c, std::string* error) {
-  if (specs.size() > 1) store->RestorePipeline(pipeline);
+  if (specs.size() > 1) store->RestorePipeline(pipeline, log);
   for (const auto& spec : specs) {
     c->live.push_back(std::make_unique<LiveStatus>());
     c->live.back()->Update([&](LiveSnapshot& s) { s.started_ms = clock->NowMs(); });

@@ -744,6 +744,8 @@ bool SeriesDetector::Deserialize(const std::string& text) {
     const double rate = firing_steps_ > 0 ? firing_sum_ / static_cast<double>(firing_steps_) : 0;
     firing_sum_sq_ = static_cast<double>(firing_steps_) * (rate + rate * rate);
   }
+  if (state < static_cast<int>(AlertState::kQuiet) || state > static_cast<int>(AlertState::kFiring))
+    return false;  // not a state this detector knows: a damaged row
   state_ = static_cast<AlertState>(state);
   return static_cast<bool>(in);
 }

@@ -795,9 +795,12 @@ TrackerChanges OutageTracker::TakeChanges() {
   return c;
 }
 
-void OutageTracker::RestoreSeries(const std::string& tag, const std::string& country,
+bool OutageTracker::RestoreSeries(const std::string& tag, const std::string& country,
                                   const std::string& state) {
-  Series({tag, country}, /*newborn_learns_silence=*/false).Deserialize(state);
+  if (Series({tag, country}, /*newborn_learns_silence=*/false).Deserialize(state)) return true;
+  series_.erase({tag, country});  // not half of a state: none
+  unreadable_.insert({tag, country});
+  return false;
 }
 
 void OutageTracker::RestoreOutage(const Outage& outage) {
@@ -810,6 +813,11 @@ void OutageTracker::RestoreOutage(const Outage& outage) {
     for (const OutageWave& w : c.waves) kept += w.evidence;
     if (kept == 0) c.waves.front().evidence = c.evidence;
     if (c.ended == 0) firing_in_[{o.tag, cc}] = o.id;
+  }
+  for (const auto& [cc, c] : outage.countries) {
+    if (c.ended != 0 || !unreadable_.count({o.tag, cc})) continue;
+    const int64_t end = closed_through_ + kMillisPerMinute;  // the last closed minute's end
+    Resolve({o.tag, cc}, AlertEvent{AlertEvent::kResolved, c.started, 0, end, end});
   }
   o.opened_at = LastOpened(o, JoinWindowMs());
 }

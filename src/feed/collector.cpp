@@ -116,7 +116,7 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
     RestoreFromSocketPerTag();
   }
   if (options_.restore_pipeline)
-    store_->RestorePipeline(pipeline_);  // dedup and detection go on where they stopped
+    store_->RestorePipeline(pipeline_, log_);  // dedup and detection go on where they stopped
 }
 
 void Collector::Record(std::string_view data, bool lines) {

@@ -112,7 +112,7 @@ Replayer::Replayer(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger*
       first_post_(pipeline) {
   start_ms_ = clock_->MonotonicMs();
   if (options_.speed > 0) options_.prefilter = false;
-  if (store_) store_->RestorePipeline(pipeline_);  // inspect has no store: decode only
+  if (store_) store_->RestorePipeline(pipeline_, log_);  // inspect has no store: decode only
 }
 
 Replayer::~Replayer() = default;

@@ -451,11 +451,17 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
   PutMeta(*db_, "next_outage_id", c.next_outage_id);
 }
 
-void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter) {
+void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, Logger* log) {
   SQLite::Statement ds(*db_, "SELECT tag, country, state FROM detector_state");
   while (ds.executeStep()) {
-    tracker->RestoreSeries(ds.getColumn(0).getString(), ds.getColumn(1).getString(),
-                           ds.getColumn(2).getString());
+    const std::string tag = ds.getColumn(0).getString();
+    const std::string country = ds.getColumn(1).getString();
+    if (!tracker->RestoreSeries(tag, country, ds.getColumn(2).getString()) && log) {
+      log->Warn("the saved detector state of #" + tag + " in " + country +
+                " cannot be read (a damaged row in detector_state): that series starts "
+                "again from no history, so it may alert late or early for a day, and an "
+                "outage open there ends at the last minute the history had closed");
+    }
   }
   const auto closed = GetMeta("closed_through");
   const auto next_id = GetMeta("next_outage_id");
@@ -493,8 +499,8 @@ void SqliteStore::ForEachSeen(
     fn(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
 }
 
-void SqliteStore::RestorePipeline(Pipeline* pipeline) {
-  if (pipeline->config().detect) LoadDetection(&pipeline->tracker(), &pipeline->counter());
+void SqliteStore::RestorePipeline(Pipeline* pipeline, Logger* log) {
+  if (pipeline->config().detect) LoadDetection(&pipeline->tracker(), &pipeline->counter(), log);
   // Before any watermark (one post is not yet time confirmed), every post seen is recent.
   int64_t seen_since = INT64_MIN;
   if (const auto wm = GetMeta("watermark")) {

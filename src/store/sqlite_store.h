@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hashmon/log.h"
 #include "hashmon/pipeline.h"
 
 namespace hashmon {
@@ -83,8 +84,9 @@ class SqliteStore {
   void PruneSeen(int64_t before_ms);
 
   // Puts a fresh pipeline back where the last run on this database stopped: watermark,
-  // the de-duplication window and (if it detects) detection state and open minutes.
-  void RestorePipeline(Pipeline* pipeline);
+  // the de-duplication window and (if it detects) detection state and open minutes. What
+  // it cannot restore (a damaged detector state) is said on `log`, if given.
+  void RestorePipeline(Pipeline* pipeline, Logger* log);
 
   std::optional<std::string> GetMeta(const std::string& key);
 
@@ -92,7 +94,7 @@ class SqliteStore {
 
   // Detection state after a restart: detectors, open outages, the closed-through minute,
   // and the counts of minutes that were still open.
-  void LoadDetection(OutageTracker* tracker, MinuteCounter* counter);
+  void LoadDetection(OutageTracker* tracker, MinuteCounter* counter, Logger* log);
 
   struct OutageQuery {
     int64_t since_ms = INT64_MIN;
