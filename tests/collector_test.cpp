@@ -47,6 +47,14 @@ class CollectorTest : public ::testing::Test {
     return testing::ReplayHistory(dir_->File("feed.jsonl"), tmp_.File("replay.db"), locator_);
   }
 
+  // Starts `server` on a free loopback port and returns its URL.
+  static std::string Started(FeedServer& server) {
+    std::string error;
+    const int port = server.Start(0, &error);
+    EXPECT_GT(port, 0) << error;
+    return "http://127.0.0.1:" + std::to_string(port) + "/";
+  }
+
   // Collects from a feed server with these faults until the stream ends.
   testing::CollectRun CollectFrom(const FeedFaults& faults, CollectOptions o = {}) {
     FeedServer server(lines_, faults);
@@ -94,11 +102,8 @@ TEST_F(CollectorTest, APostTooLateForDetectionIsCountedForItsSource) {
       R"({"id_str":"late1","timestamp_ms":"1453161630000","text":"#twitterdown",)"
       R"("entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})");
   FeedServer server(lines, {});
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
   CollectOptions o;
-  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.url = Started(server);
   const std::string db = tmp_.File("late.db");
   auto run = testing::CollectHistory(o, db, locator_, [&] { return server.stalled(); });
   ASSERT_TRUE(run.ok) << run.log;
@@ -167,11 +172,8 @@ TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {
   in_pieces.chunk_bytes = 1 << 20;  // the long line comes in 40 chunks
   in_pieces.split_lines = true;
   FeedServer server(lines, in_pieces);
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
   CollectOptions o;
-  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.url = Started(server);
   auto run =
       testing::CollectHistory(o, tmp_.File("long.db"), locator_, [&] { return server.stalled(); });
   server.Stop();
@@ -211,11 +213,8 @@ TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuff
   FeedFaults faults;
   faults.chunk_bytes = 64 << 10;
   FeedServer server(big, faults);
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
   CollectOptions o;
-  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.url = Started(server);
   int64_t sent_while_stuck = -1;
   o.before_chunk = [&] {
     if (sent_while_stuck >= 0) return;
@@ -301,11 +300,8 @@ TEST_F(CollectorTest, AResumeCursorCountsEveryLineReceivedSoNothingIsSentTwice) 
   f.garbage_every_lines = 300;
   f.truncate_after_lines = 1000;
   FeedServer server(lines_, f);
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
   CollectOptions o;
-  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.url = Started(server);
   o.resume_param = "cursor";
   auto run = testing::CollectHistory(o, tmp_.File("resumed.db"), locator_,
                                      [&] { return server.stalled(); });
@@ -344,6 +340,23 @@ TEST_F(CollectorTest, ASourceIsKeptUnderANameWithoutItsCredentialsAndResumesFrom
   EXPECT_EQ(names, std::vector<std::string>{safe_name});
   for (const char* secret : {"hunter2", "s3cret"})
     EXPECT_EQ(run.log.find(secret), std::string::npos) << run.log;
+}
+
+TEST_F(CollectorTest, ADamagedCursorIsSaidAndTheStreamIsReadFromItsStart) {
+  FeedServer server(lines_, {});
+  CollectOptions o;
+  o.url = Started(server);
+  o.resume_param = "cursor";
+  auto run = testing::CollectHistory(o, tmp_.File("damaged.db"), locator_, nullptr,
+                                     [&](SqliteStore* store, FakeClock*) {
+                                       store->Commit({}, {{"http:" + o.url, "12abc"}});
+                                     });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_NE(run.log.find("the saved cursor \"12abc\" is not a number"), std::string::npos)
+      << run.log;
+  EXPECT_EQ(server.lines_sent(), static_cast<int64_t>(lines_.size()));
+  EXPECT_EQ(run.history, Replayed());
 }
 
 TEST_F(CollectorTest, ACollectorThatRecordsWritesWhatReplaysToItsOwnHistory) {
@@ -476,11 +489,8 @@ TEST_F(CollectorTest, AFullDiskLosesNoCountsAndTheStreamFlowsOn) {
   // and once there is room the history is that of a clean replay.
   const std::string db = tmp_.File("full.db");
   FeedServer server(lines_, {});
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
   CollectOptions o;
-  o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.url = Started(server);
   o.commit_every_ms = 0;
   SqliteStore* store = nullptr;
   FakeClock* clock = nullptr;

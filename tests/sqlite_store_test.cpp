@@ -1,6 +1,6 @@
 // The store's schema migrations: a history written by an older hashmon reads the same,
 // whether it is opened read-only as it is (`query`, the web server) or upgraded by the
-// collector.
+// collector. And a history damaged by hand or on disk says so, with what to do.
 #include "store/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -118,6 +118,29 @@ TEST(SchemaTest, WavesFromBeforeTheirOwnCountsAreCountedFromTheBuckets) {
   EXPECT_EQ(waves[1].mentions, 32);
   EXPECT_EQ(waves[1].peak_count, 20);
   EXPECT_EQ(waves[1].peak_time, 1453194060'000);
+}
+
+TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {
+  TempDir dir;
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(dir.File("h.db"), &error);
+  ASSERT_TRUE(store) << error;
+  store->db().exec("INSERT INTO meta (key, value) VALUES ('closed_through', '1453191300000')");
+  EXPECT_EQ(store->GetMetaNumber("closed_through"), 1453191300000);
+  EXPECT_EQ(store->GetMetaNumber("watermark"), std::nullopt);
+  for (const char* damaged : {"x", "12x", ""}) {
+    store->db().exec(std::string("UPDATE meta SET value = '") + damaged +
+                     "' WHERE key = 'closed_through'");
+    try {
+      store->GetMetaNumber("closed_through");
+      ADD_FAILURE() << "read \"" << damaged << "\" as a number";
+    } catch (const DamagedHistoryError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("closed_through"), std::string::npos) << message;
+      EXPECT_NE(message.find("DELETE FROM meta WHERE key = 'closed_through'"), std::string::npos)
+          << message;
+    }
+  }
 }
 
 }  // namespace

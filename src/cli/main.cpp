@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "store/sqlite_store.h"
 
 namespace {
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   // surprise) still ends with a message and exit status 1 instead of an abort and a core dump.
   try {
     return Run(argc, argv);
+  } catch (const hashmon::DamagedHistoryError& e) {
+    std::fprintf(stderr, "hashmon: %s\n", e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hashmon: unexpected error: %s\n", e.what());
   } catch (...) {

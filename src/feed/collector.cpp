@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 
@@ -107,7 +108,15 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
   if (auto cp = store_->LoadCheckpoint(source_)) {
     resumed_ = true;
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
-      cursor_ = std::stoll(cp->cursor);
+      const char* end = cp->cursor.data() + cp->cursor.size();
+      const auto [stop, ec] = std::from_chars(cp->cursor.data(), end, cursor_);
+      if (ec != std::errc() || stop != end) {
+        cursor_ = 0;
+        resumed_ = false;
+        log_->Warn(DisplayName() + ": the saved cursor \"" + cp->cursor.substr(0, 40) +
+                   "\" is not a number (a damaged row in checkpoints): collecting from the "
+                   "stream's start or live end, not from where the last run stopped");
+      }
     } else if (!options_.gap_fill_url.empty()) {
       KeepNewerStatusId(cp->cursor);  // a restart fills the gap since the last run too
     }
@@ -126,8 +135,8 @@ void Collector::Record(std::string_view data, bool lines) {
   Recorder& r = *options_.recorder;
   if (lines ? r.WriteLines(data, &error) : r.Write(data, &error)) return;
   log_->LogLimited(LogLevel::kError, "record:" + source_,
-                   (options_.display_name.empty() ? source_ : options_.display_name) +
-                       ": cannot write the recording (" + error + "): " + std::to_string(r.lost()) +
+                   DisplayName() + ": cannot write the recording (" + error +
+                       "): " + std::to_string(r.lost()) +
                        " messages missing from it so far; counting goes on, and so does the "
                        "recording as soon as the disk takes it");
 }
@@ -308,7 +317,7 @@ void Collector::DiscoverStreamingHost() {
   const StreamingHostAnswer answer =
       AskStreamingHost(options_.streaming_discovery_url, options_.url, options_.headers);
   streaming_host_known_ = answer.answered;
-  const std::string name = options_.display_name.empty() ? source_ : options_.display_name;
+  const std::string name = DisplayName();
   if (answer.url) {
     log_->Info(name + ": the server's streaming API is at " + *answer.url + " (its redirect)");
     options_.url = *answer.url;
@@ -334,8 +343,7 @@ void Collector::OnMessage(char* data, size_t len) {
     const std::string refusal = MastodonErrorOf(std::string_view(data, len));
     if (!refusal.empty()) {
       log_->LogLimited(LogLevel::kWarn, "mastodon-error",
-                       (options_.display_name.empty() ? source_ : options_.display_name) +
-                           ": the server says \"" + refusal +
+                       DisplayName() + ": the server says \"" + refusal +
                            "\" (a hashtag it will not stream, or a token without read:statuses)");
     }
   }
@@ -429,8 +437,8 @@ void Collector::WarnOfLateMentions(int64_t now_ms) {
   if (late <= 0 ||
       (late_warned_at_ms_ != INT64_MIN && now_ms - late_warned_at_ms_ < kLateWarningEveryMs))
     return;
-  std::string message = (options_.display_name.empty() ? source_ : options_.display_name) + ": " +
-                        std::to_string(late) + (late == 1 ? " mention" : " mentions") +
+  std::string message = DisplayName() + ": " + std::to_string(late) +
+                        (late == 1 ? " mention" : " mentions") +
                         " came too late for detection (counted and stored, not judged), up to " +
                         FormatSpan(late_lag_ms_) + " behind the newest posts";
   if (late_lag_ms_ <= kMaxSuggestedLatenessMs) {
@@ -456,7 +464,7 @@ void Collector::Publish(const char* state) {
       if (std::string(state) == "connected" && s.state != "connected") s.connected_since_ms = now;
       s.state = state;
     }
-    s.source = options_.display_name.empty() ? source_ : options_.display_name;
+    s.source = DisplayName();
     s.connections = stats_.connections;
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;

@@ -137,6 +137,10 @@ class Collector {
   int64_t bytes_received() const { return bytes_received_.load(); }
 
  private:
+  // What logs and the API call this source (its name in the history, unless told one).
+  const std::string& DisplayName() const {
+    return options_.display_name.empty() ? source_ : options_.display_name;
+  }
   void OnBytes(const char* data, size_t len);
   // Hands the complete lines of data to the pipeline; returns the bytes they span.
   size_t ProcessLines(const char* data, size_t len);

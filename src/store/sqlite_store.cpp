@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 
 #include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
@@ -463,17 +465,16 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
                 "outage open there ends at the last minute the history had closed");
     }
   }
-  const auto closed = GetMeta("closed_through");
-  const auto next_id = GetMeta("next_outage_id");
-  const auto watching = GetMeta("watching_since");  // absent in histories from before it
+  const auto closed = GetMetaNumber("closed_through");
+  const int64_t next_id = GetMetaNumber("next_outage_id").value_or(1);
+  // Absent in histories from before it.
+  const int64_t watching = GetMetaNumber("watching_since").value_or(INT64_MIN);
   if (!closed) {  // no minute closed yet; the source's first post may be known
-    if (watching)
-      tracker->RestoreClock(INT64_MIN, next_id ? std::stoll(*next_id) : 1, std::stoll(*watching));
+    if (watching != INT64_MIN) tracker->RestoreClock(INT64_MIN, next_id, watching);
     return;
   }
-  const int64_t closed_through = std::stoll(*closed);
-  tracker->RestoreClock(closed_through, next_id ? std::stoll(*next_id) : 1,
-                        watching ? std::stoll(*watching) : INT64_MIN);
+  const int64_t closed_through = *closed;
+  tracker->RestoreClock(closed_through, next_id, watching);
   OutageQuery open_ones;
   for (auto& row : QueryOutages(open_ones)) {
     if (row.outage.open() || closed_through - row.outage.ended <= 30 * 60'000)
@@ -503,8 +504,8 @@ void SqliteStore::RestorePipeline(Pipeline* pipeline, Logger* log) {
   if (pipeline->config().detect) LoadDetection(&pipeline->tracker(), &pipeline->counter(), log);
   // Before any watermark (one post is not yet time confirmed), every post seen is recent.
   int64_t seen_since = INT64_MIN;
-  if (const auto wm = GetMeta("watermark")) {
-    const int64_t watermark = std::stoll(*wm);
+  if (const auto wm = GetMetaNumber("watermark")) {
+    const int64_t watermark = *wm;
     pipeline->counter().set_watermark(watermark);
     seen_since = watermark - pipeline->config().dedup_window_ms;
   }
@@ -517,6 +518,22 @@ void SqliteStore::PruneSeen(int64_t before_ms) {
   SQLite::Statement q(*db_, "DELETE FROM seen WHERE created_at < ?");
   q.bind(1, static_cast<int64_t>(before_ms));
   q.exec();
+}
+
+std::optional<int64_t> SqliteStore::GetMetaNumber(const std::string& key) {
+  const auto text = GetMeta(key);
+  if (!text) return std::nullopt;
+  int64_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || stop != end) {
+    throw DamagedHistoryError(
+        "the history's meta value " + key + " is \"" + text->substr(0, 40) +
+        "\", not a number: the database is damaged. Restore it from a backup, or delete "
+        "that row (sqlite3 DB \"DELETE FROM meta WHERE key = '" +
+        key + "'\") and detection starts that clock again");
+  }
+  return value;
 }
 
 std::optional<std::string> SqliteStore::GetMeta(const std::string& key) {

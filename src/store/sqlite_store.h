@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@ struct Checkpoint {
 
 // Where one input stands: its identity, how far it was read, and whether it was read to
 // the end.
+// A history whose rows cannot be what hashmon wrote (edited by hand, or damaged on disk):
+// the message says which and what to do.
+class DamagedHistoryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct SourceCursor {
   std::string source;
   std::string cursor;
@@ -89,6 +97,9 @@ class SqliteStore {
   void RestorePipeline(Pipeline* pipeline, Logger* log);
 
   std::optional<std::string> GetMeta(const std::string& key);
+  // A meta value that is a number; one that is not (a damaged row) throws
+  // DamagedHistoryError, saying what to do.
+  std::optional<int64_t> GetMetaNumber(const std::string& key);
 
   std::vector<CountRow> QueryCounts(const CountQuery& q);
 
