@@ -19,6 +19,13 @@ TEST(UrlWithoutSecretsTest, RedactsQueryValuesNamedLikeCredentials) {
             "&X-Amz-Signature=REDACTED&password=REDACTED&sessionid=REDACTED");
 }
 
+TEST(UrlWithoutSecretsTest, ReadsTheWordsOfAParameterNameNotItsLetters) {
+  EXPECT_EQ(UrlWithoutSecrets("https://r.example/?accesstoken=a&oauth=b&client_secret=c&"
+                              "credentials=d&keyword=twitterdown&monkeys=e"),
+            "https://r.example/?accesstoken=REDACTED&oauth=REDACTED&client_secret=REDACTED&"
+            "credentials=REDACTED&keyword=twitterdown&monkeys=e");
+}
+
 TEST(UrlWithoutSecretsTest, LeavesEverythingElseAsItWas) {
   for (const char* url : {"wss://jetstream2.us-east.bsky.network/subscribe",
                           "http://127.0.0.1:8080/subscribe?tag=a&tag=b&flag&", "mastodon:host",

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 namespace hashmon {
 
@@ -28,13 +29,35 @@ std::string WithParam(const std::string& url, const std::string& name, const std
 
 namespace {
 
+// The words of a parameter name, lower case: "X-Amz-Signature" and "apiKey" are two each.
+std::vector<std::string> WordsOf(std::string_view name) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if (!std::isalnum(c)) {
+      if (!words.back().empty()) words.emplace_back();
+      continue;
+    }
+    if (std::isupper(c) && i > 0 && std::islower(static_cast<unsigned char>(name[i - 1])))
+      words.emplace_back();
+    words.back() += static_cast<char>(std::tolower(c));
+  }
+  return words;
+}
+
+// A word such as token, accesstoken or apikey says credential; keyword or tag does not.
 bool NamesACredential(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr std::array<std::string_view, 8> kWords = {
-      "token", "key", "secret", "pass", "auth", "sig", "session", "credential"};
-  return std::any_of(kWords.begin(), kWords.end(),
-                     [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+  static constexpr std::array<std::string_view, 13> kEndings = {
+      "token", "key",       "secret",  "password",  "passwd",     "pwd",        "auth",
+      "sig",   "signature", "session", "sessionid", "credential", "credentials"};
+  for (const std::string& word : WordsOf(name)) {
+    for (std::string_view ending : kEndings) {
+      if (word.size() >= ending.size() &&
+          word.compare(word.size() - ending.size(), ending.size(), ending) == 0)
+        return true;
+    }
+  }
+  return false;
 }
 
 std::string RedactedQuery(std::string_view query) {

@@ -14,8 +14,9 @@ std::string PercentEncoded(const std::string& text);
 std::string WithParam(const std::string& url, const std::string& name, const std::string& value);
 
 // `url` fit to show, log and store as a source's name: without the user and password
-// before its host, nor its fragment, and with the values of query parameters whose names
-// say credential (token, key, secret, password, auth, signature, session) as "REDACTED".
+// before its host, nor its fragment, and with the values of query parameters named by a
+// credential's word (token, access_token, apiKey, secret, password, auth, signature,
+// session; not keyword) as "REDACTED".
 // Text that is not a URL (no "://") comes back as it is.
 std::string UrlWithoutSecrets(const std::string& url);
 
