@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -153,6 +156,37 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
                      "{}", 10'000)
                 .status,
             405);
+}
+
+// A GET of /healthz whose Host header says `host`, as a browser sends it, over a plain socket.
+boost::beast::http::response<boost::beast::http::string_body> GetNamingHost(
+    int port, const std::string& host) {
+  namespace net = boost::asio;
+  namespace http = boost::beast::http;
+  net::io_context ioc;
+  net::ip::tcp::socket sock(ioc);
+  sock.connect({net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)});
+  http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, host);
+  http::write(sock, req);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res);
+  return res;
+}
+
+TEST_F(ApiTest, AServerOnLoopbackAnswersOnlyToLoopbackNames) {
+  const std::string port = ":" + std::to_string(port_);
+  for (const std::string& ours : {"127.0.0.1" + port, "localhost" + port, "[::1]" + port,
+                                  std::string("127.0.0.1"), "192.0.2.7" + port}) {
+    EXPECT_EQ(GetNamingHost(port_, ours).result_int(), 200) << ours;
+  }
+  // A page at rebind.example whose name now points at 127.0.0.1 (DNS rebinding).
+  const auto refused = GetNamingHost(port_, "rebind.example" + port);
+  EXPECT_EQ(refused.result_int(), 403);
+  EXPECT_NE(refused.body().find("DNS rebinding"), std::string::npos) << refused.body();
+  EXPECT_NE(refused.body().find("http://127.0.0.1" + port + "/"), std::string::npos)
+      << refused.body();
 }
 
 TEST_F(ApiTest, SilencesAddedWithTheCliAreListed) {

@@ -28,6 +28,34 @@ constexpr int64_t kDefaultRangeMs = 24 * 3'600'000;
 constexpr int kSocketTimeoutSeconds = 30;
 constexpr int64_t kMaxPointsPerSeries = 200'000;
 
+bool IsLoopbackName(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const net::ip::address a = net::ip::make_address(host, ec);
+  return !ec && a.is_loopback();
+}
+
+// The host a Host header names, without its port: "[::1]:8080" is "::1".
+std::string HostNameOf(std::string_view header) {
+  if (!header.empty() && header.front() == '[') {
+    const size_t close = header.find(']');
+    return std::string(header.substr(1, close == std::string_view::npos ? 0 : close - 1));
+  }
+  return std::string(header.substr(0, header.find(':')));
+}
+
+// Whether a request that names `host_header` is for this server. A web page elsewhere can
+// point a name of its own at 127.0.0.1 (DNS rebinding) and have the browser read a loopback
+// server with that name in Host; so a server bound to loopback answers only to loopback
+// names and addresses. Bound to another address, it answers to every name.
+bool HostAllowed(const std::string& listen_host, std::string_view host_header) {
+  if (!IsLoopbackName(listen_host) || host_header.empty()) return true;
+  const std::string name = HostNameOf(host_header);
+  boost::system::error_code ec;
+  net::ip::make_address(name, ec);
+  return IsLoopbackName(name) || !ec;  // an address literal is no name to rebind
+}
+
 std::string UrlDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -379,6 +407,7 @@ int ApiServer::Start(std::string* error) {
       listen, [this](const std::shared_ptr<TcpListener::Socket>& sock) { Serve(sock); });
   const int port = listener_->Start(error);
   if (port < 0) *error += " (is another process using the port? pick another with --listen)";
+  port_ = port;
   return port;
 }
 
@@ -390,7 +419,14 @@ void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock)
     http::read(*sock, buf, req, ec);
     if (ec) break;
     ApiResponse r;
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    const auto host = req[http::field::host];
+    if (!HostAllowed(options_.host, std::string_view(host.data(), host.size()))) {
+      r = Error(403, "this server listens on " + options_.host +
+                         " and answers to loopback names only (a guard against DNS "
+                         "rebinding): open it as http://127.0.0.1:" +
+                         std::to_string(port_.load()) +
+                         "/, or serve with --listen ADDRESS:PORT to answer to other names");
+    } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
       r = Error(405, "only GET is served");
     } else {
       r = Handle(std::string(req.target()));

@@ -5,6 +5,7 @@
 #ifndef HASHMON_OPS_API_SERVER_H_
 #define HASHMON_OPS_API_SERVER_H_
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <map>
 #include <memory>
@@ -64,6 +65,7 @@ class ApiServer {
   ApiResponse Query(const std::string& path, const std::map<std::string, std::string>& params);
   ApiOptions options_;
   std::unique_ptr<TcpListener> listener_;
+  std::atomic<int> port_{0};  // the port it listens on (options_.port may be 0: any free one)
 };
 
 }  // namespace hashmon
