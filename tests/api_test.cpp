@@ -177,7 +177,7 @@ boost::beast::http::response<boost::beast::http::string_body> GetNamingHost(
 
 TEST_F(ApiTest, AServerOnLoopbackAnswersOnlyToLoopbackNames) {
   const std::string port = ":" + std::to_string(port_);
-  for (const std::string& ours : {"127.0.0.1" + port, "localhost" + port, "[::1]" + port,
+  for (const std::string& ours : {"127.0.0.1" + port, "LocalHost" + port, "[::1]" + port,
                                   std::string("127.0.0.1"), "192.0.2.7" + port}) {
     EXPECT_EQ(GetNamingHost(port_, ours).result_int(), 200) << ours;
   }

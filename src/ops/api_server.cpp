@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
@@ -35,13 +36,18 @@ bool IsLoopbackName(const std::string& host) {
   return !ec && a.is_loopback();
 }
 
-// The host a Host header names, without its port: "[::1]:8080" is "::1".
+// The host a Host header names, in lower case (names are case-insensitive), without its
+// port: "[::1]:8080" is "::1", "LOCALHOST:8080" is "localhost".
 std::string HostNameOf(std::string_view header) {
+  std::string name;
   if (!header.empty() && header.front() == '[') {
     const size_t close = header.find(']');
-    return std::string(header.substr(1, close == std::string_view::npos ? 0 : close - 1));
+    name = header.substr(1, close == std::string_view::npos ? 0 : close - 1);
+  } else {
+    name = header.substr(0, header.find(':'));
   }
-  return std::string(header.substr(0, header.find(':')));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
 }
 
 // Whether a request that names `host_header` is for this server. A web page elsewhere can
