@@ -39,5 +39,13 @@ TEST(UrlWithoutSecretsTest, DropsTheFragment) {
   EXPECT_EQ(UrlWithoutSecrets("https://u:p@example.com#x"), "https://example.com");
 }
 
+TEST(HostOfTest, IsTheHostAloneInLowerCase) {
+  EXPECT_EQ(HostOf("https://me:pw@API.X.com:443/2/tweets?x=1"), "api.x.com");
+  EXPECT_EQ(HostOf("https://api.x.com@relay.example/"), "relay.example");
+  EXPECT_EQ(HostOf("http://[::1]:8080/"), "::1");
+  EXPECT_EQ(HostOf("http://localhost"), "localhost");
+  EXPECT_EQ(HostOf("mastodon:host"), "");
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -5,11 +5,9 @@
 #include <rapidjson/error/en.h>
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <string_view>
 
 #include "feed/url_text.h"
 #include "hashmon/time_util.h"
@@ -24,17 +22,8 @@ bool IsMastodonSource(const std::string& source) {
 // Whether `url` is X's own API over HTTPS, the only place an X bearer token may go: a relay
 // that serves X's format is someone else's server, and over http:// anyone on the way reads it.
 bool IsXApiUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.size() < kScheme.size()) return false;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return false;
-  }
-  const size_t end = url.find_first_of("/?#", kScheme.size());
-  const std::string authority = url.substr(kScheme.size(), end - kScheme.size());
-  if (authority.find('@') != std::string::npos) return false;  // https://api.x.com@elsewhere/
-  std::string host = authority.substr(0, authority.find(':'));
-  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return host == "api.x.com" || host == "api.twitter.com";
+  const std::string host = HostOf(url);  // https://api.x.com@elsewhere/ is elsewhere
+  return url.rfind("https://", 0) == 0 && (host == "api.x.com" || host == "api.twitter.com");
 }
 
 const char* Env(const char* name) {

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
-#include <cctype>
 #include <chrono>
 
+#include "feed/url_text.h"
 #include "hashmon/bounded_json.h"
 
 namespace hashmon {
@@ -18,11 +18,6 @@ namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 
 namespace {
-
-std::string AsciiLower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The `update` event for a record known to be a JSON object.
 std::string UpdateMessage(const std::string& record, const std::string& tag) {

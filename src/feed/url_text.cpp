@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,23 @@ std::string WithParam(const std::string& url, const std::string& name, const std
 }
 
 namespace {
+
+// Where a URL's authority is: [begin, end) after "://", its host from `host` on (after any
+// "user:password@").
+struct Authority {
+  size_t begin, host, end;
+};
+
+std::optional<Authority> AuthorityOf(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  Authority a;
+  a.begin = scheme_end + 3;
+  a.end = std::min(url.find_first_of("/?#", a.begin), url.size());
+  const size_t at = url.rfind('@', a.end);
+  a.host = at != std::string::npos && at >= a.begin ? at + 1 : a.begin;
+  return a;
+}
 
 // The words of a parameter name, lower case: "X-Amz-Signature" and "apiKey" are two each.
 std::vector<std::string> WordsOf(std::string_view name) {
@@ -80,18 +98,28 @@ std::string RedactedQuery(std::string_view query) {
 }  // namespace
 
 std::string UrlWithoutSecrets(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const size_t host_start = scheme_end + 3;
-  const size_t authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
-  const size_t at = url.rfind('@', authority_end);
-  const size_t host = at != std::string::npos && at >= host_start ? at + 1 : host_start;
-  const size_t fragment = std::min(url.find('#', authority_end), url.size());
-  const size_t query = std::min(url.find('?', authority_end), fragment);
-  std::string out = url.substr(0, host_start) + url.substr(host, query - host);
+  const auto a = AuthorityOf(url);
+  if (!a) return url;
+  const size_t fragment = std::min(url.find('#', a->end), url.size());
+  const size_t query = std::min(url.find('?', a->end), fragment);
+  std::string out = url.substr(0, a->begin) + url.substr(a->host, query - a->host);
   if (query < fragment)
     out += "?" + RedactedQuery(std::string_view(url).substr(query + 1, fragment - query - 1));
   return out;
+}
+
+std::string HostOf(const std::string& url) {
+  const auto a = AuthorityOf(url);
+  if (!a) return "";
+  const std::string_view host_port = std::string_view(url).substr(a->host, a->end - a->host);
+  if (!host_port.empty() && host_port.front() == '[')
+    return AsciiLower(std::string(host_port.substr(1, host_port.find(']') - 1)));
+  return AsciiLower(std::string(host_port.substr(0, host_port.find(':'))));
+}
+
+std::string AsciiLower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 }  // namespace hashmon

@@ -6,8 +6,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
 
+#include "feed/url_text.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 #include "net/tcp_listener.h"
@@ -36,30 +36,16 @@ bool IsLoopbackName(const std::string& host) {
   return !ec && a.is_loopback();
 }
 
-// The host a Host header names, in lower case (names are case-insensitive), without its
-// port: "[::1]:8080" is "::1", "LOCALHOST:8080" is "localhost".
-std::string HostNameOf(std::string_view header) {
-  std::string name;
-  if (!header.empty() && header.front() == '[') {
-    const size_t close = header.find(']');
-    name = header.substr(1, close == std::string_view::npos ? 0 : close - 1);
-  } else {
-    name = header.substr(0, header.find(':'));
-  }
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
 // Whether a request that names `host_header` is for this server. A web page elsewhere can
 // point a name of its own at 127.0.0.1 (DNS rebinding) and have the browser read a loopback
 // server with that name in Host; so a server bound to loopback answers only to loopback
 // names and addresses. Bound to another address, it answers to every name.
 bool HostAllowed(const std::string& listen_host, std::string_view host_header) {
   if (!IsLoopbackName(listen_host) || host_header.empty()) return true;
-  const std::string name = HostNameOf(host_header);
+  const std::string name = HostOf("http://" + std::string(host_header));  // "[::1]:8080": ::1
   boost::system::error_code ec;
   net::ip::make_address(name, ec);
-  return IsLoopbackName(name) || !ec;  // an address literal is no name to rebind
+  return name == "localhost" || !ec;  // an address literal is no name to rebind
 }
 
 std::string UrlDecode(std::string_view s) {
