@@ -416,7 +416,8 @@ TEST(Cli, ATelegramWebhookWithoutAChatSaysWhatToSet) {
 TEST(Cli, AnInvalidWebhookUrlIsRefusedWithoutBeingShown) {
   TempDir dir;
   const std::string config = dir.File("hashmon.json");
-  for (const char* url : {"https://hooks.example/T0 SECRET", "hooks.example/SECRET"}) {
+  for (const char* url :
+       {"https://hooks.example/T0 SECRET", "hooks.example/SECRET", "https:///SECRET"}) {
     testing::WriteFile(config, std::string(R"({"webhook_url": ")") + url + "\"}");
     ASSERT_EQ(chmod(config.c_str(), 0600), 0);
     const auto r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));

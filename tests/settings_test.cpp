@@ -208,6 +208,19 @@ TEST_F(SettingsTest, ASourceIsShownWithoutItsCredentials) {
   }
 }
 
+// A URL without a host (a script's empty $PORT variable, say) is a mistake to fix, not a
+// network error to retry for ever.
+TEST_F(SettingsTest, ASourceUrlWithoutAHostIsRefusedWithTheFix) {
+  Settings s;
+  for (const char* url : {"http:///subscribe", "ws://:8080/subscribe", "https://me:pw@/feed"}) {
+    std::string error;
+    EXPECT_FALSE(ResolveSource(s, url, {}, &error)) << url;
+    EXPECT_NE(error.find("names no host: write it as http://HOST:PORT/PATH"), std::string::npos)
+        << error;
+    EXPECT_EQ(error.find("pw"), std::string::npos) << error;
+  }
+}
+
 TEST_F(SettingsTest, XBackfillIsWholeMinutesUpToFiveAndOnlyForX) {
   Settings s;
   s.x_bearer_token = "tok";

@@ -17,6 +17,7 @@
 #include "feed/collector.h"
 #include "feed/http_stream.h"
 #include "feed/recorder.h"
+#include "feed/url_text.h"
 #include "feed/x_rules.h"
 #include "ops/api_server.h"
 #include "ops/notifier.h"
@@ -170,8 +171,9 @@ std::string WebhookSettingsError(const Settings& settings) {
            "\": use alertmanager, slack, discord or telegram";
   }
   const std::string& url = settings.webhook_url;
-  if (!url.empty() && (!web::uri::validate(url) ||
-                       (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0))) {
+  if (!url.empty() &&
+      (!web::uri::validate(url) ||
+       (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) || HostOf(url).empty())) {
     // Not shown: a webhook URL holds its receiver's token.
     return "webhook_url is not a valid http:// or https:// URL: check it for spaces and "
            "other characters URLs cannot hold (a space is %20)";

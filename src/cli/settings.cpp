@@ -215,6 +215,12 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
              "(a space is %20)";
     return std::nullopt;
   }
+  if (o.url.find("://") != std::string::npos && HostOf(o.url).empty()) {
+    // cpprestsdk would retry "URI must contain a hostname" forever.
+    *error = "the source " + UrlWithoutSecrets(o.url) +
+             " names no host: write it as http://HOST:PORT/PATH, e.g. http://127.0.0.1:8080/feed";
+    return std::nullopt;
+  }
   o.resume_param = s.resume_param;
   const std::string shown = UrlWithoutSecrets(src);
   spec.name = shown.substr(0, shown.find('?'));
