@@ -137,13 +137,65 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
   return true;
 }
 
+namespace {
+
+constexpr const char* kXStreamUrl =
+    "https://api.x.com/2/tweets/search/stream"
+    "?expansions=author_id,geo.place_id"
+    "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,"
+    "edit_history_tweet_ids"
+    "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
+
+// `mastodon:HOST` or `mastodon-ws:HOST`: the instance's hashtag stream, over SSE (the first
+// watched tag only: an SSE stream follows one) or WebSocket (every tag).
+void ResolveMastodon(const Settings& s, const std::string& src,
+                     const std::vector<std::string>& watched, CollectOptions* o) {
+  const bool websocket = src.rfind("mastodon-ws:", 0) == 0;
+  const std::string first_tag = PercentEncoded(watched.front());
+  std::string host = src.substr(src.find(':') + 1);
+  if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) host = "https://" + host;
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  if (websocket) {
+    o->protocol = StreamProtocol::kMastodonWs;
+    o->url = "ws" + host.substr(4) +
+             "/api/v1/streaming?stream=hashtag&tag=" + first_tag;  // http(s) -> ws(s)
+    o->idle_timeout_ms = 45'000;  // the server pings every 15 s; posts may be rarer
+  } else {
+    o->protocol = StreamProtocol::kSse;
+    o->url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
+  }
+  o->mastodon_tags = websocket ? watched : std::vector<std::string>{watched.front()};
+  o->gap_fill_url = host + "/api/v1/timelines/tag/";
+  o->streaming_discovery_url = host + "/api/v1/streaming";
+  if (!s.mastodon_token.empty()) o->headers["Authorization"] = "Bearer " + s.mastodon_token;
+  o->auth_hint =
+      "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN "
+      "(or mastodon_token in the config file)";
+}
+
+// What is wrong with a source's URL, with the fix (empty: nothing). Never the URL's secrets.
+std::string SourceUrlError(const std::string& url) {
+  if (url.find("://") == std::string::npos) return "";
+  if (!web::uri::validate(url)) {
+    return "the source " + UrlWithoutSecrets(url) +
+           " is not a valid URL: percent-encode spaces and other characters URLs cannot hold "
+           "(a space is %20)";
+  }
+  if (HostOf(url).empty()) {  // cpprestsdk would retry "URI must contain a hostname" for ever
+    return "the source " + UrlWithoutSecrets(url) +
+           " names no host: write it as http://HOST:PORT/PATH, e.g. http://127.0.0.1:8080/feed";
+  }
+  return "";
+}
+
+}  // namespace
+
 std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& src,
                                         const std::vector<std::string>& tags, std::string* error) {
   SourceSpec spec;
   CollectOptions& o = spec.options;
   const std::vector<std::string> watched =
       tags.empty() ? std::vector<std::string>{"twitterdown"} : tags;
-  const std::string first_tag = PercentEncoded(watched.front());
   auto starts = [&](const char* p) { return src.rfind(p, 0) == 0; };
   if (src == "jetstream") {
     o.protocol = StreamProtocol::kJetstream;
@@ -156,36 +208,12 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
       return std::nullopt;
     }
     o.protocol = StreamProtocol::kNdjson;
-    o.url =
-        "https://api.x.com/2/tweets/search/stream"
-        "?expansions=author_id,geo.place_id"
-        "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,"
-        "edit_history_tweet_ids"
-        "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
+    o.url = kXStreamUrl;
     o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
     spec.manage_x_rules = true;
   } else if (IsMastodonSource(src)) {
-    const bool websocket = starts("mastodon-ws:");
-    std::string host = src.substr(src.find(':') + 1);
-    if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) host = "https://" + host;
-    while (!host.empty() && host.back() == '/') host.pop_back();
-    if (websocket) {
-      o.protocol = StreamProtocol::kMastodonWs;
-      o.url = "ws" + host.substr(4) +
-              "/api/v1/streaming?stream=hashtag&tag=" + first_tag;  // http(s) -> ws(s)
-      o.idle_timeout_ms = 45'000;  // the server pings every 15 s; posts may be rarer
-    } else {
-      o.protocol = StreamProtocol::kSse;
-      o.url = host + "/api/v1/streaming/hashtag?tag=" + first_tag;
-    }
-    o.mastodon_tags = websocket ? watched : std::vector<std::string>{watched.front()};
-    o.gap_fill_url = host + "/api/v1/timelines/tag/";
-    o.streaming_discovery_url = host + "/api/v1/streaming";
-    if (!s.mastodon_token.empty()) o.headers["Authorization"] = "Bearer " + s.mastodon_token;
-    o.auth_hint =
-        "Mastodon 4.2+ needs a user access token with read:statuses in HASHMON_MASTODON_TOKEN "
-        "(or mastodon_token in the config file)";
+    ResolveMastodon(s, src, watched, &o);
   } else if (starts("ws://") || starts("wss://")) {
     o.protocol = StreamProtocol::kJetstream;
     o.url = src;
@@ -209,16 +237,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     }
     o.protocol = *p;
   }
-  if (o.url.find("://") != std::string::npos && !web::uri::validate(o.url)) {
-    *error = "the source " + UrlWithoutSecrets(o.url) +
-             " is not a valid URL: percent-encode spaces and other characters URLs cannot hold "
-             "(a space is %20)";
-    return std::nullopt;
-  }
-  if (o.url.find("://") != std::string::npos && HostOf(o.url).empty()) {
-    // cpprestsdk would retry "URI must contain a hostname" forever.
-    *error = "the source " + UrlWithoutSecrets(o.url) +
-             " names no host: write it as http://HOST:PORT/PATH, e.g. http://127.0.0.1:8080/feed";
+  if (std::string url_error = SourceUrlError(o.url); !url_error.empty()) {
+    *error = url_error;
     return std::nullopt;
   }
   o.resume_param = s.resume_param;
