@@ -162,6 +162,25 @@ TEST_F(DetectorTest, ACountExportOfAnyStepStartsAtItsFirstValueAndAlertsOnItsSur
   }
 }
 
+TEST_F(DetectorTest, ADailyCountExportsSurgeWithAQuietDayInItFiresOnce) {
+  // Four months of about 1,000 a day, then 20,000 for two days, one usual day, and two days
+  // more. With a hold-down of 6 hours, shorter than a step, the quiet day resolved the alert
+  // and the next day fired it again.
+  const DetectorConfig config = CountExportConfig(1440 * kMin);
+  SeriesDetector d(&config);
+  std::vector<double> counts;
+  for (int i = 0; i < 120; ++i) counts.push_back(950 + (i * 37) % 100);
+  const std::vector<double> surge = {20000, 20000, 1000, 20000, 20000};
+  counts.insert(counts.end(), surge.begin(), surge.end());
+  for (int i = 0; i < 10; ++i) counts.push_back(950 + (i * 37) % 100);
+  int fired = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const Assessment a = d.Observe(kMonday + static_cast<int64_t>(i) * 1440 * kMin, counts[i]);
+    if (a.event && a.event->kind == AlertEvent::kFired) ++fired;
+  }
+  EXPECT_EQ(fired, 1);
+}
+
 TEST_F(DetectorTest, ACountExportsAstronomicalValueAlertsAndTheSeriesGoesOn) {
   // A user's export may hold any number. A value of 1e200 (or 1.7e308) among 5-minute counts
   // of 20 to 30 came out as NaN ("not significant": no alert), and its square made the state

@@ -213,7 +213,8 @@ struct DetectorConfig {
 //   hashtag in a country, NAB's GOOG file (35 tweets in its first 5 minutes) started with
 //   148 steps of alert.
 // - Half-lives and horizons are at least a few steps (12 for the level, 7 for the novelty
-//   rules), so hourly and daily exports have a baseline that is more than the last value.
+//   rules, 3 for the hold-down), so hourly and daily exports have a baseline that is more
+//   than the last value, and a daily export's alert does not flap on a quiet day.
 // - No relapse rule (relapse_fraction): a topic swings back to its last peak with the news
 //   (NAB's standard score 70.6 without it, 52.9 with it, 65.1 with relapses at twice the
 //   last alert's rate).

@@ -25,6 +25,10 @@ DetectorConfig CountExportConfig(int64_t step_ms) {
   config.cold_start_half_life_hours = std::max(config.cold_start_half_life_hours, 4 * step_hours);
   config.novelty_hours = std::max(config.novelty_hours, 7 * step_hours);
   config.count_novelty_hours = std::max(72.0, 7 * step_hours);
+  // A dip of a step or two inside a surge is no recovery: at daily steps a 6-hour hold-down
+  // ended before the next step, and a surge with a quiet day in it fired, resolved and fired
+  // again. (At 5-minute and hourly steps, 6 hours is already 72 and 6 steps.)
+  config.hold_down_hours = std::max(config.hold_down_hours, 3 * step_hours);
   // A topic's volume often swings back to (and past) a peak it had hours before; NAB's
   // standard score falls from 70.6 to 52.9 with relapses at half the last alert's rate, and
   // to 65.1 at twice it.
