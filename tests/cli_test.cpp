@@ -428,6 +428,33 @@ TEST(Cli, AnInvalidWebhookUrlIsRefusedWithoutBeingShown) {
   }
 }
 
+// A watched tag no feed can carry would match nothing, and an empty history would be the only
+// sign of the typo.
+TEST(Cli, ATagThatIsNoHashtagIsRefusedWithTheFix) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  auto r = RunHashmonSaying("replay -q --db " + dir.File("h.db") + " --tag 'twitter down' " +
+                            dir.File("f.jsonl"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("\"twitter down\" is not one hashtag: a hashtag has no spaces"),
+            std::string::npos)
+      << r.out;
+  const std::string config = dir.File("hashmon.json");
+  testing::WriteFile(config, R"({"tags": ["twitterdown", "#2016"]})");
+  r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("\"#2016\" is not a hashtag: a hashtag needs a letter"), std::string::npos)
+      << r.out;
+  testing::WriteFile(config, R"({"tags": ["twitterdown", 2016]})");
+  r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("tags: every item is a string"), std::string::npos) << r.out;
+  EXPECT_EQ(RunHashmon("replay -q --db " + dir.File("h.db") + " --tag '#TwitterDown' " +
+                       dir.File("f.jsonl"))
+                .exit_code,
+            0);
+}
+
 TEST(Cli, ReplayReadsStdin) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

@@ -203,6 +203,8 @@ bool CheckedSettings(const CollectArgs& a, Clock* clock, Settings* settings, Pip
   if (!lateness) return false;
   config->allowed_lateness_ms = *lateness;
   if (!settings->tags.empty()) config->tags = settings->tags;
+  *error = WatchedTagsError(config->tags);
+  if (!error->empty()) return false;
   *error = WebhookSettingsError(*settings);
   return error->empty() && ApplyTrackerSettings(a.settings, &config->tracker, error) &&
          ResolveSources(*settings, config->tags, specs, error);

@@ -81,7 +81,8 @@ int RunRecord(const RecordArgs& a) {
   // X streams what its rules match: one is made for each (as `collect` does).
   std::vector<std::string> tags = a.tags.empty() ? settings.tags : a.tags;
   if (tags.empty()) tags = PipelineConfig{}.tags;
-  auto spec = ResolveSource(settings, a.source, tags, &error);
+  error = WatchedTagsError(tags);
+  auto spec = error.empty() ? ResolveSource(settings, a.source, tags, &error) : std::nullopt;
   if (!spec || !WritableDirectory(a.out, "--out", &error)) {
     log.Error(error);
     return 2;

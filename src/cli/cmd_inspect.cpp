@@ -59,6 +59,10 @@ int RunInspect(const InspectArgs& a) {
   PipelineConfig config;
   config.detect = false;
   if (!a.tags.empty()) config.tags = a.tags;
+  if (const std::string error = WatchedTagsError(config.tags); !error.empty()) {
+    log.Error(error);
+    return 2;
+  }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   pipeline.set_post_hook([&](const Post& post, const std::vector<int>& watched) {

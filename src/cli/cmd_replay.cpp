@@ -92,8 +92,8 @@ int RunReplay(const ReplayArgs& a) {
   Logger log(&std::cerr, &clock);
   PipelineConfig config;
   if (!a.tags.empty()) config.tags = a.tags;
-  std::string error;
-  const auto lateness = ParseLateness(a.lateness, &error);
+  std::string error = WatchedTagsError(config.tags);
+  const auto lateness = error.empty() ? ParseLateness(a.lateness, &error) : std::nullopt;
   if (!lateness || !ApplyTrackerSettings(a.settings, &config.tracker, &error)) {
     log.Error(error);
     return 2;

@@ -48,6 +48,26 @@ std::string TagOption(const std::string& tag) {
   return tag.empty() ? "" : TagKey(tag[0] == '#' ? tag.substr(1) : tag);
 }
 
+std::string WatchedTagsError(const std::vector<std::string>& tags) {
+  for (const std::string& given : tags) {
+    const std::string tag = !given.empty() && given[0] == '#' ? given.substr(1) : given;
+    const bool spaced = tag.find_first_of(" \t\r\n\f\v") != std::string::npos ||
+                        tag.find("\xC2\xA0") != std::string::npos ||    // no-break space
+                        tag.find("\xE3\x80\x80") != std::string::npos;  // ideographic space
+    if (spaced) {
+      return "the tag \"" + given +
+             "\" is not one hashtag: a hashtag has no spaces (write it as one word, e.g. "
+             "twitterdown, or watch each word with a --tag of its own)";
+    }
+    if (tag.find_first_not_of("0123456789") == std::string::npos) {
+      return "the tag \"" + given +
+             "\" is not a hashtag: a hashtag needs a letter (#2016 is a number, not a tag), "
+             "e.g. --tag twitterdown";
+    }
+  }
+  return "";
+}
+
 std::string CountryOption(const std::string& country) {
   std::string cc = country;
   for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -28,6 +28,11 @@ bool ParseTimeRange(const std::string& since, const std::string& until, int64_t 
 std::string TagOption(const std::string& tag);
 std::string CountryOption(const std::string& country);
 
+// What is wrong with the tags a user asked to watch, with the fix (empty: nothing). A tag
+// with a space in it, or of digits alone, is no hashtag in any feed: it would match nothing,
+// and say so only by an empty history.
+std::string WatchedTagsError(const std::vector<std::string>& tags);
+
 // The default watched countries.
 const std::vector<std::string>& DefaultCountries();
 

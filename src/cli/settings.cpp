@@ -79,7 +79,11 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       auto& list = key == "tags" ? s->tags : s->sources;
       list.clear();
       for (const auto& t : it->value.GetArray()) {
-        if (t.IsString()) list.emplace_back(t.GetString());
+        if (!t.IsString()) {
+          *error = path + ": " + key + ": every item is a string, e.g. [\"twitterdown\"]";
+          return false;
+        }
+        list.emplace_back(t.GetString());
       }
       continue;
     }
