@@ -396,6 +396,32 @@ TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
       << r.out;
 }
 
+// Options under which no row could match are refused with the fix, not answered with an
+// empty list that looks like "nothing happened".
+TEST(Cli, QueryOptionsThatCouldMatchNothingSayWhatToWriteInstead) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  for (const char* what : {"counts", "outages", "spikes", "gaps"}) {
+    SCOPED_TRACE(what);
+    const std::string query = std::string("query ") + what + " --db " + db;
+    auto r = RunHashmonSaying(query + " --country brazil");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("--country: a two-letter code such as BR"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(brazil is BR)"), std::string::npos) << r.out;
+    r = RunHashmonSaying(query + " --since 2016-01-20T00:00:00Z --until 2016-01-19T00:00:00Z");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("--since 2016-01-20T00:00:00Z is not before --until"), std::string::npos)
+        << r.out;
+    r = RunHashmonSaying(query + " --since yesterday");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("or relative (-2h), not \"yesterday\""), std::string::npos) << r.out;
+    EXPECT_EQ(RunHashmon(query + " --country br --since 2016-01-19T00:00:00Z").exit_code, 0);
+    EXPECT_EQ(RunHashmon(query + " --country '?\?' --format csv").exit_code, 0);
+  }
+}
+
 TEST(Cli, ATelegramWebhookWithoutAChatSaysWhatToSet) {
   TempDir dir;
   const std::string config = dir.File("hashmon.json");

@@ -113,11 +113,19 @@ void PrintReport(const std::vector<SqliteStore::OutageRow>& rows) {
   }
 }
 
-bool ParseRange(const OutageArgs& a, SqliteStore::OutageQuery* q) {
+// The query the options ask; false when they cannot be read, said on stderr as `what`'s.
+bool ParseRange(const OutageArgs& a, const char* what, SqliteStore::OutageQuery* q) {
   SystemClock clock;
+  std::string error;
   q->tag = TagOption(a.tag);
-  q->country = CountryOption(a.country);
-  return ParseTimeRange(a.since, a.until, clock.NowMs(), &q->since_ms, &q->until_ms);
+  const auto country = CountryOption(a.country, &error);
+  if (country) q->country = *country;
+  if (!country ||
+      !ParseTimeRange(a.since, a.until, clock.NowMs(), &q->since_ms, &q->until_ms, &error)) {
+    std::fprintf(stderr, "hashmon query %s: %s\n", what, error.c_str());
+    return false;
+  }
+  return true;
 }
 
 std::unique_ptr<SqliteStore> Open(const std::string& db) {
@@ -129,12 +137,7 @@ std::unique_ptr<SqliteStore> Open(const std::string& db) {
 
 int RunOutages(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
-  if (!ParseRange(a, &q)) {
-    std::fprintf(
-        stderr,
-        "hashmon query outages: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
-    return 2;
-  }
+  if (!ParseRange(a, "outages", &q)) return 2;
   auto store = Open(a.db);
   if (!store) return 1;
   const auto rows = store->QueryOutages(q);
@@ -150,12 +153,7 @@ int RunOutages(const OutageArgs& a) {
 
 int RunSpikes(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
-  if (!ParseRange(a, &q)) {
-    std::fprintf(
-        stderr,
-        "hashmon query spikes: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
-    return 2;
-  }
+  if (!ParseRange(a, "spikes", &q)) return 2;
   auto store = Open(a.db);
   if (!store) return 1;
   const auto spikes = store->QuerySpikes(q);
@@ -178,12 +176,7 @@ int RunSpikes(const OutageArgs& a) {
 
 int RunGaps(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
-  if (!ParseRange(a, &q)) {
-    std::fprintf(
-        stderr,
-        "hashmon query gaps: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)\n");
-    return 2;
-  }
+  if (!ParseRange(a, "gaps", &q)) return 2;
   auto store = Open(a.db);
   if (!store) return 1;
   const auto gaps = store->QueryGaps(q);

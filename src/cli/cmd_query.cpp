@@ -99,17 +99,20 @@ int RunCounts(const CountsArgs& a) {
   SystemClock clock;
   CountQuery q;
   q.tag = TagOption(a.tag);
-  q.country = CountryOption(a.country);
+  const auto country = CountryOption(a.country, &error);
+  if (!country) {
+    std::fprintf(stderr, "hashmon query: %s\n", error.c_str());
+    return 2;
+  }
+  q.country = *country;
   auto every = ParseDuration(a.every);
   if (!every || *every < 60'000 || *every % 60'000 != 0) {
     std::fprintf(stderr, "hashmon query: --every must be whole minutes: 1m, 5m, 1h or 1d\n");
     return 2;
   }
   q.every_ms = *every;
-  if (!ParseTimeRange(a.since, a.until, clock.NowMs(), &q.since_ms, &q.until_ms)) {
-    std::fprintf(
-        stderr,
-        "hashmon query: --since/--until: expected ISO 8601 (2016-01-19T08:00:00Z) or -2h\n");
+  if (!ParseTimeRange(a.since, a.until, clock.NowMs(), &q.since_ms, &q.until_ms, &error)) {
+    std::fprintf(stderr, "hashmon query: %s\n", error.c_str());
     return 2;
   }
   std::vector<CountRow> rows;

@@ -30,7 +30,15 @@ int RunServe(const ServeArgs& a) {
   o.watched_countries = DefaultCountries();
   if (!a.countries.empty()) {
     o.watched_countries.clear();
-    for (const auto& c : a.countries) o.watched_countries.push_back(CountryOption(c));
+    for (const auto& c : a.countries) {
+      std::string error;
+      const auto country = CountryOption(c, &error);
+      if (!country) {
+        log.Error(error);
+        return 2;
+      }
+      if (!country->empty()) o.watched_countries.push_back(*country);
+    }
   }
   ApiServer server(o);
   std::string error;

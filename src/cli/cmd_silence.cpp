@@ -27,12 +27,9 @@ int Fail(const std::string& error) {
 // The silence the options describe: --until, or --for from --from (or now).
 bool SilenceFromArgs(const SilenceArgs& a, int64_t now_ms, Silence* s, std::string* error) {
   s->tag = TagOption(a.tag);
-  s->country = CountryOption(a.country);
-  if (!s->country.empty() && !IsSilenceCountry(s->country)) {
-    *error = "--country: a two-letter code such as BR (or ?? for posts with no country), not \"" +
-             a.country + "\"";
-    return false;
-  }
+  const auto country = CountryOption(a.country, error);
+  if (!country) return false;
+  s->country = *country;
   s->comment = a.comment;
   if (!a.from.empty()) {
     const auto from = ParseIsoTime(a.from);

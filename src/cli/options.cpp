@@ -17,6 +17,8 @@
 #include <iostream>
 #include <thread>
 
+#include "hashmon/country_locator.h"
+#include "hashmon/silence.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 
@@ -34,12 +36,22 @@ std::optional<int64_t> ParseLateness(const std::string& text, std::string* error
 }
 
 bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
-                    int64_t* since_ms, int64_t* until_ms) {
+                    int64_t* since_ms, int64_t* until_ms, std::string* error) {
   for (auto [text, out] : {std::pair{&since, since_ms}, std::pair{&until, until_ms}}) {
     if (text->empty()) continue;
     auto t = ParseUserTime(*text, now_ms);
-    if (!t) return false;
+    if (!t) {
+      *error =
+          "--since/--until: times are ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h), "
+          "not \"" +
+          *text + "\"";
+      return false;
+    }
     *out = *t;
+  }
+  if (!since.empty() && !until.empty() && *since_ms >= *until_ms) {
+    *error = "--since " + since + " is not before --until " + until + ": no time is in between";
+    return false;
   }
   return true;
 }
@@ -68,10 +80,16 @@ std::string WatchedTagsError(const std::vector<std::string>& tags) {
   return "";
 }
 
-std::string CountryOption(const std::string& country) {
+std::optional<std::string> CountryOption(const std::string& country, std::string* error) {
   std::string cc = country;
   for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return cc == "ALL" ? "" : cc;
+  if (cc.empty() || cc == "ALL") return "";
+  if (IsSilenceCountry(cc)) return cc;  // (the same codes as a silence's)
+  *error = "--country: a two-letter code such as BR (or ?? for posts with no country), not \"" +
+           country + "\"";
+  if (auto named = CountryLocator::FromEmbeddedData()->FromProfileLocation(country))
+    *error += " (" + country + " is " + *named + ")";
+  return std::nullopt;
 }
 
 void LogRejectedRecords(Pipeline* pipeline, Logger* log) {

@@ -20,13 +20,17 @@ namespace hashmon {
 std::optional<int64_t> ParseLateness(const std::string& text, std::string* error);
 
 // --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
-// Returns false when a value cannot be read.
+// Returns false with *error (what to fix) when a value cannot be read, or when --since is
+// not before --until (nothing could match, and an empty answer would not say why).
 bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
-                    int64_t* since_ms, int64_t* until_ms);
+                    int64_t* since_ms, int64_t* until_ms, std::string* error);
 
-// --tag as a tag key ("#TwitterDown" -> "twitterdown"); --country upper case, "all" -> "".
+// --tag as a tag key ("#TwitterDown" -> "twitterdown").
 std::string TagOption(const std::string& tag);
-std::string CountryOption(const std::string& country);
+// --country as stored: a two-letter code in upper case, or ?? (no country); "all" or
+// nothing is "" (every country). Anything else is nullopt with *error, which names the code
+// where the text names a country ("brazil": Brazil is BR).
+std::optional<std::string> CountryOption(const std::string& country, std::string* error);
 
 // What is wrong with the tags a user asked to watch, with the fix (empty: nothing). A tag
 // with a space in it, or of digits alone, is no hashtag in any feed: it would match nothing,
