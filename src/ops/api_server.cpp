@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include "feed/url_text.h"
+#include "hashmon/silence.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 #include "net/tcp_listener.h"
@@ -317,19 +318,25 @@ ApiResponse ApiServer::Status() {
   return {200, "application/json", sb.GetString()};
 }
 
-ApiResponse ApiServer::Query(const std::string& what,
-                             const std::map<std::string, std::string>& params) {
-  if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
-    return Error(404, "no such endpoint: /api/v1/" + what +
-                          " (counts, outages, spikes, gaps, silences, status)");
-  }
+namespace {
+
+// The filters every query endpoint takes.
+struct QueryFilters {
+  int64_t since = 0, until = 0;
+  std::string tag, country;
+};
+
+// Reads the filters from a request's parameters (the last day by default); an error response
+// when one cannot be read, or when no row could match.
+std::optional<ApiResponse> ReadFilters(const std::map<std::string, std::string>& params,
+                                       int64_t now, QueryFilters* f) {
   auto param = [&](const char* name) -> std::string {
     auto it = params.find(name);
     return it == params.end() ? "" : it->second;
   };
-  const int64_t now = options_.clock->NowMs();
-  int64_t since = now - kDefaultRangeMs, until = now;
-  for (auto [name, out] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+  f->since = now - kDefaultRangeMs;
+  f->until = now;
+  for (auto [name, out] : {std::pair{"since", &f->since}, std::pair{"until", &f->until}}) {
     const std::string text = param(name);
     if (text.empty()) continue;
     auto t = ParseUserTime(text, now);
@@ -338,39 +345,58 @@ ApiResponse ApiServer::Query(const std::string& what,
           400, std::string(name) + ": expected ISO 8601 (2016-01-19T08:00:00Z) or relative (-2h)");
     *out = *t;
   }
-  if (until <= since) return Error(400, "until must be after since");
-  const std::string tag =
-      param("tag").empty() ? ""
-                           : TagKey(param("tag")[0] == '#' ? param("tag").substr(1) : param("tag"));
-  std::string country = Upper(param("country"));
-  if (country == "ALL") country.clear();
+  if (f->until <= f->since) return Error(400, "until must be after since");
+  const std::string tag = param("tag");
+  f->tag = tag.empty() ? "" : TagKey(tag[0] == '#' ? tag.substr(1) : tag);
+  f->country = Upper(param("country"));
+  if (f->country == "ALL") f->country.clear();
+  if (!f->country.empty() && !IsSilenceCountry(f->country))
+    return Error(400, "country: a two-letter code such as BR (or ?? for posts with no country)");
+  return std::nullopt;
+}
+
+ApiResponse CountsAnswer(SqliteStore& store, const QueryFilters& f, const std::string& every) {
+  CountQuery q;
+  q.tag = f.tag;
+  q.country = f.country;
+  q.since_ms = f.since;
+  q.until_ms = f.until;
+  if (!every.empty()) {
+    auto every_ms = ParseDuration(every);
+    if (!every_ms || *every_ms < 60'000 || *every_ms % 60'000 != 0) {
+      return Error(400, "every: a whole number of minutes, such as 1m, 5m or 1h");
+    }
+    q.every_ms = *every_ms;
+  }
+  if ((f.until - f.since) / q.every_ms > kMaxPointsPerSeries) {
+    return Error(400, "too many points: narrow since/until or raise every");
+  }
+  return {200, "application/json", CountsJson(store.QueryCounts(q))};
+}
+
+}  // namespace
+
+ApiResponse ApiServer::Query(const std::string& what,
+                             const std::map<std::string, std::string>& params) {
+  if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
+    return Error(404, "no such endpoint: /api/v1/" + what +
+                          " (counts, outages, spikes, gaps, silences, status)");
+  }
+  QueryFilters f;
+  if (auto refused = ReadFilters(params, options_.clock->NowMs(), &f)) return *refused;
   std::string error;
   auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
   if (!store) return Error(503, error);
   try {
     if (what == "counts") {
-      CountQuery q;
-      q.tag = tag;
-      q.country = country;
-      q.since_ms = since;
-      q.until_ms = until;
-      if (!param("every").empty()) {
-        auto every = ParseDuration(param("every"));
-        if (!every || *every < 60'000 || *every % 60'000 != 0) {
-          return Error(400, "every: a whole number of minutes, such as 1m, 5m or 1h");
-        }
-        q.every_ms = *every;
-      }
-      if ((until - since) / q.every_ms > kMaxPointsPerSeries) {
-        return Error(400, "too many points: narrow since/until or raise every");
-      }
-      return {200, "application/json", CountsJson(store->QueryCounts(q))};
+      const auto every = params.find("every");
+      return CountsAnswer(*store, f, every == params.end() ? "" : every->second);
     }
     SqliteStore::OutageQuery q;
-    q.since_ms = since;
-    q.until_ms = until;
-    q.country = country;
-    q.tag = tag;
+    q.since_ms = f.since;
+    q.until_ms = f.until;
+    q.country = f.country;
+    q.tag = f.tag;
     if (what == "outages") return {200, "application/json", OutagesJson(store->QueryOutages(q))};
     if (what == "spikes") return {200, "application/json", SpikesJson(store->QuerySpikes(q))};
     return {200, "application/json", GapsJson(store->QueryGaps(q))};
