@@ -481,6 +481,22 @@ TEST(Cli, ATagThatIsNoHashtagIsRefusedWithTheFix) {
             0);
 }
 
+TEST(Cli, ASpeedThatIsNoFactorIsRefusedWithAnExample) {
+  TempDir dir;
+  for (const std::string command :
+       {"replay -q --db " + dir.File("h.db"), std::string("serve-feed")}) {
+    for (const char* speed : {"-1", "fast", "inf"}) {
+      const auto r = RunHashmonSaying(command + " --speed " + speed + " /dev/null");
+      EXPECT_NE(r.exit_code, 0) << command << speed;
+      EXPECT_NE(r.out.find(std::string("--speed: 0 (as fast as possible) or a factor such as 60 "
+                                       "(an hour a minute), not ") +
+                           speed),
+                std::string::npos)
+          << r.out;
+    }
+  }
+}
+
 TEST(Cli, ReplayReadsStdin) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

@@ -226,7 +226,8 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
   s->add_option("--rate", serve->rate, "Lines per second (0: as fast as the client reads)");
   s->add_option("--speed", serve->speed,
                 "Send each post when its event time is due, this many times faster: 60 plays an "
-                "hour in a minute (0: as fast as the client reads)");
+                "hour in a minute (0: as fast as the client reads)")
+      ->check(SpeedFactor());
   s->add_option(
       "--fault", serve->faults,
       "drop-after=N, truncate-after=N, stall-after=N, garbage-every=N, status=CODE, backfill=N, "

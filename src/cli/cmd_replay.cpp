@@ -138,6 +138,17 @@ int RunReplay(const ReplayArgs& a) {
 
 }  // namespace
 
+CLI::Validator SpeedFactor() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() && *end == '\0' && v >= 0 && std::isfinite(v)) return "";
+        return "0 (as fast as possible) or a factor such as 60 (an hour a minute), not " + text;
+      },
+      "FACTOR");
+}
+
 void RegisterReplay(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<ReplayArgs>();
   CLI::App* cmd = app.add_subcommand(
@@ -147,7 +158,7 @@ void RegisterReplay(CLI::App& app, ExitCode* exit) {
   cmd->add_option(
          "--speed", args->speed,
          "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(SpeedFactor());
   cmd->add_option("--lateness", args->lateness, "Allowed lateness before a minute closes")
       ->capture_default_str();
   cmd->add_option("--commit-mb", args->commit_mb, "Commit every N MB of input")
