@@ -483,7 +483,7 @@ TEST(Cli, ATagThatIsNoHashtagIsRefusedWithTheFix) {
 
 TEST(Cli, ASpeedThatIsNoFactorIsRefusedWithAnExample) {
   TempDir dir;
-  for (const std::string command :
+  for (const std::string& command :
        {"replay -q --db " + dir.File("h.db"), std::string("serve-feed")}) {
     for (const char* speed : {"-1", "fast", "inf"}) {
       const auto r = RunHashmonSaying(command + " --speed " + speed + " /dev/null");
