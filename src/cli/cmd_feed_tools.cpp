@@ -63,19 +63,15 @@ StreamOutcome RecordOnce(const SourceSpec& spec, int64_t idle_ms, Recorder* reco
       &stop, clock);
 }
 
-int RunRecord(const RecordArgs& a) {
-  SystemClock clock;
-  Logger log(&std::cerr, &clock);
-  auto idle = ParseDuration(a.idle);
-  if (!idle) {
-    log.Error("--idle-timeout: expected a duration such as 30s");
-    return 2;
-  }
+// The source to record, resolved and checked (X's rules made for the tags); nullopt once the
+// error is logged, with the exit code in *exit_code.
+std::optional<SourceSpec> SourceToRecord(const RecordArgs& a, Logger* log, int* exit_code) {
   Settings settings;
   std::string error;
+  *exit_code = 2;
   if (!LoadSettings("", &settings, &error)) {
-    log.Error(error);
-    return 2;
+    log->Error(error);
+    return std::nullopt;
   }
   // Mastodon's WebSocket streams every tag on one socket, its SSE the first tag only.
   // X streams what its rules match: one is made for each (as `collect` does).
@@ -84,48 +80,71 @@ int RunRecord(const RecordArgs& a) {
   error = WatchedTagsError(tags);
   auto spec = error.empty() ? ResolveSource(settings, a.source, tags, &error) : std::nullopt;
   if (!spec || !WritableDirectory(a.out, "--out", &error)) {
-    log.Error(error);
-    return 2;
+    log->Error(error);
+    return std::nullopt;
   }
   if (spec->manage_x_rules) {
     InitHttpThreads();
-    if (!EnsureXRules(kXRulesUrl, settings.x_bearer_token, tags, &log, &error)) {
-      log.Error(error);
-      return 1;
+    if (!EnsureXRules(kXRulesUrl, settings.x_bearer_token, tags, log, &error)) {
+      log->Error(error);
+      *exit_code = 1;
+      return std::nullopt;
     }
   }
+  return spec;
+}
+
+// Records, reconnecting with backoff, until stopped (or, with --until-eof, the stream ends).
+void RecordUntilStopped(const RecordArgs& a, SourceSpec spec, int64_t idle_ms, Recorder* recorder,
+                        Clock* clock, Logger* log) {
   const std::atomic<bool>& stop = StopOnSignals();
-  Recorder recorder(a.out, &clock);
   Backoff backoff;
   int64_t last_time_us = 0;
+  std::string error;
   auto write_failed = [&] {
-    log.LogLimited(LogLevel::kError, "record-write",
-                   "cannot write the recording (" + error +
-                       "): " + std::to_string(recorder.lost()) +
-                       " messages lost so far; recording goes on as soon as the disk takes it");
+    log->LogLimited(LogLevel::kError, "record-write",
+                    "cannot write the recording (" + error +
+                        "): " + std::to_string(recorder->lost()) +
+                        " messages lost so far; recording goes on as soon as the disk takes it");
   };
-  bool streaming_host_known = spec->options.streaming_discovery_url.empty();
+  bool streaming_host_known = spec.options.streaming_discovery_url.empty();
   while (!stop) {
     if (!streaming_host_known) {  // as the collector does (see streaming_host.h)
-      const StreamingHostAnswer answer = AskStreamingHost(spec->options.streaming_discovery_url,
-                                                          spec->options.url, spec->options.headers);
+      const StreamingHostAnswer answer = AskStreamingHost(spec.options.streaming_discovery_url,
+                                                          spec.options.url, spec.options.headers);
       streaming_host_known = answer.answered;
-      if (answer.url) spec->options.url = *answer.url;
+      if (answer.url) spec.options.url = *answer.url;
     }
     const StreamOutcome out =
-        RecordOnce(*spec, *idle, &recorder, &last_time_us, stop, &clock, write_failed, &error);
-    recorder.DropPartialLine();  // a line cut by the disconnection is not recorded
+        RecordOnce(spec, idle_ms, recorder, &last_time_us, stop, clock, write_failed, &error);
+    recorder->DropPartialLine();  // a line cut by the disconnection is not recorded
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
       break;
     const int64_t delay =
         backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
-                            out.rate_limit_reset_ms, clock.NowMs());
-    log.LogLimited(LogLevel::kWarn, "record-reconnect",
-                   "stream interrupted (" + out.message + "); reconnecting in " +
-                       std::to_string(delay) + " ms");
-    for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock.SleepForMs(100);
+                            out.rate_limit_reset_ms, clock->NowMs());
+    log->LogLimited(LogLevel::kWarn, "record-reconnect",
+                    "stream interrupted (" + out.message + "); reconnecting in " +
+                        std::to_string(delay) + " ms");
+    for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock->SleepForMs(100);
   }
+}
+
+int RunRecord(const RecordArgs& a) {
+  SystemClock clock;
+  Logger log(&std::cerr, &clock);
+  auto idle = ParseDuration(a.idle);
+  if (!idle) {
+    log.Error("--idle-timeout: expected a duration such as 30s");
+    return 2;
+  }
+  int exit_code = 0;
+  auto spec = SourceToRecord(a, &log, &exit_code);
+  if (!spec) return exit_code;
+  Recorder recorder(a.out, &clock);
+  RecordUntilStopped(a, std::move(*spec), *idle, &recorder, &clock, &log);
+  std::string error;
   if (!recorder.Flush(&error)) log.Error(error);
   log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
   if (recorder.lost() == 0) return 0;
