@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "feed/replayer.h"
 #include "hashmon/bounded_json.h"
 #include "hashmon/hashtag_extractor.h"
