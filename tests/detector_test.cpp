@@ -977,5 +977,39 @@ TEST(DetectorConfig, SettingsByName) {
   EXPECT_FALSE(SetDetectorOption(&c, "alert_p", "abc"));
 }
 
+// A value the detector cannot work with (a probability of 2, a window of -3 steps, a count of
+// 1e300 cast to int) is refused, saying what would do, and leaves the setting as it was.
+TEST(DetectorConfig, AValueOutOfItsSettingsRangeIsRefusedSayingTheRange) {
+  DetectorConfig c;
+  const std::pair<const char*, const char*> refused[] = {{"alert_p", "2"},
+                                                         {"alert_p", "0"},
+                                                         {"alert_p", "1e-4x"},
+                                                         {"windows", "1,-3"},
+                                                         {"windows", "100000"},
+                                                         {"windows", ""},
+                                                         {"min_count", "nan"},
+                                                         {"hold_down_hours", "-5"},
+                                                         {"onset_steps", "2.5"},
+                                                         {"onset_steps", "1e300"},
+                                                         {"level_half_life_hours", "0"}};
+  for (const auto& [name, value] : refused) {
+    std::string why;
+    EXPECT_FALSE(SetDetectorOption(&c, name, value, &why)) << name << "=" << value;
+    EXPECT_FALSE(why.empty()) << name << "=" << value;
+  }
+  EXPECT_EQ(c.alert_p, DetectorConfig{}.alert_p);
+  EXPECT_EQ(c.windows, DetectorConfig{}.windows);
+  std::string why;
+  SetDetectorOption(&c, "alert_p", "2", &why);
+  EXPECT_EQ(why, "alert_p is a number from just above 0 to 1, not 2");
+  SetDetectorOption(&c, "hold_down_hours", "-5", &why);
+  EXPECT_EQ(why, "hold_down_hours is a number from 0 up, not -5");
+  SetDetectorOption(&c, "windows", "0", &why);
+  EXPECT_EQ(why, "each of windows is a number from 1 to 1440, not 0");
+  EXPECT_TRUE(SetDetectorOption(&c, "alert_p", "1e-300"));
+  EXPECT_TRUE(SetDetectorOption(&c, "leave_busiest_out", "0"));
+  EXPECT_FALSE(c.leave_busiest_out);
+}
+
 }  // namespace
 }  // namespace hashmon

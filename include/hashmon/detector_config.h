@@ -232,8 +232,11 @@ DetectorConfig CountExportConfig(int64_t step_ms);
 bool StepShorterThanABurst(const DetectorConfig& config);
 
 // Sets one field of the config by name ("alert_p", "windows" as "1,3,10" ...); returns
-// false for an unknown name or a bad value.
-bool SetDetectorOption(DetectorConfig* config, const std::string& name, const std::string& value);
+// false for an unknown name or a value out of the field's range (probabilities in (0, 1],
+// half-lives above 0, windows and step counts up to a day of minutes, nothing negative),
+// with *why (when given) saying which.
+bool SetDetectorOption(DetectorConfig* config, const std::string& name, const std::string& value,
+                       std::string* why = nullptr);
 
 }  // namespace hashmon
 

@@ -168,8 +168,9 @@ struct TrackerConfig {
 };
 
 // Sets one field of the tracker's config by name (its own, as "confirm_minutes", or
-// its detector's: SetDetectorOption); false for an unknown name or a bad value.
-bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value);
+// its detector's: SetDetectorOption); false for an unknown name or a bad value, with *why.
+bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value,
+                      std::string* why = nullptr);
 
 // The pseudo-country of a tag's total series (its detector state is stored under it).
 inline constexpr const char* kTagTotal = "*";

@@ -130,8 +130,9 @@ bool ApplySettings(const std::vector<std::string>& settings, Config* config, Set
                    const char* where, std::string* error) {
   for (const auto& kv : settings) {
     const size_t eq = kv.find('=');
-    if (eq == std::string::npos || !set(config, kv.substr(0, eq), kv.substr(eq + 1))) {
-      *error = "--set " + kv + ": unknown setting or bad value (names and defaults: " + where + ")";
+    std::string why = "write it as name=value";
+    if (eq == std::string::npos || !set(config, kv.substr(0, eq), kv.substr(eq + 1), &why)) {
+      *error = "--set " + kv + ": " + why + " (names and defaults: " + where + ")";
       return false;
     }
   }

@@ -36,7 +36,8 @@ constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 constexpr int64_t kMaxWatchLeadMs = 6 * 3'600'000LL;
 }  // namespace
 
-bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value) {
+bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std::string& value,
+                      std::string* why) {
   const std::pair<const char*, double*> fields[] = {
       {"tag_total_alert_p", &config->tag_total_alert_p},
       {"crowd_alert_p", &config->crowd_alert_p},
@@ -47,11 +48,14 @@ bool SetTrackerOption(TrackerConfig* config, const std::string& name, const std:
     if (name != field) continue;
     char* end = nullptr;
     const double v = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !std::isfinite(v) || v < 0) return false;
+    if (value.empty() || *end != '\0' || !std::isfinite(v) || v < 0) {
+      if (why) *why = name + " is a number from 0 up, not " + (value.empty() ? "nothing" : value);
+      return false;
+    }
     *target = v;
     return true;
   }
-  return SetDetectorOption(&config->detector, name, value);
+  return SetDetectorOption(&config->detector, name, value, why);
 }
 
 std::vector<OutageWave> WavesOf(const OutageCountry& c) {
