@@ -204,6 +204,18 @@ TEST_F(CollectorTest, ARefusedTokenSaysWhatToFixAndIsNotRetriedInATightLoop) {
   EXPECT_NE(log_text.find("retrying in 3"), std::string::npos) << log_text;  // 320+ s, not at once
 }
 
+TEST_F(CollectorTest, APathTheServerDoesNotHaveSaysToCheckTheUrlAndIsRetried) {
+  const std::string expected = Replayed();
+  FeedFaults f;
+  f.statuses = {404};  // then the stream (a relay that was restarting)
+  std::string log_text;
+  CollectStats stats;
+  EXPECT_EQ(Collected(f, &stats, &log_text), expected);
+  EXPECT_NE(log_text.find("HTTP 404: the server has no stream at that path; check the source URL"),
+            std::string::npos)
+      << log_text;
+}
+
 TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuffering) {
   const std::string expected = Replayed();
   // The feed four times over (about 100 MB): the repeats are duplicates, so the history

@@ -575,8 +575,14 @@ void Collector::LogReconnect(const StreamOutcome& out, const std::string& reason
                          "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
     return;
   }
+  // A path the server does not have is the user's to fix; it may come back (a relay
+  // restarting), so it is retried all the same.
+  const bool no_such_path = out.http_status == 404 || out.http_status == 410;
+  const std::string said =
+      out.message +
+      (no_such_path ? ": the server has no stream at that path; check the source URL" : "");
   log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
-                   "stream " + reason + (out.message.empty() ? "" : " (" + out.message + ")") +
+                   "stream " + reason + (said.empty() ? "" : " (" + said + ")") +
                        "; reconnecting in " + Seconds(delay));
 }
 
