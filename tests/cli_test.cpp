@@ -422,6 +422,21 @@ TEST(Cli, QueryOptionsThatCouldMatchNothingSayWhatToWriteInstead) {
   }
 }
 
+// A table with no rows says so in words (CSV and JSON stay machine-readable: a header, []).
+TEST(Cli, AnEmptyTableSaysThereIsNothingInTheRange) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  const std::string later = " --db " + db + " --since 2016-01-20T00:00:00Z --format table";
+  EXPECT_EQ(RunHashmon("query outages" + later).out, "no outages in this range\n");
+  EXPECT_EQ(RunHashmon("query spikes" + later).out, "no spikes in this range\n");
+  EXPECT_EQ(RunHashmon("query gaps" + later).out,
+            "no gaps in this range: no source was disconnected\n");
+  EXPECT_EQ(RunHashmon("query counts" + later).out, "no mentions in this range\n");
+  EXPECT_EQ(RunHashmon("query spikes --db " + db + " --format json").out, "[]\n");
+}
+
 TEST(Cli, ATelegramWebhookWithoutAChatSaysWhatToSet) {
   TempDir dir;
   const std::string config = dir.File("hashmon.json");

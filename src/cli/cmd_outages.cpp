@@ -160,6 +160,8 @@ int RunSpikes(const OutageArgs& a) {
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
   if (format == "json" || format == "jsonl") {
     PrintJsonRows(SpikesJson(spikes), format);
+  } else if (format == "table" && spikes.empty()) {
+    std::printf("no spikes in this range\n");
   } else {
     std::printf(format == "csv" ? "time,tag,country,count,expected,score\n"
                                 : "%-20s %-14s %-7s %6s %9s %8s\n",
@@ -183,6 +185,8 @@ int RunGaps(const OutageArgs& a) {
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
   if (format == "json" || format == "jsonl") {
     PrintJsonRows(GapsJson(gaps), format);
+  } else if (format == "table" && gaps.empty()) {
+    std::printf("no gaps in this range: no source was disconnected\n");
   } else {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
