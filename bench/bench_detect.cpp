@@ -24,6 +24,26 @@ void BM_DetectorQuietMinute(benchmark::State& state) {
 }
 BENCHMARK(BM_DetectorQuietMinute)->Arg(0)->Arg(5)->Arg(30);
 
+// What saving one series' state costs: each series that saw a minute writes its state to
+// SQLite once a minute (in the transaction with the counts and the cursor), so its size is
+// the history's write volume per active series.
+void BM_SaveStateAfterThreeDays(benchmark::State& state) {
+  hashmon::DetectorConfig cfg;
+  hashmon::SeriesDetector d(&cfg);
+  std::mt19937 rng(1);
+  std::poisson_distribution<int> p(1.0);
+  int64_t t = 1'453'000'000'000;
+  for (int m = 0; m < 3 * 1440; ++m, t += 60'000) d.Observe(t, p(rng));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string saved = d.Serialize();
+    bytes = saved.size();
+    benchmark::DoNotOptimize(saved.data());
+  }
+  state.counters["state_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_SaveStateAfterThreeDays);
+
 void BM_DecodeOnePost(benchmark::State& state) {
   hashmon::Decoder decoder;
   const std::string line =
