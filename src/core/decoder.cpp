@@ -239,6 +239,30 @@ Record DecodeV2(const Value& msg, const Value& data) {
 
 // --- Bluesky Jetstream -------------------------------------------------------------
 
+// A post record's tags: its facets' tags (the text only when it has no facets at all: an
+// older client's post), and its `tags`, which always count.
+void ReadBlueskyTags(const Value& record, Post* p) {
+  if (const Value* facets = ArrayMember(record, "facets")) {
+    p->has_structured_tags = true;
+    for (const auto& facet : facets->GetArray()) {
+      const Value* features = ArrayMember(facet, "features");
+      if (!features) continue;
+      for (const auto& f : features->GetArray()) {
+        if (Str(f, "$type") == "app.bsky.richtext.facet#tag" && !Str(f, "tag").empty()) {
+          p->hashtags.emplace_back(Str(f, "tag"));
+        }
+      }
+    }
+  } else {
+    p->extract_from_text = true;
+  }
+  if (const Value* tags = ArrayMember(record, "tags")) {
+    for (const auto& t : tags->GetArray()) {
+      if (t.IsString()) p->hashtags.emplace_back(t.GetString(), t.GetStringLength());
+    }
+  }
+}
+
 Record DecodeJetstream(const Value& ev) {
   std::string_view kind = Str(ev, "kind");
   if (kind == "identity" || kind == "account")
@@ -270,26 +294,7 @@ Record DecodeJetstream(const Value& ev) {
   const Value* record = ObjectMember(*commit, "record");
   if (!record) return Reject(RecordKind::kError, "bluesky_bad_commit");
   p.text = Str(*record, "text");
-  const Value* facets = ArrayMember(*record, "facets");
-  if (facets) {
-    p.has_structured_tags = true;
-    for (const auto& facet : facets->GetArray()) {
-      const Value* features = ArrayMember(facet, "features");
-      if (!features) continue;
-      for (const auto& f : features->GetArray()) {
-        if (Str(f, "$type") == "app.bsky.richtext.facet#tag" && !Str(f, "tag").empty()) {
-          p.hashtags.emplace_back(Str(f, "tag"));
-        }
-      }
-    }
-  } else {
-    p.extract_from_text = true;
-  }
-  if (const Value* tags = ArrayMember(*record, "tags")) {
-    for (const auto& t : tags->GetArray()) {
-      if (t.IsString()) p.hashtags.emplace_back(t.GetString(), t.GetStringLength());
-    }
-  }
+  ReadBlueskyTags(*record, &p);
   if (const Value* langs = ArrayMember(*record, "langs")) {
     for (const auto& l : langs->GetArray()) {
       if (l.IsString()) AddLanguage({l.GetString(), l.GetStringLength()}, &p.evidence);

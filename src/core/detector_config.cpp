@@ -99,7 +99,7 @@ bool SetDetectorOption(DetectorConfig* c, const std::string& name, const std::st
     const char* name;
     double* d;
     int* i;
-    bool* b;  // 0 is false, anything else true
+    bool* b;  // 0 or 1
     double lo = 0, hi = kUnbounded;
   };
   constexpr double p_lo = kPositive, p_hi = 1;  // a probability
