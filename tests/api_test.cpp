@@ -280,6 +280,21 @@ TEST(ListenTest, DefaultsToLoopbackAndRejectsNonsense) {
   EXPECT_FALSE(ParseListen("127.0.0.1:99999", &host, &port));
 }
 
+TEST(ListenTest, ListeningBeyondThisMachineWarnsThatNobodyIsAskedToLogIn) {
+  for (const char* loopback : {"127.0.0.1", "::1", "localhost"}) {
+    ApiOptions o;
+    o.host = loopback;
+    EXPECT_EQ(ApiServer(o).ExposureWarning(), "") << loopback;
+  }
+  for (const char* open : {"0.0.0.0", "192.168.1.20", "::"}) {
+    ApiOptions o;
+    o.host = open;
+    const std::string warning = ApiServer(o).ExposureWarning();
+    EXPECT_NE(warning.find("ask for no login"), std::string::npos) << open;
+    EXPECT_NE(warning.find("or listen on 127.0.0.1"), std::string::npos) << open;
+  }
+}
+
 // Real headless Chromium, as the machine's own package (scripts/setup installs it).
 std::string RunChromium(const std::string& args, const std::string& profile) {
   const std::string cmd =

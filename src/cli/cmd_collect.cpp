@@ -114,6 +114,7 @@ bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveSt
   if (port < 0) return false;
   log->Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" +
             std::to_string(port) + "/");
+  if (const std::string warning = (*api)->ExposureWarning(); !warning.empty()) log->Warn(warning);
   return true;
 }
 

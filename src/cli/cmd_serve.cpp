@@ -49,6 +49,7 @@ int RunServe(const ServeArgs& a) {
   }
   std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(),
               o.host.c_str(), port);
+  if (const std::string warning = server.ExposureWarning(); !warning.empty()) log.Warn(warning);
   std::fflush(stdout);
   // Serving before the collector has made the database is fine (each request opens it
   // anew), but a wrong --db should be said at once, not found on the dashboard later.

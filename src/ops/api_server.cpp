@@ -418,6 +418,14 @@ ApiResponse ApiServer::Silences(const std::map<std::string, std::string>& params
   return {200, "application/json", SilencesJson(rows, now)};
 }
 
+std::string ApiServer::ExposureWarning() const {
+  if (IsLoopbackName(options_.host)) return "";
+  return "listening on " + options_.host +
+         ": the API, /metrics and the dashboard ask for no login, so anyone who can reach this "
+         "port reads the history and its sample posts; keep it behind a firewall or a reverse "
+         "proxy that authenticates, or listen on 127.0.0.1";
+}
+
 int ApiServer::Start(std::string* error) {
   ListenerOptions listen{options_.host, options_.port, options_.max_connections,
                          kSocketTimeoutSeconds};

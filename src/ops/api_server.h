@@ -54,6 +54,10 @@ class ApiServer {
   // Answers one GET request for `target` (path and query); used by the server thread.
   ApiResponse Handle(const std::string& target);
 
+  // What a user should know when the server listens beyond this machine (empty on
+  // loopback): it asks no one who they are, and the history holds people's posts.
+  std::string ExposureWarning() const;
+
  private:
   void Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock);
   ApiResponse Status();
