@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <string_view>
 
+#include "feed/gzip_source.h"
+
 namespace hashmon {
 namespace {
 
@@ -247,8 +249,11 @@ class CompressedInput : public InputFile {
       }
       const std::string name = path_ + ":" + entry;
       auto data = std::make_unique<ArchiveDataSource>(reader_->handle());
-      if (EndsWith(entry, ".gz") || EndsWith(entry, ".bz2") || EndsWith(entry, ".zst") ||
-          EndsWith(entry, ".xz")) {
+      if (EndsWith(entry, ".gz")) {
+        return MakeMember(name, entry_name_for(name), std::make_unique<GzipSource>(std::move(data)),
+                          identify_, error);
+      }
+      if (EndsWith(entry, ".bz2") || EndsWith(entry, ".zst") || EndsWith(entry, ".xz")) {
         auto inner = std::make_unique<ArchiveReader>(std::move(data), false);
         if (!inner->Open(error) || !inner->NextEntry(&entry, &is_file, error)) {
           *error = name + ": " + *error;
@@ -296,8 +301,17 @@ std::unique_ptr<InputFile> InputFile::Open(const std::string& path, std::string*
     *error = path + ": " + raw->error();
     return nullptr;
   }
+  std::unique_ptr<ByteSource> src = std::make_unique<PrefixedSource>(head, std::move(raw));
+  if (head.compare(0, 2, "\x1f\x8b") == 0) {  // gzip: zlib, which checks it (gzip_source.h)
+    src = std::make_unique<GzipSource>(std::move(src));
+    head = ReadPrefix(src.get(), 512, &failed);
+    if (failed) {
+      *error = path + ": " + src->error();
+      return nullptr;
+    }
+    src = std::make_unique<PrefixedSource>(head, std::move(src));
+  }
   const Format format = Sniff(head);
-  auto src = std::make_unique<PrefixedSource>(std::move(head), std::move(raw));
   if (format == Format::kPlain) {
     auto member = MakeMember(path, "", std::move(src), !is_stdin, error);
     if (!member) return nullptr;
