@@ -23,6 +23,11 @@ struct Attribution {
   Method method = Method::kNone;
 };
 
+// Whether `country` can be a country as the history names them: two letters (ISO 3166-1
+// alpha-2, any case) or "??" for posts no country was found for. (For users' filters and
+// silences: anything else would match nothing.)
+bool IsCountryKey(const std::string& country);
+
 class CountryLocator {
  public:
   // Builds the locator from the data compiled into the binary.

@@ -36,10 +36,6 @@ const Silence* FindSilence(const std::vector<Silence>& silences, const std::stri
 // optional. Returns false with *error saying what to fix.
 bool ParseSilence(const rapidjson::Value& value, Silence* silence, std::string* error);
 
-// Whether `country` can name a silence's country: two letters (ISO 3166-1 alpha-2, any
-// case) or "??" for posts no country was found for.
-bool IsSilenceCountry(const std::string& country);
-
 // "BR until 2026-12-03T06:00:00Z (planned maintenance)": for logs.
 std::string DescribeSilence(const Silence& silence);
 

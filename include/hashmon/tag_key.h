@@ -12,6 +12,10 @@ namespace hashmon {
 // The canonical caseless key of a tag (without '#'), as UTF-8.
 std::string TagKey(std::string_view tag);
 
+// A tag as a user writes it ("#TwitterDown" or "twitterdown"), without its '#'; and its key.
+std::string_view WithoutHash(std::string_view tag);
+inline std::string UserTagKey(std::string_view tag) { return TagKey(WithoutHash(tag)); }
+
 // The set of tags a user watches, keyed by TagKey. Small: a linear scan beats hashing.
 class WatchedTags {
  public:

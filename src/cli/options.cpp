@@ -18,7 +18,6 @@
 #include <thread>
 
 #include "hashmon/country_locator.h"
-#include "hashmon/silence.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 
@@ -56,22 +55,20 @@ bool ParseTimeRange(const std::string& since, const std::string& until, int64_t 
   return true;
 }
 
-std::string TagOption(const std::string& tag) {
-  return tag.empty() ? "" : TagKey(tag[0] == '#' ? tag.substr(1) : tag);
-}
+std::string TagOption(const std::string& tag) { return UserTagKey(tag); }
 
 std::string WatchedTagsError(const std::vector<std::string>& tags) {
   for (const std::string& given : tags) {
-    const std::string tag = !given.empty() && given[0] == '#' ? given.substr(1) : given;
-    const bool spaced = tag.find_first_of(" \t\r\n\f\v") != std::string::npos ||
-                        tag.find("\xC2\xA0") != std::string::npos ||    // no-break space
-                        tag.find("\xE3\x80\x80") != std::string::npos;  // ideographic space
+    const std::string_view tag = WithoutHash(given);
+    const bool spaced = tag.find_first_of(" \t\r\n\f\v") != std::string_view::npos ||
+                        tag.find("\xC2\xA0") != std::string_view::npos ||    // no-break space
+                        tag.find("\xE3\x80\x80") != std::string_view::npos;  // ideographic space
     if (spaced) {
       return "the tag \"" + given +
              "\" is not one hashtag: a hashtag has no spaces (write it as one word, e.g. "
              "twitterdown, or watch each word with a --tag of its own)";
     }
-    if (tag.find_first_not_of("0123456789") == std::string::npos) {
+    if (tag.find_first_not_of("0123456789") == std::string_view::npos) {
       return "the tag \"" + given +
              "\" is not a hashtag: a hashtag needs a letter (#2016 is a number, not a tag), "
              "e.g. --tag twitterdown";
@@ -84,7 +81,7 @@ std::optional<std::string> CountryOption(const std::string& country, std::string
   std::string cc = country;
   for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (cc.empty() || cc == "ALL") return "";
-  if (IsSilenceCountry(cc)) return cc;  // (the same codes as a silence's)
+  if (IsCountryKey(cc)) return cc;
   *error = "--country: a two-letter code such as BR (or ?? for posts with no country), not \"" +
            country + "\"";
   if (auto named = CountryLocator::FromEmbeddedData()->FromProfileLocation(country))

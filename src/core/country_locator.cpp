@@ -392,4 +392,10 @@ Attribution CountryLocator::Locate(const CountryEvidence& e) const {
   return Attribution{};
 }
 
+bool IsCountryKey(const std::string& country) {
+  return country == "??" ||
+         (country.size() == 2 && std::isalpha(static_cast<unsigned char>(country[0])) &&
+          std::isalpha(static_cast<unsigned char>(country[1])));
+}
+
 }  // namespace hashmon

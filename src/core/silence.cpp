@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hashmon/country_locator.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 
@@ -61,7 +62,7 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
     return false;
   }
   if (!s->tag.empty()) s->tag = TagKey(s->tag[0] == '#' ? s->tag.substr(1) : s->tag);
-  if (!s->country.empty() && !IsSilenceCountry(s->country)) {
+  if (!s->country.empty() && !IsCountryKey(s->country)) {
     *error =
         "a silence's country is a two-letter code such as BR (or ?? for posts with no "
         "country), not \"" +
@@ -87,12 +88,6 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
   s->from_ms = *from_ms;
   s->until_ms = *until_ms;
   return true;
-}
-
-bool IsSilenceCountry(const std::string& country) {
-  return country == "??" ||
-         (country.size() == 2 && std::isalpha(static_cast<unsigned char>(country[0])) &&
-          std::isalpha(static_cast<unsigned char>(country[1])));
 }
 
 std::string DescribeSilence(const Silence& s) {

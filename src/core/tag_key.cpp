@@ -38,11 +38,14 @@ std::string TagKey(std::string_view tag) {
   return out;
 }
 
+std::string_view WithoutHash(std::string_view tag) {
+  if (!tag.empty() && tag[0] == '#') tag.remove_prefix(1);
+  return tag;
+}
+
 WatchedTags::WatchedTags(const std::vector<std::string>& tags) {
   for (const auto& t : tags) {
-    std::string_view v = t;
-    if (!v.empty() && v[0] == '#') v.remove_prefix(1);
-    std::string key = TagKey(v);
+    std::string key = UserTagKey(t);
     if (!key.empty() && std::find(keys_.begin(), keys_.end(), key) == keys_.end()) {
       keys_.push_back(std::move(key));
     }

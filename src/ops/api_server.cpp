@@ -8,7 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include "feed/url_text.h"
-#include "hashmon/silence.h"
+#include "hashmon/country_locator.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 #include "net/tcp_listener.h"
@@ -346,11 +346,10 @@ std::optional<ApiResponse> ReadFilters(const std::map<std::string, std::string>&
     *out = *t;
   }
   if (f->until <= f->since) return Error(400, "until must be after since");
-  const std::string tag = param("tag");
-  f->tag = tag.empty() ? "" : TagKey(tag[0] == '#' ? tag.substr(1) : tag);
+  f->tag = UserTagKey(param("tag"));
   f->country = Upper(param("country"));
   if (f->country == "ALL") f->country.clear();
-  if (!f->country.empty() && !IsSilenceCountry(f->country))
+  if (!f->country.empty() && !IsCountryKey(f->country))
     return Error(400, "country: a two-letter code such as BR (or ?? for posts with no country)");
   return std::nullopt;
 }
