@@ -216,6 +216,27 @@ TEST_F(CollectorTest, APathTheServerDoesNotHaveSaysToCheckTheUrlAndIsRetried) {
       << log_text;
 }
 
+TEST_F(CollectorTest, AHostAndPortWhereNothingAnswersSaysToCheckThem) {
+  int port = 0;
+  {
+    FeedServer closed(lines_, {});
+    std::string error;
+    port = closed.Start(0, &error);  // a port that was free a moment ago, and is again
+    ASSERT_GT(port, 0) << error;
+  }
+  CollectOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(port) + "/subscribe?token=SECRET";
+  o.max_failures = 2;
+  const testing::CollectRun run =
+      testing::CollectHistory(o, tmp_.File("nothing.db"), locator_, nullptr);
+  EXPECT_FALSE(run.ok);
+  EXPECT_NE(run.log.find("; nothing has answered at http://127.0.0.1:" + std::to_string(port) +
+                         "/subscribe?token=REDACTED since the start: check its host and port"),
+            std::string::npos)
+      << run.log;
+  EXPECT_EQ(run.log.find("SECRET"), std::string::npos) << run.log;
+}
+
 TEST_F(CollectorTest, AReaderSlowerThanTheNetworkHoldsTheServerBackInsteadOfBuffering) {
   const std::string expected = Replayed();
   // The feed four times over (about 100 MB): the repeats are duplicates, so the history

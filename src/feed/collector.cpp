@@ -502,6 +502,7 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     Publish(stats_.connections == 1 ? "connecting" : "reconnecting");
     DiscoverStreamingHost();
     const StreamOutcome out = Connect(stop, [&] {
+      answered_ = true;
       Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen
       if (disconnected_since != 0) {
@@ -575,12 +576,17 @@ void Collector::LogReconnect(const StreamOutcome& out, const std::string& reason
                          "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
     return;
   }
-  // A path the server does not have is the user's to fix; it may come back (a relay
-  // restarting), so it is retried all the same.
+  // A path the server does not have, or a host and port where nothing has ever answered,
+  // is most often the user's to fix; either may come back (a relay restarting), so it is
+  // retried all the same.
   const bool no_such_path = out.http_status == 404 || out.http_status == 410;
+  const bool never_answered = !answered_ && out.http_status == 0 && reason == "network";
   const std::string said =
-      out.message +
-      (no_such_path ? ": the server has no stream at that path; check the source URL" : "");
+      out.message + (no_such_path ? ": the server has no stream at that path; check the source URL"
+                     : never_answered
+                         ? "; nothing has answered at " + UrlWithoutSecrets(options_.url) +
+                               " since the start: check its host and port, and that the server runs"
+                         : "");
   log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
                    "stream " + reason + (said.empty() ? "" : " (" + said + ")") +
                        "; reconnecting in " + Seconds(delay));
