@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -16,6 +17,7 @@
 
 #include "feed/http_stream.h"
 #include "hashmon/time_util.h"
+#include "store/sqlite_store.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -130,6 +132,87 @@ TEST(Cli, AnswersThatCannotBeWrittenOutInFullFail) {
   EXPECT_EQ(scores.exit_code, 1);
   EXPECT_NE(scores.out.find("hashmon detect: could not write all of /dev/full"), std::string::npos)
       << scores.out;
+}
+
+TEST(Cli, AnAnswerWrittenToAFileReplacesItOnlyOnceWhole) {
+  // A cron job refreshing a CSV for a web page must never leave half of one in its place.
+  TempDir dir;
+  std::string lines;
+  for (int minute = 0; minute < 2000; ++minute) {
+    lines += R"({"id_str":")" + std::to_string(minute) + R"(","timestamp_ms":")" +
+             std::to_string(1453191300000 + minute * 60000) +
+             R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
+             "\n";
+  }
+  testing::WriteFile(dir.File("f.jsonl"), lines);
+  const std::string db = " --db " + dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q" + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  const std::string csv = RunHashmon("query counts --format csv" + db).out;
+  ASSERT_GT(csv.size(), 64u << 10);
+
+  // The file's name gives the format; nothing goes to stdout.
+  auto written = RunHashmonSaying("query counts" + db + " -o " + dir.File("counts.csv"));
+  EXPECT_EQ(written.exit_code, 0);
+  EXPECT_EQ(written.out, "");
+  EXPECT_EQ(testing::ReadFile(dir.File("counts.csv")), csv);
+  EXPECT_EQ(RunHashmon("query outages" + db + " --output " + dir.File("o.json")).exit_code, 0);
+  EXPECT_EQ(testing::ReadFile(dir.File("o.json")), "[]\n");
+  EXPECT_EQ(RunHashmon("query gaps" + db + " -o " + dir.File("gaps.txt")).exit_code, 0);
+  EXPECT_EQ(testing::ReadFile(dir.File("gaps.txt")),
+            "no gaps in this range: no source was disconnected\n");
+
+  // A query that fails, or an answer that does not fit on the disk, leaves the last whole
+  // answer (and its mode) as it was, and no temporary file beside it.
+  chmod(dir.File("counts.csv").c_str(), 0640);
+  auto refused =
+      RunHashmonSaying("query counts" + db + " --country brazil -o " + dir.File("counts.csv"));
+  EXPECT_EQ(refused.exit_code, 2);
+  auto full =
+      testing::RunHashmonSayingWithFilesUpTo("query counts" + db + " -o " + dir.File("counts.csv"),
+                                             48 << 10);  // above the history's 32 KiB -shm file
+  EXPECT_EQ(full.exit_code, 1);
+  EXPECT_NE(full.out.find("could not write all of the answer to " + dir.File("counts.csv")),
+            std::string::npos)
+      << full.out;
+  EXPECT_EQ(testing::ReadFile(dir.File("counts.csv")), csv);
+  struct stat st {};
+  ASSERT_EQ(stat(dir.File("counts.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(RunHashmon("query counts" + db + " --every 1h -o " + dir.File("counts.csv")).exit_code,
+            0);
+  ASSERT_EQ(stat(dir.File("counts.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+
+  // Where no file can go, it says so before asking the history anything.
+  const std::pair<std::string, std::string> nowhere[] = {
+      {dir.path(), "is a directory: give --output a file name"},
+      {"/dev/null", "/dev/null is not a regular file"},
+      {dir.File("no/such/c.csv"), "the directory " + dir.File("no/such") + " does not exist"}};
+  for (const auto& [output, says] : nowhere) {
+    auto refused = RunHashmonSaying("query counts" + db + " -o " + output);
+    EXPECT_EQ(refused.exit_code, 1) << output;
+    EXPECT_NE(refused.out.find(says), std::string::npos) << refused.out;
+  }
+}
+
+TEST(Cli, AGapsCsvQuotesASourceWhoseUrlHoldsCommasOrQuotes) {
+  TempDir dir;
+  std::string error;
+  {
+    auto store = SqliteStore::OpenForWriting(dir.File("h.db"), &error);
+    ASSERT_TRUE(store) << error;
+    Batch batch;
+    batch.gaps.push_back({R"(http:http://relay/feed?tags=a,b&name="x")", 1453191300000,
+                          1453191360000, "disconnected"});
+    store->Commit(batch, {});
+  }
+  auto csv = RunHashmon("query gaps --format csv --db " + dir.File("h.db"));
+  EXPECT_EQ(csv.out,
+            "source,from,to,reason\n"
+            R"("http:http://relay/feed?tags=a,b&name=""x""",2016-01-19T08:15:00Z,)"
+            "2016-01-19T08:16:00Z,disconnected\n");
 }
 
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {

@@ -66,6 +66,12 @@ CommandResult RunHashmonSaying(const std::string& args) {
   return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1");
 }
 
+CommandResult RunHashmonSayingWithFilesUpTo(const std::string& args, int bytes) {
+  const std::string limit = std::to_string(bytes);
+  return Run("trap '' XFSZ; prlimit --fsize=" + limit + ":" + limit + " " +
+             std::string(HASHMON_BINARY) + " " + args + " 2>&1");
+}
+
 CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path) {
   return Run(std::string(HASHMON_BINARY) + " " + args + " 2>&1 >'" + path + "'");
 }

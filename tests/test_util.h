@@ -44,6 +44,9 @@ CommandResult RunHashmon(const std::string& args, const std::string& stdin_path 
 CommandResult RunHashmonSaying(const std::string& args);
 // The same with its stdout written to `path`: `out` is what it says on stderr.
 CommandResult RunHashmonWritingTo(const std::string& args, const std::string& path);
+// RunHashmonSaying where no file may grow beyond `bytes` (a disk that fills up): a write
+// past it fails with EFBIG instead of ending the process.
+CommandResult RunHashmonSayingWithFilesUpTo(const std::string& args, int bytes);
 
 // Runs one of the project's feed generators (scripts/gen-sample.py, gen-independent.py)
 // with `args`, writing its feed to `out` and, when `truth_out` is given, the counts it meant

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/answer_file.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "hashmon/clock.h"
@@ -16,8 +17,17 @@ namespace {
 
 struct OutageArgs {
   std::string db = "hashmon.db";
-  std::string tag, country, since, until, format;
+  std::string tag, country, since, until, format, output;
 };
+
+// A CSV cell as RFC 4180 has it: quoted where it holds a comma, a quote or a line break (a
+// source is named by its URL, and a URL's query may hold commas).
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 std::string TimeOfDay(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
 
@@ -190,9 +200,11 @@ int RunGaps(const OutageArgs& a) {
   } else {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
-      std::printf(format == "csv" ? "%s,%s,%s,%s\n" : "%-40s %s .. %s  %s\n", g.source.c_str(),
-                  FormatIsoTime(g.from_ms).c_str(), g.to_ms ? FormatIsoTime(g.to_ms).c_str() : "",
-                  g.reason.c_str());
+      const bool csv = format == "csv";
+      std::printf(csv ? "%s,%s,%s,%s\n" : "%-40s %s .. %s  %s\n",
+                  (csv ? CsvField(g.source) : g.source).c_str(), FormatIsoTime(g.from_ms).c_str(),
+                  g.to_ms ? FormatIsoTime(g.to_ms).c_str() : "",
+                  (csv ? CsvField(g.reason) : g.reason).c_str());
     }
   }
   return 0;
@@ -207,25 +219,29 @@ void AddOptions(CLI::App* cmd, OutageArgs* a) {
   cmd->add_option("--format", a->format,
                   "table (a report; default on a terminal), csv, json, or jsonl (a line each)")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
+  AddOutputOption(cmd, &a->output);
+}
+
+// Registers `name`, whose answer `run` prints (or writes into --output).
+void AddQuery(CLI::App* query, ExitCode* exit, const char* name, const char* description,
+              int (*run)(const OutageArgs&)) {
+  auto args = std::make_shared<OutageArgs>();
+  CLI::App* cmd = query->add_subcommand(name, description);
+  AddOptions(cmd, args.get());
+  cmd->callback([args, exit, run] {
+    exit->value =
+        AnswerInto(args->output, &args->format, "hashmon query", [&] { return run(*args); });
+  });
 }
 
 }  // namespace
 
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
-  auto outages = std::make_shared<OutageArgs>();
-  CLI::App* o = query->add_subcommand(
-      "outages", "Crowd-reported outages: per country and international incidents");
-  AddOptions(o, outages.get());
-  o->callback([outages, exit] { exit->value = RunOutages(*outages); });
-  auto spikes = std::make_shared<OutageArgs>();
-  CLI::App* s = query->add_subcommand("spikes", "Single anomalous minutes");
-  AddOptions(s, spikes.get());
-  s->callback([spikes, exit] { exit->value = RunSpikes(*spikes); });
-  auto gaps = std::make_shared<OutageArgs>();
-  CLI::App* g = query->add_subcommand(
-      "gaps", "When a live source was disconnected (no data, not zero mentions)");
-  AddOptions(g, gaps.get());
-  g->callback([gaps, exit] { exit->value = RunGaps(*gaps); });
+  AddQuery(query, exit, "outages",
+           "Crowd-reported outages: per country and international incidents", RunOutages);
+  AddQuery(query, exit, "spikes", "Single anomalous minutes", RunSpikes);
+  AddQuery(query, exit, "gaps", "When a live source was disconnected (no data, not zero mentions)",
+           RunGaps);
 }
 
 }  // namespace hashmon

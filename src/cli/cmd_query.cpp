@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli/answer_file.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "hashmon/clock.h"
@@ -23,6 +24,7 @@ struct CountsArgs {
   std::string since, until;
   std::string every = "1m";
   std::string format;
+  std::string output;
 };
 
 // Eight levels of block characters, scaled to the series' maximum: `buckets` buckets of
@@ -134,6 +136,12 @@ int RunCounts(const CountsArgs& a) {
 
 }  // namespace
 
+void AddOutputOption(CLI::App* cmd, std::string* output) {
+  cmd->add_option("-o,--output", *output,
+                  "Write the answer to this file, which is replaced only once the whole answer "
+                  "is written; its name gives the format: .csv, .json, .jsonl, .txt (a table)");
+}
+
 void RegisterQuery(CLI::App& app, ExitCode* exit) {
   CLI::App* query =
       app.add_subcommand("query", "Ask the history (read-only; safe while a collector writes)");
@@ -151,7 +159,11 @@ void RegisterQuery(CLI::App& app, ExitCode* exit) {
       ->add_option("--format", args->format,
                    "table (default on a terminal), csv, json, or jsonl (a line each)")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
-  counts->callback([args, exit] { exit->value = RunCounts(*args); });
+  AddOutputOption(counts, &args->output);
+  counts->callback([args, exit] {
+    exit->value =
+        AnswerInto(args->output, &args->format, "hashmon query", [&] { return RunCounts(*args); });
+  });
   RegisterOutageQueries(query, exit);
 }
 

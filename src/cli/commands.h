@@ -4,6 +4,7 @@
 #define HASHMON_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace hashmon {
 
@@ -25,6 +26,9 @@ void RegisterSilence(CLI::App& app, ExitCode* exit);
 // --speed: 0 (as fast as possible) or a positive factor. (CLI11's own check names its upper
 // bound, a number of 309 digits.)
 CLI::Validator SpeedFactor();
+
+// -o/--output FILE for a query (see AnswerInto in answer_file.h).
+void AddOutputOption(CLI::App* cmd, std::string* output);
 
 }  // namespace hashmon
 
