@@ -20,15 +20,6 @@ struct OutageArgs {
   std::string tag, country, since, until, format, output;
 };
 
-// A CSV cell as RFC 4180 has it: quoted where it holds a comma, a quote or a line break (a
-// source is named by its URL, and a URL's query may hold commas).
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string TimeOfDay(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
 
 std::string Delay(int64_t from, int64_t to) {

@@ -94,12 +94,7 @@ int RunList(const SilenceArgs& a) {
     const Silence& s = r.silence;
     const std::string tag = s.tag.empty() ? (csv ? "" : "*") : s.tag;
     const std::string country = s.country.empty() ? (csv ? "" : "*") : s.country;
-    std::string comment = s.comment;
-    if (csv && comment.find_first_of(",\"\n") != std::string::npos) {
-      std::string quoted = "\"";
-      for (char c : comment) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-      comment = quoted + "\"";
-    }
+    const std::string comment = csv ? CsvField(s.comment) : s.comment;
     std::printf(csv ? "%lld,%s,%s,%s,%s,%s,%s\n" : "%-4lld %-8s %-14s %-7s %-20s %-20s %s\n",
                 static_cast<long long>(r.id), SilenceState(s, now), tag.c_str(), country.c_str(),
                 FormatIsoTime(s.from_ms).c_str(), FormatIsoTime(s.until_ms).c_str(),

@@ -178,6 +178,13 @@ void PrintJsonRows(const std::string& array, const std::string& format) {
   }
 }
 
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 bool StdoutWritten() {
   std::cout.flush();
   errno = 0;

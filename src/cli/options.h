@@ -73,6 +73,10 @@ bool StdoutIsTerminal();
 // ("jsonl", for line tools and appending to a file).
 void PrintJsonRows(const std::string& array, const std::string& format);
 
+// A CSV cell as RFC 4180 has it: quoted where it holds a comma, a quote or a line break
+// (a source is named by its URL, whose query may hold commas; a silence's comment is prose).
+std::string CsvField(const std::string& text);
+
 // Whether everything written to stdout reached it. Flushes it; if not, says so on stderr: a
 // full disk must not leave a truncated CSV that looks complete to the script that asked.
 bool StdoutWritten();
