@@ -456,33 +456,65 @@ TEST_F(CollectorTest, ATornRecordingIsReplayedUpToTheTear) {
 namespace hashmon {
 namespace {
 
-TEST_F(CollectorTest, SigtermCommitsAndExitsCleanly) {
-  FeedServer server(lines_, {}, /*lines_per_second=*/2'000);
-  std::string error;
-  const int port = server.Start(0, &error);
-  ASSERT_GT(port, 0) << error;
-  const std::string db = tmp_.File("term.db");
+// `hashmon collect` from a server on loopback, as a child process; `nohup` starts it with
+// SIGHUP ignored, as nohup(1) does.
+pid_t StartCollecting(int port, const std::string& db, bool nohup = false) {
   const pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stderr);
+    if (nohup) signal(SIGHUP, SIG_IGN);
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
     execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--db", db.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
   }
-  while (server.lines_sent() < 1500) std::this_thread::yield();
-  kill(pid, SIGTERM);
+  return pid;
+}
+
+// SIGTERM as systemd stops it, SIGINT as Ctrl-C does, SIGHUP as a closed terminal does.
+TEST_F(CollectorTest, AStopSignalCommitsAndExitsCleanly) {
+  for (const int signal_number : {SIGTERM, SIGINT, SIGHUP}) {
+    FeedServer server(lines_, {}, /*lines_per_second=*/2'000);
+    std::string error;
+    const int port = server.Start(0, &error);
+    ASSERT_GT(port, 0) << error;
+    const std::string db = tmp_.File("stop-" + std::to_string(signal_number) + ".db");
+    const pid_t pid = StartCollecting(port, db);
+    while (server.lines_sent() < 1500) std::this_thread::yield();
+    kill(pid, signal_number);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    server.Stop();
+    ASSERT_TRUE(WIFEXITED(status)) << strsignal(signal_number);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << strsignal(signal_number);
+    // What it read was committed, with the source's cursor.
+    auto store = SqliteStore::OpenReadOnly(db, &error);
+    ASSERT_TRUE(store) << error;
+    EXPECT_FALSE(store->QueryCounts(CountQuery{}).empty());
+    EXPECT_TRUE(
+        store->LoadCheckpoint("http:http://127.0.0.1:" + std::to_string(port) + "/").has_value());
+  }
+}
+
+TEST_F(CollectorTest, UnderNohupAHangupDoesNotStopIt) {
+  FeedServer server(lines_, {}, /*lines_per_second=*/2'000);
+  std::string error;
+  const int port = server.Start(0, &error);
+  ASSERT_GT(port, 0) << error;
+  const pid_t pid = StartCollecting(port, tmp_.File("nohup.db"), /*nohup=*/true);
+  while (server.lines_sent() < 500) std::this_thread::yield();
+  kill(pid, SIGHUP);
   int status = 0;
+  // It reads on: had it stopped, the server could send no more than its socket holds.
+  while (server.lines_sent() < 3000) {
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "stopped by the hangup";
+    std::this_thread::yield();
+  }
+  kill(pid, SIGTERM);
   waitpid(pid, &status, 0);
   server.Stop();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  // What it read was committed, with the source's cursor.
-  auto store = SqliteStore::OpenReadOnly(db, &error);
-  ASSERT_TRUE(store) << error;
-  EXPECT_FALSE(store->QueryCounts(CountQuery{}).empty());
-  EXPECT_TRUE(
-      store->LoadCheckpoint("http:http://127.0.0.1:" + std::to_string(port) + "/").has_value());
 }
 
 TEST_F(CollectorTest, ALockedDatabaseLosesNoCountsAndTheStreamFlowsOn) {

@@ -113,6 +113,11 @@ extern "C" void OnStopSignal(int) { g_stop = true; }
 const std::atomic<bool>& StopOnSignals() {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
+  // A closed terminal (or SSH session) hangs up: stop as cleanly as for SIGTERM rather than
+  // die with the last seconds uncommitted. Under nohup(1) the hangup stays ignored.
+  struct sigaction hangup {};
+  if (sigaction(SIGHUP, nullptr, &hangup) == 0 && hangup.sa_handler != SIG_IGN)
+    std::signal(SIGHUP, OnStopSignal);
   return g_stop;
 }
 

@@ -47,7 +47,8 @@ void LogRejectedRecords(Pipeline* pipeline, Logger* log);
 // from the environment, never the command line, which shows in ps).
 std::map<std::string, std::string> BearerHeaders();
 
-// Installs SIGINT/SIGTERM handlers that set the returned flag: stop, flush, commit, exit 0.
+// Installs SIGINT/SIGTERM/SIGHUP handlers that set the returned flag: stop, flush, commit,
+// exit 0. (SIGHUP only where it is not ignored, as nohup(1) leaves it.)
 const std::atomic<bool>& StopOnSignals();
 
 // For commands whose work runs on other threads (servers): returns once SIGINT or SIGTERM
