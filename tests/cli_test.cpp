@@ -215,6 +215,25 @@ TEST(Cli, AGapsCsvQuotesASourceWhoseUrlHoldsCommasOrQuotes) {
             "2016-01-19T08:16:00Z,disconnected\n");
 }
 
+TEST(Cli, ATimeToKeepRecordingsThatCannotBeWhatWasMeantIsRefusedWithTheFix) {
+  TempDir dir;
+  // (Nothing listens on port 9 of this machine; each is refused before connecting.)
+  const std::string source = " --source http://127.0.0.1:9/feed";
+  const std::pair<std::string, std::string> refused[] = {
+      {"record --out " + dir.File("rec") + source + " --keep 10",
+       "--keep 10: give how long to keep each hour's recording, an hour or more, such as 30d"},
+      {"collect --db " + dir.File("h.db") + source + " --record " + dir.File("rec") +
+           " --record-keep 30m",
+       "an hour or more"},
+      {"collect --db " + dir.File("h.db") + source + " --record-keep 30d",
+       "give --record DIR (or \"record\") too"}};
+  for (const auto& [args, says] : refused) {
+    auto r = RunHashmonSaying(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_NE(r.out.find(says), std::string::npos) << r.out;
+  }
+}
+
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

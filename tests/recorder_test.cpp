@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "hashmon/time_util.h"
 #include "test_util.h"
@@ -180,6 +181,52 @@ TEST_F(RecorderTest, ALineTooLongToReplayIsLeftOutAndCounted) {
   ASSERT_TRUE(ReadRecording(dir + "/2026-12-02T10.jsonl.zst", &messages));
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_NE(messages[1].find(R"("msg":{"b":2}})"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashmon
+
+namespace hashmon {
+namespace {
+
+TEST_F(RecorderTest, HoursPastTheTimeToKeepAreRemovedAsEachNewHourBegins) {
+  const std::string dir = tmp_.File("kept");
+  std::filesystem::create_directories(dir + "/2026-11-30T08.jsonl.zst");  // not a file
+  const std::vector<std::string> not_ours = {"notes.txt", "2026-11-30T09.jsonl",
+                                             "2026-11-30T09.jsonl.zst.bak", "2026-11-30.jsonl.zst"};
+  for (const auto& name : not_ours) testing::WriteFile(dir + "/" + name, "x");
+  for (const char* hour : {"2026-11-30T09", "2026-12-01T09", "2026-12-01T10"})
+    testing::WriteFile(dir + "/" + hour + ".jsonl.zst", "");
+  auto present = [&](const std::string& name) { return std::filesystem::exists(dir + "/" + name); };
+  std::string error;
+  std::ostringstream said;
+  Logger log(&said, &clock_);
+  Recorder rec(dir, &clock_, /*keep_ms=*/24 * 3'600'000, &log);
+
+  // 10:00 on 2 December: the hours that ended a day ago or more go.
+  ASSERT_TRUE(rec.Write(Message(1), &error)) << error;
+  EXPECT_FALSE(present("2026-11-30T09.jsonl.zst"));
+  EXPECT_FALSE(present("2026-12-01T09.jsonl.zst"));  // ended at 10:00 on 1 December
+  EXPECT_TRUE(present("2026-12-01T10.jsonl.zst"));
+  EXPECT_EQ(rec.expired_files(), 2);
+  EXPECT_NE(said.str().find("removed the recording " + dir + "/2026-11-30T09.jsonl.zst"),
+            std::string::npos)
+      << said.str();
+
+  // Within the hour nothing more is looked at; the next hour takes the next one.
+  clock_.Advance(59 * 60'000);
+  ASSERT_TRUE(rec.Write(Message(2), &error)) << error;
+  EXPECT_TRUE(present("2026-12-01T10.jsonl.zst"));
+  clock_.Advance(60'000);
+  ASSERT_TRUE(rec.Write(Message(3), &error)) << error;
+  EXPECT_FALSE(present("2026-12-01T10.jsonl.zst"));
+  EXPECT_EQ(rec.expired_files(), 3);
+
+  // What it wrote itself, and whatever it did not name, stays.
+  EXPECT_TRUE(present("2026-12-02T10.jsonl.zst"));
+  EXPECT_TRUE(present("2026-12-02T11.jsonl.zst"));
+  EXPECT_TRUE(present("2026-11-30T08.jsonl.zst"));
+  for (const auto& name : not_ours) EXPECT_TRUE(present(name)) << name;
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ constexpr int kCollectBusyTimeoutMs = 250;
 
 struct CollectArgs {
   std::string config;
-  std::string db, protocol, idle, resume_param, listen, lateness, record_dir, x_backfill;
+  std::string db, protocol, idle, resume_param, listen, lateness, record_dir, record_keep,
+      x_backfill;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
 };
@@ -53,6 +54,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   take(a.resume_param, &s->resume_param);
   take(a.listen, &s->listen);
   take(a.record_dir, &s->record_dir);
+  take(a.record_keep, &s->record_keep);
   if (!a.tags.empty()) s->tags = a.tags;
 }
 
@@ -223,6 +225,15 @@ struct Collectors {
 bool MakeCollectors(const CollectArgs& a, const Settings& settings,
                     const std::vector<SourceSpec>& specs, Pipeline* pipeline, SqliteStore* store,
                     Clock* clock, Logger* log, Collectors* c, std::string* error) {
+  const auto keep = ParseTimeToKeep(settings.record_keep,
+                                    "--record-keep (or \"record_keep\" in the config)", error);
+  if (!keep) return false;
+  if (*keep > 0 && settings.record_dir.empty()) {
+    *error =
+        "--record-keep (or \"record_keep\") says how long recordings are kept: give "
+        "--record DIR (or \"record\") too";
+    return false;
+  }
   if (specs.size() > 1) store->RestorePipeline(pipeline, log);
   for (const auto& spec : specs) {
     c->live.push_back(std::make_unique<LiveStatus>());
@@ -234,7 +245,7 @@ bool MakeCollectors(const CollectArgs& a, const Settings& settings,
     if (!settings.record_dir.empty()) {
       const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
       if (!WritableDirectory(dir, "--record (or \"record\" in the config)", error)) return false;
-      c->recorders.push_back(std::make_unique<Recorder>(dir, clock));
+      c->recorders.push_back(std::make_unique<Recorder>(dir, clock, *keep, log));
       options.recorder = c->recorders.back().get();
       log->Info("recording " + spec.name + " into " + dir);
     }
@@ -340,6 +351,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--record", args->record_dir,
                   "Also write every raw message into this directory, as `hashmon record` does "
                   "(hourly .jsonl.zst; a subdirectory per source when there are several)");
+  cmd->add_option("--record-keep", args->record_keep,
+                  "With --record: remove each hour's file this long after the hour ends, such "
+                  "as 30d (default: keep them all)");
   cmd->add_option(
       "--resume-param", args->resume_param,
       "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");

@@ -27,6 +27,7 @@ struct RecordArgs {
   std::vector<std::string> tags;
   std::string out;
   std::string idle = "30s";
+  std::string keep;
   bool until_eof = false;
 };
 
@@ -139,12 +140,17 @@ int RunRecord(const RecordArgs& a) {
     log.Error("--idle-timeout: expected a duration such as 30s");
     return 2;
   }
+  std::string error;
+  const auto keep = ParseTimeToKeep(a.keep, "--keep", &error);
+  if (!keep) {
+    log.Error(error);
+    return 2;
+  }
   int exit_code = 0;
   auto spec = SourceToRecord(a, &log, &exit_code);
   if (!spec) return exit_code;
-  Recorder recorder(a.out, &clock);
+  Recorder recorder(a.out, &clock, *keep, &log);
   RecordUntilStopped(a, std::move(*spec), *idle, &recorder, &clock, &log);
-  std::string error;
   if (!recorder.Flush(&error)) log.Error(error);
   log.Info("recorded " + std::to_string(recorder.lines()) + " messages into " + a.out);
   if (recorder.lost() == 0) return 0;
@@ -228,6 +234,9 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
                 "makes a filter rule for each");
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
+  r->add_option("--keep", rec->keep,
+                "Remove each hour's file this long after the hour ends, such as 30d (default: "
+                "keep them all)");
   r->add_flag("--until-eof", rec->until_eof, "Stop when the server ends the stream");
   r->callback([rec, exit] { exit->value = RunRecord(*rec); });
 

@@ -155,6 +155,16 @@ bool ApplyTrackerSettings(const std::vector<std::string>& settings, TrackerConfi
 }
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+std::optional<int64_t> ParseTimeToKeep(const std::string& text, const std::string& option,
+                                       std::string* error) {
+  if (text.empty()) return 0;
+  const std::optional<int64_t> keep = ParseDuration(text);
+  if (keep && *keep >= 3'600'000) return keep;
+  *error = option + " " + text +
+           ": give how long to keep each hour's recording, an hour or more, such as 30d or 72h";
+  return std::nullopt;
+}
+
 bool WritableDirectory(const std::string& dir, const std::string& option, std::string* error) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -63,6 +63,11 @@ bool ApplyDetectorSettings(const std::vector<std::string>& settings, DetectorCon
 bool ApplyTrackerSettings(const std::vector<std::string>& settings, TrackerConfig* config,
                           std::string* error);
 
+// --keep (record) and --record-keep (collect): how long an hour's recording is kept after
+// the hour, at least an hour; "" is for ever (0). nullopt with *error naming `option`.
+std::optional<int64_t> ParseTimeToKeep(const std::string& text, const std::string& option,
+                                       std::string* error);
+
 // Whether a recording can go into `dir` (made if need be); if not, *error says so and
 // what to give instead. A wrong path is better said at the start than by every write.
 bool WritableDirectory(const std::string& dir, const std::string& option, std::string* error);

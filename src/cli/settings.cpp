@@ -69,6 +69,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"webhook_when", &s->webhook_when},
       {"telegram_chat_id", &s->telegram_chat_id},
       {"record", &s->record_dir},
+      {"record_keep", &s->record_keep},
       {"x_bearer_token", &s->x_bearer_token},
       {"x_backfill", &s->x_backfill},
       {"mastodon_token", &s->mastodon_token},

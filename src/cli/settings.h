@@ -34,6 +34,8 @@ struct Settings {
   // Also write every raw message the sources send into this directory (hourly zstd
   // files, as `hashmon record` writes; a subdirectory per source when there are several).
   std::string record_dir;
+  // How long each hour's recording is kept after the hour ("30d"); empty: for ever.
+  std::string record_keep;
   std::string x_bearer_token;
   // X: after a disconnection, ask for the missed minutes again (`backfill_minutes`, up to
   // 5m; X offers it on some access levels only). Empty or 0: never.

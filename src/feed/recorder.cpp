@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "hashmon/time_util.h"
@@ -50,9 +51,18 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
+// The hour a file of the recorder's is named after ("2016-01-19T08.jsonl.zst"), if it is one.
+std::optional<int64_t> HourOfRecording(const std::string& name) {
+  static const std::string kSuffix = ".jsonl.zst";
+  if (name.size() != 13 + kSuffix.size() || name.compare(13, kSuffix.size(), kSuffix) != 0)
+    return std::nullopt;
+  return ParseIsoTime(name.substr(0, 13) + ":00:00Z");
+}
+
 }  // namespace
 
-Recorder::Recorder(std::string dir, Clock* clock) : dir_(std::move(dir)), clock_(clock) {}
+Recorder::Recorder(std::string dir, Clock* clock, int64_t keep_ms, Logger* log)
+    : dir_(std::move(dir)), clock_(clock), keep_ms_(keep_ms), log_(log) {}
 
 Recorder::~Recorder() {
   std::string ignored;
@@ -86,7 +96,25 @@ bool Recorder::Open(int64_t hour_ms, std::string* error) {
   cctx_ = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(cctx_), ZSTD_c_compressionLevel, 3);
   hour_ = hour_ms;
+  if (keep_ms_ > 0) RemoveExpired(clock_->NowMs());
   return true;
+}
+
+void Recorder::RemoveExpired(int64_t now_ms) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::optional<int64_t> hour = HourOfRecording(entry.path().filename().string());
+    if (!hour || *hour + kHourMs + keep_ms_ > now_ms || !entry.is_regular_file(ec)) continue;
+    if (std::filesystem::remove(entry.path(), ec)) {
+      ++expired_files_;
+      if (log_)
+        log_->Info("removed the recording " + entry.path().string() + ", past the time to keep");
+    } else if (log_) {
+      log_->LogLimited(
+          LogLevel::kWarn, "record-expire",
+          "cannot remove the expired recording " + entry.path().string() + ": " + ec.message());
+    }
+  }
 }
 
 bool Recorder::Compress(std::string_view in, bool end_frame, std::string* error) {

@@ -3,6 +3,8 @@
 // so a crash can tear at most the last frame, which replay skips. A write that fails (a
 // full disk) loses the frame it was in: the file is cut back to the last whole frame, so
 // the recording stays readable, and writing resumes with the next message that fits.
+// With a time to keep, each new hour's file removes the hours that ended longer ago than
+// that, so a recorder left running does not fill the disk.
 #ifndef HASHMON_FEED_RECORDER_H_
 #define HASHMON_FEED_RECORDER_H_
 
@@ -13,12 +15,15 @@
 #include <vector>
 
 #include "hashmon/clock.h"
+#include "hashmon/log.h"
 
 namespace hashmon {
 
 class Recorder {
  public:
-  Recorder(std::string dir, Clock* clock);
+  // `keep_ms`: how long an hour's file is kept after the hour ends (0: for ever). Only files
+  // named as the recorder names them are ever removed; `log` (if any) hears of each.
+  Recorder(std::string dir, Clock* clock, int64_t keep_ms = 0, Logger* log = nullptr);
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -39,6 +44,8 @@ class Recorder {
   int64_t lines() const { return lines_; }
   // Messages lost to failed writes (each in a frame the disk did not take).
   int64_t lost() const { return lost_; }
+  // Hourly files removed because they were older than the time to keep.
+  int64_t expired_files() const { return expired_files_; }
 
  private:
   bool Open(int64_t hour_ms, std::string* error);
@@ -46,9 +53,14 @@ class Recorder {
   void Close();
   // After a failed write: cuts the file back to its last whole frame and starts a new one.
   void DropUnfinishedFrame();
+  // Removes the hourly files whose hour ended more than keep_ms_ before now.
+  void RemoveExpired(int64_t now_ms);
 
   std::string dir_;
   Clock* clock_;
+  int64_t keep_ms_;
+  Logger* log_;
+  int64_t expired_files_ = 0;
   FILE* file_ = nullptr;
   std::string path_;
   long frame_start_ = 0;  // where the unfinished frame begins in the file
