@@ -234,6 +234,68 @@ TEST(Cli, ATimeToKeepRecordingsThatCannotBeWhatWasMeantIsRefusedWithTheFix) {
   }
 }
 
+TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
+  TempDir dir;
+  const std::string config = dir.File("hashmon.json");
+  testing::WriteFile(config, R"({"db": ")" + dir.File("h.db") +
+                                 R"(", "tags": ["twitterdown", "xdown"],
+    "sources": ["jetstream"], "record": ")" +
+                                 dir.File("archive") + R"(", "record_keep": "30d",
+    "listen": "127.0.0.1:0", "webhook_format": "slack",
+    "webhook_url": "https://hooks.slack.com/services/T0/B0/SECRETPART"})");
+  chmod(config.c_str(), 0600);
+  auto fine = RunHashmonSaying("collect --check --config " + config);
+  EXPECT_EQ(fine.exit_code, 0) << fine.out;
+  for (const std::string says :
+       {"h.db: does not exist yet: made at start", "twitterdown, xdown", "sources    jetstream",
+        "listen     127.0.0.1:0", "slack to hooks.slack.com (the URL is not shown)",
+        "archive: made at start, each hour kept 30d"})
+    EXPECT_NE(fine.out.find(says), std::string::npos) << says << " in " << fine.out;
+  EXPECT_EQ(fine.out.find("SECRETPART"), std::string::npos) << fine.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("h.db")));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("h.db.lock")));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("archive")));
+
+  // With a collector writing the history, the check still passes, and says so.
+  std::string error;
+  auto writer = SqliteStore::OpenForWriting(dir.File("h.db"), &error);
+  ASSERT_TRUE(writer) << error;
+  auto running = RunHashmonSaying("collect --check --config " + config);
+  EXPECT_EQ(running.exit_code, 0) << running.out;
+  EXPECT_NE(running.out.find("writable; a collector writes it now"), std::string::npos)
+      << running.out;
+  writer.reset();
+
+  // What could not start is said, with the fix: a setting (2), a place to write (1).
+  auto repeat = RunHashmonSaying("collect --check --config " + config + " --db " +
+                                 dir.File("h.db") + " --record-keep 20m");
+  EXPECT_EQ(repeat.exit_code, 2);
+  EXPECT_NE(repeat.out.find("an hour or more"), std::string::npos) << repeat.out;
+  auto nowhere =
+      RunHashmonSaying("collect --check --config " + config + " --db " + dir.File("no/such/h.db"));
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.out.find("create it with mkdir -p " + dir.File("no/such")), std::string::npos)
+      << nowhere.out;
+  testing::WriteFile(dir.File("not.db"), "not a database, but 64 bytes long or more............");
+  auto damaged =
+      RunHashmonSaying("collect --check --config " + config + " --db " + dir.File("not.db"));
+  EXPECT_EQ(damaged.exit_code, 1) << damaged.out;
+}
+
+TEST(Cli, AWebhookRepeatThatIsNoDurationIsRefusedInsteadOfTakenAsFourHours) {
+  TempDir dir;
+  auto r = RunHashmonSaying("collect --check --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const std::string config = dir.File("c.json");
+  testing::WriteFile(config, R"({"webhook_repeat": "soon"})");
+  auto soon = RunHashmonSaying("collect --check --config " + config);
+  EXPECT_EQ(soon.exit_code, 2);
+  EXPECT_NE(soon.out.find("webhook_repeat \"soon\": give how often an ongoing outage is sent "
+                          "again, a minute or more, such as 4h"),
+            std::string::npos)
+      << soon.out;
+}
+
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

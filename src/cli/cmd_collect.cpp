@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/collect_check.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/settings.h"
@@ -38,6 +39,7 @@ struct CollectArgs {
       x_backfill;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
+  bool check = false;
 };
 
 // Flags override the config file and the environment.
@@ -187,10 +189,32 @@ std::string WebhookSettingsError(const Settings& settings) {
            "config (or HASHMON_TELEGRAM_CHAT_ID), e.g. -1001234567890 for a group or "
            "@channelname, with webhook_url https://api.telegram.org/bot<token>/sendMessage";
   }
+  if (const auto repeat = ParseDuration(settings.webhook_repeat); !repeat || *repeat < 60'000) {
+    return "webhook_repeat \"" + settings.webhook_repeat +
+           "\": give how often an ongoing outage is sent again, a minute or more, such as 4h";
+  }
   if (settings.webhook_when != "detected" && settings.webhook_when != "confirmed") {
     return "unknown webhook_when \"" + settings.webhook_when +
            "\": use detected (send at once, marked provisional where it may be withdrawn) "
            "or confirmed (send once confirmed)";
+  }
+  return "";
+}
+
+// What a user must fix in the settings of the recording and the HTTP API (empty: nothing).
+std::string RecordAndListenError(const Settings& settings) {
+  std::string error;
+  const auto keep = ParseTimeToKeep(settings.record_keep,
+                                    "--record-keep (or \"record_keep\" in the config)", &error);
+  if (!keep) return error;
+  if (*keep > 0 && settings.record_dir.empty()) {
+    return "--record-keep (or \"record_keep\") says how long recordings are kept: give "
+           "--record DIR (or \"record\") too";
+  }
+  std::string host;
+  int port = 0;
+  if (!settings.listen.empty() && !ParseListen(settings.listen, &host, &port)) {
+    return "listen: expected HOST:PORT such as 127.0.0.1:8080, not \"" + settings.listen + "\"";
   }
   return "";
 }
@@ -209,6 +233,7 @@ bool CheckedSettings(const CollectArgs& a, Clock* clock, Settings* settings, Pip
   *error = WatchedTagsError(config->tags);
   if (!error->empty()) return false;
   *error = WebhookSettingsError(*settings);
+  if (error->empty()) *error = RecordAndListenError(*settings);
   return error->empty() && ApplyTrackerSettings(a.settings, &config->tracker, error) &&
          ResolveSources(*settings, config->tags, specs, error);
 }
@@ -225,15 +250,8 @@ struct Collectors {
 bool MakeCollectors(const CollectArgs& a, const Settings& settings,
                     const std::vector<SourceSpec>& specs, Pipeline* pipeline, SqliteStore* store,
                     Clock* clock, Logger* log, Collectors* c, std::string* error) {
-  const auto keep = ParseTimeToKeep(settings.record_keep,
-                                    "--record-keep (or \"record_keep\" in the config)", error);
-  if (!keep) return false;
-  if (*keep > 0 && settings.record_dir.empty()) {
-    *error =
-        "--record-keep (or \"record_keep\") says how long recordings are kept: give "
-        "--record DIR (or \"record\") too";
-    return false;
-  }
+  // (Checked with the other settings, in RecordAndListenError.)
+  const int64_t keep = ParseTimeToKeep(settings.record_keep, "", error).value_or(0);
   if (specs.size() > 1) store->RestorePipeline(pipeline, log);
   for (const auto& spec : specs) {
     c->live.push_back(std::make_unique<LiveStatus>());
@@ -245,7 +263,7 @@ bool MakeCollectors(const CollectArgs& a, const Settings& settings,
     if (!settings.record_dir.empty()) {
       const std::string dir = RecordDirFor(settings.record_dir, spec.name, specs.size());
       if (!WritableDirectory(dir, "--record (or \"record\" in the config)", error)) return false;
-      c->recorders.push_back(std::make_unique<Recorder>(dir, clock, *keep, log));
+      c->recorders.push_back(std::make_unique<Recorder>(dir, clock, keep, log));
       options.recorder = c->recorders.back().get();
       log->Info("recording " + spec.name + " into " + dir);
     }
@@ -269,6 +287,14 @@ int RunCollect(const CollectArgs& a) {
   if (!CheckedSettings(a, &clock, &settings, &config, &specs, &error)) {
     log.Error(error);
     return 2;
+  }
+  if (a.check) {
+    std::vector<std::string> record_dirs;
+    for (const auto& spec : specs) {
+      if (!settings.record_dir.empty())
+        record_dirs.push_back(RecordDirFor(settings.record_dir, spec.name, specs.size()));
+    }
+    return PrintCollectCheck(settings, config, specs, record_dirs);
   }
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
@@ -344,6 +370,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--x-backfill", args->x_backfill,
                   "X: after a disconnection, ask for the missed minutes again, up to this "
                   "(1m to 5m; X's backfill_minutes, on access levels that have it)");
+  cmd->add_flag("--check", args->check,
+                "Check the settings and show them (secrets hidden), then exit: 0 if a collector "
+                "could start with them; nothing is connected to or written");
   cmd->add_flag("--until-eof", args->until_eof,
                 "Stop when the server ends the stream (finite relays, demos)");
   cmd->add_option("--listen", args->listen,

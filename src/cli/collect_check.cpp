@@ -1,0 +1,136 @@
+#include "cli/collect_check.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+
+#include "feed/url_text.h"
+#include "hashmon/embedded_data.h"
+#include "store/sqlite_store.h"
+
+namespace hashmon {
+namespace {
+
+// The nearest directory of `path` that exists (where a new file or directory would go).
+std::string NearestExistingDirectory(const std::string& path) {
+  std::filesystem::path p = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  while (!p.empty() && !std::filesystem::is_directory(p, ec)) p = p.parent_path();
+  return p.empty() ? "." : p.string();
+}
+
+bool Writable(const std::string& path) { return access(path.c_str(), W_OK) == 0; }
+
+// Whether a writer holds the database's lock (see SqliteStore::OpenForWriting). The lock
+// file is not made where there is none, and the probe's shared lock is let go at once.
+bool WriterRunning(const std::string& db) {
+  const int fd = open((db + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return held;
+}
+
+// What the database is, or "" with *problem.
+std::string DatabaseState(const std::string& path, std::string* problem) {
+  struct stat st {};
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  const std::string dir = parent.empty() ? "." : parent;
+  if (stat(path.c_str(), &st) != 0) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      *problem = "db " + path + ": the directory " + dir +
+                 " does not exist: create it with mkdir -p " + dir + " or pass another --db";
+    } else if (!Writable(dir)) {
+      *problem = "db " + path + ": cannot be made, since this user may not write " + dir +
+                 " (give --db a path in a directory it may write)";
+    }
+    return problem->empty() ? "does not exist yet: made at start" : "";
+  }
+  auto store = SqliteStore::OpenReadOnly(path, problem);
+  if (!store) return "";
+  const int have = store->schema_version();
+  const int want = static_cast<int>(EmbeddedMigrations().size());
+  // SQLite's write-ahead log and its index go beside the file.
+  if (!Writable(path) || !Writable(dir)) {
+    *problem = "db " + path + ": this user may read it but not write it (and its directory)";
+    return "";
+  }
+  return "schema " + std::to_string(have) +
+         (have < want ? ", brought to " + std::to_string(want) + " at start" : "") + ", writable" +
+         (WriterRunning(path) ? "; a collector writes it now (a second would refuse to start)"
+                              : "");
+}
+
+// A recording directory, or "" with *problem.
+std::string RecordState(const std::string& dir, std::string* problem) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) {
+    if (Writable(dir)) return "writable";
+    *problem = "record " + dir + ": this user may not write it";
+    return "";
+  }
+  const std::string parent = NearestExistingDirectory(dir + "/x");
+  if (Writable(parent)) return "made at start";
+  *problem = "record " + dir + ": cannot be made, since this user may not write " + parent;
+  return "";
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+void Line(const char* what, const std::string& value) {
+  std::printf("  %-10s %s\n", what, value.c_str());
+}
+
+}  // namespace
+
+int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
+                      const std::vector<SourceSpec>& specs,
+                      const std::vector<std::string>& record_dirs) {
+  std::vector<std::string> problems;
+  std::string problem;
+  std::printf("hashmon collect would start with (nothing was connected to or written):\n");
+  const std::string db = DatabaseState(settings.db, &problem);
+  if (!problem.empty()) problems.push_back(problem);
+  Line("db", settings.db + (db.empty() ? "" : ": " + db));
+  Line("tags", Joined(config.tags));
+  std::vector<std::string> sources;
+  sources.reserve(specs.size());
+  for (const auto& spec : specs) sources.push_back(spec.name);
+  Line("sources", Joined(sources));
+  Line("lateness", settings.lateness);
+  Line("listen",
+       settings.listen.empty() ? "no HTTP API (--listen HOST:PORT serves one)" : settings.listen);
+  if (settings.webhook_url.empty()) {
+    Line("webhook", "none");
+  } else {
+    // The URL holds the receiver's token: only its host is shown.
+    Line("webhook", settings.webhook_format + " to " + HostOf(settings.webhook_url) +
+                        " (the URL is not shown), again every " + settings.webhook_repeat +
+                        " while an outage lasts, sent when " + settings.webhook_when);
+  }
+  Line("silences", std::to_string(settings.silences.size()));
+  for (const auto& dir : record_dirs) {
+    problem.clear();
+    const std::string state = RecordState(dir, &problem);
+    if (!problem.empty()) problems.push_back(problem);
+    Line("record", dir + (state.empty() ? "" : ": " + state) +
+                       (settings.record_keep.empty() ? ", every hour kept"
+                                                     : ", each hour kept " + settings.record_keep));
+  }
+  Line("tokens", std::string("x ") + (settings.x_bearer_token.empty() ? "not set" : "set") +
+                     ", mastodon " + (settings.mastodon_token.empty() ? "not set" : "set"));
+  for (const auto& p : problems) std::fprintf(stderr, "hashmon collect: %s\n", p.c_str());
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace hashmon
