@@ -115,6 +115,8 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   ASSERT_TRUE(status.IsObject());
   EXPECT_TRUE(status["live"].GetBool());
   EXPECT_STREQ(status["sources"][0]["state"].GetString(), "connected");
+  EXPECT_EQ(std::string(status["sources"][0]["url"].GetString()).rfind("http://127.0.0.1:", 0), 0u)
+      << status["sources"][0]["url"].GetString();
   EXPECT_TRUE(status["sources"][0]["cursor_lag_seconds"].IsNumber());
   EXPECT_TRUE(status["sources"][0]["late_mentions"].IsInt64());
   EXPECT_TRUE(status["sources"][0]["recorded"].IsInt64());

@@ -127,6 +127,43 @@ TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
   EXPECT_GT(second.lines_sent(), static_cast<int64_t>(lines_.size()) - 6000);
 }
 
+TEST_F(JetstreamTest, AnInstanceThatIsDownIsLeftForTheNextFromTheSameCursor) {
+  const std::string expected = Replayed();
+  const std::string db = tmp_.File("failover.db");
+  {  // A first run collects part of the stream and stops, committing its time cursor.
+    FeedFaults cut;
+    cut.drop_after_lines = 6000;
+    FeedServer first(lines_, cut, 0, FeedProtocol::kJetstream);
+    std::string error;
+    CollectOptions o = Jetstream(first.Start(0, &error));
+    o.max_failures = 1;
+    ASSERT_FALSE(testing::CollectHistory(o, db, locator_, nullptr).ok);
+  }
+  int down = 0;
+  {
+    FeedServer gone(lines_, {}, 0, FeedProtocol::kJetstream);
+    std::string error;
+    down = gone.Start(0, &error);  // a port that was free a moment ago, and is again
+    ASSERT_GT(down, 0) << error;
+  }
+  // Its host is down now; the next one knows nothing of the last run but the cursor.
+  FeedServer next(lines_, {}, 0, FeedProtocol::kJetstream);
+  std::string error;
+  CollectOptions o = Jetstream(down);
+  o.other_urls = {Jetstream(next.Start(0, &error)).url};
+  auto run = testing::CollectHistory(o, db, locator_, nullptr);
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  EXPECT_EQ(run.stats.failovers, 1);
+  EXPECT_EQ(run.stats.failures.at("network"), 3);
+  EXPECT_NE(run.log.find("ws://127.0.0.1:" + std::to_string(down) +
+                         "/subscribe failed 3 connections in a row (last: network); moving to " +
+                         o.other_urls[0] + ", from the same cursor"),
+            std::string::npos)
+      << run.log;
+  EXPECT_LT(next.lines_sent(), static_cast<int64_t>(lines_.size()) - 5000);
+}
+
 TEST_F(JetstreamTest, SigkillAnywhereLeavesTheHistoryOfACleanReplay) {
   const std::string expected = Replayed();
   FeedServer server(lines_, {}, /*lines_per_second=*/15'000, FeedProtocol::kJetstream);

@@ -205,6 +205,11 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
   if (src == "jetstream") {
     o.protocol = StreamProtocol::kJetstream;
     o.url = "wss://jetstream2.us-east.bsky.network/subscribe";
+    // Bluesky's other official instances, for when this one is down (its cursor is a time,
+    // valid on each of them).
+    o.other_urls = {"wss://jetstream1.us-east.bsky.network/subscribe",
+                    "wss://jetstream1.us-west.bsky.network/subscribe",
+                    "wss://jetstream2.us-west.bsky.network/subscribe"};
   } else if (src == "x") {
     if (s.x_bearer_token.empty()) {
       *error =

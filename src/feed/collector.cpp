@@ -465,6 +465,7 @@ void Collector::Publish(const char* state) {
       s.state = state;
     }
     s.source = DisplayName();
+    s.url = UrlWithoutSecrets(options_.url);
     s.connections = stats_.connections;
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;
@@ -529,6 +530,9 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     const std::string reason = FailureReason(out);
     ++stats_.failures[reason];
     ++failures_in_a_row;
+    if (!options_.other_urls.empty() && options_.failover_after > 0 &&
+        failures_in_a_row % options_.failover_after == 0)
+      MoveToTheNextHost(failures_in_a_row, reason);
     const int64_t delay =
         backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
                             out.rate_limit_reset_ms, clock_->NowMs());
@@ -547,6 +551,19 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     return false;
   }
   return true;
+}
+
+void Collector::MoveToTheNextHost(int failures_in_a_row, const std::string& reason) {
+  const std::string left = options_.url;
+  options_.url = options_.other_urls.front();
+  options_.other_urls.erase(options_.other_urls.begin());
+  options_.other_urls.push_back(left);
+  ++stats_.failovers;
+  log_->LogLimited(LogLevel::kWarn, "failover",
+                   DisplayName() + ": " + UrlWithoutSecrets(left) + " failed " +
+                       std::to_string(failures_in_a_row) +
+                       " connections in a row (last: " + reason + "); moving to " +
+                       UrlWithoutSecrets(options_.url) + ", from the same cursor");
 }
 
 void Collector::EndConnection() {

@@ -51,6 +51,11 @@ std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, in
 struct CollectOptions {
   StreamProtocol protocol = StreamProtocol::kNdjson;
   std::string url;
+  // Other hosts of the same stream (Jetstream's official instances), tried in turn, each
+  // after `failover_after` connections in a row have failed at the one before: an instance
+  // that is down is left for the next, and the time cursor carries over (see SourceName).
+  std::vector<std::string> other_urls;
+  int failover_after = 3;
   std::map<std::string, std::string> headers;
   int64_t idle_timeout_ms = 30'000;
   int64_t commit_every_ms = 1'000;
@@ -118,6 +123,7 @@ struct CollectStats {
   // Mentions from this source that came after their minute had closed: counted and stored,
   // but not seen by detection (with several sources, the slow one's).
   int64_t late_mentions = 0;
+  int failovers = 0;  // moves to another host (CollectOptions::other_urls)
 };
 
 class Collector {
@@ -179,6 +185,8 @@ class Collector {
   // After a connection: a line it cut off is counted (truncated_line) and dropped, here and
   // in the recording.
   void EndConnection();
+  // After `failures_in_a_row` failed connections: the next of options_.other_urls.
+  void MoveToTheNextHost(int failures_in_a_row, const std::string& reason);
   // Why a connection ended, as the reconnect metrics name it: ended, stalled, http_NNN, network.
   static std::string FailureReason(const StreamOutcome& out);
   // Says (rate-limited) why the stream is reconnecting, and what to fix when it was refused.

@@ -125,6 +125,8 @@ void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
   w.StartObject();
   w.Key("name");
   w.String(s.source.c_str());
+  w.Key("url");
+  w.String(s.url.c_str());
   w.Key("state");
   w.String(s.state.c_str());
   WriteTimeOrNull(w, "connected_since", s.state == "connected" ? s.connected_since_ms : 0);

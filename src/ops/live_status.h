@@ -22,6 +22,7 @@ struct LiveSnapshot {
   int64_t started_ms = 0;
   // The source.
   std::string source;              // a name without tokens or query string
+  std::string url;                 // where it connects now (another host after a failover)
   std::string state = "starting";  // connecting, connected, reconnecting, stopped
   int64_t connected_since_ms = 0;
   int64_t last_data_ms = 0;
