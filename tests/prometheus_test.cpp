@@ -93,7 +93,11 @@ TEST(PrometheusTest, EachSourceHasItsOwnConnectionBytesAndLag) {
   LiveSnapshot x = Source("x", 20);
   x.state = "reconnecting";
   x.reconnects = {{"timeout", 3}};
-  const std::string text = RenderMetrics({Source("jetstream", 10), x}, {}, nullptr, kNow);
+  LiveSnapshot jetstream = Source("jetstream", 10);
+  jetstream.failovers = 2;
+  const std::string text = RenderMetrics({jetstream, x}, {}, nullptr, kNow);
+  EXPECT_TRUE(Has(text, "hashmon_source_failovers_total{source=\"jetstream\"} 2"));
+  EXPECT_TRUE(Has(text, "hashmon_source_failovers_total{source=\"x\"} 0"));
   EXPECT_TRUE(Has(text, "hashmon_source_connected{source=\"jetstream\"} 1"));
   EXPECT_TRUE(Has(text, "hashmon_source_connected{source=\"x\"} 0"));
   EXPECT_TRUE(Has(text, "hashmon_reconnects_total{source=\"x\",reason=\"timeout\"} 3"));

@@ -469,6 +469,7 @@ void Collector::Publish(const char* state) {
     s.connections = stats_.connections;
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;
+    s.failovers = stats_.failovers;
     s.late_mentions = stats_.late_mentions;
     if (options_.recorder) {
       std::lock_guard<std::mutex> record_lock(record_mu_);

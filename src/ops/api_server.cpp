@@ -147,6 +147,8 @@ void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
     w.Int64(n);
   }
   w.EndObject();
+  w.Key("failovers");
+  w.Int64(s.failovers);
   w.Key("bytes");
   w.Int64(s.bytes);
   w.Key("late_mentions");

@@ -28,6 +28,7 @@ struct LiveSnapshot {
   int64_t last_data_ms = 0;
   int64_t connections = 0;
   std::map<std::string, int64_t> reconnects;  // by reason
+  int64_t failovers = 0;                      // moves to another host of the stream
   int64_t gap_filled = 0;
   int64_t bytes = 0;
   int64_t late_mentions = 0;  // this source's mentions that came too late for detection

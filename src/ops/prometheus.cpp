@@ -127,6 +127,10 @@ void SourceMetrics(Writer& w, const std::vector<LiveSnapshot>& live, int64_t now
                Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
     }
   }
+  PerSource(w, live, "hashmon_source_failovers_total", "counter",
+            "Moves of each source to another host of its stream (Jetstream's instances) after "
+            "failed connections.",
+            [](const LiveSnapshot& s) { return std::optional<double>(s.failovers); });
   PerSource(w, live, "hashmon_received_bytes_total", "counter", "Bytes read from each source.",
             [](const LiveSnapshot& s) { return std::optional<double>(s.bytes); });
   PerSource(w, live, "hashmon_cursor_lag_seconds", "gauge",
