@@ -551,6 +551,32 @@ TEST(Cli, ReplaySaysHowLateTheLatePostsWereAndWhatLatenessTakesThem) {
   EXPECT_EQ(again.out.find("late"), std::string::npos) << again.out;
 }
 
+TEST(Cli, QueryAndSilenceTakeTheCollectorsDatabaseFromTheEnvironment) {
+  TempDir dir;
+  const std::string db = dir.File("collector.db");
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  setenv("HASHMON_DB", db.c_str(), 1);
+  auto counts = RunHashmon("query counts --format csv");
+  auto silence = RunHashmonSaying("silence add --for 1h --comment env");
+  auto listed = RunHashmon("silence list --format csv");
+  auto help = RunHashmon("query outages --help");
+  unsetenv("HASHMON_DB");
+  EXPECT_EQ(counts.out, "time,tag,country,count\n2016-01-19T08:15:00Z,twitterdown,??,1\n");
+  EXPECT_EQ(silence.exit_code, 0) << silence.out;
+  EXPECT_NE(listed.out.find(",env\n"), std::string::npos) << listed.out;
+  EXPECT_NE(help.out.find("default: $HASHMON_DB, else hashmon.db"), std::string::npos) << help.out;
+  // --db still wins.
+  setenv("HASHMON_DB", dir.File("elsewhere.db").c_str(), 1);
+  auto named = RunHashmon("query counts --format csv --db " + db);
+  auto missing = RunHashmonSaying("query counts");
+  unsetenv("HASHMON_DB");
+  EXPECT_EQ(named.out, counts.out);
+  EXPECT_NE(missing.out.find("no database at " + dir.File("elsewhere.db")), std::string::npos)
+      << missing.out;
+  EXPECT_NE(missing.out.find("or set HASHMON_DB"), std::string::npos) << missing.out;
+}
+
 TEST(Cli, QueryWithoutADatabaseSaysWhatToDo) {
   TempDir dir;
   auto r = RunHashmonSaying("query counts --db " + dir.File("missing.db"));

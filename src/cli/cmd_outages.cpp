@@ -16,7 +16,7 @@ namespace hashmon {
 namespace {
 
 struct OutageArgs {
-  std::string db = "hashmon.db";
+  std::string db = DatabaseByDefault();
   std::string tag, country, since, until, format, output;
 };
 
@@ -202,7 +202,7 @@ int RunGaps(const OutageArgs& a) {
 }
 
 void AddOptions(CLI::App* cmd, OutageArgs* a) {
-  cmd->add_option("--db", a->db, "SQLite database")->capture_default_str();
+  cmd->add_option("--db", a->db, "SQLite database (default: $HASHMON_DB, else hashmon.db)");
   cmd->add_option("--tag", a->tag, "Only this tag");
   cmd->add_option("--country", a->country, "Only outages that involve this country (ISO code)");
   cmd->add_option("--since", a->since, "Start (ISO 8601 UTC, or -2h relative to now)");

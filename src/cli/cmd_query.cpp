@@ -18,7 +18,7 @@ namespace hashmon {
 namespace {
 
 struct CountsArgs {
-  std::string db = "hashmon.db";
+  std::string db = DatabaseByDefault();
   std::string tag;
   std::string country = "all";
   std::string since, until;
@@ -148,7 +148,7 @@ void RegisterQuery(CLI::App& app, ExitCode* exit) {
   query->require_subcommand(1);
   auto args = std::make_shared<CountsArgs>();
   CLI::App* counts = query->add_subcommand("counts", "Mentions per tag, country and time bucket");
-  counts->add_option("--db", args->db, "SQLite database")->capture_default_str();
+  counts->add_option("--db", args->db, "SQLite database (default: $HASHMON_DB, else hashmon.db)");
   counts->add_option("--tag", args->tag, "Only this tag (default: every tag)");
   counts->add_option("--country", args->country, "ISO code such as BR, ?? for unattributed, or all")
       ->capture_default_str();

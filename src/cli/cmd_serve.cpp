@@ -11,7 +11,7 @@ namespace hashmon {
 namespace {
 
 struct ServeArgs {
-  std::string db = "hashmon.db";
+  std::string db = DatabaseByDefault();
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> countries;
 };
@@ -67,7 +67,8 @@ void RegisterServe(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "Serve the JSON API, Prometheus /metrics and the dashboard (read-only)");
-  cmd->add_option("--db", args->db, "SQLite database to read")->capture_default_str();
+  cmd->add_option("--db", args->db,
+                  "SQLite database to read (default: $HASHMON_DB, else hashmon.db)");
   cmd->add_option("--listen", args->listen,
                   "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
       ->capture_default_str();

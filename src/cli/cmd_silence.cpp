@@ -13,7 +13,7 @@ namespace hashmon {
 namespace {
 
 struct SilenceArgs {
-  std::string db = "hashmon.db";
+  std::string db = DatabaseByDefault();
   std::string tag, country, from, until, for_how_long, comment, format;
   bool all = false;
   int64_t id = 0;
@@ -121,7 +121,8 @@ void RegisterSilence(CLI::App& app, ExitCode* exit) {
   cmd->require_subcommand(1);
 
   CLI::App* add = cmd->add_subcommand("add", "Add a silence; prints its id");
-  add->add_option("--db", args->db, "The collector's database")->capture_default_str();
+  add->add_option("--db", args->db,
+                  "The collector's database (default: $HASHMON_DB, else hashmon.db)");
   add->add_option("--tag", args->tag, "Only this tag's alerts (default: every tag)");
   add->add_option("--country", args->country, "Only this country's (BR, ?? ...; default: all)");
   add->add_option("--from", args->from, "When it begins (ISO 8601 UTC; default: now)");
@@ -131,7 +132,8 @@ void RegisterSilence(CLI::App& app, ExitCode* exit) {
   add->callback([args, exit] { exit->value = RunAdd(*args); });
 
   CLI::App* list = cmd->add_subcommand("list", "The silences that are on (or pending)");
-  list->add_option("--db", args->db, "The collector's database")->capture_default_str();
+  list->add_option("--db", args->db,
+                   "The collector's database (default: $HASHMON_DB, else hashmon.db)");
   list->add_flag("--all", args->all, "Those that ended too");
   list->add_option("--format", args->format, "table (default on a terminal), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
@@ -139,7 +141,8 @@ void RegisterSilence(CLI::App& app, ExitCode* exit) {
 
   CLI::App* expire = cmd->add_subcommand("expire", "End a silence now");
   expire->add_option("id", args->id, "The silence's id (see list)")->required();
-  expire->add_option("--db", args->db, "The collector's database")->capture_default_str();
+  expire->add_option("--db", args->db,
+                     "The collector's database (default: $HASHMON_DB, else hashmon.db)");
   expire->callback([args, exit] { exit->value = RunExpire(*args); });
 }
 

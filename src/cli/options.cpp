@@ -97,6 +97,11 @@ void LogRejectedRecords(Pipeline* pipeline, Logger* log) {
   });
 }
 
+std::string DatabaseByDefault() {
+  const char* db = std::getenv("HASHMON_DB");
+  return db && *db ? db : "hashmon.db";
+}
+
 std::map<std::string, std::string> BearerHeaders() {
   std::map<std::string, std::string> headers;
   if (const char* token = std::getenv("HASHMON_X_BEARER_TOKEN"); token && *token) {

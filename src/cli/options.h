@@ -15,6 +15,10 @@
 
 namespace hashmon {
 
+// The database `query`, `serve` and `silence` use without --db: $HASHMON_DB (the
+// collector's, where the environment names it), else hashmon.db.
+std::string DatabaseByDefault();
+
 // --lateness (or "lateness" in the config file): a duration; on failure *error says what
 // was expected.
 std::optional<int64_t> ParseLateness(const std::string& text, std::string* error);

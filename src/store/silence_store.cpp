@@ -18,7 +18,7 @@ constexpr int kSilencesVersion = 4;
 // store's writer lock: the collector holds that, and a silence is one short transaction.
 std::unique_ptr<SQLite::Database> OpenDb(const std::string& path, int mode, std::string* error) {
   if (!std::filesystem::exists(path)) {
-    *error = "no database at " + path + " (give the collector's with --db)";
+    *error = "no database at " + path + " (give the collector's with --db, or set HASHMON_DB)";
     return nullptr;
   }
   try {

@@ -129,7 +129,8 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
   try {
     if (access(path.c_str(), F_OK) != 0) {
       *error = "no database at " + path +
-               "; run `hashmon replay` or `hashmon collect` first, or pass --db";
+               "; run `hashmon replay` or `hashmon collect` first, or pass --db (or set "
+               "HASHMON_DB)";
       return nullptr;
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
