@@ -185,6 +185,13 @@ TEST(Cli, AnAnswerWrittenToAFileReplacesItOnlyOnceWhole) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
     EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
 
+  // Through a symbolic link, the file it names is replaced and the link stays one.
+  std::filesystem::create_directories(dir.File("data"));
+  std::filesystem::create_symlink(dir.File("data/real.csv"), dir.File("link.csv"));
+  EXPECT_EQ(RunHashmon("query counts" + db + " -o " + dir.File("link.csv")).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.File("link.csv")));
+  EXPECT_EQ(testing::ReadFile(dir.File("data/real.csv")), csv);
+
   // Where no file can go, it says so before asking the history anything.
   const std::pair<std::string, std::string> nowhere[] = {
       {dir.path(), "is a directory: give --output a file name"},

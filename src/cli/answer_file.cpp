@@ -33,9 +33,23 @@ bool FlushStdout() {
   return std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
 }
 
+// Where a chain of symbolic links ends (a file that may not exist yet), so that an answer
+// replaces the file a link names, not the link.
+std::string FollowLinks(const std::string& path) {
+  std::filesystem::path p = path;
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(p, ec); ++hops) {
+    const std::filesystem::path target = std::filesystem::read_symlink(p, ec);
+    if (ec) break;
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  return p.string();
+}
+
 }  // namespace
 
-bool AnswerFile::Open(const std::string& path, std::string* error) {
+bool AnswerFile::Open(const std::string& asked, std::string* error) {
+  const std::string path = FollowLinks(asked);
   struct stat existing {};
   const bool exists = stat(path.c_str(), &existing) == 0;
   if (exists && S_ISDIR(existing.st_mode)) {

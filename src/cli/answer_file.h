@@ -20,7 +20,8 @@ class AnswerFile {
   ~AnswerFile() { Abandon(); }
 
   // False, with *error naming the path and what to give instead, when no file can be
-  // written there, or `path` is a directory or a device.
+  // written there, or `path` is a directory or a device. A symbolic link's target is
+  // replaced, and the link kept.
   bool Open(const std::string& path, std::string* error);
   // Flushes and syncs the answer, gives stdout back, and puts the answer at `path`.
   bool Commit(std::string* error);
