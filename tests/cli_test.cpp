@@ -1,4 +1,5 @@
 // The hashmon binary as users run it.
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -33,6 +34,16 @@ using testing::TestDataPath;
 const char* const kOnePost =
     R"({"id_str":"1","timestamp_ms":"1453191300000","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]}})"
     "\n";
+
+// The Archive Team fixture (a minute of 2021's sample stream) replayed into `db`, watching
+// its busiest tag.
+::testing::AssertionResult ReplayedArchiveTeamMinute(const std::string& db) {
+  const auto r =
+      RunHashmon("replay -q --db " + db + " '" + std::string(HASHMON_TEST_DATA) +
+                 "/feeds/twitter_v1_archiveteam_2021-01-01_0029.jsonl' --tag availSemarang");
+  if (r.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "replay exited " << r.exit_code;
+}
 
 TEST(Cli, HashtagsCommandPassesTheConformanceCases) {
   rapidjson::Document cases;
@@ -115,10 +126,7 @@ TEST(Cli, AnswersThatCannotBeWrittenOutInFullFail) {
   // A full disk must not leave a truncated CSV that a script takes for the whole answer.
   TempDir dir;
   const std::string db = dir.File("h.db");
-  ASSERT_EQ(RunHashmon("replay -q --db " + db + " '" + std::string(HASHMON_TEST_DATA) +
-                       "/feeds/twitter_v1_archiveteam_2021-01-01_0029.jsonl' --tag availSemarang")
-                .exit_code,
-            0);
+  ASSERT_TRUE(ReplayedArchiveTeamMinute(db));
   for (const char* format : {"csv", "json", "jsonl", "table"}) {
     auto full = testing::RunHashmonWritingTo("query counts --db " + db + " --format " + format,
                                              "/dev/full");
@@ -301,6 +309,50 @@ TEST(Cli, AWebhookRepeatThatIsNoDurationIsRefusedInsteadOfTakenAsFourHours) {
                           "again, a minute or more, such as 4h"),
             std::string::npos)
       << soon.out;
+}
+
+TEST(Cli, ABackupIsOneConsistentCheckedFileTakenWhileTheCollectorWrites) {
+  TempDir dir;
+  const std::string db = dir.File("h.db");
+  ASSERT_TRUE(ReplayedArchiveTeamMinute(db));
+  const std::string counts = RunHashmon("query counts --format csv --db " + db).out;
+  ASSERT_NE(counts.find("availsemarang"), std::string::npos) << counts;
+
+  // A writer is in the middle of a transaction (as the collector is, at each commit).
+  std::string error;
+  auto writer = SqliteStore::OpenForWriting(db, &error);
+  ASSERT_TRUE(writer) << error;
+  SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+  raw.exec("BEGIN IMMEDIATE");
+  raw.exec("DELETE FROM buckets");
+  const std::string copy = dir.File("backup.db");
+  testing::WriteFile(copy, "the last backup");
+  auto backed_up = RunHashmonSaying("backup --db " + db + " " + copy);
+  raw.exec("ROLLBACK");
+  writer.reset();
+  EXPECT_EQ(backed_up.exit_code, 0) << backed_up.out;
+  EXPECT_NE(backed_up.out.find("backed up " + db + " to " + copy), std::string::npos)
+      << backed_up.out;
+  // What was committed, as one file that opens on its own, with nothing left beside it.
+  EXPECT_EQ(RunHashmon("query counts --format csv --db " + copy).out, counts);
+  for (const char* beside : {"-wal", "-shm", "-journal"})
+    EXPECT_FALSE(std::filesystem::exists(copy + beside)) << beside;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+
+  // Where it cannot, it says why, and the last backup stays.
+  const std::pair<std::string, std::string> refused[] = {
+      {"--db " + db + " " + db, "the backup would overwrite the history itself"},
+      {"--db " + dir.File("none.db") + " " + dir.File("b.db"), "no database at"},
+      {"--db " + db + " " + dir.path(), "is a directory: give the backup a file name"},
+      {"--db " + dir.File("f.txt") + " " + copy, "is as it was"}};
+  testing::WriteFile(dir.File("f.txt"), "not a history");
+  for (const auto& [args, says] : refused) {
+    auto r = RunHashmonSaying("backup " + args);
+    EXPECT_EQ(r.exit_code, 1) << args;
+    EXPECT_NE(r.out.find(says), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(RunHashmon("query counts --format csv --db " + copy).out, counts);
 }
 
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
