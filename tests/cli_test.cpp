@@ -355,6 +355,40 @@ TEST(Cli, ABackupIsOneConsistentCheckedFileTakenWhileTheCollectorWrites) {
   EXPECT_EQ(RunHashmon("query counts --format csv --db " + copy).out, counts);
 }
 
+TEST(Cli, QuerySourcesSaysWhereEachInputStandsAndWhenItLastCommitted) {
+  TempDir dir;
+  const std::string db = dir.File("h.db");
+  EXPECT_EQ(RunHashmon("query sources --format table --db " + db).exit_code, 1);  // no history
+  testing::WriteFile(dir.File("f.jsonl"), kOnePost);
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  std::string error;
+  {
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    ASSERT_TRUE(store) << error;
+    store->Commit(Batch{}, {{"jetstream", "1453191300000000", false}});
+  }
+  auto json = RunHashmon("query sources --format json --db " + db);
+  rapidjson::Document d;
+  d.Parse(json.out.c_str());
+  ASSERT_TRUE(d.IsArray() && d.Size() == 2u) << json.out;
+  std::map<std::string, const rapidjson::Value*> by_kind;
+  for (const auto& row : d.GetArray())
+    by_kind[std::string(row["source"].GetString()).substr(0, 4)] = &row;
+  ASSERT_TRUE(by_kind.count("jets") && by_kind.count("file")) << json.out;
+  EXPECT_STREQ((*by_kind["jets"])["cursor"].GetString(), "1453191300000000");
+  EXPECT_FALSE((*by_kind["jets"])["complete"].GetBool());
+  EXPECT_STREQ((*by_kind["file"])["cursor"].GetString(),
+               std::to_string(std::string(kOnePost).size()).c_str());
+  EXPECT_TRUE((*by_kind["file"])["complete"].GetBool());
+  EXPECT_TRUE(ParseIsoTime((*by_kind["file"])["committed"].GetString()).has_value());
+  auto table = RunHashmon("query sources --format table --db " + db);
+  EXPECT_NE(table.out.find("2016-01-19T08:15:00Z (time_us)"), std::string::npos) << table.out;
+  EXPECT_NE(
+      table.out.find("byte " + std::to_string(std::string(kOnePost).size()) + ", read to the end"),
+      std::string::npos)
+      << table.out;
+}
+
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   TempDir dir;
   testing::WriteFile(dir.File("f.jsonl"), kOnePost);

@@ -1,5 +1,6 @@
 // hashmon query outages | spikes: what the detector decided, as a report, CSV or JSON.
 
+#include <charconv>
 #include <cstdio>
 
 #include "cli/answer_file.h"
@@ -201,6 +202,46 @@ int RunGaps(const OutageArgs& a) {
   return 0;
 }
 
+// A cursor as a person reads it: Jetstream's is a time in microseconds, a file's a byte
+// offset; others (a relay's line, a post id) as they are.
+std::string ReadableCursor(const SqliteStore::SourceRow& s) {
+  int64_t n = 0;
+  const char* end = s.cursor.data() + s.cursor.size();
+  const bool number = std::from_chars(s.cursor.data(), end, n).ptr == end && !s.cursor.empty();
+  if (s.source == "jetstream" && number && n > 0) return FormatIsoTime(n / 1000) + " (time_us)";
+  if (s.source.rfind("file:", 0) == 0 && number)
+    return "byte " + s.cursor + (s.complete ? ", read to the end" : "");
+  return s.cursor;
+}
+
+int RunSources(const OutageArgs& a) {
+  auto store = Open(a.db);
+  if (!store) return 1;
+  const auto sources = store->QuerySources();
+  const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
+  if (format == "json" || format == "jsonl") {
+    PrintJsonRows(SourcesJson(sources), format);
+  } else if (format == "csv") {
+    std::printf("source,cursor,complete,committed\n");
+    for (const auto& s : sources) {
+      std::printf("%s,%s,%d,%s\n", CsvField(s.source).c_str(), CsvField(s.cursor).c_str(),
+                  s.complete ? 1 : 0, FormatIsoTime(s.committed_ms).c_str());
+    }
+  } else if (sources.empty()) {
+    std::printf("no source has committed to this history yet\n");
+  } else {
+    SystemClock clock;
+    std::printf("%-44s %-20s %9s  %s\n", "source", "last commit", "ago", "cursor");
+    for (const auto& s : sources) {
+      std::printf("%-44s %-20s %8llds  %s\n", TerminalSafe(s.source).c_str(),
+                  FormatIsoTime(s.committed_ms).c_str(),
+                  static_cast<long long>((clock.NowMs() - s.committed_ms) / 1000),
+                  TerminalSafe(ReadableCursor(s)).c_str());
+    }
+  }
+  return 0;
+}
+
 void AddOptions(CLI::App* cmd, OutageArgs* a) {
   cmd->add_option("--db", a->db, "SQLite database (default: $HASHMON_DB, else hashmon.db)");
   cmd->add_option("--tag", a->tag, "Only this tag");
@@ -233,6 +274,18 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
   AddQuery(query, exit, "spikes", "Single anomalous minutes", RunSpikes);
   AddQuery(query, exit, "gaps", "When a live source was disconnected (no data, not zero mentions)",
            RunGaps);
+  auto sources = std::make_shared<OutageArgs>();
+  CLI::App* cmd = query->add_subcommand(
+      "sources", "Each source's and replayed file's cursor, and when it was last committed");
+  cmd->add_option("--db", sources->db, "SQLite database (default: $HASHMON_DB, else hashmon.db)");
+  cmd->add_option("--format", sources->format,
+                  "table (default on a terminal), csv, json, or jsonl (a line each)")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
+  AddOutputOption(cmd, &sources->output);
+  cmd->callback([sources, exit] {
+    exit->value = AnswerInto(sources->output, &sources->format, "hashmon query",
+                             [&] { return RunSources(*sources); });
+  });
 }
 
 }  // namespace hashmon

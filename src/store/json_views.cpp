@@ -169,4 +169,23 @@ std::string GapsJson(const std::vector<GapRecord>& gaps) {
   return buf.GetString();
 }
 
+std::string SourcesJson(const std::vector<SqliteStore::SourceRow>& sources) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartArray();
+  for (const auto& s : sources) {
+    w.StartObject();
+    w.Key("source");
+    w.String(s.source.c_str());
+    w.Key("cursor");
+    w.String(s.cursor.c_str());
+    w.Key("complete");
+    w.Bool(s.complete);
+    WriteTimeOrNull(w, "committed", s.committed_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  return buf.GetString();
+}
+
 }  // namespace hashmon

@@ -28,6 +28,7 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows);
 std::string SpikesJson(const std::vector<Spike>& spikes);
 // [{"source","from","to","reason"}]
 std::string GapsJson(const std::vector<GapRecord>& gaps);
+std::string SourcesJson(const std::vector<SqliteStore::SourceRow>& sources);
 
 }  // namespace hashmon
 

@@ -176,6 +176,18 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
   return out;
 }
 
+std::vector<SqliteStore::SourceRow> SqliteStore::QuerySources() {
+  std::vector<SourceRow> out;
+  SQLite::Statement s(*db_,
+                      "SELECT source, cursor, complete, updated FROM checkpoints "
+                      "ORDER BY updated DESC, source");
+  while (s.executeStep()) {
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                   s.getColumn(2).getInt() != 0, s.getColumn(3).getInt64() * 1000});
+  }
+  return out;
+}
+
 std::vector<std::string> SqliteStore::Tags() {
   std::vector<std::string> tags;
   SQLite::Statement q(*db_, "SELECT DISTINCT tag FROM buckets ORDER BY tag");

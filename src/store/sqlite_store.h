@@ -120,6 +120,15 @@ class SqliteStore {
   std::vector<OutageRow> QueryOutages(const OutageQuery& q);
   std::vector<Spike> QuerySpikes(const OutageQuery& q);
   std::vector<GapRecord> QueryGaps(const OutageQuery& q);
+  // Each input's cursor and when it was last committed: live sources by name, replayed
+  // files by identity ("file:<hash>:<entry>"), the most recently committed first.
+  struct SourceRow {
+    std::string source;
+    std::string cursor;
+    bool complete = false;
+    int64_t committed_ms = 0;
+  };
+  std::vector<SourceRow> QuerySources();
   std::vector<std::string> Tags();
 
   // A summary for status pages and metrics.
