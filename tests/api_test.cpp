@@ -132,6 +132,10 @@ TEST_F(ApiTest, OutagesSpikesAndGapsUseTheQueryFieldNames) {
                   .IsArray());
   EXPECT_TRUE(Json(Get("/api/v1/gaps?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body)
                   .IsArray());
+  auto sources = Json(Get("/api/v1/sources").body);  // the replayed sample file's cursor
+  ASSERT_TRUE(sources.IsArray() && sources.Size() >= 1u);
+  EXPECT_EQ(std::string(sources[0]["source"].GetString()).rfind("file:", 0), 0u);
+  EXPECT_TRUE(sources[0]["complete"].GetBool());
   auto filtered = Json(
       Get("/api/v1/outages?country=NZ&since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body);
   EXPECT_EQ(filtered.Size(), 0u);

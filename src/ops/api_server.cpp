@@ -381,9 +381,10 @@ ApiResponse CountsAnswer(SqliteStore& store, const QueryFilters& f, const std::s
 
 ApiResponse ApiServer::Query(const std::string& what,
                              const std::map<std::string, std::string>& params) {
-  if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps") {
+  if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps" &&
+      what != "sources") {
     return Error(404, "no such endpoint: /api/v1/" + what +
-                          " (counts, outages, spikes, gaps, silences, status)");
+                          " (counts, outages, spikes, gaps, sources, silences, status)");
   }
   QueryFilters f;
   if (auto refused = ReadFilters(params, options_.clock->NowMs(), &f)) return *refused;
@@ -391,6 +392,7 @@ ApiResponse ApiServer::Query(const std::string& what,
   auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
   if (!store) return Error(503, error);
   try {
+    if (what == "sources") return {200, "application/json", SourcesJson(store->QuerySources())};
     if (what == "counts") {
       const auto every = params.find("every");
       return CountsAnswer(*store, f, every == params.end() ? "" : every->second);
