@@ -121,5 +121,20 @@ TEST(WebhookPayload, AResolvedMessageSaysWhenItWasOver) {
   EXPECT_NE(AlertText(Firing(), "http://h/"), text);
 }
 
+TEST(WebhookPayload, ATestAlertSaysNothingIsDownInEveryFormat) {
+  Alert a = Firing();
+  a.test = true;
+  for (const auto format : {WebhookFormat::kSlack, WebhookFormat::kDiscord,
+                            WebhookFormat::kTelegram, WebhookFormat::kAlertmanager}) {
+    const std::string body = WebhookPayload(a, format, "http://h/", "-100");
+    EXPECT_NE(body.find("A test alert from hashmon"), std::string::npos) << body;
+    EXPECT_NE(body.find("Nothing is down"), std::string::npos) << body;
+    EXPECT_EQ(body.find("Users in BR report"), std::string::npos) << body;
+  }
+  a.status = "resolved";
+  EXPECT_NE(AlertText(a, "http://h/").find("The test alert from hashmon is resolved"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -18,6 +18,7 @@
 
 #include "feed/http_stream.h"
 #include "hashmon/time_util.h"
+#include "http_test_server.h"
 #include "store/sqlite_store.h"
 #include "test_util.h"
 
@@ -387,6 +388,54 @@ TEST(Cli, QuerySourcesSaysWhereEachInputStandsAndWhenItLastCommitted) {
       table.out.find("byte " + std::to_string(std::string(kOnePost).size()) + ", read to the end"),
       std::string::npos)
       << table.out;
+}
+
+TEST(Cli, ATestAlertShowsTheWebhookTakesAlertsAndSaysItIsATest) {
+  TempDir dir;
+  testing::HttpTestServer receiver(
+      [](const testing::TestRequest&) { return testing::TestResponse{}; });
+  receiver.Start();
+  const std::string config = dir.File("c.json");
+  testing::WriteFile(config, R"({"tags": ["xdown"], "webhook_url": ")" + receiver.url() +
+                                 R"(/hook?token=SECRET"})");
+  chmod(config.c_str(), 0600);
+  auto sent =
+      RunHashmonSaying("collect --test-webhook --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(sent.exit_code, 0) << sent.out;
+  EXPECT_NE(sent.out.find("the alertmanager webhook at 127.0.0.1 took the test alert (resolved)"),
+            std::string::npos)
+      << sent.out;
+  EXPECT_EQ(sent.out.find("SECRET"), std::string::npos) << sent.out;
+  const auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& request : requests) {
+    rapidjson::Document payload;
+    payload.Parse(request.body.c_str());
+    ASSERT_TRUE(payload.IsObject()) << request.body;
+    EXPECT_STREQ(payload["alerts"][0]["labels"]["test"].GetString(), "true");
+    EXPECT_STREQ(payload["alerts"][0]["labels"]["tag"].GetString(), "xdown");
+    EXPECT_NE(std::string(payload["alerts"][0]["annotations"]["summary"].GetString())
+                  .find("nothing is down"),
+              std::string::npos);
+  }
+  EXPECT_STREQ(rapidjson::Document().Parse(requests[1].body.c_str())["status"].GetString(),
+               "resolved");
+  EXPECT_FALSE(std::filesystem::exists(dir.File("h.db")));  // nothing collected
+
+  // A receiver that refuses says so, and what to check; no webhook at all is a setting.
+  testing::HttpTestServer refusing([](const testing::TestRequest&) {
+    return testing::TestResponse{404, "no such hook"};
+  });
+  refusing.Start();
+  testing::WriteFile(config, R"({"webhook_url": ")" + refusing.url() + R"(/hook"})");
+  auto refused = RunHashmonSaying("collect --test-webhook --config " + config);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("did not take the test alert (HTTP 404): check the URL"),
+            std::string::npos)
+      << refused.out;
+  auto none = RunHashmonSaying("collect --test-webhook --db " + dir.File("h.db"));
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.out.find("no webhook to test"), std::string::npos) << none.out;
 }
 
 TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {

@@ -30,6 +30,9 @@ struct Alert {
   bool provisional = false;
   // Resolved as it was withdrawn: it said no more, and leaves the incident's history.
   bool withdrawn = false;
+  // Sent by `collect --test-webhook` to show that the receiver takes alerts: nothing is
+  // down. It says so in its text, and carries the label test="true".
+  bool test = false;
 };
 
 // A stable hash of the alert's labels (16 hex digits), the same for firing and resolved.

@@ -40,6 +40,7 @@ struct CollectArgs {
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
   bool check = false;
+  bool test_webhook = false;
 };
 
 // Flags override the config file and the environment.
@@ -288,6 +289,7 @@ int RunCollect(const CollectArgs& a) {
     log.Error(error);
     return 2;
   }
+  if (a.test_webhook) return SendTestAlert(settings, config);
   if (a.check) {
     std::vector<std::string> record_dirs;
     for (const auto& spec : specs) {
@@ -373,6 +375,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_flag("--check", args->check,
                 "Check the settings and show them (secrets hidden), then exit: 0 if a collector "
                 "could start with them; nothing is connected to or written");
+  cmd->add_flag("--test-webhook", args->test_webhook,
+                "Send the configured webhook a test alert (marked as one) and its resolution, "
+                "say what the receiver answered, then exit; nothing is collected");
   cmd->add_flag("--until-eof", args->until_eof,
                 "Stop when the server ends the stream (finite relays, demos)");
   cmd->add_option("--listen", args->listen,

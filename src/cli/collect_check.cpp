@@ -9,8 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "feed/http_stream.h"
 #include "feed/url_text.h"
+#include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
+#include "hashmon/time_util.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -131,6 +134,47 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
                      ", mastodon " + (settings.mastodon_token.empty() ? "not set" : "set"));
   for (const auto& p : problems) std::fprintf(stderr, "hashmon collect: %s\n", p.c_str());
   return problems.empty() ? 0 : 1;
+}
+
+int SendTestAlert(const Settings& settings, const PipelineConfig& config) {
+  if (settings.webhook_url.empty()) {
+    std::fprintf(stderr,
+                 "hashmon collect: no webhook to test: set webhook_url in the config (or "
+                 "HASHMON_WEBHOOK_URL)\n");
+    return 2;
+  }
+  InitHttpThreads();  // before any request
+  const WebhookFormat format =
+      ParseWebhookFormat(settings.webhook_format).value_or(WebhookFormat::kAlertmanager);
+  const std::string dashboard =
+      "http://" + (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) + "/";
+  Alert alert;
+  alert.test = true;
+  alert.status = "firing";
+  alert.tag = config.tags.empty() ? "twitterdown" : config.tags.front();
+  alert.country = "ZZ";  // no country (ISO 3166's user-assigned code)
+  alert.starts_at = SystemClock().NowMs();
+  const std::string where = settings.webhook_format + " webhook at " + HostOf(settings.webhook_url);
+  for (const char* status : {"firing", "resolved"}) {
+    alert.status = status;
+    if (alert.status == "resolved") alert.ends_at = SystemClock().NowMs();
+    const HttpReply reply =
+        HttpCall("POST", settings.webhook_url, {},
+                 WebhookPayload(alert, format, dashboard, settings.telegram_chat_id), 10'000);
+    if (reply.status < 200 || reply.status >= 300) {
+      // The receiver's answer may quote the URL's token back; only the status is shown.
+      std::fprintf(stderr,
+                   "hashmon collect: the %s did not take the test alert (%s): check the URL, "
+                   "that the receiver is up, and for slack, discord or telegram that "
+                   "webhook_format says which it is\n",
+                   where.c_str(),
+                   reply.status ? ("HTTP " + std::to_string(reply.status)).c_str()
+                                : "no answer: it could not be reached");
+      return 1;
+    }
+    std::printf("the %s took the test alert (%s): HTTP %d\n", where.c_str(), status, reply.status);
+  }
+  return 0;
 }
 
 }  // namespace hashmon

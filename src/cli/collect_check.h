@@ -20,6 +20,11 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
                       const std::vector<SourceSpec>& specs,
                       const std::vector<std::string>& record_dirs);
 
+// `hashmon collect --test-webhook`: sends the configured webhook a test alert (marked as a
+// test, with the label test="true") and its resolution, in the configured format, and says
+// what the receiver answered; 0 when it took both, else 1 with what to check.
+int SendTestAlert(const Settings& settings, const PipelineConfig& config);
+
 }  // namespace hashmon
 
 #endif  // HASHMON_CLI_COLLECT_CHECK_H_

@@ -39,9 +39,18 @@ void WriteMember(JsonWriter& w, const char* key, const std::string& value) {
   w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-std::string Summary(const Alert& a) { return "Users in " + a.country + " report #" + a.tag; }
+std::string Summary(const Alert& a) {
+  if (a.test) return "A test of hashmon's webhook: nothing is down";
+  return "Users in " + a.country + " report #" + a.tag;
+}
 
 std::string Description(const Alert& a) {
+  if (a.test) {
+    return a.status == "firing"
+               ? "A test alert from hashmon (collect --test-webhook), watching #" + a.tag +
+                     ": alerts reach this receiver. Nothing is down; it resolves at once."
+               : "The test alert from hashmon is resolved.";
+  }
   if (a.withdrawn) {
     return "#" + a.tag + " in " + a.country + ": the provisional alert of " +
            FormatIsoTime(a.starts_at) + " is withdrawn; it said no more";
@@ -122,6 +131,7 @@ std::string AlertmanagerPayload(const Alert& a, const std::string& external_url)
     str("country", a.country);
     str("incident", std::to_string(a.outage_id));
     str("tag", a.tag);
+    if (a.test) str("test", "true");
     w.EndObject();
   };
   const std::string summary = Summary(a);
