@@ -119,7 +119,8 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
     // The URL holds the receiver's token: only its host is shown.
     Line("webhook", settings.webhook_format + " to " + HostOf(settings.webhook_url) +
                         " (the URL is not shown), again every " + settings.webhook_repeat +
-                        " while an outage lasts, sent when " + settings.webhook_when);
+                        " while an outage lasts, sent when " + settings.webhook_when +
+                        " (--test-webhook sends it a test)");
   }
   Line("silences", std::to_string(settings.silences.size()));
   for (const auto& dir : record_dirs) {
