@@ -263,7 +263,9 @@ TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
   auto fine = RunHashmonSaying("collect --check --config " + config);
   EXPECT_EQ(fine.exit_code, 0) << fine.out;
   for (const std::string says :
-       {"h.db: does not exist yet: made at start", "twitterdown, xdown", "sources    jetstream",
+       {"h.db: does not exist yet: made at start", "twitterdown, xdown",
+        "sources    jetstream at wss://jetstream2.us-east.bsky.network/subscribe (then 3 other "
+        "instances, should it fail)",
         "listen     127.0.0.1:0", "slack to hooks.slack.com (the URL is not shown)",
         "archive: made at start, each hour kept 30d"})
     EXPECT_NE(fine.out.find(says), std::string::npos) << says << " in " << fine.out;

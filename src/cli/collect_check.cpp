@@ -108,7 +108,13 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
   Line("tags", Joined(config.tags));
   std::vector<std::string> sources;
   sources.reserve(specs.size());
-  for (const auto& spec : specs) sources.push_back(spec.name);
+  for (const auto& spec : specs) {
+    const auto& o = spec.options;
+    sources.push_back(spec.name + " at " + UrlWithoutSecrets(o.url) +
+                      (o.other_urls.empty() ? ""
+                                            : " (then " + std::to_string(o.other_urls.size()) +
+                                                  " other instances, should it fail)"));
+  }
   Line("sources", Joined(sources));
   Line("lateness", settings.lateness);
   Line("listen",
