@@ -390,6 +390,10 @@ TEST(Cli, QuerySourcesSaysWhereEachInputStandsAndWhenItLastCommitted) {
       table.out.find("byte " + std::to_string(std::string(kOnePost).size()) + ", read to the end"),
       std::string::npos)
       << table.out;
+  // A file is shown by the path it was replayed from (its identity is in json and csv).
+  EXPECT_STREQ((*by_kind["file"])["name"].GetString(), dir.File("f.jsonl").c_str());
+  EXPECT_NE(table.out.find(dir.File("f.jsonl")), std::string::npos) << table.out;
+  EXPECT_STREQ((*by_kind["jets"])["name"].GetString(), "");
 }
 
 TEST(Cli, ATestAlertShowsTheWebhookTakesAlertsAndSaysItIsATest) {

@@ -120,6 +120,34 @@ TEST(SchemaTest, WavesFromBeforeTheirOwnCountsAreCountedFromTheBuckets) {
   EXPECT_EQ(waves[1].peak_time, 1453194060'000);
 }
 
+TEST(SchemaTest, CursorsFromBeforeTheirNamesReadWithNoneUntilTheirInputIsReadAgain) {
+  TempDir tmp;
+  const std::string path = tmp.File("v7.db");
+  WriteHistoryOfVersion(path, 7);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES "
+        "('file:0123456789abcdef:', '100', 1, 1453191360)");
+  }
+  std::string error;
+  {
+    auto reader = SqliteStore::OpenReadOnly(path, &error);
+    ASSERT_TRUE(reader) << error;
+    const auto sources = reader->QuerySources();
+    ASSERT_EQ(sources.size(), 1u);
+    EXPECT_EQ(sources[0].name, "");
+    EXPECT_EQ(sources[0].committed_ms, 1453191360000);
+  }
+  auto writer = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(writer) << error;
+  writer->Commit(Batch{}, {{"file:0123456789abcdef:", "200", true, "feed.jsonl"}});
+  const auto sources = writer->QuerySources();
+  ASSERT_EQ(sources.size(), 1u);
+  EXPECT_EQ(sources[0].name, "feed.jsonl");
+  EXPECT_EQ(sources[0].cursor, "200");
+}
+
 TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {
   TempDir dir;
   std::string error;

@@ -222,10 +222,11 @@ int RunSources(const OutageArgs& a) {
   if (format == "json" || format == "jsonl") {
     PrintJsonRows(SourcesJson(sources), format);
   } else if (format == "csv") {
-    std::printf("source,cursor,complete,committed\n");
+    std::printf("source,name,cursor,complete,committed\n");
     for (const auto& s : sources) {
-      std::printf("%s,%s,%d,%s\n", CsvField(s.source).c_str(), CsvField(s.cursor).c_str(),
-                  s.complete ? 1 : 0, FormatIsoTime(s.committed_ms).c_str());
+      std::printf("%s,%s,%s,%d,%s\n", CsvField(s.source).c_str(), CsvField(s.name).c_str(),
+                  CsvField(s.cursor).c_str(), s.complete ? 1 : 0,
+                  FormatIsoTime(s.committed_ms).c_str());
     }
   } else if (sources.empty()) {
     std::printf("no source has committed to this history yet\n");
@@ -233,7 +234,8 @@ int RunSources(const OutageArgs& a) {
     SystemClock clock;
     std::printf("%-44s %-20s %9s  %s\n", "source", "last commit", "ago", "cursor");
     for (const auto& s : sources) {
-      std::printf("%-44s %-20s %8llds  %s\n", TerminalSafe(s.source).c_str(),
+      std::printf("%-44s %-20s %8llds  %s\n",
+                  TerminalSafe(s.name.empty() ? s.source : s.name).c_str(),
                   FormatIsoTime(s.committed_ms).c_str(),
                   static_cast<long long>((clock.NowMs() - s.committed_ms) / 1000),
                   TerminalSafe(ReadableCursor(s)).c_str());

@@ -16,6 +16,7 @@ HASHMON_EMBED(hm_schema4, HASHMON_SCHEMA_DIR "/004_silences.sql")
 HASHMON_EMBED(hm_schema5, HASHMON_SCHEMA_DIR "/005_confirmation.sql")
 HASHMON_EMBED(hm_schema6, HASHMON_SCHEMA_DIR "/006_waves.sql")
 HASHMON_EMBED(hm_schema7, HASHMON_SCHEMA_DIR "/007_wave_counts.sql")
+HASHMON_EMBED(hm_schema8, HASHMON_SCHEMA_DIR "/008_checkpoint_names.sql")
 
 namespace hashmon {
 namespace {
@@ -57,6 +58,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
       {"006_waves.sql", {hm_schema6_begin, static_cast<size_t>(hm_schema6_end - hm_schema6_begin)}},
       {"007_wave_counts.sql",
        {hm_schema7_begin, static_cast<size_t>(hm_schema7_end - hm_schema7_begin)}},
+      {"008_checkpoint_names.sql",
+       {hm_schema8_begin, static_cast<size_t>(hm_schema8_end - hm_schema8_begin)}},
   };
 }
 

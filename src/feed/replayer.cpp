@@ -453,7 +453,8 @@ bool Replayer::CommitAll(std::string* error, bool final_attempts) {
   std::vector<SourceCursor> cursors;
   for (const auto& in : inputs_) {
     if (in->member && !in->member->identity.empty())
-      cursors.push_back({in->member->identity, std::to_string(in->taken), in->member_complete});
+      cursors.push_back(
+          {in->member->identity, std::to_string(in->taken), in->member_complete, in->member->name});
   }
   std::string failure;
   for (int attempt = 1;; ++attempt) {

@@ -177,6 +177,8 @@ std::string SourcesJson(const std::vector<SqliteStore::SourceRow>& sources) {
     w.StartObject();
     w.Key("source");
     w.String(s.source.c_str());
+    w.Key("name");
+    w.String(s.name.c_str());
     w.Key("cursor");
     w.String(s.cursor.c_str());
     w.Key("complete");

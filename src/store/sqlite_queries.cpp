@@ -178,12 +178,14 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
 
 std::vector<SqliteStore::SourceRow> SqliteStore::QuerySources() {
   std::vector<SourceRow> out;
-  SQLite::Statement s(*db_,
-                      "SELECT source, cursor, complete, updated FROM checkpoints "
-                      "ORDER BY updated DESC, source");
+  // (Names came with schema 8.)
+  SQLite::Statement s(*db_, std::string("SELECT source, cursor, complete, updated, ") +
+                                (schema_version() >= 8 ? "name" : "''") +
+                                " FROM checkpoints ORDER BY updated DESC, source");
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
-                   s.getColumn(2).getInt() != 0, s.getColumn(3).getInt64() * 1000});
+                   s.getColumn(2).getInt() != 0, s.getColumn(3).getInt64() * 1000,
+                   s.getColumn(4).getString()});
   }
   return out;
 }

@@ -203,14 +203,15 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
            });
   const int64_t now_s = NowSeconds();
   ExecEach(*db_,
-           "INSERT INTO checkpoints (source, cursor, complete, updated) VALUES (?,?,?,?) "
+           "INSERT INTO checkpoints (source, cursor, complete, updated, name) VALUES (?,?,?,?,?) "
            "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
-           "complete = excluded.complete, updated = excluded.updated",
+           "complete = excluded.complete, updated = excluded.updated, name = excluded.name",
            cursors, [now_s](SQLite::Statement& st, const SourceCursor& c) {
              st.bind(1, c.source);
              st.bind(2, c.cursor);
              st.bind(3, c.complete ? 1 : 0);
              st.bind(4, now_s);
+             st.bind(5, c.name);
            });
   for (const auto& changes : batch.detection) WriteDetection(changes);
   ExecEach(*db_, "INSERT INTO gaps (source, started, ended, reason) VALUES (?,?,?,?)", batch.gaps,

@@ -35,6 +35,7 @@ struct SourceCursor {
   std::string source;
   std::string cursor;
   bool complete = false;
+  std::string name = "";  // what a person calls it (a replayed file's path), if not `source`
 };
 
 struct CountRow {
@@ -127,6 +128,7 @@ class SqliteStore {
     std::string cursor;
     bool complete = false;
     int64_t committed_ms = 0;
+    std::string name;  // a replayed file's path (and entry); "" for a live source
   };
   std::vector<SourceRow> QuerySources();
   std::vector<std::string> Tags();
