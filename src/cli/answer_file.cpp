@@ -12,25 +12,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/options.h"
+
 namespace hashmon {
 namespace {
 
 std::string DirectoryOf(const std::string& path) {
   const std::string dir = std::filesystem::path(path).parent_path().string();
   return dir.empty() ? "." : dir;
-}
-
-// What failed, from errno where a call set it.
-std::string Why(int error) {
-  return error ? std::strerror(error) : "a write failed: is the disk full?";
-}
-
-// Flushes stdout (and std::cout); false, with errno as the failed write left it, if any of
-// it did not get written.
-bool FlushStdout() {
-  std::cout.flush();
-  errno = 0;
-  return std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
 }
 
 // Where a chain of symbolic links ends (a file that may not exist yet), so that an answer
@@ -96,8 +85,8 @@ bool AnswerFile::Commit(std::string* error) {
   const bool written = FlushStdout() && fsync(STDOUT_FILENO) == 0;
   const int why = errno;
   if (!written || !RestoreStdout() || std::rename(temp_.c_str(), path_.c_str()) != 0) {
-    *error = "could not write all of the answer to " + path_ + " (" + Why(written ? errno : why) +
-             "); " + path_ + " is as it was";
+    *error = "could not write all of the answer to " + path_ + " (" +
+             WriteFailure(written ? errno : why) + "); " + path_ + " is as it was";
     Abandon();
     return false;
   }

@@ -205,15 +205,21 @@ std::string CsvField(const std::string& text) {
   return out + "\"";
 }
 
-bool StdoutWritten() {
+bool FlushStdout() {
   std::cout.flush();
   errno = 0;
-  const bool flushed = std::fflush(stdout) == 0;
-  if (flushed && !std::ferror(stdout) && std::cout.good()) return true;
-  // (An earlier write's failure leaves errno to whatever came after it.)
-  const int why = errno;
+  return std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
+}
+
+std::string WriteFailure(int error) {
+  // (An earlier write's failure leaves errno to whatever came after it, often nothing.)
+  return error ? std::strerror(error) : "a write failed: is the disk full?";
+}
+
+bool StdoutWritten() {
+  if (FlushStdout()) return true;
   std::fprintf(stderr, "hashmon: the output was not all written (%s)\n",
-               why ? std::strerror(why) : "a write failed: is the disk full?");
+               WriteFailure(errno).c_str());
   return false;
 }
 

@@ -87,6 +87,12 @@ void PrintJsonRows(const std::string& array, const std::string& format);
 // (a source is named by its URL, whose query may hold commas; a silence's comment is prose).
 std::string CsvField(const std::string& text);
 
+// Flushes stdout and std::cout: false, with errno as the failed write left it, if any of
+// what was written to them did not get out.
+bool FlushStdout();
+// What a failed write's errno says, or (0: an earlier write failed) the likely cause.
+std::string WriteFailure(int error);
+
 // Whether everything written to stdout reached it. Flushes it; if not, says so on stderr: a
 // full disk must not leave a truncated CSV that looks complete to the script that asked.
 bool StdoutWritten();
