@@ -6,6 +6,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "hashmon/embedded_data.h"
 #include "hashmon/time_util.h"
 #include "test_util.h"
@@ -146,6 +150,50 @@ TEST(SchemaTest, CursorsFromBeforeTheirNamesReadWithNoneUntilTheirInputIsReadAga
   ASSERT_EQ(sources.size(), 1u);
   EXPECT_EQ(sources[0].name, "feed.jsonl");
   EXPECT_EQ(sources[0].cursor, "200");
+}
+
+TEST(SchemaTest, SeriesTotalsAreAddedUpOnceThenFollowEveryCountWrittenChangedOrDeleted) {
+  TempDir tmp;
+  const std::string path = tmp.File("v8.db");
+  WriteHistoryOfVersion(path, 8);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO buckets (tag, country, minute, method, count) VALUES "
+        "('twitterdown', 'BR', 1453191300, 'place', 30), "
+        "('twitterdown', 'BR', 1453191300, 'lang', 10), "
+        "('twitterdown', 'PH', 1453191360, 'coords', 5), "
+        "('instagramdown', 'BR', 1453191360, 'place', 2)");
+  }
+  std::string error;
+  {
+    auto old_reader = SqliteStore::OpenReadOnly(path, &error);  // not migrated: no totals
+    ASSERT_TRUE(old_reader) << error;
+    EXPECT_FALSE(old_reader->HasSeriesTotals());
+    EXPECT_EQ(old_reader->Tags(), (std::vector<std::string>{"instagramdown", "twitterdown"}));
+    EXPECT_EQ(old_reader->Summarize().mentions_by_country,
+              (std::map<std::string, int64_t>{{"BR", 42}, {"PH", 5}}));
+  }
+  auto store = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(store) << error;
+  ASSERT_TRUE(store->HasSeriesTotals());
+  EXPECT_EQ(store->Summarize().mentions_by_country,
+            (std::map<std::string, int64_t>{{"BR", 42}, {"PH", 5}}));
+
+  Batch batch;  // one minute counted again, one new
+  batch.deltas = {{"twitterdown", "BR", 1453191300000, Method::kPlace, 4},
+                  {"twitterdown", "GB", 1453191420000, Method::kProfile, 3}};
+  store->Commit(batch, {});
+  EXPECT_EQ(store->Summarize().mentions_by_country,
+            (std::map<std::string, int64_t>{{"BR", 46}, {"GB", 3}, {"PH", 5}}));
+
+  store->db().exec("UPDATE buckets SET country = 'PH' WHERE country = 'GB'");
+  store->db().exec("DELETE FROM buckets WHERE tag = 'instagramdown'");
+  EXPECT_EQ(store->Summarize().mentions_by_country,
+            (std::map<std::string, int64_t>{{"BR", 44}, {"PH", 8}}));
+  EXPECT_EQ(store->Tags(), (std::vector<std::string>{"twitterdown"}));
+  EXPECT_EQ(store->db().execAndGet("SELECT SUM(count) FROM buckets").getInt64(),
+            store->db().execAndGet("SELECT SUM(mentions) FROM series").getInt64());
 }
 
 TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {

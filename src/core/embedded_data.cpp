@@ -17,6 +17,7 @@ HASHMON_EMBED(hm_schema5, HASHMON_SCHEMA_DIR "/005_confirmation.sql")
 HASHMON_EMBED(hm_schema6, HASHMON_SCHEMA_DIR "/006_waves.sql")
 HASHMON_EMBED(hm_schema7, HASHMON_SCHEMA_DIR "/007_wave_counts.sql")
 HASHMON_EMBED(hm_schema8, HASHMON_SCHEMA_DIR "/008_checkpoint_names.sql")
+HASHMON_EMBED(hm_schema9, HASHMON_SCHEMA_DIR "/009_series_totals.sql")
 
 namespace hashmon {
 namespace {
@@ -60,6 +61,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
        {hm_schema7_begin, static_cast<size_t>(hm_schema7_end - hm_schema7_begin)}},
       {"008_checkpoint_names.sql",
        {hm_schema8_begin, static_cast<size_t>(hm_schema8_end - hm_schema8_begin)}},
+      {"009_series_totals.sql",
+       {hm_schema9_begin, static_cast<size_t>(hm_schema9_end - hm_schema9_begin)}},
   };
 }
 

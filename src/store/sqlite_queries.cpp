@@ -192,7 +192,9 @@ std::vector<SqliteStore::SourceRow> SqliteStore::QuerySources() {
 
 std::vector<std::string> SqliteStore::Tags() {
   std::vector<std::string> tags;
-  SQLite::Statement q(*db_, "SELECT DISTINCT tag FROM buckets ORDER BY tag");
+  SQLite::Statement q(*db_, HasSeriesTotals()
+                                ? "SELECT DISTINCT tag FROM series WHERE mentions > 0 ORDER BY tag"
+                                : "SELECT DISTINCT tag FROM buckets ORDER BY tag");
   while (q.executeStep()) tags.push_back(q.getColumn(0).getString());
   return tags;
 }
@@ -204,7 +206,10 @@ SqliteStore::Summary SqliteStore::Summarize() {
   SQLite::Statement newest(*db_, "SELECT MAX(minute) FROM buckets");
   if (newest.executeStep() && !newest.getColumn(0).isNull())
     s.newest_count_ms = newest.getColumn(0).getInt64() * 1000;
-  SQLite::Statement by(*db_, "SELECT country, SUM(count) FROM buckets GROUP BY country");
+  SQLite::Statement by(*db_, HasSeriesTotals() ? "SELECT country, SUM(mentions) FROM series "
+                                                 "GROUP BY country HAVING SUM(mentions) > 0"
+                                               : "SELECT country, SUM(count) FROM buckets "
+                                                 "GROUP BY country");
   while (by.executeStep())
     s.mentions_by_country[by.getColumn(0).getString()] = by.getColumn(1).getInt64();
   SQLite::Statement latest(*db_,
@@ -232,6 +237,13 @@ std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
   if (!cq.tag.empty()) sql += " AND tag = ?4";
   const bool one_country = !cq.country.empty() && cq.country != "all";
   if (one_country) sql += " AND country = ?5";
+  // With a tag or a country but not both, the primary key (tag, country, minute) reads
+  // only the window once the other is listed, for each of its series; without the list
+  // it read the tag's (or every tag's) whole history.
+  if (HasSeriesTotals() && cq.tag.empty() != !one_country) {
+    sql += cq.tag.empty() ? " AND tag IN (SELECT tag FROM series WHERE country = ?5)"
+                          : " AND country IN (SELECT country FROM series WHERE tag = ?4)";
+  }
   sql += " GROUP BY t, tag, country ORDER BY t, tag, country";
   SQLite::Statement q(*db_, sql);
   q.bind(1, static_cast<int64_t>(step));

@@ -156,6 +156,9 @@ class SqliteStore {
   void set_alerting(bool on) { alerting_ = on; }
 
   int schema_version();
+  // Whether the history keeps each series' total (schema 9), which the read side asks
+  // instead of every count.
+  bool HasSeriesTotals() { return schema_version() >= 9; }
   void set_busy_timeout_ms(int ms) { db_->setBusyTimeout(ms); }
   SQLite::Database& db() { return *db_; }
 
