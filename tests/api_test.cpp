@@ -342,6 +342,7 @@ TEST_F(ApiTest, TheDashboardRendersChartsAndTheIncidentInChromiumAndRunsNoPosted
   // country tiles, and the incident with its countries and evidence.
   EXPECT_GE(Occurrences(dom, "class=\"uplot"), 7u);
   EXPECT_GE(Occurrences(dom, "<canvas"), 7u);
+  EXPECT_NE(dom.find(", mentions per 1 min"), std::string::npos);  // the 6-hour view's buckets
   EXPECT_NE(dom.find("international incident 1"), std::string::npos);
   EXPECT_NE(dom.find("id=\"outage-1\""), std::string::npos);
   EXPECT_GE(Occurrences(dom, "class=\"tile had-outage\""), 7u);
@@ -361,6 +362,20 @@ TEST_F(ApiTest, TheDashboardRendersChartsAndTheIncidentInChromiumAndRunsNoPosted
   std::filesystem::remove(shot);
   RunChromium("--screenshot='" + shot + "' " + url, dir_->File("profile2"));
   EXPECT_GT(std::filesystem::exists(shot) ? std::filesystem::file_size(shot) : 0u, 20'000u);
+}
+
+TEST_F(ApiTest, ALinkToTheDashboardOpensItsWeekAndTagAndAWeekIsDrawnInTenMinuteBuckets) {
+  ASSERT_EQ(std::system("command -v chromium > /dev/null"), 0)
+      << "the browser test needs Debian's chromium package: run scripts/setup";
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(port_) + "/#window=604800&tag=twitterdown";
+  const std::string dom = RunChromium("--dump-dom '" + url + "'", dir_->File("profile3"));
+  ASSERT_NE(dom.find("data-rendered=\"yes\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find(", mentions per 10 min"), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find(">Mentions per 10 minutes</h2>"), std::string::npos);
+  EXPECT_NE(dom.find("<option value=\"twitterdown\">#twitterdown</option>"), std::string::npos);
+  EXPECT_GE(Occurrences(dom, "class=\"uplot"), 7u);
+  EXPECT_NE(dom.find("international incident 1"), std::string::npos);
 }
 
 }  // namespace

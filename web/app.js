@@ -86,13 +86,13 @@ function renderTiles(countries, totals, outageNow, outageSpans, silences) {
   }
 }
 
-function renderCharts(countries, series, bandsByCountry, since, until) {
+function renderCharts(countries, series, bandsByCountry, since, until, step) {
   for (const c of state.charts) c.destroy();
   state.charts = [];
   const box = document.getElementById("charts");
   box.replaceChildren();
   const xs = [];
-  for (let t = since - (since % 60); t <= until; t += 60) xs.push(t);
+  for (let t = since - (since % step); t <= until; t += step) xs.push(t);
   for (const cc of countries) {
     const counts = series[cc] || {};
     const ys = xs.map((t) => counts[t] || 0);
@@ -148,9 +148,10 @@ function renderIncidents(outages) {
 async function refresh() {
   const status = await getJson("/api/v1/status");
   const tagSelect = document.getElementById("tag");
-  if (!state.tag) {
-    state.tag = status.tags[0] || "twitterdown";
-    for (const t of status.tags) tagSelect.append(el("option", { value: t }, "#" + t));
+  if (!tagSelect.options.length) {
+    state.tag = state.tag || status.tags[0] || "twitterdown";
+    const tags = status.tags.includes(state.tag) ? status.tags : status.tags.concat(state.tag);
+    for (const t of tags) tagSelect.append(el("option", { value: t }, "#" + t));
     tagSelect.value = state.tag;
   }
   // A live collector shows the last hours; a database of history shows its latest
@@ -166,8 +167,11 @@ async function refresh() {
   until = Math.ceil(until / 60) * 60 + 60;
   const since = until - state.windowSec;
   const q = "since=" + iso(since) + "&until=" + iso(until);
+  // A week of minutes is 10,080 points a country, a few megabytes every refresh for the
+  // busy tags; ten-minute buckets draw the same week at a tenth of that.
+  const step = state.windowSec > 86400 ? 600 : 60;
   const [counts, outages, gaps, silences] = await Promise.all([
-    getJson("/api/v1/counts?tag=" + encodeURIComponent(state.tag) + "&" + q + "&every=1m"),
+    getJson("/api/v1/counts?tag=" + encodeURIComponent(state.tag) + "&" + q + "&every=" + step / 60 + "m"),
     getJson("/api/v1/outages?tag=" + encodeURIComponent(state.tag) + "&" + q),
     getJson("/api/v1/gaps?" + q),
     getJson("/api/v1/silences").catch(() => []),  // a database older than silences has none
@@ -192,9 +196,10 @@ async function refresh() {
   }
   const countries = status.watched_countries.slice();
   for (const cc of Object.keys(bands)) if (!countries.includes(cc) && cc !== "??") countries.push(cc);
-  document.getElementById("window-label").textContent = iso(since) + " to " + iso(until);
+  document.getElementById("window-label").textContent = iso(since) + " to " + iso(until) + ", mentions per " + (step / 60) + " min";
+  document.getElementById("charts-title").textContent = step === 60 ? "Mentions per minute" : "Mentions per " + step / 60 + " minutes";
   renderTiles(countries, totals, outageNow, outageSpans, silences);
-  renderCharts(countries, series, bands, since, until);
+  renderCharts(countries, series, bands, since, until, step);
   renderIncidents(outages);
   const src = status.sources[0];
   if (status.live && src) setStatus(src.name + ": " + src.state + ", lag " + Math.round(src.cursor_lag_seconds) + " s", src.state === "connected" ? "live" : "down");
@@ -206,6 +211,24 @@ function loop() {
   refresh().catch((e) => setStatus("cannot load: " + e.message, "down")).finally(() => setTimeout(loop, REFRESH_MS));
 }
 
-document.getElementById("tag").addEventListener("change", (e) => { state.tag = e.target.value; refresh(); });
-document.getElementById("window").addEventListener("change", (e) => { state.windowSec = +e.target.value; refresh(); });
+// The view is kept in the address's fragment (#window=604800&tag=twitterdown), so that a
+// bookmark or a link sent to a colleague opens the same tag and time window.
+function readView() {
+  const view = new URLSearchParams(location.hash.slice(1));
+  const windowSelect = document.getElementById("window");
+  const windowSec = view.get("window");
+  if ([...windowSelect.options].some((o) => o.value === windowSec)) {
+    state.windowSec = +windowSec;
+    windowSelect.value = windowSec;
+  }
+  if (view.get("tag")) state.tag = view.get("tag");  // shown once the status lists the tags
+}
+
+function keepView() {
+  history.replaceState(null, "", "#" + new URLSearchParams({ window: state.windowSec, tag: state.tag }));
+}
+
+document.getElementById("tag").addEventListener("change", (e) => { state.tag = e.target.value; keepView(); refresh(); });
+document.getElementById("window").addEventListener("change", (e) => { state.windowSec = +e.target.value; keepView(); refresh(); });
+readView();
 loop();
