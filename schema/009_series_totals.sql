@@ -3,7 +3,7 @@
 -- A status page, a metrics scrape and the dashboard's counts of one tag asked the whole of
 -- `buckets` (every minute ever counted) for what a small table can say: which tags and
 -- countries have counts, and how many each. On a year of history (21 million rows) that
--- took seconds per request, longer than Prometheus waits for a scrape. `series` is kept
+-- took 5 to 6 seconds per request, over half of Prometheus's scrape timeout. `series` is kept
 -- by triggers, so a count written, changed or deleted by any means moves its total in the
 -- same transaction; the counts already stored are added up once, here.
 CREATE TABLE series (
