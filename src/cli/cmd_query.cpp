@@ -27,68 +27,97 @@ struct CountsArgs {
   std::string output;
 };
 
-// Eight levels of block characters, scaled to the series' maximum: `buckets` buckets of
-// `every_ms` from `first`, each cell the busiest of its buckets. Built from the non-empty buckets
-// alone, so that a range of years (a post with a wrong clock) costs no memory per minute.
-std::string Sparkline(const std::map<int64_t, int64_t>& count_at, int64_t first, int64_t every_ms,
-                      int64_t buckets, int64_t width) {
+// Eight levels of block characters, scaled to the series' maximum: each cell the busiest of
+// its buckets.
+std::string Sparkline(const std::vector<int64_t>& cells) {
   static const char* kBars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-  const int64_t n_cells = std::min(buckets, width);
-  std::vector<int64_t> cells(static_cast<size_t>(std::max<int64_t>(n_cells, 0)), 0);
-  for (const auto& [t, count] : count_at) {
-    // Cell c holds buckets [c * buckets / width, (c + 1) * buckets / width).
-    const int64_t i = (t - first) / every_ms;
-    const int64_t c = buckets <= width ? i : ((i + 1) * width + buckets - 1) / buckets - 1;
-    cells[static_cast<size_t>(c)] = std::max(cells[static_cast<size_t>(c)], count);
-  }
   const int64_t top = cells.empty() ? 0 : *std::max_element(cells.begin(), cells.end());
   std::string out;
   for (int64_t v : cells) out += kBars[top == 0 ? 0 : (v == 0 ? 0 : 1 + (v * 7) / top)];
   return out;
 }
 
-void PrintTable(const std::vector<CountRow>& rows, int64_t every_ms) {
-  if (rows.empty()) {
+// One line of the table: a series' mentions, its busiest bucket, and its trend in cells.
+struct SeriesLine {
+  int64_t total = 0;
+  int64_t peak = 0;
+  int64_t peak_time = 0;
+  std::vector<int64_t> cells;
+};
+
+// The table reads the counts twice, holding a line per series rather than every bucket (a
+// year of minutes is millions): first for the time span and each series' total and peak,
+// then for the trend, `buckets` buckets from `first` in at most kTrendCells cells.
+void PrintTable(SqliteStore& store, const CountQuery& q) {
+  constexpr int64_t kTrendCells = 60;
+  SQLite::Transaction snapshot(store.db());  // both passes read the same rows
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  std::map<std::pair<std::string, std::string>, SeriesLine> series;
+  store.ForEachCount(q, [&](const CountRow& r) {
+    first = std::min(first, r.time);
+    last = std::max(last, r.time);
+    SeriesLine& line = series[{r.tag, r.country}];
+    line.total += r.count;
+    if (r.count > line.peak) line.peak = r.count, line.peak_time = r.time;
+  });
+  if (series.empty()) {
     std::printf("no mentions in this range\n");
     return;
   }
-  int64_t first = INT64_MAX, last = INT64_MIN;
-  std::map<std::pair<std::string, std::string>, std::map<int64_t, int64_t>> series;
-  for (const auto& r : rows) {
-    first = std::min(first, r.time);
-    last = std::max(last, r.time);
-    series[{r.tag, r.country}][r.time] += r.count;
-  }
-  const int64_t n = (last - first) / every_ms + 1;
+  const int64_t every_ms = q.every_ms;
+  const int64_t buckets = (last - first) / every_ms + 1;
+  const int64_t n_cells = std::min(buckets, kTrendCells);
+  for (auto& [key, line] : series) line.cells.assign(static_cast<size_t>(n_cells), 0);
+  store.ForEachCount(q, [&](const CountRow& r) {
+    auto it = series.find({r.tag, r.country});
+    // Cell c holds buckets [c * buckets / width, (c + 1) * buckets / width).
+    const int64_t i = (r.time - first) / every_ms;
+    const int64_t c =
+        buckets <= kTrendCells ? i : ((i + 1) * kTrendCells + buckets - 1) / buckets - 1;
+    int64_t& cell = it->second.cells[static_cast<size_t>(c)];
+    cell = std::max(cell, r.count);
+  });
   std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(),
               FormatIsoTime(last + every_ms).c_str(), static_cast<long long>(every_ms / 1000));
   std::printf("%-14s %-7s %9s %6s  %-20s  %s\n", "tag", "country", "mentions", "peak", "peak at",
               "trend");
   std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> order;
-  for (const auto& [key, points] : series) {
-    int64_t total = 0;
-    for (const auto& [t, c] : points) total += c;
-    order.push_back({-total, key});
-  }
+  order.reserve(series.size());
+  for (const auto& [key, line] : series) order.push_back({-line.total, key});
   std::sort(order.begin(), order.end());
   for (const auto& [neg_total, key] : order) {
-    const auto& points = series[key];
-    int64_t peak = 0, peak_t = first;
-    for (const auto& [t, c] : points) {
-      if (c > peak) peak = c, peak_t = t;
-    }
+    const SeriesLine& line = series[key];
     std::printf("%-14s %-7s %9lld %6lld  %-20s  %s\n", key.first.c_str(), key.second.c_str(),
-                static_cast<long long>(-neg_total), static_cast<long long>(peak),
-                FormatIsoTime(peak_t).c_str(), Sparkline(points, first, every_ms, n, 60).c_str());
+                static_cast<long long>(line.total), static_cast<long long>(line.peak),
+                FormatIsoTime(line.peak == 0 ? first : line.peak_time).c_str(),
+                Sparkline(line.cells).c_str());
   }
+  snapshot.commit();
 }
 
-void PrintCsv(const std::vector<CountRow>& rows) {
-  std::printf("time,tag,country,count\n");
-  for (const auto& r : rows) {
-    std::printf("%s,%s,%s,%lld\n", FormatIsoTime(r.time).c_str(), r.tag.c_str(), r.country.c_str(),
-                static_cast<long long>(r.count));
+// CSV, JSON or JSON lines, written as the rows are read.
+void PrintRows(SqliteStore& store, const CountQuery& q, const std::string& format) {
+  if (format == "csv") {
+    std::printf("time,tag,country,count\n");
+    store.ForEachCount(q, [](const CountRow& r) {
+      std::printf("%s,%s,%s,%lld\n", FormatIsoTime(r.time).c_str(), r.tag.c_str(),
+                  r.country.c_str(), static_cast<long long>(r.count));
+    });
+    return;
   }
+  const bool lines = format == "jsonl";
+  bool any = false;
+  if (!lines) std::fputs("[", stdout);
+  store.ForEachCount(q, [&](const CountRow& r) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    WriteCountRow(w, r);
+    if (!lines && any) std::fputc(',', stdout);
+    std::fputs(buf.GetString(), stdout);
+    if (lines) std::fputc('\n', stdout);
+    any = true;
+  });
+  if (!lines) std::fputs("]\n", stdout);
 }
 
 int RunCounts(const CountsArgs& a) {
@@ -117,20 +146,16 @@ int RunCounts(const CountsArgs& a) {
     std::fprintf(stderr, "hashmon query: %s\n", error.c_str());
     return 2;
   }
-  std::vector<CountRow> rows;
+  const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
   try {
-    rows = store->QueryCounts(q);
+    if (format == "table")
+      PrintTable(*store, q);
+    else
+      PrintRows(*store, q, format);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hashmon query: %s\n", e.what());
     return 1;
   }
-  const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "csv") : a.format;
-  if (format == "csv")
-    PrintCsv(rows);
-  else if (format == "json" || format == "jsonl")
-    PrintJsonRows(CountsJson(rows), format);
-  else
-    PrintTable(rows, q.every_ms);
   return 0;
 }
 

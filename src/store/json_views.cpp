@@ -14,22 +14,24 @@ void WriteTimeOrNull(JsonWriter& w, const char* key, int64_t ms) {
     w.String(FormatIsoTime(ms).c_str());
 }
 
+void WriteCountRow(JsonWriter& w, const CountRow& r) {
+  w.StartObject();
+  w.Key("time");
+  w.String(FormatIsoTime(r.time).c_str());
+  w.Key("tag");
+  w.String(r.tag.c_str());
+  w.Key("country");
+  w.String(r.country.c_str());
+  w.Key("count");
+  w.Int64(r.count);
+  w.EndObject();
+}
+
 std::string CountsJson(const std::vector<CountRow>& rows) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
-    w.Key("time");
-    w.String(FormatIsoTime(r.time).c_str());
-    w.Key("tag");
-    w.String(r.tag.c_str());
-    w.Key("country");
-    w.String(r.country.c_str());
-    w.Key("count");
-    w.Int64(r.count);
-    w.EndObject();
-  }
+  for (const auto& r : rows) WriteCountRow(w, r);
   w.EndArray();
   return buf.GetString();
 }

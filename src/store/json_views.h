@@ -21,6 +21,8 @@ void WriteTimeOrNull(JsonWriter& w, const char* key, int64_t ms);
 
 // [{"time","tag","country","count"}]
 std::string CountsJson(const std::vector<CountRow>& rows);
+// One row of CountsJson: {"time", "tag", "country", "count"}.
+void WriteCountRow(JsonWriter& w, const CountRow& r);
 // [{"id","tag","started","detected_at","ended","resolved_at","peak_time","peak_count",
 //   "international","countries":[...],"evidence":[...]}]
 std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows);

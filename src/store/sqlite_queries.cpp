@@ -229,7 +229,8 @@ SqliteStore::Summary SqliteStore::Summarize() {
   return s;
 }
 
-std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
+void SqliteStore::ForEachCount(const CountQuery& cq,
+                               const std::function<void(const CountRow&)>& fn) {
   const int64_t step = std::max<int64_t>(60, cq.every_ms / 1000);
   std::string sql =
       "SELECT (minute / ?1) * ?1 AS t, tag, country, SUM(count) FROM buckets "
@@ -251,11 +252,19 @@ std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& cq) {
   q.bind(3, static_cast<int64_t>(Sec(cq.until_ms)));
   if (!cq.tag.empty()) q.bind(4, cq.tag);
   if (one_country) q.bind(5, cq.country);
-  std::vector<CountRow> rows;
+  CountRow row;
   while (q.executeStep()) {
-    rows.push_back({q.getColumn(0).getInt64() * 1000, q.getColumn(1).getString(),
-                    q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+    row.time = q.getColumn(0).getInt64() * 1000;
+    row.tag = q.getColumn(1).getString();
+    row.country = q.getColumn(2).getString();
+    row.count = q.getColumn(3).getInt64();
+    fn(row);
   }
+}
+
+std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& q) {
+  std::vector<CountRow> rows;
+  ForEachCount(q, [&rows](const CountRow& r) { rows.push_back(r); });
   return rows;
 }
 
