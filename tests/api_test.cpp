@@ -117,6 +117,34 @@ TEST_F(ApiTest, CountsAreServedPerMinuteOrAggregated) {
   EXPECT_EQ(hourly[0]["count"].GetInt64(), per_minute);
 }
 
+TEST_F(ApiTest, AnAnswerOfMoreCountsThanItMayHoldIsRefusedWithWhatToNarrow) {
+  // The server runs inside the collector: an answer of years of minutes for every series
+  // would be held whole in its memory. Here the limit is 60 rows.
+  ApiOptions o;
+  o.db_path = Db();
+  o.port = 0;
+  o.clock = &clock_;
+  o.max_count_rows = 60;
+  ApiServer small(o);
+  std::string error;
+  const int port = small.Start(&error);
+  ASSERT_GT(port, 0) << error;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/counts?";
+  const std::string hour = "since=2016-01-19T08:00:00Z&until=2016-01-19T09:00:00Z";
+  auto brazil = HttpCall("GET", base + "country=BR&" + hour, {}, "", 10'000);  // its 45 minutes
+  ASSERT_EQ(brazil.status, 200) << brazil.body;
+  EXPECT_EQ(Json(brazil.body).Size(), 45u);
+  auto everyone = HttpCall("GET", base + hour, {}, "", 10'000);
+  EXPECT_EQ(everyone.status, 400);
+  auto d = Json(everyone.body);
+  ASSERT_TRUE(d.IsObject() && d.HasMember("error")) << everyone.body;
+  EXPECT_STREQ(d["error"].GetString(),
+               "more than 60 rows: narrow since/until, name a tag or a country, or raise every");
+  auto hourly = HttpCall("GET", base + hour + "&every=1h", {}, "", 10'000);
+  EXPECT_EQ(hourly.status, 200) << hourly.body;
+  small.Stop();
+}
+
 TEST_F(ApiTest, OutagesSpikesAndGapsUseTheQueryFieldNames) {
   auto outages =
       Json(Get("/api/v1/outages?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body);

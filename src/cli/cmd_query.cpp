@@ -59,6 +59,7 @@ void PrintTable(SqliteStore& store, const CountQuery& q) {
     SeriesLine& line = series[{r.tag, r.country}];
     line.total += r.count;
     if (r.count > line.peak) line.peak = r.count, line.peak_time = r.time;
+    return true;
   });
   if (series.empty()) {
     std::printf("no mentions in this range\n");
@@ -76,6 +77,7 @@ void PrintTable(SqliteStore& store, const CountQuery& q) {
         buckets <= kTrendCells ? i : ((i + 1) * kTrendCells + buckets - 1) / buckets - 1;
     int64_t& cell = it->second.cells[static_cast<size_t>(c)];
     cell = std::max(cell, r.count);
+    return true;
   });
   std::printf("%s .. %s, every %llds\n", FormatIsoTime(first).c_str(),
               FormatIsoTime(last + every_ms).c_str(), static_cast<long long>(every_ms / 1000));
@@ -102,6 +104,7 @@ void PrintRows(SqliteStore& store, const CountQuery& q, const std::string& forma
     store.ForEachCount(q, [](const CountRow& r) {
       std::printf("%s,%s,%s,%lld\n", FormatIsoTime(r.time).c_str(), r.tag.c_str(),
                   r.country.c_str(), static_cast<long long>(r.count));
+      return true;
     });
     return;
   }
@@ -116,6 +119,7 @@ void PrintRows(SqliteStore& store, const CountQuery& q, const std::string& forma
     std::fputs(buf.GetString(), stdout);
     if (lines) std::fputc('\n', stdout);
     any = true;
+    return true;
   });
   if (!lines) std::fputs("]\n", stdout);
 }

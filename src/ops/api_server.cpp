@@ -358,7 +358,8 @@ std::optional<ApiResponse> ReadFilters(const std::map<std::string, std::string>&
   return std::nullopt;
 }
 
-ApiResponse CountsAnswer(SqliteStore& store, const QueryFilters& f, const std::string& every) {
+ApiResponse CountsAnswer(SqliteStore& store, const QueryFilters& f, const std::string& every,
+                         int64_t max_rows) {
   CountQuery q;
   q.tag = f.tag;
   q.country = f.country;
@@ -374,7 +375,22 @@ ApiResponse CountsAnswer(SqliteStore& store, const QueryFilters& f, const std::s
   if ((f.until - f.since) / q.every_ms > kMaxPointsPerSeries) {
     return Error(400, "too many points: narrow since/until or raise every");
   }
-  return {200, "application/json", CountsJson(store.QueryCounts(q))};
+  // Written as the rows are read, and given up past max_rows: an answer is held whole in
+  // memory, in the collector's process when it serves the API.
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  int64_t rows = 0;
+  w.StartArray();
+  store.ForEachCount(q, [&](const CountRow& r) {
+    WriteCountRow(w, r);
+    return ++rows <= max_rows;
+  });
+  if (rows > max_rows) {
+    return Error(400, "more than " + std::to_string(max_rows) +
+                          " rows: narrow since/until, name a tag or a country, or raise every");
+  }
+  w.EndArray();
+  return {200, "application/json", buf.GetString()};
 }
 
 }  // namespace
@@ -395,7 +411,8 @@ ApiResponse ApiServer::Query(const std::string& what,
     if (what == "sources") return {200, "application/json", SourcesJson(store->QuerySources())};
     if (what == "counts") {
       const auto every = params.find("every");
-      return CountsAnswer(*store, f, every == params.end() ? "" : every->second);
+      return CountsAnswer(*store, f, every == params.end() ? "" : every->second,
+                          options_.max_count_rows);
     }
     SqliteStore::OutageQuery q;
     q.since_ms = f.since;

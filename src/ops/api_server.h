@@ -31,6 +31,9 @@ struct ApiOptions {
   std::vector<Silence> config_silences;  // a collector's, listed with the database's
   Clock* clock = nullptr;
   size_t max_connections = 64;
+  // Rows of counts one answer may hold (about 70 MB of JSON, in this process): a day of
+  // minutes for 700 series, a week of 10-minute buckets for 990. More is refused with 400.
+  int64_t max_count_rows = 1'000'000;
 };
 
 struct ApiResponse {

@@ -27,15 +27,6 @@ void WriteCountRow(JsonWriter& w, const CountRow& r) {
   w.EndObject();
 }
 
-std::string CountsJson(const std::vector<CountRow>& rows) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartArray();
-  for (const auto& r : rows) WriteCountRow(w, r);
-  w.EndArray();
-  return buf.GetString();
-}
-
 namespace {
 
 void WriteCount(JsonWriter& w, const char* key, int64_t n) {

@@ -20,8 +20,8 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 void WriteTimeOrNull(JsonWriter& w, const char* key, int64_t ms);
 
 // [{"time","tag","country","count"}]
-std::string CountsJson(const std::vector<CountRow>& rows);
-// One row of CountsJson: {"time", "tag", "country", "count"}.
+// One row of counts: {"time", "tag", "country", "count"} (an array of them is written as
+// the rows are read, never held as rows first).
 void WriteCountRow(JsonWriter& w, const CountRow& r);
 // [{"id","tag","started","detected_at","ended","resolved_at","peak_time","peak_count",
 //   "international","countries":[...],"evidence":[...]}]

@@ -230,7 +230,7 @@ SqliteStore::Summary SqliteStore::Summarize() {
 }
 
 void SqliteStore::ForEachCount(const CountQuery& cq,
-                               const std::function<void(const CountRow&)>& fn) {
+                               const std::function<bool(const CountRow&)>& fn) {
   const int64_t step = std::max<int64_t>(60, cq.every_ms / 1000);
   std::string sql =
       "SELECT (minute / ?1) * ?1 AS t, tag, country, SUM(count) FROM buckets "
@@ -258,13 +258,16 @@ void SqliteStore::ForEachCount(const CountQuery& cq,
     row.tag = q.getColumn(1).getString();
     row.country = q.getColumn(2).getString();
     row.count = q.getColumn(3).getInt64();
-    fn(row);
+    if (!fn(row)) return;
   }
 }
 
 std::vector<CountRow> SqliteStore::QueryCounts(const CountQuery& q) {
   std::vector<CountRow> rows;
-  ForEachCount(q, [&rows](const CountRow& r) { rows.push_back(r); });
+  ForEachCount(q, [&rows](const CountRow& r) {
+    rows.push_back(r);
+    return true;
+  });
   return rows;
 }
 

@@ -104,8 +104,8 @@ class SqliteStore {
 
   std::vector<CountRow> QueryCounts(const CountQuery& q);
   // The same rows, one at a time (in time, tag and country order), so that an answer of
-  // years holds one row in memory, not all of them.
-  void ForEachCount(const CountQuery& q, const std::function<void(const CountRow&)>& fn);
+  // years holds one row in memory, not all of them; `fn` returns false to read no more.
+  void ForEachCount(const CountQuery& q, const std::function<bool(const CountRow&)>& fn);
 
   // Detection state after a restart: detectors, open outages, the closed-through minute,
   // and the counts of minutes that were still open.
