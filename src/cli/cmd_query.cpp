@@ -71,6 +71,7 @@ void PrintTable(SqliteStore& store, const CountQuery& q) {
   for (auto& [key, line] : series) line.cells.assign(static_cast<size_t>(n_cells), 0);
   store.ForEachCount(q, [&](const CountRow& r) {
     auto it = series.find({r.tag, r.country});
+    if (it == series.end() || r.time > last) return true;  // (the snapshot keeps them out)
     // Cell c holds buckets [c * buckets / width, (c + 1) * buckets / width).
     const int64_t i = (r.time - first) / every_ms;
     const int64_t c =
