@@ -7,10 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "hashmon/clock.h"
 #include "hashmon/embedded_data.h"
+#include "hashmon/log.h"
 #include "hashmon/time_util.h"
 #include "test_util.h"
 
@@ -174,9 +177,18 @@ TEST(SchemaTest, SeriesTotalsAreAddedUpOnceThenFollowEveryCountWrittenChangedOrD
     EXPECT_EQ(old_reader->Summarize().mentions_by_country,
               (std::map<std::string, int64_t>{{"BR", 42}, {"PH", 5}}));
   }
-  auto store = SqliteStore::OpenForWriting(path, &error);
+  std::ostringstream said;
+  FakeClock clock(kDetected);
+  Logger log(&said, &clock);
+  auto store = SqliteStore::OpenForWriting(path, &error, &log);
   ASSERT_TRUE(store) << error;
   ASSERT_TRUE(store->HasSeriesTotals());
+  EXPECT_NE(said.str().find("upgrading " + path + " from schema 8 to "), std::string::npos)
+      << said.str();
+  std::ostringstream fresh_said;
+  Logger fresh_log(&fresh_said, &clock);
+  EXPECT_TRUE(SqliteStore::OpenForWriting(tmp.File("new.db"), &error, &fresh_log)) << error;
+  EXPECT_EQ(fresh_said.str(), "");  // a new history is made, not upgraded
   EXPECT_EQ(store->Summarize().mentions_by_country,
             (std::map<std::string, int64_t>{{"BR", 42}, {"PH", 5}}));
 

@@ -301,7 +301,7 @@ int RunCollect(const CollectArgs& a) {
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   LogRejectedRecords(&pipeline, &log);
-  auto store = SqliteStore::OpenForWriting(settings.db, &error);
+  auto store = SqliteStore::OpenForWriting(settings.db, &error, &log);
   if (!store) {
     log.Error(error);
     return 1;

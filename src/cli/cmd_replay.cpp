@@ -102,7 +102,7 @@ int RunReplay(const ReplayArgs& a) {
   auto locator = CountryLocator::FromEmbeddedData();
   Pipeline pipeline(config, locator.get());
   LogRejectedRecords(&pipeline, &log);
-  auto store = SqliteStore::OpenForWriting(a.db, &error);
+  auto store = SqliteStore::OpenForWriting(a.db, &error, &log);
   if (!store) {
     log.Error(error);
     return 1;

@@ -23,7 +23,7 @@ int64_t NowSeconds() {
       .count();
 }
 
-void Migrate(SQLite::Database& db) {
+void Migrate(SQLite::Database& db, const std::string& path, Logger* log) {
   const auto migrations = EmbeddedMigrations();
   const int have = db.execAndGet("PRAGMA user_version").getInt();
   const int known = static_cast<int>(migrations.size());
@@ -31,6 +31,12 @@ void Migrate(SQLite::Database& db) {
     throw std::runtime_error("database schema version " + std::to_string(have) +
                              " is newer than this hashmon understands (" + std::to_string(known) +
                              "); upgrade hashmon or use another --db");
+  }
+  // An upgrade may read the whole history once (schema 9 adds up every count: a few seconds
+  // for a year), so a collector that seems to hang at its start says why.
+  if (log && have > 0 && have < known) {
+    log->Info("upgrading " + path + " from schema " + std::to_string(have) + " to " +
+              std::to_string(known) + " (once; on a long history this takes a few seconds)");
   }
   for (int v = have; v < known; ++v) {
     SQLite::Transaction t(db);
@@ -64,7 +70,7 @@ SqliteStore::~SqliteStore() {
 }
 
 std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path,
-                                                         std::string* error) {
+                                                         std::string* error, Logger* log) {
   try {
     auto db =
         std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -88,7 +94,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
-    Migrate(*db);
+    Migrate(*db, path, log);
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), fd));
   } catch (const std::exception& e) {
     const std::string why = WhyNotWritable(path);

@@ -70,8 +70,9 @@ class SqliteStore {
  public:
   // Opens (creating if needed) for the single writer: applies migrations, WAL mode, and
   // takes an exclusive lock so that a second writer fails fast. Returns null and sets
-  // *error with what to do on failure.
-  static std::unique_ptr<SqliteStore> OpenForWriting(const std::string& path, std::string* error);
+  // *error with what to do on failure. An upgrade of an older history is said on `log`.
+  static std::unique_ptr<SqliteStore> OpenForWriting(const std::string& path, std::string* error,
+                                                     Logger* log = nullptr);
   // Opens an existing database read-only; works while a writer is active.
   static std::unique_ptr<SqliteStore> OpenReadOnly(const std::string& path, std::string* error);
   ~SqliteStore();
