@@ -518,6 +518,50 @@ std::string TenMinutesOfBritain(const std::string& json_text) {
   return lines;
 }
 
+TEST(Cli, PruneDeletesWhatCameBeforeATimeWhileTheCollectorHoldsTheHistory) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), TenMinutesOfBritain("#twitterdown"));
+  const std::string db = dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  const std::string outages = RunHashmon("query outages --format csv --db " + db).out;
+  ASSERT_NE(outages.find("GB"), std::string::npos) << outages;
+  const std::string recent = RunHashmon("query counts --format csv --db " + db).out;
+  std::string error;
+  auto collector = SqliteStore::OpenForWriting(db, &error);  // holds the writer's lock
+  ASSERT_TRUE(collector) << error;
+  // A year before the outage: two days of counts, a spike and a gap.
+  collector->db().exec(
+      "INSERT INTO buckets (tag, country, minute, method, count) VALUES "
+      "('twitterdown', 'GB', 1421660000, 'place', 3), ('twitterdown', 'BR', 1421760000, "
+      "'place', 4); "
+      "INSERT INTO spikes (tag, country, minute, count, expected, score) VALUES "
+      "('twitterdown', 'GB', 1421660000, 3, 0.1, 0.999); "
+      "INSERT INTO gaps (source, started, ended, reason) VALUES ('jetstream', 1421600000, "
+      "1421600600, 'timeout')");
+
+  auto pruned = RunHashmonSaying("prune --db " + db + " --before 2016-01-01T00:00:00Z");
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.out;
+  EXPECT_NE(pruned.out.find("2 counts, 1 spikes, 1 gaps"), std::string::npos) << pruned.out;
+  EXPECT_EQ(RunHashmon("query counts --format csv --db " + db).out, recent);
+  EXPECT_EQ(RunHashmon("query outages --format csv --db " + db).out, outages);
+  EXPECT_EQ(collector->db().execAndGet("SELECT COUNT(*) FROM gaps").getInt64(), 0);
+  EXPECT_EQ(collector->Summarize().mentions_by_country,
+            (std::map<std::string, int64_t>{{"GB", 200}}));
+  collector.reset();
+
+  for (const auto& [args, said] : std::vector<std::pair<std::string, std::string>>{
+           {"--before -1d", "would delete counts of the last 7 days"},
+           {"--before yesterday", "--before takes an ISO 8601 time"},
+       }) {
+    auto refused = RunHashmonSaying("prune --db " + db + " " + args);
+    EXPECT_EQ(refused.exit_code, 2) << args;
+    EXPECT_NE(refused.out.find(said), std::string::npos) << refused.out;
+  }
+  auto nowhere = RunHashmonSaying("prune --db " + dir.File("none.db") + " --before -400d");
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.out.find("no database at"), std::string::npos) << nowhere.out;
+}
+
 TEST(Cli, ReplayTakesDetectorSettingsAndRefusesUnknownOnes) {
   // Ten minutes of GB posting 20 a minute from a cold start: an outage, unless the
   // settings ask for more evidence than any feed can give.

@@ -23,6 +23,7 @@ void RegisterServe(CLI::App& app, ExitCode* exit);
 void RegisterFeedTools(CLI::App& app, ExitCode* exit);
 void RegisterSilence(CLI::App& app, ExitCode* exit);
 void RegisterBackup(CLI::App& app, ExitCode* exit);
+void RegisterPrune(CLI::App& app, ExitCode* exit);
 
 // --speed: 0 (as fast as possible) or a positive factor. (CLI11's own check names its upper
 // bound, a number of 309 digits.)

@@ -25,6 +25,7 @@ int Run(int argc, char** argv) {
   hashmon::RegisterFeedTools(app, &exit);
   hashmon::RegisterSilence(app, &exit);
   hashmon::RegisterBackup(app, &exit);
+  hashmon::RegisterPrune(app, &exit);
   CLI11_PARSE(app, argc, argv);
   // A command whose output did not all get written (a full disk) failed, whatever it did.
   if (!hashmon::StdoutWritten() && exit.value == 0) return 1;
