@@ -282,6 +282,9 @@ TEST_F(ApiTest, StatusHealthAndMetricsAnswer) {
   EXPECT_NE(metrics.body.find("# TYPE hashmon_mentions_total counter"), std::string::npos);
   EXPECT_NE(metrics.body.find("hashmon_mentions_total{country=\"BR\"}"), std::string::npos);
   EXPECT_NE(metrics.body.find("hashmon_open_outages 0"), std::string::npos);
+  const size_t size = metrics.body.find("\nhashmon_database_bytes ");
+  ASSERT_NE(size, std::string::npos) << metrics.body;
+  EXPECT_GT(std::stoll(metrics.body.substr(size + 24)), 100'000);  // the sample day's history
 }
 
 TEST_F(ApiTest, AMissingDatabaseIsNotReadyAndSaysWhy) {

@@ -136,7 +136,11 @@ TEST(PrometheusTest, AReadOnlyServerShowsWhatTheDatabaseHolds) {
   db.newest_count_ms = kNow - 60'000;
   db.mentions_by_country = {{"PH", 7}};
   db.checkpoint_updated_s = {{"jetstream", kNow / 1000 - 30}};
+  db.database_bytes = 1'134'067'712;
   const std::string text = RenderMetrics({}, db, nullptr, kNow);
+  EXPECT_TRUE(Has(text, "hashmon_database_bytes 1134067712"));
+  EXPECT_TRUE(Has(RenderMetrics({Source("x", 20)}, db, nullptr, kNow),
+                  "hashmon_database_bytes 1134067712"));  // a collector shows it too
   EXPECT_TRUE(Has(text, "hashmon_mentions_total{country=\"PH\"} 7"));
   EXPECT_TRUE(Has(text, "hashmon_open_outages 2"));
   EXPECT_TRUE(Has(text, "hashmon_last_count_timestamp_seconds 1453192140"));

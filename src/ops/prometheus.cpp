@@ -227,6 +227,11 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
     DatabaseMetrics(w, db, now_ms);
   else
     CollectorMetrics(w, live, now_ms);
+  if (db.database_bytes >= 0) {
+    Single(w, "hashmon_database_bytes", "gauge",
+           "Size of the SQLite history and its write-ahead log (see hashmon prune).",
+           static_cast<double>(db.database_bytes));
+  }
   if (alerts) AlertMetrics(w, *alerts);
   return w.text();
 }

@@ -17,6 +17,9 @@ struct DbFacts {
   int64_t newest_count_ms = 0;
   std::map<std::string, int64_t> mentions_by_country;
   std::map<std::string, int64_t> checkpoint_updated_s;  // by source
+  // The database file and its write-ahead log, in bytes (-1: not known), so that growth
+  // can be watched and `hashmon prune` run in time; shown by a collector too.
+  int64_t database_bytes = -1;
 };
 
 struct AlertFacts {
