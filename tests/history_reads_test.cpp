@@ -22,6 +22,15 @@ using testing::TempDir;
 
 constexpr int64_t kLastDay = 1453161600;  // 2016-01-19T00:00:00Z, in seconds
 
+// Runs `sql`, which fills a table over the times ?1 (`first`, seconds) to ?2 (the end of
+// kLastDay).
+void FillFromFirstToLastDay(SQLite::Database& db, const char* sql, int64_t first) {
+  SQLite::Statement fill(db, sql);
+  fill.bind(1, first);
+  fill.bind(2, kLastDay + 86'400);
+  fill.exec();
+}
+
 // Counts of two tags in three countries, every minute of `days` days up to the end of
 // kLastDay, and a spike every hour; written as the collector writes them.
 std::unique_ptr<SqliteStore> HistoryOfDays(const std::string& path, int days) {
@@ -29,24 +38,20 @@ std::unique_ptr<SqliteStore> HistoryOfDays(const std::string& path, int days) {
   auto store = SqliteStore::OpenForWriting(path, &error);
   EXPECT_TRUE(store) << error;
   const int64_t first = kLastDay - (days - 1) * 86'400;
-  SQLite::Statement fill(store->db(),
+  FillFromFirstToLastDay(store->db(),
                          "WITH RECURSIVE m(t) AS (SELECT ?1 UNION ALL SELECT t + 60 FROM m "
                          "WHERE t + 60 < ?2) "
                          "INSERT INTO buckets (tag, country, minute, method, count) "
                          "SELECT tag, country, t, 'place', 1 + t % 7 FROM m, "
                          "(SELECT 'twitterdown' AS tag UNION SELECT 'instagramdown'), "
-                         "(SELECT 'BR' AS country UNION SELECT 'PH' UNION SELECT 'GB')");
-  fill.bind(1, first);
-  fill.bind(2, kLastDay + 86'400);
-  fill.exec();
-  SQLite::Statement spikes(store->db(),
-                           "WITH RECURSIVE h(t) AS (SELECT ?1 UNION ALL SELECT t + 3600 FROM h "
-                           "WHERE t + 3600 < ?2) "
-                           "INSERT INTO spikes (tag, country, minute, count, expected, score) "
-                           "SELECT 'twitterdown', 'BR', t, 9, 1.5, 0.999 FROM h");
-  spikes.bind(1, first);
-  spikes.bind(2, kLastDay + 86'400);
-  spikes.exec();
+                         "(SELECT 'BR' AS country UNION SELECT 'PH' UNION SELECT 'GB')",
+                         first);
+  FillFromFirstToLastDay(store->db(),
+                         "WITH RECURSIVE h(t) AS (SELECT ?1 UNION ALL SELECT t + 3600 FROM h "
+                         "WHERE t + 3600 < ?2) "
+                         "INSERT INTO spikes (tag, country, minute, count, expected, score) "
+                         "SELECT 'twitterdown', 'BR', t, 9, 1.5, 0.999 FROM h",
+                         first);
   return store;
 }
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "hashmon/embedded_data.h"
 #include "store/sqlite_store.h"
 
 namespace hashmon {
@@ -60,14 +59,8 @@ std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_
   try {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.setBusyTimeout(kSqliteBusyTimeoutMs);
-    const int version = db.execAndGet("PRAGMA user_version").getInt();
-    const int known = static_cast<int>(EmbeddedMigrations().size());
-    if (version == 0 || version > known) {
-      *error = path + (version == 0 ? " is not a hashmon history"
-                                    : " has schema " + std::to_string(version) +
-                                          ", newer than this hashmon understands; upgrade it");
-      return std::nullopt;
-    }
+    *error = SchemaVersionProblem(path, db.execAndGet("PRAGMA user_version").getInt());
+    if (!error->empty()) return std::nullopt;
     const int64_t before_s = before_ms / 1000;
     PruneResult result;
     result.counts = DeleteCountsBefore(db, before_s);

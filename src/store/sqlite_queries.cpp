@@ -235,22 +235,23 @@ void SqliteStore::ForEachCount(const CountQuery& cq,
   std::string sql =
       "SELECT (minute / ?1) * ?1 AS t, tag, country, SUM(count) FROM buckets "
       "WHERE minute >= ?2 AND minute < ?3";
-  if (!cq.tag.empty()) sql += " AND tag = ?4";
+  const bool one_tag = !cq.tag.empty();
+  if (one_tag) sql += " AND tag = ?4";
   const bool one_country = !cq.country.empty() && cq.country != "all";
   if (one_country) sql += " AND country = ?5";
   // With a tag or a country but not both, the primary key (tag, country, minute) reads
   // only the window once the other is listed, for each of its series; without the list
   // it read the tag's (or every tag's) whole history.
-  if (HasSeriesTotals() && cq.tag.empty() != !one_country) {
-    sql += cq.tag.empty() ? " AND tag IN (SELECT tag FROM series WHERE country = ?5)"
-                          : " AND country IN (SELECT country FROM series WHERE tag = ?4)";
+  if (HasSeriesTotals() && one_tag != one_country) {
+    sql += one_country ? " AND tag IN (SELECT tag FROM series WHERE country = ?5)"
+                       : " AND country IN (SELECT country FROM series WHERE tag = ?4)";
   }
   sql += " GROUP BY t, tag, country ORDER BY t, tag, country";
   SQLite::Statement q(*db_, sql);
   q.bind(1, static_cast<int64_t>(step));
   q.bind(2, static_cast<int64_t>(Sec(cq.since_ms)));
   q.bind(3, static_cast<int64_t>(Sec(cq.until_ms)));
-  if (!cq.tag.empty()) q.bind(4, cq.tag);
+  if (one_tag) q.bind(4, cq.tag);
   if (one_country) q.bind(5, cq.country);
   CountRow row;
   while (q.executeStep()) {

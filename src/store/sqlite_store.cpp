@@ -141,22 +141,23 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
     db->setBusyTimeout(kSqliteBusyTimeoutMs);
-    const int have = db->execAndGet("PRAGMA user_version").getInt();
-    const int known = static_cast<int>(EmbeddedMigrations().size());
-    if (have > known) {
-      *error = "database schema version " + std::to_string(have) + " is newer than this hashmon (" +
-               std::to_string(known) + "); upgrade hashmon";
-      return nullptr;
-    }
-    if (have == 0) {
-      *error = path + " is not a hashmon database (schema version 0)";
-      return nullptr;
-    }
+    *error = SchemaVersionProblem(path, db->execAndGet("PRAGMA user_version").getInt());
+    if (!error->empty()) return nullptr;
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), -1));
   } catch (const std::exception& e) {
     *error = std::string("cannot open ") + path + ": " + e.what() + PermissionHint(e.what());
     return nullptr;
   }
+}
+
+std::string SchemaVersionProblem(const std::string& path, int version) {
+  const int known = static_cast<int>(EmbeddedMigrations().size());
+  if (version > known) {
+    return "database schema version " + std::to_string(version) + " is newer than this hashmon (" +
+           std::to_string(known) + "); upgrade hashmon";
+  }
+  if (version == 0) return path + " is not a hashmon database (schema version 0)";
+  return "";
 }
 
 int SqliteStore::schema_version() { return db_->execAndGet("PRAGMA user_version").getInt(); }

@@ -58,6 +58,10 @@ struct CountQuery {
 // collector's user. "" for any other error.
 std::string PermissionHint(const std::string& sqlite_error);
 
+// Why the database at `path`, whose PRAGMA user_version is `version`, cannot be read by this
+// hashmon: it is not a hashmon history (0), or its schema is newer. "" when it can.
+std::string SchemaVersionProblem(const std::string& path, int version);
+
 // How long a writer waits for another's lock before SQLite says "database is locked".
 inline constexpr int kSqliteBusyTimeoutMs = 5000;
 
