@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -16,6 +17,7 @@
 #include "feed/http_stream.h"
 #include "history_util.h"
 #include "http_test_server.h"
+#include "store/sqlite_store.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -251,6 +253,57 @@ TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
   EXPECT_EQ(testing::RunHashmon("query gaps --format json --db '" + db + "'").out, "[]\n");
   SQLite::Database d(db, SQLite::OPEN_READONLY);
   EXPECT_EQ(d.execAndGet("SELECT COUNT(*) FROM checkpoints").getInt(), 2);
+}
+
+TEST_F(CollectorOpsTest, KeepHistoryDeletesWhatIsOlderAtTheStartAndKeepsWhatItCollects) {
+  // A history with a count and a spike of a year ago, then ten minutes of posts from GB
+  // that end now.
+  const std::string db = tmp_.File("kept.db");
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const int64_t year_ago = now_s / 60 * 60 - 365 * 86'400;
+  {
+    std::string error;
+    auto store = SqliteStore::OpenForWriting(db, &error);
+    ASSERT_TRUE(store) << error;
+    store->db().exec(
+        "INSERT INTO buckets (tag, country, minute, method, count) VALUES "
+        "('twitterdown', 'BR', " +
+        std::to_string(year_ago) +
+        ", 'place', 4); "
+        "INSERT INTO spikes (tag, country, minute, count, expected, score) VALUES "
+        "('twitterdown', 'BR', " +
+        std::to_string(year_ago) + ", 4, 0.1, 0.999)");
+  }
+  std::vector<std::string> recent;
+  for (int i = 0; i < 200; ++i) {
+    recent.push_back(R"({"id_str":")" + std::to_string(i) + R"(","timestamp_ms":")" +
+                     std::to_string((now_s - 600) * 1000 + i * 3000) +
+                     R"(","text":"#twitterdown","entities":{"hashtags":[{"text":"twitterdown"}]},)"
+                     R"("place":{"country_code":"GB"}})");
+  }
+  FeedServer feed(recent, {});
+  std::string error;
+  const int feed_port = feed.Start(0, &error);
+  ASSERT_GT(feed_port, 0) << error;
+  const pid_t pid = Start("--until-eof --keep-history 30d --source http://127.0.0.1:" +
+                          std::to_string(feed_port) + "/ --db '" + db + "'");
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  const std::string log = testing::ReadFile(tmp_.File("collect.log"));
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << log;
+  feed.Stop();
+  EXPECT_NE(log.find("keeping 30d of history in " + db), std::string::npos) << log;
+  EXPECT_NE(log.find("keep_history: deleted what came before"), std::string::npos) << log;
+  EXPECT_NE(log.find("1 counts, 1 spikes, 0 gaps"), std::string::npos) << log;
+  SQLite::Database d(db);
+  EXPECT_EQ(d.execAndGet("SELECT COUNT(*) FROM spikes WHERE country = 'BR'").getInt(), 0);
+  EXPECT_EQ(
+      d.execAndGet("SELECT COALESCE(SUM(count), 0) FROM buckets WHERE country = 'BR'").getInt64(),
+      0);
+  EXPECT_EQ(d.execAndGet("SELECT SUM(count) FROM buckets WHERE country = 'GB'").getInt64(), 200);
+  EXPECT_EQ(d.execAndGet("SELECT mentions FROM series WHERE country = 'GB'").getInt64(), 200);
 }
 
 }  // namespace

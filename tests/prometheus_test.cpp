@@ -164,5 +164,17 @@ TEST(PrometheusTest, LabelValuesAreEscaped) {
   EXPECT_TRUE(Has(text, R"(hashmon_received_bytes_total{source="a\"b\\c\nd"} 1000)"));
 }
 
+TEST(PrometheusTest, RetentionFiguresAppearWithKeepHistory) {
+  EXPECT_EQ(RenderMetrics({}, {}, nullptr, kNow).find("hashmon_retention"), std::string::npos);
+  RetentionFacts retention{86'400, 1, 0};
+  const std::string text = RenderMetrics({Source("x", 20)}, {}, nullptr, kNow, &retention);
+  EXPECT_TRUE(Has(text, "hashmon_retention_deleted_counts_total 86400"));
+  EXPECT_TRUE(Has(text, "hashmon_retention_failed_passes_total 1"));
+  EXPECT_EQ(text.find("hashmon_retention_last_pass_timestamp_seconds"), std::string::npos);
+  retention.last_pass_s = kNow / 1000;
+  EXPECT_TRUE(Has(RenderMetrics({Source("x", 20)}, {}, nullptr, kNow, &retention),
+                  "hashmon_retention_last_pass_timestamp_seconds 1453192200"));
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -22,6 +22,7 @@
 #include "feed/x_rules.h"
 #include "ops/api_server.h"
 #include "ops/notifier.h"
+#include "store/retention.h"
 
 namespace hashmon {
 namespace {
@@ -36,7 +37,7 @@ constexpr int kCollectBusyTimeoutMs = 250;
 struct CollectArgs {
   std::string config;
   std::string db, protocol, idle, resume_param, listen, lateness, record_dir, record_keep,
-      x_backfill;
+      keep_history, x_backfill;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
   bool check = false;
@@ -58,6 +59,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   take(a.listen, &s->listen);
   take(a.record_dir, &s->record_dir);
   take(a.record_keep, &s->record_keep);
+  take(a.keep_history, &s->keep_history);
   if (!a.tags.empty()) s->tags = a.tags;
 }
 
@@ -98,10 +100,24 @@ class AlertLoop {
   std::atomic<bool> stop_{false};
 };
 
+// Retention (keep_history) on a thread of its own, when it is set: a pass at the start,
+// then hourly. On the way out the pass in progress finishes unless a signal stops it.
+std::unique_ptr<HistoryRetention> StartRetention(const Settings& settings, Clock* clock,
+                                                 Logger* log, const std::atomic<bool>& stop) {
+  std::string error;  // (checked with the other settings, in RecordAndListenError)
+  const int64_t keep = ParseHistoryToKeep(settings.keep_history, &error).value_or(0);
+  if (keep <= 0) return nullptr;
+  auto retention = std::make_unique<HistoryRetention>(settings.db, keep, clock, log, &stop);
+  log->Info("keeping " + settings.keep_history + " of history in " + settings.db +
+            ": older counts, spikes and gaps are deleted now and hourly");
+  retention->Start();
+  return retention;
+}
+
 // Starts the HTTP API inside the collector when --listen is given.
 bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveStatus>>& live,
-              const NotifierStats* alerts, Clock* clock, Logger* log,
-              std::unique_ptr<ApiServer>* api, std::string* error) {
+              const NotifierStats* alerts, const RetentionStats* retention, Clock* clock,
+              Logger* log, std::unique_ptr<ApiServer>* api, std::string* error) {
   if (settings.listen.empty()) return true;
   ApiOptions o;
   if (!ParseListen(settings.listen, &o.host, &o.port)) {
@@ -111,6 +127,7 @@ bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveSt
   o.db_path = settings.db;
   for (const auto& l : live) o.live.push_back(l.get());
   o.alerts = alerts;
+  o.retention = retention;
   o.watched_countries = DefaultCountries();
   o.config_silences = settings.silences;
   o.clock = clock;
@@ -212,6 +229,7 @@ std::string RecordAndListenError(const Settings& settings) {
     return "--record-keep (or \"record_keep\") says how long recordings are kept: give "
            "--record DIR (or \"record\") too";
   }
+  if (!ParseHistoryToKeep(settings.keep_history, &error)) return error;
   std::string host;
   int port = 0;
   if (!settings.listen.empty() && !ParseListen(settings.listen, &host, &port)) {
@@ -321,10 +339,13 @@ int RunCollect(const CollectArgs& a) {
     log.Error(error);
     return 2;
   }
+  // (Before the API, which shows its figures, so that it outlives the API.)
+  const auto retention = StartRetention(settings, &clock, &log, stop);
   std::unique_ptr<ApiServer> api;
   AlertLoop alerts;
   if (!alerts.Start(settings, store.get(), &clock, &log, &error) ||
-      !StartApi(settings, c.live, alerts.stats(), &clock, &log, &api, &error)) {
+      !StartApi(settings, c.live, alerts.stats(), retention ? &retention->stats() : nullptr, &clock,
+                &log, &api, &error)) {
     log.Error(error);
     return 1;
   }
@@ -388,6 +409,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--record-keep", args->record_keep,
                   "With --record: remove each hour's file this long after the hour ends, such "
                   "as 30d (default: keep them all)");
+  cmd->add_option("--keep-history", args->keep_history,
+                  "Delete counts, spikes and gaps older than this, such as 400d (7d or more), "
+                  "at the start and hourly (default: keep them all; see hashmon prune)");
   cmd->add_option(
       "--resume-param", args->resume_param,
       "Query parameter a relay resumes from (line number), e.g. cursor for hashmon serve-feed");

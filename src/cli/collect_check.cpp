@@ -1,11 +1,8 @@
 #include "cli/collect_check.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
@@ -28,16 +25,6 @@ std::string NearestExistingDirectory(const std::string& path) {
 }
 
 bool Writable(const std::string& path) { return access(path.c_str(), W_OK) == 0; }
-
-// Whether a writer holds the database's lock (see SqliteStore::OpenForWriting). The lock
-// file is not made where there is none, and the probe's shared lock is let go at once.
-bool WriterRunning(const std::string& db) {
-  const int fd = open((db + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  close(fd);
-  return held;
-}
 
 // What the database is, or "" with *problem.
 std::string DatabaseState(const std::string& path, std::string* problem) {
@@ -66,8 +53,8 @@ std::string DatabaseState(const std::string& path, std::string* problem) {
   }
   return "schema " + std::to_string(have) +
          (have < want ? ", brought to " + std::to_string(want) + " at start" : "") + ", writable" +
-         (WriterRunning(path) ? "; a collector writes it now (a second would refuse to start)"
-                              : "");
+         (WriterHoldsLock(path) ? "; a collector writes it now (a second would refuse to start)"
+                                : "");
 }
 
 // A recording directory, or "" with *problem.
@@ -128,6 +115,11 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
                         " while an outage lasts, sent when " + settings.webhook_when +
                         " (--test-webhook sends it a test)");
   }
+  Line("keep_history", settings.keep_history.empty()
+                           ? "every count kept (--keep-history 400d deletes older ones hourly)"
+                           : settings.keep_history +
+                                 ", older counts, spikes and gaps deleted "
+                                 "hourly");
   Line("silences", std::to_string(settings.silences.size()));
   for (const auto& dir : record_dirs) {
     problem.clear();

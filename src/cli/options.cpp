@@ -20,6 +20,7 @@
 #include "hashmon/country_locator.h"
 #include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
+#include "store/prune.h"
 
 namespace hashmon {
 
@@ -167,6 +168,16 @@ std::optional<int64_t> ParseTimeToKeep(const std::string& text, const std::strin
   if (keep && *keep >= 3'600'000) return keep;
   *error = option + " " + text +
            ": give how long to keep each hour's recording, an hour or more, such as 30d or 72h";
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseHistoryToKeep(const std::string& text, std::string* error) {
+  if (text.empty()) return 0;
+  const std::optional<int64_t> keep = ParseDuration(text);
+  if (keep && *keep >= kHistoryKeptAtLeastMs) return keep;
+  *error = "--keep-history (or \"keep_history\" in the config) " + text +
+           ": give how long the history keeps its counts, 7d or more, such as 400d (the "
+           "dashboard shows the last week beside a current outage)";
   return std::nullopt;
 }
 

@@ -72,6 +72,10 @@ bool ApplyTrackerSettings(const std::vector<std::string>& settings, TrackerConfi
 std::optional<int64_t> ParseTimeToKeep(const std::string& text, const std::string& option,
                                        std::string* error);
 
+// keep_history: how long the history keeps its counts (at least 7 days); 0 for "" (for
+// ever). nullopt with *error (what to give instead).
+std::optional<int64_t> ParseHistoryToKeep(const std::string& text, std::string* error);
+
 // Whether a recording can go into `dir` (made if need be); if not, *error says so and
 // what to give instead. A wrong path is better said at the start than by every write.
 bool WritableDirectory(const std::string& dir, const std::string& option, std::string* error);

@@ -70,6 +70,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"telegram_chat_id", &s->telegram_chat_id},
       {"record", &s->record_dir},
       {"record_keep", &s->record_keep},
+      {"keep_history", &s->keep_history},
       {"x_bearer_token", &s->x_bearer_token},
       {"x_backfill", &s->x_backfill},
       {"mastodon_token", &s->mastodon_token},

@@ -36,6 +36,9 @@ struct Settings {
   std::string record_dir;
   // How long each hour's recording is kept after the hour ("30d"); empty: for ever.
   std::string record_keep;
+  // How long the history keeps its counts, spikes and gaps ("400d", at least 7d); the
+  // collector deletes older ones at its start and hourly. Empty: for ever (see `prune`).
+  std::string keep_history;
   std::string x_bearer_token;
   // X: after a disconnection, ask for the missed minutes again (`backfill_minutes`, up to
   // 5m; X offers it on some access levels only). Empty or 0: never.

@@ -6,7 +6,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <filesystem>
 #include <system_error>
 
 #include "feed/url_text.h"
@@ -256,25 +255,12 @@ ApiResponse ApiServer::Ready() {
   return {200, "application/json", R"({"status":"ready"})"};
 }
 
-namespace {
-
-// The history's file and its write-ahead log; -1 when there is no file.
-int64_t DatabaseBytes(const std::string& path) {
-  std::error_code error;
-  const auto main = std::filesystem::file_size(path, error);
-  if (error) return -1;
-  const auto wal = std::filesystem::file_size(path + "-wal", error);
-  return static_cast<int64_t>(main + (error ? 0 : wal));
-}
-
-}  // namespace
-
 ApiResponse ApiServer::Metrics() {
   DbFacts facts;
   const int64_t now = options_.clock->NowMs();
   std::vector<LiveSnapshot> live;
   for (const LiveStatus* l : options_.live) live.push_back(l->Get());
-  facts.database_bytes = DatabaseBytes(options_.db_path);
+  facts.database_bytes = HistoryBytes(options_.db_path);
   if (live.empty()) {
     std::string error;
     auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
@@ -295,8 +281,14 @@ ApiResponse ApiServer::Metrics() {
               options_.alerts->pending.load(), options_.alerts->silenced.load(),
               options_.alerts->withdrawn.load()};
   }
+  RetentionFacts retention;
+  if (options_.retention) {
+    retention = {options_.retention->deleted_counts.load(),
+                 options_.retention->failed_passes.load(), options_.retention->last_pass_s.load()};
+  }
   return {200, "text/plain; version=0.0.4; charset=utf-8",
-          RenderMetrics(live, facts, options_.alerts ? &alerts : nullptr, now)};
+          RenderMetrics(live, facts, options_.alerts ? &alerts : nullptr, now,
+                        options_.retention ? &retention : nullptr)};
 }
 
 ApiResponse ApiServer::Status() {

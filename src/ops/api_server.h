@@ -16,6 +16,7 @@
 #include "hashmon/silence.h"
 #include "ops/live_status.h"
 #include "ops/notifier.h"
+#include "store/retention.h"
 
 namespace hashmon {
 
@@ -25,8 +26,9 @@ struct ApiOptions {
   std::string db_path;
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::vector<const LiveStatus*> live;    // one per source, inside a collector
-  const NotifierStats* alerts = nullptr;  // set when a webhook is configured
+  std::vector<const LiveStatus*> live;        // one per source, inside a collector
+  const NotifierStats* alerts = nullptr;      // set when a webhook is configured
+  const RetentionStats* retention = nullptr;  // set when keep_history is
   std::vector<std::string> watched_countries;
   std::vector<Silence> config_silences;  // a collector's, listed with the database's
   Clock* clock = nullptr;

@@ -218,10 +218,25 @@ void AlertMetrics(Writer& w, const AlertFacts& a) {
          static_cast<double>(a.withdrawn));
 }
 
+void RetentionMetrics(Writer& w, const RetentionFacts& r) {
+  Single(w, "hashmon_retention_deleted_counts_total", "counter",
+         "Counts (rows of a tag, country and minute) deleted as older than keep_history.",
+         static_cast<double>(r.deleted_counts));
+  Single(w, "hashmon_retention_failed_passes_total", "counter",
+         "Hourly retention passes that failed (the log says why; the next pass tries again).",
+         static_cast<double>(r.failed_passes));
+  if (r.last_pass_s > 0) {
+    Single(w, "hashmon_retention_last_pass_timestamp_seconds", "gauge",
+           "When the last retention pass had deleted everything older than keep_history.",
+           static_cast<double>(r.last_pass_s));
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db,
-                          const AlertFacts* alerts, int64_t now_ms) {
+                          const AlertFacts* alerts, int64_t now_ms,
+                          const RetentionFacts* retention) {
   Writer w;
   if (live.empty())
     DatabaseMetrics(w, db, now_ms);
@@ -233,6 +248,7 @@ std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& 
            static_cast<double>(db.database_bytes));
   }
   if (alerts) AlertMetrics(w, *alerts);
+  if (retention) RetentionMetrics(w, *retention);
   return w.text();
 }
 

@@ -30,10 +30,19 @@ struct AlertFacts {
   int64_t withdrawn = 0;
 };
 
+// A collector's retention (keep_history).
+struct RetentionFacts {
+  int64_t deleted_counts = 0;
+  int64_t failed_passes = 0;
+  int64_t last_pass_s = 0;  // 0: none finished yet
+};
+
 // `live` holds one snapshot per source of a collector (their pipeline is shared), and is
-// empty in a read-only server; `alerts` is null without a webhook.
+// empty in a read-only server; `alerts` is null without a webhook, `retention` without
+// keep_history.
 std::string RenderMetrics(const std::vector<LiveSnapshot>& live, const DbFacts& db,
-                          const AlertFacts* alerts, int64_t now_ms);
+                          const AlertFacts* alerts, int64_t now_ms,
+                          const RetentionFacts* retention = nullptr);
 
 }  // namespace hashmon
 

@@ -12,15 +12,19 @@
 namespace hashmon {
 namespace {
 
-// A collector's commit waits for the delete in progress (it tries for 250 ms, then backs
-// off): an hour of counts is 57,600 rows at 960 series that count every minute, deleted in
-// about 0.4 s on the development machine.
-constexpr int64_t kStepSeconds = 3'600;
+// SQLite's auto_vacuum = INCREMENTAL (see schema creation in SqliteStore::OpenForWriting).
+constexpr int kIncrementalVacuum = 2;
+// Pages freed per transaction while shrinking: 8 MiB of 4 KiB pages, a few milliseconds of
+// a collector's commit waiting.
+constexpr int kPagesPerShrinkStep = 2'048;
 
-// Deletes the counts before `before_s`, the oldest hour first, each hour in its own
-// transaction. An hour is found from the oldest minute left, so that a post from a wrong
+bool Stopped(const PruneOptions& options) { return options.stop && options.stop->load(); }
+
+// Deletes the counts before `before_s`, the oldest step first, each step in its own
+// transaction. A step is found from the oldest minute left, so that a post from a wrong
 // clock decades back costs one step, not one per hour between.
-int64_t DeleteCountsBefore(SQLite::Database& db, int64_t before_s) {
+int64_t DeleteCountsBefore(SQLite::Database& db, int64_t before_s, const PruneOptions& options,
+                           bool* stopped) {
   int64_t deleted = 0;
   SQLite::Statement oldest(db, "SELECT MIN(minute) FROM buckets WHERE minute < ?");
   SQLite::Statement remove(db, "DELETE FROM buckets WHERE minute >= ? AND minute < ?");
@@ -30,9 +34,13 @@ int64_t DeleteCountsBefore(SQLite::Database& db, int64_t before_s) {
     const int64_t from = found ? oldest.getColumn(0).getInt64() : 0;
     oldest.reset();
     if (!found) return deleted;
+    if (Stopped(options)) {
+      *stopped = true;
+      return deleted;
+    }
     SQLite::Transaction t(db);
     remove.bind(1, from);
-    remove.bind(2, std::min(from + kStepSeconds, before_s));
+    remove.bind(2, std::min(from + options.step_seconds, before_s));
     deleted += remove.exec();
     remove.reset();
     t.commit();
@@ -48,10 +56,53 @@ int64_t DeleteBefore(SQLite::Database& db, const char* sql, int64_t before_s) {
   return deleted;
 }
 
+// Frees the pages of an incrementally vacuumed history a batch per transaction, then lets
+// the checkpoint cut the file (in WAL mode a shrink reaches the file at a checkpoint).
+void FreePagesInSteps(SQLite::Database& db) {
+  for (int64_t left = db.execAndGet("PRAGMA freelist_count").getInt64(); left > 0;) {
+    db.exec("PRAGMA incremental_vacuum(" + std::to_string(kPagesPerShrinkStep) + ")");
+    const int64_t now_left = db.execAndGet("PRAGMA freelist_count").getInt64();
+    if (now_left >= left) break;  // nothing more it can free
+    left = now_left;
+  }
+}
+
+// What to do when VACUUM fails for want of space: it writes a copy of the history in the
+// temporary directory, then the history again into the write-ahead log.
+std::string NoSpaceHint(const std::string& what, const std::string& path) {
+  if (what.find("full") == std::string::npos) return "";
+  return " (VACUUM needs free space the size of the history twice: once in the temporary "
+         "directory, $SQLITE_TMPDIR or else /var/tmp, and once beside " +
+         path + "; free some, or set SQLITE_TMPDIR to a directory with room)";
+}
+
+// Rewrites a history made before incremental vacuuming (no collector may write it
+// meanwhile), so that from then on it shrinks in steps.
+bool ConvertAndVacuum(const std::string& path, std::string* error) {
+  if (WriterHoldsLock(path)) {
+    *error = "a collector writes " + path +
+             ", which was made before hashmon could shrink a history while collecting: stop "
+             "the collector once and run `hashmon prune --vacuum` again (it rewrites the file, "
+             "and needs its size free twice); from then on --vacuum works while it collects";
+    return false;
+  }
+  auto store = SqliteStore::OpenForWriting(path, error);  // holds the writer's lock meanwhile
+  if (!store) return false;
+  try {
+    store->db().exec("PRAGMA auto_vacuum = INCREMENTAL");
+    store->db().exec("VACUUM");
+    store->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return true;
+  } catch (const std::exception& e) {
+    *error = std::string("cannot vacuum ") + path + ": " + e.what() + NoSpaceHint(e.what(), path);
+    return false;
+  }
+}
+
 }  // namespace
 
 std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_ms,
-                                        std::string* error) {
+                                        std::string* error, const PruneOptions& options) {
   if (!std::filesystem::is_regular_file(path)) {
     *error = "no database at " + path + " (give the collector's with --db or $HASHMON_DB)";
     return std::nullopt;
@@ -63,7 +114,8 @@ std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_
     if (!error->empty()) return std::nullopt;
     const int64_t before_s = before_ms / 1000;
     PruneResult result;
-    result.counts = DeleteCountsBefore(db, before_s);
+    result.counts = DeleteCountsBefore(db, before_s, options, &result.stopped);
+    if (result.stopped) return result;
     result.spikes = DeleteBefore(db, "DELETE FROM spikes WHERE minute < ?", before_s);
     result.gaps =
         DeleteBefore(db, "DELETE FROM gaps WHERE ended IS NOT NULL AND ended < ?", before_s);
@@ -72,6 +124,32 @@ std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_
     *error = std::string("cannot prune ") + path + ": " + e.what() + PermissionHint(e.what());
     return std::nullopt;
   }
+}
+
+std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error) {
+  if (!std::filesystem::is_regular_file(path)) {
+    *error = "no database at " + path + " (give the collector's with --db or $HASHMON_DB)";
+    return std::nullopt;
+  }
+  ShrinkResult result;
+  result.bytes_before = HistoryBytes(path);
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.setBusyTimeout(kSqliteBusyTimeoutMs);
+    result.converted = db.execAndGet("PRAGMA auto_vacuum").getInt() != kIncrementalVacuum;
+    if (!result.converted) {
+      FreePagesInSteps(db);
+      // A reader in the middle of a transaction keeps the log from being cut: it is then
+      // cut at a later checkpoint.
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+  } catch (const std::exception& e) {
+    *error = std::string("cannot shrink ") + path + ": " + e.what() + PermissionHint(e.what());
+    return std::nullopt;
+  }
+  if (result.converted && !ConvertAndVacuum(path, error)) return std::nullopt;
+  result.bytes_after = HistoryBytes(path);
+  return result;
 }
 
 }  // namespace hashmon

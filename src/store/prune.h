@@ -1,27 +1,53 @@
 // Retention: what a history holds from before a time, deleted while a collector goes on
 // writing it. Counts, spikes and the gaps that ended by then go; outages, their evidence
-// and the detectors' state (which carries what the baselines learnt) stay.
+// and the detectors' state (which carries what the baselines learnt) stay. Then, if asked,
+// the freed space is given back to the file system.
 #ifndef HASHMON_STORE_PRUNE_H_
 #define HASHMON_STORE_PRUNE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace hashmon {
 
+// What is kept at least. The detectors' baselines learn the time of day and the day of week
+// from their own saved state, not from the counts; a week is kept anyway, so that `query`
+// and the dashboard still show what a current outage is measured against.
+inline constexpr int64_t kHistoryKeptAtLeastMs = 7 * 86'400'000LL;
+
 struct PruneResult {
   int64_t counts = 0;  // rows of `buckets`
   int64_t spikes = 0;
   int64_t gaps = 0;
+  bool stopped = false;  // `stop` was set before every count due was deleted
 };
 
-// Deletes from the history at `path` what it holds from before `before_ms`, an hour of
-// counts per transaction, so that a collector's commit waits for at most one hour's delete
-// (SQLite has one writer at a time). The file keeps its size; SQLite reuses the freed pages.
+struct PruneOptions {
+  // The counts of this many seconds are deleted per transaction: a collector's commit waits
+  // for at most one such delete (SQLite has one writer at a time).
+  int64_t step_seconds = 3'600;
+  const std::atomic<bool>* stop = nullptr;  // checked between steps
+};
+
+// Deletes from the history at `path` what it holds from before `before_ms`, the oldest
+// step first. The file keeps its size; SQLite reuses the freed pages (see ShrinkHistory).
 // nullopt with *error (what to do) when it cannot.
 std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_ms,
-                                        std::string* error);
+                                        std::string* error, const PruneOptions& options = {});
+
+struct ShrinkResult {
+  int64_t bytes_before = 0;  // the file and its write-ahead log
+  int64_t bytes_after = 0;
+  bool converted = false;  // a history made before incremental vacuuming, rewritten once
+};
+
+// Gives the history's free pages back to the file system. A history made by this version
+// keeps SQLite's incremental auto-vacuum, which frees a batch of pages per transaction,
+// while a collector writes. An older one is rewritten once with VACUUM (which needs its
+// size free again, and no writer: a running collector is refused with what to do).
+std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error);
 
 }  // namespace hashmon
 

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 #include "hashmon/alert.h"
@@ -91,6 +92,11 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenForWriting(const std::string& path
       return nullptr;
     }
     db->setBusyTimeout(kSqliteBusyTimeoutMs);
+    // A new history frees pages in steps, so that `prune --vacuum` can shrink it while a
+    // collector writes (see ShrinkHistory). Only a new one: on an existing history the
+    // pragma would take the write lock, which another writer may hold.
+    if (db->execAndGet("PRAGMA page_count").getInt64() == 0)
+      db->exec("PRAGMA auto_vacuum = INCREMENTAL");
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
@@ -148,6 +154,22 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path,
     *error = std::string("cannot open ") + path + ": " + e.what() + PermissionHint(e.what());
     return nullptr;
   }
+}
+
+bool WriterHoldsLock(const std::string& path) {
+  const int fd = open((path + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return held;
+}
+
+int64_t HistoryBytes(const std::string& path) {
+  std::error_code error;
+  const auto main = std::filesystem::file_size(path, error);
+  if (error) return -1;
+  const auto wal = std::filesystem::file_size(path + "-wal", error);
+  return static_cast<int64_t>(main + (error ? 0 : wal));
 }
 
 std::string SchemaVersionProblem(const std::string& path, int version) {

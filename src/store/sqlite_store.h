@@ -62,6 +62,15 @@ std::string PermissionHint(const std::string& sqlite_error);
 // hashmon: it is not a hashmon history (0), or its schema is newer. "" when it can.
 std::string SchemaVersionProblem(const std::string& path, int version);
 
+// Whether a writer holds the lock of the history at `path` (see SqliteStore::OpenForWriting).
+// The lock file is not made where there is none, and the probe's shared lock is let go at
+// once.
+bool WriterHoldsLock(const std::string& path);
+
+// The size of the history at `path`: its file and its write-ahead log; -1 when there is no
+// file.
+int64_t HistoryBytes(const std::string& path);
+
 // How long a writer waits for another's lock before SQLite says "database is locked".
 inline constexpr int kSqliteBusyTimeoutMs = 5000;
 
