@@ -74,7 +74,8 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   receiver.Start();
   const pid_t pid =
       Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
-                tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") + "'",
+                tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") +
+                "' --keep-history 400d",
             "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
   const int port = ApiPort();
   ASSERT_GT(port, 0) << testing::ReadFile(tmp_.File("collect.log"));
