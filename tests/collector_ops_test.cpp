@@ -72,11 +72,10 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
     return testing::TestResponse{200, "{}"};
   });
   receiver.Start();
-  const pid_t pid =
-      Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
-                tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" + tmp_.File("rec") +
-                "' --keep-history 400d",
-            "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
+  const pid_t pid = Start("--source http://127.0.0.1:" + std::to_string(feed_port) + "/ --db '" +
+                              tmp_.File("live.db") + "' --listen 127.0.0.1:0 --record '" +
+                              tmp_.File("rec") + "' --keep-history 400d",
+                          "HASHMON_WEBHOOK_URL='" + receiver.url() + "/hook'");
   const int port = ApiPort();
   ASSERT_GT(port, 0) << testing::ReadFile(tmp_.File("collect.log"));
   const std::string base = "http://127.0.0.1:" + std::to_string(port);

@@ -64,7 +64,8 @@ class RetentionTest : public ::testing::Test {
 TEST_F(RetentionTest, APassDeletesWhatIsOlderThanTheTimeKeptAndSaysSo) {
   auto store = HistoryOfDays(dir_.File("h.db"), 40);  // a collector writes it meanwhile
   const int64_t all = CountsBefore(*store, kNowMs);
-  HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, nullptr);
+  HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, nullptr,
+                             /*pause_ms=*/0);
 
   EXPECT_TRUE(retention.Pass());
   EXPECT_EQ(CountsBefore(*store, kNowMs - 30 * kDayMs), 0);
@@ -87,7 +88,8 @@ TEST_F(RetentionTest, APassDeletesWhatIsOlderThanTheTimeKeptAndSaysSo) {
 TEST_F(RetentionTest, ASignalStopsAPassBeforeItsNextStepAndTheNextPassGoesOn) {
   auto store = HistoryOfDays(dir_.File("h.db"), 40);
   std::atomic<bool> signalled{true};
-  HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, &signalled);
+  HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, &signalled,
+                             /*pause_ms=*/0);
 
   EXPECT_TRUE(retention.Pass());
   EXPECT_EQ(CountsBefore(*store, kNowMs - 30 * kDayMs), 10 * 24);
@@ -99,7 +101,8 @@ TEST_F(RetentionTest, ASignalStopsAPassBeforeItsNextStepAndTheNextPassGoesOn) {
 }
 
 TEST_F(RetentionTest, APassThatCannotReadTheHistoryIsCountedAndSaysWhyAndWhen) {
-  HistoryRetention retention(dir_.File("moved.db"), 30 * kDayMs, &clock_, &log_, nullptr);
+  HistoryRetention retention(dir_.File("moved.db"), 30 * kDayMs, &clock_, &log_, nullptr,
+                             /*pause_ms=*/0);
   EXPECT_FALSE(retention.Pass());
   EXPECT_EQ(retention.stats().failed_passes, 1);
   EXPECT_NE(said_.str().find("no database at " + dir_.File("moved.db")), std::string::npos)
@@ -110,7 +113,8 @@ TEST_F(RetentionTest, APassThatCannotReadTheHistoryIsCountedAndSaysWhyAndWhen) {
 TEST_F(RetentionTest, StartRunsAPassAtOnceWhichAStopWaitsFor) {
   auto store = HistoryOfDays(dir_.File("h.db"), 40);
   {
-    HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, nullptr);
+    HistoryRetention retention(dir_.File("h.db"), 30 * kDayMs, &clock_, &log_, nullptr,
+                               /*pause_ms=*/0);
     retention.Start();
   }  // stopped at once: the pass it began at its start is finished
   EXPECT_EQ(CountsBefore(*store, kNowMs - 30 * kDayMs), 0);

@@ -6,6 +6,7 @@
 #include "hashmon/clock.h"
 #include "hashmon/time_util.h"
 #include "store/prune.h"
+#include "store/sqlite_store.h"
 
 namespace hashmon {
 namespace {
@@ -20,7 +21,7 @@ double Megabytes(int64_t bytes) { return static_cast<double>(bytes) / 1e6; }
 
 int Shrink(const std::string& db) {
   std::string error;
-  const auto shrunk = ShrinkHistory(db, &error);
+  const auto shrunk = ShrinkHistory(db, &error, WriterHoldsLock(db) ? kPauseForAWriterMs : 0);
   if (!shrunk) {
     std::fprintf(stderr, "hashmon prune: %s\n", error.c_str());
     return 1;
@@ -52,7 +53,9 @@ int Prune(const PruneArgs& a) {
     return 2;
   }
   std::string error;
-  const auto pruned = PruneHistory(a.db, *before, &error);
+  // With a collector writing, its commits get the lock between short steps.
+  const PruneOptions options = WriterHoldsLock(a.db) ? BesideACollector() : PruneOptions{};
+  const auto pruned = PruneHistory(a.db, *before, &error, options);
   if (!pruned) {
     std::fprintf(stderr, "hashmon prune: %s\n", error.c_str());
     return 1;

@@ -5,7 +5,9 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "store/sqlite_store.h"
 
@@ -14,11 +16,48 @@ namespace {
 
 // SQLite's auto_vacuum = INCREMENTAL (see schema creation in SqliteStore::OpenForWriting).
 constexpr int kIncrementalVacuum = 2;
-// Pages freed per transaction while shrinking: 8 MiB of 4 KiB pages, a few milliseconds of
-// a collector's commit waiting.
-constexpr int kPagesPerShrinkStep = 2'048;
+// Pages freed per transaction while shrinking: 4 MiB of 4 KiB pages, which a collector's
+// commit may wait for (about 50 ms on the development machine).
+constexpr int kPagesPerShrinkStep = 1'024;
 
 bool Stopped(const PruneOptions& options) { return options.stop && options.stop->load(); }
+
+// Write transactions beside a collector (pause_ms > 0): after steps that held the lock for
+// about 100 ms in all, it is let go for pause_ms, in which the collector's waiting commit
+// takes it (its busy handler polls about every 50 ms, for 250 ms). With no collector,
+// steps follow each other.
+class StepPacer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit StepPacer(int pause_ms) : pause_ms_(pause_ms) {}
+
+  void Begin() { began_ = Clock::now(); }
+  // After a step: how long it took.
+  Clock::duration End() {
+    const Clock::duration took = Clock::now() - began_;
+    held_ += took;
+    if (pause_ms_ > 0 && held_ >= std::chrono::milliseconds(100)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms_));
+      held_ = Clock::duration::zero();
+    }
+    return took;
+  }
+  bool beside_a_collector() const { return pause_ms_ > 0; }
+
+ private:
+  const int pause_ms_;
+  Clock::time_point began_;
+  Clock::duration held_{};
+};
+
+// Beside a collector, the span of counts per step follows how long the last one took: a
+// step of tens of milliseconds, whatever the number of series (between a minute and an
+// hour of counts).
+int64_t NextStepSeconds(int64_t step_s, StepPacer::Clock::duration took) {
+  if (took < std::chrono::milliseconds(10)) return std::min<int64_t>(step_s * 2, 3'600);
+  if (took > std::chrono::milliseconds(50)) return std::max<int64_t>(step_s / 2, 60);
+  return step_s;
+}
 
 // Deletes the counts before `before_s`, the oldest step first, each step in its own
 // transaction. A step is found from the oldest minute left, so that a post from a wrong
@@ -26,6 +65,8 @@ bool Stopped(const PruneOptions& options) { return options.stop && options.stop-
 int64_t DeleteCountsBefore(SQLite::Database& db, int64_t before_s, const PruneOptions& options,
                            bool* stopped) {
   int64_t deleted = 0;
+  int64_t step_s = options.step_seconds;
+  StepPacer pacer(options.pause_ms);
   SQLite::Statement oldest(db, "SELECT MIN(minute) FROM buckets WHERE minute < ?");
   SQLite::Statement remove(db, "DELETE FROM buckets WHERE minute >= ? AND minute < ?");
   for (;;) {
@@ -38,12 +79,15 @@ int64_t DeleteCountsBefore(SQLite::Database& db, int64_t before_s, const PruneOp
       *stopped = true;
       return deleted;
     }
+    pacer.Begin();
     SQLite::Transaction t(db);
     remove.bind(1, from);
-    remove.bind(2, std::min(from + options.step_seconds, before_s));
+    remove.bind(2, std::min(from + step_s, before_s));
     deleted += remove.exec();
     remove.reset();
     t.commit();
+    const auto took = pacer.End();
+    if (pacer.beside_a_collector()) step_s = NextStepSeconds(step_s, took);
   }
 }
 
@@ -58,9 +102,12 @@ int64_t DeleteBefore(SQLite::Database& db, const char* sql, int64_t before_s) {
 
 // Frees the pages of an incrementally vacuumed history a batch per transaction, then lets
 // the checkpoint cut the file (in WAL mode a shrink reaches the file at a checkpoint).
-void FreePagesInSteps(SQLite::Database& db) {
+void FreePagesInSteps(SQLite::Database& db, int pause_ms) {
+  StepPacer pacer(pause_ms);
   for (int64_t left = db.execAndGet("PRAGMA freelist_count").getInt64(); left > 0;) {
+    pacer.Begin();
     db.exec("PRAGMA incremental_vacuum(" + std::to_string(kPagesPerShrinkStep) + ")");
+    pacer.End();
     const int64_t now_left = db.execAndGet("PRAGMA freelist_count").getInt64();
     if (now_left >= left) break;  // nothing more it can free
     left = now_left;
@@ -101,6 +148,14 @@ bool ConvertAndVacuum(const std::string& path, std::string* error) {
 
 }  // namespace
 
+PruneOptions BesideACollector(const std::atomic<bool>* stop) {
+  PruneOptions options;
+  options.step_seconds = 300;
+  options.pause_ms = kPauseForAWriterMs;
+  options.stop = stop;
+  return options;
+}
+
 std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_ms,
                                         std::string* error, const PruneOptions& options) {
   if (!std::filesystem::is_regular_file(path)) {
@@ -126,7 +181,8 @@ std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_
   }
 }
 
-std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error) {
+std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error,
+                                          int pause_ms) {
   if (!std::filesystem::is_regular_file(path)) {
     *error = "no database at " + path + " (give the collector's with --db or $HASHMON_DB)";
     return std::nullopt;
@@ -138,7 +194,7 @@ std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* 
     db.setBusyTimeout(kSqliteBusyTimeoutMs);
     result.converted = db.execAndGet("PRAGMA auto_vacuum").getInt() != kIncrementalVacuum;
     if (!result.converted) {
-      FreePagesInSteps(db);
+      FreePagesInSteps(db, pause_ms);
       // A reader in the middle of a transaction keeps the log from being cut: it is then
       // cut at a later checkpoint.
       db.exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -28,8 +28,21 @@ struct PruneOptions {
   // The counts of this many seconds are deleted per transaction: a collector's commit waits
   // for at most one such delete (SQLite has one writer at a time).
   int64_t step_seconds = 3'600;
+  // Beside a collector (> 0): a pause after every 100 ms or so of steps, in which the
+  // collector's waiting commit gets the lock (SQLite hands it to whoever asks first, and a
+  // writer's busy handler polls only every 50 ms or so, so steps back to back could keep it
+  // waiting past its 250 ms); and steps whose span follows how long the last one took.
+  int pause_ms = 0;
   const std::atomic<bool>* stop = nullptr;  // checked between steps
 };
+
+// Long enough for a waiting writer's busy handler to poll the lock at least once.
+inline constexpr int kPauseForAWriterMs = 60;
+
+// The steps to take while a collector writes the history: tens of milliseconds each (from
+// five minutes of counts: 4,800 rows at 960 series that count every minute), well inside
+// the 250 ms a collector's commit waits, with pauses for the collector's commits.
+PruneOptions BesideACollector(const std::atomic<bool>* stop = nullptr);
 
 // Deletes from the history at `path` what it holds from before `before_ms`, the oldest
 // step first. The file keeps its size; SQLite reuses the freed pages (see ShrinkHistory).
@@ -44,10 +57,12 @@ struct ShrinkResult {
 };
 
 // Gives the history's free pages back to the file system. A history made by this version
-// keeps SQLite's incremental auto-vacuum, which frees a batch of pages per transaction,
-// while a collector writes. An older one is rewritten once with VACUUM (which needs its
-// size free again, and no writer: a running collector is refused with what to do).
-std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error);
+// keeps SQLite's incremental auto-vacuum, which frees a batch of pages per transaction
+// (pausing `pause_ms` after each), while a collector writes. An older one is rewritten once with
+// VACUUM (which needs its size free again, and no writer: a running collector is refused with what
+// to do).
+std::optional<ShrinkResult> ShrinkHistory(const std::string& path, std::string* error,
+                                          int pause_ms = 0);
 
 }  // namespace hashmon
 

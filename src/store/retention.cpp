@@ -3,25 +3,16 @@
 #include <chrono>
 
 #include "hashmon/time_util.h"
-#include "store/prune.h"
 
 namespace hashmon {
-namespace {
-
-// Five minutes of counts per transaction: 4,800 rows at 960 series that count every
-// minute, a few tens of milliseconds, well inside the 250 ms a collector's commit waits
-// for the database before it keeps its counts for the next attempt.
-constexpr int64_t kCollectorStepSeconds = 300;
-
-}  // namespace
-
 HistoryRetention::HistoryRetention(std::string db_path, int64_t keep_ms, Clock* clock, Logger* log,
-                                   const std::atomic<bool>* hard_stop)
+                                   const std::atomic<bool>* hard_stop, int pause_ms)
     : db_path_(std::move(db_path)),
       keep_ms_(keep_ms),
       clock_(clock),
       log_(log),
-      hard_stop_(hard_stop) {}
+      hard_stop_(hard_stop),
+      pause_ms_(pause_ms) {}
 
 HistoryRetention::~HistoryRetention() {
   {
@@ -45,9 +36,8 @@ void HistoryRetention::Start(int64_t every_ms) {
 
 bool HistoryRetention::Pass() {
   const int64_t before = clock_->NowMs() - keep_ms_;
-  PruneOptions options;
-  options.step_seconds = kCollectorStepSeconds;
-  options.stop = hard_stop_;
+  PruneOptions options = BesideACollector(hard_stop_);
+  options.pause_ms = pause_ms_;
   std::string error;
   const auto pruned = PruneHistory(db_path_, before, &error, options);
   if (!pruned) {

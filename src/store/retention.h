@@ -13,6 +13,7 @@
 
 #include "hashmon/clock.h"
 #include "hashmon/log.h"
+#include "store/prune.h"
 
 namespace hashmon {
 
@@ -26,9 +27,10 @@ struct RetentionStats {
 class HistoryRetention {
  public:
   // `hard_stop` (a signal) stops a pass between steps; the history is left consistent and
-  // the next start goes on where it stopped.
+  // the next start goes on where it stopped. After each step the pass pauses `pause_ms`,
+  // so that the collector's own commits get the lock.
   HistoryRetention(std::string db_path, int64_t keep_ms, Clock* clock, Logger* log,
-                   const std::atomic<bool>* hard_stop);
+                   const std::atomic<bool>* hard_stop, int pause_ms = kPauseForAWriterMs);
   // Lets the pass in progress finish (unless `hard_stop` is set), then stops.
   ~HistoryRetention();
 
@@ -46,6 +48,7 @@ class HistoryRetention {
   Clock* clock_;
   Logger* log_;
   const std::atomic<bool>* hard_stop_;
+  const int pause_ms_;
   RetentionStats stats_;
   std::mutex mutex_;
   std::condition_variable wake_;
