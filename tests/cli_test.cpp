@@ -257,7 +257,7 @@ TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
                                  R"(", "tags": ["twitterdown", "xdown"],
     "sources": ["jetstream"], "record": ")" +
                                  dir.File("archive") + R"(", "record_keep": "30d",
-    "listen": "127.0.0.1:0", "webhook_format": "slack",
+    "keep_history": "400d", "listen": "127.0.0.1:0", "webhook_format": "slack",
     "webhook_url": "https://hooks.slack.com/services/T0/B0/SECRETPART"})");
   chmod(config.c_str(), 0600);
   auto fine = RunHashmonSaying("collect --check --config " + config);
@@ -267,7 +267,8 @@ TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
         "sources    jetstream at wss://jetstream2.us-east.bsky.network/subscribe (then 3 other "
         "instances, should it fail)",
         "listen     127.0.0.1:0", "slack to hooks.slack.com (the URL is not shown)",
-        "archive: made at start, each hour kept 30d"})
+        "archive: made at start, each hour kept 30d",
+        "keep_history 400d, older counts, spikes and gaps deleted hourly"})
     EXPECT_NE(fine.out.find(says), std::string::npos) << says << " in " << fine.out;
   EXPECT_EQ(fine.out.find("SECRETPART"), std::string::npos) << fine.out;
   EXPECT_FALSE(std::filesystem::exists(dir.File("h.db")));
@@ -289,6 +290,13 @@ TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
                                  dir.File("h.db") + " --record-keep 20m");
   EXPECT_EQ(repeat.exit_code, 2);
   EXPECT_NE(repeat.out.find("an hour or more"), std::string::npos) << repeat.out;
+  auto short_history = RunHashmonSaying("collect --check --config " + config + " --db " +
+                                        dir.File("h.db") + " --keep-history 2d");
+  EXPECT_EQ(short_history.exit_code, 2);
+  EXPECT_NE(short_history.out.find("--keep-history (or \"keep_history\" in the config) 2d: give "
+                                   "how long the history keeps its counts, 7d or more"),
+            std::string::npos)
+      << short_history.out;
   auto nowhere =
       RunHashmonSaying("collect --check --config " + config + " --db " + dir.File("no/such/h.db"));
   EXPECT_EQ(nowhere.exit_code, 1);
