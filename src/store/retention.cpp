@@ -5,6 +5,7 @@
 #include "hashmon/time_util.h"
 
 namespace hashmon {
+
 HistoryRetention::HistoryRetention(std::string db_path, int64_t keep_ms, Clock* clock, Logger* log,
                                    const std::atomic<bool>* hard_stop, int pause_ms)
     : db_path_(std::move(db_path)),

@@ -1,6 +1,6 @@
 // Retention inside a collector: what the history holds from before a moving time (now less
 // `keep_history`) is deleted at the start and then once an hour, on a thread of its own and
-// in small steps, so that the collector's commits wait at most a few milliseconds for it.
+// in steps of tens of milliseconds, with pauses in which the collector's commits get in.
 #ifndef HASHMON_STORE_RETENTION_H_
 #define HASHMON_STORE_RETENTION_H_
 
@@ -27,8 +27,8 @@ struct RetentionStats {
 class HistoryRetention {
  public:
   // `hard_stop` (a signal) stops a pass between steps; the history is left consistent and
-  // the next start goes on where it stopped. After each step the pass pauses `pause_ms`,
-  // so that the collector's own commits get the lock.
+  // the next start goes on where it stopped. After about 100 ms of steps the pass pauses
+  // `pause_ms`, so that the collector's own commits get the lock (see PruneOptions).
   HistoryRetention(std::string db_path, int64_t keep_ms, Clock* clock, Logger* log,
                    const std::atomic<bool>* hard_stop, int pause_ms = kPauseForAWriterMs);
   // Lets the pass in progress finish (unless `hard_stop` is set), then stops.
