@@ -8,6 +8,7 @@
 
 #include "feed/replayer.h"
 #include "hashmon/time_util.h"
+#include "store/state_codec.h"
 #include "test_util.h"
 
 namespace hashmon {
@@ -121,8 +122,13 @@ class ReplayTest : public ::testing::Test {
           "SELECT * FROM evidence ORDER BY 1, 2, 3, 4", "SELECT * FROM spikes ORDER BY 1, 2, 3",
           "SELECT * FROM detector_state ORDER BY 1, 2"}) {
       SQLite::Statement q(store->db(), sql);
+      StateCodec codec;
       while (q.executeStep()) {
-        for (int i = 0; i < q.getColumnCount(); ++i) out += q.getColumn(i).getString() + "|";
+        for (int i = 0; i < q.getColumnCount(); ++i) {
+          const SQLite::Column c = q.getColumn(i);
+          out += (c.isBlob() ? codec.Unpack(c.getString()).value_or("(damaged)") : c.getString()) +
+                 "|";  // (a detector's state: what it holds, compressed or not)
+        }
         out += "\n";
       }
       out += "--\n";
@@ -306,6 +312,38 @@ TEST_F(ReplayTest, InterruptedReplayResumesWhereItStopped) {
   small.commit_bytes = 1 << 20;
   ASSERT_TRUE(Replay(db, {prefix_path}, small, nullptr, {}, /*finish=*/false).ok);
   ASSERT_TRUE(Replay(db, {Feed()}, small).ok);
+  ASSERT_TRUE(Replay(dir_.File("clean.db"), {Feed()}).ok);
+  EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
+}
+
+TEST_F(ReplayTest, AHistoryThatKeptItsDetectorStatesAsTextResumesAsInOneRun) {
+  // Stopped at 08:40, in the middle of the outage, by a hashmon that saved each state as
+  // text (before 2026-12); then resumed by this one, which compresses them.
+  const std::string db = dir_.File("text-states.db");
+  ASSERT_TRUE(Replay(db, {PostsBefore(Feed(), "2016-01-19T08:40:00Z")}, {}, nullptr, {}, false).ok);
+  {
+    SQLite::Database w(db, SQLite::OPEN_READWRITE);
+    StateCodec codec;
+    SQLite::Statement rows(w, "SELECT tag, country, state FROM detector_state");
+    SQLite::Statement as_text(w,
+                              "UPDATE detector_state SET state = ? WHERE tag = ? AND country = ?");
+    int rewritten = 0;
+    while (rows.executeStep()) {
+      ASSERT_TRUE(rows.getColumn(2).isBlob());
+      const auto text = codec.Unpack(rows.getColumn(2).getString());
+      ASSERT_TRUE(text);
+      ASSERT_EQ(text->rfind("v11 ", 0), 0u);
+      as_text.bind(1, *text);
+      as_text.bind(2, rows.getColumn(0).getString());
+      as_text.bind(3, rows.getColumn(1).getString());
+      rewritten += as_text.exec();
+      as_text.reset();
+    }
+    ASSERT_GT(rewritten, 5);
+  }
+  const RunResult run = Replay(db, {Feed()});
+  ASSERT_TRUE(run.ok) << run.error;
+  EXPECT_EQ(run.log.find("cannot be read"), std::string::npos) << run.log;
   ASSERT_TRUE(Replay(dir_.File("clean.db"), {Feed()}).ok);
   EXPECT_EQ(Dump(db), Dump(dir_.File("clean.db")));
 }

@@ -474,10 +474,15 @@ void SqliteStore::WriteDetection(const TrackerChanges& c) {
              st.bind(6, x.score);
            });
   ExecEach(*db_, "INSERT OR REPLACE INTO detector_state (tag, country, state) VALUES (?,?,?)",
-           c.detector_states, [](SQLite::Statement& st, const auto& key_state) {
+           c.detector_states, [this](SQLite::Statement& st, const auto& key_state) {
              st.bind(1, key_state.first.first);
              st.bind(2, key_state.first.second);
-             st.bind(3, key_state.second);
+             // A blob: compressed (StateCodec); text if it could not be.
+             if (const auto packed = state_codec_.Pack(key_state.second)) {
+               st.bind(3, packed->data(), static_cast<int>(packed->size()));
+             } else {
+               st.bind(3, key_state.second);
+             }
            });
   if (c.closed_through != INT64_MIN) PutMeta(*db_, "closed_through", c.closed_through);
   if (c.watching_since != INT64_MIN) PutMeta(*db_, "watching_since", c.watching_since);
@@ -489,7 +494,16 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
   while (ds.executeStep()) {
     const std::string tag = ds.getColumn(0).getString();
     const std::string country = ds.getColumn(1).getString();
-    if (!tracker->RestoreSeries(tag, country, ds.getColumn(2).getString()) && log) {
+    const SQLite::Column state = ds.getColumn(2);
+    // Text as histories before 2026-12 kept it; else compressed. A frame that does not
+    // decompress reads as damaged.
+    const std::string text =
+        state.isBlob() ? state_codec_
+                             .Unpack(std::string_view(static_cast<const char*>(state.getBlob()),
+                                                      static_cast<size_t>(state.getBytes())))
+                             .value_or("")
+                       : state.getString();
+    if (!tracker->RestoreSeries(tag, country, text) && log) {
       log->Warn("the saved detector state of #" + tag + " in " + country +
                 " cannot be read (a damaged row in detector_state): that series starts "
                 "again from no history, so it may alert late or early for a day, and an "

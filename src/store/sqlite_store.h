@@ -14,6 +14,7 @@
 
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
+#include "store/state_codec.h"
 
 namespace hashmon {
 
@@ -200,6 +201,7 @@ class SqliteStore {
   // Queues "resolved" for the country's alert in the outage, if it is stored as firing.
   void ResolveIfFiring(int64_t outage_id, const std::string& country, int64_t decided_at);
   bool alerting_ = false;
+  StateCodec state_codec_;
   std::unique_ptr<SQLite::Database> db_;
   int lock_fd_ = -1;
 };
