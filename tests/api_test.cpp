@@ -273,6 +273,7 @@ TEST_F(ApiTest, StatusHealthAndMetricsAnswer) {
   auto status = Json(Get("/api/v1/status").body);
   ASSERT_TRUE(status.IsObject());
   EXPECT_FALSE(status["live"].GetBool());
+  EXPECT_TRUE(status["retention"].IsNull());  // a collector's keep_history, when it has one
   EXPECT_STREQ(status["tags"][0].GetString(), "twitterdown");
   EXPECT_STREQ(status["latest_outage"]["started"].GetString(), "2016-01-19T08:15:00Z");
   EXPECT_EQ(Get("/healthz").status, 200);

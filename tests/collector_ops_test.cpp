@@ -124,6 +124,14 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   EXPECT_EQ(status["sources"][0]["failovers"].GetInt64(), 0);
   EXPECT_TRUE(status["sources"][0]["recorded"].IsInt64());
   EXPECT_EQ(status["sources"][0]["record_lost"].GetInt64(), 0);
+  // keep_history: what is kept, and what its passes deleted (nothing here: all is new).
+  ASSERT_TRUE(status["retention"].IsObject());
+  EXPECT_EQ(status["retention"]["keep_seconds"].GetInt64(), 400 * 86'400);
+  EXPECT_TRUE(status["retention"]["keeps_since"].IsString());
+  EXPECT_EQ(status["retention"]["deleted_counts"].GetInt64(), 0);
+  EXPECT_EQ(status["retention"]["failed_passes"].GetInt64(), 0);
+  EXPECT_TRUE(status["retention"]["last_pass"].IsString() ||
+              status["retention"]["last_pass"].IsNull());
   EXPECT_EQ(HttpCall("GET", base + "/readyz", {}, "", 10'000).status, 200);
   kill(pid, SIGTERM);
   int wstatus = 0;

@@ -201,6 +201,25 @@ void AlertStats(JsonWriter& w, const NotifierStats* alerts) {
   w.EndObject();
 }
 
+// A collector's keep_history and what it has deleted; null without it.
+void RetentionStatus(JsonWriter& w, const RetentionStats* retention, int64_t now) {
+  w.Key("retention");
+  if (!retention) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.Key("keep_seconds");
+  w.Int64(retention->keep_ms / 1000);
+  WriteTimeOrNull(w, "keeps_since", now - retention->keep_ms);
+  w.Key("deleted_counts");
+  w.Int64(retention->deleted_counts.load());
+  w.Key("failed_passes");
+  w.Int64(retention->failed_passes.load());
+  WriteTimeOrNull(w, "last_pass", retention->last_pass_s.load() * 1000);
+  w.EndObject();
+}
+
 }  // namespace
 
 bool ParseListen(const std::string& text, std::string* host, int* port) {
@@ -326,6 +345,7 @@ ApiResponse ApiServer::Status() {
   if (options_.live.empty()) StoredSources(w, summary);
   w.EndArray();
   AlertStats(w, options_.alerts);
+  RetentionStatus(w, options_.retention, now);
   w.EndObject();
   return {200, "application/json", sb.GetString()};
 }

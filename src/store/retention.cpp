@@ -13,7 +13,9 @@ HistoryRetention::HistoryRetention(std::string db_path, int64_t keep_ms, Clock* 
       clock_(clock),
       log_(log),
       hard_stop_(hard_stop),
-      pause_ms_(pause_ms) {}
+      pause_ms_(pause_ms) {
+  stats_.keep_ms = keep_ms;
+}
 
 HistoryRetention::~HistoryRetention() {
   {

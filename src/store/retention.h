@@ -17,8 +17,9 @@
 
 namespace hashmon {
 
-// For /metrics; updated by the retention thread, read by the API's.
+// For /metrics and the status; updated by the retention thread, read by the API's.
 struct RetentionStats {
+  int64_t keep_ms = 0;  // set once, before the thread starts
   std::atomic<int64_t> deleted_counts{0};
   std::atomic<int64_t> failed_passes{0};
   std::atomic<int64_t> last_pass_s{0};  // when the last pass finished every deletion due
