@@ -60,6 +60,15 @@ void ExecEach(SQLite::Database& db, const char* sql, const Items& items, Bind bi
   }
 }
 
+// A saved detector state's text: compressed (a blob), or text as histories before 2026-12
+// kept it. A frame that does not decompress reads as "", a damaged row.
+std::string SavedStateText(const SQLite::Column& state, StateCodec* codec) {
+  if (!state.isBlob()) return state.getString();
+  const std::string_view frame(static_cast<const char*>(state.getBlob()),
+                               static_cast<size_t>(state.getBytes()));
+  return codec->Unpack(frame).value_or("");
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, int lock_fd)
@@ -494,15 +503,7 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
   while (ds.executeStep()) {
     const std::string tag = ds.getColumn(0).getString();
     const std::string country = ds.getColumn(1).getString();
-    const SQLite::Column state = ds.getColumn(2);
-    // Text as histories before 2026-12 kept it; else compressed. A frame that does not
-    // decompress reads as damaged.
-    const std::string text =
-        state.isBlob() ? state_codec_
-                             .Unpack(std::string_view(static_cast<const char*>(state.getBlob()),
-                                                      static_cast<size_t>(state.getBytes())))
-                             .value_or("")
-                       : state.getString();
+    const std::string text = SavedStateText(ds.getColumn(2), &state_codec_);
     if (!tracker->RestoreSeries(tag, country, text) && log) {
       log->Warn("the saved detector state of #" + tag + " in " + country +
                 " cannot be read (a damaged row in detector_state): that series starts "
