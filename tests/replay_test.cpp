@@ -466,14 +466,23 @@ TEST_F(ReplayTest, AReturnThatAWithdrawnJoinHadHeldInItsIncidentLeavesItAsInOneR
   }
 }
 
-TEST_F(ReplayTest, ADamagedDetectorStateIsSaidAndItsOpenOutageIsEndedNotLeftOpen) {
+class DamagedStateTest : public ReplayTest, public ::testing::WithParamInterface<const char*> {};
+
+INSTANTIATE_TEST_SUITE_P(AsTextOrCompressed, DamagedStateTest,
+                         ::testing::Values("'v11 0.5 x'",
+                                           // a zstd frame cut short (its first 20 bytes)
+                                           "substr(state, 1, 20)"));
+
+TEST_P(DamagedStateTest, ADamagedDetectorStateIsSaidAndItsOpenOutageIsEndedNotLeftOpen) {
   // Stopped at 08:40, in the middle of the outage; Brazil's saved detector is then damaged.
   const std::string db = dir_.File("damaged.db");
   ASSERT_TRUE(Replay(db, {PostsBefore(Feed(), "2016-01-19T08:40:00Z")}, {}, nullptr, {}, false).ok);
   int64_t closed_through = 0;
   {
     SQLite::Database w(db, SQLite::OPEN_READWRITE);
-    ASSERT_EQ(w.exec("UPDATE detector_state SET state = 'v11 0.5 x' WHERE country = 'BR'"), 1);
+    ASSERT_EQ(w.exec("UPDATE detector_state SET state = " + std::string(GetParam()) +
+                     " WHERE country = 'BR'"),
+              1);
     closed_through = w.execAndGet("SELECT value FROM meta WHERE key = 'closed_through'").getInt64();
   }
   const RunResult run = Replay(db, {Feed()});
