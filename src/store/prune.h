@@ -31,7 +31,8 @@ struct PruneOptions {
   // Beside a collector (> 0): a pause after every 100 ms or so of steps, in which the
   // collector's waiting commit gets the lock (SQLite hands it to whoever asks first, and a
   // writer's busy handler polls only every 50 ms or so, so steps back to back could keep it
-  // waiting past its 250 ms); and steps whose span follows how long the last one took.
+  // waiting past its 250 ms); and steps whose span follows how long the last one took
+  // (100 to 200 ms each where it can, between five minutes and an hour of counts).
   int pause_ms = 0;
   const std::atomic<bool>* stop = nullptr;  // checked between steps
 };
@@ -39,9 +40,9 @@ struct PruneOptions {
 // Long enough for a waiting writer's busy handler to poll the lock at least once.
 inline constexpr int kPauseForAWriterMs = 60;
 
-// The steps to take while a collector writes the history: tens of milliseconds each (from
-// five minutes of counts: 4,800 rows at 960 series that count every minute), well inside
-// the 250 ms a collector's commit waits, with pauses for the collector's commits.
+// The steps to take while a collector writes the history: at most about 200 ms each (from
+// five minutes of counts, 60 ms at 960 series that count every minute), inside the 250 ms
+// a collector's commit waits, with pauses for the collector's commits.
 PruneOptions BesideACollector(const std::atomic<bool>* stop = nullptr);
 
 // Deletes from the history at `path` what it holds from before `before_ms`, the oldest

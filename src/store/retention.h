@@ -1,6 +1,6 @@
 // Retention inside a collector: what the history holds from before a moving time (now less
 // `keep_history`) is deleted at the start and then once an hour, on a thread of its own and
-// in steps of tens of milliseconds, with pauses in which the collector's commits get in.
+// in steps of at most about 200 ms, with pauses in which the collector's commits get in.
 #ifndef HASHMON_STORE_RETENTION_H_
 #define HASHMON_STORE_RETENTION_H_
 
