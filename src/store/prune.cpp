@@ -169,8 +169,7 @@ std::optional<PruneResult> PruneHistory(const std::string& path, int64_t before_
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.setBusyTimeout(kSqliteBusyTimeoutMs);
     // As the collector writes: no sync at each step's commit (WAL syncs at checkpoints). A
-    // step a power cut takes back is deleted again by the next prune; with a sync each,
-    // the short steps beside a collector took 14 times as long.
+    // step a power cut takes back is deleted again by the next prune.
     db.exec("PRAGMA synchronous = NORMAL");
     *error = SchemaVersionProblem(path, db.execAndGet("PRAGMA user_version").getInt());
     if (!error->empty()) return std::nullopt;
