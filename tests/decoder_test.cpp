@@ -260,6 +260,74 @@ TEST(Decoder, JetstreamReadmeExamplesAreRecognised) {
     EXPECT_NE(r.kind, RecordKind::kError) << r.reason;
 }
 
+// The same production events, framed as Jetstream v2 sends them (proposal 0015 message
+// frames, each commit's fields beside did and time; converted from the v1 fixture, with
+// v2's control frames added): each decodes as its v1 original does.
+TEST(Decoder, JetstreamV2MessagesDecodeAsTheirV1Originals) {
+  const auto v1 = FixtureLines("jetstream_v1_prod_2026-07-04.jsonl");
+  const auto v2 = FixtureLines("jetstream_v2_from_v1_prod_2026-07-04.jsonl");
+  ASSERT_EQ(v2.size(), v1.size() + 4);
+  Decoder d1, d2;
+  for (size_t i = 0; i < v1.size(); ++i) {
+    const Record a = d1.DecodeCopy(v1[i]);
+    const Record b = d2.DecodeCopy(v2[i]);
+    EXPECT_EQ(b.kind, a.kind) << v2[i];
+    EXPECT_STREQ(b.reason, a.reason) << v2[i];
+    EXPECT_EQ(b.post.id, a.post.id);
+    EXPECT_EQ(b.post.created_at, a.post.created_at);
+    EXPECT_EQ(b.post.text, a.post.text);
+    EXPECT_EQ(b.post.hashtags, a.post.hashtags);
+    EXPECT_EQ(b.post.evidence.languages, a.post.evidence.languages);
+    EXPECT_EQ(JetstreamTimeUs(v2[i]) / 1000, JetstreamTimeUs(v1[i]) / 1000);
+  }
+  const std::vector<std::pair<RecordKind, std::string>> controls = {
+      {RecordKind::kNotice, "jetstream_info"},
+      {RecordKind::kIgnored, "bluesky_identity"},      // #sync
+      {RecordKind::kIgnored, "bluesky_unknown_kind"},  // skipped, as the protocol asks
+      {RecordKind::kNotice, "jetstream_error"}};
+  for (size_t i = 0; i < controls.size(); ++i) {
+    const Record r = d2.DecodeCopy(v2[v1.size() + i]);
+    EXPECT_EQ(r.kind, controls[i].first) << v2[v1.size() + i];
+    EXPECT_EQ(r.reason, controls[i].second);
+  }
+}
+
+TEST(Decoder, AJetstreamV2CommitWithoutATimeOrIdentityIsMalformed) {
+  Decoder d;
+  const std::string head =
+      R"({"$type":"message","payload":{"$type":"network.bsky.jetstream.subscribeEvents#commit",)";
+  const std::string post =
+      R"("operation":"create","collection":"app.bsky.feed.post","record":{"text":"#twitterdown"})";
+  for (const char* fields :
+       {R"("did":"did:plc:a","rkey":"3k",)", R"("did":"did:plc:a","rkey":"3k","time":"yesterday",)",
+        R"("did":"did:plc:a","time":"2026-07-04T14:38:08.085434Z",)"}) {
+    const Record r = d.DecodeCopy(head + fields + post + "}}");
+    EXPECT_EQ(r.kind, RecordKind::kError) << fields;
+    EXPECT_STREQ(r.reason, "bluesky_bad_commit");
+  }
+  const Record ok =
+      d.DecodeCopy(head + R"("did":"did:plc:a","rkey":"3k","time":"2026-07-04T14:38:08.085434Z",)" +
+                   post + "}}");
+  ASSERT_EQ(ok.kind, RecordKind::kPost);
+  EXPECT_EQ(ok.post.id, "at://did:plc:a/app.bsky.feed.post/3k");
+  EXPECT_EQ(ok.post.created_at, 1783175888085);
+  // A message frame without a payload object is no v2 message.
+  EXPECT_EQ(d.DecodeCopy(R"({"$type":"message","payload":"x"})").kind, RecordKind::kError);
+}
+
+TEST(Decoder, TheV2TimeCursorIsWitnessedAtElseTime) {
+  EXPECT_EQ(
+      JetstreamTimeUs(
+          R"({"payload":{"time":"2026-07-04T14:38:08.085434Z","witnessedAt":"2026-07-04T14:38:09.000000Z"}})"),
+      1783175889000000);
+  EXPECT_EQ(JetstreamTimeUs(R"({"payload":{"time":"2026-07-04T14:38:08.085434Z"}})"),
+            1783175888085000);
+  // A "time" inside a post's text has its quotes escaped: it is not the member.
+  EXPECT_EQ(
+      JetstreamTimeUs(R"({"payload":{"record":{"text":"\"time\":\"2020-01-01T00:00:00Z\""}}})"), 0);
+  EXPECT_EQ(JetstreamTimeUs(R"({"payload":{"time":"soon"}})"), 0);
+}
+
 TEST(Decoder, MastodonWebSocketPayloadIsParsedTwice) {
   auto records = DecodeAll("mastodon_websocket.jsonl");
   int posts = 0;

@@ -204,9 +204,11 @@ TEST_F(JetstreamTest, ARecordingOfTheWebSocketReplaysToTheSameHistory) {
   EXPECT_EQ(testing::HistoryOf(db), expected);
 }
 
-// Starts the Python server; returns its pid and port.
-std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::string& log,
-                                           int drop_after) {
+// Starts one of the Python stand-ins (`stub` in tests/data) on `feed`, its stderr to
+// `log`; returns its pid and port.
+std::pair<pid_t, int> StartPythonJetstream(const std::string& stub, const std::string& feed,
+                                           const std::string& log,
+                                           const std::vector<std::string>& args) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return {-1, -1};
   const pid_t pid = fork();
@@ -214,10 +216,11 @@ std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::s
     dup2(pipe_fds[1], STDOUT_FILENO);
     freopen(log.c_str(), "w", stderr);
     close(pipe_fds[0]);
-    const std::string stub = std::string(HASHMON_TEST_DATA) + "/jetstream_stub.py";
-    const std::string drop = std::to_string(drop_after);
-    execl("/usr/bin/python3", "python3", stub.c_str(), feed.c_str(), "--drop-after", drop.c_str(),
-          static_cast<char*>(nullptr));
+    const std::string path = std::string(HASHMON_TEST_DATA) + "/" + stub;
+    std::vector<const char*> argv = {"python3", path.c_str(), feed.c_str()};
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    execv("/usr/bin/python3", const_cast<char* const*>(argv.data()));
     _exit(127);
   }
   close(pipe_fds[1]);
@@ -228,16 +231,21 @@ std::pair<pid_t, int> StartPythonJetstream(const std::string& feed, const std::s
   return {pid, port};
 }
 
+void StopPython(pid_t pid) {
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+}
+
 TEST_F(JetstreamTest, PythonWebsocketsStandsInForJetstream) {
   const std::string expected = Replayed();
   const std::string server_log = tmp_.File("python.log");
-  auto [pid, port] = StartPythonJetstream(Feed(), server_log, 2500);
+  auto [pid, port] =
+      StartPythonJetstream("jetstream_stub.py", Feed(), server_log, {"--drop-after", "2500"});
   ASSERT_GT(port, 0) << "the stand-in did not start (needs Debian's python3-websockets, which "
                         "scripts/setup installs): "
                      << testing::ReadFile(server_log);
   auto run = testing::CollectHistory(Jetstream(port), tmp_.File("python.db"), locator_, nullptr);
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
+  StopPython(pid);
   EXPECT_TRUE(run.ok) << run.log;
   EXPECT_EQ(run.history, expected);
   // The reconnect after the cut resumed from the cursor (rewound), not from the start.
@@ -245,6 +253,118 @@ TEST_F(JetstreamTest, PythonWebsocketsStandsInForJetstream) {
   EXPECT_NE(log.find("connection 1 from event 0"), std::string::npos) << log;
   EXPECT_EQ(log.find("connection 2 from event 0"), std::string::npos) << log;
   EXPECT_NE(log.find("connection 2 from event"), std::string::npos) << log;
+}
+
+// Jetstream v2 (network.bsky.jetstream.subscribeEvents): the same events, framed as v2
+// messages and compressed with a dictionary the server publishes, by a stand-in built on
+// Python's websockets and zstandard.
+class JetstreamV2Test : public JetstreamTest {
+ protected:
+  // Starts the stand-in with `args`; the port, or 0 (a failed assertion says why).
+  int StartV2(const std::vector<std::string>& args) {
+    auto [pid, port] = StartPythonJetstream("jetstream_v2_stub.py", Feed(), StubLog(), args);
+    pid_ = pid;
+    EXPECT_GT(port, 0) << "the v2 stand-in did not start (needs Debian's python3-websockets and "
+                          "python3-zstandard, which scripts/setup installs): "
+                       << testing::ReadFile(StubLog());
+    return port > 0 ? port : 0;
+  }
+  void TearDown() override {
+    if (pid_ > 0) StopPython(pid_);
+  }
+  std::string StubLog() { return tmp_.File("v2.log"); }
+  static std::string V2Url(int port) {
+    return "ws://127.0.0.1:" + std::to_string(port) +
+           "/xrpc/network.bsky.jetstream.subscribeEvents";
+  }
+  testing::CollectRun CollectV2(const std::vector<std::string>& args, const std::string& db,
+                                bool zstd = true) {
+    CollectOptions o = Jetstream(0);
+    o.url = V2Url(StartV2(args));
+    o.jetstream_zstd = zstd;
+    return testing::CollectHistory(o, tmp_.File(db), locator_, nullptr);
+  }
+
+  pid_t pid_ = -1;
+};
+
+TEST_F(JetstreamV2Test, ACompressedV2StreamGivesTheSameHistoryAsAReplayOfV1) {
+  const std::string expected = Replayed();
+  auto run = CollectV2({}, "v2.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, expected);
+  EXPECT_NE(run.log.find("compressed with the server's dictionary 20260811"), std::string::npos)
+      << run.log;
+  // It asked with v2's filter names (v1's are refused) and for compressed messages.
+  const std::string stub = testing::ReadFile(StubLog());
+  EXPECT_NE(stub.find("connection 1 from event 0 compressed app.bsky.feed.post"), std::string::npos)
+      << stub;
+  EXPECT_EQ(run.errors.count("undecompressable_message"), 0u);
+}
+
+TEST_F(JetstreamV2Test, PlainV2MessagesWhenCompressionIsOff) {
+  auto run = CollectV2({}, "plain.db", /*zstd=*/false);
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_NE(testing::ReadFile(StubLog()).find("connection 1 from event 0 plain"),
+            std::string::npos);
+}
+
+TEST_F(JetstreamV2Test, AReconnectResumesFromTheTimeCursorStillCompressed) {
+  auto run = CollectV2({"--drop-after", "5000"}, "drop.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_EQ(run.stats.connections, 2);
+  const std::string stub = testing::ReadFile(StubLog());
+  EXPECT_EQ(stub.find("connection 2 from event 0 "), std::string::npos) << stub;
+  EXPECT_NE(stub.find("connection 2 from event"), std::string::npos) << stub;
+  EXPECT_NE(stub.find("compressed", stub.find("connection 2")), std::string::npos) << stub;
+}
+
+TEST_F(JetstreamV2Test, ARetiredDictionaryIsFetchedAgainAfterTheServerRefusesIt) {
+  // The server retrains between the two connections, and refuses the old id.
+  auto run = CollectV2({"--drop-after", "5000", "--retrain-after-first"}, "retrain.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  const std::string stub = testing::ReadFile(StubLog());
+  EXPECT_NE(stub.find("refused dictionary 20260811"), std::string::npos) << stub;
+  EXPECT_NE(run.log.find("compressed with the server's dictionary 20261201"), std::string::npos)
+      << run.log;
+  EXPECT_NE(stub.find("connection 2 from event"), std::string::npos) << stub;
+  EXPECT_EQ(stub.find("connection 2 from event 0 "), std::string::npos) << stub;
+}
+
+TEST_F(JetstreamV2Test, WithoutADictionaryItCollectsPlainJson) {
+  auto run = CollectV2({"--no-dictionary"}, "nodict.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_NE(run.log.find("could not get the compression dictionary"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("(HTTP 404); collecting uncompressed JSON instead"), std::string::npos)
+      << run.log;
+}
+
+TEST_F(JetstreamV2Test, DamagedCompressedMessagesAreCountedAndTheRestCollected) {
+  auto run = CollectV2({"--corrupt-every", "500"}, "damaged.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  // A flipped byte near a frame's end either fails to decompress or garbles the JSON;
+  // either way it is counted, once, and the stream goes on.
+  int64_t damaged = 0;
+  for (const char* reason : {"undecompressable_message", "malformed_json"})
+    damaged += run.errors.count(reason) ? run.errors.at(reason) : 0;
+  EXPECT_GE(damaged, 10) << damaged;
+  EXPECT_LE(damaged, static_cast<int64_t>(lines_.size() / 500 + 1));
+  EXPECT_NE(run.history.find("outage"), std::string::npos);
+}
+
+TEST_F(JetstreamV2Test, ARecordingOfTheV2StreamReplaysToTheSameHistory) {
+  const int port = StartV2({"--drop-after", "5000"});
+  const std::string out = tmp_.File("rec");
+  auto r =
+      testing::RunHashmon("record --until-eof --source " + V2Url(port) + " --out '" + out + "'");
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string db = tmp_.File("rec.db");
+  ASSERT_EQ(testing::RunHashmon("replay -q --db '" + db + "' '" + out + "'").exit_code, 0);
+  EXPECT_EQ(testing::HistoryOf(db), Replayed());
 }
 
 }  // namespace

@@ -47,8 +47,9 @@ class Decoder {
   std::unique_ptr<Impl> impl_;
 };
 
-// The value of the first "time_us" member of a Jetstream event (the resume cursor), or
-// 0. Found without parsing, so that events the pre-filter skips still move the cursor.
+// When Jetstream saw an event, in microseconds (the resume cursor), or 0: v1's first
+// "time_us" member, or v2's "witnessedAt" (else "time"), which v2 reads as a time cursor
+// too. Found without parsing, so that events the pre-filter skips still move the cursor.
 int64_t JetstreamTimeUs(std::string_view event);
 
 }  // namespace hashmon

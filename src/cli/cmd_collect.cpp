@@ -37,7 +37,7 @@ constexpr int kCollectBusyTimeoutMs = 250;
 struct CollectArgs {
   std::string config;
   std::string db, protocol, idle, resume_param, listen, lateness, record_dir, record_keep,
-      keep_history, x_backfill;
+      keep_history, x_backfill, jetstream_zstd;
   std::vector<std::string> tags, sources, settings;
   bool until_eof = false;
   bool check = false;
@@ -55,6 +55,7 @@ void ApplyFlags(const CollectArgs& a, Settings* s) {
   take(a.idle, &s->idle_timeout);
   take(a.lateness, &s->lateness);
   take(a.x_backfill, &s->x_backfill);
+  take(a.jetstream_zstd, &s->jetstream_zstd);
   take(a.resume_param, &s->resume_param);
   take(a.listen, &s->listen);
   take(a.record_dir, &s->record_dir);
@@ -393,6 +394,10 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--x-backfill", args->x_backfill,
                   "X: after a disconnection, ask for the missed minutes again, up to this "
                   "(1m to 5m; X's backfill_minutes, on access levels that have it)");
+  cmd->add_option("--jetstream-zstd", args->jetstream_zstd,
+                  "Jetstream v2: on (messages compressed with the server's zstd dictionary, the "
+                  "default) or off")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_flag("--check", args->check,
                 "Check the settings and show them (secrets hidden), then exit: 0 if a collector "
                 "could start with them; nothing is connected to or written");

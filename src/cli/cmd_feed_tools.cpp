@@ -51,7 +51,9 @@ StreamOutcome RecordOnce(const SourceSpec& spec, int64_t idle_ms, Recorder* reco
   const std::string url =
       jetstream ? JetstreamSubscribeUrl(spec.options.url, *last_time_us, spec.options.rewind_us)
                 : spec.options.url;
-  WsRequest request{url, spec.options.headers, idle_ms, 10'000, {}};
+  // Jetstream v2 is recorded uncompressed: a recording holds the JSON messages.
+  WsRequest request{url, spec.options.headers, idle_ms, 10'000, {}, {}};
+  if (jetstream && IsJetstreamV2Url(url)) request.subprotocols = {"xrpc.v1.json"};
   if (spec.options.protocol == StreamProtocol::kMastodonWs)
     request.send_on_open = MastodonSubscribeMessages(spec.options.mastodon_tags);
   return StreamWebSocket(

@@ -73,6 +73,7 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"keep_history", &s->keep_history},
       {"x_bearer_token", &s->x_bearer_token},
       {"x_backfill", &s->x_backfill},
+      {"jetstream_zstd", &s->jetstream_zstd},
       {"mastodon_token", &s->mastodon_token},
   };
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
@@ -211,6 +212,12 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.other_urls = {"wss://jetstream1.us-east.bsky.network/subscribe",
                     "wss://jetstream1.us-west.bsky.network/subscribe",
                     "wss://jetstream2.us-west.bsky.network/subscribe"};
+  } else if (src == "jetstream-v2") {
+    // The v2 stream (atproto proposal 0015 framing, optionally zstd-compressed). Its
+    // cursor is a time too, so it resumes where a v1 `jetstream` source stopped.
+    o.protocol = StreamProtocol::kJetstream;
+    o.url = std::string("wss://jetstream.us-east.bsky.network") + kJetstreamV2Method;
+    o.other_urls = {std::string("wss://jetstream.us-west.bsky.network") + kJetstreamV2Method};
   } else if (src == "x") {
     if (s.x_bearer_token.empty()) {
       *error =
@@ -234,9 +241,9 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     if (!s.x_bearer_token.empty() && IsXApiUrl(src))
       o.headers["Authorization"] = "Bearer " + s.x_bearer_token;
   } else {
-    *error =
-        "unknown source \"" + UrlWithoutSecrets(src) +
-        "\": use jetstream, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// or http(s):// URL";
+    *error = "unknown source \"" + UrlWithoutSecrets(src) +
+             "\": use jetstream, jetstream-v2, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// "
+             "or http(s):// URL";
     return std::nullopt;
   }
   if (!s.protocol.empty()) {
@@ -253,6 +260,7 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     return std::nullopt;
   }
   o.resume_param = s.resume_param;
+  o.jetstream_zstd = s.jetstream_zstd != "off";
   const std::string shown = UrlWithoutSecrets(src);
   spec.name = shown.substr(0, shown.find('?'));
   return spec;
@@ -274,6 +282,10 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
         "x backfill: expected whole minutes from 1m to 5m (X's backfill_minutes), or 0 for "
         "none, not \"" +
         settings.x_backfill + "\"";
+    return false;
+  }
+  if (settings.jetstream_zstd != "on" && settings.jetstream_zstd != "off") {
+    *error = "jetstream_zstd: expected on or off, not \"" + settings.jetstream_zstd + "\"";
     return false;
   }
   // Mastodon's SSE streams one hashtag per connection: such a source becomes one per

@@ -43,6 +43,8 @@ struct Settings {
   // X: after a disconnection, ask for the missed minutes again (`backfill_minutes`, up to
   // 5m; X offers it on some access levels only). Empty or 0: never.
   std::string x_backfill;
+  // Jetstream v2: "on" (compressed messages, the default) or "off" (plain JSON).
+  std::string jetstream_zstd = "on";
   std::string mastodon_token;
 };
 
@@ -55,6 +57,7 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error);
 
 // A named or URL source, resolved to what the collector connects to:
 //   jetstream            Bluesky Jetstream (public, no token), the default
+//   jetstream-v2         Jetstream's v2 stream (subscribeEvents), compressed with zstd
 //   x                    X API v2 filtered stream (HASHMON_X_BEARER_TOKEN)
 //   mastodon:HOST        a Mastodon server's hashtag stream over SSE (HASHMON_MASTODON_TOKEN)
 //   ws://... wss://...   a Jetstream-compatible WebSocket

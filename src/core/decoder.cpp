@@ -263,35 +263,28 @@ void ReadBlueskyTags(const Value& record, Post* p) {
   }
 }
 
-Record DecodeJetstream(const Value& ev) {
-  std::string_view kind = Str(ev, "kind");
-  if (kind == "identity" || kind == "account")
-    return Reject(RecordKind::kIgnored, "bluesky_identity");
-  if (kind != "commit") return Reject(RecordKind::kError, "bluesky_unknown_kind");
-  const Value* commit = ObjectMember(ev, "commit");
-  const Value* time_us = Member(ev, "time_us");
-  if (!commit || !time_us || !time_us->IsInt64() || !EventTime(time_us->GetInt64() / 1000))
-    return Reject(RecordKind::kError, "bluesky_bad_commit");
-  std::string_view collection = Str(*commit, "collection");
+// A commit's fields (`collection`, `operation`, `rkey`, `record`), which Jetstream's v1
+// events nest in `commit` and its v2 messages carry beside `did` and `time`.
+Record DecodeBlueskyCommit(std::string_view did, int64_t time_ms, const Value& commit) {
+  std::string_view collection = Str(commit, "collection");
   if (collection != "app.bsky.feed.post")
     return Reject(RecordKind::kIgnored, "bluesky_other_collection");
-  std::string_view op = Str(*commit, "operation");
-  std::string_view did = Str(ev, "did");
-  std::string_view rkey = Str(*commit, "rkey");
+  std::string_view op = Str(commit, "operation");
+  std::string_view rkey = Str(commit, "rkey");
   if (did.empty() || rkey.empty()) return Reject(RecordKind::kError, "bluesky_bad_commit");
   Record r;
   Post& p = r.post;
   p.source = SourceKind::kBluesky;
   p.id.reserve(did.size() + collection.size() + rkey.size() + 7);
   p.id.append("at://").append(did).append("/").append(collection).append("/").append(rkey);
-  p.created_at = time_us->GetInt64() / 1000;
+  p.created_at = time_ms;
   if (op == "delete") {
     r.kind = RecordKind::kDelete;
     return r;
   }
   if (op == "update") return Reject(RecordKind::kNotice, "bluesky_update");
   if (op != "create") return Reject(RecordKind::kError, "bluesky_unknown_operation");
-  const Value* record = ObjectMember(*commit, "record");
+  const Value* record = ObjectMember(commit, "record");
   if (!record) return Reject(RecordKind::kError, "bluesky_bad_commit");
   p.text = Str(*record, "text");
   ReadBlueskyTags(*record, &p);
@@ -303,6 +296,37 @@ Record DecodeJetstream(const Value& ev) {
   if (did.substr(0, 8) == "did:web:") p.evidence.domain = did.substr(8);
   r.kind = RecordKind::kPost;
   return r;
+}
+
+Record DecodeJetstream(const Value& ev) {
+  std::string_view kind = Str(ev, "kind");
+  if (kind == "identity" || kind == "account")
+    return Reject(RecordKind::kIgnored, "bluesky_identity");
+  if (kind != "commit") return Reject(RecordKind::kError, "bluesky_unknown_kind");
+  const Value* commit = ObjectMember(ev, "commit");
+  const Value* time_us = Member(ev, "time_us");
+  if (!commit || !time_us || !time_us->IsInt64() || !EventTime(time_us->GetInt64() / 1000))
+    return Reject(RecordKind::kError, "bluesky_bad_commit");
+  return DecodeBlueskyCommit(Str(ev, "did"), time_us->GetInt64() / 1000, *commit);
+}
+
+// Jetstream v2 (`network.bsky.jetstream.subscribeEvents`, atproto proposal 0015 framing):
+// {"$type":"message","payload":{"$type":"...#commit","seq","did","time",...}}. `time` is
+// what v1 called time_us: when Jetstream saw (or indexed) the event.
+Record DecodeJetstreamV2(const Value& payload) {
+  constexpr std::string_view kPrefix = "network.bsky.jetstream.subscribeEvents#";
+  std::string_view type = Str(payload, "$type");
+  if (type.substr(0, kPrefix.size()) != kPrefix)
+    return Reject(RecordKind::kIgnored, "bluesky_unknown_kind");
+  type.remove_prefix(kPrefix.size());
+  if (type == "identity" || type == "account" || type == "sync")
+    return Reject(RecordKind::kIgnored, "bluesky_identity");
+  if (type == "info") return Reject(RecordKind::kNotice, "jetstream_info");
+  // An unknown kind is skipped, as the protocol asks of clients, for forward compatibility.
+  if (type != "commit") return Reject(RecordKind::kIgnored, "bluesky_unknown_kind");
+  std::optional<int64_t> when = EventTime(ParseIsoTime(Str(payload, "time")));
+  if (!when) return Reject(RecordKind::kError, "bluesky_bad_commit");
+  return DecodeBlueskyCommit(Str(payload, "did"), *when, payload);
 }
 
 // --- Mastodon ----------------------------------------------------------------------
@@ -409,6 +433,12 @@ Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int de
   if (!event.empty()) return DecodeMastodonEvent(v, event, nullptr, depth);
   if (const Value* data = ObjectMember(v, "data")) return DecodeV2(v, *data);
   if (Member(v, "did") && Member(v, "kind")) return DecodeJetstream(v);
+  if (std::string_view type = Str(v, "$type"); type == "message" || type == "error") {
+    const Value* payload = ObjectMember(v, "payload");
+    if (type == "message" && payload) return DecodeJetstreamV2(*payload);
+    // An error frame ends the connection (the server closes it next): said, not a bad line.
+    if (type == "error") return Reject(RecordKind::kNotice, "jetstream_error");
+  }
   if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at")))
     return DecodeV1Tweet(v);
   if (const Value* del = ObjectMember(v, "delete")) return DecodeV1Delete(*del);
@@ -477,12 +507,14 @@ Record Decoder::DecodeCopy(std::string_view text, std::string_view sse_event) {
   return Decode(impl_->copy.data(), impl_->copy.size(), sse_event);
 }
 
-int64_t JetstreamTimeUs(std::string_view event) {
+namespace {
+
+// The digits after the first `key` (a number member), or 0.
+int64_t NumberAfter(std::string_view event, std::string_view key) {
   // Inside a JSON string a quote is always escaped, so this pattern can only be a key.
-  static constexpr std::string_view kKey = "\"time_us\":";
-  const size_t at = event.find(kKey);
+  const size_t at = event.find(key);
   if (at == std::string_view::npos) return 0;
-  size_t i = at + kKey.size();
+  size_t i = at + key.size();
   while (i < event.size() && event[i] == ' ') ++i;
   int64_t v = 0;
   size_t digits = 0;
@@ -490,6 +522,25 @@ int64_t JetstreamTimeUs(std::string_view event) {
     v = v * 10 + (event[i] - '0');
   }
   return digits > 0 ? v : 0;
+}
+
+// The time after the first `key` (a string member holding an RFC 3339 time), in
+// microseconds, or 0.
+int64_t MicrosAfter(std::string_view event, std::string_view key) {
+  const size_t at = event.find(key);
+  if (at == std::string_view::npos) return 0;
+  std::string_view rest = event.substr(at + key.size(), 40);
+  std::optional<int64_t> ms = ParseIsoTime(rest.substr(0, rest.find('"')));
+  return ms && *ms > 0 ? *ms * 1000 : 0;
+}
+
+}  // namespace
+
+int64_t JetstreamTimeUs(std::string_view event) {
+  if (int64_t v = NumberAfter(event, "\"time_us\":"); v > 0) return v;
+  // v2: witnessedAt is what a time cursor is resolved against; older servers send only time.
+  if (int64_t v = MicrosAfter(event, "\"witnessedAt\":\""); v > 0) return v;
+  return MicrosAfter(event, "\"time\":\"");
 }
 
 }  // namespace hashmon

@@ -329,11 +329,17 @@ void Collector::DiscoverStreamingHost() {
 
 void Collector::OnMessage(char* data, size_t len) {
   if (options_.before_chunk) options_.before_chunk();
-  Record(std::string_view(data, len), /*lines=*/false);
+  const size_t wire_bytes = len;
+  if (zstd_ && IsZstdFrame(data, len)) {
+    if (!Inflate(data, len)) return;
+    data = inflated_.data();
+    len = inflated_.size();
+  }
+  Record(std::string_view(data, len), /*lines=*/false);  // recordings hold the JSON
   auto lock = Lock();
   if (options_.live || options_.backfill_max_minutes > 0) last_data_ms_ = clock_->NowMs();
-  stats_.bytes += static_cast<int64_t>(len);
-  bytes_received_ += static_cast<int64_t>(len);
+  stats_.bytes += static_cast<int64_t>(wire_bytes);
+  bytes_received_ += static_cast<int64_t>(wire_bytes);
   if (options_.protocol == StreamProtocol::kJetstream) {
     // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
     // newest one plus the rewind on reconnect covers what came out of order.
@@ -355,9 +361,61 @@ void Collector::OnMessage(char* data, size_t len) {
   Commit(false);
 }
 
-std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us) {
+bool Collector::Inflate(const char* data, size_t len) {
+  std::string why;
+  if (zstd_->Decompress(data, len, &inflated_, &why)) return true;
+  auto lock = Lock();
+  pipeline_->CountError("undecompressable_message");
+  log_->LogLimited(LogLevel::kWarn, "zstd:" + source_,
+                   DisplayName() + ": a compressed message could not be decompressed (" + why +
+                       "): it is skipped and counted as undecompressable_message");
+  return false;
+}
+
+void Collector::PrepareCompression() {
+  if (options_.protocol != StreamProtocol::kJetstream || !options_.jetstream_zstd ||
+      zstd_given_up_ || !IsJetstreamV2Url(options_.url) || (zstd_ && !zstd_refused_))
+    return;
+  // A refused handshake may mean the server has retrained its dictionary (it refuses a
+  // retired id): the current one is fetched. If that fails, or names the same refused id
+  // (servers of two versions behind one name), the stream goes on uncompressed.
+  const uint32_t refused = zstd_refused_ && zstd_ ? zstd_->dictionary_id() : 0;
+  zstd_refused_ = false;
+  zstd_.reset();
+  const std::string at = JetstreamDictionaryUrl(options_.url);
+  HttpReply reply = HttpCall("GET", at, {}, "", options_.idle_timeout_ms);
+  std::string why = reply.status == 0     ? reply.error
+                    : reply.status != 200 ? "HTTP " + std::to_string(reply.status)
+                    : reply.body.size() > (1u << 20)
+                        ? "a dictionary of " + std::to_string(reply.body.size()) + " bytes"
+                        : "";
+  if (why.empty()) zstd_ = ZstdFrameDecoder::WithDictionary(reply.body, &why);
+  if (zstd_ && zstd_->dictionary_id() == refused) {
+    zstd_.reset();
+    why = "the server refused its own dictionary " + std::to_string(refused);
+  }
+  if (zstd_) {
+    log_->Info(DisplayName() + ": messages compressed with the server's dictionary " +
+               std::to_string(zstd_->dictionary_id()));
+    return;
+  }
+  zstd_given_up_ = true;
+  log_->Warn(DisplayName() + ": could not get the compression dictionary from " +
+             UrlWithoutSecrets(at) + " (" + why + "); collecting uncompressed JSON instead");
+}
+
+std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us,
+                                  uint32_t zstd_dictionary) {
   std::string url = base;
-  if (url.find("wantedCollections=") == std::string::npos) {
+  if (IsJetstreamV2Url(base)) {
+    // v2 filters commits by `collections` alone, and sends account events unless told.
+    if (url.find("collections=") == std::string::npos) {
+      url = WithParam(url, "collections", "app.bsky.feed.post");
+      if (url.find("kinds=") == std::string::npos) url = WithParam(url, "kinds", "commit");
+    }
+    if (zstd_dictionary != 0)
+      url = WithParam(url, "zstdDictionary", std::to_string(zstd_dictionary));
+  } else if (url.find("wantedCollections=") == std::string::npos) {
     url = WithParam(url, "wantedCollections", "app.bsky.feed.post");
   }
   if (cursor_us > 0) {
@@ -368,7 +426,8 @@ std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, in
 
 std::string Collector::ConnectUrl() const {
   if (options_.protocol == StreamProtocol::kJetstream) {
-    return JetstreamSubscribeUrl(options_.url, cursor_, options_.rewind_us);
+    return JetstreamSubscribeUrl(options_.url, cursor_, options_.rewind_us,
+                                 zstd_ ? zstd_->dictionary_id() : 0);
   }
   if (options_.backfill_max_minutes > 0 && (last_data_ms_ > 0 || resumed_)) {
     // What the stream sent while we were away, by the minute: after a restart, all it has.
@@ -384,12 +443,20 @@ std::string Collector::ConnectUrl() const {
 StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
                                  const std::function<void()>& on_connected) {
   if (IsWebSocket(options_.protocol)) {
-    WsRequest req{
-        ConnectUrl(), options_.headers, options_.idle_timeout_ms, options_.heartbeat_every_ms, {}};
+    PrepareCompression();
+    WsRequest req{ConnectUrl(),
+                  options_.headers,
+                  options_.idle_timeout_ms,
+                  options_.heartbeat_every_ms,
+                  {},
+                  {}};
     if (options_.protocol == StreamProtocol::kMastodonWs)
       req.send_on_open = MastodonSubscribeMessages(options_.mastodon_tags);
-    return StreamWebSocket(
+    if (IsJetstreamV2Url(options_.url)) req.subprotocols = {"xrpc.v1.json"};
+    StreamOutcome out = StreamWebSocket(
         req, [&](char* data, size_t len) { OnMessage(data, len); }, stop, clock_, on_connected);
+    if (zstd_ && out.kind == StreamOutcome::kFailed && !out.received_data) zstd_refused_ = true;
+    return out;
   }
   framer_.Reset();
   StreamRequest req{ConnectUrl(), options_.headers, options_.idle_timeout_ms};

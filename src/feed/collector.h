@@ -16,6 +16,7 @@
 
 #include "feed/first_post.h"
 #include "feed/http_stream.h"
+#include "feed/jetstream_zstd.h"
 #include "feed/mastodon_stream.h"
 #include "feed/recorder.h"
 #include "feed/sse_framer.h"
@@ -33,7 +34,7 @@ namespace hashmon {
 enum class StreamProtocol {
   kNdjson,      // chunked HTTP, a JSON record per line (X API v2, relays)
   kSse,         // HTTP Server-Sent Events (Mastodon streaming)
-  kJetstream,   // WebSocket, a JSON event per message, resumable by time_us
+  kJetstream,   // WebSocket, a JSON event per message, resumable by time (v1 and v2)
   kMastodonWs,  // WebSocket, Mastodon streaming: {"event","payload"} messages, no resume
 };
 
@@ -45,8 +46,12 @@ inline bool IsWebSocket(StreamProtocol p) {
 }
 
 // A Jetstream subscribe URL: posts only (unless the URL names its collections), and,
-// given a time cursor, resuming `rewind_us` before it.
-std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us);
+// given a time cursor, resuming `rewind_us` before it. v1 (`/subscribe`) and v2
+// (`/xrpc/network.bsky.jetstream.subscribeEvents`) name their filters differently; both
+// take a time in microseconds as the cursor. v2 also takes the id of the dictionary its
+// messages are to be compressed with (0: not compressed).
+std::string JetstreamSubscribeUrl(const std::string& base, int64_t cursor_us, int64_t rewind_us,
+                                  uint32_t zstd_dictionary = 0);
 
 struct CollectOptions {
   StreamProtocol protocol = StreamProtocol::kNdjson;
@@ -70,6 +75,9 @@ struct CollectOptions {
   // Jetstream: a reconnect asks for events from this long before the committed cursor
   // ("a negative buffer to ensure gapless playback"); de-duplication drops the repeats.
   int64_t rewind_us = 5'000'000;
+  // Jetstream v2: ask for compressed messages (zstd with the server's dictionary, fetched
+  // before the first connection). Any failure to get or use it falls back to plain JSON.
+  bool jetstream_zstd = true;
   // X (on access levels that have it): a reconnect asks the stream to send again the
   // minutes since the last data, at most this many (`backfill_minutes`, 1 to 5; 0: never),
   // and a restart asks for all of them. De-duplication drops what comes twice.
@@ -151,6 +159,11 @@ class Collector {
   // Hands the complete lines of data to the pipeline; returns the bytes they span.
   size_t ProcessLines(const char* data, size_t len);
   void OnMessage(char* data, size_t len);
+  // Jetstream v2: fetches the server's dictionary when compression is wanted and there is
+  // none yet (or the server refused the last one); gives compression up when that fails.
+  void PrepareCompression();
+  // Decompresses a compressed message into inflated_; false (counted, said) if it cannot.
+  bool Inflate(const char* data, size_t len);
   StreamOutcome Connect(const std::atomic<bool>* stop, const std::function<void()>& on_connected);
   std::string ConnectUrl() const;
   std::string CursorText() const;
@@ -209,6 +222,10 @@ class Collector {
   SseFramer framer_;
   FirstPostWatch first_post_;   // begins the history at the source's first post
   int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
+  std::unique_ptr<ZstdFrameDecoder> zstd_;  // Jetstream v2, while compression is on
+  bool zstd_given_up_ = false;              // for this run, after a failure to set it up
+  bool zstd_refused_ = false;               // a handshake asking for it failed: fetch again
+  std::string inflated_;                    // the message being parsed, decompressed
   std::string last_status_id_;  // Mastodon: the newest status id seen (on any tag's stream)
   bool streaming_host_known_ = false;
   std::atomic<int64_t> bytes_received_{0};

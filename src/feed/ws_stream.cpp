@@ -74,6 +74,7 @@ std::shared_ptr<websocket_callback_client> MakeClient(const WsRequest& request,
   config.set_validate_certificates(true);
   config.headers().add("User-Agent", "hashmon/0.1");
   for (const auto& [k, v] : request.headers) config.headers().add(k, v);
+  for (const std::string& p : request.subprotocols) config.add_subprotocol(p);
   auto client = std::make_shared<websocket_callback_client>(config);
   client->set_message_handler([state, handler, clock](const websocket_incoming_message& msg) {
     std::lock_guard<std::mutex> lock(state->mu);

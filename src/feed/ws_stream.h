@@ -27,6 +27,8 @@ struct WsRequest {
   // Text messages sent once the handshake succeeds, in order, before on_open runs (Mastodon's
   // `subscribe` messages, which add hashtags to one socket).
   std::vector<std::string> send_on_open;
+  // Offered in Sec-WebSocket-Protocol (Jetstream v2: xrpc.v1.json).
+  std::vector<std::string> subprotocols;
 };
 
 // Delivers each text (or binary) message to on_message(data, len), in order, on one
