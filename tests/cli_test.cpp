@@ -308,6 +308,30 @@ TEST(Cli, CollectCheckShowsTheSettingsWithoutSecretsAndTouchesNothing) {
   EXPECT_EQ(damaged.exit_code, 1) << damaged.out;
 }
 
+TEST(Cli, CollectCheckSaysWhetherJetstreamV2IsCompressed) {
+  TempDir dir;
+  const std::string v2 =
+      "jetstream-v2 at wss://jetstream.us-east.bsky.network/xrpc/network.bsky.jetstream."
+      "subscribeEvents";
+  auto on = RunHashmonSaying("collect --check --source jetstream-v2 --db " + dir.File("h.db"));
+  EXPECT_EQ(on.exit_code, 0) << on.out;
+  EXPECT_NE(on.out.find(v2 + " (zstd-compressed with the server's dictionary; then 1 other "
+                             "instance, should it fail)"),
+            std::string::npos)
+      << on.out;
+  const std::string config = dir.File("c.json");
+  testing::WriteFile(config, R"({"sources": ["jetstream-v2"], "jetstream_zstd": "off"})");
+  auto off = RunHashmonSaying("collect --check --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(off.exit_code, 0) << off.out;
+  EXPECT_NE(off.out.find(v2 + " (plain JSON: jetstream_zstd off; then 1"), std::string::npos)
+      << off.out;
+  testing::WriteFile(config, R"({"sources": ["jetstream-v2"], "jetstream_zstd": "maybe"})");
+  auto bad = RunHashmonSaying("collect --check --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("jetstream_zstd: expected on or off, not \"maybe\""), std::string::npos)
+      << bad.out;
+}
+
 TEST(Cli, AWebhookRepeatThatIsNoDurationIsRefusedInsteadOfTakenAsFourHours) {
   TempDir dir;
   auto r = RunHashmonSaying("collect --check --db " + dir.File("h.db"));

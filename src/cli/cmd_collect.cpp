@@ -378,10 +378,9 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
       "--set", args->settings,
       "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");
   cmd->add_option("--source", args->sources,
-                  "jetstream (default), x, mastodon:HOST (SSE), mastodon-ws:HOST, or a ws(s):// or "
-                  "http(s):// URL; repeat "
-                  "it to collect "
-                  "several at once. Tokens come from HASHMON_X_BEARER_TOKEN / "
+                  "jetstream (default), jetstream-v2, x, mastodon:HOST (SSE), mastodon-ws:HOST, or "
+                  "a ws(s):// or http(s):// URL; repeat it to collect several at once. Tokens come "
+                  "from HASHMON_X_BEARER_TOKEN / "
                   "HASHMON_MASTODON_TOKEN or the config");
   cmd->add_option(
       "--protocol", args->protocol,

@@ -226,7 +226,8 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
       "record", "Record a live stream's raw messages into hourly zstd files (replayable)");
   r->add_option(
        "--source", rec->source,
-       "jetstream, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// or http(s):// URL (tokens as "
+       "jetstream, jetstream-v2, x, mastodon:HOST, mastodon-ws:HOST, or a ws(s):// or http(s):// "
+       "URL (tokens as "
        "for collect)")
       ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();

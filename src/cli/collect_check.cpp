@@ -97,10 +97,17 @@ int PrintCollectCheck(const Settings& settings, const PipelineConfig& config,
   sources.reserve(specs.size());
   for (const auto& spec : specs) {
     const auto& o = spec.options;
-    sources.push_back(spec.name + " at " + UrlWithoutSecrets(o.url) +
-                      (o.other_urls.empty() ? ""
-                                            : " (then " + std::to_string(o.other_urls.size()) +
-                                                  " other instances, should it fail)"));
+    std::string notes;  // what else to know of this source, in parentheses
+    if (o.protocol == StreamProtocol::kJetstream && IsJetstreamV2Url(o.url))
+      notes = o.jetstream_zstd ? "zstd-compressed with the server's dictionary"
+                               : "plain JSON: jetstream_zstd off";
+    if (const size_t others = o.other_urls.size(); others > 0) {
+      notes += std::string(notes.empty() ? "" : "; ") + "then " + std::to_string(others) +
+               (others == 1 ? " other instance" : " other instances") + ", should it fail";
+    }
+    std::string line = spec.name + " at " + UrlWithoutSecrets(o.url);
+    if (!notes.empty()) line += " (" + notes + ")";
+    sources.push_back(line);
   }
   Line("sources", Joined(sources));
   Line("lateness", settings.lateness);

@@ -307,7 +307,9 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     specs->push_back(std::move(*spec));
   }
   if (specs->empty())
-    *error = "no source: give --source (jetstream, x, mastodon:HOST, mastodon-ws:HOST or a URL)";
+    *error =
+        "no source: give --source (jetstream, jetstream-v2, x, mastodon:HOST, mastodon-ws:HOST or "
+        "a URL)";
   return !specs->empty();
 }
 

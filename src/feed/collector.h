@@ -220,8 +220,8 @@ class Collector {
   std::string line_;                 // the line being parsed (in place), copied out of the piece
   bool skipping_long_line_ = false;  // inside a line over kMaxLine, until its newline
   SseFramer framer_;
-  FirstPostWatch first_post_;   // begins the history at the source's first post
-  int64_t cursor_ = 0;          // lines consumed (resumable relays) or newest time_us (Jetstream)
+  FirstPostWatch first_post_;  // begins the history at the source's first post
+  int64_t cursor_ = 0;         // lines consumed (resumable relays) or newest time_us (Jetstream)
   std::unique_ptr<ZstdFrameDecoder> zstd_;  // Jetstream v2, while compression is on
   bool zstd_given_up_ = false;              // for this run, after a failure to set it up
   bool zstd_refused_ = false;               // a handshake asking for it failed: fetch again
