@@ -121,6 +121,7 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
       << status["sources"][0]["url"].GetString();
   EXPECT_TRUE(status["sources"][0]["cursor_lag_seconds"].IsNumber());
   EXPECT_TRUE(status["sources"][0]["late_mentions"].IsInt64());
+  EXPECT_TRUE(status["sources"][0]["zstd_dictionary"].IsNull());  // not Jetstream v2
   EXPECT_EQ(status["sources"][0]["failovers"].GetInt64(), 0);
   EXPECT_TRUE(status["sources"][0]["recorded"].IsInt64());
   EXPECT_EQ(status["sources"][0]["record_lost"].GetInt64(), 0);

@@ -282,10 +282,12 @@ class JetstreamV2Test : public JetstreamTest {
     CollectOptions o = Jetstream(0);
     o.url = V2Url(StartV2(args));
     o.jetstream_zstd = zstd;
+    o.live = &live_;
     return testing::CollectHistory(o, tmp_.File(db), locator_, nullptr);
   }
 
   pid_t pid_ = -1;
+  LiveStatus live_;  // what /api/v1/status would show of the source
 };
 
 TEST_F(JetstreamV2Test, ACompressedV2StreamGivesTheSameHistoryAsAReplayOfV1) {
@@ -300,6 +302,7 @@ TEST_F(JetstreamV2Test, ACompressedV2StreamGivesTheSameHistoryAsAReplayOfV1) {
   EXPECT_NE(stub.find("connection 1 from event 0 compressed app.bsky.feed.post"), std::string::npos)
       << stub;
   EXPECT_EQ(run.errors.count("undecompressable_message"), 0u);
+  EXPECT_EQ(live_.Get().zstd_dictionary, 20260811u);
 }
 
 TEST_F(JetstreamV2Test, PlainV2MessagesWhenCompressionIsOff) {
@@ -341,6 +344,7 @@ TEST_F(JetstreamV2Test, WithoutADictionaryItCollectsPlainJson) {
   EXPECT_NE(run.log.find("could not get the compression dictionary"), std::string::npos) << run.log;
   EXPECT_NE(run.log.find("(HTTP 404); collecting uncompressed JSON instead"), std::string::npos)
       << run.log;
+  EXPECT_EQ(live_.Get().zstd_dictionary, 0u);
 }
 
 TEST_F(JetstreamV2Test, DamagedCompressedMessagesAreCountedAndTheRestCollected) {

@@ -538,6 +538,7 @@ void Collector::Publish(const char* state) {
     s.gap_filled = stats_.gap_filled;
     s.failovers = stats_.failovers;
     s.late_mentions = stats_.late_mentions;
+    s.zstd_dictionary = zstd_ ? zstd_->dictionary_id() : 0;
     if (options_.recorder) {
       std::lock_guard<std::mutex> record_lock(record_mu_);
       s.recording = true;

@@ -154,6 +154,11 @@ void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
   w.Int64(s.bytes);
   w.Key("late_mentions");
   w.Int64(s.late_mentions);
+  w.Key("zstd_dictionary");
+  if (s.zstd_dictionary != 0)
+    w.Uint(s.zstd_dictionary);
+  else
+    w.Null();
   if (s.recording) {
     w.Key("recorded");
     w.Int64(s.recorded);
