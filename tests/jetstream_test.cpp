@@ -324,6 +324,21 @@ TEST_F(JetstreamV2Test, AReconnectResumesFromTheTimeCursorStillCompressed) {
   EXPECT_NE(stub.find("compressed", stub.find("connection 2")), std::string::npos) << stub;
 }
 
+TEST_F(JetstreamV2Test, WhatTheServerSaysOfTheStreamIsLogged) {
+  auto run = CollectV2({"--too-slow-after", "4000", "--outdated-cursor"}, "said.db");
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_NE(run.log.find("jetstream: the server ends the stream: ConsumerTooSlow (the client fell "
+                         "too far behind)"),
+            std::string::npos)
+      << run.log;
+  EXPECT_NE(run.log.find("jetstream: the server says: OutdatedCursor (cursor is before the "
+                         "lookback floor; resuming at seq "),
+            std::string::npos)
+      << run.log;
+  EXPECT_EQ(run.errors.count("jetstream_error"), 0u);  // a notice, not a bad message
+}
+
 TEST_F(JetstreamV2Test, ARetiredDictionaryIsFetchedAgainAfterTheServerRefusesIt) {
   // The server retrains between the two connections, and refuses the old id.
   auto run = CollectV2({"--drop-after", "5000", "--retrain-after-first"}, "retrain.db");

@@ -15,6 +15,7 @@
 #include "feed/url_text.h"
 #include "feed/ws_stream.h"
 #include "hashmon/bounded_json.h"
+#include "hashmon/terminal_text.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -75,6 +76,40 @@ std::string Seconds(int64_t ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000.0);
   return buf;
+}
+
+// What a Jetstream v2 server tells its client, as one line for the log: an #info message
+// (OutdatedCursor: it could not go back as far as asked, so posts in between are missing)
+// or an error frame, which it closes the connection after. Empty for anything else.
+std::string JetstreamV2NoticeOf(std::string_view message) {
+  // Inside a JSON string a quote is escaped: "error" unescaped is a key or a whole value.
+  if (message.size() > 4096 || (message.find("subscribeEvents#info\"") == std::string_view::npos &&
+                                message.find("\"error\"") == std::string_view::npos))
+    return {};
+  rapidjson::Document doc;
+  if (ParseJson(&doc, message.data(), message.size()) != JsonParse::kOk || !doc.IsObject())
+    return {};
+  auto type = doc.FindMember("$type");
+  const bool error = type != doc.MemberEnd() && type->value == "error";
+  const rapidjson::Value* said = &doc;
+  if (!error) {
+    auto payload = doc.FindMember("payload");
+    if (payload == doc.MemberEnd() || !payload->value.IsObject()) return {};
+    auto payload_type = payload->value.FindMember("$type");
+    if (payload_type == payload->value.MemberEnd() ||
+        payload_type->value != "network.bsky.jetstream.subscribeEvents#info")
+      return {};
+    said = &payload->value;
+  }
+  auto text = [&](const char* key) -> std::string {
+    auto m = said->FindMember(key);
+    if (m == said->MemberEnd() || !m->value.IsString()) return "";
+    return TerminalSafe(
+        std::string_view(m->value.GetString(), std::min<size_t>(m->value.GetStringLength(), 300)));
+  };
+  const std::string name = text(error ? "error" : "name"), detail = text("message");
+  return (error ? "the server ends the stream: " : "the server says: ") + name +
+         (detail.empty() ? "" : " (" + detail + ")");
 }
 
 constexpr int kGapFillPageSize = 40;  // Mastodon's most statuses a page
@@ -344,6 +379,11 @@ void Collector::OnMessage(char* data, size_t len) {
     // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
     // newest one plus the rewind on reconnect covers what came out of order.
     cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
+    if (const std::string notice =
+            jetstream_v2_ ? JetstreamV2NoticeOf(std::string_view(data, len)) : std::string();
+        !notice.empty())
+      log_->LogLimited(LogLevel::kWarn, "jetstream-notice:" + source_,
+                       DisplayName() + ": " + notice);
   } else if (options_.protocol == StreamProtocol::kMastodonWs) {
     if (!options_.gap_fill_url.empty()) NoteStatusIdInMessage(std::string_view(data, len));
     const std::string refusal = MastodonErrorOf(std::string_view(data, len));
@@ -452,7 +492,9 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
                   {}};
     if (options_.protocol == StreamProtocol::kMastodonWs)
       req.send_on_open = MastodonSubscribeMessages(options_.mastodon_tags);
-    if (IsJetstreamV2Url(options_.url)) req.subprotocols = {"xrpc.v1.json"};
+    jetstream_v2_ =
+        options_.protocol == StreamProtocol::kJetstream && IsJetstreamV2Url(options_.url);
+    if (jetstream_v2_) req.subprotocols = {"xrpc.v1.json"};
     StreamOutcome out = StreamWebSocket(
         req, [&](char* data, size_t len) { OnMessage(data, len); }, stop, clock_, on_connected);
     if (zstd_ && out.kind == StreamOutcome::kFailed && !out.received_data) zstd_refused_ = true;

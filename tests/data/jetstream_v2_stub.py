@@ -12,12 +12,15 @@ framing), and publish a zstd dictionary trained on them at
 It prints the port it bound, then serves until killed.
 
     jetstream_v2_stub.py EVENTS.jsonl [--drop-after N] [--retrain-after-first] [--no-dictionary]
-                                      [--corrupt-every N]
+                                      [--corrupt-every N] [--too-slow-after N] [--outdated-cursor]
 
 --drop-after N         cuts the first connection (no close frame) after N events
 --retrain-after-first  replaces the dictionary (a new id) once the first connection ends
 --no-dictionary        the dictionary method answers 404
---corrupt-every N      every Nth compressed message is damaged (a byte flipped)"""
+--corrupt-every N      every Nth compressed message is damaged (a byte flipped)
+--too-slow-after N     ends the first connection after N events with an error frame
+                       (ConsumerTooSlow), as Jetstream does to a client that falls behind
+--outdated-cursor      a connection with a cursor starts with an #info OutdatedCursor message"""
 import asyncio, datetime, http, json, sys, urllib.parse
 
 import websockets
@@ -57,6 +60,7 @@ async def main():
     lines = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
     events = [to_v2(l, i + 1) for i, l in enumerate(lines)]
     drop_after = arg("--drop-after", 0)
+    too_slow_after = arg("--too-slow-after", 0)
     corrupt_every = arg("--corrupt-every", 0)
     samples = [f.encode() for _, f in events]
 
@@ -101,8 +105,20 @@ async def main():
         print("connection %d from event %d %s %s" % (n, start, "compressed" if compressor else "plain",
                                                      ",".join(query.get("collections", []))),
               file=sys.stderr, flush=True)
+        def pack(frame):
+            return compressor.compress(frame.encode()) if compressor else frame
+
         try:
+            if cursor and "--outdated-cursor" in sys.argv:
+                await ws.send(pack(json.dumps({"$type": "message", "payload": {
+                    "$type": "network.bsky.jetstream.subscribeEvents#info", "name": "OutdatedCursor",
+                    "message": "cursor is before the lookback floor; resuming at seq %d" % (start + 1)}})))
             for i, (_, frame) in enumerate(events[start:]):
+                if too_slow_after and n == 1 and i == too_slow_after:
+                    await ws.send(pack(json.dumps({"$type": "error", "error": "ConsumerTooSlow",
+                                                   "message": "the client fell too far behind"})))
+                    await ws.close(1008, "too slow")
+                    return
                 if drop_after and n == 1 and i == drop_after:
                     ws.transport.abort()  # gone without a close frame
                     return
