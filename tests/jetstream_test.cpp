@@ -352,6 +352,29 @@ TEST_F(JetstreamV2Test, ARetiredDictionaryIsFetchedAgainAfterTheServerRefusesIt)
   EXPECT_EQ(stub.find("connection 2 from event 0 "), std::string::npos) << stub;
 }
 
+TEST_F(JetstreamV2Test, AnInstanceThatIsDownDoesNotTurnCompressionOff) {
+  int down = 0;
+  {
+    FeedServer gone(lines_, {}, 0, FeedProtocol::kJetstream);
+    std::string error;
+    down = gone.Start(0, &error);  // a port that was free a moment ago, and is again
+    ASSERT_GT(down, 0) << error;
+  }
+  CollectOptions o = Jetstream(0);
+  o.url = V2Url(down);
+  o.other_urls = {V2Url(StartV2({}))};
+  o.live = &live_;
+  auto run = testing::CollectHistory(o, tmp_.File("failover.db"), locator_, nullptr);
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_EQ(run.stats.failovers, 1);
+  EXPECT_NE(run.log.find("for the compression dictionary; connecting uncompressed, and asking "
+                         "again at the next connection"),
+            std::string::npos)
+      << run.log;
+  EXPECT_EQ(live_.Get().zstd_dictionary, 20260811u) << run.log;
+}
+
 TEST_F(JetstreamV2Test, WithoutADictionaryItCollectsPlainJson) {
   auto run = CollectV2({"--no-dictionary"}, "nodict.db");
   EXPECT_TRUE(run.ok) << run.log;

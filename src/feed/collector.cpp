@@ -424,8 +424,15 @@ void Collector::PrepareCompression() {
   zstd_.reset();
   const std::string at = JetstreamDictionaryUrl(options_.url);
   HttpReply reply = HttpCall("GET", at, {}, "", options_.idle_timeout_ms);
-  std::string why = reply.status == 0     ? reply.error
-                    : reply.status != 200 ? "HTTP " + std::to_string(reply.status)
+  if (reply.status == 0) {  // no answer (the host may be down): asked again next time
+    log_->LogLimited(LogLevel::kWarn, "zstd-fetch:" + source_,
+                     DisplayName() + ": could not reach " + UrlWithoutSecrets(at) + " (" +
+                         reply.error +
+                         ") for the compression dictionary; connecting uncompressed, and asking "
+                         "again at the next connection");
+    return;
+  }
+  std::string why = reply.status != 200 ? "HTTP " + std::to_string(reply.status)
                     : reply.body.size() > (1u << 20)
                         ? "a dictionary of " + std::to_string(reply.body.size()) + " bytes"
                         : "";
@@ -497,7 +504,11 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
     if (jetstream_v2_) req.subprotocols = {"xrpc.v1.json"};
     StreamOutcome out = StreamWebSocket(
         req, [&](char* data, size_t len) { OnMessage(data, len); }, stop, clock_, on_connected);
-    if (zstd_ && out.kind == StreamOutcome::kFailed && !out.received_data) zstd_refused_ = true;
+    // A handshake the server refused (websocketpp's words for an answer other than 101)
+    // may be a retired dictionary; one that found no server is not.
+    if (zstd_ && out.kind == StreamOutcome::kFailed && !out.received_data &&
+        out.message.find("Invalid HTTP status") != std::string::npos)
+      zstd_refused_ = true;
     return out;
   }
   framer_.Reset();
