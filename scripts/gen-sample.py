@@ -122,10 +122,12 @@ class Gen:
     def emit(self, line):
         if self.muted:
             return
-        if self.a.format != "x-v1":
+        if self.a.format == "jetstream-v2":
+            line = self.to_jetstream_v2(self.to_jetstream(line))
+        elif self.a.format != "x-v1":
             line = self.to_jetstream(line) if self.a.format == "jetstream" else self.to_mastodon(line)
-            if line is None:
-                return
+        if line is None:
+            return
         self.out.write(line)
         self.out.write("\n")
         self.bytes += len(line.encode("utf-8")) + 1
@@ -162,6 +164,23 @@ class Gen:
                                            "collection": "app.bsky.feed.post", "rkey": m["id_str"],
                                            "record": rec, "cid": "c" + m["id_str"]}}
         return json.dumps(ev, ensure_ascii=False, separators=(",", ":"))
+
+    def to_jetstream_v2(self, line):
+        """A Jetstream event as Jetstream v2 frames it (subscribeEvents, proposal 0015): the
+        commit's fields beside did, seq and time (RFC 3339, microseconds)."""
+        try:
+            ev = json.loads(line) if line is not None else None
+        except ValueError:
+            return line  # a torn line stays torn
+        if ev is None:
+            return None
+        us = ev["time_us"]
+        t = dt.datetime.fromtimestamp(us // 1_000_000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        t += ".%06dZ" % (us % 1_000_000)
+        payload = {"$type": "network.bsky.jetstream.subscribeEvents#" + ev["kind"], "seq": self.js_seq,
+                   "did": ev["did"], "time": t, "witnessedAt": t}
+        payload.update(ev.get("commit", {}))
+        return json.dumps({"$type": "message", "payload": payload}, ensure_ascii=False, separators=(",", ":"))
 
     def to_mastodon(self, line):
         """The same post as a Mastodon Status (ids rise with each status, as snowflake ids
@@ -519,8 +538,9 @@ def main():
     p.add_argument("--feed-from", default="00:00",
                    help="UTC HH:MM: write nothing before it, as a feed that began then (a cold start); "
                         "the day is generated the same, and the truth file counts all of it")
-    p.add_argument("--format", choices=["x-v1", "jetstream", "mastodon"], default="x-v1",
-                   help="wire format: X API v1.1 (default), Bluesky Jetstream events or Mastodon statuses "
+    p.add_argument("--format", choices=["x-v1", "jetstream", "jetstream-v2", "mastodon"], default="x-v1",
+                   help="wire format: X API v1.1 (default), Bluesky Jetstream events (v1, or v2's "
+                        "subscribeEvents messages) or Mastodon statuses "
                         "(the truth file is for x-v1 only)")
     a = p.parse_args()
     h, m = a.outage_start.split(":")

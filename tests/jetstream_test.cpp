@@ -28,6 +28,7 @@ class JetstreamTest : public ::testing::Test {
     dir_ = new TempDir();
     ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream", Feed()), 0);
     std::ifstream in(Feed());
+    lines_.clear();  // set up again for the v2 suite, which derives from this one
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
   }
   static void TearDownTestSuite() {
@@ -303,6 +304,34 @@ TEST_F(JetstreamV2Test, ACompressedV2StreamGivesTheSameHistoryAsAReplayOfV1) {
       << stub;
   EXPECT_EQ(run.errors.count("undecompressable_message"), 0u);
   EXPECT_EQ(live_.Get().zstd_dictionary, 20260811u);
+}
+
+TEST_F(JetstreamV2Test, HashmonsOwnFeedServerServesV2CompressedToo) {
+  // The same day generated as v2 messages, served by serve-feed's server (Boost.Beast),
+  // which trains its dictionary on them.
+  const std::string v2_feed = tmp_.File("v2.jsonl");
+  ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream-v2", v2_feed), 0);
+  std::vector<std::string> v2_lines;
+  std::ifstream in(v2_feed);
+  for (std::string line; std::getline(in, line);) v2_lines.push_back(line);
+  ASSERT_EQ(v2_lines.size(), lines_.size());
+  FeedFaults cut;
+  cut.drop_after_lines = 5000;
+  FeedServer server(v2_lines, cut, 0, FeedProtocol::kJetstreamV2);
+  ASSERT_NE(server.dictionary_id(), 0u);
+  std::string error;
+  CollectOptions o = Jetstream(0);
+  o.url = V2Url(server.Start(0, &error));
+  o.live = &live_;
+  auto run = testing::CollectHistory(o, tmp_.File("beast.db"), locator_, nullptr);
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.history, Replayed());
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(live_.Get().zstd_dictionary, server.dictionary_id()) << run.log;
+  // Compressed, what came over the wire is a fraction of the JSON.
+  int64_t json_bytes = 0;
+  for (const auto& line : v2_lines) json_bytes += static_cast<int64_t>(line.size());
+  EXPECT_LT(run.stats.bytes * 2, json_bytes) << run.stats.bytes << " of " << json_bytes;
 }
 
 TEST_F(JetstreamV2Test, PlainV2MessagesWhenCompressionIsOff) {

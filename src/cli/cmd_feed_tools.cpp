@@ -210,8 +210,9 @@ int RunServeFeed(const ServeFeedArgs& a) {
     std::fprintf(stderr, "hashmon serve-feed: %s\n", error.c_str());
     return 1;
   }
-  std::printf("serving %s as %s on %s://127.0.0.1:%d/\n", a.file.c_str(), a.protocol.c_str(),
-              a.protocol == "jetstream" ? "ws" : "http", port);
+  const bool ws = a.protocol.rfind("jetstream", 0) == 0 || a.protocol == "mastodon-ws";
+  std::printf("serving %s as %s on %s://127.0.0.1:%d%s\n", a.file.c_str(), a.protocol.c_str(),
+              ws ? "ws" : "http", port, a.protocol == "jetstream-v2" ? kJetstreamV2Method : "/");
   std::fflush(stdout);
   WaitForStopSignal();
   server.Stop();
@@ -248,9 +249,11 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
       "serve-feed", "Serve a recording as a live NDJSON stream on 127.0.0.1 (tests, demos)");
   s->add_option("file", serve->file, "JSONL recording")->required();
   s->add_option("--protocol", serve->protocol,
-                "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream or "
+                "ndjson or x-v2 (chunked NDJSON), mastodon-sse (Server-Sent Events), jetstream, "
+                "jetstream-v2 (compressed on request, with a dictionary trained on the file) or "
                 "mastodon-ws (WebSocket)")
-      ->check(CLI::IsMember({"ndjson", "x-v2", "mastodon-sse", "jetstream", "mastodon-ws"}))
+      ->check(CLI::IsMember(
+          {"ndjson", "x-v2", "mastodon-sse", "jetstream", "jetstream-v2", "mastodon-ws"}))
       ->capture_default_str();
   s->add_option("--port", serve->port, "Port on 127.0.0.1 (0 picks a free one)")
       ->capture_default_str();

@@ -7,6 +7,10 @@
 //                 /api/v1/timelines/tag/T?min_id= for gap fill (statuses already streamed);
 //   jetstream     WebSocket, a message per record; `?cursor=T` starts at the first event
 //                 whose time_us is at or after T, as Jetstream does;
+//   jetstream-v2  Jetstream v2 (/xrpc/network.bsky.jetstream.subscribeEvents): the same, and
+//                 with `zstdDictionary=ID` each message compressed with a dictionary the
+//                 server trains on the feed and serves at
+//                 /xrpc/network.bsky.jetstream.getZstdDictionary (another ID: a 400);
 //   mastodon-ws   WebSocket, each Status as the JSON-string payload of an `update` event,
 //                 with the same hashtag timeline as mastodon-sse; `subscribe` messages add
 //                 hashtags to a socket.
@@ -44,9 +48,9 @@ struct FeedFaults {
   bool resend_after_fault = true;
 };
 
-enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kMastodonWs };
+enum class FeedProtocol { kNdjson, kMastodonSse, kJetstream, kJetstreamV2, kMastodonWs };
 
-// "ndjson" (or "x-v2"), "mastodon-sse", "jetstream", "mastodon-ws".
+// "ndjson" (or "x-v2"), "mastodon-sse", "jetstream", "jetstream-v2", "mastodon-ws".
 std::optional<FeedProtocol> ParseFeedProtocol(const std::string& name);
 
 // Parses "--fault" values: drop-after=N, truncate-after=N, stall-after=N, garbage-every=N,
@@ -80,6 +84,8 @@ class FeedServer {
   void Stop();
 
   int connections() const { return connections_.load(); }
+  // Jetstream v2: the id of the dictionary it compresses with.
+  uint32_t dictionary_id() const;
   // True once every line was sent and the last connection ended cleanly.
   bool finished() const { return finished_.load(); }
   // Lines written so far, over all connections.
@@ -102,6 +108,11 @@ class FeedServer {
   void Serve(tcp_socket* sock);
   // Whether the feed is Mastodon's (SSE or WebSocket): one stream per hashtag, and timelines.
   bool Mastodon() const;
+  // Whether it is Jetstream's (v1 or v2): a WebSocket whose cursor is a time.
+  bool Jetstream() const;
+  // Jetstream v2: the dictionary, or a 400 for a stream that asks for another (true: answered).
+  bool AnsweredForTheDictionary(
+      tcp_socket* sock, const boost::beast::http::request<boost::beast::http::string_body>& req);
   // Answers with `status` and a JSON body, then closes.
   void AnswerOnce(tcp_socket* sock, unsigned http_version, int status, const std::string& body);
   // The response that starts the stream, in the feed's protocol (null: the request cannot
