@@ -213,11 +213,7 @@ TEST_F(CollectorOpsTest, SeveralSourcesAreCollectedAtOnceIntoOneHistory) {
   // The same day on X (NDJSON over HTTP) and on Bluesky (Jetstream over WebSocket).
   const std::string jetstream_feed = tmp_.File("jetstream.jsonl");
   ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream", jetstream_feed), 0);
-  std::vector<std::string> jetstream_lines;
-  {
-    std::ifstream in(jetstream_feed);
-    for (std::string line; std::getline(in, line);) jetstream_lines.push_back(line);
-  }
+  const std::vector<std::string> jetstream_lines = testing::ReadLines(jetstream_feed);
   FeedServer x(lines_, {});
   FeedServer bluesky(jetstream_lines, {}, 0, FeedProtocol::kJetstream);
   std::string error;

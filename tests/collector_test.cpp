@@ -217,13 +217,8 @@ TEST_F(CollectorTest, APathTheServerDoesNotHaveSaysToCheckTheUrlAndIsRetried) {
 }
 
 TEST_F(CollectorTest, AHostAndPortWhereNothingAnswersSaysToCheckThem) {
-  int port = 0;
-  {
-    FeedServer closed(lines_, {});
-    std::string error;
-    port = closed.Start(0, &error);  // a port that was free a moment ago, and is again
-    ASSERT_GT(port, 0) << error;
-  }
+  const int port = testing::PortNobodyListensOn();
+  ASSERT_GT(port, 0);
   CollectOptions o;
   o.url = "http://127.0.0.1:" + std::to_string(port) + "/subscribe?token=SECRET";
   o.max_failures = 2;

@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -27,9 +26,8 @@ class JetstreamTest : public ::testing::Test {
     locator_ = CountryLocator::FromEmbeddedData().release();
     dir_ = new TempDir();
     ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream", Feed()), 0);
-    std::ifstream in(Feed());
-    lines_.clear();  // set up again for the v2 suite, which derives from this one
-    for (std::string line; std::getline(in, line);) lines_.push_back(line);
+    lines_ =
+        testing::ReadLines(Feed());  // set up again for the v2 suite, which derives from this one
   }
   static void TearDownTestSuite() {
     delete locator_;
@@ -140,13 +138,8 @@ TEST_F(JetstreamTest, AnInstanceThatIsDownIsLeftForTheNextFromTheSameCursor) {
     o.max_failures = 1;
     ASSERT_FALSE(testing::CollectHistory(o, db, locator_, nullptr).ok);
   }
-  int down = 0;
-  {
-    FeedServer gone(lines_, {}, 0, FeedProtocol::kJetstream);
-    std::string error;
-    down = gone.Start(0, &error);  // a port that was free a moment ago, and is again
-    ASSERT_GT(down, 0) << error;
-  }
+  const int down = testing::PortNobodyListensOn();
+  ASSERT_GT(down, 0);
   // Its host is down now; the next one knows nothing of the last run but the cursor.
   FeedServer next(lines_, {}, 0, FeedProtocol::kJetstream);
   std::string error;
@@ -311,9 +304,7 @@ TEST_F(JetstreamV2Test, HashmonsOwnFeedServerServesV2CompressedToo) {
   // which trains its dictionary on them.
   const std::string v2_feed = tmp_.File("v2.jsonl");
   ASSERT_EQ(RunGenerator("gen-sample.py", "--posts 4000 --format jetstream-v2", v2_feed), 0);
-  std::vector<std::string> v2_lines;
-  std::ifstream in(v2_feed);
-  for (std::string line; std::getline(in, line);) v2_lines.push_back(line);
+  const std::vector<std::string> v2_lines = testing::ReadLines(v2_feed);
   ASSERT_EQ(v2_lines.size(), lines_.size());
   FeedFaults cut;
   cut.drop_after_lines = 5000;
@@ -382,13 +373,8 @@ TEST_F(JetstreamV2Test, ARetiredDictionaryIsFetchedAgainAfterTheServerRefusesIt)
 }
 
 TEST_F(JetstreamV2Test, AnInstanceThatIsDownDoesNotTurnCompressionOff) {
-  int down = 0;
-  {
-    FeedServer gone(lines_, {}, 0, FeedProtocol::kJetstream);
-    std::string error;
-    down = gone.Start(0, &error);  // a port that was free a moment ago, and is again
-    ASSERT_GT(down, 0) << error;
-  }
+  const int down = testing::PortNobodyListensOn();
+  ASSERT_GT(down, 0);
   CollectOptions o = Jetstream(0);
   o.url = V2Url(down);
   o.other_urls = {V2Url(StartV2({}))};

@@ -20,6 +20,11 @@ inline constexpr int64_t kOutageDay = kMonday + kMillisPerDay;
 std::string TestDataPath(const std::string& relative);
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& contents);
+// The file's lines, without their newlines.
+std::vector<std::string> ReadLines(const std::string& path);
+
+// A port on 127.0.0.1 that was free a moment ago and is again: where nothing answers.
+int PortNobodyListensOn();
 
 // A fresh directory under the system temp dir, removed when the object dies.
 class TempDir {

@@ -433,15 +433,16 @@ Record Decoder::Impl::DecodeValue(const Value& v, std::string_view event, int de
   if (!event.empty()) return DecodeMastodonEvent(v, event, nullptr, depth);
   if (const Value* data = ObjectMember(v, "data")) return DecodeV2(v, *data);
   if (Member(v, "did") && Member(v, "kind")) return DecodeJetstream(v);
+  if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at")))
+    return DecodeV1Tweet(v);
+  if (const Value* del = ObjectMember(v, "delete")) return DecodeV1Delete(*del);
+  // Jetstream v2 (after X v1: tweets, the most frequent records, are not asked for it).
   if (std::string_view type = Str(v, "$type"); type == "message" || type == "error") {
     const Value* payload = ObjectMember(v, "payload");
     if (type == "message" && payload) return DecodeJetstreamV2(*payload);
     // An error frame ends the connection (the server closes it next): said, not a bad line.
     if (type == "error") return Reject(RecordKind::kNotice, "jetstream_error");
   }
-  if (Member(v, "id_str") || (Member(v, "user") && Member(v, "created_at")))
-    return DecodeV1Tweet(v);
-  if (const Value* del = ObjectMember(v, "delete")) return DecodeV1Delete(*del);
   if (Member(v, "errors")) return Reject(RecordKind::kNotice, "x_v2_error");
   if (Member(v, "limit")) return Reject(RecordKind::kNotice, "x_limit");
   if (Member(v, "warning")) return Reject(RecordKind::kNotice, "x_warning");

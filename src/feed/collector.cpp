@@ -82,9 +82,12 @@ std::string Seconds(int64_t ms) {
 // (OutdatedCursor: it could not go back as far as asked, so posts in between are missing)
 // or an error frame, which it closes the connection after. Empty for anything else.
 std::string JetstreamV2NoticeOf(std::string_view message) {
-  // Inside a JSON string a quote is escaped: "error" unescaped is a key or a whole value.
-  if (message.size() > 4096 || (message.find("subscribeEvents#info\"") == std::string_view::npos &&
-                                message.find("\"error\"") == std::string_view::npos))
+  // Every frame names its kind first ($type, then the payload's $type), so the head of the
+  // message says whether to parse it: a post's message is not scanned again. Inside a JSON
+  // string a quote is escaped, so "error" unescaped is a key or a whole value.
+  const std::string_view head = message.substr(0, 128);
+  if (message.size() > 4096 || (head.find("subscribeEvents#info\"") == std::string_view::npos &&
+                                head.find("\"error\"") == std::string_view::npos))
     return {};
   rapidjson::Document doc;
   if (ParseJson(&doc, message.data(), message.size()) != JsonParse::kOk || !doc.IsObject())
