@@ -741,6 +741,25 @@ TEST_F(DetectorTest, GapsChangeNeitherBaselineNorAlertState) {
   EXPECT_EQ(d.state(), AlertState::kFiring);
 }
 
+TEST_F(DetectorTest, AnOutageThatEndsUnwatchedEndsWhereTheQuietWasFirstSeen) {
+  // Half an hour of an outage, two quiet minutes (a lull, or the posts already thinning),
+  // then an hour unwatched (a gap), then quiet. The quiet before the gap and the quiet after
+  // it are no quiet stretch together: the end is dated where the quiet was seen after the
+  // gap, not back at the lull, when the outage was last seen going on.
+  SeriesDetector d(&cfg_);
+  Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.5); });
+  const int64_t onset = kMonday + 1440 * kMin;
+  std::vector<int> outage(30, 20);
+  outage.insert(outage.end(), {0, 0});
+  EXPECT_TRUE(FeedCounts(d, onset, outage).size() == 1);  // it fired, and is still firing
+  const int64_t gap_from = onset + 32 * kMin, gap_to = gap_from + 60 * kMin;
+  for (int64_t t = gap_from; t < gap_to; t += kMin) d.Observe(t, 0, /*gap=*/true);
+  const std::vector<AlertEvent> after = FeedCounts(d, gap_to, std::vector<int>(30, 0));
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].kind, AlertEvent::kResolved);
+  EXPECT_GE(after[0].ended, gap_to);
+}
+
 TEST_F(DetectorTest, PeekFiresOnAnOpenMinuteWithTheOpenMinutesBeforeIt) {
   SeriesDetector d(&cfg_);
   Feed(d, kMonday, 1440, [](int64_t t) { return Daily(t, 0.3); });

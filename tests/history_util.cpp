@@ -63,10 +63,12 @@ std::string ReplayHistory(const std::string& feed, const std::string& db,
   return HistoryOf(db);
 }
 
-CollectRun CollectHistory(CollectOptions o, const std::string& db, const CountryLocator* locator,
-                          const std::function<bool()>& stalled,
-                          const std::function<void(SqliteStore*, FakeClock*)>& setup,
-                          const std::vector<std::string>& tags) {
+namespace {
+
+CollectRun RunCollector(CollectOptions o, const std::string& db, const CountryLocator* locator,
+                        const std::function<bool()>& stalled,
+                        const std::function<void(SqliteStore*, FakeClock*)>& setup,
+                        const std::vector<std::string>& tags) {
   CollectRun run;
   FakeClock clock(1'700'000'000'000);
   std::ostringstream log_out;
@@ -76,8 +78,6 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   auto store = SqliteStore::OpenForWriting(db, &error);
   EXPECT_TRUE(store) << error;
   if (setup) setup(store.get(), &clock);
-  o.until_eof = true;
-  if (o.max_failures == 0) o.max_failures = 20;
   Collector collector(&pipeline, store.get(), &clock, &log, o);
   std::atomic<bool> stop{false}, done{false};
   std::thread time_keeper([&] {
@@ -107,6 +107,26 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
   store.reset();
   run.history = HistoryOf(db);
   return run;
+}
+
+}  // namespace
+
+CollectRun CollectHistory(CollectOptions o, const std::string& db, const CountryLocator* locator,
+                          const std::function<bool()>& stalled,
+                          const std::function<void(SqliteStore*, FakeClock*)>& setup,
+                          const std::vector<std::string>& tags) {
+  o.until_eof = true;
+  if (o.max_failures == 0) o.max_failures = 20;
+  return RunCollector(o, db, locator, stalled, setup, tags);
+}
+
+CollectRun CollectLiveUntilCut(CollectOptions o, const std::string& db,
+                               const CountryLocator* locator, int64_t wall_ms) {
+  o.until_eof = false;
+  o.max_failures = 1;
+  return RunCollector(
+      o, db, locator, nullptr,
+      [wall_ms](SqliteStore*, FakeClock* clock) { clock->Advance(wall_ms - clock->NowMs()); }, {});
 }
 
 pid_t StartCollectorProcess(const std::string& url, const std::string& db,

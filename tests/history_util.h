@@ -46,6 +46,12 @@ CollectRun CollectHistory(CollectOptions options, const std::string& db,
                           const std::function<void(SqliteStore*, FakeClock*)>& setup = nullptr,
                           const std::vector<std::string>& tags = {});
 
+// Collects from `url` into `db` as `collect` without --until-eof does, with the wall clock
+// at `wall_ms` (standing still), until the stream ends: the collector takes that for a
+// failure and stops, as if the process had been stopped there.
+CollectRun CollectLiveUntilCut(CollectOptions options, const std::string& db,
+                               const CountryLocator* locator, int64_t wall_ms);
+
 // Runs `hashmon collect --until-eof --source URL --db DB [extra]` as a child process
 // (stderr discarded); returns its pid.
 pid_t StartCollectorProcess(const std::string& url, const std::string& db,

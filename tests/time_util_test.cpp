@@ -46,5 +46,18 @@ TEST(ParseDuration, RefusesACountTooLongToBeMeantInsteadOfOverflowing) {
   EXPECT_FALSE(ParseDuration("99999999999999999999999").has_value());
 }
 
+TEST(WholeMinutesWithin, AreTheMinutesAGapCoversFromStartToEnd) {
+  const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
+  const int64_t eleven = *ParseIsoTime("2016-01-19T11:00:00Z");
+  // From the very start of 09:00 to the very start of 11:00: 09:00 to 10:59, both whole.
+  EXPECT_EQ(WholeMinutesWithin(nine, eleven), std::pair(nine, eleven - kMillisPerMinute));
+  // Half of 09:00 and half of 11:00 were watched: neither is whole inside the gap.
+  EXPECT_EQ(WholeMinutesWithin(nine + 30'000, eleven + 30'000),
+            std::pair(nine + kMillisPerMinute, eleven - kMillisPerMinute));
+  // A few seconds' disconnection covers no minute whole.
+  const auto [first, last] = WholeMinutesWithin(nine + 58'000, nine + 63'000);
+  EXPECT_GT(first, last);
+}
+
 }  // namespace
 }  // namespace hashmon

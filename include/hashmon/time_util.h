@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace hashmon {
 
@@ -37,6 +38,12 @@ inline int64_t MinuteOf(int64_t millis) {
   int64_t m = millis / kMillisPerMinute;
   if (millis < 0 && millis % kMillisPerMinute != 0) --m;
   return m * kMillisPerMinute;
+}
+
+// The starts of the first and last whole minutes inside [from_ms, to_ms) (first > last
+// when none is): the minutes a gap leaves unwatched from start to end.
+inline std::pair<int64_t, int64_t> WholeMinutesWithin(int64_t from_ms, int64_t to_ms) {
+  return {MinuteOf(from_ms + kMillisPerMinute - 1), MinuteOf(to_ms) - kMillisPerMinute};
 }
 
 // Days since epoch for a civil date and back (Howard Hinnant's algorithms).

@@ -585,8 +585,11 @@ std::optional<int64_t> SeriesDetector::BackAtBaselineSince(int64_t t_ms) const {
            static_cast<int64_t>(std::ceil(cfg_->resolve_expected_events / std::max(rate, 1e-3)))}));
   double sum = 0, mean = 0, mean_sq = 0;
   int64_t have = 0, first_t = t_ms;
-  // The step that fired was anomalous: the return to baseline comes after it.
-  for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t > firing_since_;
+  // The step that fired was anomalous: the return to baseline comes after it. Nor does the
+  // quiet stretch reach back across a gap (the steps missing from recent_): quiet minutes
+  // before and after one say nothing of those in between.
+  for (auto it = recent_.rbegin(); it != recent_.rend() && have < k && it->t > firing_since_ &&
+                                   first_t - it->t <= cfg_->step_ms;
        ++it, ++have) {
     sum += it->count;
     mean += it->expected;
@@ -641,9 +644,16 @@ bool SeriesDetector::StillLikeTheOutage(double sum, double baseline, int64_t ste
 }
 
 int64_t SeriesDetector::EstimateEnd(double baseline_floor) const {
+  // An end is dated within what was watched since the last gap: one that fell in a gap is
+  // dated where the quiet was first seen, never back at the gap's start (when it went
+  // unwatched) or before.
   std::vector<StepCount> steps;
-  for (const Step& s : recent_)
+  int64_t last_t = INT64_MIN;
+  for (const Step& s : recent_) {
+    if (last_t != INT64_MIN && s.t - last_t > cfg_->step_ms) steps.clear();
+    last_t = s.t;
     if (s.t > started_) steps.push_back({s.t, s.count, std::max(s.expected, baseline_floor)});
+  }
   return MostLikelyEnd(steps);
 }
 

@@ -133,8 +133,7 @@ void Pipeline::Flush() { CloseMinutes(true); }
 
 void Pipeline::AddGap(GapRecord gap) {
   // Only whole minutes inside the gap carry no information.
-  const int64_t first = MinuteOf(gap.from_ms) + kMillisPerMinute;
-  const int64_t last = MinuteOf(gap.to_ms) - kMillisPerMinute;
+  const auto [first, last] = WholeMinutesWithin(gap.from_ms, gap.to_ms);
   if (config_.detect && first <= last) tracker_.MarkGap(first, last);
   pending_.gaps.push_back(std::move(gap));
 }

@@ -145,6 +145,9 @@ Collector::Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logge
   if (named_with_secrets != source_) store_->RenameSource(named_with_secrets, source_);
   if (auto cp = store_->LoadCheckpoint(source_)) {
     resumed_ = true;
+    // A live source's minutes between the last run's last commit and this run's first
+    // connection were not watched: they are a gap, not silence (nor an outage's end).
+    if (!options_.until_eof) stopped_at_ms_ = cp->updated_ms;
     if (!options_.resume_param.empty() || options_.protocol == StreamProtocol::kJetstream) {
       const char* end = cp->cursor.data() + cp->cursor.size();
       const auto [stop, ec] = std::from_chars(cp->cursor.data(), end, cursor_);
@@ -539,7 +542,8 @@ bool Collector::Commit(bool force) {
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   std::string failure;
   const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
-  const bool ok = CommitOrKeep(store_, &unsaved_, {{source_, CursorText(), false}}, log_, &failure);
+  const bool ok = CommitOrKeep(
+      store_, &unsaved_, {{source_, CursorText(), false, "", clock_->NowMs()}}, log_, &failure);
   // A locked database makes each attempt wait out SQLite's busy timeout on the thread
   // that reads the stream: while it stays locked, try less and less often (up to every
   // 30 s), so the stream keeps flowing into memory between attempts.
@@ -622,7 +626,9 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   Backoff backoff;
   int failures_in_a_row = 0;
-  int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
+  // Wall ms since when the source has not been watched (0: connected, or a first start).
+  int64_t disconnected_since = stopped_at_ms_;
+  const char* gap_reason = "not running";  // until the first connection; then "disconnected"
   while (!(stop && *stop)) {
     ++stats_.connections;
     Publish(stats_.connections == 1 ? "connecting" : "reconnecting");
@@ -631,11 +637,12 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       answered_ = true;
       Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen
-      if (disconnected_since != 0) {
+      if (disconnected_since != 0 && clock_->NowMs() >= disconnected_since) {
         auto lock = Lock();
-        pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), "disconnected"});
-        disconnected_since = 0;
+        pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), gap_reason});
       }
+      disconnected_since = 0;
+      gap_reason = "disconnected";
     });
     if (out.received_data) {
       backoff.OnConnected();

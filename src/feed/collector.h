@@ -236,6 +236,7 @@ class Collector {
   int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
   int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status and backfill
   bool resumed_ = false;            // a checkpoint of an earlier run was found
+  int64_t stopped_at_ms_ = 0;       // wall time of that run's last commit (0: none, or finite)
   bool answered_ = false;           // a server has answered 200 since the start
   CollectStats stats_;
   int64_t late_lag_ms_ = 0;  // the latest of the late mentions since the last warning

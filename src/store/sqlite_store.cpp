@@ -194,10 +194,11 @@ std::string SchemaVersionProblem(const std::string& path, int version) {
 int SqliteStore::schema_version() { return db_->execAndGet("PRAGMA user_version").getInt(); }
 
 std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source) {
-  SQLite::Statement q(*db_, "SELECT cursor, complete FROM checkpoints WHERE source = ?");
+  SQLite::Statement q(*db_, "SELECT cursor, complete, updated FROM checkpoints WHERE source = ?");
   q.bind(1, source);
   if (!q.executeStep()) return std::nullopt;
-  return Checkpoint{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
+  return Checkpoint{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0,
+                    q.getColumn(2).getInt64() * 1000};
 }
 
 void SqliteStore::RenameSource(const std::string& from, const std::string& to) {
@@ -248,7 +249,7 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
              st.bind(1, c.source);
              st.bind(2, c.cursor);
              st.bind(3, c.complete ? 1 : 0);
-             st.bind(4, now_s);
+             st.bind(4, c.at_ms > 0 ? c.at_ms / 1000 : now_s);
              st.bind(5, c.name);
            });
   for (const auto& changes : batch.detection) WriteDetection(changes);

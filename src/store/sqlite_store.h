@@ -21,6 +21,7 @@ namespace hashmon {
 struct Checkpoint {
   std::string cursor;
   bool complete = false;
+  int64_t updated_ms = 0;  // when it was last committed (to the second)
 };
 
 // Where one input stands: its identity, how far it was read, and whether it was read to
@@ -37,6 +38,7 @@ struct SourceCursor {
   std::string cursor;
   bool complete = false;
   std::string name = "";  // what a person calls it (a replayed file's path), if not `source`
+  int64_t at_ms = 0;      // when (the committer's clock); 0: the system clock's now
 };
 
 struct CountRow {
