@@ -160,6 +160,61 @@ TEST_F(CollectorTest, BackfillBringsBackWhatWasPostedWhileTheStreamWasDown) {
   EXPECT_GT(backfilled.duplicates, 0);  // the minute before the drop, again
 }
 
+// The collector is stopped at 09:00, in the thick of the outage, and started again at
+// 11:00. X's stream (like any stream without a resume) does not send what was posted in
+// between; with backfill it sends the last 5 minutes of it. The rest was not watched, so it
+// is a gap ("not running" in `query gaps`), and the outage is not taken to have ended when
+// nobody was looking.
+TEST_F(CollectorTest, TheTimeTheCollectorWasNotRunningIsAGapNotTheOutagesEnd) {
+  const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
+  const int64_t eleven = *ParseIsoTime("2016-01-19T11:00:00Z");
+  Decoder decoder;
+  std::vector<std::string> before, after;
+  for (const std::string& line : lines_) {
+    const int64_t posted = decoder.DecodeCopy(line).post.created_at;
+    if (posted < nine) before.push_back(line);
+    if (posted >= eleven) after.push_back(line);
+  }
+  for (const auto& [backfill_minutes, watched_again] :
+       {std::pair{0, "2016-01-19T11:00:00Z"}, std::pair{5, "2016-01-19T10:55:00Z"}}) {
+    SCOPED_TRACE(backfill_minutes);
+    const std::string db = tmp_.File("restarted" + std::to_string(backfill_minutes) + ".db");
+    int port = 0;  // the same URL both times: the same source
+    for (const auto& [lines, wall_ms] : {std::pair{&before, nine}, std::pair{&after, eleven}}) {
+      FeedServer server(*lines, {});
+      std::string error;
+      port = server.Start(port, &error);
+      ASSERT_GT(port, 0) << error;
+      CollectOptions o;
+      o.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+      o.backfill_max_minutes = backfill_minutes;
+      const testing::CollectRun run = testing::CollectLiveUntilCut(o, db, locator_, wall_ms);
+      EXPECT_NE(run.log.find("giving up after 1 failed connections"), std::string::npos) << run.log;
+    }
+    const std::string day = " --since 2016-01-19T00:00:00Z --until 2016-01-20T00:00:00Z --db " + db;
+    const std::string gaps = testing::RunHashmon("query gaps --format csv" + day).out;
+    EXPECT_EQ(std::count(gaps.begin(), gaps.end(), '\n'), 2) << gaps;  // a header and the gap
+    EXPECT_NE(gaps.find(std::string(",2016-01-19T09:00:00Z,") + watched_again + ",not running\n"),
+              std::string::npos)
+        << gaps;
+    // Each country's outage began, and ended no earlier than it was watched again.
+    const std::string outages = testing::RunHashmon("query outages --format csv" + day).out;
+    std::istringstream rows(outages);
+    std::string row;
+    std::getline(rows, row);  // id,tag,country,started,detected_at,ended,...
+    int countries = 0;
+    for (; std::getline(rows, row); ++countries) {
+      std::vector<std::string> cells;
+      std::istringstream in(row);
+      for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+      ASSERT_GT(cells.size(), 5u) << row;
+      EXPECT_EQ(cells[3].substr(0, 15), "2016-01-19T08:1") << row;
+      EXPECT_GE(cells[5], watched_again) << row;
+    }
+    EXPECT_GE(countries, 7) << outages;
+  }
+}
+
 TEST_F(CollectorTest, ALineTooLongToKeepIsDroppedWholeOnce) {
   // 40 MB of garbage (past the 16 MiB a line may take) ending in a post: none of it counts,
   // the line is one error, and every post after it counts as in a clean stream.

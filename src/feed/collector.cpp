@@ -623,12 +623,40 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
   }
 }
 
+int64_t Collector::RecoverableMs() const {
+  // Jetstream resumes from its time cursor, a relay from its line number, and Mastodon
+  // fills in from the hashtag timeline: all a restart missed comes (as far as the server
+  // still has it). X's backfill reaches back minutes; other streams, not at all.
+  if (options_.protocol == StreamProtocol::kJetstream || !options_.resume_param.empty() ||
+      !options_.gap_fill_url.empty())
+    return INT64_MAX;
+  return options_.backfill_max_minutes * 60'000LL;
+}
+
+void Collector::AddUnwatchedGaps(int64_t disconnected_since) {
+  const int64_t now = clock_->NowMs();
+  auto lock = Lock();
+  // What went by since the last run's last commit, as far as this connection does not get
+  // it back; then what went by while this run could not connect or was cut off.
+  int64_t not_running_to = INT64_MIN;
+  if (stopped_at_ms_ != 0 && now > stopped_at_ms_) {
+    const int64_t unrecovered_to = now - std::min(RecoverableMs(), now - stopped_at_ms_);
+    if (unrecovered_to > stopped_at_ms_) {
+      pipeline_->AddGap({source_, stopped_at_ms_, unrecovered_to, "not running"});
+      not_running_to = unrecovered_to;
+    }
+  }
+  stopped_at_ms_ = 0;
+  if (disconnected_since == 0) return;
+  const int64_t from = std::max(disconnected_since, not_running_to);
+  if (from < now || (from == now && not_running_to == INT64_MIN))
+    pipeline_->AddGap({source_, from, now, "disconnected"});
+}
+
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
   Backoff backoff;
   int failures_in_a_row = 0;
-  // Wall ms since when the source has not been watched (0: connected, or a first start).
-  int64_t disconnected_since = stopped_at_ms_;
-  const char* gap_reason = "not running";  // until the first connection; then "disconnected"
+  int64_t disconnected_since = 0;  // wall ms; 0 = connected or never connected
   while (!(stop && *stop)) {
     ++stats_.connections;
     Publish(stats_.connections == 1 ? "connecting" : "reconnecting");
@@ -637,12 +665,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       answered_ = true;
       Publish("connected");
       FillGap();  // after a reconnect or a restart, from the last status seen
-      if (disconnected_since != 0 && clock_->NowMs() >= disconnected_since) {
-        auto lock = Lock();
-        pipeline_->AddGap({source_, disconnected_since, clock_->NowMs(), gap_reason});
-      }
+      AddUnwatchedGaps(disconnected_since);
       disconnected_since = 0;
-      gap_reason = "disconnected";
     });
     if (out.received_data) {
       backoff.OnConnected();

@@ -190,6 +190,12 @@ class Collector {
   // Writes raw input to the recorder (whole lines of `bytes`, or one message).
   void Record(std::string_view data, bool lines);
   bool Commit(bool force);
+  // How far back before a connection it gets what was posted (INT64_MAX: back to the
+  // cursor, however far): what a restart did not miss.
+  int64_t RecoverableMs() const;
+  // At a connection: the gaps of the time the source went unwatched, since the last run's
+  // last commit (as far as RecoverableMs does not reach) and since `disconnected_since`.
+  void AddUnwatchedGaps(int64_t disconnected_since);
   // Says (at most every few minutes) how many of this source's mentions came too late for
   // detection since it last said so, how late, and what lateness would have taken them.
   void WarnOfLateMentions(int64_t now_ms);
@@ -236,7 +242,7 @@ class Collector {
   int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
   int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status and backfill
   bool resumed_ = false;            // a checkpoint of an earlier run was found
-  int64_t stopped_at_ms_ = 0;       // wall time of that run's last commit (0: none, or finite)
+  int64_t stopped_at_ms_ = 0;       // that run's last commit, wall ms (0: none, or finite)
   bool answered_ = false;           // a server has answered 200 since the start
   CollectStats stats_;
   int64_t late_lag_ms_ = 0;  // the latest of the late mentions since the last warning
