@@ -168,13 +168,7 @@ TEST_F(CollectorTest, BackfillBringsBackWhatWasPostedWhileTheStreamWasDown) {
 TEST_F(CollectorTest, TheTimeTheCollectorWasNotRunningIsAGapNotTheOutagesEnd) {
   const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
   const int64_t eleven = *ParseIsoTime("2016-01-19T11:00:00Z");
-  Decoder decoder;
-  std::vector<std::string> before, after;
-  for (const std::string& line : lines_) {
-    const int64_t posted = decoder.DecodeCopy(line).post.created_at;
-    if (posted < nine) before.push_back(line);
-    if (posted >= eleven) after.push_back(line);
-  }
+  const auto [before, after] = testing::SplitByPostTime(lines_, nine, eleven);
   for (const auto& [backfill_minutes, watched_again] :
        {std::pair{0, "2016-01-19T11:00:00Z"}, std::pair{5, "2016-01-19T10:55:00Z"}}) {
     SCOPED_TRACE(backfill_minutes);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "feed/replayer.h"
+#include "hashmon/decoder.h"
 #include "hashmon/time_util.h"
 #include "store/sqlite_store.h"
 
@@ -127,6 +128,18 @@ CollectRun CollectLiveUntilCut(CollectOptions o, const std::string& db,
   return RunCollector(
       o, db, locator, nullptr,
       [wall_ms](SqliteStore*, FakeClock* clock) { clock->Advance(wall_ms - clock->NowMs()); }, {});
+}
+
+PostedAround SplitByPostTime(const std::vector<std::string>& lines, int64_t until_ms,
+                             int64_t from_ms) {
+  Decoder decoder;
+  PostedAround split;
+  for (const std::string& line : lines) {
+    const int64_t posted = decoder.DecodeCopy(line).post.created_at;
+    if (posted < until_ms) split.before.push_back(line);
+    if (posted >= from_ms) split.after.push_back(line);
+  }
+  return split;
 }
 
 pid_t StartCollectorProcess(const std::string& url, const std::string& db,

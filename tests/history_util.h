@@ -46,6 +46,13 @@ CollectRun CollectHistory(CollectOptions options, const std::string& db,
                           const std::function<void(SqliteStore*, FakeClock*)>& setup = nullptr,
                           const std::vector<std::string>& tags = {});
 
+// The lines whose posts are from before `until_ms`, and those from `from_ms` on.
+struct PostedAround {
+  std::vector<std::string> before, after;
+};
+PostedAround SplitByPostTime(const std::vector<std::string>& lines, int64_t until_ms,
+                             int64_t from_ms);
+
 // Collects from `url` into `db` as `collect` without --until-eof does, with the wall clock
 // at `wall_ms` (standing still), until the stream ends: the collector takes that for a
 // failure and stops, as if the process had been stopped there.

@@ -136,10 +136,7 @@ TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {
 TEST_F(JetstreamTest, ARestartTwoHoursLaterGetsBackWhatWasPostedAndLeavesNoGap) {
   const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
   const int64_t eleven = *ParseIsoTime("2016-01-19T11:00:00Z");
-  Decoder decoder;
-  std::vector<std::string> before;
-  for (const std::string& line : lines_)
-    if (decoder.DecodeCopy(line).post.created_at < nine) before.push_back(line);
+  std::vector<std::string> before = testing::SplitByPostTime(lines_, nine, eleven).before;
   const std::string db = tmp_.File("restarted.db");
   for (const auto& [lines, wall_ms] : {std::pair{&before, nine}, std::pair{&lines_, eleven}}) {
     FeedServer server(*lines, {}, 0, FeedProtocol::kJetstream);
@@ -156,6 +153,37 @@ TEST_F(JetstreamTest, ARestartTwoHoursLaterGetsBackWhatWasPostedAndLeavesNoGap) 
   ASSERT_NE(outages.find("2016-01-19T08:1"), std::string::npos) << outages;
   EXPECT_EQ(outages,
             testing::RunHashmon("query outages --format csv" + day + tmp_.File("replay.db")).out);
+}
+
+// As above, but the server no longer has what was posted between 09:00 and 11:00 (a
+// collector away longer than the day and a half a Jetstream instance keeps): it begins
+// where it can, two hours after the cursor. What it no longer had is a gap, and the outage
+// is not taken to have ended when nobody was looking.
+TEST_F(JetstreamTest, WhatTheServerNoLongerHadIsAGapNotTheOutagesEnd) {
+  const int64_t nine = *ParseIsoTime("2016-01-19T09:00:00Z");
+  const int64_t eleven = *ParseIsoTime("2016-01-19T11:00:00Z");
+  const auto [before, after] = testing::SplitByPostTime(lines_, nine, eleven);
+  const std::string db = tmp_.File("clamped.db");
+  std::string log;
+  for (const auto& [lines, wall_ms] : {std::pair{&before, nine}, std::pair{&after, eleven}}) {
+    FeedServer server(*lines, {}, 0, FeedProtocol::kJetstream);
+    std::string error;
+    log =
+        testing::CollectLiveUntilCut(Jetstream(server.Start(0, &error)), db, locator_, wall_ms).log;
+  }
+  EXPECT_NE(log.find("jetstream: the server could not go back to the cursor (2016-01-19T08:5"),
+            std::string::npos)
+      << log;
+  const std::string day = " --since 2016-01-19T00:00:00Z --until 2016-01-20T00:00:00Z --db " + db;
+  const std::string gaps = testing::RunHashmon("query gaps --format csv" + day).out;
+  EXPECT_EQ(std::count(gaps.begin(), gaps.end(), '\n'), 2) << gaps;  // a header and the gap
+  EXPECT_NE(gaps.find("\njetstream,2016-01-19T08:5"), std::string::npos) << gaps;
+  EXPECT_NE(gaps.find(",2016-01-19T11:00:"), std::string::npos) << gaps;
+  EXPECT_NE(gaps.find(",older than the server keeps\n"), std::string::npos) << gaps;
+  const std::string outages = testing::RunHashmon("query outages --format csv" + day).out;
+  ASSERT_NE(outages.find("2016-01-19T08:1"), std::string::npos) << outages;  // it began
+  EXPECT_EQ(outages.find(",2016-01-19T09:"), std::string::npos) << outages;  // not ended
+  EXPECT_EQ(outages.find(",2016-01-19T10:"), std::string::npos) << outages;
 }
 
 TEST_F(JetstreamTest, AnInstanceThatIsDownIsLeftForTheNextFromTheSameCursor) {

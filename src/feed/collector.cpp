@@ -115,6 +115,10 @@ std::string JetstreamV2NoticeOf(std::string_view message) {
          (detail.empty() ? "" : " (" + detail + ")");
 }
 
+// Jetstream: the first event of a resumed connection this long after its cursor says
+// the server no longer had the cursor's time.
+constexpr int64_t kServerBeganLaterUs = 10 * 60'000'000LL;
+
 constexpr int kGapFillPageSize = 40;  // Mastodon's most statuses a page
 constexpr int kGapFillPages = 25;     // 1,000 statuses a hashtag at most per reconnect
 
@@ -384,7 +388,9 @@ void Collector::OnMessage(char* data, size_t len) {
   if (options_.protocol == StreamProtocol::kJetstream) {
     // Jetstream's time_us is not monotonic (reordering at the replay/live cutover); the
     // newest one plus the rewind on reconnect covers what came out of order.
-    cursor_ = std::max(cursor_, JetstreamTimeUs(std::string_view(data, len)));
+    const int64_t event_us = JetstreamTimeUs(std::string_view(data, len));
+    if (resuming_from_us_ != 0 && event_us > 0) CheckResumedFrom(event_us);
+    cursor_ = std::max(cursor_, event_us);
     if (const std::string notice =
             jetstream_v2_ ? JetstreamV2NoticeOf(std::string_view(data, len)) : std::string();
         !notice.empty())
@@ -497,6 +503,7 @@ StreamOutcome Collector::Connect(const std::atomic<bool>* stop,
                                  const std::function<void()>& on_connected) {
   if (IsWebSocket(options_.protocol)) {
     PrepareCompression();
+    if (options_.protocol == StreamProtocol::kJetstream) resuming_from_us_ = cursor_;
     WsRequest req{ConnectUrl(),
                   options_.headers,
                   options_.idle_timeout_ms,
@@ -621,6 +628,21 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
   while (!(stop && *stop) && clock_->MonotonicMs() < until) {
     clock_->SleepForMs(std::min<int64_t>(100, until - clock_->MonotonicMs()));
   }
+}
+
+void Collector::CheckResumedFrom(int64_t event_us) {
+  // The firehose carries many events a second: one that comes minutes after the cursor
+  // means the server began later than asked (v1 says nothing; v2 sends OutdatedCursor).
+  const int64_t after_us = event_us - resuming_from_us_;
+  const int64_t from_ms = resuming_from_us_ / 1000;
+  resuming_from_us_ = 0;
+  if (after_us <= kServerBeganLaterUs) return;
+  pipeline_->AddGap({source_, from_ms, event_us / 1000, "older than the server keeps"});
+  log_->LogLimited(LogLevel::kWarn, "jetstream-lost:" + source_,
+                   DisplayName() + ": the server could not go back to the cursor (" +
+                       FormatIsoTime(from_ms) + "); it began at " + FormatIsoTime(event_us / 1000) +
+                       ". What was posted between is missing, recorded as a gap (Jetstream keeps "
+                       "about a day and a half)");
 }
 
 int64_t Collector::RecoverableMs() const {

@@ -196,6 +196,9 @@ class Collector {
   // At a connection: the gaps of the time the source went unwatched, since the last run's
   // last commit (as far as RecoverableMs does not reach) and since `disconnected_since`.
   void AddUnwatchedGaps(int64_t disconnected_since);
+  // Jetstream, at a connection's first event (at `event_us`): when the server began later
+  // than the cursor asked (it keeps a day or two), what it no longer had is a gap.
+  void CheckResumedFrom(int64_t event_us);
   // Says (at most every few minutes) how many of this source's mentions came too late for
   // detection since it last said so, how late, and what lateness would have taken them.
   void WarnOfLateMentions(int64_t now_ms);
@@ -228,6 +231,8 @@ class Collector {
   SseFramer framer_;
   FirstPostWatch first_post_;  // begins the history at the source's first post
   int64_t cursor_ = 0;         // lines consumed (resumable relays) or newest time_us (Jetstream)
+  int64_t resuming_from_us_ = 0;  // Jetstream: the cursor this connection resumes after, until
+                                  // its first event (0: none, or seen)
   bool jetstream_v2_ = false;  // this connection is to Jetstream v2's stream
   std::unique_ptr<ZstdFrameDecoder> zstd_;  // Jetstream v2, while compression is on
   bool zstd_given_up_ = false;              // for this run, after a failure to set it up
