@@ -122,12 +122,18 @@ CollectRun CollectHistory(CollectOptions o, const std::string& db, const Country
 }
 
 CollectRun CollectLiveUntilCut(CollectOptions o, const std::string& db,
-                               const CountryLocator* locator, int64_t wall_ms) {
+                               const CountryLocator* locator, int64_t wall_ms,
+                               const std::function<void(SqliteStore*)>& setup,
+                               const std::vector<std::string>& tags) {
   o.until_eof = false;
   o.max_failures = 1;
   return RunCollector(
       o, db, locator, nullptr,
-      [wall_ms](SqliteStore*, FakeClock* clock) { clock->Advance(wall_ms - clock->NowMs()); }, {});
+      [&](SqliteStore* store, FakeClock* clock) {
+        clock->Advance(wall_ms - clock->NowMs());
+        if (setup) setup(store);
+      },
+      tags);
 }
 
 PostedAround SplitByPostTime(const std::vector<std::string>& lines, int64_t until_ms,

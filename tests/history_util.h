@@ -56,8 +56,11 @@ PostedAround SplitByPostTime(const std::vector<std::string>& lines, int64_t unti
 // Collects from `url` into `db` as `collect` without --until-eof does, with the wall clock
 // at `wall_ms` (standing still), until the stream ends: the collector takes that for a
 // failure and stops, as if the process had been stopped there.
+// `setup` and `tags` as for CollectHistory.
 CollectRun CollectLiveUntilCut(CollectOptions options, const std::string& db,
-                               const CountryLocator* locator, int64_t wall_ms);
+                               const CountryLocator* locator, int64_t wall_ms,
+                               const std::function<void(SqliteStore*)>& setup = nullptr,
+                               const std::vector<std::string>& tags = {});
 
 // Runs `hashmon collect --until-eof --source URL --db DB [extra]` as a child process
 // (stderr discarded); returns its pid.

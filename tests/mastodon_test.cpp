@@ -463,6 +463,53 @@ TEST_F(MastodonTest, AGapLongerThanTheFillReachesIsCountedUpToWhereEveryTagIsWho
       << run.log;
 }
 
+// A collector stopped at 08:00 starts again at 09:10. Gap fill gets back what was posted
+// meanwhile, so that leaves no gap; where it stops short (1,100 statuses of #twitterdown,
+// more than it fetches), the time after the last status it has of every tag is a gap; where
+// the timelines cannot be had (503), all of it is.
+TEST_F(MastodonTest, ARestartLeavesAGapOnlyWhereGapFillStoppedShort) {
+  for (const int posted : {900, 1100, -1}) {
+    SCOPED_TRACE(posted);
+    TagTimelines gap;
+    gap.Add("twitterdown", std::max(posted, 0), TagTimelines::kEpoch, 3);
+    gap.Add("fail", 60, TagTimelines::kEpoch + 30'000, 60);
+    testing::HttpTestServer timelines([&](const testing::TestRequest& r) {
+      return posted < 0 ? testing::TestResponse{503, ""} : gap.Answer(r);
+    });
+    timelines.Start();
+    FeedServer server({}, {}, 0, FeedProtocol::kMastodonWs);
+    server.HoldUntilFollowing(2);
+    std::string error;
+    const std::string base =
+        "ws://127.0.0.1:" + std::to_string(server.Start(0, &error)) + "/api/v1/streaming";
+    const CollectOptions o = OneSocketForTwoTags(base, timelines.url());
+    const std::string db = tmp_.File("restart-" + std::to_string(posted) + ".db");
+    const int64_t stopped = TagTimelines::kEpoch, started = stopped + 70 * 60'000;
+    auto run = testing::CollectLiveUntilCut(
+        o, db, locator_.get(), started,
+        [&](SqliteStore* store) {
+          store->Commit({}, {{"mastodon-ws:" + base, std::to_string(TagTimelines::kBaseId - 1),
+                              false, "", stopped}});
+        },
+        o.mastodon_tags);
+    server.Stop();
+    const std::string gaps =
+        testing::RunHashmon("query gaps --format csv --since 2016-01-19T00:00:00Z --db " + db).out;
+    if (posted == 900) {
+      EXPECT_EQ(run.stats.gap_filled, 900 + 60);
+      EXPECT_EQ(gaps, "source,from,to,reason\n");
+    } else if (posted == 1100) {
+      EXPECT_EQ(run.stats.gap_filled, 1000 + 50);
+      EXPECT_EQ(gaps, "source,from,to,reason\nmastodon-ws:" + base +
+                          ",2016-01-19T08:49:57Z,2016-01-19T09:10:00Z,not running\n");
+    } else {
+      EXPECT_EQ(run.stats.gap_filled, 0);
+      EXPECT_EQ(gaps, "source,from,to,reason\nmastodon-ws:" + base +
+                          ",2016-01-19T08:00:00Z,2016-01-19T09:10:00Z,not running\n");
+    }
+  }
+}
+
 TEST_F(MastodonTest, RecordTakesEveryTagFromOneSocket) {
   const std::vector<std::string> lines = WithFailAloneOnEveryOther(lines_);
   const std::string feed = Write(lines, "two-tags.jsonl");

@@ -274,21 +274,26 @@ void Collector::RestoreFromSocketPerTag() {
   }
 }
 
-void Collector::FillGap() {
+std::optional<int64_t> Collector::FillGap() {
   // Every tag from where the socket stood (filling one moves the newest id on). The tags'
   // statuses are merged in event time before they are counted: one tag's gap, taken
   // whole, would carry the minutes past the others' posts, which would then come too
   // late to be judged, and an outage would seem to end where its posts were only missing.
   const std::string min_id = last_status_id_;
-  if (options_.gap_fill_url.empty() || min_id.empty()) return;
+  if (options_.gap_fill_url.empty() || min_id.empty()) return std::nullopt;
   // A tag filled only in part (the page limit) is whole only up to its newest status: the
   // other tags' later ones would carry the minutes past posts of it that the stream still
   // holds, so they wait for the stream too (they are its posts, or lost with the rest).
   std::vector<FetchedStatus> fetched;
   int64_t whole_until = INT64_MAX;
+  bool a_tag_got_nothing = false;  // its timeline failed: its gap is missing whole
   for (const std::string& tag : options_.mastodon_tags) {
     const size_t before = fetched.size();
-    if (FetchGapOf(tag, min_id, &fetched) || fetched.size() == before) continue;
+    if (FetchGapOf(tag, min_id, &fetched)) continue;
+    if (fetched.size() == before) {
+      a_tag_got_nothing = true;
+      continue;
+    }
     int64_t newest = INT64_MIN;
     for (size_t i = before; i < fetched.size(); ++i)
       newest = std::max(newest, fetched[i].created_at);
@@ -312,6 +317,9 @@ void Collector::FillGap() {
     pipeline_->OnRecord(status.json.data(), status.json.size(), "update");
     ++stats_.gap_filled;
   }
+  if (a_tag_got_nothing) return INT64_MIN;
+  if (whole_until == INT64_MAX) return std::nullopt;
+  return whole_until;
 }
 
 bool Collector::FetchGapOf(const std::string& tag, std::string min_id,
@@ -645,27 +653,31 @@ void Collector::CheckResumedFrom(int64_t event_us) {
                        "about a day and a half)");
 }
 
-int64_t Collector::RecoverableMs() const {
-  // Jetstream resumes from its time cursor, a relay from its line number, and Mastodon
-  // fills in from the hashtag timeline: all a restart missed comes (as far as the server
-  // still has it). X's backfill reaches back minutes; other streams, not at all.
-  if (options_.protocol == StreamProtocol::kJetstream || !options_.resume_param.empty() ||
-      !options_.gap_fill_url.empty())
-    return INT64_MAX;
-  return options_.backfill_max_minutes * 60'000LL;
+std::pair<int64_t, int64_t> Collector::Unrecovered(
+    int64_t from_ms, int64_t to_ms, std::optional<int64_t> fill_missing_since) const {
+  // Jetstream resumes from its time cursor and a relay from its line number: all comes
+  // again (as far as the server still has it; see CheckResumedFrom). Mastodon fills in from
+  // the hashtag timeline, as far as FillGap got. X's backfill reaches back minutes; other
+  // streams, not at all.
+  if (options_.protocol == StreamProtocol::kJetstream || !options_.resume_param.empty())
+    return {to_ms, to_ms};
+  if (!options_.gap_fill_url.empty())
+    return {fill_missing_since ? std::max(from_ms, *fill_missing_since) : to_ms, to_ms};
+  return {from_ms, to_ms - options_.backfill_max_minutes * 60'000LL};
 }
 
-void Collector::AddUnwatchedGaps(int64_t disconnected_since) {
+void Collector::AddUnwatchedGaps(int64_t disconnected_since,
+                                 std::optional<int64_t> fill_missing_since) {
   const int64_t now = clock_->NowMs();
   auto lock = Lock();
   // What went by since the last run's last commit, as far as this connection does not get
   // it back; then what went by while this run could not connect or was cut off.
   int64_t not_running_to = INT64_MIN;
   if (stopped_at_ms_ != 0 && now > stopped_at_ms_) {
-    const int64_t unrecovered_to = now - std::min(RecoverableMs(), now - stopped_at_ms_);
-    if (unrecovered_to > stopped_at_ms_) {
-      pipeline_->AddGap({source_, stopped_at_ms_, unrecovered_to, "not running"});
-      not_running_to = unrecovered_to;
+    const auto [from, to] = Unrecovered(stopped_at_ms_, now, fill_missing_since);
+    if (from < to) {
+      pipeline_->AddGap({source_, from, to, "not running"});
+      not_running_to = to;
     }
   }
   stopped_at_ms_ = 0;
@@ -686,8 +698,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     const StreamOutcome out = Connect(stop, [&] {
       answered_ = true;
       Publish("connected");
-      FillGap();  // after a reconnect or a restart, from the last status seen
-      AddUnwatchedGaps(disconnected_since);
+      // After a reconnect or a restart, from the last status seen.
+      AddUnwatchedGaps(disconnected_since, FillGap());
       disconnected_since = 0;
     });
     if (out.received_data) {

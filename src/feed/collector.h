@@ -174,7 +174,9 @@ class Collector {
   void NoteStatusIdInMessage(std::string_view message);
   void KeepNewerStatusId(const std::string& id);
   // Fills every hashtag's gap from its timeline, the statuses counted in event time.
-  void FillGap();
+  // Returns since when posts may still be missing (INT64_MIN: all since the last status
+  // seen), or nothing when it filled the gap whole or has none to fill.
+  std::optional<int64_t> FillGap();
   // One status a gap fill fetched: its event time and its JSON.
   struct FetchedStatus {
     int64_t created_at;
@@ -190,12 +192,13 @@ class Collector {
   // Writes raw input to the recorder (whole lines of `bytes`, or one message).
   void Record(std::string_view data, bool lines);
   bool Commit(bool force);
-  // How far back before a connection it gets what was posted (INT64_MAX: back to the
-  // cursor, however far): what a restart did not miss.
-  int64_t RecoverableMs() const;
+  // The part of [from_ms, to_ms), unwatched before a connection at to_ms, that the
+  // connection does not get back (first >= second: none). `fill_missing_since`: FillGap's.
+  std::pair<int64_t, int64_t> Unrecovered(int64_t from_ms, int64_t to_ms,
+                                          std::optional<int64_t> fill_missing_since) const;
   // At a connection: the gaps of the time the source went unwatched, since the last run's
-  // last commit (as far as RecoverableMs does not reach) and since `disconnected_since`.
-  void AddUnwatchedGaps(int64_t disconnected_since);
+  // last commit (what the connection does not get back) and since `disconnected_since`.
+  void AddUnwatchedGaps(int64_t disconnected_since, std::optional<int64_t> fill_missing_since);
   // Jetstream, at a connection's first event (at `event_us`): when the server began later
   // than the cursor asked (it keeps a day or two), what it no longer had is a gap.
   void CheckResumedFrom(int64_t event_us);
