@@ -234,9 +234,9 @@ class Collector {
   SseFramer framer_;
   FirstPostWatch first_post_;  // begins the history at the source's first post
   int64_t cursor_ = 0;         // lines consumed (resumable relays) or newest time_us (Jetstream)
-  int64_t resuming_from_us_ = 0;  // Jetstream: the cursor this connection resumes after, until
-                                  // its first event (0: none, or seen)
-  bool jetstream_v2_ = false;  // this connection is to Jetstream v2's stream
+  // Jetstream: the cursor this connection resumes after, until its first event (0: none).
+  int64_t resuming_from_us_ = 0;
+  bool jetstream_v2_ = false;               // this connection is to Jetstream v2's stream
   std::unique_ptr<ZstdFrameDecoder> zstd_;  // Jetstream v2, while compression is on
   bool zstd_given_up_ = false;              // for this run, after a failure to set it up
   bool zstd_refused_ = false;               // a handshake asking for it failed: fetch again
