@@ -168,7 +168,7 @@ TEST(Cli, AnAnswerWrittenToAFileReplacesItOnlyOnceWhole) {
   EXPECT_EQ(testing::ReadFile(dir.File("o.json")), "[]\n");
   EXPECT_EQ(RunHashmon("query gaps" + db + " -o " + dir.File("gaps.txt")).exit_code, 0);
   EXPECT_EQ(testing::ReadFile(dir.File("gaps.txt")),
-            "no gaps in this range: no source was disconnected\n");
+            "no gaps in this range: no source went unwatched\n");
 
   // A query that fails, or an answer that does not fit on the disk, leaves the last whole
   // answer (and its mode) as it was, and no temporary file beside it.
@@ -854,7 +854,7 @@ TEST(Cli, AnEmptyTableSaysThereIsNothingInTheRange) {
   EXPECT_EQ(RunHashmon("query outages" + later).out, "no outages in this range\n");
   EXPECT_EQ(RunHashmon("query spikes" + later).out, "no spikes in this range\n");
   EXPECT_EQ(RunHashmon("query gaps" + later).out,
-            "no gaps in this range: no source was disconnected\n");
+            "no gaps in this range: no source went unwatched\n");
   EXPECT_EQ(RunHashmon("query counts" + later).out, "no mentions in this range\n");
   EXPECT_EQ(RunHashmon("query spikes --db " + db + " --format json").out, "[]\n");
 }

@@ -188,7 +188,7 @@ int RunGaps(const OutageArgs& a) {
   if (format == "json" || format == "jsonl") {
     PrintJsonRows(GapsJson(gaps), format);
   } else if (format == "table" && gaps.empty()) {
-    std::printf("no gaps in this range: no source was disconnected\n");
+    std::printf("no gaps in this range: no source went unwatched\n");
   } else {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
@@ -274,7 +274,9 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
   AddQuery(query, exit, "outages",
            "Crowd-reported outages: per country and international incidents", RunOutages);
   AddQuery(query, exit, "spikes", "Single anomalous minutes", RunSpikes);
-  AddQuery(query, exit, "gaps", "When a live source was disconnected (no data, not zero mentions)",
+  AddQuery(query, exit, "gaps",
+           "When a live source went unwatched: disconnected, or not running (no data, not zero "
+           "mentions)",
            RunGaps);
   auto sources = std::make_shared<OutageArgs>();
   CLI::App* cmd = query->add_subcommand(
