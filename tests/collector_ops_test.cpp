@@ -95,6 +95,7 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
         "hashmon_cursor_lag_seconds{source=", "hashmon_open_outages",
         "hashmon_source_mentions_late_total{source=", "hashmon_recorded_messages_total{source=",
         "hashmon_record_lost_messages_total{source=",
+        "# TYPE hashmon_source_unwatched_seconds_total",
         "hashmon_sqlite_commit_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family << "\n" << metrics;
   }
@@ -123,6 +124,7 @@ TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
   EXPECT_TRUE(status["sources"][0]["late_mentions"].IsInt64());
   EXPECT_TRUE(status["sources"][0]["zstd_dictionary"].IsNull());  // not Jetstream v2
   EXPECT_EQ(status["sources"][0]["failovers"].GetInt64(), 0);
+  EXPECT_TRUE(status["sources"][0]["unwatched_seconds"].IsObject());  // by reason; no gap yet
   EXPECT_TRUE(status["sources"][0]["recorded"].IsInt64());
   EXPECT_EQ(status["sources"][0]["record_lost"].GetInt64(), 0);
   // keep_history: what is kept, and what its passes deleted (nothing here: all is new).

@@ -184,6 +184,11 @@ TEST_F(CollectorTest, TheTimeTheCollectorWasNotRunningIsAGapNotTheOutagesEnd) {
       o.backfill_max_minutes = backfill_minutes;
       const testing::CollectRun run = testing::CollectLiveUntilCut(o, db, locator_, wall_ms);
       EXPECT_NE(run.log.find("giving up after 1 failed connections"), std::string::npos) << run.log;
+      if (wall_ms == eleven) {  // what /metrics and /api/v1/status show of it
+        const int64_t unwatched_minutes = 120 - backfill_minutes;
+        EXPECT_EQ(run.stats.unwatched_ms,
+                  (std::map<std::string, int64_t>{{"not running", unwatched_minutes * 60'000}}));
+      }
     }
     const std::string day = " --since 2016-01-19T00:00:00Z --until 2016-01-20T00:00:00Z --db " + db;
     const std::string gaps = testing::RunHashmon("query gaps --format csv" + day).out;

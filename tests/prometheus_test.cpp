@@ -93,6 +93,7 @@ TEST(PrometheusTest, EachSourceHasItsOwnConnectionBytesAndLag) {
   LiveSnapshot x = Source("x", 20);
   x.state = "reconnecting";
   x.reconnects = {{"timeout", 3}};
+  x.unwatched_seconds = {{"disconnected", 12.5}, {"not running", 7200}};
   LiveSnapshot jetstream = Source("jetstream", 10);
   jetstream.failovers = 2;
   const std::string text = RenderMetrics({jetstream, x}, {}, nullptr, kNow);
@@ -101,6 +102,10 @@ TEST(PrometheusTest, EachSourceHasItsOwnConnectionBytesAndLag) {
   EXPECT_TRUE(Has(text, "hashmon_source_connected{source=\"jetstream\"} 1"));
   EXPECT_TRUE(Has(text, "hashmon_source_connected{source=\"x\"} 0"));
   EXPECT_TRUE(Has(text, "hashmon_reconnects_total{source=\"x\",reason=\"timeout\"} 3"));
+  EXPECT_TRUE(Has(
+      text, "hashmon_source_unwatched_seconds_total{source=\"x\",reason=\"disconnected\"} 12.5"));
+  EXPECT_TRUE(Has(
+      text, "hashmon_source_unwatched_seconds_total{source=\"x\",reason=\"not running\"} 7200"));
   EXPECT_TRUE(Has(text, "hashmon_received_bytes_total{source=\"jetstream\"} 1000"));
   EXPECT_TRUE(Has(text, "hashmon_cursor_lag_seconds{source=\"x\"} 5"));
 }

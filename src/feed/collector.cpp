@@ -611,6 +611,7 @@ void Collector::Publish(const char* state) {
     s.connections = stats_.connections;
     s.reconnects = std::map<std::string, int64_t>(stats_.failures.begin(), stats_.failures.end());
     s.gap_filled = stats_.gap_filled;
+    for (const auto& [reason, ms] : stats_.unwatched_ms) s.unwatched_seconds[reason] = ms / 1000.0;
     s.failovers = stats_.failovers;
     s.late_mentions = stats_.late_mentions;
     s.zstd_dictionary = zstd_ ? zstd_->dictionary_id() : 0;
@@ -638,6 +639,11 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
   }
 }
 
+void Collector::AddGap(int64_t from_ms, int64_t to_ms, const char* reason) {
+  pipeline_->AddGap({source_, from_ms, to_ms, reason});
+  stats_.unwatched_ms[reason] += to_ms - from_ms;
+}
+
 void Collector::CheckResumedFrom(int64_t event_us) {
   // The firehose carries many events a second: one that comes minutes after the cursor
   // means the server began later than asked (v1 says nothing; v2 sends OutdatedCursor).
@@ -645,7 +651,7 @@ void Collector::CheckResumedFrom(int64_t event_us) {
   const int64_t from_ms = resuming_from_us_ / 1000;
   resuming_from_us_ = 0;
   if (after_us <= kServerBeganLaterUs) return;
-  pipeline_->AddGap({source_, from_ms, event_us / 1000, "older than the server keeps"});
+  AddGap(from_ms, event_us / 1000, "older than the server keeps");
   log_->LogLimited(LogLevel::kWarn, "jetstream-lost:" + source_,
                    DisplayName() + ": the server could not go back to the cursor (" +
                        FormatIsoTime(from_ms) + "); it began at " + FormatIsoTime(event_us / 1000) +
@@ -676,15 +682,14 @@ void Collector::AddUnwatchedGaps(int64_t disconnected_since,
   if (stopped_at_ms_ != 0 && now > stopped_at_ms_) {
     const auto [from, to] = Unrecovered(stopped_at_ms_, now, fill_missing_since);
     if (from < to) {
-      pipeline_->AddGap({source_, from, to, "not running"});
+      AddGap(from, to, "not running");
       not_running_to = to;
     }
   }
   stopped_at_ms_ = 0;
   if (disconnected_since == 0) return;
   const int64_t from = std::max(disconnected_since, not_running_to);
-  if (from < now || (from == now && not_running_to == INT64_MIN))
-    pipeline_->AddGap({source_, from, now, "disconnected"});
+  if (from < now || (from == now && not_running_to == INT64_MIN)) AddGap(from, now, "disconnected");
 }
 
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {

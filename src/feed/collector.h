@@ -132,6 +132,8 @@ struct CollectStats {
   // but not seen by detection (with several sources, the slow one's).
   int64_t late_mentions = 0;
   int failovers = 0;  // moves to another host (CollectOptions::other_urls)
+  // The gaps recorded (time the source went unwatched), in ms, by reason.
+  std::map<std::string, int64_t> unwatched_ms;
 };
 
 class Collector {
@@ -199,6 +201,8 @@ class Collector {
   // At a connection: the gaps of the time the source went unwatched, since the last run's
   // last commit (what the connection does not get back) and since `disconnected_since`.
   void AddUnwatchedGaps(int64_t disconnected_since, std::optional<int64_t> fill_missing_since);
+  // Records a gap of the source's (in the pipeline, and in its stats).
+  void AddGap(int64_t from_ms, int64_t to_ms, const char* reason);
   // Jetstream, at a connection's first event (at `event_us`): when the server began later
   // than the cursor asked (it keeps a day or two), what it no longer had is a gap.
   void CheckResumedFrom(int64_t event_us);

@@ -6,7 +6,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
+#include <string>
 #include <system_error>
+#include <type_traits>
 
 #include "feed/url_text.h"
 #include "hashmon/country_locator.h"
@@ -121,6 +124,21 @@ void LatestOutage(JsonWriter& w, const SqliteStore::Summary& summary) {
   w.EndObject();
 }
 
+// {"reason": n, ...}
+template <typename Number>
+void WriteByReason(JsonWriter& w, const char* key, const std::map<std::string, Number>& by_reason) {
+  w.Key(key);
+  w.StartObject();
+  for (const auto& [reason, n] : by_reason) {
+    w.Key(reason.c_str());
+    if constexpr (std::is_integral_v<Number>)
+      w.Int64(n);
+    else
+      w.Double(n);
+  }
+  w.EndObject();
+}
+
 // A source of the collector this server runs in: its connection, lag and counters.
 void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
   w.StartObject();
@@ -141,13 +159,8 @@ void LiveSource(JsonWriter& w, const LiveSnapshot& s, int64_t now) {
     w.Null();
   w.Key("connections");
   w.Int64(s.connections);
-  w.Key("reconnects");
-  w.StartObject();
-  for (const auto& [reason, n] : s.reconnects) {
-    w.Key(reason.c_str());
-    w.Int64(n);
-  }
-  w.EndObject();
+  WriteByReason(w, "reconnects", s.reconnects);
+  WriteByReason(w, "unwatched_seconds", s.unwatched_seconds);
   w.Key("failovers");
   w.Int64(s.failovers);
   w.Key("bytes");

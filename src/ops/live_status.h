@@ -30,6 +30,7 @@ struct LiveSnapshot {
   std::map<std::string, int64_t> reconnects;  // by reason
   int64_t failovers = 0;                      // moves to another host of the stream
   int64_t gap_filled = 0;
+  std::map<std::string, double> unwatched_seconds;  // the gaps recorded, by reason
   int64_t bytes = 0;
   int64_t late_mentions = 0;     // this source's mentions that came too late for detection
   uint32_t zstd_dictionary = 0;  // Jetstream v2: the dictionary its messages come compressed with

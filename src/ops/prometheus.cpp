@@ -127,6 +127,16 @@ void SourceMetrics(Writer& w, const std::vector<LiveSnapshot>& live, int64_t now
                Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
     }
   }
+  w.Family("hashmon_source_unwatched_seconds_total", "counter",
+           "Time each source went unwatched, by reason: disconnected, not running (what a "
+           "restart did not get back), older than the server keeps (Jetstream began later "
+           "than the cursor). Recorded as gaps: no data, not zero mentions.");
+  for (const auto& s : live) {
+    for (const auto& [reason, seconds] : s.unwatched_seconds) {
+      w.Sample("hashmon_source_unwatched_seconds_total", seconds,
+               Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
+    }
+  }
   PerSource(w, live, "hashmon_source_failovers_total", "counter",
             "Moves of each source to another host of its stream (Jetstream's instances) after "
             "failed connections.",
