@@ -689,7 +689,7 @@ void Collector::AddUnwatchedGaps(int64_t disconnected_since,
   stopped_at_ms_ = 0;
   if (disconnected_since == 0) return;
   const int64_t from = std::max(disconnected_since, not_running_to);
-  if (from < now || (from == now && not_running_to == INT64_MIN)) AddGap(from, now, "disconnected");
+  if (not_running_to == INT64_MIN || from < now) AddGap(from, now, "disconnected");
 }
 
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {

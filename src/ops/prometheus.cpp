@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 
 namespace hashmon {
@@ -66,6 +67,19 @@ void PerSource(Writer& w, const std::vector<LiveSnapshot>& live, const char* nam
   }
 }
 
+// A counter of each source, by reason (a map member of the snapshot).
+template <typename Number>
+void PerSourceByReason(Writer& w, const std::vector<LiveSnapshot>& live, const char* name,
+                       const char* help, std::map<std::string, Number> LiveSnapshot::*by_reason) {
+  w.Family(name, "counter", help);
+  for (const auto& s : live) {
+    for (const auto& [reason, n] : s.*by_reason) {
+      w.Sample(name, static_cast<double>(n),
+               Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
+    }
+  }
+}
+
 // A counter of the sources that record (collect --record); nothing when none does.
 void PerRecordingSource(Writer& w, const std::vector<LiveSnapshot>& live, const char* name,
                         const char* help, int64_t LiveSnapshot::*value) {
@@ -120,23 +134,13 @@ void SourceMetrics(Writer& w, const std::vector<LiveSnapshot>& live, int64_t now
   PerSource(
       w, live, "hashmon_source_connected", "gauge", "1 while the source's stream is connected.",
       [](const LiveSnapshot& s) { return std::optional<double>(s.state == "connected" ? 1 : 0); });
-  w.Family("hashmon_reconnects_total", "counter", "Reconnections of each source, by reason.");
-  for (const auto& s : live) {
-    for (const auto& [reason, n] : s.reconnects) {
-      w.Sample("hashmon_reconnects_total", static_cast<double>(n),
-               Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
-    }
-  }
-  w.Family("hashmon_source_unwatched_seconds_total", "counter",
-           "Time each source went unwatched, by reason: disconnected, not running (what a "
-           "restart did not get back), older than the server keeps (Jetstream began later "
-           "than the cursor). Recorded as gaps: no data, not zero mentions.");
-  for (const auto& s : live) {
-    for (const auto& [reason, seconds] : s.unwatched_seconds) {
-      w.Sample("hashmon_source_unwatched_seconds_total", seconds,
-               Writer::Label("source", s.source) + "," + Writer::Label("reason", reason));
-    }
-  }
+  PerSourceByReason(w, live, "hashmon_reconnects_total", "Reconnections of each source, by reason.",
+                    &LiveSnapshot::reconnects);
+  PerSourceByReason(w, live, "hashmon_source_unwatched_seconds_total",
+                    "Time each source went unwatched, by reason: disconnected, not running (what "
+                    "a restart did not get back), older than the server keeps (Jetstream began "
+                    "later than the cursor). Recorded as gaps: no data, not zero mentions.",
+                    &LiveSnapshot::unwatched_seconds);
   PerSource(w, live, "hashmon_source_failovers_total", "counter",
             "Moves of each source to another host of its stream (Jetstream's instances) after "
             "failed connections.",
