@@ -248,6 +248,22 @@ TEST_F(CollectorTest, ATruncatedChunkAndAStallAreReconnectedThrough) {
   EXPECT_EQ(stats.failures["stalled"], 1);
 }
 
+// The stream stalls: the socket stays open and nothing comes. Only after the idle timeout
+// (3 minutes here) does the collector call it dead and reconnect. An X stream does not
+// send again what was posted meanwhile, so the source went unwatched from its last bytes,
+// not from when the stall was noticed.
+TEST_F(CollectorTest, AStalledStreamWentUnwatchedFromItsLastBytes) {
+  FeedFaults stall;
+  stall.stall_after_lines = 2000;
+  CollectOptions o;
+  o.idle_timeout_ms = 3 * 60'000;
+  const testing::CollectRun run = CollectFrom(stall, o);
+  EXPECT_EQ(run.stats.failures.at("stalled"), 1);
+  ASSERT_EQ(run.stats.unwatched_ms.size(), 1u);
+  EXPECT_GE(run.stats.unwatched_ms.at("disconnected"), o.idle_timeout_ms);
+  EXPECT_LT(run.stats.unwatched_ms.at("disconnected"), o.idle_timeout_ms + 60'000);
+}
+
 TEST_F(CollectorTest, ARefusedTokenSaysWhatToFixAndIsNotRetriedInATightLoop) {
   FeedFaults f;
   f.statuses = {401, 401};

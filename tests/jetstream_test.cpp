@@ -95,6 +95,7 @@ TEST_F(JetstreamTest, DropsTornMessagesGarbageAndStallsChangeNothing) {
   auto dropped = Collect(drop, "drop.db");
   EXPECT_EQ(dropped.history, expected);
   EXPECT_GE(dropped.stats.reconnects, 1);
+  EXPECT_TRUE(dropped.stats.unwatched_ms.empty());  // the cursor got it all back: no gap
   FeedFaults torn;
   torn.truncate_after_lines = 2222;
   EXPECT_EQ(Collect(torn, "torn.db").history, expected);
@@ -103,6 +104,29 @@ TEST_F(JetstreamTest, DropsTornMessagesGarbageAndStallsChangeNothing) {
   auto stalled = Collect(stall, "stall.db");
   EXPECT_EQ(stalled.history, expected);
   EXPECT_EQ(stalled.stats.failures["stalled"], 1);
+}
+
+// The connection stalls for 3 minutes (the idle timeout) before the collector reconnects.
+// The server sends again from the time cursor what was posted meanwhile, in order, so
+// nothing was missed: no gap, and the minutes are judged as if it had never stalled (an X
+// stream's stall is a gap: CollectorTest.AStalledStreamWentUnwatchedFromItsLastBytes).
+TEST_F(JetstreamTest, ADisconnectionTheCursorGetsBackLeavesNoGap) {
+  FeedFaults stall;
+  stall.stall_after_lines = 3000;
+  FeedServer server(lines_, stall, 0, FeedProtocol::kJetstream);
+  std::string error;
+  CollectOptions o = Jetstream(server.Start(0, &error));
+  o.idle_timeout_ms = 3 * 60'000;
+  const std::string db = tmp_.File("stalled.db");
+  auto run = testing::CollectHistory(o, db, locator_, [&] { return server.stalled(); });
+  server.Stop();
+  ASSERT_TRUE(run.ok) << run.log;
+  EXPECT_EQ(run.stats.failures.at("stalled"), 1);
+  EXPECT_TRUE(run.stats.unwatched_ms.empty());
+  EXPECT_EQ(
+      testing::RunHashmon("query gaps --format csv --since 2000-01-01T00:00:00Z --db " + db).out,
+      "source,from,to,reason\n");
+  EXPECT_EQ(run.history, Replayed());
 }
 
 TEST_F(JetstreamTest, ARestartResumesFromTheCommittedTimeCursor) {

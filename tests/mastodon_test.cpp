@@ -128,10 +128,12 @@ TEST_F(MastodonTest, PostsMadeWhileDisconnectedComeBackFromTheHashtagTimeline) {
   f.drop_after_lines = 4000;
   f.lost_lines = 300;  // posted while the stream was down: never streamed
   auto without = Collect(f, false);
-  EXPECT_NE(without.history, expected);  // the fault really loses posts
+  EXPECT_NE(without.history, expected);  // the fault really loses posts, and says so: a gap
+  EXPECT_EQ(without.stats.unwatched_ms.count("disconnected"), 1u);
   auto with = Collect(f, true);
   EXPECT_EQ(with.history, expected);
   EXPECT_GE(with.stats.gap_filled, 300);
+  EXPECT_TRUE(with.stats.unwatched_ms.empty());  // filled whole: no gap
 }
 
 TEST_F(MastodonTest, ACleanWebSocketStreamGivesTheSameHistoryAsAReplay) {
@@ -466,15 +468,17 @@ TEST_F(MastodonTest, AGapLongerThanTheFillReachesIsCountedUpToWhereEveryTagIsWho
 // A collector stopped at 08:00 starts again at 09:10. Gap fill gets back what was posted
 // meanwhile, so that leaves no gap; where it stops short (1,100 statuses of #twitterdown,
 // more than it fetches), the time after the last status it has of every tag is a gap; where
-// the timelines cannot be had (503), all of it is.
+// the timelines cannot be had (503), all of it is; and so it is where the last run saw no
+// status at all (its checkpoint holds no status id): nothing says where to fill from.
 TEST_F(MastodonTest, ARestartLeavesAGapOnlyWhereGapFillStoppedShort) {
-  for (const int posted : {900, 1100, -1}) {
+  constexpr int kTimelinesFail = -1, kNoStatusSeen = -2;
+  for (const int posted : {900, 1100, kTimelinesFail, kNoStatusSeen}) {
     SCOPED_TRACE(posted);
     TagTimelines gap;
     gap.Add("twitterdown", std::max(posted, 0), TagTimelines::kEpoch, 3);
     gap.Add("fail", 60, TagTimelines::kEpoch + 30'000, 60);
     testing::HttpTestServer timelines([&](const testing::TestRequest& r) {
-      return posted < 0 ? testing::TestResponse{503, ""} : gap.Answer(r);
+      return posted == kTimelinesFail ? testing::TestResponse{503, ""} : gap.Answer(r);
     });
     timelines.Start();
     FeedServer server({}, {}, 0, FeedProtocol::kMastodonWs);
@@ -488,8 +492,9 @@ TEST_F(MastodonTest, ARestartLeavesAGapOnlyWhereGapFillStoppedShort) {
     auto run = testing::CollectLiveUntilCut(
         o, db, locator_.get(), started,
         [&](SqliteStore* store) {
-          store->Commit({}, {{"mastodon-ws:" + base, std::to_string(TagTimelines::kBaseId - 1),
-                              false, "", stopped}});
+          const std::string seen =
+              posted == kNoStatusSeen ? "" : std::to_string(TagTimelines::kBaseId - 1);
+          store->Commit({}, {{"mastodon-ws:" + base, seen, false, "", stopped}});
         },
         o.mastodon_tags);
     server.Stop();

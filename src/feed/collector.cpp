@@ -280,7 +280,10 @@ std::optional<int64_t> Collector::FillGap() {
   // whole, would carry the minutes past the others' posts, which would then come too
   // late to be judged, and an outage would seem to end where its posts were only missing.
   const std::string min_id = last_status_id_;
-  if (options_.gap_fill_url.empty() || min_id.empty()) return std::nullopt;
+  if (options_.gap_fill_url.empty()) return std::nullopt;
+  // No status seen yet, by this run or the last: nothing says where the gap began, so
+  // none of it can be filled (a timeline's newest statuses might not reach back to it).
+  if (min_id.empty()) return INT64_MIN;
   // A tag filled only in part (the page limit) is whole only up to its newest status: the
   // other tags' later ones would carry the minutes past posts of it that the stream still
   // holds, so they wait for the stream too (they are its posts, or lost with the rest).
@@ -659,6 +662,11 @@ void Collector::CheckResumedFrom(int64_t event_us) {
                        "about a day and a half)");
 }
 
+bool Collector::ResumesInEventTime() const {
+  return options_.protocol == StreamProtocol::kJetstream || !options_.resume_param.empty() ||
+         !options_.gap_fill_url.empty();
+}
+
 std::pair<int64_t, int64_t> Collector::Unrecovered(
     int64_t from_ms, int64_t to_ms, std::optional<int64_t> fill_missing_since) const {
   // Jetstream resumes from its time cursor and a relay from its line number: all comes
@@ -688,6 +696,16 @@ void Collector::AddUnwatchedGaps(int64_t disconnected_since,
   }
   stopped_at_ms_ = 0;
   if (disconnected_since == 0) return;
+  // A source that resumes in event time (a cursor, gap fill) gets a disconnection back as it
+  // gets a restart back, in order, so detection judges those minutes as if it never left.
+  // X's backfill is not ordered against the live posts, and other streams do not resume:
+  // the whole disconnection stays a gap, listed even when it was too short to matter.
+  if (ResumesInEventTime()) {
+    const auto [from, to] = Unrecovered(disconnected_since, now, fill_missing_since);
+    if (std::max(from, not_running_to) < to)
+      AddGap(std::max(from, not_running_to), to, "disconnected");
+    return;
+  }
   const int64_t from = std::max(disconnected_since, not_running_to);
   if (not_running_to == INT64_MIN || from < now) AddGap(from, now, "disconnected");
 }
@@ -720,7 +738,10 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       }
       break;
     }
-    if (disconnected_since == 0) disconnected_since = clock_->NowMs();
+    // A stalled connection went unwatched from its last bytes, an idle timeout ago.
+    if (disconnected_since == 0)
+      disconnected_since =
+          clock_->NowMs() - (out.kind == StreamOutcome::kStalled ? options_.idle_timeout_ms : 0);
     ++stats_.reconnects;
     const std::string reason = FailureReason(out);
     ++stats_.failures[reason];

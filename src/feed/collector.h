@@ -177,7 +177,8 @@ class Collector {
   void KeepNewerStatusId(const std::string& id);
   // Fills every hashtag's gap from its timeline, the statuses counted in event time.
   // Returns since when posts may still be missing (INT64_MIN: all since the last status
-  // seen), or nothing when it filled the gap whole or has none to fill.
+  // seen, or since the source went unwatched when no status was ever seen), or nothing
+  // when it filled the gap whole or has none to fill.
   std::optional<int64_t> FillGap();
   // One status a gap fill fetched: its event time and its JSON.
   struct FetchedStatus {
@@ -194,6 +195,9 @@ class Collector {
   // Writes raw input to the recorder (whole lines of `bytes`, or one message).
   void Record(std::string_view data, bool lines);
   bool Commit(bool force);
+  // Whether what the source sent while unwatched comes again in event time, before what
+  // follows: Jetstream (time cursor), resumable relays, Mastodon's gap fill.
+  bool ResumesInEventTime() const;
   // The part of [from_ms, to_ms), unwatched before a connection at to_ms, that the
   // connection does not get back (first >= second: none). `fill_missing_since`: FillGap's.
   std::pair<int64_t, int64_t> Unrecovered(int64_t from_ms, int64_t to_ms,

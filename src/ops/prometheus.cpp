@@ -138,8 +138,9 @@ void SourceMetrics(Writer& w, const std::vector<LiveSnapshot>& live, int64_t now
                     &LiveSnapshot::reconnects);
   PerSourceByReason(w, live, "hashmon_source_unwatched_seconds_total",
                     "Time each source went unwatched, by reason: disconnected, not running (what "
-                    "a restart did not get back), older than the server keeps (Jetstream began "
-                    "later than the cursor). Recorded as gaps: no data, not zero mentions.",
+                    "the next connection did not get back), older than the server keeps "
+                    "(Jetstream began later than the cursor). Recorded as gaps: no data, not zero "
+                    "mentions.",
                     &LiveSnapshot::unwatched_seconds);
   PerSource(w, live, "hashmon_source_failovers_total", "counter",
             "Moves of each source to another host of its stream (Jetstream's instances) after "
