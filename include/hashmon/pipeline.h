@@ -56,6 +56,10 @@ struct GapRecord {
   int64_t from_ms;
   int64_t to_ms;
   std::string reason;
+  // Where posts may be missing from (to_ms: nowhere; INT64_MIN: all of the gap). Before it,
+  // the source sent again what was posted (a cursor, gap fill): detection judges those
+  // minutes. The history keeps only the gap.
+  int64_t missing_from_ms = INT64_MIN;
 };
 
 struct DeletedPost {

@@ -132,8 +132,9 @@ void Pipeline::TakeUndetectedCounts() {
 void Pipeline::Flush() { CloseMinutes(true); }
 
 void Pipeline::AddGap(GapRecord gap) {
-  // Only whole minutes inside the gap carry no information.
-  const auto [first, last] = WholeMinutesWithin(gap.from_ms, gap.to_ms);
+  // Only whole minutes inside the gap, where posts may be missing, carry no information.
+  const auto [first, last] =
+      WholeMinutesWithin(std::max(gap.from_ms, gap.missing_from_ms), gap.to_ms);
   if (config_.detect && first <= last) tracker_.MarkGap(first, last);
   pending_.gaps.push_back(std::move(gap));
 }

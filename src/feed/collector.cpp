@@ -642,8 +642,9 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
   }
 }
 
-void Collector::AddGap(int64_t from_ms, int64_t to_ms, const char* reason) {
-  pipeline_->AddGap({source_, from_ms, to_ms, reason});
+void Collector::AddGap(int64_t from_ms, int64_t to_ms, const char* reason,
+                       std::optional<int64_t> missing_from_ms) {
+  pipeline_->AddGap({source_, from_ms, to_ms, reason, missing_from_ms.value_or(from_ms)});
   stats_.unwatched_ms[reason] += to_ms - from_ms;
 }
 
@@ -696,18 +697,15 @@ void Collector::AddUnwatchedGaps(int64_t disconnected_since,
   }
   stopped_at_ms_ = 0;
   if (disconnected_since == 0) return;
-  // A source that resumes in event time (a cursor, gap fill) gets a disconnection back as it
-  // gets a restart back, in order, so detection judges those minutes as if it never left.
-  // X's backfill is not ordered against the live posts, and other streams do not resume:
-  // the whole disconnection stays a gap, listed even when it was too short to matter.
-  if (ResumesInEventTime()) {
-    const auto [from, to] = Unrecovered(disconnected_since, now, fill_missing_since);
-    if (std::max(from, not_running_to) < to)
-      AddGap(std::max(from, not_running_to), to, "disconnected");
-    return;
-  }
   const int64_t from = std::max(disconnected_since, not_running_to);
-  if (not_running_to == INT64_MIN || from < now) AddGap(from, now, "disconnected");
+  if (!(not_running_to == INT64_MIN || from < now)) return;
+  // Every disconnection is listed, even one too short to matter. A source that resumes in
+  // event time (a cursor, gap fill) sends what it missed again, in order, so detection
+  // judges those minutes as if it had never left, up to where posts may still be missing.
+  // X's backfill is not ordered against the live posts, and other streams do not resume.
+  const int64_t missing_from =
+      ResumesInEventTime() ? Unrecovered(from, now, fill_missing_since).first : from;
+  AddGap(from, now, "disconnected", missing_from);
 }
 
 bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
@@ -738,10 +736,8 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
       }
       break;
     }
-    // A stalled connection went unwatched from its last bytes, an idle timeout ago.
-    if (disconnected_since == 0)
-      disconnected_since =
-          clock_->NowMs() - (out.kind == StreamOutcome::kStalled ? options_.idle_timeout_ms : 0);
+    // A stalled connection went unwatched from its last sign of life.
+    if (disconnected_since == 0) disconnected_since = clock_->NowMs() - out.silent_ms;
     ++stats_.reconnects;
     const std::string reason = FailureReason(out);
     ++stats_.failures[reason];

@@ -195,8 +195,8 @@ class Collector {
   // Writes raw input to the recorder (whole lines of `bytes`, or one message).
   void Record(std::string_view data, bool lines);
   bool Commit(bool force);
-  // Whether what the source sent while unwatched comes again in event time, before what
-  // follows: Jetstream (time cursor), resumable relays, Mastodon's gap fill.
+  // Whether what was posted while the source went unwatched comes again in event time,
+  // before what follows: Jetstream (time cursor), resumable relays, Mastodon's gap fill.
   bool ResumesInEventTime() const;
   // The part of [from_ms, to_ms), unwatched before a connection at to_ms, that the
   // connection does not get back (first >= second: none). `fill_missing_since`: FillGap's.
@@ -205,8 +205,10 @@ class Collector {
   // At a connection: the gaps of the time the source went unwatched, since the last run's
   // last commit (what the connection does not get back) and since `disconnected_since`.
   void AddUnwatchedGaps(int64_t disconnected_since, std::optional<int64_t> fill_missing_since);
-  // Records a gap of the source's (in the pipeline, and in its stats).
-  void AddGap(int64_t from_ms, int64_t to_ms, const char* reason);
+  // Records a gap of the source's (in the pipeline, and in its stats), whose posts may be
+  // missing from `missing_from_ms` (all of it unless told).
+  void AddGap(int64_t from_ms, int64_t to_ms, const char* reason,
+              std::optional<int64_t> missing_from_ms = std::nullopt);
   // Jetstream, at a connection's first event (at `event_us`): when the server began later
   // than the cursor asked (it keeps a day or two), what it no longer had is a gap.
   void CheckResumedFrom(int64_t event_us);

@@ -339,6 +339,7 @@ StreamOutcome StreamHttp(const StreamRequest& request,
     out.kind = StreamOutcome::kStalled;
     out.failure = FailureKind::kNetwork;
     out.message = "no data for " + std::to_string(request.idle_timeout_ms / 1000) + " s";
+    out.silent_ms = clock->MonotonicMs() - body->last_data;
   }
   return out;
 }

@@ -23,6 +23,7 @@ struct StreamOutcome {
   std::string message;
   std::optional<int64_t> rate_limit_reset_ms;
   bool received_data = false;
+  int64_t silent_ms = 0;  // kStalled: how long nothing had come when it was called dead
 };
 
 struct StreamRequest {

@@ -152,6 +152,7 @@ void Watch(const WsRequest& request, websocket_callback_client* client, WsState*
     if (now - state->last_data > request.idle_timeout_ms) {
       out->kind = StreamOutcome::kStalled;
       out->message = "no data for " + std::to_string(request.idle_timeout_ms / 1000) + " s";
+      out->silent_ms = now - state->last_data;
       return;
     }
     if (request.heartbeat_every_ms > 0 && now - last_beat >= request.heartbeat_every_ms) {
