@@ -14,6 +14,7 @@
 #include "hashmon/clock.h"
 #include "hashmon/embedded_data.h"
 #include "hashmon/log.h"
+#include "hashmon/pipeline.h"
 #include "hashmon/time_util.h"
 #include "test_util.h"
 
@@ -206,6 +207,43 @@ TEST(SchemaTest, SeriesTotalsAreAddedUpOnceThenFollowEveryCountWrittenChangedOrD
   EXPECT_EQ(store->Tags(), (std::vector<std::string>{"twitterdown"}));
   EXPECT_EQ(store->db().execAndGet("SELECT SUM(count) FROM buckets").getInt64(),
             store->db().execAndGet("SELECT SUM(mentions) FROM series").getInt64());
+}
+
+// A collector restarts at 10:30. Detection must skip the same minutes it would have skipped
+// had it never stopped: those of its last day of gaps where posts may be missing.
+TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
+  TempDir tmp;
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(tmp.File("gaps.db"), &error);
+  ASSERT_TRUE(store) << error;
+  const auto at = [](const char* hh_mm_ss) {
+    return *ParseIsoTime(std::string("2016-01-19T") + hh_mm_ss + "Z");
+  };
+  Batch batch;
+  batch.gaps = {
+      {"x", at("08:13:30"), at("08:16:31"), "disconnected"},  // posts missing: all of it
+      {"jetstream", at("09:00:10"), at("09:04:10"), "disconnected", at("09:04:10")},    // none
+      {"mastodon", at("10:00:00"), at("10:10:00"), "disconnected", at("10:05:30")},     // part
+      {"x", at("08:13:30") - 86'400'000, at("08:20:00") - 86'400'000, "disconnected"},  // old
+  };
+  TrackerChanges detection;
+  detection.closed_through = at("10:30:00");
+  batch.detection.push_back(detection);
+  store->Commit(batch, {});
+  // A gap written before schema 10 says nothing of where posts were missing: all of it.
+  store->db().exec("INSERT INTO gaps (source, started, ended, reason) VALUES ('old', " +
+                   std::to_string(at("10:20:00") / 1000) + ", " +
+                   std::to_string(at("10:22:00") / 1000) + ", 'not running')");
+
+  Pipeline restarted(PipelineConfig{}, nullptr);
+  store->RestorePipeline(&restarted, nullptr);
+  const OutageTracker& tracker = restarted.tracker();
+  std::vector<std::string> skipped;
+  for (int64_t m = at("08:00:00") - 86'400'000; m <= at("10:30:00"); m += kMillisPerMinute) {
+    if (tracker.InGap(m)) skipped.push_back(FormatIsoTime(m).substr(11, 5));
+  }
+  EXPECT_EQ(skipped, (std::vector<std::string>{"08:14", "08:15", "10:06", "10:07", "10:08", "10:09",
+                                               "10:20", "10:21"}));
 }
 
 TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {

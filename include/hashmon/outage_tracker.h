@@ -240,6 +240,8 @@ class OutageTracker {
 
   // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
   void MarkGap(int64_t from_minute, int64_t to_minute);
+  // Whether a minute is in a gap of the last day.
+  bool InGap(int64_t minute) const;
 
   TrackerChanges TakeChanges();
 
@@ -272,7 +274,6 @@ class OutageTracker {
   // no mention falls in it and every series is dormant (SeriesDetector::Dormant), when it is
   // the next minute with mentions.
   int64_t NextMinuteToObserve(int64_t m, int64_t last, const ClosedCounts& counts) const;
-  bool InGap(int64_t minute) const;
   void Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute);
   void Resolve(const SeriesKey& key, const AlertEvent& e);
   // Once every country of outage `id` with evidence of its own has ended, those still

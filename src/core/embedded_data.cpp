@@ -18,6 +18,7 @@ HASHMON_EMBED(hm_schema6, HASHMON_SCHEMA_DIR "/006_waves.sql")
 HASHMON_EMBED(hm_schema7, HASHMON_SCHEMA_DIR "/007_wave_counts.sql")
 HASHMON_EMBED(hm_schema8, HASHMON_SCHEMA_DIR "/008_checkpoint_names.sql")
 HASHMON_EMBED(hm_schema9, HASHMON_SCHEMA_DIR "/009_series_totals.sql")
+HASHMON_EMBED(hm_schema10, HASHMON_SCHEMA_DIR "/010_gap_missing_from.sql")
 
 namespace hashmon {
 namespace {
@@ -63,6 +64,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
        {hm_schema8_begin, static_cast<size_t>(hm_schema8_end - hm_schema8_begin)}},
       {"009_series_totals.sql",
        {hm_schema9_begin, static_cast<size_t>(hm_schema9_end - hm_schema9_begin)}},
+      {"010_gap_missing_from.sql",
+       {hm_schema10_begin, static_cast<size_t>(hm_schema10_end - hm_schema10_begin)}},
   };
 }
 
