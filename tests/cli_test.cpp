@@ -213,22 +213,45 @@ TEST(Cli, AnAnswerWrittenToAFileReplacesItOnlyOnceWhole) {
   }
 }
 
+// A history at `path` holding these gaps and nothing else.
+void WriteGaps(const std::string& path, std::vector<GapRecord> gaps) {
+  std::string error;
+  auto store = SqliteStore::OpenForWriting(path, &error);
+  ASSERT_TRUE(store) << error;
+  Batch batch;
+  batch.gaps = std::move(gaps);
+  store->Commit(batch, {});
+}
+
 TEST(Cli, AGapsCsvQuotesASourceWhoseUrlHoldsCommasOrQuotes) {
   TempDir dir;
-  std::string error;
-  {
-    auto store = SqliteStore::OpenForWriting(dir.File("h.db"), &error);
-    ASSERT_TRUE(store) << error;
-    Batch batch;
-    batch.gaps.push_back({R"(http:http://relay/feed?tags=a,b&name="x")", 1453191300000,
-                          1453191360000, "disconnected"});
-    store->Commit(batch, {});
-  }
+  WriteGaps(dir.File("h.db"), {{R"(http:http://relay/feed?tags=a,b&name="x")", 1453191300000,
+                                1453191360000, "disconnected"}});
   auto csv = RunHashmon("query gaps --format csv --db " + dir.File("h.db"));
   EXPECT_EQ(csv.out,
             "source,from,to,reason\n"
             R"("http:http://relay/feed?tags=a,b&name=""x""",2016-01-19T08:15:00Z,)"
             "2016-01-19T08:16:00Z,disconnected\n");
+}
+
+// Every disconnection is listed; the JSON also says from when its posts may be missing:
+// none (null) where the source sent them again, part of it, or all of it.
+TEST(Cli, GapsInJsonSayFromWhenPostsMayBeMissing) {
+  TempDir dir;
+  const int64_t t = *ParseIsoTime("2016-01-19T08:15:00Z");
+  WriteGaps(dir.File("h.db"), {{"x", t, t + 120'000, "disconnected"},
+                               {"jetstream", t, t + 120'000, "disconnected", t + 120'000},
+                               {"mastodon", t, t + 120'000, "disconnected", t + 90'000}});
+  const std::string json = RunHashmon("query gaps --format json --db " + dir.File("h.db")).out;
+  for (const char* expected :
+       {R"("source":"x","from":"2016-01-19T08:15:00Z","to":"2016-01-19T08:17:00Z",)"
+        R"("reason":"disconnected","posts_missing_from":"2016-01-19T08:15:00Z")",
+        R"("source":"jetstream","from":"2016-01-19T08:15:00Z","to":"2016-01-19T08:17:00Z",)"
+        R"("reason":"disconnected","posts_missing_from":null)",
+        R"("source":"mastodon","from":"2016-01-19T08:15:00Z","to":"2016-01-19T08:17:00Z",)"
+        R"("reason":"disconnected","posts_missing_from":"2016-01-19T08:16:30Z")"}) {
+    EXPECT_NE(json.find(expected), std::string::npos) << json;
+  }
 }
 
 TEST(Cli, ATimeToKeepRecordingsThatCannotBeWhatWasMeantIsRefusedWithTheFix) {

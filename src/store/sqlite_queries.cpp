@@ -163,15 +163,17 @@ std::vector<Spike> SqliteStore::QuerySpikes(const OutageQuery& q) {
 
 std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
   std::vector<GapRecord> out;
-  SQLite::Statement s(*db_,
-                      "SELECT source, started, ended, reason FROM gaps WHERE started < ?2 AND "
-                      "(ended IS NULL OR ended >= ?1) "
-                      "ORDER BY started");
+  // (Where posts may be missing came with schema 10; before, all of each gap.)
+  SQLite::Statement s(*db_, std::string("SELECT source, started, ended, reason, ") +
+                                (schema_version() >= 10 ? "missing_from" : "NULL") +
+                                " FROM gaps WHERE started < ?2 AND "
+                                "(ended IS NULL OR ended >= ?1) ORDER BY started");
   BindPeriod(s, q);
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
                    s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000,
-                   s.getColumn(3).getString()});
+                   s.getColumn(3).getString(),
+                   s.getColumn(4).isNull() ? INT64_MIN : s.getColumn(4).getInt64() * 1000});
   }
   return out;
 }
