@@ -192,7 +192,11 @@ async function refresh() {
     }
   }
   for (const cc of Object.keys(series).concat(status.watched_countries)) {
-    for (const g of gaps) (bands[cc] = bands[cc] || []).push({ kind: "gap", from: secs(g.from), to: secs(g.to) || until });
+    // Only where posts may be missing: a disconnection whose posts came again holds data.
+    for (const g of gaps) {
+      if (g.posts_missing_from === null) continue;
+      (bands[cc] = bands[cc] || []).push({ kind: "gap", from: secs(g.posts_missing_from || g.from), to: secs(g.to) || until });
+    }
   }
   const countries = status.watched_countries.slice();
   for (const cc of Object.keys(bands)) if (!countries.includes(cc) && cc !== "??") countries.push(cc);
