@@ -239,7 +239,7 @@ TEST(Cli, AGapsCsvQuotesASourceWhoseUrlHoldsCommasOrQuotes) {
 TEST(Cli, GapsInJsonSayFromWhenPostsMayBeMissing) {
   TempDir dir;
   const int64_t t = *ParseIsoTime("2016-01-19T08:15:00Z");
-  WriteGaps(dir.File("h.db"), {{"x", t, t + 120'000, "disconnected"},
+  WriteGaps(dir.File("h.db"), {{"x", t + 500, t + 120'000, "disconnected"},  // (to the second)
                                {"jetstream", t, t + 120'000, "disconnected", t + 120'000},
                                {"mastodon", t, t + 120'000, "disconnected", t + 90'000}});
   const std::string json = RunHashmon("query gaps --format json --db " + dir.File("h.db")).out;

@@ -221,7 +221,8 @@ TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
   };
   Batch batch;
   batch.gaps = {
-      {"x", at("08:13:30"), at("08:16:31"), "disconnected"},  // posts missing: all of it
+      {"x", at("08:13:30"), at("08:16:31"), "disconnected"},        // posts missing: all of it
+      {"x", at("08:44:00") + 300, at("08:47:00"), "disconnected"},  // 08:44 not whole
       {"jetstream", at("09:00:10"), at("09:04:10"), "disconnected", at("09:04:10")},    // none
       {"mastodon", at("10:00:00"), at("10:10:00"), "disconnected", at("10:05:30")},     // part
       {"x", at("08:13:30") - 86'400'000, at("08:20:00") - 86'400'000, "disconnected"},  // old
@@ -242,8 +243,8 @@ TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
   for (int64_t m = at("08:00:00") - 86'400'000; m <= at("10:30:00"); m += kMillisPerMinute) {
     if (tracker.InGap(m)) skipped.push_back(FormatIsoTime(m).substr(11, 5));
   }
-  EXPECT_EQ(skipped, (std::vector<std::string>{"08:14", "08:15", "10:06", "10:07", "10:08", "10:09",
-                                               "10:20", "10:21"}));
+  EXPECT_EQ(skipped, (std::vector<std::string>{"08:14", "08:15", "08:45", "08:46", "10:06", "10:07",
+                                               "10:08", "10:09", "10:20", "10:21"}));
 }
 
 TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {

@@ -173,7 +173,7 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64() * 1000,
                    s.getColumn(2).isNull() ? 0 : s.getColumn(2).getInt64() * 1000,
                    s.getColumn(3).getString(),
-                   s.getColumn(4).isNull() ? INT64_MIN : s.getColumn(4).getInt64() * 1000});
+                   s.getColumn(4).isNull() ? INT64_MIN : s.getColumn(4).getInt64()});
   }
   return out;
 }

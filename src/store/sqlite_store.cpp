@@ -261,9 +261,7 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
              st.bind(2, static_cast<int64_t>(gap.from_ms / 1000));
              st.bind(3, static_cast<int64_t>(gap.to_ms / 1000));
              st.bind(4, gap.reason);
-             // Rounded up, so that a restart skips the same whole minutes as the run did.
-             const int64_t missing_from = std::max(gap.from_ms, gap.missing_from_ms);
-             st.bind(5, static_cast<int64_t>(missing_from / 1000 + (missing_from % 1000 > 0)));
+             st.bind(5, static_cast<int64_t>(std::max(gap.from_ms, gap.missing_from_ms)));
            });
   if (batch.watermark != INT64_MIN) {
     SQLite::Statement meta(
@@ -529,12 +527,12 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
   tracker->RestoreClock(closed_through, next_id, watching);
   // The tracker keeps a day of gaps (the minutes it must not judge), and so does a restart.
   SQLite::Statement gaps(*db_,
-                         "SELECT COALESCE(missing_from, started), ended FROM gaps "
+                         "SELECT COALESCE(missing_from, started * 1000), ended FROM gaps "
                          "WHERE ended IS NOT NULL AND ended >= ?");
   gaps.bind(1, static_cast<int64_t>((closed_through - 86'400'000) / 1000));
   while (gaps.executeStep()) {
-    const auto [first, last] = WholeMinutesWithin(gaps.getColumn(0).getInt64() * 1000,
-                                                  gaps.getColumn(1).getInt64() * 1000);
+    const auto [first, last] =
+        WholeMinutesWithin(gaps.getColumn(0).getInt64(), gaps.getColumn(1).getInt64() * 1000);
     if (first <= last) tracker->MarkGap(first, last);
   }
   OutageQuery open_ones;
