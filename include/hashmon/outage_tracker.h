@@ -217,6 +217,9 @@ struct TrackerChanges {
 
 class OutageTracker {
  public:
+  // How long before the last closed minute a gap is still kept (MarkGap, InGap).
+  static constexpr int64_t kGapsKeptMs = 86'400'000;
+
   explicit OutageTracker(TrackerConfig config);
 
   // A mention arrived; `open_count` is its minute's count so far. May fire an alert

@@ -3,6 +3,7 @@
 #ifndef HASHMON_PIPELINE_H_
 #define HASHMON_PIPELINE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -60,6 +61,9 @@ struct GapRecord {
   // the source sent again what was posted (a cursor, gap fill): detection judges those
   // minutes. The history keeps only the gap.
   int64_t missing_from_ms = INT64_MIN;
+
+  // Where posts may be missing from, within the gap (to_ms: nowhere).
+  int64_t PostsMissingFrom() const { return std::max(from_ms, missing_from_ms); }
 };
 
 struct DeletedPost {

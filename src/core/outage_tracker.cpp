@@ -677,7 +677,7 @@ void OutageTracker::ForgetWritten() {
                       closed_through_ - it->second.ended <= cfg_.incident_join_ms;
     it = keep ? std::next(it) : outages_.erase(it);
   }
-  while (!gaps_.empty() && gaps_.begin()->second < closed_through_ - 86'400'000)
+  while (!gaps_.empty() && gaps_.begin()->second < closed_through_ - kGapsKeptMs)
     gaps_.erase(gaps_.begin());
 }
 

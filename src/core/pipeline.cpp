@@ -133,8 +133,7 @@ void Pipeline::Flush() { CloseMinutes(true); }
 
 void Pipeline::AddGap(GapRecord gap) {
   // Only whole minutes inside the gap, where posts may be missing, carry no information.
-  const auto [first, last] =
-      WholeMinutesWithin(std::max(gap.from_ms, gap.missing_from_ms), gap.to_ms);
+  const auto [first, last] = WholeMinutesWithin(gap.PostsMissingFrom(), gap.to_ms);
   if (config_.detect && first <= last) tracker_.MarkGap(first, last);
   pending_.gaps.push_back(std::move(gap));
 }

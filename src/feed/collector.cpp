@@ -643,8 +643,8 @@ void Collector::SleepUnlessStopped(int64_t ms, const std::atomic<bool>* stop) {
 }
 
 void Collector::AddGap(int64_t from_ms, int64_t to_ms, const char* reason,
-                       std::optional<int64_t> missing_from_ms) {
-  pipeline_->AddGap({source_, from_ms, to_ms, reason, missing_from_ms.value_or(from_ms)});
+                       int64_t missing_from_ms) {
+  pipeline_->AddGap({source_, from_ms, to_ms, reason, missing_from_ms});
   stats_.unwatched_ms[reason] += to_ms - from_ms;
 }
 

@@ -206,9 +206,9 @@ class Collector {
   // last commit (what the connection does not get back) and since `disconnected_since`.
   void AddUnwatchedGaps(int64_t disconnected_since, std::optional<int64_t> fill_missing_since);
   // Records a gap of the source's (in the pipeline, and in its stats), whose posts may be
-  // missing from `missing_from_ms` (all of it unless told).
+  // missing from `missing_from_ms` (all of it unless told; see GapRecord).
   void AddGap(int64_t from_ms, int64_t to_ms, const char* reason,
-              std::optional<int64_t> missing_from_ms = std::nullopt);
+              int64_t missing_from_ms = INT64_MIN);
   // Jetstream, at a connection's first event (at `event_us`): when the server began later
   // than the cursor asked (it keeps a day or two), what it no longer had is a gap.
   void CheckResumedFrom(int64_t event_us);

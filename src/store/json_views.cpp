@@ -157,7 +157,7 @@ std::string GapsJson(const std::vector<GapRecord>& gaps) {
     w.Key("reason");
     w.String(g.reason.c_str());
     // null: what was posted meanwhile came again (a cursor, gap fill), so nothing is missing.
-    const int64_t missing_from = std::max(g.from_ms, g.missing_from_ms);
+    const int64_t missing_from = g.PostsMissingFrom();
     WriteTimeOrNull(w, "posts_missing_from", missing_from < g.to_ms ? missing_from : 0);
     w.EndObject();
   }

@@ -261,7 +261,7 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
              st.bind(2, static_cast<int64_t>(gap.from_ms / 1000));
              st.bind(3, static_cast<int64_t>(gap.to_ms / 1000));
              st.bind(4, gap.reason);
-             st.bind(5, static_cast<int64_t>(std::max(gap.from_ms, gap.missing_from_ms)));
+             st.bind(5, static_cast<int64_t>(gap.PostsMissingFrom()));
            });
   if (batch.watermark != INT64_MIN) {
     SQLite::Statement meta(
@@ -529,7 +529,7 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
   SQLite::Statement gaps(*db_,
                          "SELECT COALESCE(missing_from, started * 1000), ended FROM gaps "
                          "WHERE ended IS NOT NULL AND ended >= ?");
-  gaps.bind(1, static_cast<int64_t>((closed_through - 86'400'000) / 1000));
+  gaps.bind(1, static_cast<int64_t>((closed_through - OutageTracker::kGapsKeptMs) / 1000));
   while (gaps.executeStep()) {
     const auto [first, last] =
         WholeMinutesWithin(gaps.getColumn(0).getInt64(), gaps.getColumn(1).getInt64() * 1000);
