@@ -852,6 +852,38 @@ TEST(WatchFromTest, ASeriesBornBeforeAnyMinuteClosedLearnsTheSilenceSinceTheFirs
   EXPECT_LT(watched->Expected(onset + kMin), unwatched->Expected(onset + kMin) / 2);
 }
 
+// A country's first mention comes days after the source was disconnected for two hours. The
+// silence its series learns (up to a week back) leaves those two hours out: no one watched.
+TEST(GapTest, ASeriesBornDaysAfterAGapDoesNotLearnItsMinutesAsSilence) {
+  const DetectorConfig config;
+  const int64_t lithuania_first = kMonday + 3 * 1440 * kMin;
+  auto lithuania = [&](bool disconnected) {
+    OutageTracker tracker{TrackerConfig{}};
+    tracker.CloseThrough(kMonday, {{{kMonday, kTag, "US"}, 1}});
+    if (disconnected) tracker.MarkGap(kMonday + 60 * kMin, kMonday + 179 * kMin);
+    tracker.CloseThrough(kMonday + 2 * 1440 * kMin, {});
+    tracker.TakeChanges();
+    tracker.CloseThrough(lithuania_first, {{{lithuania_first, kTag, "LT"}, 1}});
+    return SavedSeries(tracker, "LT", config);
+  };
+  EXPECT_EQ(lithuania(false)->steps_seen(), 3 * 1440 + 1);
+  EXPECT_EQ(lithuania(true)->steps_seen(), 3 * 1440 + 1 - 120);
+}
+
+TEST(GapTest, GapsThatOverlapOrTouchAreOne) {
+  OutageTracker tracker{TrackerConfig{}};
+  tracker.MarkGap(kMonday + 10 * kMin, kMonday + 12 * kMin);
+  tracker.MarkGap(kMonday + 20 * kMin, kMonday + 21 * kMin);
+  tracker.MarkGap(kMonday + 13 * kMin, kMonday + 14 * kMin);  // touches the first
+  tracker.MarkGap(kMonday + 11 * kMin, kMonday + 20 * kMin);  // overlaps both
+  tracker.MarkGap(kMonday + 30 * kMin, kMonday + 29 * kMin);  // empty
+  std::vector<int> skipped;
+  for (int i = 0; i < 40; ++i) {
+    if (tracker.InGap(kMonday + i * kMin)) skipped.push_back(i);
+  }
+  EXPECT_EQ(skipped, (std::vector<int>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}));
+}
+
 // A long silence: once a series has been silent a week, a tracker stops walking it minute by
 // minute; its next mention fills the silence as any skipped steps are filled (a week). So
 // a stretch of years between two posts (archives far apart, a post with a wrong clock)

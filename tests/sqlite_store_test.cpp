@@ -210,8 +210,8 @@ TEST(SchemaTest, SeriesTotalsAreAddedUpOnceThenFollowEveryCountWrittenChangedOrD
 }
 
 // A collector restarts at 10:30. Detection must skip the same minutes it would have skipped
-// had it never stopped: those of its last day of gaps where posts may be missing.
-TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
+// had it never stopped: those of its last week of gaps where posts may be missing.
+TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastWeeksGapsMissPosts) {
   TempDir tmp;
   std::string error;
   auto store = SqliteStore::OpenForWriting(tmp.File("gaps.db"), &error);
@@ -219,13 +219,15 @@ TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
   const auto at = [](const char* hh_mm_ss) {
     return *ParseIsoTime(std::string("2016-01-19T") + hh_mm_ss + "Z");
   };
+  const auto kDays = [](int64_t n) { return n * 86'400'000; };
   Batch batch;
   batch.gaps = {
       {"x", at("08:13:30"), at("08:16:31"), "disconnected"},        // posts missing: all of it
       {"x", at("08:44:00") + 300, at("08:47:00"), "disconnected"},  // 08:44 not whole
-      {"jetstream", at("09:00:10"), at("09:04:10"), "disconnected", at("09:04:10")},    // none
-      {"mastodon", at("10:00:00"), at("10:10:00"), "disconnected", at("10:05:30")},     // part
-      {"x", at("08:13:30") - 86'400'000, at("08:20:00") - 86'400'000, "disconnected"},  // old
+      {"jetstream", at("09:00:10"), at("09:04:10"), "disconnected", at("09:04:10")},  // none
+      {"mastodon", at("10:00:00"), at("10:10:00"), "disconnected", at("10:05:30")},   // part
+      {"x", at("08:13:30") - kDays(3), at("08:16:00") - kDays(3), "disconnected"},
+      {"x", at("08:13:30") - kDays(8), at("08:20:00") - kDays(8), "disconnected"},  // too old
   };
   TrackerChanges detection;
   detection.closed_through = at("10:30:00");
@@ -240,11 +242,13 @@ TEST(RestoreTest, ARestartSkipsTheMinutesWhereTheLastDaysGapsMissPosts) {
   store->RestorePipeline(&restarted, nullptr);
   const OutageTracker& tracker = restarted.tracker();
   std::vector<std::string> skipped;
-  for (int64_t m = at("08:00:00") - 86'400'000; m <= at("10:30:00"); m += kMillisPerMinute) {
-    if (tracker.InGap(m)) skipped.push_back(FormatIsoTime(m).substr(11, 5));
+  for (int64_t m = at("08:00:00") - kDays(9); m <= at("10:30:00"); m += kMillisPerMinute) {
+    if (tracker.InGap(m)) skipped.push_back(FormatIsoTime(m).substr(5, 11));
   }
-  EXPECT_EQ(skipped, (std::vector<std::string>{"08:14", "08:15", "08:45", "08:46", "10:06", "10:07",
-                                               "10:08", "10:09", "10:20", "10:21"}));
+  EXPECT_EQ(skipped,
+            (std::vector<std::string>{"01-16T08:14", "01-16T08:15", "01-19T08:14", "01-19T08:15",
+                                      "01-19T08:45", "01-19T08:46", "01-19T10:06", "01-19T10:07",
+                                      "01-19T10:08", "01-19T10:09", "01-19T10:20", "01-19T10:21"}));
 }
 
 TEST(DamagedHistoryTest, AMetaValueThatIsNotANumberSaysWhichAndWhatToDo) {

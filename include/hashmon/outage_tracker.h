@@ -217,8 +217,11 @@ struct TrackerChanges {
 
 class OutageTracker {
  public:
-  // How long before the last closed minute a gap is still kept (MarkGap, InGap).
-  static constexpr int64_t kGapsKeptMs = 86'400'000;
+  // A series met for the first time learns as silence at most this much of the time
+  // before it (LearnSilence), and a gap is kept as long (MarkGap, InGap), so that the
+  // silence it learns leaves out the minutes no one watched.
+  static constexpr int64_t kSilenceLearntMs = 7 * 86'400'000LL;
+  static constexpr int64_t kGapsKeptMs = kSilenceLearntMs;
 
   explicit OutageTracker(TrackerConfig config);
 
@@ -243,7 +246,7 @@ class OutageTracker {
 
   // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
   void MarkGap(int64_t from_minute, int64_t to_minute);
-  // Whether a minute is in a gap of the last day.
+  // Whether a minute is in a gap of the last week (kGapsKeptMs).
   bool InGap(int64_t minute) const;
 
   TrackerChanges TakeChanges();
@@ -367,7 +370,7 @@ class OutageTracker {
   std::map<SeriesKey, int64_t> firing_in_;  // series -> outage id while firing
   std::map<int64_t, Outage> outages_;       // open ones and those that changed recently
   std::set<int64_t> dirty_;
-  std::set<std::pair<int64_t, int64_t>> gaps_;
+  std::map<int64_t, int64_t> gaps_;  // first minute -> last, merged: none overlap or touch
   std::vector<Spike> spikes_;
   std::vector<EvidencePost> evidence_;
   std::vector<WithdrawnJoin> withdrawn_;

@@ -28,8 +28,6 @@ OutageTracker::OutageTracker(TrackerConfig config)
 }
 
 namespace {
-// A newborn series learns at most this much silence (the detector's own gap fill limit).
-constexpr int64_t kMaxQuietBackfillMs = 7 * 86'400'000LL;
 // A source's first post (WatchFrom) more than this before the first mention counts as this
 // long before: hours of silence are plenty to judge an early outage by, and a first post
 // whose clock is wrong teaches no more than that.
@@ -145,7 +143,7 @@ void OutageTracker::LearnSilence(SeriesDetector& s) {
   // judged against the cold-start prior (0.1 a minute, fat-tailed) and flagged late.
   if (watching_since_ == INT64_MIN || closed_through_ == INT64_MIN) return;
   const int64_t from =
-      std::max(watching_since_, closed_through_ - kMaxQuietBackfillMs + kMillisPerMinute);
+      std::max(watching_since_, closed_through_ - kSilenceLearntMs + kMillisPerMinute);
   for (int64_t m = from; m <= closed_through_; m += kMillisPerMinute) s.Observe(m, 0, InGap(m));
 }
 
@@ -168,8 +166,8 @@ void OutageTracker::WatchFrom(int64_t event_ms) {
 }
 
 bool OutageTracker::InGap(int64_t minute) const {
-  return std::any_of(gaps_.begin(), gaps_.end(),
-                     [&](const auto& g) { return minute >= g.first && minute <= g.second; });
+  const auto after = gaps_.upper_bound(minute);
+  return after != gaps_.begin() && std::prev(after)->second >= minute;
 }
 
 void OutageTracker::Fire(const SeriesKey& key, const AlertEvent& e, int64_t minute) {
@@ -671,7 +669,7 @@ void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, in
 }
 
 void OutageTracker::ForgetWritten() {
-  // Closed outages, once written, live in the store; gaps are kept a day.
+  // Closed outages, once written, live in the store; gaps are kept a week (kGapsKeptMs).
   for (auto it = outages_.begin(); it != outages_.end();) {
     const bool keep = it->second.open() || dirty_.count(it->first) ||
                       closed_through_ - it->second.ended <= cfg_.incident_join_ms;
@@ -772,7 +770,17 @@ void OutageTracker::PeekTagTotal(const std::string& tag, int64_t minute) {
 }
 
 void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) {
-  gaps_.insert({from_minute, to_minute});
+  // Kept merged, so that InGap is one lookup: a newborn series asks of every minute of
+  // its week of silence, and a flapping source may leave thousands of gaps in a week.
+  if (from_minute > to_minute) return;
+  auto it = gaps_.upper_bound(from_minute);
+  if (it != gaps_.begin() && std::prev(it)->second + kMillisPerMinute >= from_minute) --it;
+  while (it != gaps_.end() && it->first <= to_minute + kMillisPerMinute) {
+    from_minute = std::min(from_minute, it->first);
+    to_minute = std::max(to_minute, it->second);
+    it = gaps_.erase(it);
+  }
+  gaps_.emplace(from_minute, to_minute);
 }
 
 TrackerChanges OutageTracker::TakeChanges() {

@@ -525,7 +525,7 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
   }
   const int64_t closed_through = *closed;
   tracker->RestoreClock(closed_through, next_id, watching);
-  // The tracker keeps a day of gaps (the minutes it must not judge), and so does a restart.
+  // The tracker keeps a week of gaps (the minutes it must not judge), and so does a restart.
   SQLite::Statement gaps(*db_,
                          "SELECT COALESCE(missing_from, started * 1000), ended FROM gaps "
                          "WHERE ended IS NOT NULL AND ended >= ?");
