@@ -672,13 +672,15 @@ std::pair<int64_t, int64_t> Collector::Unrecovered(
     int64_t from_ms, int64_t to_ms, std::optional<int64_t> fill_missing_since) const {
   // Jetstream resumes from its time cursor and a relay from its line number: all comes
   // again (as far as the server still has it; see CheckResumedFrom). Mastodon fills in from
-  // the hashtag timeline, as far as FillGap got. X's backfill reaches back minutes; other
-  // streams, not at all.
+  // the hashtag timeline, as far as FillGap got. Other streams do not resume. X's backfill
+  // sends a restart's last minutes again, but "older Posts generally first", not in event
+  // time: live posts may close those minutes before their own posts come, so they stay
+  // unwatched, as they do after a disconnection.
   if (options_.protocol == StreamProtocol::kJetstream || !options_.resume_param.empty())
     return {to_ms, to_ms};
   if (!options_.gap_fill_url.empty())
     return {fill_missing_since ? std::max(from_ms, *fill_missing_since) : to_ms, to_ms};
-  return {from_ms, to_ms - options_.backfill_max_minutes * 60'000LL};
+  return {from_ms, to_ms};
 }
 
 void Collector::AddUnwatchedGaps(int64_t disconnected_since,
