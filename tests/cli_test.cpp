@@ -236,7 +236,7 @@ TEST(Cli, AGapsCsvQuotesASourceWhoseUrlHoldsCommasOrQuotes) {
 
 // Every disconnection is listed; the JSON also says from when its posts may be missing:
 // none (null) where the source sent them again, part of it, or all of it.
-TEST(Cli, GapsInJsonSayFromWhenPostsMayBeMissing) {
+TEST(Cli, GapsSayFromWhenPostsMayBeMissing) {
   TempDir dir;
   const int64_t t = *ParseIsoTime("2016-01-19T08:15:00Z");
   WriteGaps(dir.File("h.db"), {{"x", t + 500, t + 120'000, "disconnected"},  // (to the second)
@@ -251,6 +251,14 @@ TEST(Cli, GapsInJsonSayFromWhenPostsMayBeMissing) {
         R"("source":"mastodon","from":"2016-01-19T08:15:00Z","to":"2016-01-19T08:17:00Z",)"
         R"("reason":"disconnected","posts_missing_from":"2016-01-19T08:16:30Z")"}) {
     EXPECT_NE(json.find(expected), std::string::npos) << json;
+  }
+  // The table says so in words where posts came again; CSV keeps its four columns.
+  const std::string table = RunHashmon("query gaps --format table --db " + dir.File("h.db")).out;
+  for (const char* expected :
+       {"2016-01-19T08:15:00Z .. 2016-01-19T08:17:00Z  disconnected\n",
+        "2016-01-19T08:17:00Z  disconnected (its posts came again: nothing missing)\n",
+        "2016-01-19T08:17:00Z  disconnected (its posts came again up to 2016-01-19T08:16:30Z)\n"}) {
+    EXPECT_NE(table.find(expected), std::string::npos) << table;
   }
 }
 

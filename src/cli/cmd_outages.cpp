@@ -178,6 +178,16 @@ int RunSpikes(const OutageArgs& a) {
   return 0;
 }
 
+// For the table: whether the posts of a gap's time came again (JSON's posts_missing_from).
+// A gap whose posts may all be missing, the usual case, needs no note.
+std::string PostsMissingNote(const GapRecord& g) {
+  const int64_t missing_from = g.PostsMissingFrom();
+  // (The history keeps a gap's start to the second and missing_from to the millisecond.)
+  if (g.to_ms == 0 || missing_from < g.from_ms + 1000) return "";
+  if (missing_from >= g.to_ms) return " (its posts came again: nothing missing)";
+  return " (its posts came again up to " + FormatIsoTime(missing_from) + ")";
+}
+
 int RunGaps(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
   if (!ParseRange(a, "gaps", &q)) return 2;
@@ -193,10 +203,11 @@ int RunGaps(const OutageArgs& a) {
     if (format == "csv") std::printf("source,from,to,reason\n");
     for (const auto& g : gaps) {
       const bool csv = format == "csv";
-      std::printf(csv ? "%s,%s,%s,%s\n" : "%-40s %s .. %s  %s\n",
+      std::printf(csv ? "%s,%s,%s,%s%s\n" : "%-40s %s .. %s  %s%s\n",
                   (csv ? CsvField(g.source) : g.source).c_str(), FormatIsoTime(g.from_ms).c_str(),
                   g.to_ms ? FormatIsoTime(g.to_ms).c_str() : "",
-                  (csv ? CsvField(g.reason) : g.reason).c_str());
+                  (csv ? CsvField(g.reason) : g.reason).c_str(),
+                  csv ? "" : PostsMissingNote(g).c_str());
     }
   }
   return 0;
