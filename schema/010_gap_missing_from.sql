@@ -2,7 +2,7 @@
 --
 -- A disconnection is listed whole, but a source that resumes in event time (Jetstream's
 -- cursor, a resumable relay, Mastodon's gap fill) sends again what was posted meanwhile,
--- so detection judges those minutes. A collector that restarts reads its last day of gaps
+-- so detection judges those minutes. A collector that restarts reads its last week of gaps
 -- back into detection, and needs to know which minutes they left unjudged: those from
 -- `missing_from` to `ended`. NULL: all of the gap, as in every gap before this.
 -- `missing_from` is in milliseconds, unlike the table's other times (seconds), so that a

@@ -246,6 +246,9 @@ class OutageTracker {
 
   // Marks minutes as a gap (the source was disconnected): no baseline or alert changes.
   void MarkGap(int64_t from_minute, int64_t to_minute);
+  // Marks the whole minutes within [from_ms, to_ms] as a gap: a minute watched in part
+  // still carries information.
+  void MarkGapWithin(int64_t from_ms, int64_t to_ms);
   // Whether a minute is in a gap of the last week (kGapsKeptMs).
   bool InGap(int64_t minute) const;
 

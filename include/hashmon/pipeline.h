@@ -64,6 +64,8 @@ struct GapRecord {
 
   // Where posts may be missing from, within the gap (to_ms: nowhere).
   int64_t PostsMissingFrom() const { return std::max(from_ms, missing_from_ms); }
+  // Whether the source sent again all that was posted during the (ended) gap.
+  bool NothingMissing() const { return to_ms != 0 && PostsMissingFrom() >= to_ms; }
 };
 
 struct DeletedPost {

@@ -181,10 +181,10 @@ int RunSpikes(const OutageArgs& a) {
 // For the table: whether the posts of a gap's time came again (JSON's posts_missing_from).
 // A gap whose posts may all be missing, the usual case, needs no note.
 std::string PostsMissingNote(const GapRecord& g) {
-  const int64_t missing_from = g.PostsMissingFrom();
+  if (g.NothingMissing()) return " (its posts came again: nothing missing)";
   // (The history keeps a gap's start to the second and missing_from to the millisecond.)
-  if (g.to_ms == 0 || missing_from < g.from_ms + 1000) return "";
-  if (missing_from >= g.to_ms) return " (its posts came again: nothing missing)";
+  const int64_t missing_from = g.PostsMissingFrom();
+  if (missing_from < g.from_ms + 1000) return "";
   return " (its posts came again up to " + FormatIsoTime(missing_from) + ")";
 }
 

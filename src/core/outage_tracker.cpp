@@ -783,6 +783,11 @@ void OutageTracker::MarkGap(int64_t from_minute, int64_t to_minute) {
   gaps_.emplace(from_minute, to_minute);
 }
 
+void OutageTracker::MarkGapWithin(int64_t from_ms, int64_t to_ms) {
+  const auto [first, last] = WholeMinutesWithin(from_ms, to_ms);
+  MarkGap(first, last);
+}
+
 TrackerChanges OutageTracker::TakeChanges() {
   TrackerChanges c;
   c.withdrawn = std::move(withdrawn_);

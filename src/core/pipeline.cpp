@@ -132,9 +132,8 @@ void Pipeline::TakeUndetectedCounts() {
 void Pipeline::Flush() { CloseMinutes(true); }
 
 void Pipeline::AddGap(GapRecord gap) {
-  // Only whole minutes inside the gap, where posts may be missing, carry no information.
-  const auto [first, last] = WholeMinutesWithin(gap.PostsMissingFrom(), gap.to_ms);
-  if (config_.detect && first <= last) tracker_.MarkGap(first, last);
+  // Detection skips the minutes where posts may be missing.
+  if (config_.detect) tracker_.MarkGapWithin(gap.PostsMissingFrom(), gap.to_ms);
   pending_.gaps.push_back(std::move(gap));
 }
 

@@ -700,7 +700,7 @@ void Collector::AddUnwatchedGaps(int64_t disconnected_since,
   stopped_at_ms_ = 0;
   if (disconnected_since == 0) return;
   const int64_t from = std::max(disconnected_since, not_running_to);
-  if (!(not_running_to == INT64_MIN || from < now)) return;
+  if (not_running_to != INT64_MIN && from >= now) return;  // the restart's gap covered it
   // Every disconnection is listed, even one too short to matter. A source that resumes in
   // event time (a cursor, gap fill) sends what it missed again, in order, so detection
   // judges those minutes as if it had never left, up to where posts may still be missing.

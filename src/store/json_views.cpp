@@ -157,8 +157,7 @@ std::string GapsJson(const std::vector<GapRecord>& gaps) {
     w.Key("reason");
     w.String(g.reason.c_str());
     // null: what was posted meanwhile came again (a cursor, gap fill), so nothing is missing.
-    const int64_t missing_from = g.PostsMissingFrom();
-    WriteTimeOrNull(w, "posts_missing_from", missing_from < g.to_ms ? missing_from : 0);
+    WriteTimeOrNull(w, "posts_missing_from", g.NothingMissing() ? 0 : g.PostsMissingFrom());
     w.EndObject();
   }
   w.EndArray();

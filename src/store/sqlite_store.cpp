@@ -13,7 +13,6 @@
 
 #include "hashmon/alert.h"
 #include "hashmon/embedded_data.h"
-#include "hashmon/time_util.h"
 #include "store/sql_time.h"
 
 namespace hashmon {
@@ -530,11 +529,8 @@ void SqliteStore::LoadDetection(OutageTracker* tracker, MinuteCounter* counter, 
                          "SELECT COALESCE(missing_from, started * 1000), ended FROM gaps "
                          "WHERE ended IS NOT NULL AND ended >= ?");
   gaps.bind(1, static_cast<int64_t>((closed_through - OutageTracker::kGapsKeptMs) / 1000));
-  while (gaps.executeStep()) {
-    const auto [first, last] =
-        WholeMinutesWithin(gaps.getColumn(0).getInt64(), gaps.getColumn(1).getInt64() * 1000);
-    if (first <= last) tracker->MarkGap(first, last);
-  }
+  while (gaps.executeStep())
+    tracker->MarkGapWithin(gaps.getColumn(0).getInt64(), gaps.getColumn(1).getInt64() * 1000);
   OutageQuery open_ones;
   for (auto& row : QueryOutages(open_ones)) {
     if (row.outage.open() || closed_through - row.outage.ended <= 30 * 60'000)
