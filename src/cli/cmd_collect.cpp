@@ -317,14 +317,14 @@ int RunCollect(const CollectArgs& a) {
     }
     return PrintCollectCheck(settings, config, specs, record_dirs);
   }
-  auto locator = CountryLocator::FromEmbeddedData();
-  Pipeline pipeline(config, locator.get());
-  LogRejectedRecords(&pipeline, &log);
-  auto store = SqliteStore::OpenForWriting(settings.db, &error, &log);
-  if (!store) {
+  WritingSetup setup;
+  if (!OpenHistoryForWriting(settings.db, &log, &setup, &error)) {
     log.Error(error);
     return 1;
   }
+  auto& store = setup.store;
+  Pipeline pipeline(config, setup.locator.get());
+  LogRejectedRecords(&pipeline, &log);
   store->set_busy_timeout_ms(kCollectBusyTimeoutMs);
   InitHttpThreads();  // before any request
   for (const auto& spec : specs) {

@@ -99,14 +99,14 @@ int RunReplay(const ReplayArgs& a) {
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
-  auto locator = CountryLocator::FromEmbeddedData();
-  Pipeline pipeline(config, locator.get());
-  LogRejectedRecords(&pipeline, &log);
-  auto store = SqliteStore::OpenForWriting(a.db, &error, &log);
-  if (!store) {
+  WritingSetup setup;
+  if (!OpenHistoryForWriting(a.db, &log, &setup, &error)) {
     log.Error(error);
     return 1;
   }
+  auto& store = setup.store;
+  Pipeline pipeline(config, setup.locator.get());
+  LogRejectedRecords(&pipeline, &log);
   ReplayOptions options;
   options.speed = a.speed;
   options.commit_bytes = a.commit_mb << 20;

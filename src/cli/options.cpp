@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -96,6 +97,14 @@ void LogRejectedRecords(Pipeline* pipeline, Logger* log) {
         LogLevel::kWarn, std::string("reject:") + reason,
         std::string("skipped a record (") + reason + "): " + std::string(record.substr(0, 120)));
   });
+}
+
+bool OpenHistoryForWriting(const std::string& db, Logger* log, WritingSetup* setup,
+                           std::string* error) {
+  auto locator = std::async(std::launch::async, &CountryLocator::FromEmbeddedData);
+  setup->store = SqliteStore::OpenForWriting(db, error, log);
+  setup->locator = locator.get();
+  return setup->store != nullptr;
 }
 
 std::string DatabaseByDefault() {

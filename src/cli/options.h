@@ -5,13 +5,16 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hashmon/country_locator.h"
 #include "hashmon/log.h"
 #include "hashmon/pipeline.h"
 #include "hashmon/time_util.h"
+#include "store/sqlite_store.h"
 
 namespace hashmon {
 
@@ -46,6 +49,18 @@ const std::vector<std::string>& DefaultCountries();
 
 // Logs rejected records, rate-limited per reason.
 void LogRejectedRecords(Pipeline* pipeline, Logger* log);
+
+// What `replay` and `collect` write with: the history, open for writing, and the country data.
+struct WritingSetup {
+  std::unique_ptr<CountryLocator> locator;
+  std::unique_ptr<SqliteStore> store;
+};
+
+// Opens `db` for writing while the country data builds on another thread: each takes several
+// milliseconds, and a collector's start or a short replay waits for both. False, with the
+// reason in `error`, when the history cannot be opened.
+bool OpenHistoryForWriting(const std::string& db, Logger* log, WritingSetup* setup,
+                           std::string* error);
 
 // Request headers with the bearer token from HASHMON_X_BEARER_TOKEN, if set (tokens come
 // from the environment, never the command line, which shows in ps).

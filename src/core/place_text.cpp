@@ -7,7 +7,41 @@
 
 namespace hashmon {
 
+namespace {
+
+bool AllAscii(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// What NormalizePlace gives for ASCII text, without ICU: NFKD leaves ASCII as it is, ASCII
+// has no marks or format characters, and its letters and digits are its alphanumerics.
+// Most gazetteer names and profile locations are ASCII, and ICU's round trip through UTF-16
+// is most of what building the locator costs at start-up.
+std::string NormalizeAsciiPlace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (const char c : text) {
+    if (c == '\'') continue;
+    const bool upper = c >= 'A' && c <= 'Z';
+    if (upper || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (pending_space && !out.empty()) out.push_back(' ');
+      pending_space = false;
+      out.push_back(upper ? static_cast<char>(c - 'A' + 'a') : c);
+    } else {
+      pending_space = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string NormalizePlace(std::string_view text) {
+  if (AllAscii(text)) return NormalizeAsciiPlace(text);
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
   if (U_FAILURE(status)) return {};
@@ -15,6 +49,7 @@ std::string NormalizePlace(std::string_view text) {
   s = nfkd->normalize(s, status);
   s.foldCase();
   std::string out;
+  out.reserve(text.size());
   bool pending_space = false;
   for (int32_t i = 0; i < s.length();) {
     const UChar32 c = s.char32At(i);
@@ -25,8 +60,10 @@ std::string NormalizePlace(std::string_view text) {
     if (u_isalnum(c) || type == U_COMBINING_SPACING_MARK) {
       if (pending_space && !out.empty()) out.push_back(' ');
       pending_space = false;
-      icu::UnicodeString one(c);
-      one.toUTF8String(out);
+      char utf8[U8_MAX_LENGTH];
+      int32_t length = 0;
+      U8_APPEND_UNSAFE(utf8, length, c);
+      out.append(utf8, static_cast<size_t>(length));
     } else {
       pending_space = true;
     }
