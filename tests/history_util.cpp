@@ -85,12 +85,21 @@ CollectRun RunCollector(CollectOptions o, const std::string& db, const CountryLo
     if (!stalled) return;  // time never needs to pass: nothing to watch
     int quiet_polls = 0;
     int64_t last_bytes = -1;
+    // The bytes received when the clock last jumped during this stall. The collector's
+    // watchdog looks at the clock every 20 ms of real time, and a fast machine polls 10,000
+    // times sooner: the clock jumps once a stall, or again only if bytes came after the jump
+    // (which then counted as data, not silence). Otherwise the stall would last a whim of
+    // the scheduler's multiples of the idle timeout.
+    int64_t jumped_at_bytes = -1;
     while (!done) {
       const int64_t bytes = collector.bytes_received();
       quiet_polls = bytes == last_bytes ? quiet_polls + 1 : 0;
       last_bytes = bytes;
-      if (stalled() && quiet_polls > 10'000) {
+      if (!stalled()) {
+        jumped_at_bytes = -1;
+      } else if (quiet_polls > 10'000 && bytes != jumped_at_bytes) {
         clock.Advance(o.idle_timeout_ms + 1000);
+        jumped_at_bytes = bytes;
         quiet_polls = 0;
       }
       std::this_thread::yield();
