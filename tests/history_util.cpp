@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -83,21 +84,26 @@ CollectRun RunCollector(CollectOptions o, const std::string& db, const CountryLo
   std::atomic<bool> stop{false}, done{false};
   std::thread time_keeper([&] {
     if (!stalled) return;  // time never needs to pass: nothing to watch
+    // The collector has drained what came before a stall once its byte count has stood
+    // still for 10,000 polls and 100 ms: polls alone are a few milliseconds on a fast
+    // machine, and a loaded one may not run the collector's thread for that long.
     int quiet_polls = 0;
     int64_t last_bytes = -1;
+    auto last_change = std::chrono::steady_clock::now();
     // The bytes received when the clock last jumped during this stall. The collector's
-    // watchdog looks at the clock every 20 ms of real time, and a fast machine polls 10,000
-    // times sooner: the clock jumps once a stall, or again only if bytes came after the jump
-    // (which then counted as data, not silence). Otherwise the stall would last a whim of
-    // the scheduler's multiples of the idle timeout.
+    // watchdog looks at the clock every 20 ms: the clock jumps once a stall, or again only
+    // if bytes came after the jump (which then counted as data, not silence). Otherwise the
+    // stall would last as many idle timeouts as the scheduler allowed polls.
     int64_t jumped_at_bytes = -1;
     while (!done) {
       const int64_t bytes = collector.bytes_received();
+      if (bytes != last_bytes) last_change = std::chrono::steady_clock::now();
       quiet_polls = bytes == last_bytes ? quiet_polls + 1 : 0;
       last_bytes = bytes;
       if (!stalled()) {
         jumped_at_bytes = -1;
-      } else if (quiet_polls > 10'000 && bytes != jumped_at_bytes) {
+      } else if (quiet_polls > 10'000 && bytes != jumped_at_bytes &&
+                 std::chrono::steady_clock::now() - last_change > std::chrono::milliseconds(100)) {
         clock.Advance(o.idle_timeout_ms + 1000);
         jumped_at_bytes = bytes;
         quiet_polls = 0;
