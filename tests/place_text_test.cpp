@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace hashmon {
@@ -29,6 +30,13 @@ TEST(PlaceText, AsciiTextNormalisesAsIcuWouldNormaliseIt) {
                                     std::string(1, ch) + "x " + std::string(2, ch) + "9Z"}) {
       EXPECT_EQ(NormalizePlace(text), NormalizePlace(text + kCombiningAcute)) << "character " << c;
     }
+  }
+  std::mt19937 rng(51);
+  std::uniform_int_distribution<int> length(0, 24), character(1, 127);
+  for (int round = 0; round < 20'000; ++round) {
+    std::string text(static_cast<size_t>(length(rng)), ' ');
+    for (char& ch : text) ch = static_cast<char>(character(rng));
+    ASSERT_EQ(NormalizePlace(text), NormalizePlace(text + kCombiningAcute)) << text;
   }
 }
 
