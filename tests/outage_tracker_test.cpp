@@ -891,12 +891,17 @@ TEST(GapTest, GapsThatOverlapOrTouchAreOne) {
 class LongSilenceTest : public ::testing::Test {
  protected:
   static constexpr int64_t kWeek = 7 * 1440 * kMin;
+  struct Gap {
+    int64_t from, to;
+  };
   // Lithuania's series after a mention at kMonday and one `weeks_later`, the minutes closed in
-  // one call, or `step` minutes at a time.
-  static std::unique_ptr<SeriesDetector> Lithuania(int64_t weeks_later, int64_t step = 0) {
+  // one call, or `step` minutes at a time; the source unwatched for `gap`, if given.
+  static std::unique_ptr<SeriesDetector> Lithuania(double weeks_later, int64_t step = 0,
+                                                   std::optional<Gap> gap = std::nullopt) {
     OutageTracker tracker{TrackerConfig{}};
-    const int64_t later = kMonday + weeks_later * kWeek;
+    const int64_t later = kMonday + static_cast<int64_t>(weeks_later * 7 * 1440) * kMin;
     tracker.CloseThrough(kMonday, {{{kMonday, kTag, "LT"}, 1}});
+    if (gap) tracker.MarkGap(gap->from, gap->to);
     for (int64_t m = kMonday + step * kMin; step > 0 && m < later; m += step * kMin)
       tracker.CloseThrough(m, {});
     tracker.CloseThrough(later, {{{later, kTag, "LT"}, 1}});
@@ -918,6 +923,27 @@ TEST_F(LongSilenceTest, AMentionDecadesLaterIsJudgedAsAfterAFortnightsSilence) {
 TEST_F(LongSilenceTest, MinutesClosedOneAtATimeGiveTheSameSeries) {
   const auto live = Lithuania(3, 1), replayed = Lithuania(3);
   EXPECT_EQ(live->Serialize(), replayed->Serialize());
+}
+
+TEST_F(LongSilenceTest, TheSilenceFilledAtTheNextMentionLeavesItsGapsOut) {
+  // Silent since Monday: walked minute by minute for a week, then skipped (dormant) until
+  // the mention 13 days on, which fills the skipped minutes: as silence, but for the two
+  // hours of day 9 when the source was unwatched.
+  const Gap day_nine{kMonday + 9 * 1440 * kMin, kMonday + 9 * 1440 * kMin + 119 * kMin};
+  const auto watched = Lithuania(13 / 7.0), unwatched = Lithuania(13 / 7.0, 0, day_nine);
+  EXPECT_EQ(watched->steps_seen(), 1 + 13 * 1440);
+  EXPECT_EQ(unwatched->steps_seen(), watched->steps_seen() - 120);
+  EXPECT_EQ(Lithuania(13 / 7.0, 1, day_nine)->Serialize(), unwatched->Serialize());
+}
+
+TEST_F(LongSilenceTest, OnlyTheLastWeeksGapsAreLeftOutHoweverTheMinutesWereClosed) {
+  // Three weeks on, the skipped minutes filled are those of the second week: a gap then is
+  // over a week old, which a collector closing minute by minute has forgotten (as has one
+  // restarted since), so it is filled as silence by both.
+  const Gap day_nine{kMonday + 9 * 1440 * kMin, kMonday + 9 * 1440 * kMin + 119 * kMin};
+  const auto replayed = Lithuania(3, 0, day_nine);
+  EXPECT_EQ(replayed->steps_seen(), Lithuania(3)->steps_seen());
+  EXPECT_EQ(Lithuania(3, 1, day_nine)->Serialize(), replayed->Serialize());
 }
 
 }  // namespace

@@ -64,7 +64,17 @@ class SeriesDetector {
   // kMaxStepCount is taken as that. The event returned is this step's: an alert that ended
   // in skipped steps shows in the state only, so a caller that needs every event observes
   // every step while an alert fires (as OutageTracker does).
-  Assessment Observe(int64_t t_ms, double count, bool gap = false, bool incident = false);
+  Assessment Observe(int64_t t_ms, double count, bool gap = false, bool incident = false) {
+    return Observe(t_ms, count, gap, incident, [](int64_t) { return false; });
+  }
+  // The same, for a caller that knows when its source went unwatched: a skipped step for
+  // which `skipped_in_gap(step_ms)` is true is observed as a gap, not as zero.
+  template <typename InGap>
+  Assessment Observe(int64_t t_ms, double count, bool gap, bool incident,
+                     const InGap& skipped_in_gap) {
+    FillSkippedSteps(t_ms, skipped_in_gap);
+    return ObserveStep(t_ms, count, gap, incident);
+  }
 
   // Tests a step that is still open (its count can only grow), with the counts of the
   // earlier steps that are still open too: returns an event if the alert fires already.
@@ -180,8 +190,19 @@ class SeriesDetector {
                    int64_t closed_before) const;
   void StartFiring(int64_t t_ms, int64_t onset);
   // Observe's steps. The steps skipped since the last one had no events (up to
-  // MaxFillSteps): each is observed as zero.
-  void FillSkippedSteps(int64_t t_ms);
+  // MaxFillSteps): each is observed as zero, or as a gap where the caller says so.
+  template <typename InGap>
+  void FillSkippedSteps(int64_t t_ms, const InGap& in_gap) {
+    if (last_t_ == INT64_MIN) return;
+    const int64_t max_fill = MaxFillSteps();
+    int64_t filled = 0;
+    for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
+         s += cfg_->step_ms, ++filled) {
+      ObserveStep(s, 0, in_gap(s), false);
+    }
+  }
+  // One step, none skipped before it.
+  Assessment ObserveStep(int64_t t_ms, double count, bool gap, bool incident);
   // Whether the step is anomalous: by the windows' `test`, or as a sustained surge.
   struct Judgement {
     bool anomalous = false;

@@ -279,6 +279,13 @@ class OutageTracker {
   SeriesDetector& Series(const SeriesKey& key, bool newborn_learns_silence = true);
   // Observes the closed minutes since watching began (up to a week) as silent.
   void LearnSilence(SeriesDetector& series);
+  // For SeriesDetector::Observe of minute m: which of the minutes a dormant series skipped
+  // were gaps. Only the gaps of the week before m count: older ones may be forgotten
+  // already (ForgetWritten, and a restart loads a week's), and a result must not depend on
+  // whether the minutes were closed one at a time or all at once.
+  auto SkippedInGap(int64_t m) const {
+    return [this, m](int64_t minute) { return minute > m - kGapsKeptMs && InGap(minute); };
+  }
   // The first minute from m on (up to last + a minute) that some series must see: m, unless
   // no mention falls in it and every series is dormant (SeriesDetector::Dormant), when it is
   // the next minute with mentions.

@@ -387,9 +387,8 @@ bool SeriesDetector::ConfirmEarly(int64_t t_ms, double partial_count,
   return !Provisional();
 }
 
-Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool incident) {
+Assessment SeriesDetector::ObserveStep(int64_t t_ms, double count, bool gap, bool incident) {
   count = std::min(count, kMaxStepCount);
-  FillSkippedSteps(t_ms);
   if (first_t_ == INT64_MIN) first_t_ = t_ms;
   last_t_ = t_ms;
   Assessment a;
@@ -442,16 +441,6 @@ Assessment SeriesDetector::Observe(int64_t t_ms, double count, bool gap, bool in
   if (state_ == AlertState::kFiring) a.started = started_;
   a.score = Score(test);
   return a;
-}
-
-void SeriesDetector::FillSkippedSteps(int64_t t_ms) {
-  if (last_t_ == INT64_MIN) return;
-  const int64_t max_fill = MaxFillSteps();
-  int64_t filled = 0;
-  for (int64_t s = last_t_ + cfg_->step_ms; s < t_ms && filled < max_fill;
-       s += cfg_->step_ms, ++filled) {
-    Observe(s, 0, false);
-  }
 }
 
 SeriesDetector::Judgement SeriesDetector::Judge(int64_t t_ms, double count, double expected,

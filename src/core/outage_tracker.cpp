@@ -607,7 +607,7 @@ void OutageTracker::CloseMinute(int64_t m, const Closing& closing) {
     if (n == 0 && (det->steps_seen() == 0 || det->Dormant(m)))
       continue;   // not born yet, or long silent (its next mention fills the silence)
     if (total) {  // watched for CrowdElsewhere, never an outage itself
-      det->Observe(m, static_cast<double>(n), gap);
+      det->Observe(m, static_cast<double>(n), gap, false, SkippedInGap(m));
       changed_series_.insert(key);
       continue;
     }
@@ -633,8 +633,8 @@ void OutageTracker::ObserveCountry(const SeriesKey& key, SeriesDetector& det, in
                                    std::map<int64_t, int64_t>* totals) {
   const AlertState before = det.state();
   const bool unconfirmed = det.Provisional() && Unconfirmed(key);  // (the look first)
-  const Assessment a =
-      det.Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing));
+  const Assessment a = det.Observe(m, static_cast<double>(n), gap, CrowdElsewhere(key, m, &closing),
+                                   SkippedInGap(m));
   changed_series_.insert(key);
   if (a.event && a.event->kind == AlertEvent::kFired) Fire(key, *a.event, m);
   if (a.spike)
