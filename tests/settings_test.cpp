@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "feed/x_rules.h"
@@ -128,6 +129,24 @@ TEST_F(SettingsTest, AnUnknownSettingIsNamed) {
   std::string error;
   EXPECT_FALSE(LoadSettings(path, &s, &error));
   EXPECT_NE(error.find("dbb"), std::string::npos) << error;
+}
+
+TEST_F(SettingsTest, AMistakeInTheConfigFileIsSaidWithTheFileAndTheSetting) {
+  const std::string path = tmp_.File("mistaken.json");
+  const std::map<std::string, std::string> says = {
+      {R"({"tags": ["twitterdown", 3]})", ": tags: every item is a string"},
+      {R"({"sources": "jetstream"})", ": unknown setting or wrong type: \"sources\""},
+      {R"({"db": 3})", ": unknown setting or wrong type: \"db\""},
+      {R"({"silences": [{"tag": 3}]})", ": silences: "},
+      {R"(["db", "x.db"])", ": not a JSON object"},
+  };
+  for (const auto& [text, message] : says) {
+    testing::WriteFile(path, text);
+    Settings s;
+    std::string error;
+    EXPECT_FALSE(LoadSettings(path, &s, &error)) << text;
+    EXPECT_EQ(error.rfind(path + message, 0), 0u) << text << " said: " << error;
+  }
 }
 
 TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {

@@ -40,23 +40,9 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   return out;
 }
 
-bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read the config file " + path;
-    return false;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(
-      text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    *error = path + ": not a JSON object (" + rapidjson::GetParseError_En(doc.GetParseError()) +
-             " at byte " + std::to_string(doc.GetErrorOffset()) + ")";
-    return false;
-  }
-  const std::map<std::string, std::string*> strings = {
+// The settings given as strings, by their names in the config file.
+std::map<std::string, std::string*> StringSettings(Settings* s) {
+  return {
       {"db", &s->db},
       {"protocol", &s->protocol},
       {"idle_timeout", &s->idle_timeout},
@@ -76,53 +62,85 @@ bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
       {"jetstream_zstd", &s->jetstream_zstd},
       {"mastodon_token", &s->mastodon_token},
   };
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
-    const std::string key = it->name.GetString();
-    if ((key == "tags" || key == "sources") && it->value.IsArray()) {
-      auto& list = key == "tags" ? s->tags : s->sources;
-      list.clear();
-      for (const auto& t : it->value.GetArray()) {
-        if (!t.IsString()) {
-          *error = path + ": " + key + ": every item is a string, e.g. [\"twitterdown\"]";
-          return false;
-        }
-        list.emplace_back(t.GetString());
+}
+
+// Sets one member of the config file's object; the error names the setting, not the file.
+bool ApplySetting(const std::string& key, const rapidjson::Value& value, Settings* s,
+                  std::string* error) {
+  if ((key == "tags" || key == "sources") && value.IsArray()) {
+    auto& list = key == "tags" ? s->tags : s->sources;
+    list.clear();
+    for (const auto& t : value.GetArray()) {
+      if (!t.IsString()) {
+        *error = key + ": every item is a string, e.g. [\"twitterdown\"]";
+        return false;
       }
-      continue;
+      list.emplace_back(t.GetString());
     }
-    if (key == "silences" && it->value.IsArray()) {
-      s->silences.clear();
-      for (const auto& v : it->value.GetArray()) {
-        Silence silence;
-        if (!ParseSilence(v, &silence, error)) {
-          *error = path + ": silences: " + *error;
-          return false;
-        }
-        s->silences.push_back(std::move(silence));
-      }
-      continue;
-    }
-    if (key == "source" && it->value.IsString()) {
-      s->sources = {it->value.GetString()};
-      continue;
-    }
-    auto found = strings.find(key);
-    if (found == strings.end() || !it->value.IsString()) {
-      *error = path + ": unknown setting or wrong type: \"" + key + "\" (see config.example.json)";
-      return false;
-    }
-    *found->second = it->value.GetString();
+    return true;
   }
-  // A Slack or Discord webhook URL is a credential too: whoever reads it can post.
-  if (!s->x_bearer_token.empty() || !s->mastodon_token.empty() || !s->webhook_url.empty()) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-      *error = path + " holds a token or webhook URL but others can read it: run chmod 600 " +
-               path + " (or give it in the environment instead)";
-      return false;
+  if (key == "silences" && value.IsArray()) {
+    s->silences.clear();
+    for (const auto& v : value.GetArray()) {
+      Silence silence;
+      if (!ParseSilence(v, &silence, error)) {
+        *error = "silences: " + *error;
+        return false;
+      }
+      s->silences.push_back(std::move(silence));
     }
+    return true;
+  }
+  if (key == "source" && value.IsString()) {
+    s->sources = {value.GetString()};
+    return true;
+  }
+  const auto strings = StringSettings(s);
+  const auto found = strings.find(key);
+  if (found == strings.end() || !value.IsString()) {
+    *error = "unknown setting or wrong type: \"" + key + "\" (see config.example.json)";
+    return false;
+  }
+  *found->second = value.GetString();
+  return true;
+}
+
+// A file that holds a credential must be the owner's alone. (A Slack or Discord webhook URL
+// is a credential too: whoever reads it can post.)
+bool SecretsArePrivate(const std::string& path, const Settings& s, std::string* error) {
+  if (s.x_bearer_token.empty() && s.mastodon_token.empty() && s.webhook_url.empty()) return true;
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    *error = path + " holds a token or webhook URL but others can read it: run chmod 600 " + path +
+             " (or give it in the environment instead)";
+    return false;
   }
   return true;
+}
+
+bool ReadConfigFile(const std::string& path, Settings* s, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot read the config file " + path;
+    return false;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag>(
+      text.str().c_str());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    *error = path + ": not a JSON object (" + rapidjson::GetParseError_En(doc.GetParseError()) +
+             " at byte " + std::to_string(doc.GetErrorOffset()) + ")";
+    return false;
+  }
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    if (!ApplySetting(it->name.GetString(), it->value, s, error)) {
+      *error = path + ": " + *error;
+      return false;
+    }
+  }
+  return SecretsArePrivate(path, *s, error);
 }
 
 }  // namespace
