@@ -164,6 +164,21 @@ TEST(Decoder, XV1ExtendedTweetTagsWin) {
   EXPECT_EQ(r.post.evidence.time_zone, "Brasilia");
 }
 
+TEST(Decoder, XV1WithoutEntitiesFallsBackToText) {
+  // X sends entities.hashtags with every tweet, empty when it has none; a tweet saved
+  // without them (a trimmed archive) has only its text to say which tags it carries.
+  Decoder d;
+  const char* head = R"({"id_str":"5","timestamp_ms":"1453191300000","text":"down #twitterdown")";
+  const Record bare = d.DecodeCopy(std::string(head) + "}");
+  ASSERT_EQ(bare.kind, RecordKind::kPost);
+  EXPECT_FALSE(bare.post.has_structured_tags);
+  EXPECT_FALSE(
+      d.DecodeCopy(std::string(head) + R"(,"entities":{"urls":[]}})").post.has_structured_tags);
+  const Record sent = d.DecodeCopy(std::string(head) + R"(,"entities":{"hashtags":[]}})");
+  EXPECT_TRUE(sent.post.has_structured_tags);
+  EXPECT_TRUE(sent.post.hashtags.empty());
+}
+
 TEST(Decoder, XV1TimestampMsThatIsNoTimeGivesWayToCreatedAt) {
   Decoder d;
   for (const char* stamp : {"14531613221060000000000000", "1453161322106x", "-1453161322106"}) {

@@ -253,6 +253,20 @@ TEST_F(ReplayTest, LiveAPostAheadOfTheClockIsStoredButMovesNoTime) {
   EXPECT_EQ(stored, 4);
 }
 
+TEST_F(ReplayTest, AnXV1TweetSavedWithoutItsEntitiesIsCountedByItsText) {
+  Pipeline pipeline(PipelineConfig{}, locator_);
+  auto tweet = [&](const char* id, const char* entities) {
+    std::string line = std::string(R"({"id_str":")") + id +
+                       R"(","timestamp_ms":"1453191300000","text":"down #twitterdown")" + entities +
+                       "}";
+    pipeline.OnRecord(line.data(), line.size());
+  };
+  tweet("1", "");                                // no entities: the text is all there is
+  tweet("2", R"(,"entities":{"urls":[]})");      // entities without hashtags: the same
+  tweet("3", R"(,"entities":{"hashtags":[]})");  // as X sends it: no hashtag, whatever the text
+  EXPECT_EQ(pipeline.stats().mentions, 2);
+}
+
 TEST_F(ReplayTest, PrefilterChangesNoCount) {
   ReplayOptions full;
   full.prefilter = false;

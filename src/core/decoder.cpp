@@ -108,14 +108,19 @@ void AddLanguage(std::string_view lang, CountryEvidence* e) {
 
 // --- X API v1.1 --------------------------------------------------------------------
 
-void ReadV1Tags(const Value& tweet, std::string* text, std::vector<std::string>* tags) {
+// Returns whether the tweet carries its tags as entities. X always sends
+// `entities.hashtags` (empty when there are none), but a tweet saved without its entities
+// (a trimmed archive, a hand-made line) has only its text to say what it carries.
+bool ReadV1Tags(const Value& tweet, std::string* text, std::vector<std::string>* tags) {
   const Value* ext = ObjectMember(tweet, "extended_tweet");
   const Value* src = ext ? ext : &tweet;
   std::string_view t = Str(*src, ext ? "full_text" : "text");
   if (t.empty()) t = Str(tweet, "full_text");
   if (text) text->assign(t);
-  if (const Value* ents = ObjectMember(*src, "entities"))
-    AddTags(Member(*ents, "hashtags"), "text", tags);
+  const Value* ents = ObjectMember(*src, "entities");
+  const Value* hashtags = ents ? ArrayMember(*ents, "hashtags") : nullptr;
+  AddTags(hashtags, "text", tags);
+  return hashtags != nullptr;
 }
 
 std::optional<GeoPoint> V1Coordinates(const Value& tweet) {
@@ -144,8 +149,7 @@ Record DecodeV1Tweet(const Value& tweet) {
   if (!when) when = EventTime(ParseTwitterTime(Str(tweet, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v1_missing_id_or_time");
   p.created_at = *when;
-  p.has_structured_tags = true;
-  ReadV1Tags(tweet, &p.text, &p.hashtags);
+  p.has_structured_tags = ReadV1Tags(tweet, &p.text, &p.hashtags);
   // A retweet carries the content of the post it repeats: its tags count for the retweeter.
   if (const Value* rt = ObjectMember(tweet, "retweeted_status"))
     ReadV1Tags(*rt, nullptr, &p.hashtags);
