@@ -1,11 +1,16 @@
 // End to end: recorded feeds replayed into a real SQLite file give the counts the
 // generator says they should, whatever the chunking, batch size, speed or interruption.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "feed/input_file.h"
 #include "feed/replayer.h"
 #include "hashmon/time_util.h"
 #include "store/state_codec.h"
@@ -811,6 +816,69 @@ TEST(PermissionHintTest, ADatabaseReadOnlyForThisUserNamesTheWayOut) {
   EXPECT_NE(PermissionHint("attempt to write a readonly database").find("sudo -u hashmon"),
             std::string::npos);
   EXPECT_EQ(PermissionHint("database or disk is full"), "");
+}
+
+TEST(InputPathsTest, ADirectorysFilesAreListedOnceInPathOrderWithoutFollowingLinksToDirectories) {
+  TempDir dir;
+  testing::WriteFile(dir.File("b.jsonl"), "");
+  std::filesystem::create_directories(dir.File("a/deeper"));
+  testing::WriteFile(dir.File("a/deeper/c.jsonl"), "");
+  std::filesystem::create_directory_symlink("..", dir.File("a/up"));  // a loop, if followed
+  std::filesystem::create_symlink("gone.jsonl", dir.File("dangling.jsonl"));
+  ASSERT_EQ(mkfifo(dir.File("pipe.jsonl").c_str(), 0600), 0);  // would block a reader forever
+  std::vector<std::string> files;
+  std::string error;
+  ASSERT_TRUE(ExpandInputPaths({dir.path(), "-"}, &files, &error)) << error;
+  EXPECT_EQ(files,
+            (std::vector<std::string>{dir.File("a/deeper/c.jsonl"), dir.File("b.jsonl"), "-"}));
+}
+
+// What a user who may not read a directory's subdirectory is told when listing the
+// directory: whether it could, and what it said. Root may read anything, so as root the
+// listing runs in a child process that has become nobody (exit 4: nobody cannot reach `dir`
+// at all, as under a private TMPDIR).
+struct Listing {
+  int exit_code;
+  std::string said;
+};
+Listing ListAsAUserWithoutPrivileges(const std::string& dir) {
+  int out[2];
+  if (pipe(out) != 0) return {-1, "pipe failed"};
+  const pid_t child = fork();
+  if (child == 0) {
+    close(out[0]);
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    if (access(dir.c_str(), R_OK | X_OK) != 0) _exit(4);
+    std::vector<std::string> files;
+    std::string error;
+    const bool listed = ExpandInputPaths({dir}, &files, &error);
+    if (write(out[1], error.data(), error.size()) < 0) _exit(5);
+    _exit(listed ? 0 : 1);
+  }
+  close(out[1]);
+  std::string said;
+  char buffer[512];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) said.append(buffer, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, said};
+}
+
+TEST(InputPathsTest, ASubdirectoryThatCannotBeListedIsNamedWithTheFixNotSkipped) {
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  std::filesystem::create_directory(dir.File("2016-01-19"));
+  testing::WriteFile(dir.File("2016-01-19/a.jsonl"), "");
+  std::filesystem::create_directory(dir.File("2016-01-20"));
+  ASSERT_EQ(chmod(dir.File("2016-01-20").c_str(), 0), 0);
+  const Listing listing = ListAsAUserWithoutPrivileges(dir.path());
+  chmod(dir.File("2016-01-20").c_str(), 0755);  // so that it can be removed
+  if (listing.exit_code == 4) GTEST_SKIP() << "nobody cannot reach " << dir.path();
+  EXPECT_EQ(listing.exit_code, 1) << listing.said;
+  EXPECT_EQ(listing.said, "cannot list the directory " + dir.File("2016-01-20") +
+                              " (Permission denied): make it readable to this user (chmod "
+                              "a+rx, or run as its owner), or move it out of the inputs");
 }
 
 }  // namespace

@@ -78,8 +78,13 @@ int RunInspect(const InspectArgs& a) {
   options.prefilter = false;
   Replayer replayer(&pipeline, nullptr, &clock, &log, options);
   std::string error;
+  std::vector<std::string> files;
+  if (!ExpandInputPaths(a.files, &files, &error)) {
+    log.Error(error);
+    return 1;
+  }
   int status = 0;
-  for (const auto& path : ExpandInputPaths(a.files)) {
+  for (const auto& path : files) {
     if (!replayer.ReplayPath(path, &error)) {
       log.Error(error);
       error.clear();

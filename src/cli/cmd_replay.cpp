@@ -99,6 +99,16 @@ int RunReplay(const ReplayArgs& a) {
     return 2;
   }
   config.allowed_lateness_ms = *lateness;
+  // Each argument is one input (a directory's files in path order); inputs are merged by
+  // event time, as sources collected together would have been. Listed before anything is
+  // replayed: a directory that cannot be read through would leave posts out.
+  std::vector<std::vector<std::string>> inputs;
+  for (const auto& path : a.files) {
+    if (!ExpandInputPaths({path}, &inputs.emplace_back(), &error)) {
+      log.Error(error);
+      return 1;
+    }
+  }
   WritingSetup setup;
   if (!OpenHistoryForWriting(a.db, &log, &setup, &error)) {
     log.Error(error);
@@ -117,10 +127,6 @@ int RunReplay(const ReplayArgs& a) {
   Replayer replayer(&pipeline, store.get(), &clock, &log, options);
   const int64_t start = clock.MonotonicMs();
   int status = 0;
-  // Each argument is one input (a directory's files in path order); inputs are merged by
-  // event time, as sources collected together would have been.
-  std::vector<std::vector<std::string>> inputs;
-  for (const auto& path : a.files) inputs.push_back(ExpandInputPaths({path}));
   if (!replayer.ReplayInputs(inputs, &error)) {
     log.Error(error);
     error.clear();

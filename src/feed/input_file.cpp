@@ -325,22 +325,50 @@ std::unique_ptr<InputFile> InputFile::Open(const std::string& path, std::string*
   return std::make_unique<CompressedInput>(path, std::move(reader), !is_stdin);
 }
 
-std::vector<std::string> ExpandInputPaths(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
+namespace {
+
+std::string CannotList(const std::string& dir, const std::error_code& ec) {
+  return "cannot list the directory " + dir + " (" + ec.message() +
+         "): make it readable to this user (chmod a+rx, or run as its owner), or move it out "
+         "of the inputs";
+}
+
+bool ListDirectory(const std::string& dir, std::vector<std::string>* files, std::string* error) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  std::filesystem::recursive_directory_iterator it(dir, ec), end;
+  std::filesystem::path reading = dir;  // what a failed step failed to read
+  while (!ec && it != end) {
+    std::error_code type_ec;  // a dangling link is no file, and no reason to stop
+    if (it->is_regular_file(type_ec)) found.push_back(it->path().string());
+    // The next step enters this entry if it is a directory (links are not followed), else
+    // reads on in the directory that holds it; a failed step leaves the iterator at its end.
+    const bool enters = it->is_directory(type_ec) && !it->is_symlink(type_ec);
+    reading = enters ? it->path() : it->path().parent_path();
+    it.increment(ec);
+  }
+  if (ec) {
+    *error = CannotList(reading.string(), ec);
+    return false;
+  }
+  std::sort(found.begin(), found.end());
+  files->insert(files->end(), found.begin(), found.end());
+  return true;
+}
+
+}  // namespace
+
+bool ExpandInputPaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                      std::string* error) {
   for (const auto& p : paths) {
     std::error_code ec;
     if (p != "-" && std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> files;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        if (e.is_regular_file()) files.push_back(e.path().string());
-      }
-      std::sort(files.begin(), files.end());
-      out.insert(out.end(), files.begin(), files.end());
+      if (!ListDirectory(p, files, error)) return false;
     } else {
-      out.push_back(p);
+      files->push_back(p);
     }
   }
-  return out;
+  return true;
 }
 
 }  // namespace hashmon

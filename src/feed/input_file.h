@@ -40,8 +40,11 @@ class InputFile {
   virtual std::unique_ptr<Member> Next(std::string* error) = 0;
 };
 
-// Expands directories (recursively, sorted by path) into the files they hold.
-std::vector<std::string> ExpandInputPaths(const std::vector<std::string>& paths);
+// Expands directories (recursively, sorted by path) into the regular files they hold (a
+// symlink to a directory is not followed, so a link back up makes no loop). False, with the
+// directory and the fix in `error`, where one cannot be listed: posts would go missing.
+bool ExpandInputPaths(const std::vector<std::string>& paths, std::vector<std::string>* files,
+                      std::string* error);
 
 }  // namespace hashmon
 
