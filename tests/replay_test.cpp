@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "feed/input_file.h"
@@ -833,15 +834,16 @@ TEST(InputPathsTest, ADirectorysFilesAreListedOnceInPathOrderWithoutFollowingLin
             (std::vector<std::string>{dir.File("a/deeper/c.jsonl"), dir.File("b.jsonl"), "-"}));
 }
 
-// What a user who may not read a directory's subdirectory is told when listing the
-// directory: whether it could, and what it said. Root may read anything, so as root the
-// listing runs in a child process that has become nobody (exit 4: nobody cannot reach `dir`
-// at all, as under a private TMPDIR).
-struct Listing {
+// What `attempt` (in reach of `dir`) tells a user without privileges: whether it succeeded,
+// and what it said. Root may read anything, so as root `attempt` runs in a child process
+// that has become nobody (exit 4: nobody cannot reach `dir` at all, as under a private
+// TMPDIR).
+struct Attempt {
   int exit_code;
   std::string said;
 };
-Listing ListAsAUserWithoutPrivileges(const std::string& dir) {
+Attempt AsAUserWithoutPrivileges(const std::string& dir,
+                                 const std::function<bool(std::string* said)>& attempt) {
   int out[2];
   if (pipe(out) != 0) return {-1, "pipe failed"};
   const pid_t child = fork();
@@ -849,11 +851,10 @@ Listing ListAsAUserWithoutPrivileges(const std::string& dir) {
     close(out[0]);
     if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
     if (access(dir.c_str(), R_OK | X_OK) != 0) _exit(4);
-    std::vector<std::string> files;
-    std::string error;
-    const bool listed = ExpandInputPaths({dir}, &files, &error);
-    if (write(out[1], error.data(), error.size()) < 0) _exit(5);
-    _exit(listed ? 0 : 1);
+    std::string said;
+    const bool succeeded = attempt(&said);
+    if (write(out[1], said.data(), said.size()) < 0) _exit(5);
+    _exit(succeeded ? 0 : 1);
   }
   close(out[1]);
   std::string said;
@@ -872,13 +873,31 @@ TEST(InputPathsTest, ASubdirectoryThatCannotBeListedIsNamedWithTheFixNotSkipped)
   testing::WriteFile(dir.File("2016-01-19/a.jsonl"), "");
   std::filesystem::create_directory(dir.File("2016-01-20"));
   ASSERT_EQ(chmod(dir.File("2016-01-20").c_str(), 0), 0);
-  const Listing listing = ListAsAUserWithoutPrivileges(dir.path());
+  const Attempt listing = AsAUserWithoutPrivileges(dir.path(), [&](std::string* said) {
+    std::vector<std::string> files;
+    return ExpandInputPaths({dir.path()}, &files, said);
+  });
   chmod(dir.File("2016-01-20").c_str(), 0755);  // so that it can be removed
   if (listing.exit_code == 4) GTEST_SKIP() << "nobody cannot reach " << dir.path();
   EXPECT_EQ(listing.exit_code, 1) << listing.said;
   EXPECT_EQ(listing.said, "cannot list the directory " + dir.File("2016-01-20") +
                               " (Permission denied): make it readable to this user (chmod "
                               "a+rx, or run as its owner), or move it out of the inputs");
+}
+
+TEST(InputPathsTest, AFileThatCannotBeReadIsNamedWithTheFix) {
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  testing::WriteFile(dir.File("feed.jsonl"), "");
+  ASSERT_EQ(chmod(dir.File("feed.jsonl").c_str(), 0600), 0);
+  const Attempt opening = AsAUserWithoutPrivileges(dir.path(), [&](std::string* said) {
+    return InputFile::Open(dir.File("feed.jsonl"), said) != nullptr;
+  });
+  if (opening.exit_code == 4) GTEST_SKIP() << "nobody cannot reach " << dir.path();
+  EXPECT_EQ(opening.exit_code, 1) << opening.said;
+  EXPECT_EQ(opening.said, dir.File("feed.jsonl") +
+                              ": Permission denied: make it readable to this user (chmod a+r, "
+                              "or run as its owner)");
 }
 
 }  // namespace

@@ -291,7 +291,9 @@ std::unique_ptr<InputFile> InputFile::Open(const std::string& path, std::string*
   const bool is_stdin = path == "-";
   int fd = is_stdin ? 0 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    *error = path + ": " + std::strerror(errno);
+    const int why = errno;
+    *error = path + ": " + std::strerror(why);
+    if (why == EACCES) *error += ": make it readable to this user (chmod a+r, or run as its owner)";
     return nullptr;
   }
   auto raw = std::make_unique<FdSource>(fd, !is_stdin);
