@@ -30,8 +30,9 @@ const hashmon::CountryLocator& Locator() {
 
 hashmon::PipelineConfig Config() {
   hashmon::PipelineConfig config;
-  config.tags = {"twitterdown", "instagramdown"};  // both searchable: the filter is on
-  config.detect = false;                           // counting is what the pre-filter may not change
+  // Each searchable, so the filter is on; aws_down's needle, "_down", begins with '_'.
+  config.tags = {"twitterdown", "instagramdown", "aws_down"};
+  config.detect = false;  // counting is what the pre-filter may not change
   return config;
 }
 

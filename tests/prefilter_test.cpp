@@ -90,9 +90,9 @@ std::vector<size_t> AllCandidates(const Prefilter& f, const std::string& buf) {
 // their hex digits, and bytes whose case bit is the only difference from a letter's.
 std::string NearMissText(std::mt19937* rng, size_t size) {
   static const std::string kAlphabet = "twiterdownTWITERDOWNxX\\u0023417A_#\n\"@`[{ \x80\xC3";
-  static const std::vector<std::string> kPieces = {"twitterdown", "TwitterDowN",   "twitterdow",
-                                                   "\\u0074",     "\\\\u0074",     "\\u00",
-                                                   "delete\"",    "instagramdown", "xdown"};
+  static const std::vector<std::string> kPieces = {
+      "twitterdown", "TwitterDowN",   "twitterdow", "\\u0074", "\\\\u0074", "\\u00",
+      "delete\"",    "instagramdown", "xdown",      "_down",   "_DOWN",     "\x7f"};
   std::string out;
   while (out.size() < size) {
     if ((*rng)() % 8 == 0) {
@@ -129,7 +129,8 @@ class PrefilterPathTest : public ::testing::TestWithParam<Prefilter::Path> {};
 
 TEST_P(PrefilterPathTest, FindsExactlyTheCandidatesTheScalarSearchFinds) {
   if (!Prefilter::Supports(GetParam())) GTEST_SKIP() << "this CPU lacks the instructions";
-  const WatchedTags tags({"twitterdown", "instagramdown", "xdown"});
+  // aws_down's needle is "_down" ('s' is not searched for): one that begins with '_'.
+  const WatchedTags tags({"twitterdown", "instagramdown", "xdown", "aws_down"});
   Prefilter scalar(tags), vector(tags);
   scalar.UsePath(Prefilter::Path::kScalar);
   vector.UsePath(GetParam());
@@ -143,6 +144,18 @@ TEST_P(PrefilterPathTest, FindsExactlyTheCandidatesTheScalarSearchFinds) {
       ASSERT_EQ(AllCandidates(vector, buf), AllCandidates(scalar, buf)) << "text: " << buf;
     }
   }
+}
+
+// A tag may begin with an underscore (#_twitterdown), and then so does its needle: every
+// path must fold it as the scalar search does (not at all), or it misses the tag.
+TEST_P(PrefilterPathTest, FindsATagThatBeginsWithAnUnderscore) {
+  if (!Prefilter::Supports(GetParam())) GTEST_SKIP() << "this CPU lacks the instructions";
+  Prefilter filter(WatchedTags({"_twitterdown"}));
+  filter.UsePath(GetParam());
+  ASSERT_EQ(filter.needles().front(), "_twitterdown");
+  const std::string record =
+      std::string(100, ' ') + "{\"text\":\"#_TwitterDown again\"}" + std::string(100, ' ');
+  EXPECT_TRUE(filter.MayMatch(record.data(), record.size()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, PrefilterPathTest,

@@ -74,8 +74,10 @@ size_t Prefilter::FindScalar(const char* p, size_t n, size_t from) const {
 }
 
 #if defined(__x86_64__)
-// One pass over 32-byte blocks: for each needle, first and last byte (case-folded) must
-// match at their distance; a backslash may start an escape. Candidates are verified.
+// One pass over 32-byte blocks: for each needle, its first two bytes and its last must
+// match at their distances; a backslash may start an escape. Both sides are folded the same
+// way (the case bit set), which takes '_' (0x5F) to 0x7F: a needle folded on one side only
+// misses "_down", the needle of #aws_down. Candidates are verified.
 __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t n) const {
   const size_t reach = std::max<size_t>(max_needle_, 3) - 1 + 32;
   const __m256i case_bit = _mm256_set1_epi8(0x20);
@@ -99,9 +101,11 @@ __attribute__((target("avx2"))) size_t Prefilter::FindAvx2(const char* p, size_t
       const __m256i b = _mm256_or_si256(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + m - 1)), case_bit);
       const __m256i hit = _mm256_and_si256(
-          _mm256_and_si256(_mm256_cmpeq_epi8(a_folded, _mm256_set1_epi8(needles_[k][0])),
-                           _mm256_cmpeq_epi8(a1_folded, _mm256_set1_epi8(static_cast<char>(
-                                                            needles_[k][1] | 0x20)))),
+          _mm256_and_si256(
+              _mm256_cmpeq_epi8(a_folded,
+                                _mm256_set1_epi8(static_cast<char>(needles_[k][0] | 0x20))),
+              _mm256_cmpeq_epi8(a1_folded,
+                                _mm256_set1_epi8(static_cast<char>(needles_[k][1] | 0x20)))),
           _mm256_cmpeq_epi8(b, _mm256_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20))));
       mask |= static_cast<uint32_t>(_mm256_movemask_epi8(hit));
     }
@@ -126,7 +130,7 @@ __attribute__((target("avx512bw"))) size_t Prefilter::FindAvx512(const char* p, 
   const size_t count = needles_.size();
   for (size_t k = 0; k < count; ++k) {
     const size_t m = needles_[k].size();
-    first[k] = _mm512_set1_epi8(needles_[k][0]);
+    first[k] = _mm512_set1_epi8(static_cast<char>(needles_[k][0] | 0x20));
     second[k] = _mm512_set1_epi8(static_cast<char>(needles_[k][1] | 0x20));
     last[k] = _mm512_set1_epi8(static_cast<char>(needles_[k][m - 1] | 0x20));
     last_at[k] = m - 1;
