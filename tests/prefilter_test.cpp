@@ -2,10 +2,17 @@
 #include "hashmon/prefilter.h"
 
 #include <gtest/gtest.h>
+#include <unicode/unistr.h>
+#include <unicode/utf16.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "hashmon/tag_key.h"
 
 namespace hashmon {
 namespace {
@@ -72,6 +79,54 @@ TEST(Prefilter, LongBuffersUseTheVectorPathAndTheTail) {
     e += "\\u0023x";
     EXPECT_EQ(f.FindCandidate(e.data(), e.size()), pad);
   }
+}
+
+std::string Utf8(UChar32 c) {
+  std::string out;
+  icu::UnicodeString(c).toUTF8String(out);
+  return out;
+}
+
+// The JSON escape of a code point, as X's JSON writes non-ASCII text ("\\ufb06").
+std::string JsonEscape(UChar32 c) {
+  const icu::UnicodeString units(c);
+  std::string out;
+  for (int i = 0; i < units.length(); ++i) {
+    char unit[8];
+    std::snprintf(unit, sizeof unit, "\\u%04x", static_cast<unsigned>(units.charAt(i)));
+    out += unit;
+  }
+  return out;
+}
+
+// A post may write a watched tag with a character whose key (its full case fold) holds ASCII
+// letters: ﬆ keys as "st", so #inﬆagramdown is #instagramdown, and İ keys as "i" and a
+// combining dot. Every such character ICU knows is tried inside a tag, written as it is and
+// JSON-escaped, between short and long ASCII parts: the post must be a candidate.
+TEST(Prefilter, FindsTagsWrittenWithCharactersWhoseKeyHoldsAscii) {
+  std::vector<std::string> tried;
+  for (UChar32 c = 0x80; c <= 0x10FFFF; ++c) {
+    if (U_IS_SURROGATE(c)) continue;
+    const std::string key = TagKey(Utf8(c));
+    if (std::none_of(key.begin(), key.end(), [](char b) { return b > 0 && std::isalnum(b); })) {
+      continue;
+    }
+    tried.push_back(Utf8(c));
+    for (const auto& [before, after] :
+         {std::pair{"zf", "ty"}, std::pair{"twitter", "down"}, std::pair{"instagr", "mfine"}}) {
+      const WatchedTags tag({std::string(before) + Utf8(c) + after});
+      const Prefilter f(tag);
+      for (const std::string& written : {Utf8(c), JsonEscape(c)}) {
+        const std::string post = R"({"text":"down? #)" + std::string(before) + written + after +
+                                 R"("})" + std::string(40, ' ');
+        EXPECT_TRUE(May(f, post)) << "U+" << std::hex << c << " in " << post << ", needle "
+                                  << (f.needles().empty() ? "" : f.needles()[0]);
+      }
+    }
+  }
+  // Sharp s, long s, Kelvin, the 7 ligatures, I with dot above, ...: whatever ICU's tables
+  // hold, never none.
+  EXPECT_GE(tried.size(), 10u);
 }
 
 // Every candidate offset in buf, in order, as `f` finds them.

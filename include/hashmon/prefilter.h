@@ -1,7 +1,9 @@
 // A byte-level pre-filter that finds the records which may carry a watched tag, so that
-// replay parses only those. It must never miss one: it matches each tag's longest ASCII
-// run case-insensitively, and any JSON escape of an ASCII letter, digit or '#'
-// ("\u0023", "\u0074"), since such a record could spell the tag in escapes.
+// replay parses only those. It must never miss one: it matches case-insensitively each
+// tag's longest ASCII run that a post must hold as it is (not a letter that a ligature, a
+// Kelvin sign or a long s may stand for: a key is folded in full), and any JSON escape of
+// an ASCII letter, digit or '#' ("\u0023", "\u0074"), since such a record could spell the
+// tag in escapes.
 #ifndef HASHMON_PREFILTER_H_
 #define HASHMON_PREFILTER_H_
 

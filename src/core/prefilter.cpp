@@ -13,10 +13,45 @@ namespace {
 
 constexpr size_t kMinNeedle = 3;
 
-// Characters whose case folds or canonical equivalents include non-ASCII code points
-// (K: KELVIN SIGN; s: LONG S, and "ss" from sharp s) cannot be searched for as ASCII.
-bool Searchable(char c) {
-  return ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') && c != 'k' && c != 's';
+bool IsTagAscii(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+
+// Which bytes of a tag's key a post's text must hold as they are. A key is folded in full
+// (TagKey), so some of its ASCII letters may stand for a non-ASCII character of the post
+// (Unicode's CaseFolding.txt, as ICU has it; a test checks every code point):
+// - K (KELVIN SIGN) keys as k, and sharp s and long s as s or ss: never searched for;
+// - the ligatures ff, fi, fl, ffi, ffl and st key as those letters: an f, an i or l after
+//   an f, and a t after an s are not;
+// - I WITH DOT ABOVE keys as i and a combining dot, N PRECEDED BY APOSTROPHE as an
+//   apostrophe and n, A WITH RIGHT HALF RING as a and a half ring: a letter next to a
+//   non-ASCII byte is not.
+std::vector<bool> SearchableBytes(const std::string& key) {
+  std::vector<bool> searchable(key.size());
+  auto ascii_at = [&](size_t i) { return static_cast<unsigned char>(key[i]) < 0x80; };
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    const char before = i > 0 ? key[i - 1] : '\0';
+    const bool by_non_ascii =
+        (i > 0 && !ascii_at(i - 1)) || (i + 1 < key.size() && !ascii_at(i + 1));
+    searchable[i] = IsTagAscii(c) && c != 'k' && c != 's' && c != 'f' &&
+                    !(before == 'f' && (c == 'i' || c == 'l')) && !(before == 's' && c == 't') &&
+                    !by_non_ascii;
+  }
+  return searchable;
+}
+
+// The longest run of searchable bytes in a key.
+std::string LongestSearchableRun(const std::string& key) {
+  const std::vector<bool> searchable = SearchableBytes(key);
+  std::string best, run;
+  for (size_t i = 0; i <= key.size(); ++i) {
+    if (i < key.size() && searchable[i]) {
+      run.push_back(key[i]);
+    } else {
+      if (run.size() > best.size()) best = run;
+      run.clear();
+    }
+  }
+  return best;
 }
 
 inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -167,15 +202,7 @@ __attribute__((target("avx512bw"))) size_t Prefilter::FindAvx512(const char* p, 
 
 Prefilter::Prefilter(const WatchedTags& tags) {
   for (const auto& key : tags.keys()) {
-    std::string best, run;
-    for (char c : key + '\0') {
-      if (Searchable(c)) {
-        run.push_back(c);
-      } else {
-        if (run.size() > best.size()) best = run;
-        run.clear();
-      }
-    }
+    std::string best = LongestSearchableRun(key);
     if (best.size() < kMinNeedle) {
       enabled_ = false;
       needles_.clear();
