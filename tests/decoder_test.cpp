@@ -270,6 +270,22 @@ TEST(Decoder, JetstreamWithFacetsDoesNotReadTheTextButRecordTagsAlwaysCount) {
   EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
 }
 
+// The lexicon writes a tag without its '#', but the atproto SDK's facet detection kept it
+// until 2023-09, and hand-made facets still do: such a tag is the tag it names. Only one
+// '#' goes ("##x" is the tag "#x"), and a tag of '#' alone is no tag.
+TEST(Decoder, JetstreamTagsWrittenWithTheirHashAreTheTagsTheyName) {
+  Decoder d;
+  Record r = d.DecodeCopy(
+      R"({"did":"did:plc:abc","time_us":1453191300123456,"kind":"commit","commit":{"operation":"create",)"
+      R"("collection":"app.bsky.feed.post","rkey":"3k","record":{"text":"#TwitterDown ##x #",)"
+      R"("facets":[{"features":[{"$type":"app.bsky.richtext.facet#tag","tag":"#TwitterDown"}]},)"
+      R"({"features":[{"$type":"app.bsky.richtext.facet#tag","tag":"##x"}]},)"
+      R"({"features":[{"$type":"app.bsky.richtext.facet#tag","tag":"#"}]}],)"
+      R"("tags":["\uFF03xdown","#outage"]}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.hashtags, (std::vector<std::string>{"TwitterDown", "#x", "xdown", "outage"}));
+}
+
 TEST(Decoder, JetstreamReadmeExamplesAreRecognised) {
   for (const auto& r : DecodeAll("jetstream_readme_examples.jsonl"))
     EXPECT_NE(r.kind, RecordKind::kError) << r.reason;

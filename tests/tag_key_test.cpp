@@ -33,5 +33,13 @@ TEST(WatchedTags, FindsByKeyAndIgnoresLeadingHash) {
   EXPECT_EQ(tags.Find("twitterdownload"), -1);
 }
 
+// Japanese and Chinese keyboards type the fullwidth number sign, which twitter-text and
+// Bluesky take as a hashtag's marker too.
+TEST(WatchedTags, IgnoresALeadingFullwidthHashAsWell) {
+  WatchedTags tags({"\uFF03TwitterDown"});
+  EXPECT_EQ(tags.keys(), std::vector<std::string>{"twitterdown"});
+  EXPECT_EQ(WithoutHash("##x"), "#x");
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -12,7 +12,8 @@ namespace hashmon {
 // The canonical caseless key of a tag (without '#'), as UTF-8.
 std::string TagKey(std::string_view tag);
 
-// A tag as a user writes it ("#TwitterDown" or "twitterdown"), without its '#'; and its key.
+// A tag as a user writes it ("#TwitterDown", "＃TwitterDown" or "twitterdown"), without its
+// '#' or fullwidth '＃'; and its key.
 std::string_view WithoutHash(std::string_view tag);
 inline std::string UserTagKey(std::string_view tag) { return TagKey(WithoutHash(tag)); }
 

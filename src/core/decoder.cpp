@@ -7,6 +7,7 @@
 
 #include "hashmon/bounded_json.h"
 #include "hashmon/html_text.h"
+#include "hashmon/tag_key.h"
 #include "hashmon/time_util.h"
 
 namespace hashmon {
@@ -243,6 +244,14 @@ Record DecodeV2(const Value& msg, const Value& data) {
 
 // --- Bluesky Jetstream -------------------------------------------------------------
 
+// A Bluesky tag value, which the lexicon writes without its '#'. The atproto SDK's facet
+// detection kept it until 2023-09 (bluesky-social/atproto#1674), and hand-made facets
+// still do (TextBuilder().tag("#cats", ...)): such a post says #cats all the same.
+void AddBlueskyTag(std::string_view tag, Post* p) {
+  tag = WithoutHash(tag);
+  if (!tag.empty()) p->hashtags.emplace_back(tag);
+}
+
 // A post record's tags: its facets' tags (the text only when it has no facets at all: an
 // older client's post), and its `tags`, which always count.
 void ReadBlueskyTags(const Value& record, Post* p) {
@@ -252,9 +261,7 @@ void ReadBlueskyTags(const Value& record, Post* p) {
       const Value* features = ArrayMember(facet, "features");
       if (!features) continue;
       for (const auto& f : features->GetArray()) {
-        if (Str(f, "$type") == "app.bsky.richtext.facet#tag" && !Str(f, "tag").empty()) {
-          p->hashtags.emplace_back(Str(f, "tag"));
-        }
+        if (Str(f, "$type") == "app.bsky.richtext.facet#tag") AddBlueskyTag(Str(f, "tag"), p);
       }
     }
   } else {
@@ -262,7 +269,7 @@ void ReadBlueskyTags(const Value& record, Post* p) {
   }
   if (const Value* tags = ArrayMember(record, "tags")) {
     for (const auto& t : tags->GetArray()) {
-      if (t.IsString()) p->hashtags.emplace_back(t.GetString(), t.GetStringLength());
+      if (t.IsString()) AddBlueskyTag(std::string_view(t.GetString(), t.GetStringLength()), p);
     }
   }
 }

@@ -39,7 +39,12 @@ std::string TagKey(std::string_view tag) {
 }
 
 std::string_view WithoutHash(std::string_view tag) {
-  if (!tag.empty() && tag[0] == '#') tag.remove_prefix(1);
+  constexpr std::string_view kFullwidthHash = "\xEF\xBC\x83";  // U+FF03
+  if (!tag.empty() && tag[0] == '#') {
+    tag.remove_prefix(1);
+  } else if (tag.substr(0, kFullwidthHash.size()) == kFullwidthHash) {
+    tag.remove_prefix(kFullwidthHash.size());
+  }
   return tag;
 }
 
