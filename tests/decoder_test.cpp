@@ -79,6 +79,42 @@ TEST(Decoder, XV2RetweetCarriesTheOriginalsTagsButIncludedTweetsNeverCount) {
   EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"twitterdown"});
 }
 
+// A post over 280 characters: `text` and its entities stop at 280, `note_tweet` has the
+// whole, and its tags; a retweet of one carries them too.
+TEST(Decoder, XV2LongPostsAreReadWhole) {
+  Decoder d;
+  const std::string start = std::string(270, 'a') + " is it…";
+  Record r =
+      d.DecodeCopy(R"({"data":{"id":"1","created_at":"2016-01-19T08:15:00Z","text":")" + start +
+                   R"(",)"
+                   R"("note_tweet":{"text":")" +
+                   start +
+                   R"( down? #TwitterDown",)"
+                   R"("entities":{"hashtags":[{"start":286,"end":298,"tag":"TwitterDown"}]}}}})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_TRUE(r.post.has_structured_tags);
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"TwitterDown"});
+  EXPECT_NE(r.post.text.find("#TwitterDown"), std::string::npos);
+
+  r = d.DecodeCopy(  // a long post whose whole has no entities: its whole text is read
+      R"({"data":{"id":"2","created_at":"2016-01-19T08:15:00Z","text":")" + start +
+      R"(",)"
+      R"("note_tweet":{"text":")" +
+      start + R"( #twitterdown"}}})");
+  EXPECT_TRUE(r.post.extract_from_text);
+  EXPECT_NE(r.post.text.find("#twitterdown"), std::string::npos);
+
+  r = d.DecodeCopy(R"({"data":{"id":"3","created_at":"2016-01-19T08:15:00Z","text":"RT @a: )" +
+                   start +
+                   R"(",)"
+                   R"("referenced_tweets":[{"type":"retweeted","id":"1"}]},)"
+                   R"("includes":{"tweets":[{"id":"1","text":")" +
+                   start +
+                   R"(","note_tweet":{"text":"x #xdown",)"
+                   R"("entities":{"hashtags":[{"tag":"xdown"}]}}}]}})");
+  EXPECT_EQ(r.post.hashtags, std::vector<std::string>{"xdown"});
+}
+
 TEST(Decoder, TruncatedLastLineIsMalformed) {
   auto lines = FixtureLines("twitter_v2_stream_twarc_truncated_last_line.ndjson");
   Decoder d;

@@ -163,7 +163,9 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   auto x = ResolveSource(s, "x", {"twitterdown"}, &error);
   ASSERT_TRUE(x);
   EXPECT_EQ(x->options.headers.at("Authorization"), "Bearer tok");
-  EXPECT_NE(x->options.url.find("expansions=author_id,geo.place_id"), std::string::npos);
+  EXPECT_NE(x->options.url.find("expansions=author_id,geo.place_id,referenced_tweets.id"),
+            std::string::npos);  // a retweet's original, with the tags its text cut off
+  EXPECT_NE(x->options.url.find("note_tweet"), std::string::npos);  // a long post's whole
   EXPECT_EQ(x->name.find("tok"), std::string::npos);
 
   auto m = ResolveSource(s, "mastodon:mastodon.social", {"twitterdown"}, &error);

@@ -164,11 +164,14 @@ bool LoadSettings(const std::string& path, Settings* s, std::string* error) {
 
 namespace {
 
+// A retweet's own text is cut short ("RT @a: ..."), and a long post's `text` holds its
+// first 280 characters: the retweeted post (referenced_tweets.id) and a long post's whole
+// (note_tweet) carry the tags that were cut off.
 constexpr const char* kXStreamUrl =
     "https://api.x.com/2/tweets/search/stream"
-    "?expansions=author_id,geo.place_id"
+    "?expansions=author_id,geo.place_id,referenced_tweets.id"
     "&tweet.fields=created_at,lang,entities,geo,author_id,referenced_tweets,"
-    "edit_history_tweet_ids"
+    "edit_history_tweet_ids,note_tweet"
     "&user.fields=location,created_at&place.fields=country_code,full_name,place_type,country";
 
 // `mastodon:HOST` or `mastodon-ws:HOST`: the instance's hashtag stream, over SSE (the first

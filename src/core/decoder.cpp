@@ -189,6 +189,14 @@ const Value* FindById(const Value* array, std::string_view id) {
   return nullptr;
 }
 
+// A post of more than 280 characters has its first 280 in `text`, with the entities found
+// there, and the whole in `note_tweet` (`text` and `entities`), which the stream sends when
+// asked (tweet.fields=note_tweet): a tag near the end of a long post is only there.
+const Value& V2Body(const Value& tweet) {
+  const Value* note = ObjectMember(tweet, "note_tweet");
+  return note && !Str(*note, "text").empty() ? *note : tweet;
+}
+
 Record DecodeV2(const Value& msg, const Value& data) {
   Record r;
   Post& p = r.post;
@@ -203,8 +211,9 @@ Record DecodeV2(const Value& msg, const Value& data) {
   auto when = EventTime(ParseIsoTime(Str(data, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v2_missing_id_or_time");
   p.created_at = *when;
-  p.text = Str(data, "text");
-  const Value* ents = ObjectMember(data, "entities");
+  const Value& body = V2Body(data);
+  p.text = Str(body, "text");
+  const Value* ents = ObjectMember(body, "entities");
   const Value* tags = ents ? ArrayMember(*ents, "hashtags") : nullptr;
   if (tags) {
     p.has_structured_tags = true;
@@ -217,7 +226,7 @@ Record DecodeV2(const Value& msg, const Value& data) {
     for (const auto& ref : refs->GetArray()) {
       if (Str(ref, "type") != "retweeted" || !includes) continue;
       const Value* orig = FindById(Member(*includes, "tweets"), Str(ref, "id"));
-      const Value* oents = orig ? ObjectMember(*orig, "entities") : nullptr;
+      const Value* oents = orig ? ObjectMember(V2Body(*orig), "entities") : nullptr;
       if (oents) AddTags(Member(*oents, "hashtags"), "tag", &p.hashtags);
     }
   }
