@@ -783,7 +783,8 @@ TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {
   record("rec-twitterdown", "twitterdown", "GB");
   record("rec-xdown", "xdown", "DE");
   const std::string db = dir.File("h.db");
-  auto r = RunHashmon("replay --tag twitterdown --tag xdown --db " + db + " " +
+  // "--tag a,b" is "--tag a --tag b", as HASHMON_TAGS=a,b is.
+  auto r = RunHashmon("replay --tag twitterdown,xdown --db " + db + " " +
                       dir.File("rec-twitterdown") + " " + dir.File("rec-xdown"));
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("400 mentions"), std::string::npos) << r.out;
@@ -938,6 +939,12 @@ TEST(Cli, ATagThatIsNoHashtagIsRefusedWithTheFix) {
   r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("\"#2016\" is not a hashtag: a hashtag needs a letter"), std::string::npos)
+      << r.out;
+  testing::WriteFile(config, R"({"tags": ["twitterdown,xdown"]})");
+  r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("\"twitterdown,xdown\" is not one hashtag: list each tag on its own"),
+            std::string::npos)
       << r.out;
   testing::WriteFile(config, R"({"tags": ["twitterdown", 2016]})");
   r = RunHashmonSaying("collect --config " + config + " --db " + dir.File("h.db"));

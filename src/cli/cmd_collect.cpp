@@ -373,7 +373,10 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--config", args->config,
                   "JSON config file (default: $HASHMON_CONFIG); env and flags override it");
   cmd->add_option("--db", args->db, "SQLite database to write (default hashmon.db)");
-  cmd->add_option("--tag", args->tags, "Hashtag to watch (repeatable; default twitterdown)");
+  // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
+  cmd->add_option("--tag", args->tags,
+                  "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
+      ->delimiter(',');
   cmd->add_option(
       "--set", args->settings,
       "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");

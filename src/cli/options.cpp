@@ -70,6 +70,11 @@ std::string WatchedTagsError(const std::vector<std::string>& tags) {
              "\" is not one hashtag: a hashtag has no spaces (write it as one word, e.g. "
              "twitterdown, or watch each word with a --tag of its own)";
     }
+    if (tag.find(',') != std::string_view::npos) {  // a config file's "tags": ["a,b"]
+      return "the tag \"" + given +
+             "\" is not one hashtag: list each tag on its own (\"tags\": [\"a\", \"b\"]; "
+             "--tag a,b and HASHMON_TAGS=a,b are split at the commas)";
+    }
     if (tag.find_first_not_of("0123456789") == std::string_view::npos) {
       return "the tag \"" + given +
              "\" is not a hashtag: a hashtag needs a letter (#2016 is a number, not a tag), "
