@@ -132,6 +132,16 @@ TEST_F(CountryLocatorTest, PlacesAbroadAreNotPulledIntoWatchedCountries) {
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
 
+// Georgia is a country and a US state: the place before it tells which.
+TEST_F(CountryLocatorTest, ACountryThatIsAlsoAStateElsewhereIsReadByThePlaceBeforeIt) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Atlanta, Georgia", "US"}, {"Tbilisi, Georgia", "GE"}, {"Georgia", "GE"},
+      {"Georgia, USA", "US"},     {"Athens, Georgia", "GE"},  // Athens is in Greece, which says
+                                                              // neither
+  };
+  for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
+}
+
 TEST_F(CountryLocatorTest, CountriesInTheirOwnLanguagesAndTheirTimeZoneCities) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"Magyarország", "HU"}, {"日本", "JP"},      {"Россия", "RU"},     {"Polska", "PL"},

@@ -265,21 +265,46 @@ std::optional<std::string> CountryLocator::FromProfileLocation(std::string_view 
   return result;
 }
 
+namespace {
+
+// The country of a place named in part `last`, other than a country it names, which an
+// earlier part names a place in: the state of "Atlanta, Georgia". Only one such country.
+std::optional<std::string> StateNamedAfterTheCountry(
+    const std::vector<std::map<std::string, Vote>>& votes, size_t last,
+    const std::map<std::string, Vote>& countries) {
+  std::optional<std::string> found;
+  for (const auto& named : votes[last]) {
+    const std::string& cc = named.first;
+    if (countries.count(cc) > 0) continue;
+    const bool earlier = std::any_of(votes.begin(), votes.begin() + static_cast<long>(last),
+                                     [&cc](const auto& part) { return part.count(cc) > 0; });
+    if (!earlier) continue;
+    if (found) return std::nullopt;
+    found = cc;
+  }
+  return found;
+}
+
+}  // namespace
+
 std::optional<std::string> CountryLocator::ProfileLocationUncached(std::string_view text) const {
   const std::vector<std::string_view> parts = SplitPlaceParts(text);
   std::vector<std::map<std::string, Vote>> votes;
   for (size_t i = 0; i < parts.size(); ++i)
     votes.push_back(data_->PartVotes(parts[i], i + 1 == parts.size()));
   // 1. If the last part that names anything names a country (or shows a flag), it decides:
-  //    "Paris, France". A country name earlier on does not override a later place.
+  //    "Paris, France". A country name earlier on does not override a later place. Unless
+  //    that name is also a state elsewhere, and the place before it is there: "Atlanta,
+  //    Georgia" is in the United States, "Tbilisi, Georgia" in Georgia.
   for (size_t i = votes.size(); i-- > 0;) {
     if (votes[i].empty()) continue;
     std::map<std::string, Vote> countries;
     for (const auto& [cc, v] : votes[i]) {
       if (v.best_kind == Kind::kCountry) countries[cc] = v;
     }
-    if (!countries.empty()) return Decide(countries);
-    break;
+    if (countries.empty()) break;
+    if (auto state = StateNamedAfterTheCountry(votes, i, countries)) return *state;
+    return Decide(countries);
   }
   // 2. A country that several parts agree on ("Maceió, AL": a city and a state code).
   std::map<std::string, int> agreement;
