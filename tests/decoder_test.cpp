@@ -51,6 +51,20 @@ TEST(Decoder, XV2DuplicateAfterReconnectHasTheSameId) {
   EXPECT_EQ(records[7].post.id, "1377650529766154240");
 }
 
+// X writes timestamp_ms as a string; a tool that rewrote the line (pandas, jq) may have made
+// it a number, which is the same time. A fraction or a negative number is no time.
+TEST(Decoder, XV1TimestampMsMayBeANumber) {
+  Decoder d;
+  Record r = d.DecodeCopy(R"({"id_str":"1","timestamp_ms":1453191300123,"text":"#twitterdown"})");
+  ASSERT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.created_at, 1453191300123);
+  for (const char* odd : {"1453191300123.5", "-1453191300123", "1e12"}) {
+    r = d.DecodeCopy(std::string(R"({"id_str":"1","timestamp_ms":)") + odd +
+                     R"(,"text":"#twitterdown"})");
+    EXPECT_EQ(r.kind, RecordKind::kError) << odd;
+  }
+}
+
 TEST(Decoder, XV2StructuredHashtagsAreUsed) {
   Decoder d;
   Record r = d.DecodeCopy(

@@ -7,6 +7,25 @@ namespace {
 
 constexpr int64_t kNow = 1'453'191'300'000;  // 2016-01-19T08:15:00Z
 
+// A post's time is read as written, or not at all: a day or an hour that does not exist is
+// no time (the post is refused, not counted in a minute nobody wrote).
+TEST(ParseIsoTime, ReadsOnlyTimesThatExist) {
+  EXPECT_EQ(ParseIsoTime("2016-01-19T10:15:00+02:00"), ParseIsoTime("2016-01-19T08:15:00Z"));
+  EXPECT_TRUE(ParseIsoTime("2016-02-29T08:15:00Z"));  // a leap day
+  EXPECT_TRUE(ParseIsoTime("2000-02-29T08:15:00Z"));
+  for (const char* none : {"2016-02-30T08:15:00Z", "2015-02-29T08:15:00Z", "2100-02-29T00:00:00Z",
+                           "2016-04-31T08:15:00Z", "2016-01-19T24:00:00Z", "2016-13-01T00:00:00Z"})
+    EXPECT_FALSE(ParseIsoTime(none)) << none;
+}
+
+TEST(ParseTwitterTime, ReadsOnlyTimesThatExist) {
+  EXPECT_EQ(ParseTwitterTime("Tue Jan 19 10:15:00 +0200 2016"),
+            ParseIsoTime("2016-01-19T08:15:00Z"));
+  for (const char* none : {"Tue Feb 30 08:15:00 +0000 2016", "Tue Jan 19 25:15:00 +0000 2016",
+                           "Tue Jan 19 08:75:00 +0000 2016"})
+    EXPECT_FALSE(ParseTwitterTime(none)) << none;
+}
+
 TEST(ParseUserTime, TakesIsoTimesRelativeTimesAndEpochSeconds) {
   EXPECT_EQ(ParseUserTime("2016-01-19T08:15:00Z", 0), kNow);
   EXPECT_EQ(ParseUserTime("-30m", kNow), kNow - 30 * kMillisPerMinute);

@@ -76,8 +76,8 @@ std::optional<int64_t> EventTime(std::optional<int64_t> ms) {
   return ms;
 }
 
-// X v1.1's timestamp_ms: "1453191300000". Up to 16 digits (a time in the year 2286 has 14);
-// anything else is no time, and created_at decides.
+// X v1.1's timestamp_ms: "1453191300000" (a number where a tool rewrote the line). Up to 16 digits
+// (a time in the year 2286 has 14); anything else is no time, and created_at decides.
 std::optional<int64_t> EpochMillis(std::string_view text) {
   if (text.empty() || text.size() > 16) return std::nullopt;
   int64_t v = 0;
@@ -146,7 +146,7 @@ Record DecodeV1Tweet(const Value& tweet) {
   p.source = SourceKind::kX;
   p.id = IdString(tweet, "id_str");
   if (p.id.empty()) p.id = IdString(tweet, "id");
-  std::optional<int64_t> when = EventTime(EpochMillis(Str(tweet, "timestamp_ms")));
+  std::optional<int64_t> when = EventTime(EpochMillis(IdString(tweet, "timestamp_ms")));
   if (!when) when = EventTime(ParseTwitterTime(Str(tweet, "created_at")));
   if (p.id.empty() || !when) return Reject(RecordKind::kError, "x_v1_missing_id_or_time");
   p.created_at = *when;

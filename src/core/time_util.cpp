@@ -49,8 +49,12 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = yy + (*m <= 2);
 }
 
+// A day that exists: 2016-02-30 is no date (it read as 2016-03-01).
 bool ValidDate(int y, int mo, int d) {
-  return y >= 1970 && y < 3000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+  if (y < 1970 || y >= 3000 || mo < 1 || mo > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[mo - 1] + (mo == 2 && leap ? 1 : 0);
 }
 
 }  // namespace
@@ -130,7 +134,7 @@ std::optional<int64_t> ParseTwitterTime(std::string_view s) {
   int d, h, mi, sec, off, y;
   if (mo == 0 || !ReadDigits(s, 8, 2, &d) || !ReadDigits(s, 11, 2, &h) ||
       !ReadDigits(s, 14, 2, &mi) || !ReadDigits(s, 17, 2, &sec) || !ReadDigits(s, 21, 4, &off) ||
-      !ReadDigits(s, 26, 4, &y) || !ValidDate(y, mo, d)) {
+      !ReadDigits(s, 26, 4, &y) || !ValidDate(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
     return std::nullopt;
   }
   const int sign = s[20] == '-' ? -1 : 1;
