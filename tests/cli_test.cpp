@@ -794,6 +794,16 @@ TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {
   EXPECT_NE(outages.find("xdown,DE"), std::string::npos) << outages;
 }
 
+// serve's --country takes a list as --tag does; each item is checked on its own, and a
+// country's name is answered with its code.
+TEST(Cli, ServeTakesCountriesSeparatedByCommasAndNamesTheOneItCannotRead) {
+  TempDir dir;
+  auto r = RunHashmonSaying("serve --listen 127.0.0.1:0 --db " + dir.File("h.db") +
+                            " --country BR,Brazil");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(R"(not "Brazil" (Brazil is BR))"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ReplaySaysHowLateTheLatePostsWereAndWhatLatenessTakesThem) {
   // 08:15:10, 08:20:10 and 08:21:10 close 08:15 (the newest time, confirmed, is 08:20:10);
   // then a post from 08:15:30 comes 4 min 40 s behind it.

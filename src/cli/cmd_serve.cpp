@@ -73,7 +73,9 @@ void RegisterServe(CLI::App& app, ExitCode* exit) {
                   "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
       ->capture_default_str();
   cmd->add_option("--country", args->countries,
-                  "Watched countries shown first (repeatable; default the seven)");
+                  "Watched countries shown first (repeatable, or comma-separated; default the "
+                  "seven)")
+      ->delimiter(',');
   cmd->callback([args, exit] { exit->value = RunServe(*args); });
 }
 

@@ -91,6 +91,7 @@ std::optional<std::string> CountryOption(const std::string& country, std::string
   if (IsCountryKey(cc)) return cc;
   *error = "--country: a two-letter code such as BR (or ?? for posts with no country), not \"" +
            country + "\"";
+  if (country.find(',') != std::string::npos) return std::nullopt;  // not one place either
   if (auto named = CountryLocator::FromEmbeddedData()->FromProfileLocation(country))
     *error += " (" + country + " is " + *named + ")";
   return std::nullopt;
