@@ -1046,6 +1046,25 @@ TEST(Cli, DetectScoresEveryRowOfACountExportAndAlertsOnItsSurgeOnly) {
   EXPECT_EQ(RunHashmon("detect --series " + dir.File("series.csv") + " --out -").out, r.out);
 }
 
+// R's write.csv quotes every text, and a spreadsheet's "CSV UTF-8" begins with a byte-order
+// mark and may capitalise the header: the same export, written so, scores the same.
+TEST(Cli, DetectReadsQuotedCellsACapitalisedHeaderAndAByteOrderMark) {
+  TempDir dir;
+  const CountExport series;
+  testing::WriteFile(dir.File("plain.csv"), series.csv);
+  std::string quoted = "\xEF\xBB\xBF\"Timestamp\",\"Value\"\r\n";
+  for (const auto& row : CsvRows(series.csv)) {
+    if (row[0] != "timestamp") quoted += "\"" + row[0] + "\"," + row[1] + "\r\n";
+  }
+  testing::WriteFile(dir.File("quoted.csv"), quoted);
+  const auto plain = RunHashmon("detect --series " + dir.File("plain.csv"));
+  const auto written = RunHashmon("detect --series " + dir.File("quoted.csv"));
+  ASSERT_EQ(written.exit_code, 0) << written.out;
+  const auto a = CsvRows(plain.out), b = CsvRows(written.out);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 1; i < a.size(); ++i) EXPECT_EQ(a[i].back(), b[i].back()) << i;
+}
+
 TEST(Cli, DetectExplainsEachRowsBaselineTestAndTheVolumeToBeat) {
   TempDir dir;
   testing::WriteFile(dir.File("series.csv"), CountExport().csv);

@@ -1,5 +1,6 @@
 // hashmon detect: the detector on a count export (NAB's CSV layout, or hashmon's own counts).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -26,13 +27,33 @@ struct DetectArgs {
   bool explain = false;
 };
 
+// A row's cells, as RFC 4180 writes them: a cell may be quoted ("2015-02-26 21:42:53", as
+// R's write.csv and many spreadsheets write every text), with "" for a quote inside.
 std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> cells;
-  size_t from = 0;
-  for (size_t comma; (comma = line.find(',', from)) != std::string::npos; from = comma + 1)
-    cells.push_back(line.substr(from, comma - from));
-  cells.push_back(line.substr(from));
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      cells.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
   return cells;
+}
+
+// A header cell as a name: "Timestamp" and "timestamp" name one column.
+std::string ColumnName(std::string cell) {
+  for (char& c : cell) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t first = cell.find_first_not_of(' ');
+  const size_t last = cell.find_last_not_of(' ');
+  return first == std::string::npos ? "" : cell.substr(first, last - first + 1);
 }
 
 // Where a row's time, value and series are: NAB's "timestamp,value" by default; by name when
@@ -47,7 +68,7 @@ Columns ColumnsOf(const std::vector<std::string>& header) {
   Columns c;
   bool have_time = false, have_value = false;
   for (size_t i = 0; i < header.size(); ++i) {
-    const std::string& name = header[i];
+    const std::string name = ColumnName(header[i]);
     if (!have_time && (name == "timestamp" || name == "time" || name == "date")) {
       c.time = i, have_time = true;
     } else if (!have_value && (name == "value" || name == "count")) {
@@ -266,6 +287,7 @@ int ScoreRows(std::istream& in, DetectRun* run) {
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 BOM
     if (line.empty()) continue;
     std::string error;
     std::optional<Row> row = ParseRow(line, columns, &error);
