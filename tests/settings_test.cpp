@@ -51,6 +51,16 @@ TEST_F(SettingsTest, TheEnvironmentOverridesTheConfigFile) {
   EXPECT_EQ(s.lateness, "5m");
 }
 
+// "tags" may be written as HASHMON_TAGS is, one string with commas.
+TEST_F(SettingsTest, TheConfigFilesTagsMayBeOneStringWithCommas) {
+  const std::string path = tmp_.File("hashmon.json");
+  testing::WriteFile(path, R"({"tags": "twitterdown, instagramdown"})");
+  Settings s;
+  std::string error;
+  ASSERT_TRUE(LoadSettings(path, &s, &error)) << error;
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"twitterdown", "instagramdown"}));
+}
+
 TEST_F(SettingsTest, SilencesAndTheRecordingDirectoryComeFromTheConfigFile) {
   const std::string path = tmp_.File("hashmon.json");
   testing::WriteFile(path, R"({
@@ -168,6 +178,10 @@ TEST_F(SettingsTest, SourcesResolveToProtocolsAndTheirTokens) {
   EXPECT_NE(x->options.url.find("note_tweet"), std::string::npos);  // a long post's whole
   EXPECT_EQ(x->name.find("tok"), std::string::npos);
 
+  for (const char* none : {"mastodon:", "mastodon-ws:/"}) {  // no instance to connect to
+    EXPECT_FALSE(ResolveSource(s, none, {"twitterdown"}, &error)) << none;
+    EXPECT_NE(error.find("names no instance: write it as mastodon"), std::string::npos) << error;
+  }
   auto m = ResolveSource(s, "mastodon:mastodon.social", {"twitterdown"}, &error);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->options.protocol, StreamProtocol::kSse);

@@ -31,11 +31,14 @@ const char* Env(const char* name) {
   return v && *v ? v : nullptr;
 }
 
+// "a, b" is a and b: the spaces after the commas are a list's, not the items'.
 std::vector<std::string> SplitCommas(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
+    const size_t first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    out.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
   }
   return out;
 }
@@ -77,6 +80,10 @@ bool ApplySetting(const std::string& key, const rapidjson::Value& value, Setting
       }
       list.emplace_back(t.GetString());
     }
+    return true;
+  }
+  if (key == "tags" && value.IsString()) {  // "twitterdown,xdown", as HASHMON_TAGS is written
+    s->tags = SplitCommas(value.GetString());
     return true;
   }
   if (key == "silences" && value.IsArray()) {
@@ -252,6 +259,13 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
     spec.manage_x_rules = true;
   } else if (IsMastodonSource(src)) {
+    const std::string instance = src.substr(src.find(':') + 1);
+    if (instance.find_first_not_of('/') == std::string::npos) {  // it made "https:/api/v1/..."
+      *error = "the source \"" + src + "\" names no instance: write it as " +
+               src.substr(0, src.find(':')) + ":HOST, e.g. " + src.substr(0, src.find(':')) +
+               ":mastodon.social";
+      return std::nullopt;
+    }
     ResolveMastodon(s, src, watched, &o);
   } else if (starts("ws://") || starts("wss://")) {
     o.protocol = StreamProtocol::kJetstream;
