@@ -562,13 +562,17 @@ TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
       "zstd -q -c \"$2\" > f.zst\nmkdir -p at/2016/01/19/08\n"
       "split -n l/3 -d \"$2\" at/2016/01/19/08/part\n"
       "for p in at/2016/01/19/08/part*; do bzip2 \"$p\"; done\ntar -cf at.tar -C at 2016\n"
-      "tar -czf at.tar.gz -C at 2016\ncat f.gz f.gz > twice.gz\n");
+      "tar -czf at.tar.gz -C at 2016\ncat f.gz f.gz > twice.gz\n"
+      // The same tree as a zip (python3's zipfile: Debian's minimal install has no zip).
+      "(cd at && python3 -c \"import glob, zipfile\n"
+      "with zipfile.ZipFile('../at.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
+      "    [z.write(p) for p in sorted(glob.glob('2016/**/*.bz2', recursive=True))]\")\n");
   ASSERT_EQ(
       std::system(
           ("bash '" + dir_.File("make.sh") + "' '" + dir_.path() + "' '" + slice + "'").c_str()),
       0);
   // (twice.gz: two gzip members, the second all duplicates.)
-  for (const char* name : {"f.gz", "f.bz2", "f.zst", "at.tar", "at.tar.gz", "twice.gz"}) {
+  for (const char* name : {"f.gz", "f.bz2", "f.zst", "at.tar", "at.tar.gz", "at.zip", "twice.gz"}) {
     const std::string db = dir_.File(std::string(name) + ".db");
     RunResult r = Replay(db, {dir_.File(name)});
     ASSERT_TRUE(r.ok) << name << ": " << r.error;

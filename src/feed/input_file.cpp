@@ -123,7 +123,7 @@ std::unique_ptr<Member> MakeMember(std::string name, const std::string& entry,
   return m;
 }
 
-enum class Format { kPlain, kCompressed, kTar };
+enum class Format { kPlain, kCompressed, kArchive };
 
 Format Sniff(const std::string& head) {
   using std::string_view_literals::operator""sv;  // (xz's magic ends in a NUL)
@@ -132,7 +132,10 @@ Format Sniff(const std::string& head) {
       starts("\xfd\x37\x7a\x58\x5a\x00"sv)) {
     return Format::kCompressed;
   }
-  if (head.size() >= 262 && std::memcmp(head.data() + 257, "ustar", 5) == 0) return Format::kTar;
+  if (head.size() >= 262 && std::memcmp(head.data() + 257, "ustar", 5) == 0) {
+    return Format::kArchive;  // tar
+  }
+  if (starts("PK\x03\x04"sv)) return Format::kArchive;  // zip
   return Format::kPlain;
 }
 
@@ -160,7 +163,10 @@ class ArchiveReader {
       : src_(std::move(src)), buf_(kArchiveBlock) {
     a_ = archive_read_new();
     archive_read_support_filter_all(a_);
-    if (allow_tar) archive_read_support_format_tar(a_);
+    if (allow_tar) {  // an archive of files (the outermost only: not one inside another)
+      archive_read_support_format_tar(a_);
+      archive_read_support_format_zip(a_);
+    }
     archive_read_support_format_raw(a_);
   }
   ~ArchiveReader() { archive_read_free(a_); }
