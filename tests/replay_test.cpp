@@ -581,6 +581,19 @@ TEST_F(ReplayTest, CompressedFilesAndArchivesGiveTheSameCounts) {
   }
 }
 
+// An export written as one JSON array counts nothing, line by line; the user is told what
+// the file is and how to make JSON lines of it.
+TEST_F(ReplayTest, AJsonArrayExportIsNamedWithTheWayToConvertIt) {
+  testing::WriteFile(dir_.File("export.json"),
+                     "[\n  {\"id_str\": \"1\", \"text\": \"#twitterdown\"}\n]\n");
+  const RunResult r = Replay(dir_.File("h.db"), {dir_.File("export.json")});
+  EXPECT_EQ(r.stats.mentions, 0);
+  EXPECT_NE(r.log.find("export.json is one JSON array, not a record a line: replay reads JSON "
+                       "lines; convert it with jq -c '.[]' FILE > FILE.jsonl"),
+            std::string::npos)
+      << r.log;
+}
+
 TEST_F(ReplayTest, SameContentUnderAnotherNameIsNotCountedTwice) {
   const std::string db = dir_.File("h.db");
   ASSERT_TRUE(Replay(db, {Feed()}).ok);

@@ -255,6 +255,11 @@ void Replayer::BeginMember(Input* in, const BlockReader::Block& b) {
   while (i < b.size && (b.data()[i] == ' ' || b.data()[i] == '\n' || b.data()[i] == '\r')) ++i;
   in->member_prefilter =
       options_.prefilter && prefilter_.enabled() && (i == b.size || b.data()[i] == '{');
+  if (i < b.size && b.data()[i] == '[' && in->scanned == 0) {  // an export of one JSON array
+    log_->Warn(in->member->name +
+               " is one JSON array, not a record a line: replay reads JSON lines; convert it "
+               "with jq -c '.[]' FILE > FILE.jsonl and replay that");
+  }
   in->first_block = false;
   // Before any minute has closed, an input read from its start tells when it began.
   in->looking_for_first_post = in->start == 0 && pipeline_->tracker().closed_through() == INT64_MIN;
