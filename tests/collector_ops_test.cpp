@@ -64,7 +64,11 @@ class CollectorOpsTest : public ::testing::Test {
 };
 
 TEST_F(CollectorOpsTest, LiveStatusAndMetricsAreServedWhileCollecting) {
-  FeedServer feed(lines_, {}, /*lines_per_second=*/3'000);
+  // The stream stays open before its last line, as a live one does, however slow the machine:
+  // one that ended (1.5 s at this rate) would leave the source reconnecting, not connected.
+  FeedFaults open_at_the_end;
+  open_at_the_end.stall_after_lines = static_cast<int>(lines_.size()) - 1;
+  FeedServer feed(lines_, open_at_the_end, /*lines_per_second=*/3'000);
   std::string error;
   const int feed_port = feed.Start(0, &error);
   ASSERT_GT(feed_port, 0) << error;
