@@ -783,8 +783,8 @@ TEST(Cli, RecordingsOfTwoHashtagsReplayTogether) {
   record("rec-twitterdown", "twitterdown", "GB");
   record("rec-xdown", "xdown", "DE");
   const std::string db = dir.File("h.db");
-  // "--tag a,b" is "--tag a --tag b", as HASHMON_TAGS=a,b is.
-  auto r = RunHashmon("replay --tag twitterdown,xdown --db " + db + " " +
+  // "--tag 'a, b'" is "--tag a --tag b", as HASHMON_TAGS=a,b is.
+  auto r = RunHashmon("replay --tag 'twitterdown, xdown' --db " + db + " " +
                       dir.File("rec-twitterdown") + " " + dir.File("rec-xdown"));
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("400 mentions"), std::string::npos) << r.out;

@@ -376,7 +376,8 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
   cmd->add_option("--tag", args->tags,
                   "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WithoutSurroundingSpaces);
   cmd->add_option(
       "--set", args->settings,
       "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");

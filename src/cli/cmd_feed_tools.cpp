@@ -236,7 +236,8 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
                 "A hashtag to record, repeatable or comma-separated (default: HASHMON_TAGS, "
                 "else twitterdown): mastodon-ws: records them all from one socket, mastodon: "
                 "(SSE) the first, x makes a filter rule for each")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WithoutSurroundingSpaces);
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
   r->add_option("--keep", rec->keep,

@@ -163,7 +163,8 @@ void RegisterReplay(CLI::App& app, ExitCode* exit) {
   // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
   cmd->add_option("--tag", args->tags,
                   "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WithoutSurroundingSpaces);
   cmd->add_option(
          "--speed", args->speed,
          "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")

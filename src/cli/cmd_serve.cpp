@@ -75,7 +75,8 @@ void RegisterServe(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--country", args->countries,
                   "Watched countries shown first (repeatable, or comma-separated; default the "
                   "seven)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(WithoutSurroundingSpaces);
   cmd->callback([args, exit] { exit->value = RunServe(*args); });
 }
 

@@ -59,6 +59,12 @@ bool ParseTimeRange(const std::string& since, const std::string& until, int64_t 
 
 std::string TagOption(const std::string& tag) { return UserTagKey(tag); }
 
+std::string WithoutSurroundingSpaces(const std::string& item) {
+  const size_t first = item.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return item.substr(first, item.find_last_not_of(" \t") - first + 1);
+}
+
 std::string WatchedTagsError(const std::vector<std::string>& tags) {
   for (const std::string& given : tags) {
     const std::string_view tag = WithoutHash(given);

@@ -34,6 +34,10 @@ bool ParseTimeRange(const std::string& since, const std::string& until, int64_t 
 
 // --tag as a tag key ("#TwitterDown" -> "twitterdown").
 std::string TagOption(const std::string& tag);
+
+// An item of a comma-separated option without the spaces around it ("--tag 'a, b'" is a and
+// b), for CLI11's transform.
+std::string WithoutSurroundingSpaces(const std::string& item);
 // --country as stored: a two-letter code in upper case, or ?? (no country); "all" or
 // nothing is "" (every country). Anything else is nullopt with *error, which names the code
 // where the text names a country ("brazil": Brazil is BR).

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/options.h"
 #include "feed/url_text.h"
 #include "hashmon/time_util.h"
 
@@ -36,9 +37,8 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
-    const size_t first = item.find_first_not_of(" \t");
-    if (first == std::string::npos) continue;
-    out.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+    item = WithoutSurroundingSpaces(item);
+    if (!item.empty()) out.push_back(item);
   }
   return out;
 }
