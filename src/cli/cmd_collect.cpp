@@ -373,11 +373,7 @@ void RegisterCollect(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--config", args->config,
                   "JSON config file (default: $HASHMON_CONFIG); env and flags override it");
   cmd->add_option("--db", args->db, "SQLite database to write (default hashmon.db)");
-  // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
-  cmd->add_option("--tag", args->tags,
-                  "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
-      ->delimiter(',')
-      ->transform(WithoutSurroundingSpaces);
+  AddWatchedTagsOption(cmd, &args->tags);
   cmd->add_option(
       "--set", args->settings,
       "Override a detector setting, e.g. --set alert_p=1e-6 (repeatable; as for detect)");

@@ -51,9 +51,7 @@ std::vector<std::string> SplitCsv(const std::string& line) {
 // A header cell as a name: "Timestamp" and "timestamp" name one column.
 std::string ColumnName(std::string cell) {
   for (char& c : cell) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const size_t first = cell.find_first_not_of(' ');
-  const size_t last = cell.find_last_not_of(' ');
-  return first == std::string::npos ? "" : cell.substr(first, last - first + 1);
+  return WithoutSurroundingSpaces(cell);
 }
 
 // Where a row's time, value and series are: NAB's "timestamp,value" by default; by name when

@@ -232,12 +232,10 @@ void RegisterFeedTools(CLI::App& app, ExitCode* exit) {
        "for collect)")
       ->required();
   r->add_option("--out", rec->out, "Directory for the hourly .jsonl.zst files")->required();
-  r->add_option("--tag", rec->tags,
+  AddListOption(r, "--tag", &rec->tags,
                 "A hashtag to record, repeatable or comma-separated (default: HASHMON_TAGS, "
                 "else twitterdown): mastodon-ws: records them all from one socket, mastodon: "
-                "(SSE) the first, x makes a filter rule for each")
-      ->delimiter(',')
-      ->transform(WithoutSurroundingSpaces);
+                "(SSE) the first, x makes a filter rule for each");
   r->add_option("--idle-timeout", rec->idle, "Reconnect when nothing arrives for this long")
       ->capture_default_str();
   r->add_option("--keep", rec->keep,

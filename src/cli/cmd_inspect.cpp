@@ -125,11 +125,7 @@ void RegisterInspect(CLI::App& app, ExitCode* exit) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* cmd = app.add_subcommand(
       "inspect", "Show each post's tags, country and the method that decided it");
-  // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
-  cmd->add_option("--tag", args->tags,
-                  "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
-      ->delimiter(',')
-      ->transform(WithoutSurroundingSpaces);
+  AddWatchedTagsOption(cmd, &args->tags);
   cmd->add_flag("--matching", args->matching_only, "Only posts that carry a watched tag");
   cmd->add_option("files", args->files, "Files, archives or directories; - for stdin")->required();
   cmd->callback([args, exit] { exit->value = RunInspect(*args); });

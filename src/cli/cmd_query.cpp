@@ -172,6 +172,16 @@ void AddOutputOption(CLI::App* cmd, std::string* output) {
                   "is written; its name gives the format: .csv, .json, .jsonl, .txt (a table)");
 }
 
+CLI::Option* AddListOption(CLI::App* cmd, const std::string& name, std::vector<std::string>* items,
+                           const std::string& help) {
+  return cmd->add_option(name, *items, help)->delimiter(',')->transform(WithoutSurroundingSpaces);
+}
+
+void AddWatchedTagsOption(CLI::App* cmd, std::vector<std::string>* tags) {
+  AddListOption(cmd, "--tag", tags,
+                "Hashtag to watch (repeatable, or comma-separated; default twitterdown)");
+}
+
 void RegisterQuery(CLI::App& app, ExitCode* exit) {
   CLI::App* query =
       app.add_subcommand("query", "Ask the history (read-only; safe while a collector writes)");

@@ -160,11 +160,7 @@ void RegisterReplay(CLI::App& app, ExitCode* exit) {
   CLI::App* cmd = app.add_subcommand(
       "replay", "Replay recorded feeds (JSONL, .gz/.bz2/.zst, tar, dir, -) into the database");
   cmd->add_option("--db", args->db, "SQLite database to write")->capture_default_str();
-  // Comma-separated too, as HASHMON_TAGS is: "--tag a,b" watched the one tag "a,b".
-  cmd->add_option("--tag", args->tags,
-                  "Hashtag to watch (repeatable, or comma-separated; default twitterdown)")
-      ->delimiter(',')
-      ->transform(WithoutSurroundingSpaces);
+  AddWatchedTagsOption(cmd, &args->tags);
   cmd->add_option(
          "--speed", args->speed,
          "Pace by event time: 60 replays an hour in a minute (default: as fast as possible)")

@@ -72,11 +72,9 @@ void RegisterServe(CLI::App& app, ExitCode* exit) {
   cmd->add_option("--listen", args->listen,
                   "HOST:PORT to bind (0.0.0.0 exposes it beyond this machine)")
       ->capture_default_str();
-  cmd->add_option("--country", args->countries,
-                  "Watched countries shown first (repeatable, or comma-separated; default the "
-                  "seven)")
-      ->delimiter(',')
-      ->transform(WithoutSurroundingSpaces);
+  AddListOption(cmd, "--country", &args->countries,
+                "Watched countries shown first (repeatable, or comma-separated; default the "
+                "seven)");
   cmd->callback([args, exit] { exit->value = RunServe(*args); });
 }
 

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace hashmon {
 
@@ -31,6 +32,14 @@ CLI::Validator SpeedFactor();
 
 // -o/--output FILE for a query (see AnswerInto in answer_file.h).
 void AddOutputOption(CLI::App* cmd, std::string* output);
+
+// A repeatable option that also takes a comma-separated list, as HASHMON_TAGS is written:
+// "--tag a,b" and "--tag 'a, b'" are "--tag a --tag b" (each item without its spaces).
+CLI::Option* AddListOption(CLI::App* cmd, const std::string& name, std::vector<std::string>* items,
+                           const std::string& help);
+
+// --tag: the hashtags to watch (replay, collect, inspect).
+void AddWatchedTagsOption(CLI::App* cmd, std::vector<std::string>* tags);
 
 }  // namespace hashmon
 

@@ -259,11 +259,11 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
     o.idle_timeout_ms = 21'000;  // a keep-alive every 20 s, often a little late
     spec.manage_x_rules = true;
   } else if (IsMastodonSource(src)) {
-    const std::string instance = src.substr(src.find(':') + 1);
-    if (instance.find_first_not_of('/') == std::string::npos) {  // it made "https:/api/v1/..."
-      *error = "the source \"" + src + "\" names no instance: write it as " +
-               src.substr(0, src.find(':')) + ":HOST, e.g. " + src.substr(0, src.find(':')) +
-               ":mastodon.social";
+    const size_t colon = src.find(':');
+    if (src.find_first_not_of('/', colon + 1) == std::string::npos) {  // "https:/api/v1/..."
+      const std::string kind = src.substr(0, colon);
+      *error = "the source \"" + src + "\" names no instance: write it as " + kind +
+               ":HOST, e.g. " + kind + ":mastodon.social";
       return std::nullopt;
     }
     ResolveMastodon(s, src, watched, &o);

@@ -159,11 +159,11 @@ class ArchiveDataSource : public ByteSource {
 // One archive handle over a ByteSource: a compressed file, a tar, or a compressed tar entry.
 class ArchiveReader {
  public:
-  ArchiveReader(std::unique_ptr<ByteSource> src, bool allow_tar)
+  ArchiveReader(std::unique_ptr<ByteSource> src, bool allow_archives)
       : src_(std::move(src)), buf_(kArchiveBlock) {
     a_ = archive_read_new();
     archive_read_support_filter_all(a_);
-    if (allow_tar) {  // an archive of files (the outermost only: not one inside another)
+    if (allow_archives) {  // tar or zip (the outermost only: not one inside another)
       archive_read_support_format_tar(a_);
       archive_read_support_format_zip(a_);
     }
