@@ -38,15 +38,19 @@ CODE_COUNTRIES = ["US", "BR", "CA", "AU"]
 
 # Big or often-written places outside the watched countries, so that "Paris", "Lagos" or
 # "Toronto" decide their own country instead of falling through to weaker evidence, and
-# namesakes of watched-country cities ("London, Ontario", "Perth") resolve by size.
+# namesakes of watched-country cities ("London, Ontario", "Perth") resolve by size. The last
+# line gives watched-country cities the short name people write and GeoNames does not carry
+# ("Newcastle" for Newcastle upon Tyne), so that it meets its namesakes abroad by size.
 CURATED_CITIES = """
 US New York 8400000|NYC 8400000|Los Angeles 3900000|LA 3900000|Chicago 2700000|Houston 2300000|Phoenix 1600000
 US Philadelphia 1600000|San Antonio 1400000|San Diego 1400000|Dallas 1300000|San Francisco 870000|SF 870000
 US Austin 960000|Seattle 740000|Boston 690000|Miami 450000|Atlanta 500000|Washington DC 690000|DC 690000
 US Las Vegas 640000|Denver 710000|Detroit 640000|Orlando 300000|Brooklyn 2600000|Manhattan 1600000|Bronx 1400000
 US Birmingham 200000|Cambridge 118000|Portland 650000|Nashville 690000|Honolulu 350000|Newark 310000
+US San Jose 1000000|Alexandria 160000
 CA Toronto 2800000|Montreal 1700000|Vancouver 670000|Ottawa 1000000|Calgary 1300000|London 400000|Hamilton 570000
 AU Sydney 5300000|Melbourne 5000000|Brisbane 2500000|Perth 2100000|Adelaide 1400000|Canberra 430000
+AU Newcastle 320000
 NZ Auckland 1700000|Wellington 215000|Christchurch 380000
 IE Dublin 1200000|Cork 210000|Galway 80000
 FR Paris 2100000|Marseille 870000|Lyon 520000|Toulouse 490000|Nice 340000
@@ -81,7 +85,7 @@ BW Gaborone 250000
 NA Windhoek 430000
 LS Maseru 330000
 MZ Maputo 1100000
-EG Cairo 10000000
+EG Cairo 10000000|Alexandria 5200000
 ET Addis Ababa 3400000
 SS Juba 530000
 CD Kinshasa 15000000
@@ -115,6 +119,7 @@ PE Lima 9700000
 VE Caracas 2000000
 UY Montevideo 1300000
 PY Asuncion 520000|Asunción 520000
+GB Newcastle 300000
 """
 
 # Nicknames, slang, regions and codes for the watched countries (and a few neighbours)

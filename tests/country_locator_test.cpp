@@ -132,6 +132,22 @@ TEST_F(CountryLocatorTest, PlacesAbroadAreNotPulledIntoWatchedCountries) {
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
 
+// A city name that several countries share is decided by size only when one namesake is far
+// bigger; a code written after it, with or without a comma, says which one is meant.
+TEST_F(CountryLocatorTest, ACodeAfterACityNameSaysWhichNamesakeItIs) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Birmingham", "GB"},         {"Birmingham AL", "US"},
+      {"Birmingham, AL", "US"},     {"London ON", "CA"},
+      {"Newcastle", "??"},          {"Newcastle NSW", "AU"},
+      {"Newcastle, KZN", "ZA"},     {"Newcastle upon Tyne", "GB"},
+      {"Newcastle, UK", "GB"},      {"San Jose", "US"},
+      {"San Jose, Batangas", "PH"}, {"Alexandria", "EG"},
+      {"Alexandria, VA", "US"},     {"Perth WA", "AU"},
+      {"Cambridge MA", "US"},
+  };
+  for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
+}
+
 // Georgia is a country and a US state: the place before it tells which.
 TEST_F(CountryLocatorTest, ACountryThatIsAlsoAStateElsewhereIsReadByThePlaceBeforeIt) {
   const std::vector<std::pair<std::string, std::string>> cases = {

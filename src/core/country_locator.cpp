@@ -67,6 +67,7 @@ std::vector<std::string_view> SplitTokens(std::string_view s) {
 struct Vote {
   Kind best_kind = Kind::kCode;
   int64_t population = 0;
+  bool trailing_code = false;  // the part ends with a code of this country ("Birmingham AL")
 };
 
 }  // namespace locator_internal
@@ -150,6 +151,7 @@ std::map<std::string, Vote> CountryLocator::Data::PartVotes(std::string_view raw
     Vote& v = votes[e.country];
     v.best_kind = std::max(v.best_kind, e.kind);
     v.population = std::max(v.population, e.population);
+    if (e.kind == Kind::kCode) v.trailing_code = true;  // (codes vote only as trailing tokens)
   };
   for (const auto& flag : FlagCountries(raw_part)) vote({flag, Kind::kCountry, 0});
   const std::string norm = NormalizePlace(raw_part);
@@ -204,9 +206,22 @@ bool IsTwoLetterCode(const std::string& code) {
          std::isalpha(static_cast<unsigned char>(code[1]));
 }
 
+// The one country that a part both names a place in and ends with a code of, if exactly one
+// is: "Birmingham AL", "London ON", "Newcastle NSW" (as "Birmingham, AL" does across parts).
+std::optional<std::string> OnlyPlaceWithATrailingCode(const std::map<std::string, Vote>& votes) {
+  std::optional<std::string> found;
+  for (const auto& [cc, v] : votes) {
+    if (!v.trailing_code || v.best_kind == Kind::kCode) continue;
+    if (found) return std::nullopt;
+    found = cc;
+  }
+  return found;
+}
+
 // Picks one country from a part's votes, or "??" when they disagree.
 std::string Decide(const std::map<std::string, Vote>& votes) {
   if (votes.size() == 1) return votes.begin()->first;
+  if (auto by_code = OnlyPlaceWithATrailingCode(votes)) return *by_code;
   // Prefer the strongest kind of evidence; among cities, a much bigger namesake wins.
   Kind top = Kind::kCode;
   for (const auto& [cc, v] : votes) top = std::max(top, v.best_kind);
