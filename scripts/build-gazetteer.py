@@ -8,6 +8,8 @@ Run by a developer when the sources change (the output is committed):
 Sources (see data/countries/LICENSES.md):
   - data/countries/country_names.json (iso-codes LGPL-2.1+, CLDR Unicode-3.0, i18n-iso-countries MIT)
   - data/countries/cities15000_seven_countries.csv (GeoNames, CC-BY 4.0)
+  - data/countries/cities100000_world.csv (GeoNames, CC-BY 4.0; scripts/extract-world-cities.py):
+    the namesakes abroad of watched-country cities
   - Debian iso-codes: /usr/share/iso-codes/json/iso_3166-{1,2}.json and the iso_3166-1
     gettext catalogues, for names of every country in the languages of the watched countries
     and their neighbours (LGPL-2.1+)
@@ -47,10 +49,8 @@ US Philadelphia 1600000|San Antonio 1400000|San Diego 1400000|Dallas 1300000|San
 US Austin 960000|Seattle 740000|Boston 690000|Miami 450000|Atlanta 500000|Washington DC 690000|DC 690000
 US Las Vegas 640000|Denver 710000|Detroit 640000|Orlando 300000|Brooklyn 2600000|Manhattan 1600000|Bronx 1400000
 US Birmingham 200000|Cambridge 118000|Portland 650000|Nashville 690000|Honolulu 350000|Newark 310000
-US San Jose 1000000|Alexandria 160000
 CA Toronto 2800000|Montreal 1700000|Vancouver 670000|Ottawa 1000000|Calgary 1300000|London 400000|Hamilton 570000
 AU Sydney 5300000|Melbourne 5000000|Brisbane 2500000|Perth 2100000|Adelaide 1400000|Canberra 430000
-AU Newcastle 320000
 NZ Auckland 1700000|Wellington 215000|Christchurch 380000
 IE Dublin 1200000|Cork 210000|Galway 80000
 FR Paris 2100000|Marseille 870000|Lyon 520000|Toulouse 490000|Nice 340000
@@ -282,6 +282,25 @@ def cldr_rows(taken):
     return out
 
 
+def namesakes_abroad(watched_city_names):
+    """Cities abroad of 100,000 people or more named like a watched-country city: "Richmond"
+    is Virginia's (220,000) as well as South Africa's (32,000), "Colombo" Sri Lanka's capital
+    as well as a town in Paraná. hashmon then gives the name to a namesake only when it is
+    much bigger than the others, and says "??" otherwise. Other cities abroad are left out:
+    first names ("Charlotte", "Aurora") would take their owners abroad. A namesake that is an
+    English word is left out too, since a city this big is found inside a longer location as
+    well ("Salé" would take a "garage sale" to Morocco); one that is a Portuguese word
+    ("Sacramento", "Formosa") is kept: the word already names the small Brazilian town."""
+    english = everyday_words(WORD_LISTS[:1])
+    out = []
+    with open(os.path.join(DATA, "cities100000_world.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(line for line in f if not line.startswith("#")):
+            key = fold(r["name"])
+            if key in watched_city_names and key not in english:
+                out.append((r["name"], r["country"], "city", int(r["population"])))
+    return out
+
+
 def rows():
     out = []
     collisions = big_places()
@@ -345,6 +364,8 @@ def rows():
         for item in rest.split("|"):
             name, pop = item.rsplit(" ", 1)
             out.append((name, cc, "city", int(pop)))
+    # (After the curated cities: where both name a city, the curated population stands.)
+    out += namesakes_abroad({fold(n) for n, cc, kind, _ in out if kind == "city" and cc in WATCHED})
     for line in CURATED_ALIASES.strip().splitlines():
         cc, kind, rest = line.split(" ", 2)
         for name in rest.split("|"):

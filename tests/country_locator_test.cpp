@@ -136,14 +136,27 @@ TEST_F(CountryLocatorTest, PlacesAbroadAreNotPulledIntoWatchedCountries) {
 // bigger; a code written after it, with or without a comma, says which one is meant.
 TEST_F(CountryLocatorTest, ACodeAfterACityNameSaysWhichNamesakeItIs) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"Birmingham", "GB"},         {"Birmingham AL", "US"},
-      {"Birmingham, AL", "US"},     {"London ON", "CA"},
-      {"Newcastle", "??"},          {"Newcastle NSW", "AU"},
-      {"Newcastle, KZN", "ZA"},     {"Newcastle upon Tyne", "GB"},
-      {"Newcastle, UK", "GB"},      {"San Jose", "US"},
-      {"San Jose, Batangas", "PH"}, {"Alexandria", "EG"},
-      {"Alexandria, VA", "US"},     {"Perth WA", "AU"},
-      {"Cambridge MA", "US"},
+      {"Birmingham", "GB"},     {"Birmingham AL", "US"},
+      {"Birmingham, AL", "US"}, {"London ON", "CA"},
+      {"Newcastle", "??"},      {"Newcastle NSW", "AU"},
+      {"Newcastle, KZN", "ZA"}, {"Newcastle upon Tyne", "GB"},
+      {"Newcastle, UK", "GB"},  {"San Jose", "??"},  // California's and Costa Rica's
+      {"San Jose, CA", "US"},   {"San Jose, Batangas", "PH"},
+      {"Alexandria", "EG"},     {"Alexandria, VA", "US"},
+      {"Perth WA", "AU"},       {"Cambridge MA", "US"},
+  };
+  for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
+}
+
+// The gazetteer knows the big cities abroad that share a name with a watched country's city,
+// so that a small namesake in a watched country does not take their people in.
+TEST_F(CountryLocatorTest, AWatchedCountrysSmallTownDoesNotTakeInItsBigNamesakeAbroad) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Richmond", "??"},  // Virginia's and British Columbia's, beside a town in ZA
+      {"Richmond, VA", "US"}, {"Sacramento", "US"},  // beside a town in Minas Gerais
+      {"Macau", "MO"},        {"Blantyre", "MW"},
+      {"Halifax", "??"},      {"Halifax, England", "GB"},
+      {"Santa Maria", "??"},  {"Santa Maria, RS", "BR"},
   };
   for (const auto& [text, cc] : cases) EXPECT_EQ(Profile(text), cc) << text;
 }
