@@ -319,9 +319,17 @@ TEST(ListenTest, DefaultsToLoopbackAndRejectsNonsense) {
   EXPECT_EQ(host, "127.0.0.1");
   EXPECT_EQ(port, 9000);
   EXPECT_TRUE(ParseListen("0.0.0.0:80", &host, &port));
+  ASSERT_TRUE(ParseListen("localhost:8081", &host, &port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8081);
+  ASSERT_TRUE(ParseListen("[::1]:8082", &host, &port));
+  EXPECT_EQ(host, "::1");
   EXPECT_FALSE(ParseListen("localhost", &host, &port));
   EXPECT_FALSE(ParseListen("example.com:80", &host, &port));
   EXPECT_FALSE(ParseListen("127.0.0.1:99999", &host, &port));
+  EXPECT_FALSE(ParseListen("127.0.0.1:80x", &host, &port));
+  EXPECT_FALSE(ParseListen("127.0.0.1:-1", &host, &port));
+  EXPECT_FALSE(ParseListen("127.0.0.1:", &host, &port));
 }
 
 TEST(ListenTest, ListeningBeyondThisMachineWarnsThatNobodyIsAskedToLogIn) {

@@ -277,6 +277,34 @@ TEST_F(SettingsTest, XBackfillIsWholeMinutesUpToFiveAndOnlyForX) {
   }
 }
 
+TEST_F(SettingsTest, AnIdleTimeoutIsASecondOrMore) {
+  Settings s;
+  s.sources = {"jetstream"};
+  std::vector<SourceSpec> specs;
+  std::string error;
+  s.idle_timeout = "1s";
+  ASSERT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
+  EXPECT_EQ(specs[0].options.idle_timeout_ms, 1'000);
+  for (const char* wrong : {"0", "0s", "500ms", "soon"}) {
+    s.idle_timeout = wrong;
+    specs.clear();
+    EXPECT_FALSE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << wrong;
+    EXPECT_NE(error.find("1s or more"), std::string::npos) << error;
+  }
+}
+
+TEST_F(SettingsTest, TheSameSourceTwiceIsRefused) {
+  Settings s;
+  s.sources = {"jetstream", "https://relay.example/feed", "jetstream"};
+  std::vector<SourceSpec> specs;
+  std::string error;
+  EXPECT_FALSE(ResolveSources(s, {"twitterdown"}, &specs, &error));
+  EXPECT_NE(error.find("given twice"), std::string::npos) << error;
+  s.sources = {"jetstream", "jetstream-v2"};
+  specs.clear();
+  EXPECT_TRUE(ResolveSources(s, {"twitterdown"}, &specs, &error)) << error;
+}
+
 TEST_F(SettingsTest, TheExampleConfigFileLoads) {
   Settings s;
   std::string error;

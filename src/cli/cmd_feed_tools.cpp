@@ -137,12 +137,12 @@ void RecordUntilStopped(const RecordArgs& a, SourceSpec spec, int64_t idle_ms, R
 int RunRecord(const RecordArgs& a) {
   SystemClock clock;
   Logger log(&std::cerr, &clock);
-  auto idle = ParseDuration(a.idle);
+  std::string error;
+  const auto idle = ParseIdleTimeout(a.idle, &error);
   if (!idle) {
-    log.Error("--idle-timeout: expected a duration such as 30s");
+    log.Error("--idle-timeout: " + error);
     return 2;
   }
-  std::string error;
   const auto keep = ParseTimeToKeep(a.keep, "--keep", &error);
   if (!keep) {
     log.Error(error);

@@ -36,6 +36,18 @@ std::optional<int64_t> ParseLateness(const std::string& text, std::string* error
   return ms;
 }
 
+std::optional<int64_t> ParseIdleTimeout(const std::string& text, std::string* error) {
+  auto ms = ParseDuration(text);
+  if (!ms || *ms < kMinIdleTimeoutMs) {
+    *error =
+        "expected a duration of 1s or more such as 30s (a stream is cut and "
+        "reconnected when nothing arrives for this long), not \"" +
+        text + "\"";
+    return std::nullopt;
+  }
+  return ms;
+}
+
 bool ParseTimeRange(const std::string& since, const std::string& until, int64_t now_ms,
                     int64_t* since_ms, int64_t* until_ms, std::string* error) {
   for (auto [text, out] : {std::pair{&since, since_ms}, std::pair{&until, until_ms}}) {

@@ -26,6 +26,12 @@ std::string DatabaseByDefault();
 // was expected.
 std::optional<int64_t> ParseLateness(const std::string& text, std::string* error);
 
+// --idle-timeout (or "idle_timeout"): a duration of at least a second (*error says what was
+// expected, for the caller to prefix with the option's name). Shorter, a stream
+// would be cut between any two messages (0 reconnected 333 times in 20 s).
+constexpr int64_t kMinIdleTimeoutMs = 1'000;
+std::optional<int64_t> ParseIdleTimeout(const std::string& text, std::string* error);
+
 // --since/--until: ISO 8601 or relative to now ("-2h"). Empty leaves the bound open.
 // Returns false with *error (what to fix) when a value cannot be read, or when --since is
 // not before --until (nothing could match, and an empty answer would not say why).

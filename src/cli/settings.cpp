@@ -305,8 +305,8 @@ std::optional<SourceSpec> ResolveSource(const Settings& s, const std::string& sr
 bool ResolveSources(const Settings& settings, const std::vector<std::string>& tags,
                     std::vector<SourceSpec>* specs, std::string* error) {
   std::optional<int64_t> idle;
-  if (!settings.idle_timeout.empty() && !(idle = ParseDuration(settings.idle_timeout))) {
-    *error = "idle timeout: expected a duration such as 30s, not \"" + settings.idle_timeout + "\"";
+  if (!settings.idle_timeout.empty() && !(idle = ParseIdleTimeout(settings.idle_timeout, error))) {
+    *error = "idle timeout: " + *error;
     return false;
   }
   std::optional<int64_t> backfill = settings.x_backfill.empty() || settings.x_backfill == "0"
@@ -339,6 +339,14 @@ bool ResolveSources(const Settings& settings, const std::vector<std::string>& ta
     if (source_tags.size() == 1 && tags.size() > 1) spec->name += " #" + source_tags.front();
     if (idle) spec->options.idle_timeout_ms = *idle;
     if (name == "x") spec->options.backfill_max_minutes = static_cast<int>(*backfill / 60'000);
+    // Each source keeps its resume cursor under its name: two of one name would overwrite
+    // each other's (and count nothing more: their posts are the same).
+    for (const auto& earlier : *specs) {
+      if (earlier.name == spec->name) {
+        *error = "the source " + spec->name + " is given twice: give it once";
+        return false;
+      }
+    }
     specs->push_back(std::move(*spec));
   }
   if (specs->empty())

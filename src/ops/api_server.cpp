@@ -244,10 +244,16 @@ bool ParseListen(const std::string& text, std::string* host, int* port) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos) return false;
   std::string h = text.substr(0, colon);
-  if (h.empty()) h = "127.0.0.1";
+  // (localhost is how people write loopback; other names would need a resolver to pick an
+  // address, and a name is no promise of which interface it binds.)
+  if (h.empty() || h == "localhost") h = "127.0.0.1";
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const std::string digits = text.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
   try {
-    const int p = std::stoi(text.substr(colon + 1));
+    const int p = std::stoi(digits);
     if (p < 0 || p > 65535) return false;
     boost::system::error_code ec;
     net::ip::make_address(h, ec);

@@ -44,7 +44,8 @@ struct ApiResponse {
   std::string body;
 };
 
-// "127.0.0.1:8080", ":8080" (loopback), "0.0.0.0:80". Returns false on a bad value.
+// "127.0.0.1:8080", ":8080" and "localhost:8080" (loopback), "0.0.0.0:80", "[::1]:8080".
+// Returns false on a bad value.
 bool ParseListen(const std::string& text, std::string* host, int* port);
 
 class ApiServer {
