@@ -170,6 +170,27 @@ TEST_F(ApiTest, OutagesSpikesAndGapsUseTheQueryFieldNames) {
   EXPECT_EQ(filtered.Size(), 0u);
 }
 
+// An alert names its outage by number; the API gives that outage whenever it was.
+TEST_F(ApiTest, AnOutageIsServedByItsNumberWithoutARange) {
+  auto listed =
+      Json(Get("/api/v1/outages?since=2016-01-19T00:00:00Z&until=2016-01-20T00:00:00Z").body);
+  ASSERT_EQ(listed.Size(), 1u);
+  const int64_t id = listed[0]["id"].GetInt64();
+  auto r = Get("/api/v1/outages/" + std::to_string(id));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto one = Json(r.body);
+  ASSERT_TRUE(one.IsObject()) << r.body;
+  EXPECT_EQ(one["id"].GetInt64(), id);
+  EXPECT_EQ(one["countries"].Size(), listed[0]["countries"].Size());
+  EXPECT_EQ(one["started"], listed[0]["started"]);
+  for (const std::string& missing :
+       std::vector<std::string>{std::to_string(id + 1), "0", "-1", "x", "", "1/"}) {
+    auto r404 = Get("/api/v1/outages/" + missing);
+    EXPECT_EQ(r404.status, 404) << missing;
+    EXPECT_TRUE(Json(r404.body).HasMember("error")) << r404.body;
+  }
+}
+
 TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
   for (const auto& [target, status] : std::vector<std::pair<std::string, int>>{
            {"/api/v1/counts?since=yesterday-ish", 400},

@@ -683,6 +683,26 @@ TEST(Cli, TheOutageReportSaysWhatHappenedAndCannotBeSteeredByPostText) {
   EXPECT_EQ(r.out.find('\x07'), std::string::npos);
 }
 
+TEST(Cli, AnOutageIsAskedForByItsNumber) {
+  TempDir dir;
+  testing::WriteFile(dir.File("f.jsonl"), TenMinutesOfBritain("down #twitterdown"));
+  const std::string db = " --db " + dir.File("h.db");
+  ASSERT_EQ(RunHashmon("replay -q" + db + " " + dir.File("f.jsonl")).exit_code, 0);
+  const auto one = RunHashmon("query outages --id 1 --format csv" + db);
+  ASSERT_EQ(one.exit_code, 0);
+  EXPECT_EQ(one.out, RunHashmon("query outages --format csv" + db).out);
+  const auto none = RunHashmonSaying("query outages --id 2 --format csv" + db);
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.out.find("no outage #2 in "), std::string::npos) << none.out;
+  const auto elsewhere = RunHashmonSaying("query outages --id 1 --country DE" + db);
+  EXPECT_EQ(elsewhere.exit_code, 1);
+  EXPECT_NE(elsewhere.out.find("that the other options let through"), std::string::npos)
+      << elsewhere.out;
+  const auto zero = RunHashmonSaying("query outages --id 0" + db);
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.out.find("1 or more"), std::string::npos) << zero.out;
+}
+
 // `hashmon serve` running as a process, its stdout and stderr read line by line.
 class ServeProcess {
  public:

@@ -19,6 +19,7 @@ namespace {
 struct OutageArgs {
   std::string db = DatabaseByDefault();
   std::string tag, country, since, until, format, output;
+  int64_t id = 0;  // outages only
 };
 
 std::string TimeOfDay(int64_t ms) { return ms == 0 ? "-" : FormatIsoTime(ms).substr(11, 8); }
@@ -140,9 +141,18 @@ std::unique_ptr<SqliteStore> Open(const std::string& db) {
 int RunOutages(const OutageArgs& a) {
   SqliteStore::OutageQuery q;
   if (!ParseRange(a, "outages", &q)) return 2;
+  q.id = a.id;
   auto store = Open(a.db);
   if (!store) return 1;
   const auto rows = store->QueryOutages(q);
+  if (a.id != 0 && rows.empty()) {
+    std::fprintf(stderr, "hashmon query outages: no outage #%lld in %s%s\n",
+                 static_cast<long long>(a.id), a.db.c_str(),
+                 a.since.empty() && a.until.empty() && a.tag.empty() && a.country.empty()
+                     ? ""
+                     : " that the other options let through");
+    return 1;
+  }
   const std::string format = a.format.empty() ? (StdoutIsTerminal() ? "table" : "json") : a.format;
   if (format == "json" || format == "jsonl")
     PrintJsonRows(OutagesJson(rows), format);
@@ -267,9 +277,9 @@ void AddOptions(CLI::App* cmd, OutageArgs* a) {
   AddOutputOption(cmd, &a->output);
 }
 
-// Registers `name`, whose answer `run` prints (or writes into --output).
-void AddQuery(CLI::App* query, ExitCode* exit, const char* name, const char* description,
-              int (*run)(const OutageArgs&)) {
+// Registers `name`, whose answer `run` prints (or writes into --output); returns its options.
+OutageArgs* AddQuery(CLI::App* query, ExitCode* exit, const char* name, const char* description,
+                     int (*run)(const OutageArgs&)) {
   auto args = std::make_shared<OutageArgs>();
   CLI::App* cmd = query->add_subcommand(name, description);
   AddOptions(cmd, args.get());
@@ -277,13 +287,28 @@ void AddQuery(CLI::App* query, ExitCode* exit, const char* name, const char* des
     exit->value =
         AnswerInto(args->output, &args->format, "hashmon query", [&] { return run(*args); });
   });
+  return args.get();
 }
 
 }  // namespace
 
 void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
-  AddQuery(query, exit, "outages",
-           "Crowd-reported outages: per country and international incidents", RunOutages);
+  OutageArgs* outages =
+      AddQuery(query, exit, "outages",
+               "Crowd-reported outages: per country and international incidents", RunOutages);
+  query->get_subcommand("outages")
+      ->add_option("--id", outages->id,
+                   "Only the outage of this number (as alerts and the report name it: #3); "
+                   "exits 1 when there is none")
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            int64_t n = 0;
+            const char* end = text.data() + text.size();
+            const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+            if (ec == std::errc() && ptr == end && n >= 1) return "";
+            return "an outage's number, 1 or more (as in \"Outage #3\"), not \"" + text + "\"";
+          },
+          "N"));
   AddQuery(query, exit, "spikes", "Single anomalous minutes", RunSpikes);
   AddQuery(query, exit, "gaps",
            "When a live source went unwatched: disconnected, or not running (no data, not zero "

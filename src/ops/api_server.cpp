@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <map>
 #include <string>
 #include <system_error>
@@ -31,6 +32,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr int64_t kDefaultRangeMs = 24 * 3'600'000;
+constexpr char kOnePath[] = "/api/v1/outages/";
 constexpr int kSocketTimeoutSeconds = 30;
 constexpr int64_t kMaxPointsPerSeries = 200'000;
 
@@ -280,6 +282,7 @@ ApiResponse ApiServer::Handle(const std::string& target) {
   if (path == "/metrics") return Metrics();
   if (path == "/api/v1/status") return Status();
   if (path == "/api/v1/silences") return Silences(params);
+  if (path.rfind(kOnePath, 0) == 0) return OneOutage(path.substr(sizeof kOnePath - 1));
   if (path.rfind("/api/v1/", 0) == 0) return Query(path.substr(8), params);
   const WebAsset asset = FindWebAsset(path);
   if (!asset.body.empty()) return {200, asset.content_type, std::string(asset.body)};
@@ -451,8 +454,9 @@ ApiResponse ApiServer::Query(const std::string& what,
                              const std::map<std::string, std::string>& params) {
   if (what != "counts" && what != "outages" && what != "spikes" && what != "gaps" &&
       what != "sources") {
-    return Error(404, "no such endpoint: /api/v1/" + what +
-                          " (counts, outages, spikes, gaps, sources, silences, status)");
+    return Error(404,
+                 "no such endpoint: /api/v1/" + what +
+                     " (counts, outages, outages/ID, spikes, gaps, sources, silences, status)");
   }
   QueryFilters f;
   if (auto refused = ReadFilters(params, options_.clock->NowMs(), &f)) return *refused;
@@ -474,6 +478,27 @@ ApiResponse ApiServer::Query(const std::string& what,
     if (what == "outages") return {200, "application/json", OutagesJson(store->QueryOutages(q))};
     if (what == "spikes") return {200, "application/json", SpikesJson(store->QuerySpikes(q))};
     return {200, "application/json", GapsJson(store->QueryGaps(q))};
+  } catch (const std::exception& e) {
+    return Error(503, std::string("cannot read the database: ") + e.what());
+  }
+}
+
+ApiResponse ApiServer::OneOutage(const std::string& id_text) {
+  int64_t id = 0;
+  const char* end = id_text.data() + id_text.size();
+  const auto [ptr, ec] = std::from_chars(id_text.data(), end, id);
+  if (ec != std::errc() || ptr != end || id < 1)
+    return Error(404,
+                 "no such outage: " + id_text + " (an outage's number, as in /api/v1/outages/3)");
+  std::string error;
+  auto store = SqliteStore::OpenReadOnly(options_.db_path, &error);
+  if (!store) return Error(503, error);
+  try {
+    SqliteStore::OutageQuery q;
+    q.id = id;
+    const auto rows = store->QueryOutages(q);
+    if (rows.empty()) return Error(404, "no outage #" + std::to_string(id));
+    return {200, "application/json", OutageJson(rows.front())};
   } catch (const std::exception& e) {
     return Error(503, std::string("cannot read the database: ") + e.what());
   }

@@ -73,6 +73,8 @@ class ApiServer {
   ApiResponse Metrics();
   ApiResponse Ready();
   ApiResponse Query(const std::string& path, const std::map<std::string, std::string>& params);
+  // /api/v1/outages/ID: that outage, whenever it was (the id an alert or the report names).
+  ApiResponse OneOutage(const std::string& id_text);
   ApiOptions options_;
   std::unique_ptr<TcpListener> listener_;
   std::atomic<int> port_{0};  // the port it listens on (options_.port may be 0: any free one)

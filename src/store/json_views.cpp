@@ -120,6 +120,13 @@ std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows) {
   return buf.GetString();
 }
 
+std::string OutageJson(const SqliteStore::OutageRow& row) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  WriteOutage(w, row);
+  return buf.GetString();
+}
+
 std::string SpikesJson(const std::vector<Spike>& spikes) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);

@@ -26,6 +26,8 @@ void WriteCountRow(JsonWriter& w, const CountRow& r);
 // [{"id","tag","started","detected_at","ended","resolved_at","peak_time","peak_count",
 //   "international","countries":[...],"evidence":[...]}]
 std::string OutagesJson(const std::vector<SqliteStore::OutageRow>& rows);
+// One of them: {"id", ...}
+std::string OutageJson(const SqliteStore::OutageRow& row);
 // [{"time","tag","country","count","expected","score"}]
 std::string SpikesJson(const std::vector<Spike>& spikes);
 // [{"source","from","to","reason"}]

@@ -118,9 +118,10 @@ std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery&
                       "SELECT id, tag, started, detected_at, ended, resolved_at, peak_time, "
                       "peak_count FROM outages "
                       "WHERE started < ?2 AND (ended IS NULL OR ended >= ?1) AND (?3 = '' OR tag = "
-                      "?3) ORDER BY started, id");
+                      "?3) AND (?4 = 0 OR id = ?4) ORDER BY started, id");
   BindPeriod(o, q);
   o.bind(3, q.tag);
+  o.bind(4, static_cast<int64_t>(q.id));
   OutageParts parts(*db_, schema_version());
   std::vector<OutageRow> rows;
   while (o.executeStep()) {

@@ -133,6 +133,7 @@ class SqliteStore {
     int64_t until_ms = INT64_MAX;
     std::string country;  // "" = any
     std::string tag;      // "" = any
+    int64_t id = 0;       // 0 = any (outages only)
   };
   struct OutageRow {
     Outage outage;
