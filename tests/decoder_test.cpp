@@ -39,6 +39,16 @@ TEST(Decoder, XV2PostCarriesPlaceAndProfileFromIncludes) {
   EXPECT_EQ(p.evidence.languages, std::vector<std::string>{"en"});
 }
 
+TEST(Decoder, ALineThatBeginsWithAByteOrderMarkIsReadAfterIt) {
+  Decoder d;
+  const Record r = d.DecodeCopy(
+      "\xEF\xBB\xBF{\"id_str\":\"7\",\"timestamp_ms\":\"1453191300000\",\"text\":\"#"
+      "twitterdown\"}");
+  EXPECT_EQ(r.kind, RecordKind::kPost);
+  EXPECT_EQ(r.post.id, "7");
+  EXPECT_STREQ(d.DecodeCopy("\xEF\xBB").reason, "not_json");  // a mark cut short is no mark
+}
+
 TEST(Decoder, XV2OperationalDisconnectIsANotice) {
   auto records = DecodeAll("twitter_v2_stream_twarc_2021-04.ndjson");
   EXPECT_EQ(records[4].kind, RecordKind::kNotice);

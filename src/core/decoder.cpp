@@ -508,6 +508,9 @@ Decoder::~Decoder() = default;
 
 Record Decoder::Decode(char* text, size_t len, std::string_view sse_event) {
   size_t start = 0;
+  // A byte-order mark, which Windows tools write at the start of a UTF-8 file (and so of
+  // its first line, or of each file's when files are joined with cat).
+  if (len >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0) start = 3;
   while (start < len && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r')) ++start;
   if (start == len) return Reject(RecordKind::kNotice, "keep_alive");
   Record r;

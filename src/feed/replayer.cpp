@@ -251,10 +251,16 @@ void Replayer::ReadBlock(Input* in) {
 
 void Replayer::BeginMember(Input* in, const BlockReader::Block& b) {
   // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
-  size_t i = 0;
+  size_t i = b.size >= 3 && std::memcmp(b.data(), "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;  // UTF-8 BOM
   while (i < b.size && (b.data()[i] == ' ' || b.data()[i] == '\n' || b.data()[i] == '\r')) ++i;
   in->member_prefilter =
       options_.prefilter && prefilter_.enabled() && (i == b.size || b.data()[i] == '{');
+  if (in->scanned == 0 && b.size >= 2 &&
+      (std::memcmp(b.data(), "\xFF\xFE", 2) == 0 || std::memcmp(b.data(), "\xFE\xFF", 2) == 0)) {
+    log_->Warn(in->member->name +
+               " is UTF-16 text: replay reads UTF-8 JSON lines; convert it with iconv -f UTF-16 "
+               "-t UTF-8 FILE > FILE.jsonl and replay that");
+  }
   if (i < b.size && b.data()[i] == '[' && in->scanned == 0) {  // an export of one JSON array
     log_->Warn(in->member->name +
                " is one JSON array, not a record a line: replay reads JSON lines; convert it "
