@@ -621,6 +621,40 @@ TEST_F(ReplayTest, AByteOrderMarkIsNoPartOfTheFirstRecord) {
       << r.log;
 }
 
+// A directory copied from a Mac, or kept in git, holds files no one means as a feed: hidden
+// ones, and in archives the resource forks macOS adds. They are not read.
+TEST_F(ReplayTest, HiddenFilesAndMacMetadataAreNotReadAsFeeds) {
+  std::string feed;
+  for (int id = 1; id <= 3; ++id) {
+    feed += R"({"id_str":")" + std::to_string(id) +
+            R"(","timestamp_ms":"1453191300000","text":"down #twitterdown",)"
+            R"("entities":{"hashtags":[{"text":"twitterdown"}]},"place":{"country_code":"GB"}})"
+            "\n";
+  }
+  const std::string rec = dir_.File("rec");
+  std::filesystem::create_directories(rec + "/.git");
+  std::filesystem::create_directories(rec + "/__MACOSX");
+  testing::WriteFile(rec + "/a.jsonl", feed);
+  testing::WriteFile(rec + "/.git/a.jsonl", feed);  // would be 3 duplicates
+  testing::WriteFile(rec + "/.DS_Store", std::string("\0\0\0\1Bud1\n\x80\xff", 10));
+  testing::WriteFile(rec + "/._a.jsonl", "\x05\x16\x07\0\n");
+  testing::WriteFile(rec + "/__MACOSX/._a.jsonl", "\x05\x16\x07\0\n");
+  ASSERT_EQ(std::system(("tar -cf '" + dir_.File("rec.tar") + "' -C '" + rec + "' .").c_str()), 0);
+  std::vector<std::string> files;
+  std::string error;
+  ASSERT_TRUE(ExpandInputPaths({rec}, &files, &error)) << error;
+  EXPECT_EQ(files, std::vector<std::string>{rec + "/a.jsonl"});
+  for (const auto& [db, inputs] :
+       {std::pair{dir_.File("dir.db"), files},
+        std::pair{dir_.File("tar.db"), std::vector{dir_.File("rec.tar")}}}) {
+    const RunResult r = Replay(db, inputs);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.stats.mentions, 3) << db;
+    EXPECT_EQ(r.stats.duplicates, 0) << db;
+    EXPECT_EQ(r.log.find("not_json"), std::string::npos) << db << ": " << r.log;
+  }
+}
+
 TEST_F(ReplayTest, SameContentUnderAnotherNameIsNotCountedTwice) {
   const std::string db = dir_.File("h.db");
   ASSERT_TRUE(Replay(db, {Feed()}).ok);

@@ -213,6 +213,21 @@ class ArchiveReader {
   struct archive* a_;
 };
 
+// A name no one gives a feed: hidden files and directories (.DS_Store, an editor's .swp, .git)
+// and the resource forks macOS puts into archives (__MACOSX/, ._name). Read as feeds, they
+// were lines of binary rejected as not_json.
+bool IsHiddenOrMetadata(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(start, end - start);
+    if (part == "__MACOSX" || (part.size() > 1 && part[0] == '.' && part != "..")) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 // A compressed file inside a tar, read through a second archive handle.
 class NestedSource : public ByteSource {
  public:
@@ -248,7 +263,7 @@ class CompressedInput : public InputFile {
       std::string entry;
       bool is_file = false;
       if (!reader_->NextEntry(&entry, &is_file, error)) return nullptr;
-      if (!is_file) continue;
+      if (!is_file || IsHiddenOrMetadata(entry)) continue;
       if (reader_->is_raw()) {
         return MakeMember(path_, "", std::make_unique<ArchiveDataSource>(reader_->handle()),
                           identify_, error);
@@ -348,6 +363,12 @@ bool ListDirectory(const std::string& dir, std::vector<std::string>* files, std:
   std::filesystem::path reading = dir;  // what a failed step failed to read
   while (!ec && it != end) {
     std::error_code type_ec;  // a dangling link is no file, and no reason to stop
+    if (IsHiddenOrMetadata(it->path().filename().string())) {
+      if (it->is_directory(type_ec)) it.disable_recursion_pending();
+      reading = it->path().parent_path();
+      it.increment(ec);
+      continue;
+    }
     if (it->is_regular_file(type_ec)) found.push_back(it->path().string());
     // The next step enters this entry if it is a directory (links are not followed), else
     // reads on in the directory that holds it; a failed step leaves the iterator at its end.
