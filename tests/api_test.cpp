@@ -199,6 +199,7 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
            {"/api/v1/counts?since=-99999999999999999999999d", 400},
            {"/api/v1/counts?since=2016-01-20T00:00:00Z&until=2016-01-19T00:00:00Z", 400},
            {"/api/v1/outages?country=brazil", 400},
+           {"/api/v1/counts?country=UK", 400},
            {"/api/v1/nothing", 404},
            {"/etc/passwd", 404}}) {
     auto r = Get(target);

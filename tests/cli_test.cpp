@@ -541,7 +541,7 @@ TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
       << endless.out;
   auto typo = RunHashmonSaying("silence add --db " + db + " --country BRA --for 1h");
   EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_NE(typo.out.find("--country: a two-letter code"), std::string::npos) << typo.out;
+  EXPECT_NE(typo.out.find("--country: an ISO 3166 code"), std::string::npos) << typo.out;
   auto nowhere = RunHashmonSaying("silence add --db " + dir.File("none.db") + " --for 1h");
   EXPECT_EQ(nowhere.exit_code, 2);
   EXPECT_NE(nowhere.out.find("no database at"), std::string::npos) << nowhere.out;
@@ -892,8 +892,13 @@ TEST(Cli, QueryOptionsThatCouldMatchNothingSayWhatToWriteInstead) {
     const std::string query = std::string("query ") + what + " --db " + db;
     auto r = RunHashmonSaying(query + " --country brazil");
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.out.find("--country: a two-letter code such as BR"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--country: an ISO 3166 code such as BR"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("(brazil is BR)"), std::string::npos) << r.out;
+    // Two letters, but no country's code: GB is the United Kingdom's.
+    r = RunHashmonSaying(query + " --country UK");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("(UK is GB)"), std::string::npos) << r.out;
+    EXPECT_EQ(RunHashmonSaying(query + " --country XX").exit_code, 2);
     r = RunHashmonSaying(query + " --since 2016-01-20T00:00:00Z --until 2016-01-19T00:00:00Z");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.out.find("--since 2016-01-20T00:00:00Z is not before --until"), std::string::npos)

@@ -73,8 +73,12 @@ TEST(SilenceTest, AMistakeInAConfigSilenceSaysWhatToFix) {
   EXPECT_NE(error.find("\"countries\""), std::string::npos) << error;
   Parsed(R"({"until": 1764741600})", &error);
   EXPECT_NE(error.find("strings"), std::string::npos) << error;
-  Parsed(R"({"country": "BRA", "until": "2026-12-03T06:00:00Z"})", &error);
-  EXPECT_NE(error.find("two-letter code such as BR"), std::string::npos) << error;
+  for (const char* wrong : {"BRA", "UK", "XX"}) {
+    const std::string json =
+        std::string(R"({"country": ")") + wrong + R"(", "until": "2026-12-03T06:00:00Z"})";
+    Parsed(json.c_str(), &error);
+    EXPECT_NE(error.find("ISO 3166 code such as BR or GB (not UK)"), std::string::npos) << error;
+  }
   EXPECT_EQ(Parsed(R"({"country": "br", "until": "2026-12-03T06:00:00Z"})", &error).country, "BR");
   EXPECT_EQ(Parsed(R"({"country": "??", "until": "2026-12-03T06:00:00Z"})", &error).country, "??");
   Parsed(R"(["BR"])", &error);

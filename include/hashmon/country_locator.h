@@ -23,9 +23,9 @@ struct Attribution {
   Method method = Method::kNone;
 };
 
-// Whether `country` can be a country as the history names them: two letters (ISO 3166-1
-// alpha-2, any case) or "??" for posts no country was found for. (For users' filters and
-// silences: anything else would match nothing.)
+// Whether `country` can be a country as the history names them: an ISO 3166-1 alpha-2 code
+// (any case; "GB", not "UK") or "??" for posts no country was found for. (For users' filters
+// and silences: anything else would match nothing.)
 bool IsCountryKey(const std::string& country);
 
 class CountryLocator {

@@ -107,8 +107,10 @@ std::optional<std::string> CountryOption(const std::string& country, std::string
   for (char& c : cc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (cc.empty() || cc == "ALL") return "";
   if (IsCountryKey(cc)) return cc;
-  *error = "--country: a two-letter code such as BR (or ?? for posts with no country), not \"" +
-           country + "\"";
+  *error =
+      "--country: an ISO 3166 code such as BR or GB (not UK), or ?? for posts with no country; not "
+      "\"" +
+      country + "\"";
   if (country.find(',') != std::string::npos) return std::nullopt;  // not one place either
   if (auto named = CountryLocator::FromEmbeddedData()->FromProfileLocation(country))
     *error += " (" + country + " is " + *named + ")";

@@ -44,7 +44,7 @@ std::string TagOption(const std::string& tag);
 // An item of a comma-separated option without the spaces around it ("--tag 'a, b'" is a and
 // b), for CLI11's transform.
 std::string WithoutSurroundingSpaces(const std::string& item);
-// --country as stored: a two-letter code in upper case, or ?? (no country); "all" or
+// --country as stored: an ISO 3166 code in upper case (GB, not UK), or ?? (no country); "all" or
 // nothing is "" (every country). Anything else is nullopt with *error, which names the code
 // where the text names a country ("brazil": Brazil is BR).
 std::optional<std::string> CountryOption(const std::string& country, std::string* error);

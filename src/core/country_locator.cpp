@@ -433,9 +433,15 @@ Attribution CountryLocator::Locate(const CountryEvidence& e) const {
 }
 
 bool IsCountryKey(const std::string& country) {
-  return country == "??" ||
-         (country.size() == 2 && std::isalpha(static_cast<unsigned char>(country[0])) &&
-          std::isalpha(static_cast<unsigned char>(country[1])));
+  if (country == "??") return true;
+  if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||
+      !std::isalpha(static_cast<unsigned char>(country[1])))
+    return false;
+  // Every ISO 3166-1 country has its names in the gazetteer, whose second column is the
+  // code: "UK" (which people write for GB) and "XX" are in no row.
+  std::string column = "\t" + country + "\t";
+  for (char& c : column) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return EmbeddedDataFile("countries/gazetteer.tsv").find(column) != std::string_view::npos;
 }
 
 }  // namespace hashmon

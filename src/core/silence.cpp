@@ -64,8 +64,8 @@ bool ParseSilence(const rapidjson::Value& v, Silence* s, std::string* error) {
   if (!s->tag.empty()) s->tag = TagKey(s->tag[0] == '#' ? s->tag.substr(1) : s->tag);
   if (!s->country.empty() && !IsCountryKey(s->country)) {
     *error =
-        "a silence's country is a two-letter code such as BR (or ?? for posts with no "
-        "country), not \"" +
+        "a silence's country is an ISO 3166 code such as BR or GB (not UK), or ?? for posts with "
+        "no country; not \"" +
         s->country + "\"";
     return false;
   }

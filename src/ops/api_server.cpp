@@ -409,7 +409,9 @@ std::optional<ApiResponse> ReadFilters(const std::map<std::string, std::string>&
   f->country = Upper(param("country"));
   if (f->country == "ALL") f->country.clear();
   if (!f->country.empty() && !IsCountryKey(f->country))
-    return Error(400, "country: a two-letter code such as BR (or ?? for posts with no country)");
+    return Error(
+        400,
+        "country: an ISO 3166 code such as BR or GB (not UK), or ?? for posts with no country");
   return std::nullopt;
 }
 
