@@ -48,6 +48,8 @@ struct CountRow {
   int64_t count;
 };
 
+// Counts summed into buckets of `every_ms`, aligned to the epoch (whole hours and UTC days),
+// from the bucket `since_ms` falls in up to `until_ms`.
 struct CountQuery {
   std::string tag;      // key; empty = every tag
   std::string country;  // "" or "all" = every country
