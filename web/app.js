@@ -164,12 +164,13 @@ async function refresh() {
     const end = secs(o.ended) || newest;
     until = Math.min(newest, Math.max(end, secs(o.started)) + state.windowSec / 4);
   } else until = newest;
-  until = Math.ceil(until / 60) * 60 + 60;
-  const since = until - state.windowSec;
-  const q = "since=" + iso(since) + "&until=" + iso(until);
   // A week of minutes is 10,080 points a country, a few megabytes every refresh for the
   // busy tags; ten-minute buckets draw the same week at a tenth of that.
   const step = state.windowSec > 86400 ? 600 : 60;
+  // On bucket boundaries: the API counts the bucket `since` falls in whole.
+  until = Math.ceil(until / step) * step + step;
+  const since = until - state.windowSec;
+  const q = "since=" + iso(since) + "&until=" + iso(until);
   const [counts, outages, gaps, silences] = await Promise.all([
     getJson("/api/v1/counts?tag=" + encodeURIComponent(state.tag) + "&" + q + "&every=" + step / 60 + "m"),
     getJson("/api/v1/outages?tag=" + encodeURIComponent(state.tag) + "&" + q),
