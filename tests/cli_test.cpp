@@ -908,6 +908,15 @@ TEST(Cli, QueryOptionsThatCouldMatchNothingSayWhatToWriteInstead) {
     EXPECT_NE(r.out.find("or relative (-2h), not \"yesterday\""), std::string::npos) << r.out;
     EXPECT_EQ(RunHashmon(query + " --country br --since 2016-01-19T00:00:00Z").exit_code, 0);
     EXPECT_EQ(RunHashmon(query + " --country '?\?' --format csv").exit_code, 0);
+    if (std::string(what) == "gaps") continue;  // a gap is a source's, of every tag
+    // A tag the history never counted: an empty answer, and a word that it is not "none".
+    r = RunHashmonSaying(query + " --tag xdown --format csv");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find("has no mention of #xdown at all (its tags: twitterdown; --tag names"),
+              std::string::npos)
+        << r.out;
+    r = RunHashmonSaying(query + " --tag '#TwitterDown' --format csv");
+    EXPECT_EQ(r.out.find("no mention"), std::string::npos) << r.out;
   }
 }
 

@@ -160,6 +160,7 @@ int RunOutages(const OutageArgs& a) {
     PrintCsv(rows);
   else
     PrintReport(rows);
+  NoteATagNeverCounted(*store, q.tag, a.db);
   return 0;
 }
 
@@ -185,6 +186,7 @@ int RunSpikes(const OutageArgs& a) {
           static_cast<long long>(s.count), s.expected, s.score);
     }
   }
+  NoteATagNeverCounted(*store, q.tag, a.db);
   return 0;
 }
 

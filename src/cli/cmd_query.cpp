@@ -157,6 +157,7 @@ int RunCounts(const CountsArgs& a) {
       PrintTable(*store, q);
     else
       PrintRows(*store, q, format);
+    NoteATagNeverCounted(*store, q.tag, a.db);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hashmon query: %s\n", e.what());
     return 1;
@@ -165,6 +166,18 @@ int RunCounts(const CountsArgs& a) {
 }
 
 }  // namespace
+
+void NoteATagNeverCounted(SqliteStore& store, const std::string& tag, const std::string& db) {
+  if (tag.empty()) return;
+  const std::vector<std::string> tags = store.Tags();
+  if (std::find(tags.begin(), tags.end(), tag) != tags.end()) return;
+  std::string known;
+  for (const auto& t : tags) known += (known.empty() ? "" : ", ") + t;
+  std::fprintf(stderr, "hashmon query: %s has no mention of #%s at all (%s)\n", db.c_str(),
+               tag.c_str(),
+               known.empty() ? "it has none of any tag yet"
+                             : ("its tags: " + known + "; --tag names one of them").c_str());
+}
 
 void AddOutputOption(CLI::App* cmd, std::string* output) {
   cmd->add_option("-o,--output", *output,

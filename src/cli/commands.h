@@ -9,6 +9,8 @@
 
 namespace hashmon {
 
+class SqliteStore;
+
 struct ExitCode {
   int value = 0;
 };
@@ -40,6 +42,11 @@ CLI::Option* AddListOption(CLI::App* cmd, const std::string& name, std::vector<s
 
 // --tag: the hashtags to watch (replay, collect, inspect).
 void AddWatchedTagsOption(CLI::App* cmd, std::vector<std::string>* tags);
+
+// After a query's answer: where --tag names a tag the history has never counted (a typo, or
+// a tag watched only elsewhere), says so on stderr with the tags it has, so that an empty
+// answer is not read as "no mentions".
+void NoteATagNeverCounted(SqliteStore& store, const std::string& tag, const std::string& db);
 
 }  // namespace hashmon
 
