@@ -204,6 +204,7 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
            {"/api/v1/outages?country=brazil", 400},
            {"/api/v1/counts?country=UK", 400},
            {"/api/v1/nothing", 404},
+           {"/api/v1/counts?tag=" + std::string(9000, 'a'), 431},  // over Beast's 8 KB
            {"/etc/passwd", 404}}) {
     auto r = Get(target);
     EXPECT_EQ(r.status, status) << target;

@@ -544,6 +544,21 @@ void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock)
   for (;;) {  // until the client is done, or Stop() shuts the socket down
     http::request<http::string_body> req;
     http::read(*sock, buf, req, ec);
+    if (ec == http::error::header_limit || ec == http::error::body_limit) {
+      // Beast reads at most 8 KB of request line and headers: say so, not a closed socket.
+      const bool header = ec == http::error::header_limit;
+      const ApiResponse r =
+          Error(header ? 431 : 413, header ? "the request line and headers are over 8 KB: ask "
+                                             "with a shorter URL"
+                                           : "a request body is more than this server reads");
+      http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+      res.set(http::field::content_type, r.content_type);
+      res.keep_alive(false);
+      res.body() = r.body;
+      res.prepare_payload();
+      http::write(*sock, res, ec);
+      break;
+    }
     if (ec) break;
     ApiResponse r;
     const auto host = req[http::field::host];
