@@ -83,6 +83,22 @@ TEST(Cli, InspectSaysWhyAPostCounts) {
       "\n");
 }
 
+// A retweet carries its own tags and the original's: each is shown once, as it counts.
+TEST(Cli, InspectShowsARetweetsTagsOnce) {
+  TempDir dir;
+  testing::WriteFile(
+      dir.File("rt.jsonl"),
+      R"({"id_str":"4","timestamp_ms":"1453191330000","text":"RT @a: #twitterdown #down",)"
+      R"("entities":{"hashtags":[{"text":"twitterdown"},{"text":"down"}]},)"
+      R"("retweeted_status":{"id_str":"5","timestamp_ms":"1453191300000","text":"#twitterdown #down",)"
+      R"("entities":{"hashtags":[{"text":"twitterdown"},{"text":"down"}]}}})"
+      "\n");
+  auto r = RunHashmon("inspect " + dir.File("rt.jsonl"));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find(R"("hashtags":["twitterdown","down"],"watched":true)"), std::string::npos)
+      << r.out;
+}
+
 TEST(Cli, ReplayThenQueryCountsInEveryFormat) {
   TempDir dir;
   std::string lines;

@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -42,7 +43,14 @@ void PrintPost(const Post& post, const std::vector<int>& watched, const CountryL
   if (post.extract_from_text || !post.has_structured_tags) {
     for (auto& t : ExtractHashtagStrings(post.text)) tags.push_back(std::move(t));
   }
-  for (const auto& t : tags) w.String(t.c_str(), static_cast<rapidjson::SizeType>(t.size()));
+  // Each as written, once: a retweet carries its own tags and the original's, and a post
+  // that writes a tag twice counts once all the same.
+  std::vector<std::string> shown;
+  for (const auto& t : tags) {
+    if (std::find(shown.begin(), shown.end(), t) != shown.end()) continue;
+    shown.push_back(t);
+    w.String(t.c_str(), static_cast<rapidjson::SizeType>(t.size()));
+  }
   w.EndArray();
   w.Key("watched");
   w.Bool(!watched.empty());
