@@ -103,22 +103,27 @@ TEST_F(ApiTest, CountsAreServedPerMinuteOrAggregated) {
   auto d = Json(r.body);
   ASSERT_TRUE(d.IsArray());
   ASSERT_GT(d.Size(), 30u);
-  int64_t per_minute = 0;
+  int64_t per_minute = 0, from_twenty_past = 0;
   for (const auto& row : d.GetArray()) {
     EXPECT_STREQ(row["tag"].GetString(), "twitterdown");
     EXPECT_STREQ(row["country"].GetString(), "BR");
     per_minute += row["count"].GetInt64();
+    if (std::string(row["time"].GetString()) >= "2016-01-19T08:20") {
+      from_twenty_past += row["count"].GetInt64();
+    }
   }
-  // A bucket holds what its time says, wherever `since` falls in it: the hour of 08:00,
-  // asked from 08:20, is the whole hour.
-  for (const char* since : {"08:00", "08:20"}) {
+  // The rows hold the range's counts, wherever it starts: the hour of 08:00 asked from
+  // 08:20 holds 08:20 to 09:00 (and so the rows add up to the range's total).
+  for (const auto& [since, expected] :
+       {std::pair{"08:00", per_minute}, std::pair{"08:20", from_twenty_past}}) {
     auto hourly = Json(Get(std::string("/api/v1/counts?country=BR&since=2016-01-19T") + since +
                            ":00Z&until=2016-01-19T09:00:00Z&every=1h")
                            .body);
     ASSERT_EQ(hourly.Size(), 1u) << since;
     EXPECT_STREQ(hourly[0]["time"].GetString(), "2016-01-19T08:00:00Z");
-    EXPECT_EQ(hourly[0]["count"].GetInt64(), per_minute) << since;
+    EXPECT_EQ(hourly[0]["count"].GetInt64(), expected) << since;
   }
+  EXPECT_LT(from_twenty_past, per_minute);
 }
 
 TEST_F(ApiTest, AnAnswerOfMoreCountsThanItMayHoldIsRefusedWithWhatToNarrow) {

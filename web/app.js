@@ -167,7 +167,7 @@ async function refresh() {
   // A week of minutes is 10,080 points a country, a few megabytes every refresh for the
   // busy tags; ten-minute buckets draw the same week at a tenth of that.
   const step = state.windowSec > 86400 ? 600 : 60;
-  // On bucket boundaries: the API counts the bucket `since` falls in whole.
+  // On bucket boundaries: a bucket the window cut would show only its part.
   until = Math.ceil(until / step) * step + step;
   const since = until - state.windowSec;
   const q = "since=" + iso(since) + "&until=" + iso(until);

@@ -252,11 +252,7 @@ void SqliteStore::ForEachCount(const CountQuery& cq,
   sql += " GROUP BY t, tag, country ORDER BY t, tag, country";
   SQLite::Statement q(*db_, sql);
   q.bind(1, static_cast<int64_t>(step));
-  // The bucket `since` falls in is counted whole, as its time says: --since 08:16 --every 5m
-  // gave a row "08:15" that held four minutes. (The last bucket ends at `until`, which is
-  // now, while it is still filling, more often than not.)
-  const int64_t since_s = Sec(cq.since_ms);
-  q.bind(2, static_cast<int64_t>(since_s / step * step - (since_s % step < 0 ? step : 0)));
+  q.bind(2, static_cast<int64_t>(Sec(cq.since_ms)));
   q.bind(3, static_cast<int64_t>(Sec(cq.until_ms)));
   if (one_tag) q.bind(4, cq.tag);
   if (one_country) q.bind(5, cq.country);

@@ -48,8 +48,9 @@ struct CountRow {
   int64_t count;
 };
 
-// Counts summed into buckets of `every_ms`, aligned to the epoch (whole hours and UTC days),
-// from the bucket `since_ms` falls in up to `until_ms`.
+// The counts of [since_ms, until_ms) summed into buckets of `every_ms` aligned to the epoch
+// (whole hours and UTC days): where `since_ms` or `until_ms` falls inside a bucket, that
+// bucket holds only the range's part of it, so that the rows add up to the range's total.
 struct CountQuery {
   std::string tag;      // key; empty = every tag
   std::string country;  // "" or "all" = every country
