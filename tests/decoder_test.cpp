@@ -281,6 +281,37 @@ TEST(Decoder, XV1LegacyGeoIsLatLon) {
   EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lon, -43.2);
 }
 
+// A place without its country code (a trimmed archive) still says where it is: the middle
+// of its bounding box, where the post has no point of its own.
+TEST(Decoder, APlaceWithoutACountryCodeIsWhereItsBoxIs) {
+  Decoder d;
+  const std::string v1 =
+      R"({"id_str":"6","timestamp_ms":"1453191300000","text":"x","entities":{"hashtags":[]},)"
+      R"("place":{"full_name":"Lagos, Nigeria","bounding_box":{"type":"Polygon","coordinates":)"
+      R"([[[3.1,6.3],[3.6,6.3],[3.6,6.7],[3.1,6.7]]]}}})";
+  Record r = d.DecodeCopy(v1);
+  ASSERT_TRUE(r.post.evidence.coordinates.has_value());
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lat, 6.5);
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lon, 3.35);
+  // With its code, the code says it (and no box is read).
+  r = d.DecodeCopy(std::string(v1).insert(v1.find("\"full_name\""), R"("country_code":"NG",)"));
+  EXPECT_EQ(r.post.evidence.place_country_code, "NG");
+  EXPECT_FALSE(r.post.evidence.coordinates.has_value());
+  // v2: includes.places[].geo.bbox is [west, south, east, north]; one across the
+  // antimeridian (Fiji's) has its middle across it.
+  r = d.DecodeCopy(R"({"data":{"id":"7","created_at":"2016-01-19T08:15:00.000Z","text":"x","geo":)"
+                   R"({"place_id":"p"}},"includes":{"places":[{"id":"p","full_name":"Fiji","geo":)"
+                   R"({"type":"Feature","bbox":[177.0,-19.0,-179.0,-16.0]}}]}})");
+  ASSERT_TRUE(r.post.evidence.coordinates.has_value());
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lat, -17.5);
+  EXPECT_DOUBLE_EQ(r.post.evidence.coordinates->lon, 179.0);
+  // Not a box on the globe: nothing.
+  r = d.DecodeCopy(
+      R"({"data":{"id":"8","created_at":"2016-01-19T08:15:00.000Z","text":"x","geo":)"
+      R"({"place_id":"p"}},"includes":{"places":[{"id":"p","geo":{"bbox":[0,95,1,96]}}]}})");
+  EXPECT_FALSE(r.post.evidence.coordinates.has_value());
+}
+
 TEST(Decoder, XV1NoticesAreRecognised) {
   Decoder d;
   EXPECT_STREQ(d.DecodeCopy(R"({"limit":{"track":1234}})").reason, "x_limit");

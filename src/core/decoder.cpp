@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -140,6 +141,35 @@ std::optional<GeoPoint> V1Coordinates(const Value& tweet) {
   return std::nullopt;
 }
 
+// The middle of a box [west, south, east, north], or nothing for one that is not a box on
+// the globe. (A box that crosses the antimeridian has west > east: its middle is across it.)
+std::optional<GeoPoint> BoxMiddle(double west, double south, double east, double north) {
+  if (!(south >= -90 && north <= 90 && south <= north && west >= -180 && east <= 180))
+    return std::nullopt;
+  double lon = (west + east) / 2;
+  if (west > east) lon = lon > 0 ? lon - 180 : lon + 180;
+  return GeoPoint{(south + north) / 2, lon};
+}
+
+// A place's location where it has no country code: the middle of its bounding box, a
+// GeoJSON polygon of [lon, lat] corners (v1.1). X sends the code; a trimmed archive may not.
+std::optional<GeoPoint> V1PlaceMiddle(const Value& place) {
+  const Value* box = ObjectMember(place, "bounding_box");
+  const Value* rings = box ? ArrayMember(*box, "coordinates") : nullptr;
+  if (!rings || rings->Empty() || !(*rings)[0].IsArray() || (*rings)[0].Empty())
+    return std::nullopt;
+  double west = 180, south = 90, east = -180, north = -90;
+  for (const auto& corner : (*rings)[0].GetArray()) {
+    if (!corner.IsArray() || corner.Size() != 2 || !corner[0].IsNumber() || !corner[1].IsNumber())
+      return std::nullopt;
+    west = std::min(west, corner[0].GetDouble());
+    east = std::max(east, corner[0].GetDouble());
+    south = std::min(south, corner[1].GetDouble());
+    north = std::max(north, corner[1].GetDouble());
+  }
+  return BoxMiddle(west, south, east, north);
+}
+
 Record DecodeV1Tweet(const Value& tweet) {
   Record r;
   Post& p = r.post;
@@ -154,10 +184,12 @@ Record DecodeV1Tweet(const Value& tweet) {
   // A retweet carries the content of the post it repeats: its tags count for the retweeter.
   if (const Value* rt = ObjectMember(tweet, "retweeted_status"))
     ReadV1Tags(*rt, nullptr, &p.hashtags);
+  p.evidence.coordinates = V1Coordinates(tweet);
   if (const Value* place = ObjectMember(tweet, "place")) {
     p.evidence.place_country_code = Str(*place, "country_code");
+    if (p.evidence.place_country_code.empty() && !p.evidence.coordinates)
+      p.evidence.coordinates = V1PlaceMiddle(*place);
   }
-  p.evidence.coordinates = V1Coordinates(tweet);
   if (const Value* user = ObjectMember(tweet, "user")) {
     p.evidence.profile_location = Str(*user, "location");
     p.evidence.time_zone = Str(*user, "time_zone");
@@ -231,8 +263,9 @@ Record DecodeV2(const Value& msg, const Value& data) {
     }
   }
   if (const Value* geo = ObjectMember(data, "geo")) {
+    const Value* place = nullptr;
     if (includes) {
-      const Value* place = FindById(Member(*includes, "places"), Str(*geo, "place_id"));
+      place = FindById(Member(*includes, "places"), Str(*geo, "place_id"));
       if (place) p.evidence.place_country_code = Str(*place, "country_code");
     }
     if (const Value* c = ObjectMember(*geo, "coordinates")) {
@@ -240,6 +273,15 @@ Record DecodeV2(const Value& msg, const Value& data) {
       if (xy && xy->Size() == 2 && (*xy)[0].IsNumber() && (*xy)[1].IsNumber()) {
         p.evidence.coordinates = GeoPoint{(*xy)[1].GetDouble(), (*xy)[0].GetDouble()};
       }
+    }
+    // v2 gives a place's box as geo.bbox [west, south, east, north].
+    const Value* bbox = place ? ObjectMember(*place, "geo") : nullptr;
+    bbox = bbox ? ArrayMember(*bbox, "bbox") : nullptr;
+    if (bbox && p.evidence.place_country_code.empty() && !p.evidence.coordinates &&
+        bbox->Size() == 4 && (*bbox)[0].IsNumber() && (*bbox)[1].IsNumber() &&
+        (*bbox)[2].IsNumber() && (*bbox)[3].IsNumber()) {
+      p.evidence.coordinates = BoxMiddle((*bbox)[0].GetDouble(), (*bbox)[1].GetDouble(),
+                                         (*bbox)[2].GetDouble(), (*bbox)[3].GetDouble());
     }
   }
   if (includes) {
