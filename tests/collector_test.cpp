@@ -295,6 +295,36 @@ TEST_F(CollectorTest, APathTheServerDoesNotHaveSaysToCheckTheUrlAndIsRetried) {
       << log_text;
 }
 
+// collect and record say the same of a reconnect: what to fix, where the user can.
+TEST(ReconnectNoteTest, SaysWhatToFixWhereTheUserCan) {
+  const std::string url = "http://127.0.0.1:9/feed?token=SECRET";
+  StreamOutcome refused;
+  refused.failure = FailureKind::kAuth;
+  refused.http_status = 401;
+  refused.message = "HTTP 401";
+  ReconnectNote note =
+      DescribeReconnect(refused, FailureReason(refused), true, url, "set THE_TOKEN", 5'000);
+  EXPECT_EQ(note.level, LogLevel::kError);
+  EXPECT_EQ(note.text,
+            "the server refused the credentials (HTTP 401): set THE_TOKEN; retrying in 5.0 s");
+  StreamOutcome missing;
+  missing.http_status = 404;
+  missing.message = "HTTP 404";
+  EXPECT_EQ(DescribeReconnect(missing, FailureReason(missing), true, url, "", 0).text,
+            "stream http_404 (HTTP 404: the server has no stream at that path; check the source "
+            "URL); reconnecting in 0.0 s");
+  StreamOutcome unanswered;
+  unanswered.message = "connection refused";
+  note = DescribeReconnect(unanswered, FailureReason(unanswered), false, url, "", 300);
+  EXPECT_EQ(note.text,
+            "stream network (connection refused; nothing has answered at "
+            "http://127.0.0.1:9/feed?token=REDACTED since the start: check its host and port, and "
+            "that the server runs); reconnecting in 0.3 s");
+  // Once a server has answered, a dropped connection is the network's, not a wrong address.
+  EXPECT_EQ(DescribeReconnect(unanswered, "network", true, url, "", 300).text,
+            "stream network (connection refused); reconnecting in 0.3 s");
+}
+
 TEST_F(CollectorTest, AHostAndPortWhereNothingAnswersSaysToCheckThem) {
   const int port = testing::PortNobodyListensOn();
   ASSERT_GT(port, 0);

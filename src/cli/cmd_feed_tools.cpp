@@ -111,6 +111,7 @@ void RecordUntilStopped(const RecordArgs& a, SourceSpec spec, int64_t idle_ms, R
                         " messages lost so far; recording goes on as soon as the disk takes it");
   };
   bool streaming_host_known = spec.options.streaming_discovery_url.empty();
+  bool answered = false;  // a server has answered since the start
   while (!stop) {
     if (!streaming_host_known) {  // as the collector does (see streaming_host.h)
       const StreamingHostAnswer answer = AskStreamingHost(spec.options.streaming_discovery_url,
@@ -121,15 +122,18 @@ void RecordUntilStopped(const RecordArgs& a, SourceSpec spec, int64_t idle_ms, R
     const StreamOutcome out =
         RecordOnce(spec, idle_ms, recorder, &last_time_us, stop, clock, write_failed, &error);
     recorder->DropPartialLine();  // a line cut by the disconnection is not recorded
+    answered = answered || out.received_data || out.http_status == 200;
     if (out.received_data) backoff.OnConnected();
     if (out.kind == StreamOutcome::kStopped || (out.kind == StreamOutcome::kEnded && a.until_eof))
       break;
     const int64_t delay =
         backoff.NextDelayMs(out.kind == StreamOutcome::kEnded ? FailureKind::kNetwork : out.failure,
                             out.rate_limit_reset_ms, clock->NowMs());
-    log->LogLimited(LogLevel::kWarn, "record-reconnect",
-                    "stream interrupted (" + out.message + "); reconnecting in " +
-                        std::to_string(delay) + " ms");
+    // As collect says it: what to fix where nothing answers, the path is wrong or the
+    // credentials are refused.
+    const ReconnectNote note = DescribeReconnect(out, FailureReason(out), answered,
+                                                 spec.options.url, spec.options.auth_hint, delay);
+    log->LogLimited(note.level, "record-" + note.key, note.text);
     for (int64_t waited = 0; waited < delay && !stop; waited += 100) clock->SleepForMs(100);
   }
 }

@@ -793,34 +793,41 @@ void Collector::EndConnection() {
   }
 }
 
-std::string Collector::FailureReason(const StreamOutcome& out) {
+std::string FailureReason(const StreamOutcome& out) {
   if (out.kind == StreamOutcome::kEnded) return "ended";
   if (out.kind == StreamOutcome::kStalled) return "stalled";
   if (out.http_status && out.http_status != 200) return "http_" + std::to_string(out.http_status);
   return "network";
 }
 
-void Collector::LogReconnect(const StreamOutcome& out, const std::string& reason, int64_t delay) {
+ReconnectNote DescribeReconnect(const StreamOutcome& out, const std::string& reason,
+                                bool ever_answered, const std::string& url,
+                                const std::string& auth_hint, int64_t delay_ms) {
+  const std::string in = Seconds(delay_ms);
   if (out.failure == FailureKind::kAuth && out.kind == StreamOutcome::kFailed) {
-    log_->LogLimited(LogLevel::kError, "auth",
-                     "the server refused the credentials (" + out.message +
-                         "): " + options_.auth_hint + "; retrying in " + Seconds(delay));
-    return;
+    return {LogLevel::kError, "auth",
+            "the server refused the credentials (" + out.message + "): " + auth_hint +
+                "; retrying in " + in};
   }
   // A path the server does not have, or a host and port where nothing has ever answered,
   // is most often the user's to fix; either may come back (a relay restarting), so it is
   // retried all the same.
   const bool no_such_path = out.http_status == 404 || out.http_status == 410;
-  const bool never_answered = !answered_ && out.http_status == 0 && reason == "network";
+  const bool never_answered = !ever_answered && out.http_status == 0 && reason == "network";
   const std::string said =
       out.message + (no_such_path ? ": the server has no stream at that path; check the source URL"
                      : never_answered
-                         ? "; nothing has answered at " + UrlWithoutSecrets(options_.url) +
+                         ? "; nothing has answered at " + UrlWithoutSecrets(url) +
                                " since the start: check its host and port, and that the server runs"
                          : "");
-  log_->LogLimited(LogLevel::kWarn, "reconnect:" + reason,
-                   "stream " + reason + (said.empty() ? "" : " (" + said + ")") +
-                       "; reconnecting in " + Seconds(delay));
+  return {LogLevel::kWarn, "reconnect:" + reason,
+          "stream " + reason + (said.empty() ? "" : " (" + said + ")") + "; reconnecting in " + in};
+}
+
+void Collector::LogReconnect(const StreamOutcome& out, const std::string& reason, int64_t delay) {
+  const ReconnectNote note =
+      DescribeReconnect(out, reason, answered_, options_.url, options_.auth_hint, delay);
+  log_->LogLimited(note.level, note.key, note.text);
 }
 
 }  // namespace hashmon

@@ -136,6 +136,22 @@ struct CollectStats {
   std::map<std::string, int64_t> unwatched_ms;
 };
 
+// Why a stream is reconnecting, as the log says it (rate-limited under `key`), with what to
+// fix where the user can: credentials refused (then `auth_hint`, at error level), a path the
+// server does not have, or a host and port where nothing has answered since the start.
+// `reason` is the metrics' name for it (ended, stalled, http_NNN, network).
+// Why a connection ended, as the reconnect metrics name it: ended, stalled, http_NNN, network.
+std::string FailureReason(const StreamOutcome& out);
+
+struct ReconnectNote {
+  LogLevel level = LogLevel::kWarn;
+  std::string key;
+  std::string text;
+};
+ReconnectNote DescribeReconnect(const StreamOutcome& out, const std::string& reason,
+                                bool ever_answered, const std::string& url,
+                                const std::string& auth_hint, int64_t delay_ms);
+
 class Collector {
  public:
   Collector(Pipeline* pipeline, SqliteStore* store, Clock* clock, Logger* log,
@@ -222,8 +238,6 @@ class Collector {
   void EndConnection();
   // After `failures_in_a_row` failed connections: the next of options_.other_urls.
   void MoveToTheNextHost(int failures_in_a_row, const std::string& reason);
-  // Why a connection ended, as the reconnect metrics name it: ended, stalled, http_NNN, network.
-  static std::string FailureReason(const StreamOutcome& out);
   // Says (rate-limited) why the stream is reconnecting, and what to fix when it was refused.
   void LogReconnect(const StreamOutcome& out, const std::string& reason, int64_t delay);
   std::unique_lock<std::recursive_mutex> Lock() {
