@@ -457,5 +457,17 @@ TEST_F(ApiTest, ALinkToTheDashboardOpensItsWeekAndTagAndAWeekIsDrawnInTenMinuteB
   EXPECT_NE(dom.find("international incident 1"), std::string::npos);
 }
 
+// An alert's link names its outage (#outage-1): the dashboard opens on it and marks it.
+TEST_F(ApiTest, AnAlertsLinkOpensTheDashboardOnItsOutage) {
+  ASSERT_EQ(std::system("command -v chromium > /dev/null"), 0)
+      << "the browser test needs Debian's chromium package: run scripts/setup";
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/#outage-1";
+  const std::string dom = RunChromium("--dump-dom '" + url + "'", dir_->File("profile4"));
+  ASSERT_NE(dom.find("data-rendered=\"yes\""), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("class=\"incident ended focus\" id=\"outage-1\""), std::string::npos)
+      << dom.substr(0, 6000);
+  EXPECT_NE(dom.find("2016-01-19T"), std::string::npos);  // the outage's day, not today's
+}
+
 }  // namespace
 }  // namespace hashmon

@@ -147,6 +147,11 @@ function renderIncidents(outages) {
 
 async function refresh() {
   const status = await getJson("/api/v1/status");
+  // An alert links to its outage (#outage-3): the view opens on it, whenever it was.
+  if (state.focusId && !state.focus) {
+    state.focus = await getJson("/api/v1/outages/" + state.focusId).catch(() => ({}));
+    if (state.focus.tag) state.tag = state.focus.tag;
+  }
   const tagSelect = document.getElementById("tag");
   if (!tagSelect.options.length) {
     state.tag = state.tag || status.tags[0] || "twitterdown";
@@ -158,7 +163,10 @@ async function refresh() {
   // outage (or its last data) with some time around it.
   const newest = secs(status.newest_count_time) || Date.now() / 1000;
   let until;
-  if (status.live) until = Math.max(newest, Date.now() / 1000);
+  if (state.focus && state.focus.started) {
+    const f = state.focus;
+    until = Math.max(secs(f.ended) || newest, secs(f.started)) + state.windowSec / 4;
+  } else if (status.live) until = Math.max(newest, Date.now() / 1000);
   else if (status.latest_outage) {
     const o = status.latest_outage;
     const end = secs(o.ended) || newest;
@@ -206,6 +214,12 @@ async function refresh() {
   renderTiles(countries, totals, outageNow, outageSpans, silences);
   renderCharts(countries, series, bands, since, until, step);
   renderIncidents(outages);
+  const linked = state.focusId && document.getElementById("outage-" + state.focusId);
+  if (linked) {
+    linked.classList.add("focus");
+    if (!state.scrolled) linked.scrollIntoView();
+    state.scrolled = true;
+  }
   const src = status.sources[0];
   if (status.live && src) setStatus(src.name + ": " + src.state + ", lag " + Math.round(src.cursor_lag_seconds) + " s", src.state === "connected" ? "live" : "down");
   else setStatus("history in " + status.db + " (read-only)");
@@ -219,6 +233,8 @@ function loop() {
 // The view is kept in the address's fragment (#window=604800&tag=twitterdown), so that a
 // bookmark or a link sent to a colleague opens the same tag and time window.
 function readView() {
+  const outage = location.hash.match(/^#outage-(\d+)$/);
+  if (outage) state.focusId = +outage[1];
   const view = new URLSearchParams(location.hash.slice(1));
   const windowSelect = document.getElementById("window");
   const windowSec = view.get("window");
@@ -230,6 +246,7 @@ function readView() {
 }
 
 function keepView() {
+  state.focusId = state.focus = null;  // the user moved on from the outage a link opened
   history.replaceState(null, "", "#" + new URLSearchParams({ window: state.windowSec, tag: state.tag }));
 }
 
