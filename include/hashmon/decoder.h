@@ -12,6 +12,10 @@
 
 namespace hashmon {
 
+// The byte-order mark Windows tools write at the start of a UTF-8 file: no part of its first
+// record.
+inline constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
 enum class RecordKind {
   kPost,     // a post (it may or may not carry a watched tag)
   kDelete,   // a post was deleted: remove its stored text

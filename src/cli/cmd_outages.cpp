@@ -304,10 +304,7 @@ void RegisterOutageQueries(CLI::App* query, ExitCode* exit) {
                    "exits 1 when there is none")
       ->check(CLI::Validator(
           [](const std::string& text) -> std::string {
-            int64_t n = 0;
-            const char* end = text.data() + text.size();
-            const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-            if (ec == std::errc() && ptr == end && n >= 1) return "";
+            if (ParseOutageNumber(text)) return "";
             return "an outage's number, 1 or more (as in \"Outage #3\"), not \"" + text + "\"";
           },
           "N"));

@@ -434,9 +434,7 @@ Attribution CountryLocator::Locate(const CountryEvidence& e) const {
 
 bool IsCountryKey(const std::string& country) {
   if (country == "??") return true;
-  if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||
-      !std::isalpha(static_cast<unsigned char>(country[1])))
-    return false;
+  if (!IsTwoLetterCode(country)) return false;
   // Every ISO 3166-1 country has its names in the gazetteer, whose second column is the
   // code: "UK" (which people write for GB) and "XX" are in no row.
   std::string column = "\t" + country + "\t";

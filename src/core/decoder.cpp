@@ -170,6 +170,18 @@ std::optional<GeoPoint> V1PlaceMiddle(const Value& place) {
   return BoxMiddle(west, south, east, north);
 }
 
+// The same for a v2 place, whose box is geo.bbox [west, south, east, north].
+std::optional<GeoPoint> V2PlaceMiddle(const Value& place) {
+  const Value* geo = ObjectMember(place, "geo");
+  const Value* bbox = geo ? ArrayMember(*geo, "bbox") : nullptr;
+  if (!bbox || bbox->Size() != 4) return std::nullopt;
+  for (const auto& edge : bbox->GetArray()) {
+    if (!edge.IsNumber()) return std::nullopt;
+  }
+  return BoxMiddle((*bbox)[0].GetDouble(), (*bbox)[1].GetDouble(), (*bbox)[2].GetDouble(),
+                   (*bbox)[3].GetDouble());
+}
+
 Record DecodeV1Tweet(const Value& tweet) {
   Record r;
   Post& p = r.post;
@@ -274,15 +286,8 @@ Record DecodeV2(const Value& msg, const Value& data) {
         p.evidence.coordinates = GeoPoint{(*xy)[1].GetDouble(), (*xy)[0].GetDouble()};
       }
     }
-    // v2 gives a place's box as geo.bbox [west, south, east, north].
-    const Value* bbox = place ? ObjectMember(*place, "geo") : nullptr;
-    bbox = bbox ? ArrayMember(*bbox, "bbox") : nullptr;
-    if (bbox && p.evidence.place_country_code.empty() && !p.evidence.coordinates &&
-        bbox->Size() == 4 && (*bbox)[0].IsNumber() && (*bbox)[1].IsNumber() &&
-        (*bbox)[2].IsNumber() && (*bbox)[3].IsNumber()) {
-      p.evidence.coordinates = BoxMiddle((*bbox)[0].GetDouble(), (*bbox)[1].GetDouble(),
-                                         (*bbox)[2].GetDouble(), (*bbox)[3].GetDouble());
-    }
+    if (place && p.evidence.place_country_code.empty() && !p.evidence.coordinates)
+      p.evidence.coordinates = V2PlaceMiddle(*place);
   }
   if (includes) {
     const Value* user = FindById(Member(*includes, "users"), Str(data, "author_id"));
@@ -552,7 +557,7 @@ Record Decoder::Decode(char* text, size_t len, std::string_view sse_event) {
   size_t start = 0;
   // A byte-order mark, which Windows tools write at the start of a UTF-8 file (and so of
   // its first line, or of each file's when files are joined with cat).
-  if (len >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0) start = 3;
+  if (std::string_view(text, len).substr(0, 3) == kUtf8ByteOrderMark) start = 3;
   while (start < len && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r')) ++start;
   if (start == len) return Reject(RecordKind::kNotice, "keep_alive");
   Record r;

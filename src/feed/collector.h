@@ -136,13 +136,13 @@ struct CollectStats {
   std::map<std::string, int64_t> unwatched_ms;
 };
 
-// Why a stream is reconnecting, as the log says it (rate-limited under `key`), with what to
-// fix where the user can: credentials refused (then `auth_hint`, at error level), a path the
-// server does not have, or a host and port where nothing has answered since the start.
-// `reason` is the metrics' name for it (ended, stalled, http_NNN, network).
 // Why a connection ended, as the reconnect metrics name it: ended, stalled, http_NNN, network.
 std::string FailureReason(const StreamOutcome& out);
 
+// Why a stream is reconnecting, as the log says it (rate-limited under `key`), with what to
+// fix where the user can: credentials refused (then `auth_hint`, at error level), a path the
+// server does not have, or a host and port where nothing has answered since the start.
+// `reason` is FailureReason's. (collect and record say it alike.)
 struct ReconnectNote {
   LogLevel level = LogLevel::kWarn;
   std::string key;

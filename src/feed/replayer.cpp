@@ -251,7 +251,8 @@ void Replayer::ReadBlock(Input* in) {
 
 void Replayer::BeginMember(Input* in, const BlockReader::Block& b) {
   // SSE streams need each line's predecessor ("event:"), so they are parsed whole.
-  size_t i = b.size >= 3 && std::memcmp(b.data(), "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;  // UTF-8 BOM
+  const std::string_view head(b.data(), std::min<size_t>(b.size, 3));
+  size_t i = head == kUtf8ByteOrderMark ? kUtf8ByteOrderMark.size() : 0;
   while (i < b.size && (b.data()[i] == ' ' || b.data()[i] == '\n' || b.data()[i] == '\r')) ++i;
   in->member_prefilter =
       options_.prefilter && prefilter_.enabled() && (i == b.size || b.data()[i] == '{');

@@ -6,7 +6,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <map>
 #include <string>
 #include <system_error>
@@ -486,10 +485,8 @@ ApiResponse ApiServer::Query(const std::string& what,
 }
 
 ApiResponse ApiServer::OneOutage(const std::string& id_text) {
-  int64_t id = 0;
-  const char* end = id_text.data() + id_text.size();
-  const auto [ptr, ec] = std::from_chars(id_text.data(), end, id);
-  if (ec != std::errc() || ptr != end || id < 1)
+  const std::optional<int64_t> id = ParseOutageNumber(id_text);
+  if (!id)
     return Error(404,
                  "no such outage: " + id_text + " (an outage's number, as in /api/v1/outages/3)");
   std::string error;
@@ -497,9 +494,9 @@ ApiResponse ApiServer::OneOutage(const std::string& id_text) {
   if (!store) return Error(503, error);
   try {
     SqliteStore::OutageQuery q;
-    q.id = id;
+    q.id = *id;
     const auto rows = store->QueryOutages(q);
-    if (rows.empty()) return Error(404, "no outage #" + std::to_string(id));
+    if (rows.empty()) return Error(404, "no outage #" + std::to_string(*id));
     return {200, "application/json", OutageJson(rows.front())};
   } catch (const std::exception& e) {
     return Error(503, std::string("cannot read the database: ") + e.what());
@@ -538,6 +535,30 @@ int ApiServer::Start(std::string* error) {
   return port;
 }
 
+namespace {
+
+// The HTTP response for an answer, with the headers every answer carries.
+http::response<http::string_body> HttpResponse(ApiResponse r, unsigned version, bool keep_alive,
+                                               bool head) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "hashmon");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  // Scripts only from this server: even if a post's text got into the page as HTML,
+  // an inline script or event handler would not run.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+  if (r.status == 405) res.set(http::field::allow, "GET, HEAD");
+  res.keep_alive(keep_alive);
+  if (!head) res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
 void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock) {
   boost::beast::flat_buffer buf;
   boost::system::error_code ec;
@@ -547,16 +568,13 @@ void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock)
     if (ec == http::error::header_limit || ec == http::error::body_limit) {
       // Beast reads at most 8 KB of request line and headers: say so, not a closed socket.
       const bool header = ec == http::error::header_limit;
-      const ApiResponse r =
-          Error(header ? 431 : 413, header ? "the request line and headers are over 8 KB: ask "
-                                             "with a shorter URL"
-                                           : "a request body is more than this server reads");
-      http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-      res.set(http::field::content_type, r.content_type);
-      res.keep_alive(false);
-      res.body() = r.body;
-      res.prepare_payload();
-      http::write(*sock, res, ec);
+      http::write(*sock,
+                  HttpResponse(Error(header ? 431 : 413,
+                                     header ? "the request line and headers are over 8 KB: ask "
+                                              "with a shorter URL"
+                                            : "a request body is more than this server reads"),
+                               11, false, false),
+                  ec);
       break;
     }
     if (ec) break;
@@ -573,21 +591,10 @@ void ApiServer::Serve(const std::shared_ptr<boost::asio::ip::tcp::socket>& sock)
     } else {
       r = Handle(std::string(req.target()));
     }
-    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
-    res.set(http::field::server, "hashmon");
-    res.set(http::field::content_type, r.content_type);
-    res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff");
-    // Scripts only from this server: even if a post's text got into the page as HTML,
-    // an inline script or event handler would not run.
-    res.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
-    if (r.status == 405) res.set(http::field::allow, "GET, HEAD");
-    res.keep_alive(req.keep_alive());
-    res.body() = req.method() == http::verb::head ? std::string() : std::move(r.body);
-    res.prepare_payload();
-    http::write(*sock, res, ec);
+    http::write(*sock,
+                HttpResponse(std::move(r), req.version(), req.keep_alive(),
+                             req.method() == http::verb::head),
+                ec);
     if (ec || !req.keep_alive()) break;
   }
   sock->shutdown(tcp::socket::shutdown_both, ec);

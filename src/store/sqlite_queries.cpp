@@ -2,6 +2,7 @@
 // Each reads in one statement per table, binds every value it is given, and reads a history
 // of an older schema (opened read-only, so not migrated) as far as that schema goes.
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 
 #include "store/sql_time.h"
@@ -112,6 +113,14 @@ void BindPeriod(SQLite::Statement& st, const SqliteStore::OutageQuery& q) {
 }
 
 }  // namespace
+
+std::optional<int64_t> ParseOutageNumber(std::string_view text) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (ec != std::errc() || ptr != end || n < 1) return std::nullopt;
+  return n;
+}
 
 std::vector<SqliteStore::OutageRow> SqliteStore::QueryOutages(const OutageQuery& q) {
   SQLite::Statement o(*db_,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hashmon/log.h"
@@ -58,6 +59,10 @@ struct CountQuery {
   int64_t until_ms = INT64_MAX;
   int64_t every_ms = 60'000;
 };
+
+// An outage's number as a user writes it ("3", as in "Outage #3"): a whole number of 1 or
+// more, or nothing.
+std::optional<int64_t> ParseOutageNumber(std::string_view text);
 
 // What to add to an SQLite error that says the database is read-only for this user: the
 // database (and, in WAL mode, its -shm file, which even a reader writes) belongs to the
