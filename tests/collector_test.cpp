@@ -561,11 +561,12 @@ namespace hashmon {
 namespace {
 
 // `hashmon collect` from a server on loopback, as a child process; `nohup` starts it with
-// SIGHUP ignored, as nohup(1) does.
-pid_t StartCollecting(int port, const std::string& db, bool nohup = false) {
+// SIGHUP ignored, as nohup(1) does. Its log goes to `log_file`, if given.
+pid_t StartCollecting(int port, const std::string& db, bool nohup = false,
+                      const std::string& log_file = "/dev/null") {
   const pid_t pid = fork();
   if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
+    freopen(log_file.c_str(), "w", stderr);
     if (nohup) signal(SIGHUP, SIG_IGN);
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
     execl(HASHMON_BINARY, HASHMON_BINARY, "collect", "--source", url.c_str(), "--db", db.c_str(),
@@ -619,6 +620,35 @@ TEST_F(CollectorTest, UnderNohupAHangupDoesNotStopIt) {
   server.Stop();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// A stop that waits on a database it cannot write (held by another process here) is cut
+// short by a second signal: the user chose to lose what was not saved.
+TEST_F(CollectorTest, ASecondStopSignalEndsAStopThatWaitsForTheDatabase) {
+  for (const int signal_number : {SIGTERM, SIGINT}) {
+    const std::string db = tmp_.File("second-" + std::to_string(signal_number) + ".db");
+    const std::string log_file = db + ".log";
+    std::string error;
+    { ASSERT_TRUE(SqliteStore::OpenForWriting(db, &error)) << error; }
+    SQLite::Database blocker(db, SQLite::OPEN_READWRITE);
+    blocker.exec("BEGIN IMMEDIATE");
+    FeedServer server(lines_, {}, /*lines_per_second=*/2'000);
+    const int port = server.Start(0, &error);
+    ASSERT_GT(port, 0) << error;
+    const pid_t pid = StartCollecting(port, db, /*nohup=*/false, log_file);
+    while (server.lines_sent() < 500) std::this_thread::yield();
+    kill(pid, signal_number);
+    while (testing::ReadFile(log_file).find("stopping, but") == std::string::npos) {
+      ASSERT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << testing::ReadFile(log_file);
+      std::this_thread::yield();
+    }
+    kill(pid, signal_number);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    server.Stop();
+    ASSERT_TRUE(WIFSIGNALED(status)) << strsignal(signal_number);
+    EXPECT_EQ(WTERMSIG(status), signal_number);
+  }
 }
 
 TEST_F(CollectorTest, ALockedDatabaseLosesNoCountsAndTheStreamFlowsOn) {
@@ -682,6 +712,55 @@ TEST_F(CollectorTest, AFullDiskLosesNoCountsAndTheStreamFlowsOn) {
       << run.log;
   EXPECT_NE(run.log.find("free disk space"), std::string::npos) << run.log;
   EXPECT_EQ(run.history, Replayed());
+}
+
+// The stream ends (or a signal stops it) while the disk is still full: the last counts are
+// all the collector has of them, so it retries for a while before it stops, and whoever
+// frees the disk meanwhile loses nothing.
+TEST_F(CollectorTest, AStoppingCollectorRetriesItsLastCommitUntilTheDiskHasRoom) {
+  const std::string db = tmp_.File("full-at-end.db");
+  FeedServer server(lines_, {});
+  CollectOptions o;
+  o.url = Started(server);
+  FakeClock* clock = nullptr;
+  auto run = testing::CollectHistory(o, db, locator_, nullptr, [&](SqliteStore* s, FakeClock* c) {
+    const int pages = s->db().execAndGet("PRAGMA page_count").getInt();
+    s->db().exec("PRAGMA max_page_count = " + std::to_string(pages));
+    clock = c;
+    clock->OnSleep([s, c] {
+      if (c->slept_ms() >= 7'000) s->db().exec("PRAGMA max_page_count = 1000000000");
+    });
+  });
+  server.Stop();
+  EXPECT_TRUE(run.ok) << run.log;
+  EXPECT_NE(run.log.find("stopping, but "), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("are not saved yet (database or disk is full); retrying for up to 1 min"),
+            std::string::npos)
+      << run.log;
+  EXPECT_NE(run.log.find("saved at last"), std::string::npos) << run.log;
+  EXPECT_EQ(clock->slept_ms(), 7'000);  // 1 + 2 + 4 s: it retried while it waited
+  EXPECT_EQ(run.history, Replayed());
+}
+
+TEST_F(CollectorTest, AStoppingCollectorGivesUpAfterItsGraceAndSaysWhatWasNotSaved) {
+  FeedServer server(lines_, {});
+  CollectOptions o;
+  o.url = Started(server);
+  o.exit_commit_grace_ms = 45'000;
+  FakeClock* clock = nullptr;
+  auto run = testing::CollectHistory(
+      o, tmp_.File("full-for-good.db"), locator_, nullptr, [&](SqliteStore* s, FakeClock* c) {
+        const int pages = s->db().execAndGet("PRAGMA page_count").getInt();
+        s->db().exec("PRAGMA max_page_count = " + std::to_string(pages));
+        clock = c;
+      });
+  server.Stop();
+  EXPECT_FALSE(run.ok);
+  EXPECT_EQ(clock->slept_ms(), 45'000);  // the grace, and not a moment more
+  EXPECT_NE(run.log.find("gave up: "), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find(" mentions (posted from 2016-01-19T"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("were not saved (database or disk is full)"), std::string::npos)
+      << run.log;
 }
 
 TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {

@@ -150,7 +150,7 @@ TEST_F(RecorderTest, AFullDiskLosesTheFrameItCutNotTheRecording) {
       failed = !rec.Write(Message(i), &error);
     }
     ASSERT_TRUE(failed);
-    EXPECT_NE(error.find("cannot write the recording"), std::string::npos) << error;
+    EXPECT_EQ(error.rfind("cannot write " + file + ": ", 0), 0u) << error;  // which file
     EXPECT_GT(rec.lost(), 0);
   }
   // Space again: the recording goes on after its last whole frame.

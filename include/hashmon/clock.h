@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <utility>
 
 namespace hashmon {
 
@@ -36,13 +38,18 @@ class FakeClock : public Clock {
       now_ += ms;
       slept_ += ms;
     }
+    if (on_sleep_) on_sleep_();
   }
+  // Called after each sleep, on the sleeping thread: a test acts while the code under test
+  // waits (frees disk space, lets go of a lock). Set it before that code runs.
+  void OnSleep(std::function<void()> act) { on_sleep_ = std::move(act); }
   void Advance(int64_t ms) { now_ += ms; }
   int64_t slept_ms() const { return slept_; }
 
  private:
   std::atomic<int64_t> now_;
   std::atomic<int64_t> slept_{0};
+  std::function<void()> on_sleep_;
 };
 
 }  // namespace hashmon

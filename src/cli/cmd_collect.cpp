@@ -161,7 +161,7 @@ std::string RecordDirFor(const std::string& dir, const std::string& source, size
 // that share the pipeline under `shared`.
 bool RunCollectors(const std::vector<std::unique_ptr<Collector>>& collectors, Pipeline* pipeline,
                    std::recursive_mutex* shared, bool until_eof, const std::atomic<bool>& stop,
-                   Logger* log) {
+                   Clock* clock, Logger* log) {
   std::string error;
   if (collectors.size() == 1) {
     if (collectors[0]->Run(&stop, &error)) return true;
@@ -185,7 +185,15 @@ bool RunCollectors(const std::vector<std::unique_ptr<Collector>>& collectors, Pi
     std::lock_guard<std::recursive_mutex> lock(*shared);
     pipeline->Flush();  // every source has ended: close the open minutes once
   }
-  return collectors[0]->CommitNow() && ok;
+  // Each source's last counts, within one grace period for all of them.
+  const int64_t deadline = clock->MonotonicMs() + collectors[0]->exit_commit_grace_ms();
+  for (const auto& c : collectors) {
+    if (!c->CommitBeforeExit(deadline, &error)) {
+      log->Error(error);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 // What a user must fix in the webhook's settings (empty: nothing).
@@ -353,7 +361,8 @@ int RunCollect(const CollectArgs& a) {
   std::string names;
   for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
   log.Info("collecting from " + names + " into " + settings.db);
-  const bool ok = RunCollectors(c.collectors, &pipeline, &c.shared, a.until_eof, stop, &log);
+  const bool ok =
+      RunCollectors(c.collectors, &pipeline, &c.shared, a.until_eof, stop, &clock, &log);
   if (api) api->Stop();
   int reconnects = 0;
   for (const auto& collector : c.collectors) reconnects += collector->stats().reconnects;

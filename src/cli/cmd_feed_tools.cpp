@@ -106,8 +106,7 @@ void RecordUntilStopped(const RecordArgs& a, SourceSpec spec, int64_t idle_ms, R
   std::string error;
   auto write_failed = [&] {
     log->LogLimited(LogLevel::kError, "record-write",
-                    "cannot write the recording (" + error +
-                        "): " + std::to_string(recorder->lost()) +
+                    error + ": " + std::to_string(recorder->lost()) +
                         " messages lost so far; recording goes on as soon as the disk takes it");
   };
   bool streaming_host_known = spec.options.streaming_discovery_url.empty();

@@ -148,7 +148,13 @@ std::map<std::string, std::string> BearerHeaders() {
 
 namespace {
 std::atomic<bool> g_stop{false};  // the only global: a signal handler can reach nothing else
-extern "C" void OnStopSignal(int) { g_stop = true; }
+// The first signal asks for a clean stop; a second of the same kind ends the process at
+// once (its default action), for a user who will not wait for a stop that is retrying
+// the last commit on a full disk.
+extern "C" void OnStopSignal(int signal_number) {
+  g_stop = true;
+  std::signal(signal_number, SIG_DFL);
+}
 }  // namespace
 
 const std::atomic<bool>& StopOnSignals() {

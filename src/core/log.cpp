@@ -40,7 +40,8 @@ void Logger::LogLimited(LogLevel level, const std::string& key, const std::strin
     if (k.emitted < kBurst || now - k.last_ms >= kIntervalMs) {
       line = message;
       if (k.suppressed > 0)
-        line += " (" + std::to_string(k.suppressed) + " similar messages suppressed)";
+        line += " (" + std::to_string(k.suppressed) +
+                (k.suppressed == 1 ? " similar message" : " similar messages") + " suppressed)";
       ++k.emitted;
       k.last_ms = now;
       k.suppressed = 0;

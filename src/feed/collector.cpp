@@ -71,6 +71,28 @@ class LateTally {
 
 constexpr size_t kMaxLine = 16u << 20;
 constexpr int64_t kMaxCommitIntervalMs = 30'000;
+// A stopping collector's retries of its last commit: the first a second after the failure,
+// then twice as long each time, up to this.
+constexpr int64_t kMaxExitRetryMs = 10'000;
+
+// What a batch that could not be saved holds, for the user: "12 mentions (posted from
+// 08:15:00 to 08:17:59 UTC) and 3 outage changes".
+std::string DescribeUnsaved(const Batch& batch) {
+  int64_t mentions = 0;
+  int64_t first = INT64_MAX;
+  int64_t last = INT64_MIN;
+  for (const BucketDelta& d : batch.deltas) {
+    mentions += d.count;
+    first = std::min(first, d.minute);
+    last = std::max(last, d.minute);
+  }
+  std::string text = std::to_string(mentions) + (mentions == 1 ? " mention" : " mentions");
+  if (mentions > 0)
+    text +=
+        " (posted from " + FormatIsoTime(first) + " to the minute of " + FormatIsoTime(last) + ")";
+  if (!batch.detection.empty()) text += " and the detector's changes since the last commit";
+  return text;
+}
 
 std::string Seconds(int64_t ms) {
   char buf[32];
@@ -180,8 +202,7 @@ void Collector::Record(std::string_view data, bool lines) {
   Recorder& r = *options_.recorder;
   if (lines ? r.WriteLines(data, &error) : r.Write(data, &error)) return;
   log_->LogLimited(LogLevel::kError, "record:" + source_,
-                   DisplayName() + ": cannot write the recording (" + error +
-                       "): " + std::to_string(r.lost()) +
+                   DisplayName() + ": " + error + ": " + std::to_string(r.lost()) +
                        " messages missing from it so far; counting goes on, and so does the "
                        "recording as soon as the disk takes it");
 }
@@ -562,6 +583,7 @@ bool Collector::Commit(bool force) {
   const auto t0 = std::chrono::steady_clock::now();  // a measurement, not a timer: real time
   const bool ok = CommitOrKeep(
       store_, &unsaved_, {{source_, CursorText(), false, "", clock_->NowMs()}}, log_, &failure);
+  last_commit_failure_ = failure;
   // A locked database makes each attempt wait out SQLite's busy timeout on the thread
   // that reads the stream: while it stays locked, try less and less often (up to every
   // 30 s), so the stream keeps flowing into memory between attempts.
@@ -760,11 +782,37 @@ bool Collector::Run(const std::atomic<bool>* stop, std::string* error) {
     SleepUnlessStopped(delay, stop);
   }
   Publish("stopped");
-  if (!Commit(true)) {
-    *error = "could not commit the last counts; run the collector again to resume";
-    return false;
+  if (options_.shared) {
+    Commit(true);  // a failure is retried by the owner, once every source has ended
+    return true;
   }
-  return true;
+  return CommitBeforeExit(clock_->MonotonicMs() + options_.exit_commit_grace_ms, error);
+}
+
+bool Collector::CommitBeforeExit(int64_t deadline_ms, std::string* error) {
+  int64_t retry_ms = 1'000;
+  for (bool first = true;; first = false) {
+    if (Commit(true)) {
+      if (!first) log_->Info(DisplayName() + ": saved at last; stopping");
+      return true;
+    }
+    const int64_t now = clock_->MonotonicMs();
+    if (now >= deadline_ms) break;
+    if (first) {
+      log_->Error(DisplayName() + ": stopping, but " + DescribeUnsaved(unsaved_) +
+                  " are not saved yet (" + last_commit_failure_ + "); retrying for up to " +
+                  FormatSpan(deadline_ms - now) +
+                  ": free disk space or stop the process holding the database lock now "
+                  "(a second Ctrl-C or SIGTERM gives up at once)");
+    }
+    clock_->SleepForMs(std::min(retry_ms, deadline_ms - now));
+    retry_ms = std::min(kMaxExitRetryMs, retry_ms * 2);
+  }
+  *error = DisplayName() + ": gave up: " + DescribeUnsaved(unsaved_) + " were not saved (" +
+           last_commit_failure_ +
+           "). Jetstream, a relay with --resume-param and Mastodon's gap fill send them again "
+           "from the last saved cursor at the next start; other sources' are lost";
+  return false;
 }
 
 void Collector::MoveToTheNextHost(int failures_in_a_row, const std::string& reason) {

@@ -64,6 +64,11 @@ struct CollectOptions {
   std::map<std::string, std::string> headers;
   int64_t idle_timeout_ms = 30'000;
   int64_t commit_every_ms = 1'000;
+  // How long a stopping collector (a signal, or the end of an until_eof stream) keeps
+  // retrying a commit that fails (a full disk, a database lock) before it gives up on what
+  // it counted since the last one: a live stream's posts do not come again. systemd waits
+  // 90 s (TimeoutStopSec) before it kills.
+  int64_t exit_commit_grace_ms = 60'000;
   // Stop when the server ends the stream cleanly (tests, demos, finite relays); then
   // every open minute is flushed as at the end of a replay.
   bool until_eof = false;
@@ -163,8 +168,12 @@ class Collector {
 
   const CollectStats& stats() const { return stats_; }
 
-  // Commits what is pending now (for the owner of a shared pipeline, after Flush()).
-  bool CommitNow() { return Commit(true); }
+  // Commits what is pending, retrying a failure until `deadline_ms` (monotonic): the last
+  // commit of a stopping collector. Run makes it; with a shared pipeline, the owner makes
+  // it for each collector after Flush(), with one deadline for all. Returns false, with
+  // *error saying what was not saved, if the database stayed unwritable.
+  bool CommitBeforeExit(int64_t deadline_ms, std::string* error);
+  int64_t exit_commit_grace_ms() const { return options_.exit_commit_grace_ms; }
   // Bytes received so far; safe to read from another thread.
   int64_t bytes_received() const { return bytes_received_.load(); }
 
@@ -271,11 +280,12 @@ class Collector {
   std::mutex record_mu_;  // gap fill and the stream may write to the recorder
   Batch unsaved_;
   int64_t last_commit_ms_ = 0;
-  int64_t commit_interval_ms_ = 0;  // commit_every_ms, or longer while commits fail
-  int64_t last_data_ms_ = 0;        // wall time of the last bytes, for status and backfill
-  bool resumed_ = false;            // a checkpoint of an earlier run was found
-  int64_t stopped_at_ms_ = 0;       // that run's last commit, wall ms (0: none, or finite)
-  bool answered_ = false;           // a server has answered 200 since the start
+  int64_t commit_interval_ms_ = 0;   // commit_every_ms, or longer while commits fail
+  std::string last_commit_failure_;  // why the last commit failed (empty: it did not)
+  int64_t last_data_ms_ = 0;         // wall time of the last bytes, for status and backfill
+  bool resumed_ = false;             // a checkpoint of an earlier run was found
+  int64_t stopped_at_ms_ = 0;        // that run's last commit, wall ms (0: none, or finite)
+  bool answered_ = false;            // a server has answered 200 since the start
   CollectStats stats_;
   int64_t late_lag_ms_ = 0;  // the latest of the late mentions since the last warning
   int64_t late_warned_ = 0;  // stats_.late_mentions at the last warning

@@ -132,7 +132,7 @@ bool Recorder::Compress(std::string_view in, bool end_frame, std::string* error)
       return false;
     }
     if (output.pos && std::fwrite(out.data(), 1, output.pos, file_) != output.pos) {
-      *error = std::string("cannot write the recording: ") + std::strerror(errno);
+      *error = "cannot write " + path_ + ": " + std::strerror(errno);
       return false;
     }
     if (end_frame ? left == 0 : input.pos == input.size) return true;
@@ -217,7 +217,7 @@ bool Recorder::Flush(std::string* error) {
   if (!file_) return true;
   bool ok = Compress({}, true, error);
   if (ok && std::fflush(file_) != 0) {
-    *error = std::string("cannot write the recording: ") + std::strerror(errno);
+    *error = "cannot write " + path_ + ": " + std::strerror(errno);
     ok = false;
   }
   if (!ok) {
