@@ -427,6 +427,8 @@ TEST(Cli, ABackupIsOneConsistentCheckedFileTakenWhileTheCollectorWrites) {
       {"--db " + db + " " + db, "the backup would overwrite the history itself"},
       {"--db " + dir.File("none.db") + " " + dir.File("b.db"), "no database at"},
       {"--db " + db + " " + dir.path(), "is a directory: give the backup a file name"},
+      {"--db " + db + " " + dir.File("no-such-dir/b.db"),
+       "the directory " + dir.File("no-such-dir") + " does not exist: create it with mkdir -p"},
       {"--db " + dir.File("f.txt") + " " + copy, "is as it was"}};
   testing::WriteFile(dir.File("f.txt"), "not a history");
   for (const auto& [args, says] : refused) {

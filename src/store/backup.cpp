@@ -63,6 +63,11 @@ std::optional<BackupResult> BackUpHistory(const std::string& from, const std::st
   }
   const fs::path parent = fs::path(to).parent_path();
   const std::string dir = parent.empty() ? "." : parent.string();
+  if (!fs::is_directory(dir, ec)) {
+    *error = "the directory " + dir + " does not exist: create it with mkdir -p " + dir +
+             " or give the backup another path";
+    return std::nullopt;
+  }
   const std::string temp =
       dir + "/." + fs::path(to).filename().string() + ".tmp-" + std::to_string(getpid());
   fs::remove(temp, ec);  // what a killed backup of this process id left
