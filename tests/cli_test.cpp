@@ -557,6 +557,14 @@ TEST(Cli, SilencesAreAddedListedAndExpiredWhileTheCollectorRuns) {
   EXPECT_EQ(endless.exit_code, 2);
   EXPECT_NE(endless.out.find("--until 2026-12-03T06:00:00Z or --for 2h"), std::string::npos)
       << endless.out;
+  // A time relative to now begins or ends one; a bare length of time is --for's.
+  auto relative = RunHashmon("silence add --db " + db + " --from +1h --until +3h");
+  EXPECT_EQ(relative.exit_code, 0) << relative.out;
+  EXPECT_NE(RunHashmon("silence list --format json --db " + db).out.find(R"("state":"pending")"),
+            std::string::npos);
+  auto length = RunHashmonSaying("silence add --db " + db + " --until 2h");
+  EXPECT_EQ(length.exit_code, 2);
+  EXPECT_NE(length.out.find("(for how long it lasts: --for 2h)"), std::string::npos) << length.out;
   auto typo = RunHashmonSaying("silence add --db " + db + " --country BRA --for 1h");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.out.find("--country: an ISO 3166 code"), std::string::npos) << typo.out;

@@ -31,11 +31,13 @@ TEST(ParseUserTime, TakesIsoTimesRelativeTimesAndEpochSeconds) {
   EXPECT_EQ(ParseUserTime("-30m", kNow), kNow - 30 * kMillisPerMinute);
   EXPECT_EQ(ParseUserTime("-2h", kNow), kNow - 2 * kMillisPerHour);
   EXPECT_EQ(ParseUserTime("-7d", kNow), kNow - 7 * kMillisPerDay);
+  EXPECT_EQ(ParseUserTime("+2h", kNow), kNow + 2 * kMillisPerHour);  // a silence's end
   EXPECT_EQ(ParseUserTime("1453191300", 0), kNow);
 }
 
 TEST(ParseUserTime, RefusesWhatItCannotRead) {
-  for (const char* text : {"", "-", "-h", "-2", "-2w", "-2hh", "-2 h", "yesterday"}) {
+  for (const char* text :
+       {"", "-", "-h", "-2", "-2w", "-2hh", "-2 h", "+", "+2", "2h", "yesterday"}) {
     EXPECT_FALSE(ParseUserTime(text, kNow).has_value()) << text;
   }
 }

@@ -21,7 +21,8 @@ std::optional<int64_t> ParseIsoTime(std::string_view text);
 // X v1.1 created_at: "Tue Jan 19 08:15:00 +0000 2016".
 std::optional<int64_t> ParseTwitterTime(std::string_view text);
 
-// Accepts ISO 8601, a relative "-2h"/"-30m"/"-7d" against now_ms, or epoch seconds.
+// Accepts ISO 8601, a time relative to now_ms ("-2h", "-30m", "-7d" before it; "+2h"
+// after it), or epoch seconds.
 std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms);
 
 // "90s", "2m", "1h", "1d", "250ms" (a bare number is seconds) -> milliseconds.

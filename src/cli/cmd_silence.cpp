@@ -32,9 +32,11 @@ bool SilenceFromArgs(const SilenceArgs& a, int64_t now_ms, Silence* s, std::stri
   s->country = *country;
   s->comment = a.comment;
   if (!a.from.empty()) {
-    const auto from = ParseIsoTime(a.from);
+    const auto from = ParseUserTime(a.from, now_ms);
     if (!from) {
-      *error = "--from: expected an ISO 8601 time such as 2026-12-03T00:00:00Z";
+      *error =
+          "--from: expected an ISO 8601 time such as 2026-12-03T00:00:00Z, or one "
+          "relative to now such as +1h";
       return false;
     }
     s->from_ms = *from;
@@ -44,11 +46,14 @@ bool SilenceFromArgs(const SilenceArgs& a, int64_t now_ms, Silence* s, std::stri
     *error = "say when it ends: --until 2026-12-03T06:00:00Z or --for 2h";
     return false;
   }
-  const auto until = a.until.empty() ? std::optional<int64_t>() : ParseIsoTime(a.until);
+  const auto until = a.until.empty() ? std::optional<int64_t>() : ParseUserTime(a.until, now_ms);
   const auto span =
       a.for_how_long.empty() ? std::optional<int64_t>() : ParseDuration(a.for_how_long);
   if (!a.until.empty() && !until) {
-    *error = "--until: expected an ISO 8601 time such as 2026-12-03T06:00:00Z";
+    *error =
+        "--until: expected an ISO 8601 time such as 2026-12-03T06:00:00Z, or one relative "
+        "to now such as +2h";
+    if (ParseDuration(a.until)) *error += " (for how long it lasts: --for " + a.until + ")";
     return false;
   }
   if (!a.for_how_long.empty() && !span) {
@@ -125,8 +130,9 @@ void RegisterSilence(CLI::App& app, ExitCode* exit) {
                   "The collector's database (default: $HASHMON_DB, else hashmon.db)");
   add->add_option("--tag", args->tag, "Only this tag's alerts (default: every tag)");
   add->add_option("--country", args->country, "Only this country's (BR, ?? ...; default: all)");
-  add->add_option("--from", args->from, "When it begins (ISO 8601 UTC; default: now)");
-  add->add_option("--until", args->until, "When it ends (ISO 8601 UTC)");
+  add->add_option("--from", args->from,
+                  "When it begins (ISO 8601 UTC, or +1h from now; default: now)");
+  add->add_option("--until", args->until, "When it ends (ISO 8601 UTC, or +2h from now)");
   add->add_option("--for", args->for_how_long, "... or how long it lasts (90m, 2h, 1d)");
   add->add_option("--comment", args->comment, "Why, for the log and the list");
   add->callback([args, exit] { exit->value = RunAdd(*args); });

@@ -144,7 +144,7 @@ std::optional<int64_t> ParseTwitterTime(std::string_view s) {
 
 std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms) {
   if (text.empty()) return std::nullopt;
-  if (text[0] == '-' && text.size() >= 3) {
+  if ((text[0] == '-' || text[0] == '+') && text.size() >= 3) {
     int64_t n = 0;
     const size_t digits = ReadCount(text, 1, &n);
     if (digits == 0 || digits + 2 != text.size()) return std::nullopt;
@@ -154,7 +154,7 @@ std::optional<int64_t> ParseUserTime(std::string_view text, int64_t now_ms) {
                         : unit == 'd' ? 86'400'000
                                       : 0;
     if (per == 0) return std::nullopt;
-    return now_ms - n * per;
+    return text[0] == '-' ? now_ms - n * per : now_ms + n * per;
   }
   if (auto iso = ParseIsoTime(text)) return iso;
   bool all_digits = true;
