@@ -209,6 +209,10 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
            {"/api/v1/outages?country=brazil", 400},
            {"/api/v1/counts?country=UK", 400},
            {"/api/v1/nothing", 404},
+           {"/api/v1/nothing?contry=BR", 404},
+           {"/api/v1/counts?contry=BR", 400},  // a typo is not every country
+           {"/api/v1/gaps?tag=twitterdown", 400},
+           {"/api/v1/outages/1?since=-2h", 400},
            {"/api/v1/counts?tag=" + std::string(9000, 'a'), 431},  // over Beast's 8 KB
            {"/etc/passwd", 404}}) {
     auto r = Get(target);
@@ -217,6 +221,11 @@ TEST_F(ApiTest, MistakesComeBackAsJsonErrorsWithTheRightStatus) {
     ASSERT_TRUE(d.IsObject()) << r.body;
     EXPECT_TRUE(d.HasMember("error")) << r.body;
   }
+  EXPECT_EQ(Json(Get("/api/v1/counts?contry=BR").body)["error"].GetString(),
+            std::string("unknown parameter \"contry\": /api/v1/counts takes tag, country, since, "
+                        "until and every"));
+  EXPECT_EQ(Json(Get("/api/v1/status?x=1").body)["error"].GetString(),
+            std::string("unknown parameter \"x\": /api/v1/status takes none"));
   EXPECT_EQ(HttpCall("POST", "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/counts", {},
                      "{}", 10'000)
                 .status,

@@ -763,6 +763,34 @@ TEST_F(CollectorTest, AStoppingCollectorGivesUpAfterItsGraceAndSaysWhatWasNotSav
       << run.log;
 }
 
+// X says why it closes a stream in a line of its own, which carries no tag: the log says
+// it, whichever piece of the stream the line ends, with the text made safe for a terminal.
+TEST_F(CollectorTest, AnXStreamsLastWordsAreLogged) {
+  std::vector<std::string> lines(lines_.begin(), lines_.begin() + 50);
+  lines.push_back(
+      R"({"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect",)"
+      R"("detail":"This stream has been disconnected upstream for operational reasons.\u001b[2J",)"
+      R"("type":"https://api.x.com/2/problems/operational-disconnect"}]})");
+  // A line a piece, many lines a piece, and pieces of 7 bytes cut anywhere.
+  for (const auto& [chunk, split] :
+       {std::pair{size_t{0}, false}, std::pair{size_t{65536}, false}, std::pair{size_t{7}, true}}) {
+    FeedFaults faults;
+    faults.chunk_bytes = chunk;
+    faults.split_lines = split;
+    FeedServer server(lines, faults);
+    CollectOptions o;
+    o.url = Started(server);
+    auto run = testing::CollectHistory(o, tmp_.File("x-says-" + std::to_string(chunk) + ".db"),
+                                       locator_, nullptr);
+    server.Stop();
+    EXPECT_TRUE(run.ok) << run.log;
+    EXPECT_NE(run.log.find(": the server says: operational-disconnect (This stream has been "
+                           "disconnected upstream for operational reasons.\\x1b[2J)"),
+              std::string::npos)
+        << run.log;
+  }
+}
+
 TEST_F(CollectorTest, ASecondCollectorOnTheSameDatabaseRefusesToStart) {
   const std::string db = tmp_.File("two.db");
   std::string error;

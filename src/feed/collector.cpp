@@ -100,6 +100,15 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
+// A string member of what a server said, for the log: its first 300 bytes, made safe for
+// a terminal ("" when there is none).
+std::string SaidText(const rapidjson::Value& said, const char* key) {
+  auto m = said.FindMember(key);
+  if (m == said.MemberEnd() || !m->value.IsString()) return "";
+  return TerminalSafe(
+      std::string_view(m->value.GetString(), std::min<size_t>(m->value.GetStringLength(), 300)));
+}
+
 // What a Jetstream v2 server tells its client, as one line for the log: an #info message
 // (OutdatedCursor: it could not go back as far as asked, so posts in between are missing)
 // or an error frame, which it closes the connection after. Empty for anything else.
@@ -126,15 +135,28 @@ std::string JetstreamV2NoticeOf(std::string_view message) {
       return {};
     said = &payload->value;
   }
-  auto text = [&](const char* key) -> std::string {
-    auto m = said->FindMember(key);
-    if (m == said->MemberEnd() || !m->value.IsString()) return "";
-    return TerminalSafe(
-        std::string_view(m->value.GetString(), std::min<size_t>(m->value.GetStringLength(), 300)));
-  };
-  const std::string name = text(error ? "error" : "name"), detail = text("message");
+  const std::string name = SaidText(*said, error ? "error" : "name");
+  const std::string detail = SaidText(*said, "message");
   return (error ? "the server ends the stream: " : "the server says: ") + name +
          (detail.empty() ? "" : " (" + detail + ")");
+}
+
+// What an X stream says in a line of its own before it closes the connection, as one line
+// for the log: {"errors":[{"title":"operational-disconnect","detail":...}]}, or the
+// ConnectionException of too many connections (feeds.md). Such a line carries no tag, so
+// the pre-filter never hands it to the parser. Empty for anything else.
+std::string XStreamNoticeOf(std::string_view line) {
+  if (line.size() > 4096 || line.substr(0, 9) != R"({"errors")") return {};
+  rapidjson::Document doc;
+  if (ParseJson(&doc, line.data(), line.size()) != JsonParse::kOk || !doc.IsObject()) return {};
+  auto errors = doc.FindMember("errors");
+  if (errors == doc.MemberEnd() || !errors->value.IsArray() || errors->value.Empty() ||
+      !errors->value[0].IsObject())
+    return {};
+  const rapidjson::Value& said = errors->value[0];
+  const std::string title = SaidText(said, "title"), detail = SaidText(said, "detail");
+  if (title.empty() && detail.empty()) return {};
+  return "the server says: " + title + (detail.empty() ? "" : " (" + detail + ")");
 }
 
 // Jetstream: the first event of a resumed connection this long after its cursor says
@@ -267,7 +289,22 @@ size_t Collector::ProcessLines(const char* data, size_t len) {
         framer_.OnLine(line_.data(), n, false, pipeline_);
       });
   cursor_ += CountNewlines(data, complete);  // every line, parsed or skipped by the pre-filter
+  if (options_.protocol == StreamProtocol::kNdjson) LogWhatTheServerSays(data, complete);
   return complete;
+}
+
+void Collector::LogWhatTheServerSays(const char* data, size_t complete) {
+  // The server's last words end a piece (it closes the connection next): only the last line
+  // is looked at, and only its first bytes unless they are an error object's.
+  if (complete < 2) return;
+  const size_t end = complete - 1;  // at the line's newline
+  const size_t from = end > 4096 ? end - 4096 : 0;
+  const void* nl = memrchr(data + from, '\n', end - from);
+  const size_t start = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) + 1 : from;
+  if (!nl && from > 0) return;  // a line longer than any notice
+  const std::string notice = XStreamNoticeOf(std::string_view(data + start, end - start));
+  if (!notice.empty())
+    log_->LogLimited(LogLevel::kWarn, "x-notice:" + source_, DisplayName() + ": " + notice);
 }
 
 void Collector::NoteStatusId(std::string_view line) {

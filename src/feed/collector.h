@@ -197,6 +197,8 @@ class Collector {
   // Mastodon: remembers the newest status id seen, for gap fill. An SSE `data:` line
   // holds the Status as JSON; a WebSocket message holds it as a JSON string (quotes
   // escaped).
+  // Logs an X stream's error object, if the last of these complete lines is one.
+  void LogWhatTheServerSays(const char* data, size_t complete);
   void NoteStatusId(std::string_view line);
   void NoteStatusIdInMessage(std::string_view message);
   void KeepNewerStatusId(const std::string& id);

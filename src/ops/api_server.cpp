@@ -3,13 +3,16 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <map>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
 #include "feed/url_text.h"
 #include "hashmon/country_locator.h"
@@ -97,6 +100,40 @@ ApiResponse Error(int status, const std::string& message) {
   w.Int(status);
   w.EndObject();
   return {status, "application/json", sb.GetString()};
+}
+
+// The parameters an API endpoint takes (nullopt: no such endpoint, which answers 404).
+std::optional<std::vector<std::string_view>> ParametersOf(std::string_view endpoint) {
+  using List = std::vector<std::string_view>;
+  if (endpoint == "counts") return List{"tag", "country", "since", "until", "every"};
+  if (endpoint == "outages" || endpoint == "spikes")
+    return List{"tag", "country", "since", "until"};
+  if (endpoint == "gaps") return List{"since", "until"};
+  if (endpoint == "silences") return List{"all"};
+  if (endpoint == "status" || endpoint == "sources" || endpoint.rfind("outages/", 0) == 0)
+    return List{};
+  return std::nullopt;
+}
+
+// A parameter the endpoint does not take is refused, naming those it does: a typo such as
+// contry=BR would otherwise be answered for every country, as if it were right.
+std::optional<ApiResponse> RefuseUnknownParameters(
+    std::string_view endpoint, const std::map<std::string, std::string>& params) {
+  const auto takes = ParametersOf(endpoint);
+  if (!takes) return std::nullopt;
+  for (const auto& [name, value] : params) {
+    if (std::find(takes->begin(), takes->end(), name) != takes->end()) continue;
+    std::string list;
+    for (size_t k = 0; k < takes->size(); ++k)
+      list += std::string(k == 0                   ? ""
+                          : k + 1 == takes->size() ? " and "
+                                                   : ", ") +
+              std::string((*takes)[k]);
+    const std::string path = "/api/v1/" + std::string(endpoint);
+    return Error(400, "unknown parameter \"" + name + "\": " + path +
+                          (takes->empty() ? " takes none" : " takes " + list));
+  }
+  return std::nullopt;
 }
 
 std::string Upper(std::string s) {
@@ -279,6 +316,10 @@ ApiResponse ApiServer::Handle(const std::string& target) {
   if (path == "/healthz") return {200, "application/json", R"({"status":"ok"})"};
   if (path == "/readyz") return Ready();
   if (path == "/metrics") return Metrics();
+  if (path.rfind("/api/v1/", 0) == 0) {
+    if (auto refused = RefuseUnknownParameters(std::string_view(path).substr(8), params))
+      return *refused;
+  }
   if (path == "/api/v1/status") return Status();
   if (path == "/api/v1/silences") return Silences(params);
   if (path.rfind(kOnePath, 0) == 0) return OneOutage(path.substr(sizeof kOnePath - 1));
