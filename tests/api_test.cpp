@@ -2,6 +2,7 @@
 // and the dashboard loaded in real headless Chromium, with hostile post text in it.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -352,6 +353,16 @@ TEST_F(ApiTest, AMissingDatabaseIsNotReadyAndSaysWhy) {
             200);
 }
 
+// What the log prints and an alert links to is an address a browser opens.
+TEST(ListenTest, ItsUrlIsOneABrowserOpens) {
+  EXPECT_EQ(ListenUrl("127.0.0.1", 8080), "http://127.0.0.1:8080/");
+  EXPECT_EQ(ListenUrl("::1", 8080), "http://[::1]:8080/");
+  char name[256] = {};
+  ASSERT_EQ(gethostname(name, sizeof name - 1), 0);
+  for (const char* every_interface : {"0.0.0.0", "::"})
+    EXPECT_EQ(ListenUrl(every_interface, 80), "http://" + std::string(name) + ":80/");
+}
+
 TEST(ListenTest, DefaultsToLoopbackAndRejectsNonsense) {
   std::string host;
   int port = 0;
@@ -364,6 +375,9 @@ TEST(ListenTest, DefaultsToLoopbackAndRejectsNonsense) {
   EXPECT_EQ(port, 8081);
   ASSERT_TRUE(ParseListen("[::1]:8082", &host, &port));
   EXPECT_EQ(host, "::1");
+  ASSERT_TRUE(ParseListen("8083", &host, &port));  // a port alone, as ":8083"
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8083);
   EXPECT_FALSE(ParseListen("localhost", &host, &port));
   EXPECT_FALSE(ParseListen("example.com:80", &host, &port));
   EXPECT_FALSE(ParseListen("127.0.0.1:99999", &host, &port));

@@ -74,9 +74,11 @@ class AlertLoop {
     NotifierOptions n;
     n.url = settings.webhook_url;
     n.format = ParseWebhookFormat(settings.webhook_format).value_or(WebhookFormat::kAlertmanager);
-    n.external_url = "http://" +
-                     (settings.listen.empty() ? std::string("127.0.0.1:8080") : settings.listen) +
-                     "/";
+    // Where an alert's link opens the dashboard (settings were checked: the address parses).
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    if (!settings.listen.empty()) ParseListen(settings.listen, &host, &port);
+    n.external_url = ListenUrl(host, port);
     if (auto repeat = ParseDuration(settings.webhook_repeat)) n.repeat_ms = *repeat;
     n.confirmed_only = settings.webhook_when == "confirmed";
     n.chat_id = settings.telegram_chat_id;
@@ -135,8 +137,7 @@ bool StartApi(const Settings& settings, const std::vector<std::unique_ptr<LiveSt
   *api = std::make_unique<ApiServer>(o);
   const int port = (*api)->Start(error);
   if (port < 0) return false;
-  log->Info("serving the API, /metrics and the dashboard on http://" + o.host + ":" +
-            std::to_string(port) + "/");
+  log->Info("serving the API, /metrics and the dashboard on " + ListenUrl(o.host, port));
   if (const std::string warning = (*api)->ExposureWarning(); !warning.empty()) log->Warn(warning);
   return true;
 }

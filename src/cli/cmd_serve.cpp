@@ -47,8 +47,8 @@ int RunServe(const ServeArgs& a) {
     log.Error(error);
     return 1;
   }
-  std::printf("serving %s on http://%s:%d/ (dashboard), /api/v1/..., /metrics\n", a.db.c_str(),
-              o.host.c_str(), port);
+  std::printf("serving %s on %s (dashboard), /api/v1/..., /metrics\n", a.db.c_str(),
+              ListenUrl(o.host, port).c_str());
   if (const std::string warning = server.ExposureWarning(); !warning.empty()) log.Warn(warning);
   std::fflush(stdout);
   // Serving before the collector has made the database is fine (each request opens it

@@ -2,6 +2,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -280,13 +281,13 @@ void RetentionStatus(JsonWriter& w, const RetentionStats* retention, int64_t now
 
 bool ParseListen(const std::string& text, std::string* host, int* port) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string h = text.substr(0, colon);
+  // A port alone is this machine's (as ":8080" is).
+  std::string h = colon == std::string::npos ? "" : text.substr(0, colon);
   // (localhost is how people write loopback; other names would need a resolver to pick an
   // address, and a name is no promise of which interface it binds.)
   if (h.empty() || h == "localhost") h = "127.0.0.1";
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  const std::string digits = text.substr(colon + 1);
+  const std::string digits = colon == std::string::npos ? text : text.substr(colon + 1);
   if (digits.empty() || digits.size() > 5 ||
       digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
@@ -302,6 +303,19 @@ bool ParseListen(const std::string& text, std::string* host, int* port) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+std::string ListenUrl(const std::string& host, int port) {
+  boost::system::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  std::string name = host;
+  if (!ec && address.is_unspecified()) {  // every interface: name the machine
+    char buf[256] = {};
+    name = gethostname(buf, sizeof buf - 1) == 0 && buf[0] ? buf : "127.0.0.1";
+  } else if (host.find(':') != std::string::npos) {
+    name = "[" + host + "]";
+  }
+  return "http://" + name + ":" + std::to_string(port) + "/";
 }
 
 ApiServer::ApiServer(ApiOptions options) : options_(std::move(options)) {}

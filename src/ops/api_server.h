@@ -44,9 +44,12 @@ struct ApiResponse {
   std::string body;
 };
 
-// "127.0.0.1:8080", ":8080" and "localhost:8080" (loopback), "0.0.0.0:80", "[::1]:8080".
-// Returns false on a bad value.
+// "127.0.0.1:8080", ":8080", "8080" and "localhost:8080" (loopback), "0.0.0.0:80",
+// "[::1]:8080". Returns false on a bad value.
 bool ParseListen(const std::string& text, std::string* host, int* port);
+// The address a browser opens for a server listening there: an IPv6 address in brackets,
+// and the machine's name for every interface (0.0.0.0, ::).
+std::string ListenUrl(const std::string& host, int port);
 
 class ApiServer {
  public:
