@@ -439,6 +439,40 @@ TEST(Cli, ABackupIsOneConsistentCheckedFileTakenWhileTheCollectorWrites) {
   EXPECT_EQ(RunHashmon("query counts --format csv --db " + copy).out, counts);
 }
 
+// An input read before is not read again (exactly once), so a tag watched only now is not
+// counted in it: replay says so where it resumes it, and reads a new input for every tag.
+TEST(Cli, ATagWatchedOnlyNowIsNotCountedInWhatWasReadBeforeAndReplaySaysSo) {
+  TempDir dir;
+  const std::string db = dir.File("h.db");
+  const std::string old_feed = dir.File("old.jsonl");
+  testing::WriteFile(old_feed, kOnePost);
+  ASSERT_EQ(RunHashmon("replay -q --db " + db + " " + old_feed).exit_code, 0);
+  const std::string said =
+      "#xdown was not watched when its bytes up to there were read, so it "
+      "is not counted in them (replay into another --db to count it in all "
+      "of " +
+      old_feed + ")";
+  const std::string both = "replay -q --db " + db + " --tag twitterdown,xdown ";
+  auto again = RunHashmonSaying(both + old_feed);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find(said), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("#twitterdown was not"), std::string::npos) << again.out;
+  // A run that read none of it leaves what it was read for as it was.
+  EXPECT_NE(RunHashmonSaying(both + old_feed).out.find(said), std::string::npos);
+  // A new input is read for both tags, and says nothing when read again.
+  const std::string new_feed = dir.File("new.jsonl");
+  testing::WriteFile(new_feed, std::string(kOnePost).replace(10, 1, "2"));  // id_str 2
+  ASSERT_EQ(RunHashmon(both + new_feed).exit_code, 0);
+  EXPECT_EQ(RunHashmonSaying(both + new_feed).out.find("not watched"), std::string::npos);
+  // A cursor from before schema 11 does not say what its input was read for: the tags the
+  // history counted stand in.
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE checkpoints SET tags = NULL");
+  }
+  EXPECT_NE(RunHashmonSaying(both + old_feed).out.find(said), std::string::npos);
+}
+
 TEST(Cli, QuerySourcesSaysWhereEachInputStandsAndWhenItLastCommitted) {
   TempDir dir;
   const std::string db = dir.File("h.db");

@@ -19,6 +19,7 @@ HASHMON_EMBED(hm_schema7, HASHMON_SCHEMA_DIR "/007_wave_counts.sql")
 HASHMON_EMBED(hm_schema8, HASHMON_SCHEMA_DIR "/008_checkpoint_names.sql")
 HASHMON_EMBED(hm_schema9, HASHMON_SCHEMA_DIR "/009_series_totals.sql")
 HASHMON_EMBED(hm_schema10, HASHMON_SCHEMA_DIR "/010_gap_missing_from.sql")
+HASHMON_EMBED(hm_schema11, HASHMON_SCHEMA_DIR "/011_checkpoint_tags.sql")
 
 namespace hashmon {
 namespace {
@@ -66,6 +67,8 @@ std::vector<std::pair<std::string_view, std::string_view>> EmbeddedMigrations() 
        {hm_schema9_begin, static_cast<size_t>(hm_schema9_end - hm_schema9_begin)}},
       {"010_gap_missing_from.sql",
        {hm_schema10_begin, static_cast<size_t>(hm_schema10_end - hm_schema10_begin)}},
+      {"011_checkpoint_tags.sql",
+       {hm_schema11_begin, static_cast<size_t>(hm_schema11_end - hm_schema11_begin)}},
   };
 }
 

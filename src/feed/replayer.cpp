@@ -11,6 +11,37 @@
 namespace hashmon {
 namespace {
 
+// A cursor's tags: tag keys joined by commas (a comma ends a hashtag, so none holds one).
+std::string JoinTagKeys(const std::vector<std::string>& keys) {
+  std::string joined;
+  for (const auto& key : keys) joined += (joined.empty() ? "" : ",") + key;
+  return joined;
+}
+
+std::vector<std::string> SplitTagKeys(const std::string& joined) {
+  std::vector<std::string> keys;
+  for (size_t from = 0; from < joined.size();) {
+    const size_t comma = std::min(joined.find(',', from), joined.size());
+    if (comma > from) keys.push_back(joined.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return keys;
+}
+
+// What an input's resuming or skipping adds about tags it was not read for before: "" for
+// none; "; #facebookdown was not watched when its bytes up to there were read, ...".
+std::string NotCountedIn(const std::vector<std::string>& tags, const std::string& name) {
+  if (tags.empty()) return "";
+  std::string list;
+  for (size_t k = 0; k < tags.size(); ++k)
+    list += std::string(k == 0 ? "" : k + 1 == tags.size() ? " and " : ", ") + "#" + tags[k];
+  const bool one = tags.size() == 1;
+  return "; " + list + (one ? " was" : " were") +
+         " not watched when its bytes up to there were read, so " + (one ? "it is" : "they are") +
+         " not counted in them (replay into another --db to count " + (one ? "it" : "them") +
+         " in all of " + name + ")";
+}
+
 // How far into an input its first post is looked for.
 constexpr size_t kFirstPostBytes = 64u << 10;
 constexpr int kCommitAttempts = 5;
@@ -83,6 +114,7 @@ struct Replayer::Input {
   std::string first_bytes;
   bool looking_for_first_post = false;
   bool member_complete = false;
+  std::string member_tags;  // the tags its cursor says it was read for (keys, comma-separated)
   std::vector<std::string> errors;
   SseFramer framer;
   // The input's own event time, from the posts handed over, and the next line's post time.
@@ -190,14 +222,17 @@ bool Replayer::OpenMember(Input* in) {
     }
     uint64_t offset = 0;
     const std::string& source = member->identity;
+    in->member_tags = JoinTagKeys(pipeline_->watched().keys());
     if (store_ && !source.empty()) {
       if (auto cp = store_->LoadCheckpoint(source)) {
         offset = std::stoull(cp->cursor);
         const bool done = cp->complete && member->name.find(':') != std::string::npos;
+        const std::string unread =
+            NotCountedIn(TagsNotReadFor(*cp, &in->member_tags), member->name);
         if (!done && offset > 0)
-          log_->Info("resuming " + member->name + " at byte " + std::to_string(offset));
+          log_->Info("resuming " + member->name + " at byte " + std::to_string(offset) + unread);
         if (done || (offset > 0 && !member->bytes->Skip(offset))) {
-          log_->Info("skipping " + member->name + ": already replayed into this database");
+          log_->Info("skipping " + member->name + ": already replayed into this database" + unread);
           ++skipped_members_;
           continue;
         }
@@ -455,6 +490,24 @@ void Replayer::Take(Input* in) {
   }
 }
 
+std::vector<std::string> Replayer::TagsNotReadFor(const Checkpoint& read_before,
+                                                  std::string* read_for) {
+  std::vector<std::string> before;
+  if (read_before.tags) {
+    before = SplitTagKeys(*read_before.tags);
+  } else {
+    if (!tags_counted_) tags_counted_ = store_->TagsCounted();
+    before = *tags_counted_;
+    if (before.empty()) return {};  // nothing says what it was read for
+  }
+  std::vector<std::string> not_read_for, both;
+  for (const std::string& tag : pipeline_->watched().keys())
+    (std::find(before.begin(), before.end(), tag) == before.end() ? not_read_for : both)
+        .push_back(tag);
+  *read_for = JoinTagKeys(both);
+  return not_read_for;
+}
+
 bool Replayer::CommitAll(std::string* error, bool final_attempts) {
   MergeBatch(&unsaved_, pipeline_->TakeBatch());
   if (!store_) {
@@ -466,7 +519,10 @@ bool Replayer::CommitAll(std::string* error, bool final_attempts) {
   for (const auto& in : inputs_) {
     if (in->member && !in->member->identity.empty())
       cursors.push_back(
-          {in->member->identity, std::to_string(in->taken), in->member_complete, in->member->name});
+          {in->member->identity, std::to_string(in->taken), in->member_complete, in->member->name,
+           0,
+           // What it was read for changes only once this run has read some of it.
+           in->taken > in->start ? std::optional<std::string>(in->member_tags) : std::nullopt});
   }
   std::string failure;
   for (int attempt = 1;; ++attempt) {

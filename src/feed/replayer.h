@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,6 +117,9 @@ class Replayer {
   // Hands the input's next line (or member end) to the pipeline.
   void Take(Input* in);
   bool CommitAll(std::string* error, bool final_attempts);
+  // Of the watched tags, those `read_before` was not read for (all were, where that is
+  // not known), and in *read_for those it was: what its cursor is written with from now on.
+  std::vector<std::string> TagsNotReadFor(const Checkpoint& read_before, std::string* read_for);
   void Pace();
   void ReportProgress(bool force);
 
@@ -124,6 +128,9 @@ class Replayer {
   Clock* clock_;
   Logger* log_;
   ReplayOptions options_;
+  // The tags the history has counted, read once where a cursor does not say what its input
+  // was read for (written before schema 11).
+  std::optional<std::vector<std::string>> tags_counted_;
   Prefilter prefilter_;
   FirstPostWatch first_post_;        // begins the history at each input's first post
   Decoder time_decoder_;             // reads the time of the next line of each input (merge only)

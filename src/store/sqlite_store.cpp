@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -194,11 +195,14 @@ std::string SchemaVersionProblem(const std::string& path, int version) {
 int SqliteStore::schema_version() { return db_->execAndGet("PRAGMA user_version").getInt(); }
 
 std::optional<Checkpoint> SqliteStore::LoadCheckpoint(const std::string& source) {
-  SQLite::Statement q(*db_, "SELECT cursor, complete, updated FROM checkpoints WHERE source = ?");
+  SQLite::Statement q(*db_,
+                      "SELECT cursor, complete, updated, tags FROM checkpoints WHERE source = ?");
   q.bind(1, source);
   if (!q.executeStep()) return std::nullopt;
-  return Checkpoint{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0,
-                    q.getColumn(2).getInt64() * 1000};
+  Checkpoint c{q.getColumn(0).getString(), q.getColumn(1).getInt() != 0,
+               q.getColumn(2).getInt64() * 1000, std::nullopt};
+  if (!q.getColumn(3).isNull()) c.tags = q.getColumn(3).getString();
+  return c;
 }
 
 void SqliteStore::RenameSource(const std::string& from, const std::string& to) {
@@ -242,15 +246,22 @@ void SqliteStore::Commit(const Batch& batch, const std::vector<SourceCursor>& cu
            });
   const int64_t now_s = NowSeconds();
   ExecEach(*db_,
-           "INSERT INTO checkpoints (source, cursor, complete, updated, name) VALUES (?,?,?,?,?) "
+           "INSERT INTO checkpoints (source, cursor, complete, updated, name, tags) "
+           "VALUES (?,?,?,?,?,?) "
            "ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, "
-           "complete = excluded.complete, updated = excluded.updated, name = excluded.name",
+           "complete = excluded.complete, updated = excluded.updated, name = excluded.name, "
+           "tags = coalesce(excluded.tags, tags)",
            cursors, [now_s](SQLite::Statement& st, const SourceCursor& c) {
              st.bind(1, c.source);
              st.bind(2, c.cursor);
              st.bind(3, c.complete ? 1 : 0);
              st.bind(4, c.at_ms > 0 ? c.at_ms / 1000 : now_s);
              st.bind(5, c.name);
+             if (c.tags) {
+               st.bind(6, *c.tags);
+             } else {
+               st.bind(6);  // NULL
+             }
            });
   for (const auto& changes : batch.detection) WriteDetection(changes);
   ExecEach(*db_,
@@ -590,6 +601,13 @@ std::optional<int64_t> SqliteStore::GetMetaNumber(const std::string& key) {
         key + "'\") and detection starts that clock again");
   }
   return value;
+}
+
+std::vector<std::string> SqliteStore::TagsCounted() {
+  std::vector<std::string> tags;
+  SQLite::Statement q(*db_, "SELECT tag FROM series WHERE mentions > 0 ORDER BY tag");
+  while (q.executeStep()) tags.push_back(q.getColumn(0).getString());
+  return tags;
 }
 
 std::optional<std::string> SqliteStore::GetMeta(const std::string& key) {

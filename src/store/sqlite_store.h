@@ -23,6 +23,8 @@ struct Checkpoint {
   std::string cursor;
   bool complete = false;
   int64_t updated_ms = 0;  // when it was last committed (to the second)
+  // The tag keys a replayed input was read for, comma-separated (nullopt: not known).
+  std::optional<std::string> tags;
 };
 
 // Where one input stands: its identity, how far it was read, and whether it was read to
@@ -40,6 +42,7 @@ struct SourceCursor {
   bool complete = false;
   std::string name = "";  // what a person calls it (a replayed file's path), if not `source`
   int64_t at_ms = 0;      // when (the committer's clock); 0: the system clock's now
+  std::optional<std::string> tags = std::nullopt;  // see Checkpoint::tags (nullopt: keep it)
 };
 
 struct CountRow {
@@ -123,6 +126,9 @@ class SqliteStore {
   void RestorePipeline(Pipeline* pipeline, Logger* log);
 
   std::optional<std::string> GetMeta(const std::string& key);
+
+  // The tags (keys) this history has counted mentions of.
+  std::vector<std::string> TagsCounted();
   // A meta value that is a number; one that is not (a damaged row) throws
   // DamagedHistoryError, saying what to do.
   std::optional<int64_t> GetMetaNumber(const std::string& key);
