@@ -162,7 +162,18 @@ TEST_F(CollectorOpsTest, WhatACollectorRecordsReplaysToItsHistory) {
   ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
       << testing::ReadFile(tmp_.File("collect.log"));
   feed.Stop();
-  EXPECT_NE(testing::ReadFile(tmp_.File("collect.log")).find("recording "), std::string::npos);
+  const std::string log = testing::ReadFile(tmp_.File("collect.log"));
+  EXPECT_NE(log.find("recording "), std::string::npos);
+  // What it read, and what of it could carry a watched tag (the pre-filter passes over the
+  // rest): the feed's bytes, and fewer posts than it holds.
+  std::smatch said;
+  ASSERT_TRUE(std::regex_search(
+      log, said,
+      std::regex("stopped: ([0-9.]+) MB received, ([0-9]+) posts parsed, [0-9]+ mentions, 0 "
+                 "reconnects")))
+      << log;
+  EXPECT_GT(std::stod(said[1]), 1.0);
+  EXPECT_LT(std::stoul(said[2]), lines_.size());
   ASSERT_EQ(testing::RunHashmon("replay -q --db '" + tmp_.File("replayed.db") + "' '" + rec + "'")
                 .exit_code,
             0);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -366,10 +367,22 @@ int RunCollect(const CollectArgs& a) {
       RunCollectors(c.collectors, &pipeline, &c.shared, a.until_eof, stop, &clock, &log);
   if (api) api->Stop();
   int reconnects = 0;
-  for (const auto& collector : c.collectors) reconnects += collector->stats().reconnects;
+  int64_t bytes = 0;
+  for (const auto& collector : c.collectors) {
+    reconnects += collector->stats().reconnects;
+    bytes += collector->bytes_received();
+  }
   const auto& s = pipeline.stats();
-  log.Info("stopped: " + std::to_string(s.posts) + " posts, " + std::to_string(s.mentions) +
-           " mentions, " + std::to_string(reconnects) + " reconnects");
+  // (Posts parsed: the pre-filter passes over those that cannot carry a watched tag.)
+  char received[32];
+  if (bytes < 1'000'000) {
+    std::snprintf(received, sizeof received, "%.1f kB", static_cast<double>(bytes) / 1e3);
+  } else {
+    std::snprintf(received, sizeof received, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  }
+  log.Info(std::string("stopped: ") + received + " received, " + std::to_string(s.posts) +
+           " posts parsed, " + std::to_string(s.mentions) + " mentions, " +
+           std::to_string(reconnects) + " reconnects");
   return ok ? 0 : 1;
 }
 
