@@ -496,7 +496,7 @@ std::vector<std::string> Replayer::TagsNotReadFor(const Checkpoint& read_before,
   if (read_before.tags) {
     before = SplitTagKeys(*read_before.tags);
   } else {
-    if (!tags_counted_) tags_counted_ = store_->TagsCounted();
+    if (!tags_counted_) tags_counted_ = store_->Tags();
     before = *tags_counted_;
     if (before.empty()) return {};  // nothing says what it was read for
   }

@@ -603,13 +603,6 @@ std::optional<int64_t> SqliteStore::GetMetaNumber(const std::string& key) {
   return value;
 }
 
-std::vector<std::string> SqliteStore::TagsCounted() {
-  std::vector<std::string> tags;
-  SQLite::Statement q(*db_, "SELECT tag FROM series WHERE mentions > 0 ORDER BY tag");
-  while (q.executeStep()) tags.push_back(q.getColumn(0).getString());
-  return tags;
-}
-
 std::optional<std::string> SqliteStore::GetMeta(const std::string& key) {
   SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
   q.bind(1, key);

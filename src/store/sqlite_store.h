@@ -126,9 +126,6 @@ class SqliteStore {
   void RestorePipeline(Pipeline* pipeline, Logger* log);
 
   std::optional<std::string> GetMeta(const std::string& key);
-
-  // The tags (keys) this history has counted mentions of.
-  std::vector<std::string> TagsCounted();
   // A meta value that is a number; one that is not (a damaged row) throws
   // DamagedHistoryError, saying what to do.
   std::optional<int64_t> GetMetaNumber(const std::string& key);
@@ -166,7 +163,7 @@ class SqliteStore {
     std::string name;  // a replayed file's path (and entry); "" for a live source
   };
   std::vector<SourceRow> QuerySources();
-  std::vector<std::string> Tags();
+  std::vector<std::string> Tags();  // the tags (keys) the history has counted
 
   // A summary for status pages and metrics.
   struct Summary {
