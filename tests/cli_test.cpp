@@ -498,12 +498,17 @@ TEST(Cli, QuerySourcesSaysWhereEachInputStandsAndWhenItLastCommitted) {
   EXPECT_STREQ((*by_kind["file"])["cursor"].GetString(),
                std::to_string(std::string(kOnePost).size()).c_str());
   EXPECT_TRUE((*by_kind["file"])["complete"].GetBool());
+  // What the file was read for; a live source's cursor says nothing of tags.
+  ASSERT_TRUE((*by_kind["file"])["tags"].IsArray()) << json.out;
+  ASSERT_EQ((*by_kind["file"])["tags"].Size(), 1u);
+  EXPECT_STREQ((*by_kind["file"])["tags"][0].GetString(), "twitterdown");
+  EXPECT_TRUE((*by_kind["jets"])["tags"].IsNull()) << json.out;
   EXPECT_TRUE(ParseIsoTime((*by_kind["file"])["committed"].GetString()).has_value());
   auto table = RunHashmon("query sources --format table --db " + db);
   EXPECT_NE(table.out.find("2016-01-19T08:15:00Z (time_us)"), std::string::npos) << table.out;
-  EXPECT_NE(
-      table.out.find("byte " + std::to_string(std::string(kOnePost).size()) + ", read to the end"),
-      std::string::npos)
+  EXPECT_NE(table.out.find("byte " + std::to_string(std::string(kOnePost).size()) +
+                           ", read to the end, for #twitterdown"),
+            std::string::npos)
       << table.out;
   // A file is shown by the path it was replayed from (its identity is in json and csv).
   EXPECT_STREQ((*by_kind["file"])["name"].GetString(), dir.File("f.jsonl").c_str());

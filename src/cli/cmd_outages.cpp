@@ -232,8 +232,12 @@ std::string ReadableCursor(const SqliteStore::SourceRow& s) {
   const char* end = s.cursor.data() + s.cursor.size();
   const bool number = std::from_chars(s.cursor.data(), end, n).ptr == end && !s.cursor.empty();
   if (s.source == "jetstream" && number && n > 0) return FormatIsoTime(n / 1000) + " (time_us)";
-  if (s.source.rfind("file:", 0) == 0 && number)
-    return "byte " + s.cursor + (s.complete ? ", read to the end" : "");
+  if (s.source.rfind("file:", 0) == 0 && number) {
+    std::string tags;
+    for (const std::string& tag : SplitTagKeys(s.tags.value_or("")))
+      tags += (tags.empty() ? ", for #" : " #") + tag;
+    return "byte " + s.cursor + (s.complete ? ", read to the end" : "") + tags;
+  }
   return s.cursor;
 }
 

@@ -11,23 +11,6 @@
 namespace hashmon {
 namespace {
 
-// A cursor's tags: tag keys joined by commas (a comma ends a hashtag, so none holds one).
-std::string JoinTagKeys(const std::vector<std::string>& keys) {
-  std::string joined;
-  for (const auto& key : keys) joined += (joined.empty() ? "" : ",") + key;
-  return joined;
-}
-
-std::vector<std::string> SplitTagKeys(const std::string& joined) {
-  std::vector<std::string> keys;
-  for (size_t from = 0; from < joined.size();) {
-    const size_t comma = std::min(joined.find(',', from), joined.size());
-    if (comma > from) keys.push_back(joined.substr(from, comma - from));
-    from = comma + 1;
-  }
-  return keys;
-}
-
 // What an input's resuming or skipping adds about tags it was not read for before: "" for
 // none; "; #facebookdown was not watched when its bytes up to there were read, ...".
 std::string NotCountedIn(const std::vector<std::string>& tags, const std::string& name) {

@@ -186,6 +186,15 @@ std::string SourcesJson(const std::vector<SqliteStore::SourceRow>& sources) {
     w.Key("complete");
     w.Bool(s.complete);
     WriteTimeOrNull(w, "committed", s.committed_ms);
+    // What a replayed input was read for (null: not known, as for a live source).
+    w.Key("tags");
+    if (s.tags) {
+      w.StartArray();
+      for (const std::string& tag : SplitTagKeys(*s.tags)) w.String(tag.c_str());
+      w.EndArray();
+    } else {
+      w.Null();
+    }
     w.EndObject();
   }
   w.EndArray();

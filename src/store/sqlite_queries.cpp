@@ -190,14 +190,16 @@ std::vector<GapRecord> SqliteStore::QueryGaps(const OutageQuery& q) {
 
 std::vector<SqliteStore::SourceRow> SqliteStore::QuerySources() {
   std::vector<SourceRow> out;
-  // (Names came with schema 8.)
+  // (Names came with schema 8, tags with 11.)
   SQLite::Statement s(*db_, std::string("SELECT source, cursor, complete, updated, ") +
-                                (schema_version() >= 8 ? "name" : "''") +
+                                (schema_version() >= 8 ? "name" : "''") + ", " +
+                                (schema_version() >= 11 ? "tags" : "NULL") +
                                 " FROM checkpoints ORDER BY updated DESC, source");
   while (s.executeStep()) {
     out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
                    s.getColumn(2).getInt() != 0, s.getColumn(3).getInt64() * 1000,
-                   s.getColumn(4).getString()});
+                   s.getColumn(4).getString(), std::nullopt});
+    if (!s.getColumn(5).isNull()) out.back().tags = s.getColumn(5).getString();
   }
   return out;
 }

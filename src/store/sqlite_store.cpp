@@ -603,6 +603,22 @@ std::optional<int64_t> SqliteStore::GetMetaNumber(const std::string& key) {
   return value;
 }
 
+std::string JoinTagKeys(const std::vector<std::string>& keys) {
+  std::string joined;
+  for (const auto& key : keys) joined += (joined.empty() ? "" : ",") + key;
+  return joined;
+}
+
+std::vector<std::string> SplitTagKeys(const std::string& joined) {
+  std::vector<std::string> keys;
+  for (size_t from = 0; from < joined.size();) {
+    const size_t comma = std::min(joined.find(',', from), joined.size());
+    if (comma > from) keys.push_back(joined.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return keys;
+}
+
 std::optional<std::string> SqliteStore::GetMeta(const std::string& key) {
   SQLite::Statement q(*db_, "SELECT value FROM meta WHERE key = ?");
   q.bind(1, key);

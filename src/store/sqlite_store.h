@@ -19,6 +19,11 @@
 
 namespace hashmon {
 
+// A cursor's tags as the history keeps them: tag keys joined by commas (a comma ends a
+// hashtag, so no key holds one).
+std::string JoinTagKeys(const std::vector<std::string>& keys);
+std::vector<std::string> SplitTagKeys(const std::string& joined);
+
 struct Checkpoint {
   std::string cursor;
   bool complete = false;
@@ -161,6 +166,8 @@ class SqliteStore {
     bool complete = false;
     int64_t committed_ms = 0;
     std::string name;  // a replayed file's path (and entry); "" for a live source
+    // The tag keys a replayed input was read for, comma-separated (nullopt: not known).
+    std::optional<std::string> tags;
   };
   std::vector<SourceRow> QuerySources();
   std::vector<std::string> Tags();  // the tags (keys) the history has counted
