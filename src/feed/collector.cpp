@@ -76,7 +76,8 @@ constexpr int64_t kMaxCommitIntervalMs = 30'000;
 constexpr int64_t kMaxExitRetryMs = 10'000;
 
 // What a batch that could not be saved holds, for the user: "12 mentions (posted from
-// 08:15:00 to 08:17:59 UTC) and 3 outage changes".
+// 2016-01-19T08:15:00Z to the minute of 2016-01-19T08:17:00Z) and the detector's changes
+// since the last commit".
 std::string DescribeUnsaved(const Batch& batch) {
   int64_t mentions = 0;
   int64_t first = INT64_MAX;
